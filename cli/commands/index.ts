@@ -1,0 +1,4 @@
+import type { Command } from "../command";
+
+/** Every command of the CLI. Each lives in its own file in this folder. */
+export const commands: Command[] = [];

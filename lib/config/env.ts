@@ -1,0 +1,91 @@
+import { z } from "zod";
+
+/**
+ * Every environment variable SPEC.md names, validated once. Empty strings count as unset, so
+ * `FOO=` in a shell behaves like no FOO at all. Secrets are required only in production; in
+ * development they are generated once into the data directory (see lib/config/secrets.ts).
+ */
+const emptyAsUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const str = () => z.preprocess(emptyAsUndefined, z.string().optional());
+const port = (fallback: number) =>
+  z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(fallback));
+const url = () => z.preprocess(emptyAsUndefined, z.url().optional());
+const bool = (fallback: boolean) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .enum(["true", "false", "1", "0"])
+      .default(fallback ? "true" : "false")
+      .transform((v) => v === "true" || v === "1"),
+  );
+
+export const envSchema = z.object({
+  NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(["development", "production", "test"]).default("development")),
+  DATABASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
+      .optional(),
+  ),
+  PORTCULLIS_DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default("./.data")),
+  AUTH_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, "must be at least 32 characters").optional()),
+  KMS_PROVIDER: z.preprocess(
+    emptyAsUndefined,
+    z.enum(["local", "aws-kms", "gcp-kms", "vault-transit"]).default("local"),
+  ),
+  LOCAL_KMS_KEYS: str(),
+  LOCAL_KMS_KEY_FILE: str(),
+  LOCAL_KMS_ACTIVE_KEY: str(),
+  AWS_KMS_KEY_ID: str(),
+  GCP_KMS_KEY_NAME: str(),
+  VAULT_ADDR: url(),
+  VAULT_TOKEN: str(),
+  VAULT_TRANSIT_KEY: str(),
+  PORTAL_URL: url(),
+  PROXY_URL: url(),
+  REGISTRY_URL: url(),
+  PROXY_SERVICE_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(24, "must be at least 24 characters").optional()),
+  DOCKER_HUB_REGISTRY: z.preprocess(emptyAsUndefined, z.string().default("registry-1.docker.io")),
+  ALLOW_PRIVATE_REGISTRY_HOSTS: bool(false),
+  PORT: port(3000),
+  PROXY_PORT: port(5050),
+  REGISTRY_PORT: port(5000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses an environment; throws ConfigError with a one-line message naming the variable. */
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new ConfigError(`Invalid configuration: ${String(issue.path[0])} ${issue.message}`);
+  }
+  const env = result.data;
+  if (env.NODE_ENV === "production") {
+    if (!env.AUTH_SECRET) {
+      throw new ConfigError("Invalid configuration: AUTH_SECRET is required when NODE_ENV=production");
+    }
+  }
+  return env;
+}
+
+let cached: Env | undefined;
+/** The validated environment of this process (parsed on first use). */
+export function env(): Env {
+  cached ??= parseEnv();
+  return cached;
+}
+
+/** For tests that change process.env between cases. */
+export function resetEnvCache() {
+  cached = undefined;
+}
