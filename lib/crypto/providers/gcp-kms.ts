@@ -151,7 +151,7 @@ function versionOf(versionName: string): string {
  * `gcloud auth print-access-token`), else the GCE/GKE metadata server (workload identity),
  * cached until a minute before it expires.
  */
-export function defaultGcpTokenSource(fetchImpl: FetchLike = fetch, source: NodeJS.ProcessEnv = process.env): TokenSource {
+export function defaultGcpTokenSource(fetchImpl: FetchLike = fetch, source: Record<string, string | undefined> = process.env): TokenSource {
   const fixed = source.GOOGLE_OAUTH_ACCESS_TOKEN?.trim();
   if (fixed) return async () => fixed;
   const host = source.GCE_METADATA_HOST ?? "metadata.google.internal";
