@@ -1,0 +1,165 @@
+import { describe, expect, it } from "vitest";
+import { InvalidReferenceError } from "./errors";
+import { isValidDigest, isValidRepository, isValidTag } from "./names";
+import { formatImageReference, parseImageReference, parseProxyPath } from "./reference";
+
+const HUB = "registry-1.docker.io";
+const D = `sha256:${"a".repeat(64)}`;
+const parse = (s: string, hub = HUB) => parseImageReference(s, { dockerHubRegistry: hub });
+
+describe("parseImageReference", () => {
+  it.each([
+    ["nginx", { registry: HUB, repository: "library/nginx" }],
+    ["library/nginx:1.25", { registry: HUB, repository: "library/nginx", tag: "1.25" }],
+    ["docker.io/library/nginx", { registry: HUB, repository: "library/nginx" }],
+    ["docker.io/nginx", { registry: HUB, repository: "library/nginx" }],
+    ["index.docker.io/bitnami/redis:7", { registry: HUB, repository: "bitnami/redis", tag: "7" }],
+    ["org/app", { registry: HUB, repository: "org/app" }],
+    [`quay.io/org/app@${D}`, { registry: "quay.io", repository: "org/app", digest: D }],
+    [`quay.io/org/app:1.0@${D}`, { registry: "quay.io", repository: "org/app", tag: "1.0", digest: D }],
+    ["localhost:5000/x", { registry: "localhost:5000", repository: "x" }],
+    ["localhost/x:y", { registry: "localhost", repository: "x", tag: "y" }],
+    ["123456789012.dkr.ecr.us-east-1.amazonaws.com/app:tag", { registry: "123456789012.dkr.ecr.us-east-1.amazonaws.com", repository: "app", tag: "tag" }],
+    ["GHCR.IO/acme/api", { registry: "ghcr.io", repository: "acme/api" }],
+    ["[::1]:5000/a/b", { registry: "[::1]:5000", repository: "a/b" }],
+    ["us-docker.pkg.dev/proj/repo/img", { registry: "us-docker.pkg.dev", repository: "proj/repo/img" }],
+  ])("%s", (input, expected) => expect(parse(input)).toEqual(expected));
+
+  it("maps Docker Hub names to the configured host, which may be written as a URL", () => {
+    expect(parse("nginx:1", "http://127.0.0.1:5000")).toEqual({ registry: "127.0.0.1:5000", repository: "library/nginx", tag: "1" });
+    // The configured host itself is also Docker Hub, so `library/` applies to it too.
+    expect(parse("127.0.0.1:5000/nginx", "127.0.0.1:5000")).toEqual({ registry: "127.0.0.1:5000", repository: "library/nginx" });
+  });
+
+  it("reads a first part without . : or localhost as a Hub namespace, not a host", () => {
+    expect(parse("myregistry/app")).toEqual({ registry: HUB, repository: "myregistry/app" });
+  });
+
+  it.each([
+    ["", "NAME_INVALID"],
+    ["Nginx", "NAME_INVALID"],
+    ["ngi nx", "NAME_INVALID"],
+    ["quay.io/Org/app", "NAME_INVALID"],
+    ["quay.io/org//app", "NAME_INVALID"],
+    ["quay.io/../etc", "NAME_INVALID"],
+    ["nginx:-bad", "TAG_INVALID"],
+    [`nginx:${"a".repeat(129)}`, "TAG_INVALID"],
+    ["nginx@sha256:abc", "DIGEST_INVALID"],
+    [`nginx@md5:${"a".repeat(32)}`, "DIGEST_INVALID"],
+    ["quay.io/", "NAME_INVALID"],
+    ["bad_host.io:x/y", "NAME_INVALID"],
+    [`quay.io/${"a".repeat(256)}`, "NAME_INVALID"],
+  ])("refuses %j with %s", (input, code) => {
+    const e = (() => {
+      try {
+        parse(input);
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(e).toBeInstanceOf(InvalidReferenceError);
+    expect((e as InvalidReferenceError).ociCode).toBe(code);
+    expect((e as InvalidReferenceError).status).toBe(422);
+  });
+
+  it("formats back to the canonical form", () => {
+    expect(formatImageReference(parse(`nginx:1@${D}`))).toBe(`${HUB}/library/nginx:1@${D}`);
+  });
+});
+
+describe("OCI name grammar", () => {
+  it.each(["a", "a/b", "a.b", "a_b", "a__b", "a---b", "a0/b-c/d.e_f"])("repository %s is valid", (n) => expect(isValidRepository(n)).toBe(true));
+  it.each(["A", "a/", "/a", "a..b", "a___b", "-a", "a-", "a/.b", "a%2fb", "a:b"])("repository %s is invalid", (n) => expect(isValidRepository(n)).toBe(false));
+  it.each(["latest", "_x", "1.0-rc.1", "A".repeat(128)])("tag %s is valid", (t) => expect(isValidTag(t)).toBe(true));
+  it.each([".x", "-x", "a/b", "a:b", "", "A".repeat(129)])("tag %s is invalid", (t) => expect(isValidTag(t)).toBe(false));
+  it("digests: sha256 and sha512 with exact lowercase hex lengths", () => {
+    expect(isValidDigest(D)).toBe(true);
+    expect(isValidDigest(`sha512:${"0".repeat(128)}`)).toBe(true);
+    expect(isValidDigest(`sha256:${"A".repeat(64)}`)).toBe(false);
+    expect(isValidDigest(`sha256:${"a".repeat(63)}`)).toBe(false);
+    expect(isValidDigest(`sha256:${"a".repeat(64)}/../x`)).toBe(false);
+  });
+});
+
+describe("parseProxyPath", () => {
+  const names = new Set(["acme-ecr", "harbor"]);
+  const opts = { dockerHubRegistry: HUB, isRegistryName: (n: string) => names.has(n) };
+  const p = (path: string) => parseProxyPath(path, opts);
+
+  it("Docker Hub names: single names get library/", () => {
+    expect(p("/v2/proxy/myapp/nginx/manifests/1.25")).toEqual({
+      appSlug: "myapp",
+      upstream: { via: "docker-hub", hostOrName: HUB, repository: "library/nginx" },
+      kind: "manifests",
+      reference: "1.25",
+      name: "proxy/myapp/nginx",
+    });
+    expect(p("/v2/proxy/myapp/library/nginx/tags/list?n=10")).toMatchObject({
+      upstream: { via: "docker-hub", repository: "library/nginx" },
+      kind: "tags",
+    });
+    expect(p("/v2/proxy/myapp/docker.io/nginx/manifests/x")!.upstream).toEqual({ via: "docker-hub", hostOrName: HUB, repository: "library/nginx" });
+  });
+
+  it("a first part with a dot, or localhost, is a host", () => {
+    expect(p(`/v2/proxy/myapp/quay.io/org/app/blobs/${D}`)).toMatchObject({
+      upstream: { via: "host", hostOrName: "quay.io", repository: "org/app" },
+      kind: "blobs",
+      reference: D,
+    });
+    expect(p("/v2/proxy/a/123456789012.dkr.ecr.us-east-1.amazonaws.com/app/manifests/v1")!.upstream).toEqual({
+      via: "host",
+      hostOrName: "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+      repository: "app",
+    });
+    expect(p("/v2/proxy/a/localhost/x/manifests/v1")!.upstream).toEqual({ via: "host", hostOrName: "localhost", repository: "x" });
+  });
+
+  it("a registry name is decided by the lookup, and only when a repository follows it", () => {
+    expect(p("/v2/proxy/a/acme-ecr/team/app/manifests/v1")!.upstream).toEqual({ via: "name", hostOrName: "acme-ecr", repository: "team/app" });
+    expect(p("/v2/proxy/a/other/app/manifests/v1")!.upstream).toEqual({ via: "docker-hub", hostOrName: HUB, repository: "other/app" });
+    expect(p("/v2/proxy/a/harbor/manifests/v1")!.upstream).toEqual({ via: "docker-hub", hostOrName: HUB, repository: "library/harbor" });
+    let seen: unknown[] = [];
+    parseProxyPath("/v2/proxy/slug1/harbor/x/manifests/v1", { dockerHubRegistry: HUB, isRegistryName: (...a) => ((seen = a), true) });
+    expect(seen).toEqual(["harbor", "slug1"]);
+  });
+
+  it("manifests by digest, including a percent-encoded colon", () => {
+    expect(p(`/v2/proxy/a/nginx/manifests/${D}`)!.reference).toBe(D);
+    expect(p(`/v2/proxy/a/nginx/manifests/${D.replace(":", "%3A")}`)!.reference).toBe(D);
+  });
+
+  it("repositories whose parts are named like endpoints are still read from the end", () => {
+    expect(p("/v2/proxy/a/quay.io/manifests/blobs/manifests/v1")).toMatchObject({
+      upstream: { repository: "manifests/blobs" },
+      kind: "manifests",
+      reference: "v1",
+    });
+  });
+
+  it("is not interested in other /v2/ paths", () => {
+    expect(p("/v2/")).toBeNull();
+    expect(p("/v2/_catalog")).toBeNull();
+    expect(p("/v2/library/nginx/manifests/1")).toBeNull();
+  });
+
+  it.each([
+    ["/v2/proxy/a/nginx/blobs/uploads/", "UNSUPPORTED"],
+    ["/v2/proxy/a/nginx/referrers/x", "UNSUPPORTED"],
+    ["/v2/proxy/a/nginx/manifests/", "TAG_INVALID"],
+    ["/v2/proxy/a/nginx/blobs/sha256:zz", "DIGEST_INVALID"],
+    ["/v2/proxy/a/nginx/blobs/latest", "DIGEST_INVALID"],
+    ["/v2/proxy/a/../../etc/manifests/x", "NAME_INVALID"],
+    ["/v2/proxy/a/quay.io/%2e%2e/x/manifests/x", "NAME_INVALID"],
+    ["/v2/proxy/a/quay.io/a%2fb/manifests/x", "NAME_INVALID"],
+    ["/v2/proxy/a/quay.io//x/manifests/x", "NAME_INVALID"],
+    ["/v2/proxy/a/quay.io/manifests/x", "NAME_INVALID"],
+    ["/v2/proxy/Bad/nginx/manifests/x", "NAME_INVALID"],
+    ["/v2/proxy//nginx/manifests/x", "NAME_INVALID"],
+    ["/v2/proxy/a/manifests/x", "NAME_INVALID"],
+    ["/v2/proxy/a/bad_host.io/x/manifests/x", "NAME_INVALID"],
+    [`/v2/proxy/a/${"x/".repeat(200)}manifests/x`, "NAME_INVALID"],
+  ])("%s → %s", (path, code) => {
+    expect(() => p(path)).toThrowError(expect.objectContaining({ ociCode: code }));
+  });
+});
