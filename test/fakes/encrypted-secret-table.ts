@@ -1,3 +1,4 @@
+import type { SealedSecret } from "@/lib/crypto/envelope";
 import type { RawSqlClient } from "@/lib/crypto/prisma-store";
 
 /**
@@ -35,7 +36,7 @@ ON CONFLICT ("id") DO UPDATE SET "formatVersion"=$6,"provider"=$7,"keyId"=$8,"ke
 
 export const SELECT_ONE_SQL = `SELECT "formatVersion",provider,"keyId","keyVersion","wrappedKey",iv,ciphertext,tag FROM "EncryptedSecret" WHERE id = $1::uuid`;
 
-export function upsertValues(id: string, aad: { teamId: string; recordId: string; field: string; purpose: string }, s: Record<string, unknown>) {
+export function upsertValues(id: string, aad: { teamId: string; recordId: string; field: string; purpose: string }, s: SealedSecret) {
   return [id, aad.teamId, aad.recordId, aad.field, aad.purpose, s.formatVersion, s.provider, s.keyId, s.keyVersion, s.wrappedKey, s.iv, s.ciphertext, s.tag];
 }
 
