@@ -1,4 +1,5 @@
 import type { Command } from "../command";
+import { kmsCommands } from "./kms";
 
 /** Every command of the CLI. Each lives in its own file in this folder. */
-export const commands: Command[] = [];
+export const commands: Command[] = [...kmsCommands()];

@@ -1,0 +1,124 @@
+import { parseFlags } from "../args";
+import type { Command, CommandIO } from "../command";
+import { UsageError, UserError } from "../errors";
+import { secrets } from "../../lib/crypto";
+import type { EnvelopeOptions } from "../../lib/crypto/envelope";
+import { describeKey } from "../../lib/crypto/errors";
+import { rewrapSecrets, RewrapInterruptedError, status, type RewrapReport, type SecretStore } from "../../lib/crypto/rewrap";
+
+/**
+ * `portcullis kms status` and `portcullis kms rewrap`. Storage is injected: the commands get a
+ * SecretStore from a factory, so they run against PostgreSQL, the embedded database or a test
+ * store alike. The database wiring registers its factory with setKmsStoreFactory (see
+ * lib/crypto/prisma-store.ts for the store itself).
+ */
+export interface OpenedStore {
+  store: SecretStore;
+  close(): Promise<void>;
+}
+
+export interface KmsCommandDeps {
+  openStore(): Promise<OpenedStore>;
+  envelope(): EnvelopeOptions;
+}
+
+let storeFactory: (() => Promise<OpenedStore>) | undefined;
+
+/** Called by the database wiring: how the kms commands reach the secrets table. */
+export function setKmsStoreFactory(factory: () => Promise<OpenedStore>): void {
+  storeFactory = factory;
+}
+
+const defaultDeps: KmsCommandDeps = {
+  openStore: () => {
+    if (!storeFactory) throw new UserError("the secrets table is not connected to this CLI yet (no store factory registered)");
+    return storeFactory();
+  },
+  envelope: () => secrets.envelopeOptions(),
+};
+
+async function withStore<T>(deps: KmsCommandDeps, fn: (store: SecretStore) => Promise<T>): Promise<T> {
+  const opened = await deps.openStore();
+  try {
+    return await fn(opened.store);
+  } finally {
+    await opened.close();
+  }
+}
+
+const STATUS_USAGE = `Usage: portcullis kms status [--json]
+
+Counts stored secrets per KMS provider, key and key version, and marks the key new secrets
+are written under. A key (version) can be retired once no secrets use it.`;
+
+const REWRAP_USAGE = `Usage: portcullis kms rewrap [--dry-run] [--batch N] [--after ID] [--json]
+
+Moves the wrapped data key of every stored secret that is not on the active key (KMS_PROVIDER
+and its key settings) to it, in batches of N (default 100). Secrets themselves are not
+re-encrypted, the portal keeps serving, and an interrupted run is resumed by running it again
+(or with --after <last id printed>). --dry-run only counts.`;
+
+export function kmsCommands(deps: KmsCommandDeps = defaultDeps): Command[] {
+  return [
+    {
+      path: ["kms", "status"],
+      summary: "Count stored secrets per KMS provider, key and version",
+      usage: STATUS_USAGE,
+      async run(argv, io) {
+        const { values } = parseFlags(argv, { json: { type: "boolean" } });
+        const active = await deps.envelope().provider.activeKey();
+        const report = await withStore(deps, (store) => status(store, active));
+        if (values.json) return io.out(JSON.stringify(report, null, 2));
+        io.out(`Active key: ${describeKey(active)}`);
+        table(io, ["PROVIDER", "KEY", "VERSION", "SECRETS", ""], report.keys.map((k) => [k.provider, k.keyId, k.keyVersion, String(k.count), k.active ? "active" : ""]));
+        io.out(`Total: ${report.total} secret(s)`);
+      },
+    },
+    {
+      path: ["kms", "rewrap"],
+      summary: "Move stored secrets' data keys to the active KMS key",
+      usage: REWRAP_USAGE,
+      async run(argv, io) {
+        const { values } = parseFlags(argv, {
+          "dry-run": { type: "boolean" },
+          batch: { type: "string" },
+          after: { type: "string" },
+          json: { type: "boolean" },
+        });
+        const batchSize = values.batch === undefined ? 100 : Number(values.batch);
+        if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new UsageError("--batch must be an integer from 1 to 10000");
+        const envelope = deps.envelope();
+        let report: RewrapReport;
+        try {
+          report = await withStore(deps, (store) =>
+            rewrapSecrets(store, {
+              ...envelope,
+              batchSize,
+              dryRun: !!values["dry-run"],
+              after: values.after ?? null,
+              onBatch: (r) => io.err(`… ${r.scanned} scanned, last id ${r.lastId}`),
+            }),
+          );
+        } catch (e) {
+          if (e instanceof RewrapInterruptedError) throw new UserError(`${e.message}; run it again to resume`);
+          throw e;
+        }
+        if (values.json) io.out(JSON.stringify(report, null, 2));
+        else summarize(io, report);
+        if (report.failed.length > 0) {
+          throw new UserError(`${report.failed.length} secret(s) could not be rewrapped (first: ${report.failed[0]!.id}, ${report.failed[0]!.reason}, key ${report.failed[0]!.key})`);
+        }
+      },
+    },
+  ];
+}
+
+function summarize(io: CommandIO, r: RewrapReport) {
+  io.out(`Target key: ${describeKey(r.target)}${r.dryRun ? " (dry run: nothing written)" : ""}`);
+  io.out(`Scanned ${r.scanned}: ${r.current} already on the target, ${r.dryRun ? `${r.pending} to rewrap` : `${r.rewrapped} rewrapped`}` + (r.conflicts ? `, ${r.conflicts} changed concurrently (left as written)` : ""));
+}
+
+function table(io: CommandIO, header: string[], rows: string[][]) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  for (const r of [header, ...rows]) io.out(r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd());
+}
