@@ -1,0 +1,27 @@
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { Card } from "@/components/ui/card";
+import { Notice } from "@/components/ui/notice";
+import { SignInForm } from "@/components/auth/sign-in-form";
+import { currentSession } from "@/lib/server/request";
+
+export const metadata = { title: "Sign in" };
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ signedOut?: string }> }) {
+  if (await currentSession()) redirect("/apps");
+  const { signedOut } = await searchParams;
+  return (
+    <Card>
+      <h1 className="text-xl font-semibold">Sign in</h1>
+      <p className="mb-5 mt-1 text-sm text-slate-600">Welcome back.</p>
+      {signedOut && <Notice className="mb-4">You have signed out.</Notice>}
+      <SignInForm />
+      <p className="mt-5 text-center text-sm text-slate-600">
+        New to Portcullis?{" "}
+        <Link href="/sign-up" className="font-medium text-brand-600 hover:underline">
+          Create an account
+        </Link>
+      </p>
+    </Card>
+  );
+}

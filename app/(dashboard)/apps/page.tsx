@@ -1,0 +1,48 @@
+import { Card, EmptyState, PageHeader } from "@/components/ui/card";
+import { Notice } from "@/components/ui/notice";
+import { CreateAppForm } from "@/components/apps/create-app-form";
+import { AppRow } from "@/components/apps/app-row";
+import { listApps } from "@/lib/apps/operations";
+import { invoke } from "@/lib/server/operation";
+import { requireTeamContext } from "@/lib/server/request";
+import { can } from "@/lib/auth/permissions";
+
+export const metadata = { title: "Apps" };
+
+export default async function AppsPage({ searchParams }: { searchParams: Promise<{ welcome?: string; joined?: string }> }) {
+  const ctx = await requireTeamContext();
+  const { welcome, joined } = await searchParams;
+  const apps = await invoke(listApps, ctx, {});
+  const canWrite = can(ctx.role, "write");
+  return (
+    <>
+      <PageHeader
+        title="Apps"
+        description="Each app you ship gets a slug. Customers pull its images at proxy/<slug>/<image> with their license."
+      />
+      {welcome && <Notice tone="success" className="mb-4">Welcome to Portcullis. Create your first app to get started.</Notice>}
+      {joined && <Notice tone="success" className="mb-4">You joined {ctx.teamName}.</Notice>}
+      {canWrite ? (
+        <Card className="mb-6">
+          <h2 className="mb-3 text-base font-semibold">New app</h2>
+          <CreateAppForm />
+        </Card>
+      ) : (
+        <Notice className="mb-6">Your role is read-only: you can see apps but not create or change them. Ask an admin for developer access.</Notice>
+      )}
+      {apps.length === 0 ? (
+        <EmptyState title="No apps yet">
+          {canWrite ? "Create an app above: its slug becomes part of every image path your customers pull." : "An admin or developer of this team has not created any apps yet."}
+        </EmptyState>
+      ) : (
+        <Card className="p-0">
+          <ul className="divide-y divide-slate-200" aria-label="Apps">
+            {apps.map((app) => (
+              <AppRow key={app.id} app={{ ...app, createdAt: app.createdAt.toISOString() }} canWrite={canWrite} />
+            ))}
+          </ul>
+        </Card>
+      )}
+    </>
+  );
+}

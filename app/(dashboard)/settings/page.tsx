@@ -1,0 +1,67 @@
+import { headers } from "next/headers";
+import { Card, PageHeader } from "@/components/ui/card";
+import { InviteForm } from "@/components/settings/invite-form";
+import { MemberRow } from "@/components/settings/member-row";
+import { CreateTeamForm } from "@/components/settings/create-team-form";
+import { RevokeInviteButton } from "@/components/settings/revoke-invite-button";
+import { listMembers } from "@/lib/teams/members";
+import { listPendingInvites } from "@/lib/teams/invite-member";
+import { invoke } from "@/lib/server/operation";
+import { requireTeamContext } from "@/lib/server/request";
+import { can } from "@/lib/auth/permissions";
+import { roleLabels } from "@/lib/validations/teams";
+
+export const metadata = { title: "Team settings" };
+
+async function portalBaseUrl(): Promise<string> {
+  if (process.env.PORTAL_URL) return process.env.PORTAL_URL.replace(/\/+$/, "");
+  const h = await headers();
+  const proto = h.get("x-forwarded-proto") ?? "http";
+  return `${proto}://${h.get("host") ?? "localhost:3000"}`;
+}
+
+export default async function SettingsPage() {
+  const ctx = await requireTeamContext();
+  const isAdmin = can(ctx.role, "admin");
+  const [members, invites] = await Promise.all([invoke(listMembers, ctx, {}), invoke(listPendingInvites, ctx, {})]);
+  return (
+    <>
+      <PageHeader title="Team settings" description={`Members of ${ctx.teamName} and their roles. Admins manage members; developers change apps; read-only members look.`} />
+      <Card className="mb-6 p-0">
+        <h2 className="border-b border-slate-200 px-4 py-3 text-base font-semibold">Members</h2>
+        <ul className="divide-y divide-slate-200" aria-label="Members">
+          {members.map((m) => (
+            <MemberRow key={m.id} member={m} isAdmin={isAdmin} isSelf={m.userId === ctx.userId} />
+          ))}
+        </ul>
+      </Card>
+      {isAdmin && (
+        <Card className="mb-6">
+          <h2 className="mb-1 text-base font-semibold">Invite a member</h2>
+          <p className="mb-3 text-sm text-slate-600">Creates a single-use link that expires in 7 days.</p>
+          <InviteForm baseUrl={await portalBaseUrl()} />
+        </Card>
+      )}
+      {invites.length > 0 && (
+        <Card className="mb-6 p-0">
+          <h2 className="border-b border-slate-200 px-4 py-3 text-base font-semibold">Pending invites</h2>
+          <ul className="divide-y divide-slate-200">
+            {invites.map((i) => (
+              <li key={i.id} className="flex items-center justify-between px-4 py-3 text-sm">
+                <span>
+                  {i.email} · {roleLabels[i.role]} · expires {i.expiresAt.toISOString().slice(0, 10)}
+                </span>
+                {isAdmin && <RevokeInviteButton inviteId={i.id} />}
+              </li>
+            ))}
+          </ul>
+        </Card>
+      )}
+      <Card>
+        <h2 className="mb-1 text-base font-semibold">Another team</h2>
+        <p className="mb-3 text-sm text-slate-600">Create a separate team; you become its admin and can switch between teams in the sidebar.</p>
+        <CreateTeamForm />
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,75 @@
+"use client";
+
+import { useActionState, useState } from "react";
+import { deleteAppAction, renameAppAction } from "@/app/_actions/apps";
+import { Button, SubmitButton } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+import { Notice } from "@/components/ui/notice";
+import { CopyButton } from "@/components/ui/copy-button";
+import type { ActionState } from "@/lib/server/action-state";
+
+type Mode = "view" | "rename" | "delete";
+
+export function AppRow({ app, canWrite }: { app: { id: string; name: string; slug: string; createdAt: string }; canWrite: boolean }) {
+  const [mode, setMode] = useState<Mode>("view");
+  const [renameState, rename] = useActionState<ActionState, FormData>(async (prev, fd) => {
+    const next = await renameAppAction(prev, fd);
+    if (next.status === "ok") setMode("view");
+    return next;
+  }, { status: "idle" });
+  const [deleteState, remove] = useActionState<ActionState, FormData>(deleteAppAction, { status: "idle" });
+
+  return (
+    <li className="px-4 py-3" data-testid={`app-${app.slug}`}>
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <div className="min-w-0">
+          <p className="font-medium">{app.name}</p>
+          <p className="mt-0.5 flex items-center gap-2 font-mono text-xs text-slate-600">
+            <span>{app.slug}</span>
+            <CopyButton value={app.slug} label="Copy slug" />
+          </p>
+        </div>
+        {canWrite && mode === "view" && (
+          <div className="flex gap-2">
+            <Button variant="secondary" onClick={() => setMode("rename")}>
+              Rename
+            </Button>
+            <Button variant="ghost" className="text-red-700" onClick={() => setMode("delete")}>
+              Delete
+            </Button>
+          </div>
+        )}
+      </div>
+      {mode === "rename" && (
+        <form action={rename} className="mt-3 flex flex-wrap items-end gap-2" noValidate>
+          <input type="hidden" name="id" value={app.id} />
+          <Field label="New name" name="name" defaultValue={app.name} autoFocus error={renameState.fields?.name} className="min-w-64" />
+          <SubmitButton pendingText="Saving…">Save</SubmitButton>
+          <Button variant="ghost" onClick={() => setMode("view")}>
+            Cancel
+          </Button>
+          <p className="w-full text-xs text-slate-500">The slug stays {app.slug}, so image paths keep working.</p>
+          {renameState.status === "error" && !renameState.fields && <Notice tone="error">{renameState.message}</Notice>}
+        </form>
+      )}
+      {mode === "delete" && (
+        <form action={remove} className="mt-3 space-y-2 rounded-md border border-red-200 bg-red-50 p-3" noValidate>
+          <input type="hidden" name="id" value={app.id} />
+          <p className="text-sm text-red-900">
+            Deleting <strong>{app.name}</strong> stops every pull under <code>proxy/{app.slug}/</code>. This cannot be undone.
+          </p>
+          <Field label={`Type ${app.slug} to confirm`} name="confirmSlug" autoComplete="off" autoFocus error={deleteState.fields?.confirmSlug} />
+          {deleteState.status === "error" && !deleteState.fields && <Notice tone="error">{deleteState.message}</Notice>}
+          <div className="flex gap-2">
+            <SubmitButton variant="danger" pendingText="Deleting…">
+              Delete app
+            </SubmitButton>
+            <Button variant="ghost" onClick={() => setMode("view")}>
+              Cancel
+            </Button>
+          </div>
+        </form>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,35 @@
+"use client";
+
+import { useActionState } from "react";
+import { signInAction } from "@/app/_actions/auth";
+import { Field } from "@/components/ui/field";
+import { SubmitButton } from "@/components/ui/button";
+import { Notice } from "@/components/ui/notice";
+import type { ActionState } from "@/lib/server/action-state";
+
+export function SignInForm({ inviteToken, inviteEmail }: { inviteToken?: string; inviteEmail?: string }) {
+  const [state, action] = useActionState<ActionState, FormData>(signInAction, { status: "idle" });
+  const v = state.values ?? {};
+  return (
+    <form action={action} className="space-y-4" noValidate>
+      {state.status === "error" && (!state.fields || state.message !== "Some fields need attention.") && (
+        <Notice tone="error">{state.message}</Notice>
+      )}
+      {inviteToken && <input type="hidden" name="inviteToken" value={inviteToken} />}
+      <Field
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="email"
+        required
+        defaultValue={inviteEmail ?? v.email}
+        readOnly={!!inviteEmail}
+        error={state.fields?.email}
+      />
+      <Field label="Password" name="password" type="password" autoComplete="current-password" required error={state.fields?.password} />
+      <SubmitButton className="w-full" pendingText="Signing in…">
+        {inviteToken ? "Sign in and join" : "Sign in"}
+      </SubmitButton>
+    </form>
+  );
+}

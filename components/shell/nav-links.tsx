@@ -1,0 +1,36 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+
+export const navItems = [
+  { href: "/images", label: "Images" },
+  { href: "/apps", label: "Apps" },
+  { href: "/customers", label: "Customers" },
+  { href: "/tokens", label: "Tokens" },
+  { href: "/audit", label: "Audit log" },
+  { href: "/settings", label: "Team settings" },
+] as const;
+
+export function NavLinks() {
+  const pathname = usePathname();
+  return (
+    <nav aria-label="Main" className="flex flex-col gap-0.5">
+      {navItems.map((item) => {
+        const active = pathname === item.href || pathname.startsWith(item.href + "/");
+        return (
+          <Link
+            key={item.href}
+            href={item.href}
+            aria-current={active ? "page" : undefined}
+            className={`rounded-md px-3 py-2 text-sm font-medium ${
+              active ? "bg-brand-50 text-brand-700" : "text-slate-700 hover:bg-slate-100"
+            }`}
+          >
+            {item.label}
+          </Link>
+        );
+      })}
+    </nav>
+  );
+}

@@ -1,0 +1,26 @@
+export function Card({ children, className = "" }: { children: React.ReactNode; className?: string }) {
+  return <section className={`rounded-lg border border-slate-200 bg-white p-5 shadow-sm ${className}`}>{children}</section>;
+}
+
+export function PageHeader({ title, description, actions }: { title: string; description?: React.ReactNode; actions?: React.ReactNode }) {
+  return (
+    <div className="mb-6 flex flex-wrap items-start justify-between gap-4">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">{title}</h1>
+        {description && <p className="mt-1 max-w-2xl text-sm text-slate-600">{description}</p>}
+      </div>
+      {actions}
+    </div>
+  );
+}
+
+/** What a list shows when it has nothing yet: what it is for and what to do first. */
+export function EmptyState({ title, children, action }: { title: string; children: React.ReactNode; action?: React.ReactNode }) {
+  return (
+    <div className="rounded-lg border border-dashed border-slate-300 bg-white px-6 py-10 text-center">
+      <h2 className="text-base font-semibold">{title}</h2>
+      <div className="mx-auto mt-2 max-w-md text-sm text-slate-600">{children}</div>
+      {action && <div className="mt-4">{action}</div>}
+    </div>
+  );
+}

@@ -1,0 +1,108 @@
+import { expect, test } from "@playwright/test";
+import { PASSWORD, signUp, uniqueEmail } from "./support/auth";
+
+test("sign up, create an app, invite a read-only member who joins and cannot create apps, audit, sign out", async ({ page, browser }) => {
+  const adminEmail = uniqueEmail("admin");
+  await signUp(page, { email: adminEmail, teamName: "Acme Corp" });
+  await expect(page.getByText("No apps yet")).toBeVisible();
+
+  // Create an app: the slug follows the name and is shown after creation.
+  await page.getByLabel("App name").fill("Acme Analytics");
+  await expect(page.getByLabel("Slug")).toHaveValue("acme-analytics");
+  await page.getByRole("button", { name: "Create app" }).click();
+  await expect(page.getByText("Created Acme Analytics (acme-analytics).")).toBeVisible();
+  await expect(page.getByTestId("app-acme-analytics")).toContainText("Acme Analytics");
+  await page.screenshot({ path: "test-results/screens/apps.png", fullPage: true });
+
+  // A duplicate slug is an inline field error.
+  await page.getByLabel("App name").fill("Acme Analytics");
+  await page.getByRole("button", { name: "Create app" }).click();
+  await expect(page.getByText(/The slug "acme-analytics" is already in use/)).toBeVisible();
+
+  // Invite a read-only member.
+  await page.getByRole("link", { name: "Team settings" }).click();
+  const inviteeEmail = uniqueEmail("reader");
+  await page.getByLabel("Email").fill(inviteeEmail);
+  await page.getByLabel("Role").selectOption("read_only");
+  await page.getByRole("button", { name: "Create invite link" }).click();
+  const link = await page.getByTestId("invite-link").textContent();
+  expect(link).toMatch(/\/invite\/[A-Za-z0-9_-]{20,}$/);
+  await page.screenshot({ path: "test-results/screens/settings.png", fullPage: true });
+
+  // The invitee accepts in a second browser context.
+  const other = await browser.newContext();
+  const invitee = await other.newPage();
+  await invitee.goto(link!);
+  await expect(invitee.getByRole("heading", { name: "Join Acme Corp" })).toBeVisible();
+  await expect(invitee.getByLabel("Email")).toHaveValue(inviteeEmail);
+  await invitee.getByLabel("Password").fill(PASSWORD);
+  await invitee.getByRole("button", { name: "Create account and join" }).click();
+  await expect(invitee.getByText("You joined Acme Corp.")).toBeVisible();
+  // Read-only: sees the app, has no way to create one.
+  await expect(invitee.getByTestId("app-acme-analytics")).toBeVisible();
+  await expect(invitee.getByText(/Your role is read-only/)).toBeVisible();
+  await expect(invitee.getByRole("button", { name: "Create app" })).toHaveCount(0);
+  await invitee.screenshot({ path: "test-results/screens/read-only.png", fullPage: true });
+
+  // The link was single-use.
+  await invitee.goto(link!);
+  await expect(invitee.getByRole("heading", { name: "This invite can't be used" })).toBeVisible();
+  await other.close();
+
+  // The audit log has the story, newest first, and filters by action.
+  await page.getByRole("link", { name: "Audit log" }).click();
+  const rows = page.locator("tbody tr");
+  await expect(rows.first()).toContainText(inviteeEmail);
+  await expect(page.locator("tbody")).toContainText("member.join");
+  await expect(page.locator("tbody")).toContainText("member.invite");
+  await expect(page.locator("tbody")).toContainText("app.create");
+  await expect(page.locator("tbody")).toContainText("user.sign_up");
+  await page.getByLabel("Action").selectOption("app.create");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText("app acme-analytics");
+  await page.screenshot({ path: "test-results/screens/audit.png", fullPage: true });
+
+  // Sign out: the session is gone.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByText("You have signed out.")).toBeVisible();
+  await page.goto("/apps");
+  await expect(page).toHaveURL(/\/sign-in$/);
+});
+
+test("a wrong password gets one clear message that does not say whether the email exists", async ({ page }) => {
+  const email = uniqueEmail("known");
+  await signUp(page, { email, teamName: "Known" });
+  await page.getByRole("button", { name: "Sign out" }).click();
+
+  for (const who of [email, uniqueEmail("unknown")]) {
+    await page.getByLabel("Email").fill(who);
+    await page.getByLabel("Password").fill("not the password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByText("Email or password is incorrect.")).toBeVisible();
+  }
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Apps" })).toBeVisible();
+});
+
+test("sign-up shows inline field errors and keeps what was typed", async ({ page }) => {
+  await page.goto("/sign-up");
+  await page.getByLabel("Email").fill("not-an-email");
+  await page.getByLabel("Password").fill("short");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByText("Enter a valid email address.")).toBeVisible();
+  await expect(page.getByText("Use at least 10 characters.")).toBeVisible();
+  await expect(page.getByText("Enter a team name.")).toBeVisible();
+  await expect(page.getByLabel("Email")).toHaveValue("not-an-email");
+});
+
+test("sections that are not built yet say so honestly", async ({ page }) => {
+  await signUp(page, { email: uniqueEmail("nav"), teamName: "Nav" });
+  for (const section of ["Images", "Customers", "Tokens"]) {
+    await page.getByRole("link", { name: section, exact: true }).click();
+    await expect(page.getByRole("heading", { name: section, exact: true })).toBeVisible();
+    await expect(page.getByText("Coming soon")).toBeVisible();
+  }
+});

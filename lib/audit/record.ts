@@ -1,0 +1,53 @@
+import type { Tx } from "@/lib/db/client";
+
+/**
+ * Audit actions. Naming: `<thing>.<verb>`. The audit page filters by these, so every action a
+ * feature writes is listed here.
+ */
+export const auditActions = [
+  "user.sign_up",
+  "team.create",
+  "member.invite",
+  "member.invite_revoke",
+  "member.join",
+  "member.role_change",
+  "member.remove",
+  "app.create",
+  "app.rename",
+  "app.delete",
+] as const;
+export type AuditAction = (typeof auditActions)[number];
+
+export interface AuditActor {
+  userId: string | null;
+  email: string | null;
+  ip: string | null;
+}
+
+/** Writes one audit event. Call it with the transaction client of the change it records. */
+export async function recordAudit(
+  tx: Tx,
+  teamId: string | null,
+  actor: AuditActor,
+  event: { action: AuditAction; targetType?: string; targetId?: string; targetLabel?: string; metadata?: Record<string, unknown> },
+) {
+  await tx.auditEvent.create({
+    data: {
+      teamId,
+      actorId: actor.userId,
+      actorEmail: actor.email,
+      ip: actor.ip,
+      action: event.action,
+      targetType: event.targetType,
+      targetId: event.targetId,
+      targetLabel: event.targetLabel,
+      metadata: (event.metadata ?? undefined) as object | undefined,
+    },
+  });
+}
+
+export const actorOf = (ctx: { userId: string; email: string; ip: string | null }): AuditActor => ({
+  userId: ctx.userId,
+  email: ctx.email,
+  ip: ctx.ip,
+});

@@ -1,0 +1,10 @@
+import { env } from "@/lib/config/env";
+import { generatedSecret } from "@/lib/config/data-dir";
+
+/** AUTH_SECRET, or in development one generated once into the data directory. */
+export function authSecret(): string {
+  const e = env();
+  if (e.AUTH_SECRET) return e.AUTH_SECRET;
+  // parseEnv already refused production without AUTH_SECRET.
+  return generatedSecret("auth-secret");
+}

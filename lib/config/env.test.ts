@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseEnv } from "./env";
+
+describe("parseEnv", () => {
+  it("applies SPEC.md's defaults", () => {
+    const env = parseEnv({});
+    expect(env).toMatchObject({
+      NODE_ENV: "development",
+      PORTCULLIS_DATA_DIR: "./.data",
+      KMS_PROVIDER: "local",
+      DOCKER_HUB_REGISTRY: "registry-1.docker.io",
+      ALLOW_PRIVATE_REGISTRY_HOSTS: false,
+      PORT: 3000,
+      PROXY_PORT: 5050,
+      REGISTRY_PORT: 5000,
+    });
+    expect(env.DATABASE_URL).toBeUndefined();
+  });
+
+  it("refuses production without AUTH_SECRET with a one-line message naming it", () => {
+    expect(() => parseEnv({ NODE_ENV: "production" })).toThrow(ConfigError);
+    try {
+      parseEnv({ NODE_ENV: "production", AUTH_SECRET: "" });
+    } catch (e) {
+      expect((e as Error).message).toBe("Invalid configuration: AUTH_SECRET is required when NODE_ENV=production");
+      expect((e as Error).message).not.toContain("\n");
+    }
+  });
+
+  it("names the variable that is malformed", () => {
+    expect(() => parseEnv({ PORT: "http" })).toThrow(/PORT/);
+    expect(() => parseEnv({ KMS_PROVIDER: "rot13" })).toThrow(/KMS_PROVIDER/);
+    expect(() => parseEnv({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL must be a postgresql:\/\/ URL/);
+    expect(() => parseEnv({ ALLOW_PRIVATE_REGISTRY_HOSTS: "yes" })).toThrow(/ALLOW_PRIVATE_REGISTRY_HOSTS/);
+  });
+
+  it("treats empty strings as unset and parses booleans", () => {
+    expect(parseEnv({ PORT: "", ALLOW_PRIVATE_REGISTRY_HOSTS: "true" })).toMatchObject({ PORT: 3000, ALLOW_PRIVATE_REGISTRY_HOSTS: true });
+  });
+});

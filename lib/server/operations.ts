@@ -1,0 +1,22 @@
+import { createApp, deleteApp, listApps, renameApp } from "@/lib/apps/operations";
+import { listAuditEvents } from "@/lib/audit/list";
+import { changeMemberRole, listMembers, removeMember } from "@/lib/teams/members";
+import { inviteMember, listPendingInvites, revokeInvite } from "@/lib/teams/invite-member";
+
+/**
+ * Every team-scoped operation. The isolation test walks this list and fails for any operation
+ * that has no tenant-isolation case, so a new route can't ship without one.
+ */
+export const allOperations = [
+  listApps,
+  createApp,
+  renameApp,
+  deleteApp,
+  listAuditEvents,
+  listMembers,
+  changeMemberRole,
+  removeMember,
+  inviteMember,
+  listPendingInvites,
+  revokeInvite,
+] as const;

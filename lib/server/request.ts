@@ -1,0 +1,53 @@
+import "server-only";
+import { cookies, headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { getDb } from "@/lib/db/client";
+import { SESSION_COOKIE, findSession } from "@/lib/auth/sessions";
+import { resolveTeamContext, type TeamContext } from "@/lib/auth/context";
+
+/**
+ * The client address. Next appends the connecting socket's address to X-Forwarded-For, so the
+ * rightmost entry is the one this server saw; entries to its left are whatever the client sent
+ * and must not be trusted for rate limiting.
+ */
+export async function clientIp(): Promise<string | null> {
+  const h = await headers();
+  const forwarded = h.get("x-forwarded-for");
+  if (forwarded) {
+    const last = forwarded.split(",").map((s) => s.trim()).filter(Boolean).pop();
+    if (last) return last;
+  }
+  return h.get("x-real-ip");
+}
+
+/** Cookies are Secure whenever the portal is reached over HTTPS. */
+export async function cookieIsSecure(): Promise<boolean> {
+  const h = await headers();
+  return h.get("x-forwarded-proto") === "https" || (process.env.PORTAL_URL ?? "").startsWith("https://");
+}
+
+/** The signed-in session and user, or null. */
+export async function currentSession() {
+  const token = (await cookies()).get(SESSION_COOKIE)?.value;
+  return findSession(await getDb(), token);
+}
+
+/** The team context of the signed-in user, or null (not signed in, or in no team). */
+export async function currentTeamContext(): Promise<TeamContext | null> {
+  const session = await currentSession();
+  if (!session) return null;
+  return resolveTeamContext(await getDb(), {
+    userId: session.user.id,
+    email: session.user.email,
+    teamId: session.activeTeamId,
+    ip: await clientIp(),
+    sessionId: session.id,
+  });
+}
+
+/** For pages: the team context, or a redirect to sign in. */
+export async function requireTeamContext(): Promise<TeamContext> {
+  const ctx = await currentTeamContext();
+  if (!ctx) redirect("/sign-in");
+  return ctx;
+}

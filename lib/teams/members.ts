@@ -1,0 +1,86 @@
+import type { Tx } from "@/lib/db/client";
+import { defineOperation } from "@/lib/server/operation";
+import { actorOf, recordAudit } from "@/lib/audit/record";
+import { AppError, notFound } from "@/lib/errors";
+import { changeRoleSchema, removeMemberSchema } from "@/lib/validations/teams";
+import { z } from "zod";
+
+/** Serialises membership changes of one team, so two concurrent demotions can't remove the last admin. */
+async function lockTeam(tx: Tx, teamId: string) {
+  await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${teamId}::uuid FOR UPDATE`;
+}
+
+async function assertAnotherAdminRemains(tx: Tx, teamId: string, membershipId: string) {
+  const others = await tx.membership.count({ where: { teamId, role: "admin", id: { not: membershipId } } });
+  if (others === 0) {
+    throw new AppError("conflict", "A team needs at least one admin: make another member an admin first.");
+  }
+}
+
+export const listMembers = defineOperation({
+  name: "members.list",
+  permission: "read",
+  input: z.object({}).optional(),
+  async run(ctx) {
+    const members = await ctx.db.membership.findMany({
+      where: { teamId: ctx.teamId },
+      include: { user: { select: { email: true, name: true } } },
+      orderBy: { createdAt: "asc" },
+    });
+    return members.map((m) => ({ id: m.id, userId: m.userId, email: m.user.email, role: m.role, joinedAt: m.createdAt }));
+  },
+});
+
+export const changeMemberRole = defineOperation({
+  name: "members.change_role",
+  permission: "admin",
+  input: changeRoleSchema,
+  async run(ctx, input) {
+    return ctx.db.$transaction(async (tx) => {
+      await lockTeam(tx, ctx.teamId);
+      const member = await tx.membership.findFirst({
+        where: { id: input.membershipId, teamId: ctx.teamId },
+        include: { user: { select: { email: true } } },
+      });
+      if (!member) throw notFound("That member is not in this team.");
+      if (member.role === input.role) return { id: member.id, role: member.role };
+      if (member.role === "admin") await assertAnotherAdminRemains(tx, ctx.teamId, member.id);
+      const updated = await tx.membership.update({ where: { id: member.id }, data: { role: input.role } });
+      await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+        action: "member.role_change",
+        targetType: "user",
+        targetId: member.userId,
+        targetLabel: member.user.email,
+        metadata: { from: member.role, to: input.role },
+      });
+      return { id: updated.id, role: updated.role };
+    });
+  },
+});
+
+export const removeMember = defineOperation({
+  name: "members.remove",
+  permission: "admin",
+  input: removeMemberSchema,
+  async run(ctx, input) {
+    return ctx.db.$transaction(async (tx) => {
+      await lockTeam(tx, ctx.teamId);
+      const member = await tx.membership.findFirst({
+        where: { id: input.membershipId, teamId: ctx.teamId },
+        include: { user: { select: { email: true } } },
+      });
+      if (!member) throw notFound("That member is not in this team.");
+      if (member.role === "admin") await assertAnotherAdminRemains(tx, ctx.teamId, member.id);
+      await tx.membership.delete({ where: { id: member.id } });
+      await tx.session.updateMany({ where: { userId: member.userId, activeTeamId: ctx.teamId }, data: { activeTeamId: null } });
+      await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+        action: "member.remove",
+        targetType: "user",
+        targetId: member.userId,
+        targetLabel: member.user.email,
+        metadata: { role: member.role },
+      });
+      return { id: member.id };
+    });
+  },
+});

@@ -1,0 +1,33 @@
+import { z } from "zod";
+
+export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+export const appNameSchema = z.string().trim().min(1, "Enter a name.").max(80, "Use at most 80 characters.");
+
+export const slugSchema = z
+  .string()
+  .trim()
+  .min(2, "Use at least 2 characters.")
+  .max(48, "Use at most 48 characters.")
+  .regex(SLUG_PATTERN, "Use lowercase letters, digits and single dashes, starting and ending with a letter or digit.");
+
+/** Derives a slug from an app name: "My App 2!" → "my-app-2". */
+export function slugify(name: string): string {
+  return name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 48)
+    .replace(/-+$/g, "");
+}
+
+export const createAppSchema = z
+  .object({ name: appNameSchema, slug: z.string().trim().optional() })
+  .transform((v) => ({ name: v.name, slug: v.slug && v.slug.length > 0 ? v.slug : slugify(v.name) }))
+  .pipe(z.object({ name: appNameSchema, slug: slugSchema }));
+export type CreateAppInput = z.input<typeof createAppSchema>;
+
+export const renameAppSchema = z.object({ id: z.uuid("Unknown app."), name: appNameSchema });
+export const deleteAppSchema = z.object({ id: z.uuid("Unknown app."), confirmSlug: z.string().trim() });

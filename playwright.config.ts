@@ -1,0 +1,53 @@
+import { defineConfig } from "@playwright/test";
+import fs from "node:fs";
+import path from "node:path";
+
+/**
+ * End-to-end tests in Debian's Chromium (Playwright can't download browsers here) against a
+ * production build served by `npm start` on a throw-away embedded database.
+ */
+const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+if (!fs.existsSync(chromium)) {
+  throw new Error(`Chromium not found at ${chromium}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH).`);
+}
+
+const port = Number(process.env.E2E_PORT ?? 3100);
+const dataDir = path.resolve(".test-data", `e2e-${Date.now()}`);
+
+export default defineConfig({
+  testDir: "e2e",
+  testMatch: "**/*.spec.ts",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  outputDir: "test-results/e2e",
+  use: {
+    baseURL: `http://localhost:${port}`,
+    screenshot: "only-on-failure",
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: chromium,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    },
+  },
+  webServer: {
+    command: `npm run build && npm start`,
+    url: `http://localhost:${port}/sign-in`,
+    timeout: 240_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      PORT: String(port),
+      HOSTNAME: "127.0.0.1",
+      NODE_ENV: "production",
+      PORTCULLIS_DATA_DIR: dataDir,
+      AUTH_SECRET: "e2e-only-secret-0123456789abcdefghijklmnop",
+      LOCAL_KMS_KEYS: "e2e:" + Buffer.alloc(32, 7).toString("base64"),
+      DATABASE_URL: "",
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
+  },
+});

@@ -1,0 +1,60 @@
+/**
+ * The launcher behind `npm run dev` and `npm start`: validates the configuration, opens the
+ * embedded database (or uses DATABASE_URL), applies migrations, then runs the portal (Next.js)
+ * with the database URL in its environment. This process holds the embedded database and serves
+ * it over the Postgres protocol on 127.0.0.1, so the portal, and a CLI run beside it, reach it
+ * through here and never open its folder a second time.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { ConfigError, parseEnv } from "../lib/config/env";
+import { databaseUrl } from "../lib/db/client";
+import { applyMigrations } from "../lib/db/migrations";
+
+type Mode = "dev" | "start";
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+export async function serve(mode: Mode) {
+  if (mode === "start") (process.env as Record<string, string>).NODE_ENV ??= "production";
+  let env;
+  try {
+    env = parseEnv(process.env);
+  } catch (e) {
+    if (e instanceof ConfigError) fail(e.message);
+    throw e;
+  }
+  if (mode === "start" && !fs.existsSync(path.join(process.cwd(), ".next", "BUILD_ID"))) {
+    fail("No production build found: run `npm run build` first.");
+  }
+
+  const url = await databaseUrl();
+  const applied = await applyMigrations(url);
+  if (applied.length > 0) console.log(`[portcullis] applied migrations: ${applied.join(", ")}`);
+
+  const nextBin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
+  const children: ChildProcess[] = [];
+  const childEnv = { ...process.env, DATABASE_URL: url, NEXT_TELEMETRY_DISABLED: "1" };
+  const portal = spawn(process.execPath, [nextBin, mode, "-p", String(env.PORT), "-H", process.env.HOSTNAME ?? "127.0.0.1"], {
+    stdio: "inherit",
+    env: childEnv,
+  });
+  children.push(portal);
+  console.log(`[portcullis] portal on http://localhost:${env.PORT}${env.DATABASE_URL ? "" : " (embedded database in " + env.PORTCULLIS_DATA_DIR + ")"}`);
+
+  let stopping = false;
+  const stop = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
+    // Let the children finish their requests, then release the embedded database.
+    setTimeout(() => process.exit(code), 500).unref();
+  };
+  for (const c of children) c.on("exit", (code) => stop(code ?? 1));
+  process.on("SIGINT", () => stop(0));
+  process.on("SIGTERM", () => stop(0));
+}

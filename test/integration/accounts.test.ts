@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase } from "../support/db";
+import { uniqueEmail } from "../support/factories";
+import { signUp } from "@/lib/accounts/sign-up";
+import { BAD_CREDENTIALS, verifyCredentials } from "@/lib/accounts/sign-in";
+import { loginPolicy } from "@/lib/auth/rate-limit";
+import { createSession, deleteSession, findSession } from "@/lib/auth/sessions";
+import { AppError } from "@/lib/errors";
+
+let t: Awaited<ReturnType<typeof createTestDatabase>>;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(() => t?.drop());
+
+async function errorOf(p: Promise<unknown>): Promise<AppError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as AppError;
+  }
+  throw new Error("expected an error");
+}
+
+describe("sign-up", () => {
+  it("creates a user, a team with the user as admin, and audit events; stores no plaintext password", async () => {
+    const email = uniqueEmail();
+    const r = await signUp(t.db, { email, password: "correct horse battery", teamName: "Acme" }, "192.0.2.1");
+    const user = await t.db.user.findUniqueOrThrow({ where: { email } });
+    expect(user.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(user.passwordHash).not.toContain("correct horse");
+    const m = await t.db.membership.findFirstOrThrow({ where: { userId: r.userId }, include: { team: true } });
+    expect(m).toMatchObject({ role: "admin", team: { name: "Acme" } });
+    const actions = (await t.db.auditEvent.findMany({ where: { teamId: r.teamId } })).map((e) => e.action).sort();
+    expect(actions).toEqual(["team.create", "user.sign_up"]);
+  });
+
+  it("a duplicate email is a field error and leaves no extra team", async () => {
+    const email = uniqueEmail();
+    await signUp(t.db, { email, password: "correct horse battery", teamName: "First" }, null);
+    const teamsBefore = await t.db.team.count();
+    const err = await errorOf(signUp(t.db, { email, password: "another password!", teamName: "Second" }, null));
+    expect(err.code).toBe("conflict");
+    expect(err.fields?.email).toMatch(/already exists/);
+    expect(await t.db.team.count()).toBe(teamsBefore);
+  });
+});
+
+describe("sign-in", () => {
+  it("accepts the right password and gives one message for a wrong password or an unknown email", async () => {
+    const email = uniqueEmail();
+    await signUp(t.db, { email, password: "correct horse battery", teamName: "T" }, null);
+    expect((await verifyCredentials(t.db, { email, password: "correct horse battery" }, "198.51.100.1")).email).toBe(email);
+    const wrong = await errorOf(verifyCredentials(t.db, { email, password: "nope" }, "198.51.100.1"));
+    const unknown = await errorOf(verifyCredentials(t.db, { email: uniqueEmail(), password: "nope" }, "198.51.100.1"));
+    expect(wrong.message).toBe(BAD_CREDENTIALS);
+    expect(unknown.message).toBe(BAD_CREDENTIALS);
+    expect(wrong.code).toBe(unknown.code);
+  });
+
+  it("slows down repeated failures for one account with a retry time, even with the right password", async () => {
+    const email = uniqueEmail();
+    await signUp(t.db, { email, password: "correct horse battery", teamName: "T" }, null);
+    for (let i = 0; i < loginPolicy.account.freeFailures; i++) {
+      await errorOf(verifyCredentials(t.db, { email, password: "wrong" }, `203.0.113.${i}`));
+    }
+    const locked = await errorOf(verifyCredentials(t.db, { email, password: "correct horse battery" }, "203.0.113.200"));
+    expect(locked.code).toBe("rate_limited");
+    expect(locked.message).toMatch(/Try again in \d+ (seconds|minutes)/);
+    expect(locked.retryAfterSeconds).toBeGreaterThan(0);
+  });
+
+  it("slows down one address trying many accounts", async () => {
+    const ip = "203.0.113.77";
+    for (let i = 0; i < loginPolicy.address.freeFailures; i++) {
+      await errorOf(verifyCredentials(t.db, { email: uniqueEmail(), password: "x" }, ip));
+    }
+    const err = await errorOf(verifyCredentials(t.db, { email: uniqueEmail(), password: "x" }, ip));
+    expect(err.code).toBe("rate_limited");
+  });
+});
+
+describe("sessions", () => {
+  it("stores only a keyed hash of the token and revokes on sign-out", async () => {
+    const r = await signUp(t.db, { email: uniqueEmail(), password: "correct horse battery", teamName: "T" }, null);
+    const { token } = await createSession(t.db, { userId: r.userId, activeTeamId: r.teamId });
+    const row = await t.db.session.findFirstOrThrow({ where: { userId: r.userId } });
+    expect(row.tokenHash).not.toContain(token);
+    expect((await findSession(t.db, token))?.user.id).toBe(r.userId);
+    await deleteSession(t.db, token);
+    expect(await findSession(t.db, token)).toBeNull();
+  });
+});

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase } from "../support/db";
+import { twoTeams } from "../support/factories";
+import { expectTenantIsolation } from "../support/isolation";
+import { allOperations } from "@/lib/server/operations";
+import { invoke } from "@/lib/server/operation";
+import { createApp } from "@/lib/apps/operations";
+import { inviteMember } from "@/lib/teams/invite-member";
+
+let t: Awaited<ReturnType<typeof createTestDatabase>>;
+let teams: Awaited<ReturnType<typeof twoTeams>>;
+let appId: string;
+let inviteId: string;
+let developerMembershipId: string;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  teams = await twoTeams(t.db);
+  appId = (await invoke(createApp, teams.adminA, { name: "Secret App" })).id;
+  inviteId = (await invoke(inviteMember, teams.adminA, { email: "new@example.test", role: "developer" })).id;
+  developerMembershipId = (await t.db.membership.findFirstOrThrow({ where: { userId: teams.developerA.userId } })).id;
+});
+afterAll(() => t?.drop());
+
+/** For each operation: an input that targets team A's records. */
+const cases: Record<string, () => unknown> = {
+  "apps.list": () => ({}),
+  "apps.create": () => ({ name: "Intruder" }),
+  "apps.rename": () => ({ id: appId, name: "Hijacked" }),
+  "apps.delete": () => ({ id: appId, confirmSlug: "secret-app" }),
+  "audit.list": () => ({}),
+  "members.list": () => ({}),
+  "members.change_role": () => ({ membershipId: developerMembershipId, role: "admin" }),
+  "members.remove": () => ({ membershipId: developerMembershipId }),
+  "members.invite": () => ({ email: "x@example.test", role: "admin" }),
+  "members.list_invites": () => ({}),
+  "members.revoke_invite": () => ({ inviteId }),
+};
+
+/** Team A's state as seen in the database: any change by an outsider or read-only member shows here. */
+const snapshot = () =>
+  Promise.all([
+    t.db.app.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
+    t.db.membership.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
+    t.db.invite.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
+  ]);
+
+describe("tenant isolation", () => {
+  it("has a case for every operation", () => {
+    expect(allOperations.map((op) => op.name).sort()).toEqual(Object.keys(cases).sort());
+  });
+
+  for (const op of allOperations) {
+    it(`${op.name}: another team gets nothing, read-only cannot write`, async () => {
+      await expectTenantIsolation(op, {
+        outsider: teams.adminB,
+        readOnly: teams.readOnlyA,
+        input: cases[op.name]!(),
+        ownerIds: [appId, inviteId, developerMembershipId, teams.adminA.userId, teams.adminA.teamId],
+        snapshot,
+      });
+    });
+  }
+});
