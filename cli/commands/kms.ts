@@ -3,6 +3,7 @@ import type { Command, CommandIO } from "../command";
 import { UsageError, UserError } from "../errors";
 import { secrets } from "../../lib/crypto";
 import type { EnvelopeOptions } from "../../lib/crypto/envelope";
+import type { KeyRef } from "../../lib/crypto/key-provider";
 import { describeKey } from "../../lib/crypto/errors";
 import { rewrapSecrets, RewrapInterruptedError, status, type RewrapReport, type SecretStore } from "../../lib/crypto/rewrap";
 
@@ -66,8 +67,8 @@ export function kmsCommands(deps: KmsCommandDeps = defaultDeps): Command[] {
       usage: STATUS_USAGE,
       async run(argv, io) {
         const { values } = parseFlags(argv, { json: { type: "boolean" } });
-        const active = await deps.envelope().provider.activeKey();
-        const report = await withStore(deps, (store) => status(store, active));
+        let active!: KeyRef;
+        const report = await withStore(deps, async (store) => status(store, (active = await deps.envelope().provider.activeKey())));
         if (values.json) return io.out(JSON.stringify(report, null, 2));
         io.out(`Active key: ${describeKey(active)}`);
         table(io, ["PROVIDER", "KEY", "VERSION", "SECRETS", ""], report.keys.map((k) => [k.provider, k.keyId, k.keyVersion, String(k.count), k.active ? "active" : ""]));
