@@ -37,7 +37,7 @@ async function opsPerSec(n: number, fn: (i: number) => unknown): Promise<number>
   return n / ((performance.now() - start) / 1000);
 }
 
-const rows: [string, string, string][] = [];
+const rows: [string, string, string, string][] = [];
 const fmt = (x: number) => Math.round(x).toLocaleString("en-US");
 function report(name: string, perSec: number, baseline: number) {
   rows.push([name, fmt(perSec), `${(1e6 / perSec).toFixed(1)} µs`, `${(perSec / baseline).toFixed(3)}×`]);
