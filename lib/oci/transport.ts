@@ -1,0 +1,166 @@
+import http from "node:http";
+import https from "node:https";
+import net from "node:net";
+import type { Readable } from "node:stream";
+import { assertPublicAddress, createCheckedLookup, type ResolveFn } from "./address";
+import { UpstreamError } from "./errors";
+
+/**
+ * One HTTP exchange with an upstream, on node:http(s) rather than fetch: Node 20's fetch can't
+ * take a custom DNS lookup without the `undici` package, and the SSRF rule needs the socket to
+ * connect to the very address we checked (createCheckedLookup). node:http also gives native
+ * backpressure for multi-GiB blobs and raw error codes (ECONNREFUSED, CERT_HAS_EXPIRED…) for the
+ * connection test. No redirects are followed here; the client decides what crosses hosts.
+ */
+
+export interface NetworkPolicy {
+  allowPrivate?: boolean;
+  /** Injected DNS (tests); when set, sockets are not pooled. */
+  resolve?: ResolveFn;
+  /** Extra CA certificates (PEM), e.g. a test registry's self-signed certificate. */
+  ca?: string | readonly string[];
+}
+
+export interface TransportRequest {
+  url: URL;
+  method: "GET" | "HEAD";
+  headers: Record<string, string>;
+  signal?: AbortSignal;
+  /** Until the response headers arrive. */
+  timeoutMs: number;
+  /** Socket inactivity while the body streams. */
+  idleTimeoutMs: number;
+  policy: NetworkPolicy;
+}
+
+export interface TransportResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  /** The live body: consume it or destroy it, or the socket is never returned to the pool. */
+  body: Readable;
+  url: URL;
+}
+
+// Pooled keep-alive sockets, one pool per policy, so a socket opened under a lenient policy is
+// never reused under a strict one.
+const agents = new Map<string, http.Agent>();
+function agentFor(url: URL, policy: NetworkPolicy): http.Agent {
+  const secure = url.protocol === "https:";
+  const lookup = createCheckedLookup(policy);
+  if (policy.resolve || policy.ca) {
+    return secure ? new https.Agent({ keepAlive: false, lookup, ca: policy.ca as string[] | undefined }) : new http.Agent({ keepAlive: false, lookup });
+  }
+  const key = `${url.protocol}${policy.allowPrivate ? "private" : "public"}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    const opts = { keepAlive: true, keepAliveMsecs: 15_000, maxFreeSockets: 64, scheduling: "lifo" as const, lookup };
+    agent = secure ? new https.Agent(opts) : new http.Agent(opts);
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
+export async function send(req: TransportRequest): Promise<TransportResponse> {
+  const { url } = req;
+  const host = url.host;
+  if (req.signal?.aborted) throw aborted(host);
+  // IP literals skip the socket's lookup, so check them here; names are checked at connect time.
+  const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
+  if (net.isIP(hostname)) await assertPublicAddress(hostname, req.policy);
+
+  return new Promise<TransportResponse>((resolve, reject) => {
+    const lib = url.protocol === "https:" ? https : http;
+    let settled = false;
+    const fail = (e: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      reject(toUpstreamError(host, e, req.timeoutMs));
+    };
+    const request = lib.request(url, {
+      method: req.method,
+      headers: req.headers,
+      agent: agentFor(url, req.policy),
+      signal: req.signal,
+    });
+    const timer = setTimeout(() => request.destroy(timeoutError(host, req.timeoutMs)), req.timeoutMs);
+    request.setTimeout(req.idleTimeoutMs, () => request.destroy(timeoutError(host, req.idleTimeoutMs)));
+    request.on("error", fail);
+    request.on("response", (res) => {
+      settled = true;
+      clearTimeout(timer);
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, url });
+    });
+    request.end();
+  });
+}
+
+/** Reads a small body (manifests, tokens, errors) with a size cap, so a hostile peer can't fill memory. */
+export async function readLimited(body: Readable, limitBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > limitBytes) {
+      body.destroy();
+      throw new UpstreamError("protocol", "", `the response is larger than ${limitBytes} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Drop a body we don't need; small ones are read so the socket can be reused. */
+export function discard(body: Readable): void {
+  body.on("error", () => {});
+  body.resume();
+}
+
+const timeoutError = (host: string, ms: number) =>
+  new UpstreamError("timeout", host, `Timed out: ${host} did not answer within ${formatSeconds(ms)}.`, { code: "ETIMEDOUT" });
+const aborted = (host: string) => new UpstreamError("aborted", host, `The request to ${host} was cancelled.`, { code: "ABORT_ERR" });
+const formatSeconds = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`);
+
+const TLS_CODES: Record<string, string> = {
+  CERT_HAS_EXPIRED: "its certificate has expired",
+  CERT_NOT_YET_VALID: "its certificate is not valid yet (check the clocks)",
+  ERR_TLS_CERT_ALTNAME_INVALID: "its certificate is for a different host name",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "its certificate is self-signed",
+  SELF_SIGNED_CERT_IN_CHAIN: "its certificate chain ends in a self-signed certificate that is not trusted",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "its certificate is not signed by a trusted certificate authority (or the server omits the intermediate certificate)",
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "its certificate's issuer is not a trusted certificate authority",
+  UNABLE_TO_GET_ISSUER_CERT: "its certificate's issuer is not a trusted certificate authority",
+  CERT_REVOKED: "its certificate has been revoked",
+  CERT_SIGNATURE_FAILURE: "its certificate signature is invalid",
+};
+
+/** Turns a socket/TLS/system error into an UpstreamError whose message a person understands. */
+export function toUpstreamError(host: string, e: unknown, timeoutMs?: number): UpstreamError {
+  if (e instanceof UpstreamError) return e;
+  const err = e as NodeJS.ErrnoException & { reason?: string };
+  const code = err?.code;
+  const msg = String(err?.message ?? e);
+  if (err?.name === "AbortError" || code === "ABORT_ERR") return aborted(host);
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "ENODATA")
+    return new UpstreamError("dns", host, `DNS name not found: ${host.replace(/:\d+$/, "")} has no address. Check the spelling of the endpoint.`, { code });
+  if (code === "ECONNREFUSED")
+    return new UpstreamError("refused", host, `Connection refused: nothing is listening on ${host}. Is the registry running, and is the port right?`, { code });
+  if (code === "EHOSTUNREACH" || code === "ENETUNREACH")
+    return new UpstreamError("unreachable", host, `${host} is unreachable from here (no route to the host).`, { code });
+  if (code === "ETIMEDOUT")
+    return new UpstreamError("timeout", host, `Timed out connecting to ${host}${timeoutMs ? ` within ${formatSeconds(timeoutMs)}` : ""}; a firewall may be dropping the packets.`, { code });
+  if (code && TLS_CODES[code])
+    return new UpstreamError("tls", host, `TLS error: ${host} is not trusted — ${TLS_CODES[code]}.`, { code });
+  if (code?.startsWith("ERR_SSL_") || code === "EPROTO" || /wrong version number|packet length too long|ssl3_get_record/i.test(msg))
+    return new UpstreamError(
+      "tls",
+      host,
+      /wrong version number|packet length too long|http request/i.test(msg)
+        ? `TLS error: ${host} does not speak TLS on this port (a plain-HTTP registry? http:// is only allowed for registries the operator marks insecure).`
+        : `TLS error: the TLS handshake with ${host} failed (${code ?? "handshake error"}).`,
+      { code },
+    );
+  if (code === "ECONNRESET" || code === "EPIPE" || /socket hang up/.test(msg))
+    return new UpstreamError("reset", host, `${host} closed the connection unexpectedly.`, { code: code ?? "ECONNRESET" });
+  return new UpstreamError("protocol", host, `The request to ${host} failed (${code ?? err?.name ?? "error"}).`, { code });
+}
