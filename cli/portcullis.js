@@ -4,4 +4,6 @@ import { register } from "tsx/esm/api";
 
 register();
 const { main } = await import("./main.ts");
-process.exitCode = await main(process.argv.slice(2));
+// Exit explicitly: libraries may leave timers behind (the wasm schema engine keeps one for ~10 s).
+// stdout/stderr writes are synchronous for files, pipes and terminals on Linux, so nothing is lost.
+process.exit(await main(process.argv.slice(2)));

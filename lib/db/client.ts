@@ -1,0 +1,69 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient, type Prisma } from "@/lib/generated/prisma/client";
+import { env } from "@/lib/config/env";
+import { openEmbeddedDatabase, type EmbeddedDatabase } from "./embedded";
+
+/**
+ * The process's database connection. Nothing opens at import time (Next dev reloads and
+ * `next build` import this freely); the first `getDb()` connects. DATABASE_URL wins; without it
+ * the embedded PGlite under PORTCULLIS_DATA_DIR is used, served over a local socket so that several
+ * processes can share it (see ./embedded.ts). State lives on globalThis to survive module reloads.
+ */
+export type Db = PrismaClient;
+/** The client inside `db.$transaction(async (tx) => …)`. */
+export type Tx = Prisma.TransactionClient;
+
+interface DbState {
+  embedded?: Promise<EmbeddedDatabase>;
+  url?: Promise<string>;
+  client?: Promise<PrismaClient>;
+}
+const g = globalThis as { __portcullisDb?: DbState };
+const state = (): DbState => (g.__portcullisDb ??= {});
+
+/** The PostgreSQL URL this process uses: DATABASE_URL, else the embedded database's socket. */
+export function databaseUrl(): Promise<string> {
+  const s = state();
+  if (!s.url) {
+    const url = (async () => {
+      const configured = env().DATABASE_URL;
+      if (configured) return configured;
+      s.embedded ??= openEmbeddedDatabase(env().PORTCULLIS_DATA_DIR);
+      return (await s.embedded).url;
+    })();
+    s.url = url;
+    // Let a later call retry (e.g. after a DatabaseLockedError).
+    url.catch(() => {
+      if (s.url === url) s.url = s.embedded = undefined;
+    });
+  }
+  return s.url;
+}
+
+/** The shared PrismaClient, created on first use. */
+export function getDb(): Promise<PrismaClient> {
+  const s = state();
+  if (!s.client) {
+    const client = databaseUrl().then((url) => createPrismaClient(url));
+    s.client = client;
+    client.catch(() => {
+      if (s.client === client) s.client = undefined;
+    });
+  }
+  return s.client;
+}
+
+/** A new PrismaClient on `url` through @prisma/adapter-pg (callers own it and disconnect it). */
+export function createPrismaClient(url: string): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+}
+
+/** Disconnects the shared client and, when this process serves the embedded database, closes it. */
+export async function disconnectDb(): Promise<void> {
+  const s = state();
+  g.__portcullisDb = {};
+  const client = await s.client?.catch(() => undefined);
+  await client?.$disconnect();
+  const embedded = await s.embedded?.catch(() => undefined);
+  await embedded?.close();
+}
