@@ -29,14 +29,31 @@ function loadRuntime(): Promise<Runtime> {
     const require = createRequire(import.meta.url);
     const pkg = path.dirname(require.resolve("@prisma/schema-engine-wasm/schema_engine_bg"));
     const bytes = fs.readFileSync(path.join(pkg, "schema_engine_bg.wasm"));
-    const { instance } = await WebAssembly.instantiate(bytes, {
-      "./schema_engine_bg.js": bg as unknown as WebAssembly.ModuleImports,
-    });
+    const { instance } = await WebAssembly.instantiate(bytes, { "./schema_engine_bg.js": withUnrefTimers(bg) });
     bg.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
     return bg;
   })();
   return runtime;
+}
+
+/**
+ * The engine arms a ~10 s timer (a connection-pool idle timeout) that would keep a finished process
+ * alive. Unref'd, it still fires while anything else runs; ongoing database work keeps the
+ * process alive through its sockets.
+ */
+function withUnrefTimers(bg: Runtime): WebAssembly.ModuleImports {
+  const imports: WebAssembly.ModuleImports = { ...(bg as unknown as WebAssembly.ModuleImports) };
+  for (const name of Object.keys(imports)) {
+    if (!name.startsWith("__wbg_setTimeout_")) continue;
+    imports[name] = (callback: () => void, ms: number) => {
+      if (process.env.DEBUG_SCHEMA_ENGINE_TIMERS) console.error("schema engine timer", ms >>> 0);
+      const timer = setTimeout(callback, ms >>> 0);
+      timer.unref();
+      return timer;
+    };
+  }
+  return imports;
 }
 
 class PanicRegistry {
