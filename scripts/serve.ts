@@ -11,6 +11,7 @@ import path from "node:path";
 import { ConfigError, parseEnv } from "../lib/config/env";
 import { databaseUrl } from "../lib/db/client";
 import { applyMigrations } from "../lib/db/migrations";
+import { assertKmsConfigured } from "../lib/crypto";
 
 type Mode = "dev" | "start";
 
@@ -27,6 +28,12 @@ export async function serve(mode: Mode) {
   } catch (e) {
     if (e instanceof ConfigError) fail(e.message);
     throw e;
+  }
+  try {
+    // A missing or malformed KMS key stops the start here, with one line naming the variable.
+    assertKmsConfigured();
+  } catch (e) {
+    fail((e as Error).message);
   }
   if (mode === "start" && !fs.existsSync(path.join(process.cwd(), ".next", "BUILD_ID"))) {
     fail("No production build found: run `npm run build` first.");

@@ -37,7 +37,7 @@ async function bump(db: Db, kind: Kind, value: string, now: Date) {
   const existing = await db.loginAttempt.findUnique({ where: { key } });
   const windowExpired = !existing || now.getTime() - existing.windowStart.getTime() > loginPolicy.windowSeconds * 1000;
   const failures = windowExpired ? 1 : existing.failures + 1;
-  const over = failures - policy.freeFailures;
+  const over = failures - policy.freeFailures + 1;
   const lockSeconds = over > 0 ? Math.min(policy.maxLockSeconds, policy.baseLockSeconds * 2 ** (over - 1)) : 0;
   const data = {
     failures,
