@@ -88,17 +88,20 @@ describe("testRegistryConnection", () => {
     expect(missing.steps.at(-1)!.detail).toMatch(/^Image or tag not found \(404\): team\/app:nope does not exist/);
   });
 
-  it("403 and 429 in words", async () => {
+  it("403, 429 and an unknown repository in words", async () => {
     const r = await registry({ kind: "none" });
     r.intercept = (req, res) => {
       if (req.url?.includes("/denied/")) res.writeHead(403, { "content-type": "application/json" }).end('{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}');
       else if (req.url?.includes("/busy/")) res.writeHead(429, { "retry-after": "30" }).end();
+      else if (req.url?.includes("/ghost/")) res.writeHead(404, { "content-type": "application/json" }).end('{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]}');
       else return false;
       return true;
     };
     const denied = await run({ endpoint: r.url, image: "team/denied:1" });
     expect(denied.steps.at(-1)!.detail).toMatch(/^No access to that repository \(403\).*requested access to the resource is denied/);
     const busy = await run({ endpoint: r.url, image: "team/busy:1" });
+    const ghost = await run({ endpoint: r.url, image: "team/ghost:1" });
+    expect(ghost.steps.at(-1)!.detail).toMatch(/^Image not found \(404\): the repository team\/ghost does not exist on this registry\./);
     expect(busy.steps.at(-1)).toMatchObject({ status: 429, detail: "Rate limited (429): the registry is refusing requests for now; retry after 30 s." });
   });
 
