@@ -1,6 +1,11 @@
 import type { Command } from "../command";
-import { kmsCommands } from "./kms";
+import { kmsCommands, setKmsStoreFactory } from "./kms";
 import { migrateCommand } from "./migrate";
+import { disconnectDb, getDb } from "../../lib/db/client";
+import { prismaSecretStore } from "../../lib/crypto/prisma-store";
+
+// The kms commands work on the EncryptedSecret table of DATABASE_URL or the embedded database.
+setKmsStoreFactory(async () => ({ store: prismaSecretStore(await getDb()), close: disconnectDb }));
 
 /** Every command of the CLI. Each lives in its own file in this folder. */
 export const commands: Command[] = [...kmsCommands(), migrateCommand];
