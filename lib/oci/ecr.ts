@@ -1,4 +1,3 @@
-import { ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
 import { defaultAuthCache, refreshAt, type AuthCache } from "./auth-cache";
 import type { BasicCredentials, EcrCredentials } from "./credentials";
 import { parseEcrHost } from "./endpoint";
@@ -55,6 +54,8 @@ export async function getEcrAuthorization(creds: EcrCredentials, opts: EcrOption
 async function fetchEcrAuthorization(creds: EcrCredentials, region: string, opts: EcrOptions): Promise<EcrAuthorization> {
   const apiHost = creds.endpoint ? new URL(creds.endpoint).host : `api.ecr.${region}.amazonaws.com`;
   const timeoutMs = opts.timeoutMs ?? 10_000;
+  // Loaded on first use: the SDK is large and most registries are not ECR.
+  const { ECRClient, GetAuthorizationTokenCommand } = await import("@aws-sdk/client-ecr");
   const client = new ECRClient({
     region,
     endpoint: creds.endpoint,
