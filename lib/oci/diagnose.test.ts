@@ -88,11 +88,12 @@ describe("testRegistryConnection", () => {
     expect(missing.steps.at(-1)!.detail).toMatch(/^Image or tag not found \(404\): team\/app:nope does not exist/);
   });
 
-  it("403, 429 and an unknown repository in words", async () => {
+  it("403, 429, an unknown repository and a non-manifest in words", async () => {
     const r = await registry({ kind: "none" });
     r.intercept = (req, res) => {
       if (req.url?.includes("/denied/")) res.writeHead(403, { "content-type": "application/json" }).end('{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}');
       else if (req.url?.includes("/busy/")) res.writeHead(429, { "retry-after": "30" }).end();
+      else if (req.url?.includes("/html/")) res.writeHead(200, { "content-type": "text/html" }).end("<html>login</html>");
       else if (req.url?.includes("/ghost/")) res.writeHead(404, { "content-type": "application/json" }).end('{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]}');
       else return false;
       return true;
@@ -100,6 +101,8 @@ describe("testRegistryConnection", () => {
     const denied = await run({ endpoint: r.url, image: "team/denied:1" });
     expect(denied.steps.at(-1)!.detail).toMatch(/^No access to that repository \(403\).*requested access to the resource is denied/);
     const busy = await run({ endpoint: r.url, image: "team/busy:1" });
+    const html = await run({ endpoint: r.url, image: "team/html:1" });
+    expect(html.steps.at(-1)).toMatchObject({ ok: false, detail: "The registry answered team/html:1 with something that is not a JSON manifest (Content-Type text/html)." });
     const ghost = await run({ endpoint: r.url, image: "team/ghost:1" });
     expect(ghost.steps.at(-1)!.detail).toMatch(/^Image not found \(404\): the repository team\/ghost does not exist on this registry\./);
     expect(busy.steps.at(-1)).toMatchObject({ status: 429, detail: "Rate limited (429): the registry is refusing requests for now; retry after 30 s." });

@@ -1,4 +1,5 @@
 import { env } from "../config/env";
+import { AppError } from "../errors";
 import { assertPublicAddress, type ResolvedAddress, type ResolveFn } from "./address";
 import { AuthCache } from "./auth-cache";
 import { parseWwwAuthenticate } from "./challenge";
@@ -154,7 +155,12 @@ export async function testRegistryConnection(input: ConnectionTestInput): Promis
         }
         const body = await readLimited(res.body, MAX_MANIFEST_BYTES);
         const computed = sha256Digest(body);
-        const summary = summarizeManifest(body, res.contentType, res.digest ?? computed);
+        let summary: ManifestSummary;
+        try {
+          summary = summarizeManifest(body, res.contentType, res.digest ?? computed);
+        } catch {
+          return { value: undefined, ok: false, status: 200, detail: `The registry answered ${label} with something that is not a JSON manifest (Content-Type ${res.contentType ?? "none"}).` };
+        }
         if (summary.kind === "image" && summary.configDigest) {
           const p = await configPlatform(client, repository.repository, summary.configDigest, input.signal);
           if (p) summary.platforms = [p];
@@ -288,8 +294,9 @@ function explain(e: unknown): string {
     if (e.status === 429) return `Rate limited (429)${e.retryAfterSeconds !== undefined ? `; retry after ${e.retryAfterSeconds} s` : ""}: ${e.message}`;
     return e.message;
   }
-  if (e instanceof Error && "code" in e && (e as { status?: number }).status === 422) return e.message; // AppError: validation
-  return "Unexpected error while testing the connection.";
+  if (e instanceof AppError) return e.message; // invalid endpoint/image: already in words
+  // A bug, not the registry: name the error type only (its message could quote anything).
+  return `Unexpected error while testing the connection (${e instanceof Error ? e.name : typeof e}).`;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, host: string, what: string): Promise<T> {
