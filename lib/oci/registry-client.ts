@@ -235,7 +235,7 @@ export class RegistryClient {
     }
     if (creds) this.assertCredentialTransport();
     const realm = realmOf(challenge);
-    const tokenKey = `token|${realm.href}|${challenge.params.service ?? ""}|${scope ?? ""}|${this.credKey}`;
+    const tokenKey = `token|${this.endpoint.baseUrl}|${realm.href}|${challenge.params.service ?? ""}|${scope ?? ""}|${this.credKey}`;
     if (fresh) this.cache.delete(tokenKey);
     const cached = this.cache.get<string>(tokenKey);
     if (cached) return { header: `Bearer ${cached}`, tokenKey, fresh: false };
