@@ -87,9 +87,25 @@ export async function schemaDrift(paths?: MigrationPaths): Promise<string> {
   return diff(undefined, { tag: "migrations", ...list }, schemaTarget(schemaPath));
 }
 
-/** SQL from the database at `url` to schema.prisma; '' when the database matches the schema. */
+/**
+ * SQL from the database at `url` to schema.prisma; '' when the database matches the schema. (The
+ * wasm engine cannot diff from a URL: the database is introspected into a datamodel first.)
+ */
 export async function databaseDrift(url: string, paths?: MigrationPaths): Promise<string> {
-  return diff(url, { tag: "url", url }, schemaTarget(resolvePaths(paths).schemaPath));
+  const schema = schemaTarget(resolvePaths(paths).schemaPath) as DiffTarget & { tag: "schemaDatamodel" };
+  return withEngine(url, async (h) => {
+    const from: DiffTarget = await h
+      .run((e) => e.introspect({ schema, baseDirectoryPath: repoRoot, force: true, compositeTypeDepth: -1, namespaces: null }))
+      .then(
+        (introspected) => ({ tag: "schemaDatamodel" as const, ...introspected.schema }),
+        (e) => {
+          if ((e as { code?: string }).code === "P4001") return { tag: "empty" as const }; // no tables at all
+          throw e;
+        },
+      );
+    const result = await h.run((e) => e.diff({ from, to: schema, script: true, exitCode: true, filters }));
+    return result.exitCode === 2 ? (result.stdout ?? "") : "";
+  });
 }
 
 export interface CreatedMigration {

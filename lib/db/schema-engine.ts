@@ -2,7 +2,6 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import { PrismaPg } from "@prisma/adapter-pg";
 import {
   bindMigrationAwareSqlAdapterFactory,
   type SqlDriverAdapter,
@@ -10,12 +9,12 @@ import {
 } from "@prisma/driver-adapter-utils";
 import type { SchemaEngine } from "@prisma/schema-engine-wasm";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import { connectPgForEngine } from "./pg-engine-adapter";
 
 /**
  * Prisma's schema engine compiled to wasm, on driver adapters: the main database through
- * @prisma/adapter-pg, the shadow database a fresh in-memory PGlite (adapter-pg can't be a shadow:
- * it fails on PostgreSQL's internal "char" type). The package is built for bundlers, so the wasm
- * is instantiated here by hand.
+ * @prisma/adapter-pg (wrapped, see ./pg-engine-adapter.ts), the shadow database a fresh in-memory
+ * PGlite. The package is built for bundlers, so the wasm is instantiated here by hand.
  */
 type Runtime = typeof import("@prisma/schema-engine-wasm/schema_engine_bg");
 
@@ -94,11 +93,16 @@ export async function openSchemaEngine(url?: string, log: (message: string) => v
   const factory: SqlMigrationAwareDriverAdapterFactory = {
     provider: "postgres",
     adapterName: "@prisma/adapter-pg",
-    connect: () => track(url ? new PrismaPg({ connectionString: url, max: 1 }).connect() : inMemory()),
+    connect: () => track(url ? connectPgForEngine(url) : inMemory()),
     connectToShadowDb: () => track(inMemory()),
   };
   const bound = bindMigrationAwareSqlAdapterFactory(factory);
   const translate = (e: unknown): never => {
+    if (e instanceof WebAssembly.RuntimeError) {
+      runtime = undefined; // a panicked instance is unusable: the next engine gets a fresh one
+      const registry = (globalThis as { PRISMA_WASM_PANIC_REGISTRY?: PanicRegistry }).PRISMA_WASM_PANIC_REGISTRY;
+      throw new Error(`schema engine panicked: ${registry?.get() || e.message}`);
+    }
     const id = /External error id#(\d+)/.exec((e as Error)?.message ?? "")?.[1];
     const record = id === undefined ? undefined : bound.errorRegistry.consumeError(Number(id));
     throw record ? toError(record.error) : e;
