@@ -120,7 +120,7 @@ export async function testRegistryConnection(input: ConnectionTestInput): Promis
     const creds = input.credentials;
     if (creds?.kind === "ecr") {
       await step("Authenticate (ECR GetAuthorizationToken)", async () => {
-        const a = await getEcrAuthorization(creds, { registryHost: endpoint.host, cache, signal: input.signal, timeoutMs });
+        const a = await getEcrAuthorization(creds, { registryHost: endpoint.host, cache, timeoutMs });
         return { value: undefined, detail: `AWS issued a registry password for access key ${creds.accessKeyId}, valid until ${a.expiresAt.toISOString()}.` };
       });
     }

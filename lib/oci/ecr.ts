@@ -19,7 +19,6 @@ export interface EcrOptions {
   /** The registry host, for the region when the credentials don't name one. */
   registryHost?: string;
   cache?: AuthCache;
-  signal?: AbortSignal;
   timeoutMs?: number;
 }
 
@@ -64,7 +63,9 @@ async function fetchEcrAuthorization(creds: EcrCredentials, region: string, opts
     requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs },
   });
   try {
-    const out = await client.send(new GetAuthorizationTokenCommand({}), { abortSignal: opts.signal });
+    // No abort signal: this call is shared by concurrent callers (AuthCache.getOrCreate); the
+    // request handler's timeouts bound it.
+    const out = await client.send(new GetAuthorizationTokenCommand({}));
     const data = out.authorizationData?.[0];
     if (!data?.authorizationToken || !data.expiresAt) throw new UpstreamError("protocol", apiHost, "ECR GetAuthorizationToken returned no token.");
     const decoded = Buffer.from(data.authorizationToken, "base64").toString("utf8");

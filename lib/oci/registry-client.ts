@@ -129,7 +129,7 @@ export class RegistryClient {
     if (!challenge) return { status: 200, scheme: "none", errors: [] };
     const scheme = challenge.scheme === "bearer" ? "bearer" : "basic";
     const realm = scheme === "bearer" ? realmOf(challenge).href : undefined;
-    const auth = await this.authorization(challenge, opts.scope, opts.signal, true);
+    const auth = await this.authorization(challenge, opts.scope, true);
     if (!auth.header) return { status: 401, scheme, realm, missingCredentials: true, errors: [] };
     const res = await this.exchange("/v2/", "GET", { authorization: auth.header }, opts.signal);
     return { status: res.status, scheme, ...(realm && { realm }), errors: await this.readErrors(res) };
@@ -179,7 +179,7 @@ export class RegistryClient {
    * The Basic credentials this client presents (to the registry or its token realm), obtaining
    * them first for ECR. Undefined for anonymous access.
    */
-  async resolveCredentials(signal?: AbortSignal): Promise<BasicCredentials | undefined> {
+  async resolveCredentials(): Promise<BasicCredentials | undefined> {
     const c = this.credentials;
     switch (c.kind) {
       case "anonymous":
@@ -189,7 +189,7 @@ export class RegistryClient {
       case "gcr":
         return { username: "_json_key", password: c.jsonKey };
       case "ecr": {
-        const a = await getEcrAuthorization(c, { registryHost: this.endpoint.host, cache: this.cache, signal, timeoutMs: this.timeoutMs });
+        const a = await getEcrAuthorization(c, { registryHost: this.endpoint.host, cache: this.cache, timeoutMs: this.timeoutMs });
         return { username: a.username, password: a.password };
       }
     }
@@ -201,7 +201,7 @@ export class RegistryClient {
   private async request(repository: string, path: string, method: "GET" | "HEAD", headers: Record<string, string>, signal?: AbortSignal): Promise<UpstreamResponse> {
     const scope = `repository:${repository}:pull`;
     const known = this.knownChallenge();
-    const first = known ? await this.authorization(known, scope, signal, false) : { fresh: false };
+    const first = known ? await this.authorization(known, scope, false) : { fresh: false };
     let res = await this.exchange(path, method, withAuth(headers, first.header), signal);
 
     if (res.status === 401 && !first.fresh) {
@@ -212,7 +212,7 @@ export class RegistryClient {
         this.rememberChallenge(offered);
         let retry: Authorization;
         try {
-          retry = await this.authorization(offered, scope, signal, !!first.header);
+          retry = await this.authorization(offered, scope, !!first.header);
         } catch (e) {
           discard(res.body);
           throw e;
@@ -226,8 +226,8 @@ export class RegistryClient {
     return wrap(res);
   }
 
-  private async authorization(challenge: Challenge, scope: string | undefined, signal: AbortSignal | undefined, fresh: boolean): Promise<Authorization> {
-    const creds = await this.resolveCredentials(signal);
+  private async authorization(challenge: Challenge, scope: string | undefined, fresh: boolean): Promise<Authorization> {
+    const creds = await this.resolveCredentials();
     if (challenge.scheme === "basic") {
       if (!creds) return { fresh: false };
       this.assertCredentialTransport();
@@ -239,8 +239,10 @@ export class RegistryClient {
     if (fresh) this.cache.delete(tokenKey);
     const cached = this.cache.get<string>(tokenKey);
     if (cached) return { header: `Bearer ${cached}`, tokenKey, fresh: false };
+    // The fetch is shared by every concurrent caller, so one caller's abort must not fail the
+    // others: it is bounded by the timeout instead of a signal.
     const token = await this.cache.getOrCreate(tokenKey, async () => {
-      const t = await fetchBearerToken({ challenge, scope, credentials: creds, policy: this.policy, signal, timeoutMs: this.timeoutMs, userAgent: this.userAgent });
+      const t = await fetchBearerToken({ challenge, scope, credentials: creds, policy: this.policy, timeoutMs: this.timeoutMs, userAgent: this.userAgent });
       return { value: t.token, expiresAt: refreshAt(t.obtainedAt, t.expiresAt) };
     });
     return { header: `Bearer ${token}`, tokenKey, fresh: true };
