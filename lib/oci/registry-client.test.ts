@@ -116,6 +116,18 @@ describe("Bearer upstream", () => {
     expect(r.tokenRequests.filter((t) => t.path.includes("scope="))).toHaveLength(1);
   });
 
+  it("one caller aborting does not fail the token fetch other callers share", async () => {
+    const r = await registry({ kind: "bearer", username: "u", password: "p" });
+    const c = client(r, creds);
+    await c.ping();
+    const ac = new AbortController();
+    const first = c.getManifest("team/app", "1.0", { signal: ac.signal });
+    const second = c.getManifest("team/app", "1.0");
+    setImmediate(() => ac.abort());
+    await expect(first).rejects.toMatchObject({ reason: "aborted" });
+    expect((await second).status).toBe(200);
+  });
+
   it("a token the registry stops accepting is replaced once", async () => {
     const r = await registry({ kind: "bearer", username: "u", password: "p" });
     const c = client(r, creds);
