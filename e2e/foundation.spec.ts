@@ -23,7 +23,7 @@ test("sign up, create an app, invite a read-only member who joins and cannot cre
   await page.getByRole("link", { name: "Team settings" }).click();
   const inviteeEmail = uniqueEmail("reader");
   await page.getByLabel("Email").fill(inviteeEmail);
-  await page.getByLabel("Role").selectOption("read_only");
+  await page.getByLabel("Role", { exact: true }).selectOption("read_only");
   await page.getByRole("button", { name: "Create invite link" }).click();
   const link = await page.getByTestId("invite-link").textContent();
   expect(link).toMatch(/\/invite\/[A-Za-z0-9_-]{20,}$/);
@@ -79,12 +79,15 @@ test("a wrong password gets one clear message that does not say whether the emai
     await page.getByLabel("Email").fill(who);
     await page.getByLabel("Password").fill("not the password");
     await page.getByRole("button", { name: "Sign in" }).click();
+    // The form resets its password field when the server has answered.
+    await expect(page.getByLabel("Password")).toHaveValue("");
     await expect(page.getByText("Email or password is incorrect.")).toBeVisible();
+    await expect(page.getByLabel("Email")).toHaveValue(who);
   }
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "Apps" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Apps", level: 1 })).toBeVisible();
 });
 
 test("sign-up shows inline field errors and keeps what was typed", async ({ page }) => {
@@ -102,7 +105,7 @@ test("sections that are not built yet say so honestly", async ({ page }) => {
   await signUp(page, { email: uniqueEmail("nav"), teamName: "Nav" });
   for (const section of ["Images", "Customers", "Tokens"]) {
     await page.getByRole("link", { name: section, exact: true }).click();
-    await expect(page.getByRole("heading", { name: section, exact: true })).toBeVisible();
+    await expect(page.getByRole("heading", { name: section, exact: true, level: 1 })).toBeVisible();
     await expect(page.getByText("Coming soon")).toBeVisible();
   }
 });

@@ -10,5 +10,5 @@ export async function signUp(page: Page, opts: { email: string; teamName: string
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByLabel("Team name").fill(opts.teamName);
   await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("heading", { name: "Apps" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Apps", level: 1 })).toBeVisible();
 }

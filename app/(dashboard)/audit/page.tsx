@@ -4,7 +4,7 @@ import { listAuditEvents } from "@/lib/audit/list";
 import { auditActions } from "@/lib/audit/record";
 import { invoke } from "@/lib/server/operation";
 import { requireTeamContext } from "@/lib/server/request";
-import { buttonClass } from "@/components/ui/button";
+import { buttonClass } from "@/components/ui/button-class";
 
 export const metadata = { title: "Audit log" };
 
