@@ -17,7 +17,6 @@ export interface Operation<S extends z.ZodType, R> {
 }
 
 /** Any operation, for lists of them (the isolation test, the REST router). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyOperation = Operation<any, any>;
 
 export function defineOperation<S extends z.ZodType, R>(op: Operation<S, R>): Operation<S, R> {
