@@ -1,5 +1,7 @@
 /** @type {import("next").NextConfig} */
 const nextConfig = {
+  // Separate build folders let several test runs share one checkout (PORTCULLIS_NEXT_DIST_DIR).
+  distDir: process.env.PORTCULLIS_NEXT_DIST_DIR || ".next",
   // Database drivers and native/wasm packages are loaded by Node, not bundled.
   serverExternalPackages: [
     "@electric-sql/pglite",

@@ -12,6 +12,8 @@ if (!fs.existsSync(chromium)) {
 }
 
 const port = Number(process.env.E2E_PORT ?? 3100);
+// Each run builds into its own folder so parallel runs in one checkout don't overwrite each other.
+const distDir = process.env.PORTCULLIS_NEXT_DIST_DIR || `.next-e2e-${port}`;
 const dataDir = path.resolve(".test-data", `e2e-${Date.now()}`);
 
 export default defineConfig({
@@ -41,6 +43,7 @@ export default defineConfig({
     stderr: "pipe",
     env: {
       PORT: String(port),
+      PORTCULLIS_NEXT_DIST_DIR: distDir,
       HOSTNAME: "127.0.0.1",
       NODE_ENV: "production",
       PORTCULLIS_DATA_DIR: dataDir,

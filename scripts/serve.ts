@@ -35,7 +35,7 @@ export async function serve(mode: Mode) {
   } catch (e) {
     fail((e as Error).message);
   }
-  if (mode === "start" && !fs.existsSync(path.join(process.cwd(), ".next", "BUILD_ID"))) {
+  if (mode === "start" && !fs.existsSync(path.join(process.cwd(), process.env.PORTCULLIS_NEXT_DIST_DIR || ".next", "BUILD_ID"))) {
     fail("No production build found: run `npm run build` first.");
   }
 

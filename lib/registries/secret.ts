@@ -1,0 +1,76 @@
+import type { Db, Tx } from "@/lib/db/client";
+import { secrets, type SealedSecret, type SecretAAD } from "@/lib/crypto";
+import type { RegistryCredentials } from "@/lib/oci/credentials";
+
+/**
+ * Registry credentials at rest. The secret part (password, ECR secret access key, GCR JSON key)
+ * is sealed by lib/crypto into EncryptedSecret, bound to its team, registry and field; the
+ * non-secret part (username, access key ID) lives on the Registry row. Only the portal's server
+ * code and its internal API for the proxy call `loadRegistryCredentials`; nothing sends the
+ * result to a browser.
+ */
+export const REGISTRY_SECRET_PURPOSE = "registry-credential";
+
+export type RegistrySecretField = "password" | "secretAccessKey" | "jsonKey";
+
+export const secretFieldOf = (provider: "other" | "ecr" | "gcr"): RegistrySecretField =>
+  provider === "ecr" ? "secretAccessKey" : provider === "gcr" ? "jsonKey" : "password";
+
+export function registrySecretAAD(teamId: string, registryId: string, field: RegistrySecretField): SecretAAD {
+  return { teamId, recordId: registryId, field, purpose: REGISTRY_SECRET_PURPOSE };
+}
+
+const sealedColumns = {
+  formatVersion: true,
+  provider: true,
+  keyId: true,
+  keyVersion: true,
+  wrappedKey: true,
+  iv: true,
+  ciphertext: true,
+  tag: true,
+} as const;
+
+/** Seals and stores (or replaces) a registry's secret inside the caller's transaction. */
+export async function storeRegistrySecret(
+  tx: Tx,
+  ids: { teamId: string; registryId: string; field: RegistrySecretField },
+  plaintext: string,
+) {
+  const sealed = await secrets.encrypt(plaintext, registrySecretAAD(ids.teamId, ids.registryId, ids.field));
+  const where = { teamId_recordId_field: { teamId: ids.teamId, recordId: ids.registryId, field: ids.field } };
+  const data = { ...sealed, purpose: REGISTRY_SECRET_PURPOSE };
+  await tx.encryptedSecret.upsert({
+    where,
+    create: { teamId: ids.teamId, recordId: ids.registryId, field: ids.field, ...data },
+    update: data,
+  });
+  // A registry has one secret field; drop any left from a provider it no longer uses.
+  await tx.encryptedSecret.deleteMany({ where: { teamId: ids.teamId, recordId: ids.registryId, field: { not: ids.field } } });
+}
+
+export async function deleteRegistrySecrets(tx: Tx, teamId: string, registryId: string) {
+  await tx.encryptedSecret.deleteMany({ where: { teamId, recordId: registryId } });
+}
+
+/** Decrypts a registry's credentials into what lib/oci's client takes. Server-side only. */
+export async function loadRegistryCredentials(
+  db: Db | Tx,
+  registry: { id: string; teamId: string; provider: "other" | "ecr" | "gcr"; username: string },
+): Promise<RegistryCredentials> {
+  const field = secretFieldOf(registry.provider);
+  const row = await db.encryptedSecret.findUnique({
+    where: { teamId_recordId_field: { teamId: registry.teamId, recordId: registry.id, field } },
+    select: sealedColumns,
+  });
+  if (!row) return registry.username ? { kind: "basic", username: registry.username, password: "" } : { kind: "anonymous" };
+  const secret = await secrets.decrypt(row as SealedSecret, registrySecretAAD(registry.teamId, registry.id, field));
+  switch (registry.provider) {
+    case "ecr":
+      return { kind: "ecr", accessKeyId: registry.username, secretAccessKey: secret, endpoint: process.env.AWS_ENDPOINT_URL_ECR || undefined };
+    case "gcr":
+      return { kind: "gcr", jsonKey: secret };
+    default:
+      return { kind: "basic", username: registry.username, password: secret };
+  }
+}
