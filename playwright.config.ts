@@ -44,7 +44,7 @@ export default defineConfig({
     env: {
       PORT: String(port),
       PORTCULLIS_NEXT_DIST_DIR: distDir,
-      HOSTNAME: "127.0.0.1",
+      BIND_ADDRESS: "127.0.0.1",
       NODE_ENV: "production",
       PORTCULLIS_DATA_DIR: dataDir,
       AUTH_SECRET: "e2e-only-secret-0123456789abcdefghijklmnop",

@@ -46,7 +46,9 @@ export async function serve(mode: Mode) {
   const nextBin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
   const children: ChildProcess[] = [];
   const childEnv = { ...process.env, DATABASE_URL: url, NEXT_TELEMETRY_DISABLED: "1" };
-  const portal = spawn(process.execPath, [nextBin, mode, "-p", String(env.PORT), "-H", process.env.HOSTNAME ?? "127.0.0.1"], {
+  // Development listens on loopback only; production on every interface unless BIND_ADDRESS says otherwise.
+  const bind = process.env.BIND_ADDRESS || (mode === "dev" ? "127.0.0.1" : "0.0.0.0");
+  const portal = spawn(process.execPath, [nextBin, mode, "-p", String(env.PORT), "-H", bind], {
     stdio: "inherit",
     env: childEnv,
   });
