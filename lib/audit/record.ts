@@ -15,6 +15,11 @@ export const auditActions = [
   "app.create",
   "app.rename",
   "app.delete",
+  "registry.create",
+  "registry.update",
+  "registry.test",
+  "registry.rotate",
+  "registry.delete",
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -2,6 +2,15 @@ import { createApp, deleteApp, listApps, renameApp } from "@/lib/apps/operations
 import { listAuditEvents } from "@/lib/audit/list";
 import { changeMemberRole, listMembers, removeMember } from "@/lib/teams/members";
 import { inviteMember, listPendingInvites, revokeInvite } from "@/lib/teams/invite-member";
+import {
+  createRegistry,
+  deleteRegistry,
+  listRegistries,
+  rotateRegistryCredentials,
+  testDraftRegistry,
+  testRegistry,
+  updateRegistry,
+} from "@/lib/registries/operations";
 
 /**
  * Every team-scoped operation. The isolation test walks this list and fails for any operation
@@ -19,4 +28,11 @@ export const allOperations = [
   inviteMember,
   listPendingInvites,
   revokeInvite,
+  listRegistries,
+  createRegistry,
+  testDraftRegistry,
+  testRegistry,
+  rotateRegistryCredentials,
+  updateRegistry,
+  deleteRegistry,
 ] as const;

@@ -6,12 +6,17 @@ import { allOperations } from "@/lib/server/operations";
 import { invoke } from "@/lib/server/operation";
 import { createApp } from "@/lib/apps/operations";
 import { inviteMember } from "@/lib/teams/invite-member";
+import { createRegistry } from "@/lib/registries/operations";
+
+// Registry secrets are sealed with this throw-away key (never a generated one in ./.data).
+process.env.LOCAL_KMS_KEYS ??= "isolation:" + Buffer.alloc(32, 3).toString("base64");
 
 let t: Awaited<ReturnType<typeof createTestDatabase>>;
 let teams: Awaited<ReturnType<typeof twoTeams>>;
 let appId: string;
 let inviteId: string;
 let developerMembershipId: string;
+let registryId: string;
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -19,6 +24,7 @@ beforeAll(async () => {
   appId = (await invoke(createApp, teams.adminA, { name: "Secret App" })).id;
   inviteId = (await invoke(inviteMember, teams.adminA, { email: "new@example.test", role: "developer" })).id;
   developerMembershipId = (await t.db.membership.findFirstOrThrow({ where: { userId: teams.developerA.userId } })).id;
+  registryId = (await invoke(createRegistry, teams.adminA, { provider: "other", endpoint: "registry.example.test", username: "vendor", password: "s3cret" })).id;
 });
 afterAll(() => t?.drop());
 
@@ -35,6 +41,14 @@ const cases: Record<string, () => unknown> = {
   "members.invite": () => ({ email: "x@example.test", role: "admin" }),
   "members.list_invites": () => ({}),
   "members.revoke_invite": () => ({ inviteId }),
+  "registries.list": () => ({}),
+  "registries.create": () => ({ provider: "other", endpoint: "intruder.example.test", username: "x", password: "y" }),
+  // Loopback is refused at its "Resolve host" step: no packet is sent.
+  "registries.test_draft": () => ({ provider: "other", endpoint: "https://127.0.0.1:9", username: "x", password: "y" }),
+  "registries.test": () => ({ id: registryId }),
+  "registries.rotate": () => ({ id: registryId, username: "x", password: "y", force: true }),
+  "registries.update": () => ({ id: registryId, name: "hijacked" }),
+  "registries.delete": () => ({ id: registryId, confirmEndpoint: "registry.example.test" }),
 };
 
 /** Team A's state as seen in the database: any change by an outsider or read-only member shows here. */
@@ -43,6 +57,8 @@ const snapshot = () =>
     t.db.app.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
     t.db.membership.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
     t.db.invite.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
+    t.db.registry.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
+    t.db.encryptedSecret.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
   ]);
 
 describe("tenant isolation", () => {
@@ -56,7 +72,7 @@ describe("tenant isolation", () => {
         outsider: teams.adminB,
         readOnly: teams.readOnlyA,
         input: cases[op.name]!(),
-        ownerIds: [appId, inviteId, developerMembershipId, teams.adminA.userId, teams.adminA.teamId],
+        ownerIds: [appId, inviteId, developerMembershipId, registryId, teams.adminA.userId, teams.adminA.teamId],
         snapshot,
       });
     });

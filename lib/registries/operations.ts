@@ -1,0 +1,319 @@
+import { z } from "zod";
+import type { Db, Tx } from "@/lib/db/client";
+import type { Registry } from "@/lib/generated/prisma/client";
+import { defineOperation } from "@/lib/server/operation";
+import { actorOf, recordAudit } from "@/lib/audit/record";
+import { AppError, fromZodError, isUniqueViolation, notFound } from "@/lib/errors";
+import { deleteRegistrySecrets, loadRegistryCredentials, secretFieldOf, storeRegistrySecret } from "@/lib/registries/secret";
+import {
+  ConnectionTestFailedError,
+  credentialsFromInput,
+  displayHost,
+  resolveRegistryEndpoint,
+  runConnectionTest,
+  secretOf,
+  usernameOf,
+  type RegistryTestResult,
+  type TestStep,
+} from "@/lib/registries/connection";
+import {
+  createRegistrySchema,
+  credentialsSchemas,
+  deleteRegistrySchema,
+  rotateRegistrySchema,
+  testDraftRegistrySchema,
+  testRegistrySchema,
+  updateRegistrySchema,
+  type RegistryProviderName,
+} from "@/lib/validations/registries";
+
+/**
+ * A team's external registries (issue 4). Secrets go straight from the input into
+ * lib/registries/secret (sealed by lib/crypto) and never come back out of these operations:
+ * the DTO has the username (or access key ID / client_email) and when and by whom the
+ * credentials were set, nothing more.
+ */
+
+export interface RegistryDto {
+  id: string;
+  provider: RegistryProviderName;
+  name: string | null;
+  /** Normalised `scheme://host[:port]`. */
+  endpoint: string;
+  /** `host[:port]` (with `http://` in front for plain HTTP): what the table shows and delete confirms. */
+  host: string;
+  /** What the user typed. */
+  endpointInput: string;
+  username: string;
+  createdAt: Date;
+  createdByEmail: string | null;
+  credentialsUpdatedAt: Date;
+  credentialsUpdatedBy: string | null;
+  credentialsVersion: number;
+  lastTest: { ok: boolean; at: Date; summary: string; steps: TestStep[] } | null;
+}
+
+export function toRegistryDto(r: Registry): RegistryDto {
+  return {
+    id: r.id,
+    provider: r.provider,
+    name: r.name,
+    endpoint: r.endpoint,
+    host: displayHost(r.endpoint),
+    endpointInput: r.endpointInput,
+    username: r.username,
+    createdAt: r.createdAt,
+    createdByEmail: r.createdByEmail,
+    credentialsUpdatedAt: r.credentialsUpdatedAt,
+    credentialsUpdatedBy: r.credentialsUpdatedBy,
+    credentialsVersion: r.credentialsVersion,
+    lastTest:
+      r.lastTestAt && r.lastTestOk !== null
+        ? { ok: r.lastTestOk, at: r.lastTestAt, summary: r.lastTestSummary ?? "", steps: Array.isArray(r.lastTestSteps) ? (r.lastTestSteps as unknown as TestStep[]) : [] }
+        : null,
+  };
+}
+
+const lastTestColumns = (t: RegistryTestResult) => ({
+  lastTestOk: t.ok,
+  lastTestAt: t.testedAt,
+  lastTestSummary: t.summary.slice(0, 2000),
+  lastTestSteps: t.steps as unknown as object,
+});
+
+/** What an audit event may say about a test: outcome and where it stopped, never a detail that could quote a server. */
+const testAudit = (t: RegistryTestResult) => ({ ok: t.ok, ...(t.image && { image: t.image }), ...(!t.ok && { failedStep: t.steps.find((s) => !s.ok)?.name }) });
+
+async function findRegistry(db: Db | Tx, teamId: string, id: string): Promise<Registry> {
+  const registry = await db.registry.findFirst({ where: { id, teamId } });
+  if (!registry) throw notFound("That registry does not exist.");
+  return registry;
+}
+
+const nameTakenMessage = (name: string) => `Another registry of this team is named "${name}".`;
+
+/** The field errors for a taken endpoint or name, found by asking (unique violations don't say which). */
+async function duplicateErrors(db: Db | Tx, teamId: string, endpoint: string, name: string | null) {
+  const fields: Record<string, string> = {};
+  if (await db.registry.findFirst({ where: { teamId, endpoint }, select: { id: true } })) {
+    fields.endpoint = `This team already has ${displayHost(endpoint)}. Rotate its credentials instead of adding it again.`;
+  }
+  if (name && (await db.registry.findFirst({ where: { teamId, name }, select: { id: true } }))) fields.name = nameTakenMessage(name);
+  return fields;
+}
+
+export const listRegistries = defineOperation({
+  name: "registries.list",
+  permission: "read",
+  input: z.object({}).optional(),
+  async run(ctx) {
+    const rows = await ctx.db.registry.findMany({ where: { teamId: ctx.teamId }, orderBy: { createdAt: "asc" } });
+    return rows.map(toRegistryDto);
+  },
+});
+
+export const createRegistry = defineOperation({
+  name: "registries.create",
+  permission: "write",
+  input: createRegistrySchema,
+  async run(ctx, input) {
+    const endpoint = await resolveRegistryEndpoint(input.provider, input.endpoint);
+    const name = input.name ?? null;
+    const taken = await duplicateErrors(ctx.db, ctx.teamId, endpoint.baseUrl, name);
+    if (Object.keys(taken).length) throw new AppError("conflict", Object.values(taken)[0]!, { fields: taken });
+
+    let test: RegistryTestResult | undefined;
+    if (input.test) {
+      test = await runConnectionTest(endpoint.baseUrl, credentialsFromInput(input.provider, input), input.image);
+      if (!test.ok) throw new ConnectionTestFailedError(test, "the registry was not saved");
+    }
+
+    try {
+      return await ctx.db.$transaction(async (tx) => {
+        const registry = await tx.registry.create({
+          data: {
+            teamId: ctx.teamId,
+            provider: input.provider,
+            name,
+            endpoint: endpoint.baseUrl,
+            endpointInput: input.endpoint,
+            username: usernameOf(input.provider, input),
+            createdById: ctx.userId,
+            createdByEmail: ctx.email,
+            credentialsUpdatedBy: ctx.email,
+            ...(test && lastTestColumns(test)),
+          },
+        });
+        await storeRegistrySecret(tx, { teamId: ctx.teamId, registryId: registry.id, field: secretFieldOf(input.provider) }, secretOf(input.provider, input));
+        await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+          action: "registry.create",
+          targetType: "registry",
+          targetId: registry.id,
+          targetLabel: displayHost(registry.endpoint),
+          metadata: { provider: registry.provider, name: registry.name, username: registry.username, tested: !!test },
+        });
+        return toRegistryDto(registry);
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) {
+        // Another request added the same endpoint or name between our check and the insert.
+        const fields = await duplicateErrors(ctx.db, ctx.teamId, endpoint.baseUrl, name);
+        throw new AppError("conflict", Object.values(fields)[0] ?? "That registry was just added by someone else.", { fields });
+      }
+      throw e;
+    }
+  },
+});
+
+/** The add dialog's test: credentials from the form, nothing stored, nothing audited. */
+export const testDraftRegistry = defineOperation({
+  name: "registries.test_draft",
+  permission: "write",
+  input: testDraftRegistrySchema,
+  async run(_ctx, input) {
+    const endpoint = await resolveRegistryEndpoint(input.provider, input.endpoint, { checkAddress: false });
+    return runConnectionTest(endpoint.baseUrl, credentialsFromInput(input.provider, input), input.image);
+  },
+});
+
+/** Tests the stored credentials; the result and its time are stored and shown in the table. */
+export const testRegistry = defineOperation({
+  name: "registries.test",
+  permission: "write",
+  input: testRegistrySchema,
+  async run(ctx, input) {
+    const registry = await findRegistry(ctx.db, ctx.teamId, input.id);
+    const test = await runConnectionTest(registry.endpoint, await loadRegistryCredentials(ctx.db, registry), input.image);
+    await ctx.db.$transaction(async (tx) => {
+      // Only if the credentials are still the ones tested: a rotation meanwhile has its own result.
+      const updated = await tx.registry.updateMany({
+        where: { id: registry.id, teamId: ctx.teamId, credentialsVersion: registry.credentialsVersion },
+        data: lastTestColumns(test),
+      });
+      if (updated.count === 0 && !(await tx.registry.findFirst({ where: { id: registry.id, teamId: ctx.teamId }, select: { id: true } }))) {
+        throw notFound("That registry was deleted while it was being tested.");
+      }
+      await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+        action: "registry.test",
+        targetType: "registry",
+        targetId: registry.id,
+        targetLabel: displayHost(registry.endpoint),
+        metadata: testAudit(test),
+      });
+    });
+    return test;
+  },
+});
+
+/**
+ * Rotation (admins): the new credentials are tested first and replace the old ones only when
+ * the test passes, unless `force`. The replacement is one transaction — the sealed secret, the
+ * username, credentialsVersion (so caches of the old credentials know they are stale) and one
+ * audit event — so a reader sees either the old credentials or the new ones, never a mix.
+ */
+export const rotateRegistryCredentials = defineOperation({
+  name: "registries.rotate",
+  permission: "admin",
+  input: rotateRegistrySchema,
+  async run(ctx, input) {
+    const registry = await findRegistry(ctx.db, ctx.teamId, input.id);
+    const parsed = credentialsSchemas[registry.provider].safeParse(input);
+    if (!parsed.success) throw fromZodError(parsed.error);
+    const creds = parsed.data;
+    const test = await runConnectionTest(registry.endpoint, credentialsFromInput(registry.provider, creds), input.image);
+    if (!test.ok && !input.force) throw new ConnectionTestFailedError(test, "the old credentials were kept");
+
+    return ctx.db.$transaction(async (tx) => {
+      await findRegistry(tx, ctx.teamId, registry.id);
+      await storeRegistrySecret(tx, { teamId: ctx.teamId, registryId: registry.id, field: secretFieldOf(registry.provider) }, secretOf(registry.provider, creds));
+      const username = usernameOf(registry.provider, creds);
+      const updated = await tx.registry.update({
+        where: { id: registry.id },
+        data: {
+          username,
+          credentialsUpdatedAt: new Date(),
+          credentialsUpdatedBy: ctx.email,
+          credentialsVersion: { increment: 1 },
+          ...lastTestColumns(test),
+        },
+      });
+      await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+        action: "registry.rotate",
+        targetType: "registry",
+        targetId: registry.id,
+        targetLabel: displayHost(registry.endpoint),
+        metadata: {
+          forced: input.force && !test.ok,
+          test: testAudit(test),
+          credentialsVersion: updated.credentialsVersion,
+          ...(username !== registry.username && { username: { from: registry.username, to: username } }),
+        },
+      });
+      return toRegistryDto(updated);
+    });
+  },
+});
+
+/** Sets or removes the name (alias in proxy paths). Admins only: it changes the paths customers pull. */
+export const updateRegistry = defineOperation({
+  name: "registries.update",
+  permission: "admin",
+  input: updateRegistrySchema,
+  async run(ctx, input) {
+    try {
+      return await ctx.db.$transaction(async (tx) => {
+        const registry = await findRegistry(tx, ctx.teamId, input.id);
+        if (registry.name === input.name) return toRegistryDto(registry);
+        if (input.name && (await tx.registry.findFirst({ where: { teamId: ctx.teamId, name: input.name, id: { not: registry.id } }, select: { id: true } }))) {
+          throw new AppError("conflict", nameTakenMessage(input.name), { fields: { name: nameTakenMessage(input.name) } });
+        }
+        const updated = await tx.registry.update({ where: { id: registry.id }, data: { name: input.name } });
+        await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+          action: "registry.update",
+          targetType: "registry",
+          targetId: registry.id,
+          targetLabel: displayHost(registry.endpoint),
+          metadata: { name: { from: registry.name, to: input.name } },
+        });
+        return toRegistryDto(updated);
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) {
+        const message = nameTakenMessage(input.name ?? "");
+        throw new AppError("conflict", message, { fields: { name: message } });
+      }
+      throw e;
+    }
+  },
+});
+
+/** What a person may type to confirm: the host as shown, the normalised endpoint, or what was typed when adding. */
+function confirms(registry: Registry, typed: string): boolean {
+  const t = typed.trim().toLowerCase().replace(/\/+$/, "");
+  return [displayHost(registry.endpoint), registry.endpoint, registry.endpointInput.trim().replace(/\/+$/, "")].some((c) => c.toLowerCase() === t);
+}
+
+export const deleteRegistry = defineOperation({
+  name: "registries.delete",
+  permission: "admin",
+  input: deleteRegistrySchema,
+  async run(ctx, input) {
+    return ctx.db.$transaction(async (tx) => {
+      const registry = await findRegistry(tx, ctx.teamId, input.id);
+      if (!confirms(registry, input.confirmEndpoint)) {
+        const message = `Type ${displayHost(registry.endpoint)} to confirm deletion.`;
+        throw new AppError("validation_failed", message, { fields: { confirmEndpoint: message } });
+      }
+      await deleteRegistrySecrets(tx, ctx.teamId, registry.id);
+      await tx.registry.delete({ where: { id: registry.id } });
+      await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+        action: "registry.delete",
+        targetType: "registry",
+        targetId: registry.id,
+        targetLabel: displayHost(registry.endpoint),
+        metadata: { provider: registry.provider, name: registry.name, username: registry.username },
+      });
+      return { id: registry.id };
+    });
+  },
+});
