@@ -21,10 +21,19 @@ export interface PgSocketServerOptions {
   port?: number;
   /** Connections beyond this are refused with a FATAL error (default 100). */
   maxConnections?: number;
+  /**
+   * A connection that holds the lock (open transaction or unfinished unit) and sends nothing for
+   * this long is terminated and rolled back, as PostgreSQL's idle_in_transaction_session_timeout
+   * does: here one stuck client would block every other. Default 60 s; 0 disables.
+   */
+  idleInTransactionTimeoutMs?: number;
 }
 
+/** One lock per PGlite: several servers over the same instance still take turns. */
+const locks = new WeakMap<PGlite, Mutex>();
+
 export class PgSocketServer {
-  private readonly lock = new Mutex();
+  private readonly lock: Mutex;
   private readonly connections = new Set<Connection>();
   private server: net.Server | null = null;
   private boundPort = 0;
@@ -32,7 +41,10 @@ export class PgSocketServer {
   constructor(
     readonly db: PGlite,
     private readonly options: PgSocketServerOptions = {},
-  ) {}
+  ) {
+    if (!locks.has(db)) locks.set(db, new Mutex());
+    this.lock = locks.get(db)!;
+  }
 
   get port(): number {
     return this.boundPort;
@@ -78,7 +90,8 @@ export class PgSocketServer {
       socket.end(fatalErrorMessage("53300", "sorry, too many clients already"));
       return;
     }
-    const connection = new Connection(this.db, this.lock, socket, () => this.connections.delete(connection));
+    const idleMs = this.options.idleInTransactionTimeoutMs ?? 60_000;
+    const connection = new Connection(this.db, this.lock, socket, idleMs, () => this.connections.delete(connection));
     this.connections.add(connection);
   }
 }
@@ -90,11 +103,14 @@ class Connection {
   private closed = false;
   private release: (() => void) | null = null;
   private work: Promise<void> = Promise.resolve();
+  private pending = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly db: PGlite,
     private readonly lock: Mutex,
     private readonly socket: net.Socket,
+    private readonly idleMs: number,
     private readonly onGone: () => void,
   ) {
     socket.setNoDelay(true);
@@ -103,11 +119,16 @@ class Connection {
     socket.on("close", () => this.destroy());
   }
 
-  /** Drops the client; resolves once any unit it held is closed and the lock released. */
-  destroy(): Promise<void> {
+  /**
+   * Drops the client (after flushing what was written when `flush`); resolves once any unit it
+   * held is closed and the lock released.
+   */
+  destroy(flush = false): Promise<void> {
     if (!this.closed) {
       this.closed = true;
-      this.socket.destroy();
+      clearTimeout(this.idleTimer);
+      if (flush) this.socket.end();
+      else this.socket.destroy();
       this.enqueue(() => this.abandonUnit());
       this.work = this.work.then(() => this.onGone());
     }
@@ -132,10 +153,26 @@ class Connection {
   }
 
   private enqueue(task: () => Promise<void>) {
-    this.work = this.work.then(task).catch((e) => {
-      if (process.env.DEBUG_PG_SOCKET) console.error("pg-socket-server:", e);
-      void this.destroy(); // queues abandonUnit after this task
-    });
+    this.pending++;
+    clearTimeout(this.idleTimer);
+    this.work = this.work
+      .then(task)
+      .catch((e) => {
+        if (process.env.DEBUG_PG_SOCKET) console.error("pg-socket-server:", e);
+        void this.destroy(); // queues abandonUnit after this task
+      })
+      .finally(() => {
+        if (--this.pending === 0 && this.release && !this.closed && this.idleMs > 0) {
+          this.idleTimer = setTimeout(() => this.idleTimeout(), this.idleMs);
+          this.idleTimer.unref();
+        }
+      });
+  }
+
+  private idleTimeout() {
+    if (this.pending > 0 || !this.release || this.closed) return;
+    this.socket.write(fatalErrorMessage("25P03", "terminating connection due to idle-in-transaction timeout"));
+    void this.destroy(true);
   }
 
   private async handle(message: FrontendMessage): Promise<void> {

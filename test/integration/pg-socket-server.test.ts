@@ -151,6 +151,29 @@ describe("PgSocketServer", () => {
     }
   });
 
+  it("terminates a client idle in a transaction, so it cannot block the others forever", async () => {
+    const strict = new PgSocketServer(db, { idleInTransactionTimeoutMs: 300 });
+    const strictUrl = `postgresql://postgres@127.0.0.1:${await strict.start()}/postgres`;
+    try {
+      const idle = new pg.Client(strictUrl);
+      const idleError = new Promise<Error>((resolve) => idle.on("error", resolve));
+      await idle.connect();
+      await idle.query("BEGIN");
+      await idle.query("INSERT INTO item (id, owner) VALUES (2000, 'idle')");
+
+      const other = new pg.Client(strictUrl);
+      await other.connect(); // waits for the lock until the idle one is thrown out
+      try {
+        expect((await other.query("SELECT count(*)::int AS n FROM item WHERE id = 2000")).rows).toEqual([{ n: 0 }]);
+      } finally {
+        await other.end();
+      }
+      expect((await idleError).message).toMatch(/idle-in-transaction timeout/);
+    } finally {
+      await strict.stop();
+    }
+  });
+
   it("listens on 127.0.0.1 only", () => {
     expect(server.host).toBe("127.0.0.1");
     const address = (server as unknown as { server: import("node:net").Server }).server.address();
