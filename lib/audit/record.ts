@@ -20,6 +20,12 @@ export const auditActions = [
   "registry.test",
   "registry.rotate",
   "registry.delete",
+  "customer.create",
+  "customer.archive",
+  "license.create",
+  "license.revoke",
+  "token.create",
+  "token.revoke",
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -11,6 +11,12 @@ export interface TeamContext {
   role: RoleName;
   ip: string | null;
   sessionId?: string;
+  /**
+   * Set when the caller authenticated with an API token (lib/tokens/authenticate.ts). A user
+   * token acts as its user; for service-account and team tokens no person acts: `userId` is then
+   * the token's id and `email` a label such as "ci (service account)", which the audit log shows.
+   */
+  token?: { id: string; kind: "user" | "service_account" | "team"; name: string };
 }
 
 /**

@@ -2,6 +2,9 @@ import { createApp, deleteApp, listApps, renameApp } from "@/lib/apps/operations
 import { listAuditEvents } from "@/lib/audit/list";
 import { changeMemberRole, listMembers, removeMember } from "@/lib/teams/members";
 import { inviteMember, listPendingInvites, revokeInvite } from "@/lib/teams/invite-member";
+import { archiveCustomer, createCustomer, getCustomer, listCustomers } from "@/lib/customers/operations";
+import { createLicense, getLicense, licenseFile, licenseSigningKey, revokeLicense } from "@/lib/licenses/operations";
+import { createPersonalToken, createServiceAccount, createTeamToken, listTokens, revokeToken } from "@/lib/tokens/operations";
 import {
   createRegistry,
   deleteRegistry,
@@ -28,6 +31,20 @@ export const allOperations = [
   inviteMember,
   listPendingInvites,
   revokeInvite,
+  listCustomers,
+  getCustomer,
+  createCustomer,
+  archiveCustomer,
+  createLicense,
+  getLicense,
+  revokeLicense,
+  licenseFile,
+  licenseSigningKey,
+  listTokens,
+  createPersonalToken,
+  createServiceAccount,
+  createTeamToken,
+  revokeToken,
   listRegistries,
   createRegistry,
   testDraftRegistry,

@@ -6,6 +6,9 @@ import { allOperations } from "@/lib/server/operations";
 import { invoke } from "@/lib/server/operation";
 import { createApp } from "@/lib/apps/operations";
 import { inviteMember } from "@/lib/teams/invite-member";
+import { createCustomer } from "@/lib/customers/operations";
+import { createLicense } from "@/lib/licenses/operations";
+import { createPersonalToken, createServiceAccount } from "@/lib/tokens/operations";
 import { createRegistry } from "@/lib/registries/operations";
 
 // Registry secrets are sealed with this throw-away key (never a generated one in ./.data).
@@ -16,6 +19,10 @@ let teams: Awaited<ReturnType<typeof twoTeams>>;
 let appId: string;
 let inviteId: string;
 let developerMembershipId: string;
+let customerId: string;
+let licenseRowId: string;
+let serviceAccountId: string;
+let personalTokenId: string;
 let registryId: string;
 
 beforeAll(async () => {
@@ -24,6 +31,10 @@ beforeAll(async () => {
   appId = (await invoke(createApp, teams.adminA, { name: "Secret App" })).id;
   inviteId = (await invoke(inviteMember, teams.adminA, { email: "new@example.test", role: "developer" })).id;
   developerMembershipId = (await t.db.membership.findFirstOrThrow({ where: { userId: teams.developerA.userId } })).id;
+  customerId = (await invoke(createCustomer, teams.adminA, { name: "Globex" })).id;
+  licenseRowId = (await invoke(createLicense, teams.adminA, { customerId, app: "secret-app", type: "paid" })).id;
+  serviceAccountId = (await invoke(createServiceAccount, teams.adminA, { name: "ci", role: "developer" })).id;
+  personalTokenId = (await invoke(createPersonalToken, teams.developerA, { name: "laptop" })).id;
   registryId = (await invoke(createRegistry, teams.adminA, { provider: "other", endpoint: "registry.example.test", username: "vendor", password: "s3cret" })).id;
 });
 afterAll(() => t?.drop());
@@ -41,6 +52,20 @@ const cases: Record<string, () => unknown> = {
   "members.invite": () => ({ email: "x@example.test", role: "admin" }),
   "members.list_invites": () => ({}),
   "members.revoke_invite": () => ({ inviteId }),
+  "customers.list": () => ({ includeArchived: true }),
+  "customers.get": () => ({ id: customerId }),
+  "customers.create": () => ({ name: "Intruder Inc" }),
+  "customers.archive": () => ({ id: customerId }),
+  "licenses.create": () => ({ customerId, app: "secret-app", type: "trial" }),
+  "licenses.get": () => ({ id: licenseRowId }),
+  "licenses.revoke": () => ({ id: licenseRowId }),
+  "licenses.file": () => ({ id: licenseRowId }),
+  "licenses.signing_key": () => ({}),
+  "tokens.list": () => ({}),
+  "tokens.create_personal": () => ({ name: "mine" }),
+  "tokens.create_service_account": () => ({ name: "robot", role: "admin" }),
+  "tokens.create_team": () => ({ name: "team-wide" }),
+  "tokens.revoke": () => ({ id: serviceAccountId }),
   "registries.list": () => ({}),
   "registries.create": () => ({ provider: "other", endpoint: "intruder.example.test", username: "x", password: "y" }),
   // Loopback is refused at its "Resolve host" step: no packet is sent.
@@ -57,6 +82,9 @@ const snapshot = () =>
     t.db.app.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
     t.db.membership.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
     t.db.invite.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
+    t.db.customer.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
+    t.db.license.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
+    t.db.apiToken.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
     t.db.registry.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
     t.db.encryptedSecret.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
   ]);
@@ -72,7 +100,7 @@ describe("tenant isolation", () => {
         outsider: teams.adminB,
         readOnly: teams.readOnlyA,
         input: cases[op.name]!(),
-        ownerIds: [appId, inviteId, developerMembershipId, registryId, teams.adminA.userId, teams.adminA.teamId],
+        ownerIds: [appId, inviteId, developerMembershipId, registryId, customerId, licenseRowId, serviceAccountId, personalTokenId, teams.adminA.userId, teams.adminA.teamId],
         snapshot,
       });
     });

@@ -1,0 +1,115 @@
+import { defineOperation } from "@/lib/server/operation";
+import { actorOf, recordAudit } from "@/lib/audit/record";
+import { notFound } from "@/lib/errors";
+import { createCustomerSchema, customerRefSchema, listCustomersSchema } from "@/lib/validations/customers";
+import { licenseRowSelect, toLicenseDto, type LicenseDto } from "@/lib/licenses/dto";
+
+export interface CustomerDto {
+  id: string;
+  name: string;
+  email: string | null;
+  archivedAt: Date | null;
+  createdAt: Date;
+  licenses: LicenseDto[];
+}
+
+const customerInclude = { licenses: { select: licenseRowSelect, orderBy: { createdAt: "desc" as const } } };
+
+type CustomerRow = { id: string; name: string; email: string | null; archivedAt: Date | null; createdAt: Date; licenses: Parameters<typeof toLicenseDto>[0][] };
+
+const toDto = (c: CustomerRow): CustomerDto => ({
+  id: c.id,
+  name: c.name,
+  email: c.email,
+  archivedAt: c.archivedAt,
+  createdAt: c.createdAt,
+  licenses: c.licenses.map(toLicenseDto),
+});
+
+/** The team's customers with their licenses (no license IDs), newest first; archived ones on request. */
+export const listCustomers = defineOperation({
+  name: "customers.list",
+  permission: "read",
+  input: listCustomersSchema,
+  async run(ctx, input) {
+    const rows = await ctx.db.customer.findMany({
+      where: { teamId: ctx.teamId, ...(input.includeArchived ? {} : { archivedAt: null }) },
+      include: customerInclude,
+      orderBy: { createdAt: "desc" },
+    });
+    return rows.map(toDto);
+  },
+});
+
+export const getCustomer = defineOperation({
+  name: "customers.get",
+  permission: "read",
+  input: customerRefSchema,
+  async run(ctx, input) {
+    const row = await ctx.db.customer.findFirst({ where: { id: input.id, teamId: ctx.teamId }, include: customerInclude });
+    if (!row) throw notFound("That customer does not exist.");
+    return toDto(row);
+  },
+});
+
+export const createCustomer = defineOperation({
+  name: "customers.create",
+  permission: "write",
+  input: createCustomerSchema,
+  async run(ctx, input) {
+    return ctx.db.$transaction(async (tx) => {
+      const customer = await tx.customer.create({ data: { teamId: ctx.teamId, name: input.name, email: input.email ?? null } });
+      await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+        action: "customer.create",
+        targetType: "customer",
+        targetId: customer.id,
+        targetLabel: customer.name,
+        metadata: customer.email ? { email: customer.email } : undefined,
+      });
+      return toDto({ ...customer, licenses: [] });
+    });
+  },
+});
+
+/**
+ * Archives a customer and revokes its active licenses in the same transaction: an archived
+ * customer pulls nothing. Archiving an archived customer changes nothing.
+ */
+export const archiveCustomer = defineOperation({
+  name: "customers.archive",
+  permission: "write",
+  input: customerRefSchema,
+  async run(ctx, input) {
+    return ctx.db.$transaction(async (tx) => {
+      const customer = await tx.customer.findFirst({ where: { id: input.id, teamId: ctx.teamId } });
+      if (!customer) throw notFound("That customer does not exist.");
+      const claimed = await tx.customer.updateMany({ where: { id: customer.id, archivedAt: null }, data: { archivedAt: new Date() } });
+      if (claimed.count === 1) {
+        const active = await tx.license.findMany({
+          where: { teamId: ctx.teamId, customerId: customer.id, revokedAt: null },
+          select: { id: true, licenseIdHint: true, app: { select: { slug: true } } },
+        });
+        const now = new Date();
+        await tx.license.updateMany({ where: { id: { in: active.map((l) => l.id) }, revokedAt: null }, data: { revokedAt: now } });
+        for (const l of active) {
+          await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+            action: "license.revoke",
+            targetType: "license",
+            targetId: l.id,
+            targetLabel: `…${l.licenseIdHint}`,
+            metadata: { customer: customer.name, app: l.app.slug, reason: "customer archived" },
+          });
+        }
+        await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+          action: "customer.archive",
+          targetType: "customer",
+          targetId: customer.id,
+          targetLabel: customer.name,
+          metadata: { revokedLicenses: active.length },
+        });
+      }
+      const row = await tx.customer.findUniqueOrThrow({ where: { id: customer.id }, include: customerInclude });
+      return toDto(row);
+    });
+  },
+});

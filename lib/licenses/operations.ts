@@ -1,0 +1,158 @@
+import crypto from "node:crypto";
+import { z } from "zod";
+import { defineOperation } from "@/lib/server/operation";
+import type { TeamContext } from "@/lib/auth/context";
+import { actorOf, recordAudit } from "@/lib/audit/record";
+import { AppError, notFound } from "@/lib/errors";
+import { env } from "@/lib/config/env";
+import { createLicenseSchema, licenseRefSchema } from "@/lib/validations/licenses";
+import { generateLicenseId, hashLicenseId, licenseIdHint } from "./license-id";
+import { licenseRowSelect, toLicenseDto, type LicenseDto } from "./dto";
+import { revealLicenseId, sealLicenseId, storeSealedLicenseId } from "./secret";
+import { signLicense } from "./license-file";
+import { teamPublicSigningKey, teamSigningKey } from "./signing-key";
+
+export type LicenseWithId = LicenseDto & { licenseId: string };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function findLicense(ctx: TeamContext, id: string) {
+  const row = await ctx.db.license.findFirst({ where: { id, teamId: ctx.teamId }, select: licenseRowSelect });
+  if (!row) throw notFound("That license does not exist.");
+  return row;
+}
+
+/**
+ * Issues a license: a new license ID (160 random bits), stored as its keyed hash for lookups
+ * and sealed for showing again. The ID is returned here in clear; later only `licenses.get`
+ * (developer role and up) reveals it.
+ */
+export const createLicense = defineOperation({
+  name: "licenses.create",
+  permission: "write",
+  input: createLicenseSchema,
+  async run(ctx, input): Promise<LicenseWithId> {
+    const customer = await ctx.db.customer.findFirst({ where: { id: input.customerId, teamId: ctx.teamId } });
+    if (!customer) throw notFound("That customer does not exist.");
+    if (customer.archivedAt) throw new AppError("conflict", "This customer is archived: it can't get new licenses.");
+    const app = await ctx.db.app.findFirst({
+      where: { teamId: ctx.teamId, ...(UUID.test(input.app) ? { id: input.app } : { slug: input.app }) },
+    });
+    if (!app) {
+      throw new AppError("validation_failed", "Some fields need attention.", { fields: { app: `There is no app "${input.app}" in this team.` } });
+    }
+    const id = crypto.randomUUID();
+    const licenseId = generateLicenseId();
+    // Seal first: a KMS call must not hold the transaction open.
+    const sealed = await sealLicenseId(ctx.teamId, id, licenseId);
+    return ctx.db.$transaction(async (tx) => {
+      const row = await tx.license.create({
+        data: {
+          id,
+          teamId: ctx.teamId,
+          customerId: customer.id,
+          appId: app.id,
+          type: input.type,
+          licenseIdHash: hashLicenseId(licenseId),
+          licenseIdHint: licenseIdHint(licenseId),
+          expiresAt: input.expiresAt ?? null,
+        },
+        select: licenseRowSelect,
+      });
+      await storeSealedLicenseId(tx, ctx.teamId, id, sealed);
+      await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+        action: "license.create",
+        targetType: "license",
+        targetId: id,
+        targetLabel: `…${row.licenseIdHint}`,
+        metadata: { customer: customer.name, app: app.slug, type: input.type, expiresAt: input.expiresAt?.toISOString() ?? null },
+      });
+      return { ...toLicenseDto(row), licenseId };
+    });
+  },
+});
+
+/** A license with its ID in clear. Developer role and up: a license ID is a credential. */
+export const getLicense = defineOperation({
+  name: "licenses.get",
+  permission: "write",
+  input: licenseRefSchema,
+  async run(ctx, input): Promise<LicenseWithId> {
+    const row = await findLicense(ctx, input.id);
+    return { ...toLicenseDto(row), licenseId: await revealLicenseId(ctx.db, ctx.teamId, row.id) };
+  },
+});
+
+/**
+ * Revokes a license: from the commit on, `findActiveLicense` refuses it. Revoking a revoked
+ * license changes nothing and writes no second event.
+ */
+export const revokeLicense = defineOperation({
+  name: "licenses.revoke",
+  permission: "write",
+  input: licenseRefSchema,
+  async run(ctx, input): Promise<LicenseDto> {
+    return ctx.db.$transaction(async (tx) => {
+      const row = await tx.license.findFirst({ where: { id: input.id, teamId: ctx.teamId }, select: { ...licenseRowSelect, customer: { select: { name: true } } } });
+      if (!row) throw notFound("That license does not exist.");
+      const claimed = await tx.license.updateMany({ where: { id: row.id, revokedAt: null }, data: { revokedAt: new Date() } });
+      if (claimed.count === 1) {
+        await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+          action: "license.revoke",
+          targetType: "license",
+          targetId: row.id,
+          targetLabel: `…${row.licenseIdHint}`,
+          metadata: { customer: row.customer.name, app: row.app.slug },
+        });
+      }
+      return toLicenseDto(await tx.license.findUniqueOrThrow({ where: { id: row.id }, select: licenseRowSelect }));
+    });
+  },
+});
+
+/** The signed license file (YAML). It holds the license ID, so it needs the developer role too. */
+export const licenseFile = defineOperation({
+  name: "licenses.file",
+  permission: "write",
+  input: licenseRefSchema,
+  async run(ctx, input) {
+    const row = await ctx.db.license.findFirst({
+      where: { id: input.id, teamId: ctx.teamId },
+      select: { ...licenseRowSelect, customer: { select: { id: true, name: true, email: true } } },
+    });
+    if (!row) throw notFound("That license does not exist.");
+    const [licenseId, key] = await Promise.all([revealLicenseId(ctx.db, ctx.teamId, row.id), teamSigningKey(ctx.db, ctx.teamId)]);
+    const e = env();
+    const yaml = signLicense(
+      {
+        licenseId,
+        licenseType: row.type,
+        appSlug: row.app.slug,
+        appName: row.app.name,
+        customerId: row.customer.id,
+        customerName: row.customer.name,
+        customerEmail: row.customer.email,
+        vendorTeamId: ctx.teamId,
+        vendorName: ctx.teamName,
+        licenseRef: row.id,
+        issuedAt: row.createdAt.toISOString(),
+        expiresAt: row.expiresAt?.toISOString() ?? null,
+        proxyUrl: e.PROXY_URL ?? null,
+        registryUrl: e.REGISTRY_URL ?? null,
+      },
+      key,
+    );
+    const safe = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40) || "customer";
+    return { filename: `${safe(row.customer.name)}-${row.app.slug}-license.yaml`, yaml, status: toLicenseDto(row).status };
+  },
+});
+
+/** The team's license signing public key (PEM), which installers embed to verify license files offline. */
+export const licenseSigningKey = defineOperation({
+  name: "licenses.signing_key",
+  permission: "read",
+  input: z.object({}).optional(),
+  async run(ctx) {
+    return teamPublicSigningKey(ctx.db, ctx.teamId);
+  },
+});

@@ -1,0 +1,174 @@
+import { z } from "zod";
+import type { TeamContext } from "@/lib/auth/context";
+import type { Tx } from "@/lib/db/client";
+import { defineOperation } from "@/lib/server/operation";
+import { actorOf, recordAudit } from "@/lib/audit/record";
+import { can } from "@/lib/auth/permissions";
+import { forbidden, notFound } from "@/lib/errors";
+import type { RoleName } from "@/lib/validations/teams";
+import { createPersonalTokenSchema, createServiceAccountSchema, createTeamTokenSchema, revokeTokenSchema, type TokenKindName } from "@/lib/validations/tokens";
+import { newApiToken } from "./format";
+import { lowerRole } from "./roles";
+
+export type TokenStatus = "active" | "expired" | "revoked";
+
+export interface ApiTokenDto {
+  id: string;
+  kind: TokenKindName;
+  name: string;
+  role: RoleName;
+  hint: string;
+  /** The person a personal token acts as. */
+  userId: string | null;
+  ownerEmail: string | null;
+  status: TokenStatus;
+  createdAt: Date;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+type TokenRow = {
+  id: string;
+  kind: TokenKindName;
+  name: string;
+  role: RoleName;
+  tokenHint: string;
+  userId: string | null;
+  createdAt: Date;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+};
+
+export function tokenStatus(t: { revokedAt: Date | null; expiresAt: Date | null }, now = Date.now()): TokenStatus {
+  if (t.revokedAt) return "revoked";
+  if (t.expiresAt && t.expiresAt.getTime() <= now) return "expired";
+  return "active";
+}
+
+const toDto = (t: TokenRow, ownerEmail: string | null = null): ApiTokenDto => ({
+  id: t.id,
+  kind: t.kind,
+  name: t.name,
+  role: t.role,
+  hint: t.tokenHint,
+  userId: t.userId,
+  ownerEmail,
+  status: tokenStatus(t),
+  createdAt: t.createdAt,
+  expiresAt: t.expiresAt,
+  lastUsedAt: t.lastUsedAt,
+  revokedAt: t.revokedAt,
+});
+
+/**
+ * Tokens are minted only from a signed-in session: a leaked token must not be able to mint
+ * others that would outlive its own revocation.
+ */
+function assertSignedInPerson(ctx: TeamContext) {
+  if (ctx.token) throw forbidden("API tokens can only be created by a person signed in to the portal, not with another token.");
+}
+
+async function issue(
+  ctx: TeamContext,
+  data: { kind: TokenKindName; name: string; role: RoleName; userId: string | null; expiresAt?: Date },
+): Promise<ApiTokenDto & { token: string }> {
+  const { token, tokenHash, tokenHint } = newApiToken(data.kind);
+  return ctx.db.$transaction(async (tx: Tx) => {
+    const row = await tx.apiToken.create({
+      data: { teamId: ctx.teamId, ...data, expiresAt: data.expiresAt ?? null, tokenHash, tokenHint, createdById: ctx.userId },
+    });
+    await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+      action: "token.create",
+      targetType: "token",
+      targetId: row.id,
+      targetLabel: row.name,
+      metadata: { kind: row.kind, role: row.role, hint: row.tokenHint, expiresAt: row.expiresAt?.toISOString() ?? null },
+    });
+    return { ...toDto(row, data.kind === "user" ? ctx.email : null), token };
+  });
+}
+
+/** The caller's own personal tokens, and the team's service accounts and team tokens; admins see every member's personal tokens too. */
+export const listTokens = defineOperation({
+  name: "tokens.list",
+  permission: "read",
+  input: z.object({}).optional(),
+  async run(ctx) {
+    const rows = await ctx.db.apiToken.findMany({
+      where: can(ctx.role, "admin")
+        ? { teamId: ctx.teamId }
+        : { teamId: ctx.teamId, OR: [{ kind: { not: "user" } }, { kind: "user", userId: ctx.userId }] },
+      orderBy: { createdAt: "desc" },
+    });
+    const userIds = [...new Set(rows.map((r) => r.userId).filter((id): id is string => !!id))];
+    const users = userIds.length ? await ctx.db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, email: true } }) : [];
+    const emailOf = new Map(users.map((u) => [u.id, u.email]));
+    return rows.map((r) => toDto(r, r.userId ? (emailOf.get(r.userId) ?? null) : null));
+  },
+});
+
+/** A personal token acts as its creator, with at most the creator's role (checked again at each use). */
+export const createPersonalToken = defineOperation({
+  name: "tokens.create_personal",
+  permission: "read",
+  input: createPersonalTokenSchema,
+  async run(ctx, input) {
+    assertSignedInPerson(ctx);
+    const role = input.role ? lowerRole(input.role, ctx.role) : ctx.role;
+    return issue(ctx, { kind: "user", name: input.name, role, userId: ctx.userId, expiresAt: input.expiresAt });
+  },
+});
+
+/** A named, team-owned robot identity with a role of its own, for CI. */
+export const createServiceAccount = defineOperation({
+  name: "tokens.create_service_account",
+  permission: "admin",
+  input: createServiceAccountSchema,
+  async run(ctx, input) {
+    assertSignedInPerson(ctx);
+    return issue(ctx, { kind: "service_account", name: input.name, role: input.role, userId: null, expiresAt: input.expiresAt });
+  },
+});
+
+/** A team-wide token with admin rights (docker login and automation that needs no named identity). */
+export const createTeamToken = defineOperation({
+  name: "tokens.create_team",
+  permission: "admin",
+  input: createTeamTokenSchema,
+  async run(ctx, input) {
+    assertSignedInPerson(ctx);
+    return issue(ctx, { kind: "team", name: input.name, role: "admin", userId: null, expiresAt: input.expiresAt });
+  },
+});
+
+/**
+ * Revokes a token at once (the next request with it is refused). Anyone may revoke their own
+ * personal token; everything else needs an admin. Revoking a revoked token changes nothing.
+ */
+export const revokeToken = defineOperation({
+  name: "tokens.revoke",
+  permission: "read",
+  input: revokeTokenSchema,
+  async run(ctx, input) {
+    return ctx.db.$transaction(async (tx) => {
+      const row = await tx.apiToken.findFirst({ where: { id: input.id, teamId: ctx.teamId } });
+      const own = row?.kind === "user" && row.userId === ctx.userId;
+      if (!row || (row.kind === "user" && !own && !can(ctx.role, "admin"))) throw notFound("That token does not exist.");
+      if (!own && !can(ctx.role, "admin")) throw forbidden("Only team admins can revoke service accounts and team tokens.");
+      // Conditional update: of two concurrent revokes, only one changes the row and writes the event.
+      const claimed = await tx.apiToken.updateMany({ where: { id: row.id, revokedAt: null }, data: { revokedAt: new Date() } });
+      const revoked = await tx.apiToken.findUniqueOrThrow({ where: { id: row.id } });
+      if (claimed.count === 0) return toDto(revoked);
+      await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+        action: "token.revoke",
+        targetType: "token",
+        targetId: row.id,
+        targetLabel: row.name,
+        metadata: { kind: row.kind, hint: row.tokenHint },
+      });
+      return toDto(revoked);
+    });
+  },
+});

@@ -1,0 +1,39 @@
+import { z } from "zod";
+import { roleSchema } from "./teams";
+import { optionalExpirySchema } from "./dates";
+
+export const tokenKinds = ["user", "service_account", "team"] as const;
+export type TokenKindName = (typeof tokenKinds)[number];
+
+export const tokenKindLabels: Record<TokenKindName, string> = {
+  user: "Personal token",
+  service_account: "Service account",
+  team: "Team token",
+};
+
+const tokenNameSchema = z.string().trim().min(1, "Enter a name.").max(64, "Use at most 64 characters.");
+
+/** Forms send "" for "same as my role". */
+const optionalRole = z
+  .union([z.literal(""), roleSchema])
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
+export const createPersonalTokenSchema = z.object({
+  name: tokenNameSchema,
+  role: optionalRole,
+  expiresAt: optionalExpirySchema,
+});
+
+export const createServiceAccountSchema = z.object({
+  name: tokenNameSchema,
+  role: roleSchema,
+  expiresAt: optionalExpirySchema,
+});
+
+export const createTeamTokenSchema = z.object({
+  name: tokenNameSchema,
+  expiresAt: optionalExpirySchema,
+});
+
+export const revokeTokenSchema = z.object({ id: z.uuid("Unknown token.") });
