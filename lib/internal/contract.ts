@@ -1,0 +1,134 @@
+import { z } from "zod";
+
+/**
+ * The portal's internal API for the registry proxy (SPEC.md: "The proxy's lookups go to
+ * /api/internal/… with PROXY_SERVICE_TOKEN"). Framework-free: the route handlers validate what
+ * the proxy sends with these schemas, and the proxy (which must not import Next.js or Prisma)
+ * validates the portal's answers with the same ones.
+ *
+ * Every request carries `Authorization: Bearer <PROXY_SERVICE_TOKEN>`. Decrypted upstream
+ * credentials travel only in lookup answers on this channel; neither side logs them.
+ */
+export const INTERNAL_API = {
+  /** POST: license + app + upstream → may this pull proceed, and with which upstream credentials. */
+  lookup: "/api/internal/proxy/lookup",
+  /** POST: a batch of pull-log events. */
+  pullEvents: "/api/internal/proxy/pull-events",
+  /** GET: the portal is up and accepts this token (the proxy's /readyz). */
+  ping: "/api/internal/proxy/ping",
+} as const;
+
+/** One path component of an app slug / registry name (lib/oci/names COMPONENT_PATTERN). */
+const COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
+
+/**
+ * Where the image lives, as the proxy read the first part of the image path:
+ * - `host`: it contains "." or is "localhost" — an upstream host (no port: a path can't hold one);
+ * - `docker-hub`: anything else — a Docker Hub path, unless `registryName` (its first component,
+ *   sent when a repository follows it) is the name of one of the team's registries.
+ */
+export const upstreamSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("host"), host: z.string().min(1).max(255) }).strict(),
+  z.object({ kind: z.literal("docker-hub"), registryName: z.string().regex(COMPONENT).max(128).optional() }).strict(),
+]);
+export type UpstreamQuery = z.infer<typeof upstreamSchema>;
+
+export const lookupRequestSchema = z
+  .object({
+    licenseId: z.string().min(1).max(256),
+    /** Absent for `GET /v2/` (docker login): only the license itself is checked. */
+    appSlug: z.string().regex(COMPONENT).max(128).optional(),
+    upstream: upstreamSchema.optional(),
+  })
+  .strict()
+  .refine((r) => !r.upstream || r.appSlug, { message: "an upstream needs an app slug", path: ["upstream"] });
+export type LookupRequest = z.infer<typeof lookupRequestSchema>;
+
+export const lookupCodes = ["ok", "unknown_license", "revoked", "expired", "wrong_app", "unknown_registry"] as const;
+export type LookupCode = (typeof lookupCodes)[number];
+
+/** HTTP status of each answer: 401 for the license itself, 403 for what it is not entitled to. */
+export const lookupStatus: Record<LookupCode, 200 | 401 | 403> = {
+  ok: 200,
+  unknown_license: 401,
+  revoked: 401,
+  expired: 401,
+  wrong_app: 403,
+  unknown_registry: 403,
+};
+
+export const credentialsSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("anonymous") }),
+  z.object({ kind: z.literal("basic"), username: z.string(), password: z.string() }),
+  z.object({
+    kind: z.literal("ecr"),
+    accessKeyId: z.string(),
+    secretAccessKey: z.string(),
+    region: z.string().optional(),
+    endpoint: z.string().optional(),
+  }),
+  z.object({ kind: z.literal("gcr"), jsonKey: z.string() }),
+]);
+
+export const lookupResponseSchema = z.object({
+  allowed: z.boolean(),
+  code: z.enum(lookupCodes),
+  /** Safe to show the customer (it goes into the OCI error message). */
+  reason: z.string(),
+  license: z
+    .object({
+      id: z.string(),
+      customerId: z.string(),
+      teamId: z.string(),
+      appId: z.string(),
+      expiresAt: z.string().nullable(),
+    })
+    .optional(),
+  registry: z
+    .object({
+      id: z.string(),
+      name: z.string().nullable(),
+      /** Normalised `scheme://host[:port]`. */
+      endpoint: z.string(),
+      provider: z.enum(["other", "ecr", "gcr"]),
+      credentialsVersion: z.number().int(),
+      /** How the upstream matched: by host, by the team's registry name, or as Docker Hub. */
+      matchedBy: z.enum(["host", "name", "docker-hub"]),
+      credentials: credentialsSchema,
+    })
+    .optional(),
+});
+export type LookupResponse = z.infer<typeof lookupResponseSchema>;
+
+export const pullActions = ["pull-manifest", "head-manifest", "pull-blob", "head-blob", "list-tags"] as const;
+export type PullAction = (typeof pullActions)[number];
+
+/**
+ * One proxied request. The proxy names the license (License.id, from a lookup answer); the portal
+ * takes team, customer and app from that license row, so a batch can't write into another team.
+ * `id` makes retries idempotent: a batch sent twice is stored once.
+ */
+export const pullEventSchema = z
+  .object({
+    id: z.uuid(),
+    licenseId: z.uuid(),
+    image: z.string().min(1).max(512),
+    reference: z.string().max(256).nullable(),
+    action: z.enum(pullActions),
+    status: z.number().int().min(100).max(599),
+    bytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    actor: z.string().max(256).nullable(),
+    at: z.iso.datetime(),
+  })
+  .strict();
+export type PullEventInput = z.infer<typeof pullEventSchema>;
+
+export const MAX_PULL_EVENTS_PER_BATCH = 1000;
+
+export const pullEventBatchSchema = z.object({ events: z.array(pullEventSchema).min(1).max(MAX_PULL_EVENTS_PER_BATCH) }).strict();
+
+export const pullEventBatchResponseSchema = z.object({
+  accepted: z.number().int(),
+  /** Events of licenses that no longer exist (deleted with their customer or team). */
+  unknownLicense: z.number().int(),
+});

@@ -1,0 +1,70 @@
+import { ConfigError, envSchema } from "../lib/config/env";
+import { generatedSecret } from "../lib/config/data-dir";
+import { DEFAULT_LICENSE_TTL_MS } from "./license-cache";
+import { DEFAULT_PULL_LOG_BUFFER } from "./pull-log";
+import type { ProxyOptions } from "./server";
+
+/**
+ * The proxy's configuration from the environment. The SPEC.md variables it reads: PROXY_PORT,
+ * PROXY_SERVICE_TOKEN (required in production; in development the value generated into the data
+ * directory, which the launcher also hands to the portal), PORTAL_URL, DOCKER_HUB_REGISTRY,
+ * ALLOW_PRIVATE_REGISTRY_HOSTS. Proxy-only knobs, all optional:
+ *
+ * - PORTAL_INTERNAL_URL: where the internal API is reached when it is not PORTAL_URL (the
+ *   launcher sets http://127.0.0.1:$PORT);
+ * - PROXY_BIND: listen address, default 0.0.0.0 in production, 127.0.0.1 otherwise;
+ * - PROXY_LICENSE_CACHE_TTL_MS: lookup cache TTL = revocation bound, default 5000, at most 60000;
+ * - PROXY_PULL_LOG_BUFFER: pull-log events kept during a portal outage, default 10000;
+ * - PROXY_ACCESS_LOG: "false" turns the per-request log line off.
+ *
+ * No database, KMS or AUTH_SECRET: the proxy gets everything from the portal.
+ */
+export interface ProxyConfig {
+  port: number;
+  bind: string;
+  production: boolean;
+  accessLog: boolean;
+  options: ProxyOptions;
+}
+
+const int = (name: string, value: string | undefined, fallback: number, min: number, max: number): number => {
+  if (value === undefined || value.trim() === "") return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`Invalid configuration: ${name} must be an integer from ${min} to ${max}`);
+  return n;
+};
+
+export function loadProxyConfig(source: Record<string, string | undefined> = process.env): ProxyConfig {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`Invalid configuration: ${String(issue.path[0])} ${issue.message}`);
+  }
+  const env = parsed.data;
+  const production = env.NODE_ENV === "production";
+  let token = env.PROXY_SERVICE_TOKEN;
+  if (!token) {
+    if (production) throw new ConfigError("Invalid configuration: PROXY_SERVICE_TOKEN is required when NODE_ENV=production");
+    token = generatedSecret("proxy-service-token");
+  }
+  const portalUrl = source.PORTAL_INTERNAL_URL?.trim() || env.PORTAL_URL || `http://127.0.0.1:${env.PORT}`;
+  try {
+    new URL(portalUrl);
+  } catch {
+    throw new ConfigError("Invalid configuration: PORTAL_INTERNAL_URL must be a URL");
+  }
+  return {
+    port: env.PROXY_PORT,
+    bind: source.PROXY_BIND?.trim() || (production ? "0.0.0.0" : "127.0.0.1"),
+    production,
+    accessLog: source.PROXY_ACCESS_LOG?.trim().toLowerCase() !== "false",
+    options: {
+      portalUrl,
+      serviceToken: token,
+      dockerHubRegistry: env.DOCKER_HUB_REGISTRY,
+      allowPrivate: env.ALLOW_PRIVATE_REGISTRY_HOSTS,
+      licenseTtlMs: int("PROXY_LICENSE_CACHE_TTL_MS", source.PROXY_LICENSE_CACHE_TTL_MS, DEFAULT_LICENSE_TTL_MS, 0, 60_000),
+      pullLog: { maxBuffered: int("PROXY_PULL_LOG_BUFFER", source.PROXY_PULL_LOG_BUFFER, DEFAULT_PULL_LOG_BUFFER, 100, 1_000_000) },
+    },
+  };
+}

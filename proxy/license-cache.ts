@@ -1,0 +1,66 @@
+import { AuthCache } from "../lib/oci/auth-cache";
+import type { LookupRequest } from "../lib/internal/contract";
+import type { LookupAnswer } from "./portal-client";
+
+/**
+ * The portal's lookup answers, in memory only, for a few seconds. The TTL is the revocation
+ * bound: a license revoked in the portal is refused by this proxy at most `ttlMs` (plus one
+ * lookup) later. Refusals are kept for a shorter `negativeTtlMs`, so a client retrying with a bad
+ * license doesn't hammer the portal, and a license just created works almost at once.
+ *
+ * Keys hold an HMAC of the license ID under a per-process key (never the ID itself); entries
+ * hold decrypted upstream credentials and are never written to disk or logged (AuthCache does
+ * not print its contents). Concurrent misses for one key share one portal call: a pull asks for
+ * the manifest and then all layers at once. Failed calls are not cached: when the portal is down,
+ * what is cached keeps serving until it expires, then requests fail closed.
+ */
+export const DEFAULT_LICENSE_TTL_MS = 5_000;
+export const DEFAULT_NEGATIVE_TTL_MS = 1_000;
+
+export interface LicenseCacheOptions {
+  ttlMs?: number;
+  negativeTtlMs?: number;
+  maxEntries?: number;
+  now?: () => number;
+}
+
+export type CacheResult = "hit" | "negative_hit" | "miss";
+
+export class LicenseCache {
+  readonly ttlMs: number;
+  readonly negativeTtlMs: number;
+  private readonly cache: AuthCache;
+  private readonly now: () => number;
+
+  constructor(opts: LicenseCacheOptions = {}) {
+    this.ttlMs = opts.ttlMs ?? DEFAULT_LICENSE_TTL_MS;
+    this.negativeTtlMs = opts.negativeTtlMs ?? DEFAULT_NEGATIVE_TTL_MS;
+    this.now = opts.now ?? Date.now;
+    this.cache = new AuthCache({ maxEntries: opts.maxEntries ?? 20_000, now: this.now });
+  }
+
+  keyOf(req: LookupRequest): string {
+    const u = req.upstream;
+    const upstream = !u ? "-" : u.kind === "host" ? `h:${u.host}` : `d:${u.registryName ?? ""}`;
+    return `${this.cache.fingerprint(req.licenseId)}|${req.appSlug ?? "-"}|${upstream}`;
+  }
+
+  async get(req: LookupRequest, fetch: () => Promise<LookupAnswer>): Promise<{ answer: LookupAnswer; result: CacheResult }> {
+    const key = this.keyOf(req);
+    const hit = this.cache.get<LookupAnswer>(key);
+    if (hit) return { answer: hit, result: hit.body.allowed ? "hit" : "negative_hit" };
+    const answer = await this.cache.getOrCreate(key, async () => {
+      const value = await fetch();
+      return { value, expiresAt: this.now() + (value.body.allowed ? this.ttlMs : this.negativeTtlMs) };
+    });
+    return { answer, result: "miss" };
+  }
+
+  clear(): void {
+    this.cache.clear();
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * Prometheus metrics of the proxy, in the text exposition format (version 0.0.4), without a
+ * client library: counters, gauges and histograms with labels, in memory. Label values come from
+ * small closed sets (routes, methods, status codes, results), never from paths or credentials.
+ */
+
+type Labels = Record<string, string>;
+
+const escapeLabel = (v: string) => v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
+const labelText = (labels: Labels) => {
+  const keys = Object.keys(labels);
+  return keys.length ? `{${keys.map((k) => `${k}="${escapeLabel(labels[k]!)}"`).join(",")}}` : "";
+};
+const keyOf = (labels: Labels) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+
+abstract class Metric {
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly type: "counter" | "gauge" | "histogram",
+  ) {}
+  abstract lines(): string[];
+}
+
+export class Counter extends Metric {
+  private readonly values = new Map<string, { labels: Labels; value: number }>();
+  constructor(name: string, help: string) {
+    super(name, help, "counter");
+  }
+  inc(labels: Labels = {}, by = 1): void {
+    const k = keyOf(labels);
+    const entry = this.values.get(k);
+    if (entry) entry.value += by;
+    else this.values.set(k, { labels, value: by });
+  }
+  get(labels: Labels = {}): number {
+    return this.values.get(keyOf(labels))?.value ?? 0;
+  }
+  /** Sum over every label set matching `filter`. */
+  sum(filter: Labels = {}): number {
+    let n = 0;
+    for (const { labels, value } of this.values.values()) if (Object.entries(filter).every(([k, v]) => labels[k] === v)) n += value;
+    return n;
+  }
+  lines(): string[] {
+    return [...this.values.values()].map(({ labels, value }) => `${this.name}${labelText(labels)} ${value}`);
+  }
+}
+
+export class Gauge extends Metric {
+  private readonly values = new Map<string, { labels: Labels; value: number }>();
+  constructor(
+    name: string,
+    help: string,
+    private readonly collect?: () => number,
+  ) {
+    super(name, help, "gauge");
+  }
+  set(value: number, labels: Labels = {}): void {
+    this.values.set(keyOf(labels), { labels, value });
+  }
+  add(by: number, labels: Labels = {}): void {
+    const k = keyOf(labels);
+    const entry = this.values.get(k);
+    if (entry) entry.value += by;
+    else this.values.set(k, { labels, value: by });
+  }
+  get(labels: Labels = {}): number {
+    return this.collect ? this.collect() : (this.values.get(keyOf(labels))?.value ?? 0);
+  }
+  lines(): string[] {
+    if (this.collect) return [`${this.name} ${this.collect()}`];
+    return [...this.values.values()].map(({ labels, value }) => `${this.name}${labelText(labels)} ${value}`);
+  }
+}
+
+export class Histogram extends Metric {
+  private readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
+  constructor(
+    name: string,
+    help: string,
+    readonly buckets: number[],
+  ) {
+    super(name, help, "histogram");
+  }
+  observe(value: number, labels: Labels = {}): void {
+    const k = keyOf(labels);
+    let s = this.series.get(k);
+    if (!s) {
+      s = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
+      this.series.set(k, s);
+    }
+    for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]!) s.counts[i]!++;
+    s.sum += value;
+    s.count++;
+  }
+  count(labels: Labels = {}): number {
+    return this.series.get(keyOf(labels))?.count ?? 0;
+  }
+  lines(): string[] {
+    const out: string[] = [];
+    for (const { labels, counts, sum, count } of this.series.values()) {
+      this.buckets.forEach((b, i) => out.push(`${this.name}_bucket${labelText({ ...labels, le: String(b) })} ${counts[i]}`));
+      out.push(`${this.name}_bucket${labelText({ ...labels, le: "+Inf" })} ${count}`);
+      out.push(`${this.name}_sum${labelText(labels)} ${sum}`);
+      out.push(`${this.name}_count${labelText(labels)} ${count}`);
+    }
+    return out;
+  }
+}
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export class ProxyMetrics {
+  readonly requests = new Counter("portcullis_proxy_requests_total", "HTTP requests by route, method and status code.");
+  readonly bytes = new Counter("portcullis_proxy_bytes_streamed_total", "Response body bytes streamed to clients from upstreams, by route.");
+  readonly upstreamLatency = new Histogram(
+    "portcullis_proxy_upstream_latency_seconds",
+    "Time from sending an upstream request (auth included) to its response headers, by route.",
+    LATENCY_BUCKETS,
+  );
+  readonly upstreamErrors = new Counter("portcullis_proxy_upstream_errors_total", "Upstream requests that failed without an HTTP answer, by reason.");
+  readonly licenseCache = new Counter("portcullis_proxy_license_cache_total", "License lookups by cache result: hit, negative_hit (a cached refusal), miss.");
+  readonly portalLatency = new Histogram("portcullis_proxy_portal_lookup_seconds", "Duration of lookups on the portal's internal API.", LATENCY_BUCKETS);
+  readonly portalErrors = new Counter("portcullis_proxy_portal_errors_total", "Internal API calls that failed (portal down, timeout, bad answer), by call.");
+  readonly inflight = new Gauge("portcullis_proxy_inflight_requests", "Requests being served.");
+  readonly pullEventsSent = new Counter("portcullis_proxy_pull_events_sent_total", "Pull-log events delivered to the portal.");
+  readonly pullEventsDropped = new Counter("portcullis_proxy_pull_events_dropped_total", "Pull-log events dropped because the buffer was full during a portal outage.");
+  readonly pullEventsBuffered: Gauge;
+  readonly rss = new Gauge("process_resident_memory_bytes", "Resident memory size in bytes.", () => process.memoryUsage.rss());
+  readonly heap = new Gauge("nodejs_heap_used_bytes", "V8 heap in use, bytes.", () => process.memoryUsage().heapUsed);
+
+  constructor(bufferedEvents: () => number = () => 0) {
+    this.pullEventsBuffered = new Gauge("portcullis_proxy_pull_events_buffered", "Pull-log events waiting to be sent to the portal.", bufferedEvents);
+  }
+
+  private all(): Metric[] {
+    return [
+      this.requests,
+      this.bytes,
+      this.upstreamLatency,
+      this.upstreamErrors,
+      this.licenseCache,
+      this.portalLatency,
+      this.portalErrors,
+      this.inflight,
+      this.pullEventsSent,
+      this.pullEventsDropped,
+      this.pullEventsBuffered,
+      this.rss,
+      this.heap,
+    ];
+  }
+
+  render(): string {
+    const out: string[] = [];
+    for (const m of this.all()) {
+      out.push(`# HELP ${m.name} ${m.help}`, `# TYPE ${m.name} ${m.type}`, ...m.lines());
+    }
+    return out.join("\n") + "\n";
+  }
+}

@@ -1,0 +1,87 @@
+import { INTERNAL_API, lookupResponseSchema, pullEventBatchResponseSchema, type LookupRequest, type LookupResponse, type PullEventInput } from "../lib/internal/contract";
+
+/**
+ * The proxy's side of the portal's internal API (lib/internal/contract.ts), over HTTP with
+ * PROXY_SERVICE_TOKEN. The proxy has no database: licenses, registries and their credentials come
+ * only from here. Request and answer bodies are never logged (license IDs, credentials).
+ */
+
+export class PortalUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = "PortalUnavailableError";
+  }
+}
+
+export interface LookupAnswer {
+  status: 200 | 401 | 403;
+  body: LookupResponse;
+}
+
+export class PortalClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: string,
+    private readonly timeoutMs = 5_000,
+  ) {}
+
+  private async call(path: string, init: { method: "GET" | "POST"; body?: unknown }): Promise<Response> {
+    try {
+      return await fetch(new URL(path, this.baseUrl), {
+        method: init.method,
+        headers: { authorization: `Bearer ${this.token}`, ...(init.body !== undefined && { "content-type": "application/json" }) },
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+        redirect: "error",
+      });
+    } catch (e) {
+      const err = e as Error & { cause?: { code?: string } };
+      const why = err.name === "TimeoutError" ? `no answer within ${this.timeoutMs} ms` : (err.cause?.code ?? err.name);
+      throw new PortalUnavailableError(`The portal's internal API is unreachable (${why}).`);
+    }
+  }
+
+  /**
+   * 200/401/403 with a lookup answer are answers; anything else (5xx, a refused service token —
+   * a 401 with an `error` body —, garbage) is an outage, and the proxy fails closed.
+   */
+  async lookup(req: LookupRequest): Promise<LookupAnswer> {
+    const res = await this.call(INTERNAL_API.lookup, { method: "POST", body: req });
+    if (res.status !== 200 && res.status !== 401 && res.status !== 403) {
+      await res.body?.cancel();
+      throw new PortalUnavailableError(`The portal's internal API answered HTTP ${res.status}.`, res.status);
+    }
+    let parsed;
+    try {
+      parsed = lookupResponseSchema.safeParse(await res.json());
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed?.success) throw new PortalUnavailableError("The portal's internal API answered something that is not a lookup answer.", res.status);
+    return { status: res.status as 200 | 401 | 403, body: parsed.data };
+  }
+
+  async sendPullEvents(events: PullEventInput[]): Promise<{ accepted: number; unknownLicense: number }> {
+    const res = await this.call(INTERNAL_API.pullEvents, { method: "POST", body: { events } });
+    if (res.status !== 200) {
+      await res.body?.cancel();
+      throw new PortalUnavailableError(`The portal refused the pull log batch (HTTP ${res.status}).`, res.status);
+    }
+    const parsed = pullEventBatchResponseSchema.safeParse(await res.json().catch(() => null));
+    if (!parsed.success) throw new PortalUnavailableError("The portal answered the pull log batch with something unexpected.");
+    return parsed.data;
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      const res = await this.call(INTERNAL_API.ping, { method: "GET" });
+      await res.body?.cancel();
+      return res.status === 200;
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,560 @@
+import crypto from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { pipeline } from "node:stream/promises";
+import { AuthCache } from "../lib/oci/auth-cache";
+import { normalizeEndpoint } from "../lib/oci/endpoint";
+import { InvalidEndpointError, InvalidReferenceError, UpstreamError } from "../lib/oci/errors";
+import { COMPONENT_PATTERN, isValidTag } from "../lib/oci/names";
+import { parseProxyPath, type ProxyPath } from "../lib/oci/reference";
+import { RegistryClient, type UpstreamResponse } from "../lib/oci/registry-client";
+import type { ResolveFn } from "../lib/oci/address";
+import { discard } from "../lib/oci/transport";
+import type { LookupRequest, LookupResponse, PullAction, UpstreamQuery } from "../lib/internal/contract";
+import { LicenseCache } from "./license-cache";
+import { ProxyMetrics } from "./metrics";
+import { API_VERSION_HEADER, ociErrorBody, sendOciError, type OciCode } from "./oci-response";
+import { PortalClient, PortalUnavailableError, type LookupAnswer } from "./portal-client";
+import { PullLog, type PullLogOptions } from "./pull-log";
+
+/**
+ * The registry proxy (issue 6): the pull side of the OCI distribution API at
+ * `/v2/proxy/<app-slug>/<upstream image>/…`, for customers who hold nothing but a license.
+ *
+ * A request goes: license from HTTP Basic `LICENSE_ID:<id>` (no credentials → 401 with a Basic
+ * challenge) → path parsed and validated (400 with the OCI code) → the portal's lookup, cached a
+ * few seconds (401 for a bad license, 403 DENIED for another app or a registry the team doesn't
+ * have, 503 when the portal can't be asked) → the upstream through lib/oci's RegistryClient with
+ * the team's credentials (Basic, token realms, ECR, GCR) → the answer streamed back with
+ * backpressure (`stream.pipeline`), the client's Accept and Range passed through. A client that
+ * goes away aborts the upstream request; an upstream that fails gives a 502/504 OCI error to
+ * that client only. Every proxied request becomes a pull-log event sent to the portal in batches.
+ *
+ * Nothing is written to disk. Logs carry method, route, path, status, bytes and timings — never
+ * an Authorization header, a license ID or upstream credentials.
+ */
+
+export interface ProxyOptions {
+  /** Base URL of the portal's internal API, e.g. http://127.0.0.1:3000. */
+  portalUrl: string;
+  serviceToken: string;
+  /** DOCKER_HUB_REGISTRY: which host serves host-less image names. */
+  dockerHubRegistry: string;
+  /** ALLOW_PRIVATE_REGISTRY_HOSTS: upstreams on loopback/private addresses (and plain HTTP). */
+  allowPrivate: boolean;
+  insecureRegistries?: readonly string[];
+  /** Lookup cache TTL = the revocation bound. Default 5 s. */
+  licenseTtlMs?: number;
+  negativeTtlMs?: number;
+  portalTimeoutMs?: number;
+  /** Upstream: until response headers (504 after). Default 30 s. */
+  upstreamTimeoutMs?: number;
+  /** Upstream: socket inactivity while a body streams. Default 60 s. */
+  upstreamIdleTimeoutMs?: number;
+  pullLog?: PullLogOptions;
+  realm?: string;
+  /** One line per request; never given secrets. Default: none. */
+  log?: (entry: AccessLogEntry) => void;
+  /** Upstream auth material (tokens, ECR passwords). Default: a cache of this proxy's own. */
+  authCache?: AuthCache;
+  /** Injected DNS for tests. */
+  resolve?: ResolveFn;
+}
+
+export interface AccessLogEntry {
+  time: string;
+  method: string;
+  route: Route;
+  path: string;
+  status: number;
+  bytes: number;
+  ms: number;
+  cache?: string;
+  upstreamMs?: number;
+  error?: string;
+}
+
+export interface ProxyServer {
+  server: http.Server;
+  metrics: ProxyMetrics;
+  pullLog: PullLog;
+  licenses: LicenseCache;
+  portal: PortalClient;
+  listen(port?: number, host?: string): Promise<{ port: number; url: string }>;
+  /** Stops accepting, waits for in-flight requests (up to `graceMs`), flushes the pull log. */
+  close(graceMs?: number): Promise<void>;
+}
+
+type Route = "base" | "manifests" | "blobs" | "tags" | "healthz" | "readyz" | "metrics" | "other";
+
+interface RequestContext {
+  route: Route;
+  method: string;
+  started: bigint;
+  bytes: number;
+  cache?: string;
+  upstreamMs?: number;
+  error?: string;
+  license?: NonNullable<LookupResponse["license"]>;
+  image?: string;
+  reference?: string | null;
+  action?: PullAction;
+}
+
+const MAX_URL_LENGTH = 4096;
+const MAX_HEADER_BYTES = 16 * 1024;
+const LICENSE_USER = "LICENSE_ID";
+/** Same syntax check as lib/licenses/license-id.ts `looksLikeLicenseId`: junk never reaches the portal. */
+const LICENSE_ID_SYNTAX = /^[A-Za-z0-9_-]{20,64}$/;
+const RANGE_SYNTAX = /^bytes=(?:\d+-\d*|-\d+)$/;
+const RELAYED_HEADERS = ["content-type", "content-length", "docker-content-digest", "etag", "content-range", "accept-ranges", "last-modified", "retry-after"];
+
+type Credentials = { kind: "none" } | { kind: "invalid" } | { kind: "license"; licenseId: string };
+
+/** HTTP Basic `LICENSE_ID:<license id>` (the user name is matched case-insensitively, as Docker users type it). */
+export function licenseFromAuthorization(header: string | undefined): Credentials {
+  if (!header) return { kind: "none" };
+  const m = /^Basic\s+([A-Za-z0-9+/=_-]{1,1024})\s*$/i.exec(header);
+  if (!m) return { kind: "invalid" };
+  const decoded = Buffer.from(m[1]!, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  if (colon < 0) return { kind: "invalid" };
+  const user = decoded.slice(0, colon);
+  const licenseId = decoded.slice(colon + 1).trim();
+  if (user.toUpperCase() !== LICENSE_USER || !LICENSE_ID_SYNTAX.test(licenseId)) return { kind: "invalid" };
+  return { kind: "license", licenseId };
+}
+
+export function createProxyServer(opts: ProxyOptions): ProxyServer {
+  const realm = opts.realm ?? "Portcullis";
+  const challenge = { "www-authenticate": `Basic realm="${realm.replace(/"/g, "")}"` };
+  const portal = new PortalClient(opts.portalUrl, opts.serviceToken, opts.portalTimeoutMs ?? 5_000);
+  const licenses = new LicenseCache({ ttlMs: opts.licenseTtlMs, negativeTtlMs: opts.negativeTtlMs });
+  const authCache = opts.authCache ?? new AuthCache();
+  let pullLog: PullLog | undefined;
+  const metrics = new ProxyMetrics(() => pullLog?.buffered ?? 0);
+  pullLog = new PullLog(portal, {
+    ...opts.pullLog,
+    onSent: (n) => metrics.pullEventsSent.inc({}, n),
+    onDropped: (n) => metrics.pullEventsDropped.inc({}, n),
+    onError: () => metrics.portalErrors.inc({ call: "pull-events" }),
+  });
+  const log = pullLog;
+  const policy = { allowPrivate: opts.allowPrivate, ...(opts.insecureRegistries && { insecureRegistries: opts.insecureRegistries }), ...(opts.resolve && { resolve: opts.resolve }) };
+  // One client per lookup answer's registry (so per credentials version, renewed with the
+  // answer every TTL); upstream tokens live in authCache across clients.
+  const clients = new WeakMap<object, RegistryClient>();
+  let ready: { ok: boolean; at: number } | undefined;
+  let closing = false;
+
+  // -------------------------------------------------------------------------------------------
+
+  async function lookup(req: LookupRequest, ctx: RequestContext): Promise<LookupAnswer> {
+    const { answer, result } = await licenses.get(req, async () => {
+      const started = process.hrtime.bigint();
+      try {
+        return await portal.lookup(req);
+      } catch (e) {
+        metrics.portalErrors.inc({ call: "lookup" });
+        throw e;
+      } finally {
+        metrics.portalLatency.observe(seconds(started));
+      }
+    });
+    metrics.licenseCache.inc({ result });
+    ctx.cache = result;
+    return answer;
+  }
+
+  function clientFor(registry: NonNullable<LookupResponse["registry"]>): RegistryClient {
+    let client = clients.get(registry);
+    if (!client) {
+      const endpoint = normalizeEndpoint(registry.endpoint, { dockerHubRegistry: opts.dockerHubRegistry, allowPrivate: opts.allowPrivate, insecureRegistries: opts.insecureRegistries });
+      client = new RegistryClient({
+        endpoint,
+        credentials: registry.credentials,
+        policy,
+        cache: authCache,
+        timeoutMs: opts.upstreamTimeoutMs ?? 30_000,
+        idleTimeoutMs: opts.upstreamIdleTimeoutMs ?? 60_000,
+        userAgent: "portcullis-proxy",
+      });
+      clients.set(registry, client);
+    }
+    return client;
+  }
+
+  const unauthorized = (res: http.ServerResponse, ctx: RequestContext, message: string) => sendOciError(res, 401, "UNAUTHORIZED", message, challenge, ctx.method);
+
+  /** Refusals and outages of the license check, as the client should see them. */
+  function refuse(res: http.ServerResponse, ctx: RequestContext, answer: LookupAnswer): void {
+    if (answer.status === 401) unauthorized(res, ctx, answer.body.reason);
+    else sendOciError(res, 403, "DENIED", answer.body.reason, {}, ctx.method);
+  }
+
+  function portalDown(res: http.ServerResponse, ctx: RequestContext, e: unknown): void {
+    if (!(e instanceof PortalUnavailableError)) throw e;
+    ctx.error = e.message;
+    sendOciError(res, 503, "UNAVAILABLE", "The license check is temporarily unavailable; try again shortly.", { "retry-after": "5" }, ctx.method);
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse, ctx: RequestContext): Promise<void> {
+    const rawUrl = req.url ?? "/";
+    const q = rawUrl.indexOf("?");
+    const path = q >= 0 ? rawUrl.slice(0, q) : rawUrl;
+    const query = new URLSearchParams(q >= 0 ? rawUrl.slice(q + 1) : "");
+
+    if (path === "/healthz") {
+      ctx.route = "healthz";
+      return sendText(res, 200, "ok\n");
+    }
+    if (path === "/readyz") {
+      ctx.route = "readyz";
+      const ok = !closing && (await portalReady());
+      return sendText(res, ok ? 200 : 503, ok ? "ok\n" : closing ? "shutting down\n" : "portal unreachable\n");
+    }
+    if (path === "/metrics") {
+      ctx.route = "metrics";
+      return sendText(res, 200, metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+    }
+    if (rawUrl.length > MAX_URL_LENGTH) return sendOciError(res, 400, "NAME_INVALID", "The request path is too long.", {}, ctx.method);
+    if (path !== "/v2" && !path.startsWith("/v2/")) return sendOciError(res, 404, "UNSUPPORTED", "Not found: this is a registry proxy; images are under /v2/proxy/<app>/<image>.", {}, ctx.method);
+    if (ctx.method !== "GET" && ctx.method !== "HEAD") {
+      return sendOciError(res, 405, "UNSUPPORTED", "The proxy serves pulls only (GET and HEAD).", { allow: "GET, HEAD" }, ctx.method);
+    }
+
+    const creds = licenseFromAuthorization(req.headers.authorization);
+    if (path === "/v2" || path === "/v2/") {
+      ctx.route = "base";
+      if (creds.kind === "none") return unauthorized(res, ctx, "Authentication required: log in with user LICENSE_ID and your license ID as the password.");
+      if (creds.kind === "invalid") return unauthorized(res, ctx, "Log in with user LICENSE_ID and your license ID as the password.");
+      let answer: LookupAnswer;
+      try {
+        answer = await lookup({ licenseId: creds.licenseId }, ctx);
+      } catch (e) {
+        return portalDown(res, ctx, e);
+      }
+      if (!answer.body.allowed) return refuse(res, ctx, answer);
+      return sendJson(res, 200, {}, ctx.method);
+    }
+
+    let parsed: ProxyPath | null;
+    try {
+      parsed = parseProxyPath(path, { dockerHubRegistry: opts.dockerHubRegistry });
+    } catch (e) {
+      if (!(e instanceof InvalidReferenceError)) throw e;
+      ctx.route = routeOfPath(path);
+      if (creds.kind !== "license") return unauthorized(res, ctx, "Authentication required.");
+      return sendOciError(res, e.ociCode === "UNSUPPORTED" ? 404 : 400, e.ociCode, e.message, {}, ctx.method);
+    }
+    if (!parsed) {
+      return sendOciError(res, 404, "NAME_UNKNOWN", "Images are served under /v2/proxy/<app-slug>/<image>.", {}, ctx.method);
+    }
+    ctx.route = parsed.kind;
+    if (creds.kind === "none") return unauthorized(res, ctx, "Authentication required: log in with user LICENSE_ID and your license ID as the password.");
+    if (creds.kind === "invalid") return unauthorized(res, ctx, "Log in with user LICENSE_ID and your license ID as the password.");
+
+    const upstream = upstreamQuery(parsed);
+    let answer: LookupAnswer;
+    try {
+      answer = await lookup({ licenseId: creds.licenseId, appSlug: parsed.appSlug, upstream }, ctx);
+    } catch (e) {
+      return portalDown(res, ctx, e);
+    }
+    ctx.license = answer.body.license;
+    ctx.action = actionOf(parsed.kind, ctx.method);
+    ctx.reference = parsed.reference ?? null;
+    ctx.image = parsed.name;
+    if (!answer.body.allowed) return refuse(res, ctx, answer);
+    const license = answer.body.license!;
+    // Expiry is enforced on every request, cached answer or not.
+    if (license.expiresAt && Date.parse(license.expiresAt) <= Date.now()) return unauthorized(res, ctx, "The license has expired.");
+    const registry = answer.body.registry;
+    if (!registry) throw new Error("lookup answer without a registry");
+
+    let repository = parsed.upstream.repository;
+    if (registry.matchedBy === "name" && upstream.kind === "docker-hub" && upstream.registryName) {
+      const name = upstream.registryName;
+      repository = parseProxyPath(path, { dockerHubRegistry: opts.dockerHubRegistry, isRegistryName: (n) => n === name })!.upstream.repository;
+    }
+    let client: RegistryClient;
+    try {
+      client = clientFor(registry);
+    } catch (e) {
+      if (!(e instanceof InvalidEndpointError)) throw e;
+      ctx.error = e.message;
+      return sendOciError(res, 502, "UNAVAILABLE", "The upstream registry is not usable from this proxy (its endpoint is not allowed).", {}, ctx.method);
+    }
+    ctx.image = `${client.endpoint.host}/${repository}`;
+
+    const abort = new AbortController();
+    res.once("close", () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    try {
+      if (parsed.kind === "tags") return await tags(req, res, ctx, client, repository, parsed, query, abort.signal);
+      const started = process.hrtime.bigint();
+      const method = ctx.method as "GET" | "HEAD";
+      let up: UpstreamResponse;
+      if (parsed.kind === "manifests") {
+        up = await client.getManifest(repository, parsed.reference!, { method, accept: headerValue(req.headers.accept), signal: abort.signal });
+      } else {
+        const range = headerValue(req.headers.range);
+        up = await client.getBlob(repository, parsed.reference!, { method, ...(range && RANGE_SYNTAX.test(range) && { range }), signal: abort.signal });
+      }
+      ctx.upstreamMs = seconds(started) * 1000;
+      metrics.upstreamLatency.observe(seconds(started), { route: parsed.kind });
+      await relay(res, ctx, up, parsed.kind);
+    } catch (e) {
+      if (e instanceof UpstreamError) return upstreamFailed(res, ctx, e);
+      if (e instanceof InvalidReferenceError) return sendOciError(res, 400, e.ociCode, e.message, {}, ctx.method);
+      throw e;
+    }
+  }
+
+  /** Streams an upstream answer to the client, or turns an upstream error status into ours. */
+  async function relay(res: http.ServerResponse, ctx: RequestContext, up: UpstreamResponse, kind: "manifests" | "blobs"): Promise<void> {
+    if (up.status === 401 || up.status === 403) {
+      discard(up.body);
+      ctx.error = `upstream ${up.status}`;
+      return sendOciError(res, 502, "DENIED", `The upstream registry refused the credentials configured for it (HTTP ${up.status}); the vendor must update them in Portcullis.`, {}, ctx.method);
+    }
+    if (up.status === 429) {
+      discard(up.body);
+      const retry = headerValue(up.headers["retry-after"]);
+      return sendOciError(res, 429, "TOOMANYREQUESTS", "The upstream registry is rate limiting; try again later.", retry ? { "retry-after": retry } : {}, ctx.method);
+    }
+    if (up.status >= 500 || up.status < 200 || (up.status >= 300 && up.status < 400 && up.status !== 304)) {
+      discard(up.body);
+      ctx.error = `upstream ${up.status}`;
+      return sendOciError(res, 502, "UNAVAILABLE", `The upstream registry answered HTTP ${up.status}.`, {}, ctx.method);
+    }
+    if (up.status === 404 && !isJson(up.contentType)) {
+      discard(up.body);
+      const code: OciCode = kind === "blobs" ? "BLOB_UNKNOWN" : "MANIFEST_UNKNOWN";
+      return sendOciError(res, 404, code, kind === "blobs" ? "Blob unknown to the upstream registry." : "Manifest unknown to the upstream registry.", {}, ctx.method);
+    }
+
+    const headers: http.OutgoingHttpHeaders = { ...API_VERSION_HEADER };
+    for (const h of RELAYED_HEADERS) {
+      const v = up.headers[h];
+      if (v !== undefined) headers[h] = v;
+    }
+    res.writeHead(up.status, headers);
+    if (ctx.method === "HEAD") {
+      discard(up.body);
+      res.end();
+      return;
+    }
+    // Which side broke a stream first: the upstream (an error on its body) or the client (the
+    // response closed before it finished).
+    let failed: "client" | "upstream" | undefined;
+    up.body.once("error", () => (failed ??= "upstream"));
+    res.once("close", () => {
+      if (!res.writableFinished) failed ??= "client";
+    });
+    const streamed = pipeline(up.body, res);
+    up.body.on("data", (chunk: Buffer) => {
+      ctx.bytes += chunk.length;
+    });
+    try {
+      await streamed;
+    } catch (e) {
+      // pipeline has destroyed both sides: the client sees a truncated body (its Content-Length
+      // unmet), never a wrong one; a client that left has its upstream request aborted.
+      if (failed === "upstream") {
+        metrics.upstreamErrors.inc({ reason: "stream" });
+        ctx.error = `upstream stream failed: ${(e as Error).message}`;
+      } else ctx.error = "client disconnected";
+    } finally {
+      metrics.bytes.inc({ route: kind }, ctx.bytes);
+    }
+  }
+
+  async function tags(
+    _req: http.IncomingMessage,
+    res: http.ServerResponse,
+    ctx: RequestContext,
+    client: RegistryClient,
+    repository: string,
+    parsed: ProxyPath,
+    query: URLSearchParams,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const nText = query.get("n");
+    const last = query.get("last");
+    const n = nText === null ? undefined : Number(nText);
+    if (n !== undefined && (!Number.isInteger(n) || n < 0 || n > 10_000)) return sendOciError(res, 400, "UNSUPPORTED", "n must be an integer from 0 to 10000.", {}, ctx.method);
+    if (last !== null && !isValidTag(last)) return sendOciError(res, 400, "TAG_INVALID", "last must be a tag.", {}, ctx.method);
+    const started = process.hrtime.bigint();
+    const list = await client.listTags(repository, { ...(n !== undefined && { n }), ...(last !== null && { last }), signal });
+    ctx.upstreamMs = seconds(started) * 1000;
+    metrics.upstreamLatency.observe(seconds(started), { route: "tags" });
+    if (list.status !== 200) {
+      const first = list.errors[0];
+      if (list.status === 404) return sendOciError(res, 404, "NAME_UNKNOWN", first?.message ?? "Repository unknown to the upstream registry.", {}, ctx.method);
+      if (list.status === 401 || list.status === 403) {
+        return sendOciError(res, 502, "DENIED", `The upstream registry refused the credentials configured for it (HTTP ${list.status}).`, {}, ctx.method);
+      }
+      if (list.status === 429) return sendOciError(res, 429, "TOOMANYREQUESTS", "The upstream registry is rate limiting; try again later.", {}, ctx.method);
+      return sendOciError(res, 502, "UNAVAILABLE", `The upstream registry answered HTTP ${list.status}.`, {}, ctx.method);
+    }
+    const headers: Record<string, string> = {};
+    const next = list.link?.match(/<[^>?]*(\?[^>]*)>\s*;\s*rel="?next"?/i);
+    if (next) headers.link = `</v2/${parsed.name}/tags/list${next[1]}>; rel="next"`;
+    const body = JSON.stringify({ name: parsed.name, tags: list.tags });
+    ctx.bytes = ctx.method === "HEAD" ? 0 : Buffer.byteLength(body);
+    metrics.bytes.inc({ route: "tags" }, ctx.bytes);
+    sendJson(res, 200, { name: parsed.name, tags: list.tags }, ctx.method, headers);
+  }
+
+  function upstreamFailed(res: http.ServerResponse, ctx: RequestContext, e: UpstreamError): void {
+    if (e.reason === "aborted") {
+      ctx.error = "client disconnected";
+      if (!res.headersSent) res.destroy();
+      return;
+    }
+    metrics.upstreamErrors.inc({ reason: e.reason });
+    ctx.error = `${e.reason}: ${e.message}`;
+    if (e.reason === "timeout") return sendOciError(res, 504, "UNAVAILABLE", "The upstream registry did not answer in time.", {}, ctx.method);
+    if (e.reason === "blocked" || e.reason === "insecure") {
+      return sendOciError(res, 502, "UNAVAILABLE", "The upstream registry's address is not allowed from this proxy.", {}, ctx.method);
+    }
+    if (e.reason === "auth") {
+      return sendOciError(res, 502, "DENIED", "The upstream registry's authentication service refused the credentials configured for it.", {}, ctx.method);
+    }
+    sendOciError(res, 502, "UNAVAILABLE", "The upstream registry is unreachable or failed to answer.", {}, ctx.method);
+  }
+
+  async function portalReady(): Promise<boolean> {
+    if (ready && Date.now() - ready.at < 2_000) return ready.ok;
+    const ok = await portal.ping();
+    ready = { ok, at: Date.now() };
+    return ok;
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
+    const ctx: RequestContext = { route: "other", method: req.method ?? "GET", started: process.hrtime.bigint(), bytes: 0 };
+    metrics.inflight.add(1);
+    res.once("close", () => finish(req, res, ctx));
+    handle(req, res, ctx).catch((e) => {
+      ctx.error = `internal: ${(e as Error)?.message ?? String(e)}`;
+      sendOciError(res, 500, "UNKNOWN", "Internal proxy error.", {}, ctx.method);
+    });
+  });
+  // Malformed requests and oversized headers get an OCI error, not a silent close.
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || (err as { code?: string }).code === "ECONNRESET") return socket.destroy();
+    const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
+    const status = tooLarge ? 431 : 400;
+    const body = ociErrorBody("UNSUPPORTED", tooLarge ? "The request headers are too large." : "Malformed HTTP request.");
+    socket.end(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nDocker-Distribution-Api-Version: registry/2.0\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    metrics.requests.inc({ route: "other", method: "-", status: String(status) });
+  });
+
+  function finish(req: http.IncomingMessage, res: http.ServerResponse, ctx: RequestContext): void {
+    metrics.inflight.add(-1);
+    const status = res.headersSent ? res.statusCode : 499;
+    metrics.requests.inc({ route: ctx.route, method: ctx.method === "HEAD" ? "HEAD" : ctx.method === "GET" ? "GET" : "other", status: String(status) });
+    if (ctx.license && ctx.action && ctx.image) {
+      log.record({
+        id: crypto.randomUUID(),
+        licenseId: ctx.license.id,
+        image: ctx.image.slice(0, 512),
+        reference: ctx.reference ?? null,
+        action: ctx.action,
+        status,
+        bytes: ctx.bytes,
+        actor: req.socket.remoteAddress ?? null,
+        at: new Date().toISOString(),
+      });
+    }
+    opts.log?.({
+      time: new Date().toISOString(),
+      method: ctx.method,
+      route: ctx.route,
+      path: (req.url ?? "").split("?")[0]!.slice(0, 512),
+      status,
+      bytes: ctx.bytes,
+      ms: Math.round(seconds(ctx.started) * 1e4) / 10,
+      ...(ctx.cache && { cache: ctx.cache }),
+      ...(ctx.upstreamMs !== undefined && { upstreamMs: Math.round(ctx.upstreamMs * 10) / 10 }),
+      ...(ctx.error && { error: ctx.error.slice(0, 300) }),
+    });
+  }
+
+  log.start();
+
+  return {
+    server,
+    metrics,
+    pullLog: log,
+    licenses,
+    portal,
+    listen(port = 0, host = "127.0.0.1") {
+      return new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          server.off("error", reject);
+          const a = server.address() as AddressInfo;
+          resolve({ port: a.port, url: `http://${host.includes(":") ? `[${host}]` : host}:${a.port}` });
+        });
+      });
+    },
+    async close(graceMs = 10_000) {
+      closing = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(timer);
+      await log.close();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function upstreamQuery(parsed: ProxyPath): UpstreamQuery {
+  if (parsed.upstream.via === "host") return { kind: "host", host: parsed.upstream.hostOrName };
+  // The image path as written after the slug: its first part may be one of the team's registry
+  // names (only the portal knows), unless it was a host (a Docker Hub alias such as docker.io).
+  const image = parsed.name.split("/").slice(2);
+  const first = image[0]!;
+  const couldBeName = image.length > 1 && !first.includes(".") && first !== "localhost" && COMPONENT_PATTERN.test(first);
+  return couldBeName ? { kind: "docker-hub", registryName: first } : { kind: "docker-hub" };
+}
+
+function actionOf(kind: ProxyPath["kind"], method: string): PullAction {
+  if (kind === "tags") return "list-tags";
+  const head = method === "HEAD";
+  return kind === "manifests" ? (head ? "head-manifest" : "pull-manifest") : head ? "head-blob" : "pull-blob";
+}
+
+function routeOfPath(path: string): Route {
+  if (/\/manifests\/[^/]*$/.test(path)) return "manifests";
+  if (/\/blobs\/[^/]*$/.test(path)) return "blobs";
+  if (/\/tags\/list$/.test(path)) return "tags";
+  return "other";
+}
+
+const seconds = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e9;
+const headerValue = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(", ") : v);
+const isJson = (contentType: string | undefined) => !!contentType && /json/i.test(contentType);
+
+function sendText(res: http.ServerResponse, status: number, body: string, contentType = "text/plain; charset=utf-8"): void {
+  res.writeHead(status, { "content-type": contentType, "content-length": String(Buffer.byteLength(body)), "cache-control": "no-store" });
+  res.end(body);
+}
+
+function sendJson(res: http.ServerResponse, status: number, value: unknown, method: string, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { ...API_VERSION_HEADER, "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(body)), ...headers });
+  res.end(method === "HEAD" ? undefined : body);
+}

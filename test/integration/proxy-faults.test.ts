@@ -1,0 +1,205 @@
+import fs from "node:fs/promises";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createProxyServer, type ProxyServer } from "@/proxy/server";
+import { startFakeRegistry, type FakeRegistry } from "@/test/fakes/registry";
+import { createTestDatabase, type TestDatabase } from "@/test/support/db";
+import {
+  addRegistry,
+  configureProxyTestEnv,
+  createLicense,
+  createTenant,
+  licenseAuth,
+  ociErrors,
+  rawRequest,
+  releaseDatabase,
+  sleep,
+  startInternalApi,
+  useDatabase,
+  type InternalApi,
+} from "@/test/support/proxy";
+import { buildOciImage, pushImage, requireBinaries, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
+
+/**
+ * Faults: upstreams that go away, die in the middle of a blob or hang; clients that leave; the
+ * portal going down (cached answers serve until their TTL, then the proxy fails closed; the pull
+ * log waits in memory and arrives when the portal is back). Each fault hits only its own request.
+ */
+
+const { serviceToken } = configureProxyTestEnv();
+const vendor = { username: "vendor", password: "faults-upstream-pass" };
+const MiB = 1024 * 1024;
+const digestOf = (c: string) => `sha256:${c.repeat(64)}`;
+
+describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("registry proxy: faults", () => {
+  let t: TestDatabase;
+  let api: InternalApi;
+  let proxy: ProxyServer;
+  let url: string;
+  let good: Distribution;
+  let flaky: Distribution;
+  let fake: FakeRegistry;
+  let work: string;
+  let img: BuiltImage;
+  let authorization: string;
+  let licenseRowId: string;
+  const hanging: http.ServerResponse[] = [];
+  let endlessClosedAt = 0;
+
+  beforeAll(async () => {
+    work = await fs.mkdtemp(path.join(os.tmpdir(), "proxy-faults-"));
+    [good, flaky, fake] = await Promise.all([
+      startDistribution({ auth: "htpasswd", users: { [vendor.username]: vendor.password } }),
+      startDistribution({ auth: "htpasswd", users: { [vendor.username]: vendor.password } }),
+      startFakeRegistry({ kind: "basic", ...vendor }),
+    ]);
+    img = await buildOciImage(work, { layers: [{ sizeBytes: 10_000 }], tag: "1.0" });
+    await Promise.all([pushImage(work, `${good.host}/acme/app:1.0`, { creds: vendor }), pushImage(work, `${flaky.host}/acme/app:1.0`, { creds: vendor })]);
+
+    fake.intercept = (req, res) => {
+      const p = req.url ?? "";
+      if (p === `/v2/acme/broken/blobs/${digestOf("b")}`) {
+        // Dies after 1 MiB of an 8 MiB blob.
+        res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(8 * MiB) });
+        res.write(Buffer.alloc(MiB, 1), () => setTimeout(() => res.socket?.destroy(), 50));
+        return true;
+      }
+      if (p === "/v2/acme/slow/manifests/1.0") {
+        hanging.push(res);
+        return true;
+      }
+      if (p === `/v2/acme/endless/blobs/${digestOf("e")}`) {
+        res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(1024 * MiB) });
+        const timer = setInterval(() => res.write(Buffer.alloc(64 * 1024, 2)), 5);
+        res.on("close", () => {
+          clearInterval(timer);
+          endlessClosedAt = Date.now();
+        });
+        return true;
+      }
+      return false;
+    };
+
+    process.env.DOCKER_HUB_REGISTRY = "registry-1.docker.io";
+    t = await createTestDatabase();
+    useDatabase(t.url);
+    const tenant = await createTenant(t.db, { slug: "faulty" });
+    const license = await createLicense(t.db, tenant);
+    licenseRowId = license.id;
+    authorization = licenseAuth(license.licenseId);
+    await addRegistry(t.db, tenant.teamId, { name: "good", endpoint: good.url, ...vendor, secret: vendor.password });
+    await addRegistry(t.db, tenant.teamId, { name: "flaky", endpoint: flaky.url, ...vendor, secret: vendor.password });
+    await addRegistry(t.db, tenant.teamId, { name: "fake", endpoint: fake.url, ...vendor, secret: vendor.password });
+
+    api = await startInternalApi();
+    proxy = createProxyServer({
+      portalUrl: api.url,
+      serviceToken,
+      dockerHubRegistry: "registry-1.docker.io",
+      allowPrivate: true,
+      licenseTtlMs: 1500,
+      upstreamTimeoutMs: 1000,
+      portalTimeoutMs: 1000,
+      pullLog: { flushIntervalMs: 100, maxBackoffMs: 200 },
+    });
+    url = (await proxy.listen(0)).url;
+  });
+
+  afterAll(async () => {
+    for (const res of hanging) res.destroy();
+    await proxy?.close(1000);
+    await api?.close();
+    await Promise.all([good?.stop(), flaky?.stop(), fake?.close()]);
+    await releaseDatabase();
+    await t?.drop();
+    if (work) await fs.rm(work, { recursive: true, force: true });
+  });
+
+  const manifest = (image: string) =>
+    rawRequest(`${url}/v2/proxy/faulty/${image}/manifests/1.0`, { method: "HEAD", headers: { authorization, accept: "application/vnd.oci.image.manifest.v1+json" } });
+
+  it("an upstream that goes away: 502 UNAVAILABLE for its images, the others keep working", async () => {
+    expect((await manifest("flaky/acme/app")).status).toBe(200);
+    await flaky.stop();
+    const gone = await rawRequest(`${url}/v2/proxy/faulty/flaky/acme/app/manifests/1.0`, { headers: { authorization } });
+    expect(gone.status).toBe(502);
+    expect(ociErrors(gone)[0]).toEqual({ code: "UNAVAILABLE", message: "The upstream registry is unreachable or failed to answer." });
+    expect((await manifest("good/acme/app")).status).toBe(200);
+    expect(proxy.metrics.upstreamErrors.get({ reason: "refused" })).toBeGreaterThan(0);
+  });
+
+  it("an upstream killed mid-blob: the client gets a truncated body (an error), the proxy keeps serving", async () => {
+    const broken = rawRequest(`${url}/v2/proxy/faulty/fake/acme/broken/blobs/${digestOf("b")}`, { headers: { authorization } });
+    await expect(broken).rejects.toThrow(/aborted|socket hang up|ECONNRESET/i);
+    expect(proxy.metrics.upstreamErrors.get({ reason: "stream" })).toBe(1);
+    const blob = await rawRequest(`${url}/v2/proxy/faulty/good/acme/app/blobs/${img.layers[0]!.digest}`, { headers: { authorization } });
+    expect(blob.status).toBe(200);
+    expect(blob.body.length).toBe(img.layers[0]!.size);
+  });
+
+  it("a hanging upstream: 504 after the upstream timeout, while other pulls go through", async () => {
+    const started = Date.now();
+    const slow = rawRequest(`${url}/v2/proxy/faulty/fake/acme/slow/manifests/1.0`, { headers: { authorization } });
+    await sleep(100);
+    const fast = await manifest("good/acme/app");
+    expect(fast.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(900);
+    const res = await slow;
+    expect(res.status).toBe(504);
+    expect(ociErrors(res)[0]!.code).toBe("UNAVAILABLE");
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it("a client that disconnects mid-blob aborts the upstream request", async () => {
+    endlessClosedAt = 0;
+    let leftAt = 0;
+    await new Promise<void>((resolve, reject) => {
+      const req = http.get(`${url}/v2/proxy/faulty/fake/acme/endless/blobs/${digestOf("e")}`, { headers: { authorization }, agent: false }, (res) => {
+        expect(res.statusCode).toBe(200);
+        let got = 0;
+        res.on("data", (c: Buffer) => {
+          got += c.length;
+          if (got > 2 * MiB && !leftAt) {
+            leftAt = Date.now();
+            req.destroy();
+            resolve();
+          }
+        });
+      });
+      req.on("error", (e) => (leftAt ? undefined : reject(e)));
+    });
+    for (let i = 0; i < 40 && !endlessClosedAt; i++) await sleep(50);
+    expect(endlessClosedAt, "the upstream response was never closed").toBeGreaterThan(0);
+    expect(endlessClosedAt - leftAt).toBeLessThan(1000);
+    expect((await manifest("good/acme/app")).status).toBe(200);
+  });
+
+  it("portal down: cached answers serve until the TTL, then 503 (fail closed); the pull log waits and arrives", async () => {
+    await proxy.pullLog.flush(true);
+    const before = await t.db.pullEvent.count({ where: { licenseId: licenseRowId } });
+    expect((await manifest("good/acme/app")).status).toBe(200);
+    const cachedAt = Date.now();
+    await api.stop();
+
+    expect((await manifest("good/acme/app")).status).toBe(200);
+    expect((await rawRequest(`${url}/readyz`)).status).toBe(503);
+    await sleep(Math.max(0, cachedAt + proxy.licenses.ttlMs + 50 - Date.now()));
+    const closed = await rawRequest(`${url}/v2/proxy/faulty/good/acme/app/manifests/1.0`, { headers: { authorization } });
+    expect(closed.status).toBe(503);
+    expect(ociErrors(closed)[0]).toEqual({ code: "UNAVAILABLE", message: "The license check is temporarily unavailable; try again shortly." });
+    await sleep(300);
+    expect(proxy.pullLog.buffered).toBeGreaterThanOrEqual(2);
+    expect(proxy.metrics.portalErrors.get({ call: "pull-events" })).toBeGreaterThan(0);
+
+    await api.start();
+    for (let i = 0; i < 50 && proxy.pullLog.buffered > 0; i++) await sleep(100);
+    expect(proxy.pullLog.buffered).toBe(0);
+    const after = await t.db.pullEvent.count({ where: { licenseId: licenseRowId } });
+    // The two manifest requests before and during the outage; the 503 after the TTL has no license.
+    expect(after - before).toBe(2);
+    await sleep(1600);
+    expect((await rawRequest(`${url}/readyz`)).status).toBe(200);
+  });
+});
