@@ -12,7 +12,8 @@ import type { ProxyOptions } from "./server";
  *
  * - PORTAL_INTERNAL_URL: where the internal API is reached when it is not PORTAL_URL (the
  *   launcher sets http://127.0.0.1:$PORT);
- * - PROXY_BIND: listen address, default 0.0.0.0 in production, 127.0.0.1 otherwise;
+ * - PROXY_BIND: listen address, else BIND_ADDRESS (the portal's), else 0.0.0.0 in production
+ *   and 127.0.0.1 otherwise;
  * - PROXY_LICENSE_CACHE_TTL_MS: lookup cache TTL = revocation bound, default 5000, at most 60000;
  * - PROXY_PULL_LOG_BUFFER: pull-log events kept during a portal outage, default 10000;
  * - PROXY_ACCESS_LOG: "false" turns the per-request log line off.
@@ -55,7 +56,7 @@ export function loadProxyConfig(source: Record<string, string | undefined> = pro
   }
   return {
     port: env.PROXY_PORT,
-    bind: source.PROXY_BIND?.trim() || (production ? "0.0.0.0" : "127.0.0.1"),
+    bind: source.PROXY_BIND?.trim() || source.BIND_ADDRESS?.trim() || (production ? "0.0.0.0" : "127.0.0.1"),
     production,
     accessLog: source.PROXY_ACCESS_LOG?.trim().toLowerCase() !== "false",
     options: {

@@ -12,6 +12,8 @@ import { ConfigError, parseEnv } from "../lib/config/env";
 import { databaseUrl } from "../lib/db/client";
 import { applyMigrations } from "../lib/db/migrations";
 import { assertKmsConfigured } from "../lib/crypto";
+import { generatedSecret } from "../lib/config/data-dir";
+import { PROXY_TOKEN_FILE } from "../lib/internal/service-token";
 
 type Mode = "dev" | "start";
 
@@ -46,6 +48,10 @@ export async function serve(mode: Mode) {
   const nextBin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
   const children: ChildProcess[] = [];
   const childEnv = { ...process.env, DATABASE_URL: url, NEXT_TELEMETRY_DISABLED: "1" };
+  // The portal's internal API and the registry proxy share PROXY_SERVICE_TOKEN (in development one
+  // is generated into the data directory; production requires it).
+  const proxyToken = env.PROXY_SERVICE_TOKEN ?? (mode === "dev" ? generatedSecret(PROXY_TOKEN_FILE) : undefined);
+  if (proxyToken) Object.assign(childEnv, { PROXY_SERVICE_TOKEN: proxyToken });
   // Development listens on loopback only; production on every interface unless BIND_ADDRESS says otherwise.
   const bind = process.env.BIND_ADDRESS || (mode === "dev" ? "127.0.0.1" : "0.0.0.0");
   const portal = spawn(process.execPath, [nextBin, mode, "-p", String(env.PORT), "-H", bind], {
@@ -54,6 +60,9 @@ export async function serve(mode: Mode) {
   });
   children.push(portal);
   console.log(`[portcullis] portal on http://localhost:${env.PORT}${env.DATABASE_URL ? "" : " (embedded database in " + env.PORTCULLIS_DATA_DIR + ")"}`);
+  // `npm run dev` also runs the registry proxy (production runs it on its own: proxy/main.ts
+  // --production). It gets no database or key material: it asks the portal's internal API.
+  if (mode === "dev" && proxyToken) startProxy(bind, proxyToken);
 
   let stopping = false;
   const stop = (code: number) => {
@@ -66,4 +75,20 @@ export async function serve(mode: Mode) {
   for (const c of children) c.on("exit", (code) => stop(code ?? 1));
   process.on("SIGINT", () => stop(0));
   process.on("SIGTERM", () => stop(0));
+}
+
+function startProxy(bind: string, token: string): void {
+  const env: NodeJS.ProcessEnv = { ...process.env, PROXY_SERVICE_TOKEN: token };
+  for (const secret of ["DATABASE_URL", "AUTH_SECRET", "LOCAL_KMS_KEYS", "LOCAL_KMS_KEY_FILE", "VAULT_TOKEN"]) delete env[secret];
+  const portalHost = bind === "0.0.0.0" || bind === "::" ? "127.0.0.1" : bind.includes(":") ? `[${bind}]` : bind;
+  env.PORTAL_INTERNAL_URL ||= `http://${portalHost}:${parseEnv(process.env).PORT}`;
+  const proxy = spawn(process.execPath, ["--import", "tsx", path.join(process.cwd(), "proxy", "main.ts")], { stdio: "inherit", env });
+  // A proxy that can't start (its port taken) leaves the portal running.
+  proxy.on("exit", (code, signal) => {
+    if (code) console.error(`[portcullis] the registry proxy exited with code ${code}; the portal keeps running`);
+    else if (signal && signal !== "SIGTERM") console.error(`[portcullis] the registry proxy was killed (${signal})`);
+  });
+  process.on("exit", () => {
+    if (proxy.exitCode === null) proxy.kill("SIGTERM");
+  });
 }
