@@ -1,0 +1,275 @@
+import type { z } from "zod";
+import type { AnyOperation } from "@/lib/server/operation";
+import { notFound } from "@/lib/errors";
+import { createApp, listApps } from "@/lib/apps/operations";
+import { listAuditEvents } from "@/lib/audit/list";
+import { archiveCustomer, createCustomer, getCustomer, listCustomers } from "@/lib/customers/operations";
+import { createLicense, getLicense, licenseFile, licenseSigningKey, revokeLicense } from "@/lib/licenses/operations";
+import {
+  createRegistry,
+  deleteRegistry,
+  listRegistries,
+  rotateRegistryCredentials,
+  testRegistry,
+  updateRegistry,
+  type RegistryDto,
+} from "@/lib/registries/operations";
+import {
+  appSchema,
+  auditPageSchema,
+  customerSchema,
+  deletedSchema,
+  licenseSchema,
+  licenseWithIdSchema,
+  listOf,
+  registrySchema,
+  registryTestSchema,
+  signingKeySchema,
+} from "./schemas";
+
+/**
+ * The vendor REST API, one entry per method and path. Each entry names the operation it runs
+ * (lib/server/operation.ts validates and checks the role), how path parameters map onto the
+ * operation's input, and what it answers. The route files under app/api/v1 are one line each
+ * (`export const GET = apiHandler("GET /apps")`), the OpenAPI document is generated from this
+ * table, and the REST tests walk it, so a route can't exist undocumented or untested.
+ */
+export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
+
+export interface ApiRoute {
+  method: HttpMethod;
+  /** OpenAPI-style path under /api/v1, e.g. "/customers/{id}/licenses". */
+  path: string;
+  op: AnyOperation;
+  /** Unique per route; default: the operation's name. */
+  operationId?: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  /** Path parameter → the operation input's key (default: the same name). */
+  params?: Record<string, string>;
+  /** Query parameters (GET, DELETE): the input keys read from the query string. */
+  query?: string[];
+  /** The request body's schema for the document, when it isn't the operation's input minus path parameters. */
+  body?: z.ZodType;
+  successStatus?: 200 | 201;
+  /** When the route can answer 409, why. */
+  conflict?: string;
+  /** The success answer's schema (JSON), or "yaml" for a file download. */
+  response: z.ZodType | "yaml";
+  /** Turns the operation's result into the answer (default: as is). */
+  present?: (result: unknown, input: Record<string, unknown>) => unknown;
+}
+
+const asList = (result: unknown) => ({ data: result });
+
+export const apiRoutes = [
+  {
+    method: "GET",
+    path: "/apps",
+    op: listApps,
+    tag: "Apps",
+    summary: "List apps",
+    response: listOf(appSchema),
+    present: asList,
+  },
+  {
+    method: "POST",
+    path: "/apps",
+    op: createApp,
+    tag: "Apps",
+    summary: "Create an app",
+    description: "The slug is derived from the name unless given. Slugs are unique across Portcullis and appear in image paths.",
+    successStatus: 201,
+    conflict: "The slug is taken.",
+    response: appSchema,
+  },
+  {
+    method: "GET",
+    path: "/registries",
+    op: listRegistries,
+    tag: "Registries",
+    summary: "List registries",
+    description: "The team's external registries. Secrets are never returned.",
+    response: listOf(registrySchema),
+    present: asList,
+  },
+  {
+    method: "POST",
+    path: "/registries",
+    op: createRegistry,
+    tag: "Registries",
+    summary: "Add a registry",
+    description:
+      'Any OCI registry (`provider: "other"`: Docker Hub, GHCR, Quay, Artifactory, Harbor…), Amazon ECR (`"ecr"`) or GCR/Artifact Registry (`"gcr"`). With `test: true` the connection test runs first and the registry is saved only when it passes (422 with the test otherwise).',
+    successStatus: 201,
+    conflict: "The team already has a registry with this endpoint or name.",
+    response: registrySchema,
+  },
+  {
+    method: "GET",
+    path: "/registries/{id}",
+    op: listRegistries,
+    tag: "Registries",
+    summary: "Get a registry",
+    response: registrySchema,
+    operationId: "registries.get",
+    present: (result, input) => {
+      const found = (result as RegistryDto[]).find((r) => r.id === input.id);
+      if (!found) throw notFound("That registry does not exist.");
+      return found;
+    },
+  },
+  {
+    method: "PATCH",
+    path: "/registries/{id}",
+    op: updateRegistry,
+    tag: "Registries",
+    summary: "Rename a registry",
+    description: 'Sets the name used in proxy paths (`proxy/<app>/<name>/<repository>`); `""` or `null` removes it. Admins only.',
+    conflict: "Another registry of the team has this name.",
+    response: registrySchema,
+  },
+  {
+    method: "DELETE",
+    path: "/registries/{id}",
+    op: deleteRegistry,
+    tag: "Registries",
+    summary: "Delete a registry",
+    description: "Confirm with the registry's host as shown (`confirmEndpoint`, query parameter or JSON body). Admins only.",
+    query: ["confirmEndpoint"],
+    response: deletedSchema,
+  },
+  {
+    method: "POST",
+    path: "/registries/{id}/test",
+    op: testRegistry,
+    tag: "Registries",
+    summary: "Test a registry's connection",
+    description: "Runs the connection test with the stored credentials, optionally fetching one image's manifest. Each step says what failed and why.",
+    response: registryTestSchema,
+  },
+  {
+    method: "POST",
+    path: "/registries/{id}/credentials",
+    op: rotateRegistryCredentials,
+    tag: "Registries",
+    summary: "Rotate a registry's credentials",
+    description: "The new credentials (of the registry's provider) are tested first and replace the old ones only when the test passes, unless `force`. Admins only.",
+    response: registrySchema,
+  },
+  {
+    method: "GET",
+    path: "/customers",
+    op: listCustomers,
+    tag: "Customers",
+    summary: "List customers",
+    description: "Newest first, each with its licenses (status and hint; never the license ID).",
+    query: ["includeArchived"],
+    response: listOf(customerSchema),
+    present: asList,
+  },
+  {
+    method: "POST",
+    path: "/customers",
+    op: createCustomer,
+    tag: "Customers",
+    summary: "Create a customer",
+    successStatus: 201,
+    response: customerSchema,
+  },
+  {
+    method: "GET",
+    path: "/customers/{id}",
+    op: getCustomer,
+    tag: "Customers",
+    summary: "Get a customer",
+    response: customerSchema,
+  },
+  {
+    method: "POST",
+    path: "/customers/{id}/archive",
+    op: archiveCustomer,
+    tag: "Customers",
+    summary: "Archive a customer",
+    description: "Revokes all of the customer's licenses in the same change. Archiving an archived customer changes nothing.",
+    response: customerSchema,
+  },
+  {
+    method: "POST",
+    path: "/customers/{id}/licenses",
+    op: createLicense,
+    tag: "Licenses",
+    summary: "Issue a license",
+    description:
+      "Creates a license for the customer and an app. The answer carries the license ID: the customer's registry credential (username `LICENSE_ID`, the ID as password).",
+    params: { id: "customerId" },
+    successStatus: 201,
+    conflict: "The customer is archived.",
+    response: licenseWithIdSchema,
+  },
+  {
+    method: "GET",
+    path: "/licenses/{id}",
+    op: getLicense,
+    tag: "Licenses",
+    summary: "Get a license with its ID",
+    description: "Developer role and up: a license ID is a credential.",
+    response: licenseWithIdSchema,
+  },
+  {
+    method: "POST",
+    path: "/licenses/{id}/revoke",
+    op: revokeLicense,
+    tag: "Licenses",
+    summary: "Revoke a license",
+    description: "Pulls with it are refused from the next request on. Revoking a revoked license changes nothing.",
+    response: licenseSchema,
+  },
+  {
+    method: "GET",
+    path: "/licenses/{id}/file",
+    op: licenseFile,
+    tag: "Licenses",
+    summary: "Download the signed license file",
+    description:
+      "YAML signed with the team's Ed25519 key (`GET /license-signing-key`). `signature.value` is the Ed25519 signature of the canonical JSON (sorted keys, no whitespace) of `{apiVersion, kind, spec}`.",
+    response: "yaml",
+  },
+  {
+    method: "GET",
+    path: "/license-signing-key",
+    op: licenseSigningKey,
+    tag: "Licenses",
+    summary: "Get the license signing public key",
+    description: "The team's Ed25519 public key. Ship it with your installer to verify license files offline.",
+    response: signingKeySchema,
+  },
+  {
+    method: "GET",
+    path: "/audit-events",
+    op: listAuditEvents,
+    tag: "Audit events",
+    summary: "List audit events",
+    description: "Newest first, paged (`page` from 1, `pageSize` up to 100), optionally filtered by `action`.",
+    query: ["page", "pageSize", "action"],
+    response: auditPageSchema,
+    present: (result) => {
+      const { events, ...page } = result as { events: unknown[] };
+      return { data: events, ...page };
+    },
+  },
+] as const satisfies readonly ApiRoute[];
+
+export type ApiRouteKey = `${(typeof apiRoutes)[number]["method"]} ${(typeof apiRoutes)[number]["path"]}`;
+
+export const routeKey = (r: Pick<ApiRoute, "method" | "path">) => `${r.method} ${r.path}`;
+
+export function findApiRoute(key: string): ApiRoute {
+  const route = (apiRoutes as readonly ApiRoute[]).find((r) => routeKey(r) === key);
+  if (!route) throw new Error(`No API route ${key} in lib/api/routes.ts`);
+  return route;
+}
+
+/** The path's parameter names, in order: "/customers/{id}/licenses" → ["id"]. */
+export const pathParams = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);

@@ -1,0 +1,134 @@
+import { z } from "zod";
+import { licenseTypes } from "@/lib/validations/licenses";
+import { registryProviders } from "@/lib/validations/registries";
+
+/**
+ * What the REST API answers, as zod schemas: the OpenAPI document's response schemas, and what
+ * the REST tests parse every answer with, so the document can't drift from the responses.
+ * (Request bodies need no copy here: they are the operations' own input schemas.)
+ */
+const dateTime = z.string().meta({ format: "date-time", example: "2025-01-31T12:00:00.000Z" });
+const id = z.uuid();
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(["validation_failed", "unauthenticated", "forbidden", "not_found", "conflict", "rate_limited", "internal"]),
+      message: z.string().meta({ description: "One sentence for a person." }),
+      fields: z.record(z.string(), z.string()).optional().meta({ description: "Per-field messages (422, some 409)." }),
+      test: z.unknown().optional().meta({ description: "The failed connection test, when a registry test refused the change." }),
+    }),
+  })
+  .meta({ id: "Error" });
+
+export const appSchema = z.object({ id, name: z.string(), slug: z.string(), createdAt: dateTime }).meta({ id: "App" });
+
+export const licenseSchema = z
+  .object({
+    id: id.meta({ description: "The license's record id (not the credential)." }),
+    customerId: id,
+    appId: id,
+    appSlug: z.string(),
+    appName: z.string(),
+    type: z.enum(licenseTypes),
+    status: z.enum(["active", "expired", "revoked"]),
+    hint: z.string().meta({ description: "The license ID's last characters." }),
+    expiresAt: dateTime.nullable(),
+    revokedAt: dateTime.nullable(),
+    createdAt: dateTime,
+  })
+  .meta({ id: "License" });
+
+export const licenseWithIdSchema = licenseSchema
+  .extend({
+    licenseId: z.string().meta({ description: "The customer's credential: registry username LICENSE_ID, this as password." }),
+  })
+  .meta({ id: "LicenseWithId" });
+
+export const customerSchema = z
+  .object({
+    id,
+    name: z.string(),
+    email: z.string().nullable(),
+    archivedAt: dateTime.nullable(),
+    createdAt: dateTime,
+    licenses: z.array(licenseSchema),
+  })
+  .meta({ id: "Customer" });
+
+export const auditEventSchema = z
+  .object({
+    id,
+    action: z.string().meta({ example: "license.revoke" }),
+    actorEmail: z.string().nullable(),
+    targetType: z.string().nullable(),
+    targetLabel: z.string().nullable(),
+    metadata: z.record(z.string(), z.unknown()).nullable(),
+    ip: z.string().nullable(),
+    createdAt: dateTime,
+  })
+  .meta({ id: "AuditEvent" });
+
+export const auditPageSchema = z
+  .object({
+    data: z.array(auditEventSchema),
+    total: z.int(),
+    page: z.int(),
+    pageSize: z.int(),
+    pages: z.int(),
+  })
+  .meta({ id: "AuditEventPage" });
+
+export const signingKeySchema = z
+  .object({
+    algorithm: z.literal("Ed25519"),
+    keyId: z.string().meta({ description: "Named in every license file's signature.keyId." }),
+    publicKeyPem: z.string().meta({ description: "SPKI public key in PEM: embed it in your installer to verify license files offline." }),
+  })
+  .meta({ id: "LicenseSigningKey" });
+
+const testStepSchema = z.object({ name: z.string(), ok: z.boolean(), status: z.int().optional(), detail: z.string(), durationMs: z.number().optional() });
+
+export const registryTestSchema = z
+  .object({
+    ok: z.boolean(),
+    summary: z.string(),
+    steps: z.array(testStepSchema),
+    testedAt: dateTime,
+    image: z.string().optional(),
+    manifest: z
+      .object({
+        kind: z.enum(["index", "image"]),
+        mediaType: z.string(),
+        digest: z.string(),
+        platforms: z.array(z.string()),
+        repository: z.string(),
+        reference: z.string(),
+        layers: z.int().optional(),
+        layerBytes: z.number().optional(),
+      })
+      .optional(),
+  })
+  .meta({ id: "RegistryTest" });
+
+export const registrySchema = z
+  .object({
+    id,
+    provider: z.enum(registryProviders),
+    name: z.string().nullable(),
+    endpoint: z.string().meta({ description: "Normalised scheme://host[:port]." }),
+    host: z.string(),
+    endpointInput: z.string(),
+    username: z.string().meta({ description: "Username, ECR access key ID or the GCR key's client_email. Secrets are never returned." }),
+    createdAt: dateTime,
+    createdByEmail: z.string().nullable(),
+    credentialsUpdatedAt: dateTime,
+    credentialsUpdatedBy: z.string().nullable(),
+    credentialsVersion: z.int(),
+    lastTest: z.object({ ok: z.boolean(), at: dateTime, summary: z.string(), steps: z.array(testStepSchema) }).nullable(),
+  })
+  .meta({ id: "Registry" });
+
+export const deletedSchema = z.object({ id }).meta({ id: "Deleted" });
+
+export const listOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item) });

@@ -1,0 +1,307 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { z } from "zod";
+import { createTestDatabase } from "../support/db";
+import { twoTeams } from "../support/factories";
+import { apiRequest, type ApiCall } from "../support/api";
+import { invoke } from "@/lib/server/operation";
+import { setApiDatabase } from "@/lib/api/handler";
+import { apiRoutes, pathParams, routeKey, type ApiRoute } from "@/lib/api/routes";
+import { errorSchema } from "@/lib/api/schemas";
+import { createServiceAccount, createPersonalToken, revokeToken } from "@/lib/tokens/operations";
+import { checkLicense } from "@/lib/licenses/verify";
+import { verifyLicenseFile } from "@/lib/licenses/license-file";
+
+// Sealed with a throw-away key, never a generated one in ./.data.
+process.env.LOCAL_KMS_KEYS ??= "api-test:" + Buffer.alloc(32, 9).toString("base64");
+
+let t: Awaited<ReturnType<typeof createTestDatabase>>;
+let teams: Awaited<ReturnType<typeof twoTeams>>;
+/** Service-account tokens: team A admin, developer, read-only; team B admin. */
+const tok = { admin: "", dev: "", reader: "", outsider: "" };
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  setApiDatabase(async () => t.db);
+  teams = await twoTeams(t.db);
+  tok.admin = (await invoke(createServiceAccount, teams.adminA, { name: "ci-admin", role: "admin" })).token;
+  tok.dev = (await invoke(createServiceAccount, teams.adminA, { name: "ci", role: "developer" })).token;
+  tok.reader = (await invoke(createServiceAccount, teams.adminA, { name: "dashboards", role: "read_only" })).token;
+  tok.outsider = (await invoke(createServiceAccount, teams.adminB, { name: "b-admin", role: "admin" })).token;
+});
+afterAll(async () => {
+  setApiDatabase(null);
+  await t?.drop();
+});
+
+const routeOf = (key: string) => (apiRoutes as readonly ApiRoute[]).find((r) => routeKey(r) === key)!;
+
+/** Calls the API; checks that every answer matches the OpenAPI schema of its route (or the error schema). */
+async function call(method: string, path: string, opts: ApiCall & { route?: string } = {}) {
+  const res = await apiRequest(method, `/api/v1${path}`, opts);
+  expect(res.headers.get("cache-control")).toBe("no-store");
+  const text = await res.text();
+  const isJson = (res.headers.get("content-type") ?? "").includes("application/json");
+  const body = isJson ? JSON.parse(text) : text;
+  if (res.status >= 400) {
+    errorSchema.parse(body);
+  } else if (opts.route) {
+    const schema = routeOf(opts.route).response;
+    if (schema !== "yaml") (schema as z.ZodType).parse(body);
+  }
+  return { status: res.status, body, headers: res.headers };
+}
+
+describe("REST API: authentication", () => {
+  it("401 with a Bearer challenge for a missing, malformed, unknown, revoked or expired token", async () => {
+    const revoked = await invoke(createServiceAccount, teams.adminA, { name: "gone", role: "admin" });
+    await invoke(revokeToken, teams.adminA, { id: revoked.id });
+    const expiring = await invoke(createPersonalToken, teams.adminA, { name: "expiring", expiresAt: "2099-01-01" });
+    await t.db.apiToken.update({ where: { id: expiring.id }, data: { expiresAt: new Date(Date.now() - 1) } });
+    const cases: ApiCall[] = [
+      {},
+      { headers: { authorization: `Basic ${Buffer.from("a:b").toString("base64")}` } },
+      { headers: { authorization: "Bearer" } },
+      { token: "pcs_" + "A".repeat(36) },
+      { token: tok.admin.slice(0, -1) + (tok.admin.endsWith("x") ? "y" : "x") },
+      { token: revoked.token },
+      { token: expiring.token },
+    ];
+    for (const c of cases) {
+      const r = await call("GET", "/apps", c);
+      expect(r.status).toBe(401);
+      expect(r.body.error.code).toBe("unauthenticated");
+      expect(r.headers.get("www-authenticate")).toMatch(/^Bearer realm="portcullis"/);
+    }
+  });
+
+  it("a personal token acts as its user", async () => {
+    const personal = await invoke(createPersonalToken, teams.developerA, { name: "laptop" });
+    const r = await call("POST", "/apps", { token: personal.token, body: { name: "Personal Made" }, route: "POST /apps" });
+    expect(r.status).toBe(201);
+    const event = await t.db.auditEvent.findFirstOrThrow({ where: { action: "app.create", targetId: r.body.id } });
+    expect(event.actorEmail).toBe(teams.developerA.email);
+  });
+});
+
+describe("REST API: resources", () => {
+  it("apps: create (201), list, 409 for a taken slug, 422 for bad input or JSON, 403 for read-only", async () => {
+    const created = await call("POST", "/apps", { token: tok.dev, body: { name: "Rest App" }, route: "POST /apps" });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: "Rest App", slug: "rest-app" });
+    const event = await t.db.auditEvent.findFirstOrThrow({ where: { action: "app.create", targetId: created.body.id } });
+    expect(event.actorEmail).toBe("ci (service account)");
+
+    const list = await call("GET", "/apps", { token: tok.reader, route: "GET /apps" });
+    expect(list.body.data.map((a: { slug: string }) => a.slug)).toContain("rest-app");
+
+    const dup = await call("POST", "/apps", { token: tok.dev, body: { name: "Rest App" } });
+    expect(dup.status).toBe(409);
+    expect(dup.body.error).toMatchObject({ code: "conflict", fields: { slug: expect.stringContaining("rest-app") } });
+
+    const invalid = await call("POST", "/apps", { token: tok.dev, body: { name: "", slug: "Bad Slug" } });
+    expect(invalid.status).toBe(422);
+    expect(invalid.body.error.fields).toHaveProperty("name");
+
+    for (const rawBody of ["{not json", "[1,2]", '"text"', "null"]) {
+      const bad = await call("POST", "/apps", { token: tok.dev, rawBody });
+      expect(bad.status, rawBody).toBe(422);
+      expect(bad.body.error.code).toBe("validation_failed");
+    }
+    const huge = await call("POST", "/apps", { token: tok.dev, rawBody: JSON.stringify({ name: "x".repeat(300_000) }) });
+    expect(huge.status).toBe(422);
+
+    const denied = await call("POST", "/apps", { token: tok.reader, body: { name: "Nope" } });
+    expect(denied.status).toBe(403);
+    expect(denied.body.error.code).toBe("forbidden");
+  });
+
+  it("customers and licenses: create, issue, reveal, revoke (idempotent), download the signed file, archive", async () => {
+    const app = (await call("POST", "/apps", { token: tok.dev, body: { name: "Licensed" } })).body;
+    const customer = await call("POST", "/customers", { token: tok.dev, body: { name: "Globex", email: "ops@globex.example" }, route: "POST /customers" });
+    expect(customer.status).toBe(201);
+    expect(customer.body).toMatchObject({ name: "Globex", email: "ops@globex.example", licenses: [] });
+    const cid = customer.body.id;
+
+    const lic = await call("POST", `/customers/${cid}/licenses`, { token: tok.dev, body: { app: app.slug, type: "trial", expiresAt: "2099-12-31" }, route: "POST /customers/{id}/licenses" });
+    expect(lic.status).toBe(201);
+    expect(lic.body).toMatchObject({ customerId: cid, appSlug: app.slug, type: "trial", status: "active", expiresAt: "2099-12-31T23:59:59.999Z" });
+    expect(lic.body.licenseId).toMatch(/^[A-Za-z0-9_-]{27}$/);
+    expect((await checkLicense(t.db, lic.body.licenseId, { appSlug: app.slug })).status).toBe("active");
+
+    // The path names the customer: a customerId in the body can't redirect it.
+    const other = (await call("POST", "/customers", { token: tok.dev, body: { name: "Other" } })).body;
+    const pinned = await call("POST", `/customers/${cid}/licenses`, { token: tok.dev, body: { app: app.slug, type: "dev", customerId: other.id } });
+    expect(pinned.body.customerId).toBe(cid);
+
+    const bad = await call("POST", `/customers/${cid}/licenses`, { token: tok.dev, body: { app: "no-such-app", type: "forever", expiresAt: "yesterday" } });
+    expect(bad.status).toBe(422);
+    expect(Object.keys(bad.body.error.fields).sort()).toEqual(["expiresAt", "type"]);
+    const noApp = await call("POST", `/customers/${cid}/licenses`, { token: tok.dev, body: { app: "no-such-app", type: "paid" } });
+    expect(noApp.body.error.fields.app).toMatch(/no app/i);
+
+    const listed = await call("GET", "/customers", { token: tok.reader, route: "GET /customers" });
+    const globex = listed.body.data.find((c: { id: string }) => c.id === cid);
+    expect(globex.licenses).toHaveLength(2);
+    expect(JSON.stringify(listed.body)).not.toContain(lic.body.licenseId);
+    expect((await call("GET", `/customers/${cid}`, { token: tok.reader, route: "GET /customers/{id}" })).body.id).toBe(cid);
+
+    const shown = await call("GET", `/licenses/${lic.body.id}`, { token: tok.dev, route: "GET /licenses/{id}" });
+    expect(shown.body.licenseId).toBe(lic.body.licenseId);
+    expect((await call("GET", `/licenses/${lic.body.id}`, { token: tok.reader })).status).toBe(403);
+
+    const file = await call("GET", `/licenses/${lic.body.id}/file`, { token: tok.dev });
+    expect(file.status).toBe(200);
+    expect(file.headers.get("content-type")).toMatch(/^application\/yaml/);
+    expect(file.headers.get("content-disposition")).toBe(`attachment; filename="globex-${app.slug}-license.yaml"`);
+    const key = await call("GET", "/license-signing-key", { token: tok.reader, route: "GET /license-signing-key" });
+    expect(verifyLicenseFile(file.body, key.body.publicKeyPem)).toMatchObject({ ok: true, claims: { licenseId: lic.body.licenseId, licenseType: "trial" } });
+
+    const revoked = await call("POST", `/licenses/${lic.body.id}/revoke`, { token: tok.dev, route: "POST /licenses/{id}/revoke" });
+    expect(revoked.body.status).toBe("revoked");
+    expect((await checkLicense(t.db, lic.body.licenseId)).status).toBe("revoked");
+    expect((await call("POST", `/licenses/${lic.body.id}/revoke`, { token: tok.dev })).status).toBe(200);
+    expect(await t.db.auditEvent.count({ where: { action: "license.revoke", targetId: lic.body.id } })).toBe(1);
+
+    const archived = await call("POST", `/customers/${cid}/archive`, { token: tok.dev, route: "POST /customers/{id}/archive" });
+    expect(archived.body.archivedAt).toBeTruthy();
+    expect((await checkLicense(t.db, pinned.body.licenseId)).status).toBe("revoked");
+    const refused = await call("POST", `/customers/${cid}/licenses`, { token: tok.dev, body: { app: app.slug, type: "paid" } });
+    expect(refused.status).toBe(409);
+    const withArchived = await call("GET", "/customers?includeArchived=true", { token: tok.reader });
+    expect(withArchived.body.data.map((c: { id: string }) => c.id)).toContain(cid);
+    expect((await call("GET", "/customers", { token: tok.reader })).body.data.map((c: { id: string }) => c.id)).not.toContain(cid);
+  });
+
+  it("audit events: newest first, paged, filtered", async () => {
+    const page1 = await call("GET", "/audit-events?pageSize=2", { token: tok.reader, route: "GET /audit-events" });
+    expect(page1.body).toMatchObject({ page: 1, pageSize: 2 });
+    expect(page1.body.data).toHaveLength(2);
+    expect(page1.body.total).toBeGreaterThan(4);
+    expect(page1.body.pages).toBe(Math.ceil(page1.body.total / 2));
+    const page2 = await call("GET", "/audit-events?pageSize=2&page=2", { token: tok.reader, route: "GET /audit-events" });
+    expect(page2.body.data[0].id).not.toBe(page1.body.data[0].id);
+    expect(Date.parse(page2.body.data[0].createdAt)).toBeLessThanOrEqual(Date.parse(page1.body.data[1].createdAt));
+    const filtered = await call("GET", "/audit-events?action=customer.create", { token: tok.reader });
+    expect(filtered.body.data.length).toBeGreaterThan(0);
+    expect(filtered.body.data.every((e: { action: string }) => e.action === "customer.create")).toBe(true);
+  });
+
+  it("registries: add (no secret in the answer), get, rename, delete with confirmation; role checks", async () => {
+    const created = await call("POST", "/registries", {
+      token: tok.dev,
+      body: { provider: "other", endpoint: "registry.example.test", username: "vendor", password: "hunter2-secret" },
+      route: "POST /registries",
+    });
+    expect(created.status).toBe(201);
+    expect(JSON.stringify(created.body)).not.toContain("hunter2-secret");
+    const id = created.body.id;
+    expect((await call("GET", "/registries", { token: tok.reader, route: "GET /registries" })).body.data.map((r: { id: string }) => r.id)).toContain(id);
+    expect((await call("GET", `/registries/${id}`, { token: tok.reader, route: "GET /registries/{id}" })).body.username).toBe("vendor");
+    expect((await call("GET", `/registries/00000000-0000-4000-8000-000000000000`, { token: tok.reader })).status).toBe(404);
+
+    expect((await call("PATCH", `/registries/${id}`, { token: tok.dev, body: { name: "main" } })).status).toBe(403);
+    const renamed = await call("PATCH", `/registries/${id}`, { token: tok.admin, body: { name: "main" }, route: "PATCH /registries/{id}" });
+    expect(renamed.body.name).toBe("main");
+    // Rotation validates the provider's credentials before any network test.
+    const rotate = await call("POST", `/registries/${id}/credentials`, { token: tok.admin, body: { username: "x" } });
+    expect(rotate.status).toBe(422);
+    expect(rotate.body.error.fields).toHaveProperty("password");
+    expect((await call("POST", `/registries/${id}/test`, { token: tok.reader })).status).toBe(403);
+
+    const unconfirmed = await call("DELETE", `/registries/${id}`, { token: tok.admin });
+    expect(unconfirmed.status).toBe(422);
+    const deleted = await call("DELETE", `/registries/${id}?confirmEndpoint=registry.example.test`, { token: tok.admin, route: "DELETE /registries/{id}" });
+    expect(deleted.body).toEqual({ id });
+  });
+
+  it("unknown paths answer a JSON 404; unsupported methods 405", async () => {
+    const r = await call("GET", "/nothing/here", { token: tok.reader });
+    expect(r.status).toBe(404);
+    expect(r.body.error.code).toBe("not_found");
+    expect((await apiRequest("PUT", "/api/v1/apps", { token: tok.admin })).status).toBe(405);
+  });
+
+  it("an unexpected failure is a 500 that says nothing about it", async () => {
+    setApiDatabase(async () => {
+      throw new Error("connection to db-internal.corp:5432 refused, password=hunter2");
+    });
+    try {
+      const r = await call("GET", "/apps", { token: tok.admin });
+      expect(r.status).toBe(500);
+      expect(r.body.error.code).toBe("internal");
+      expect(JSON.stringify(r.body)).not.toMatch(/db-internal|hunter2/);
+    } finally {
+      setApiDatabase(async () => t.db);
+    }
+  });
+});
+
+describe("REST API: tenant isolation on every route", () => {
+  /** Team A's records each route names, and a body that would change them. */
+  let ids: { app: string; customer: string; license: string; registry: string; licenseId: string };
+  const bodies: Record<string, () => unknown> = {
+    "POST /apps": () => ({ name: "Intruder App" }),
+    "POST /registries": () => ({ provider: "other", endpoint: "intruder.example.test", username: "x", password: "y" }),
+    "PATCH /registries/{id}": () => ({ name: "hijacked" }),
+    "DELETE /registries/{id}": () => ({ confirmEndpoint: "isolated.example.test" }),
+    "POST /registries/{id}/test": () => ({}),
+    "POST /registries/{id}/credentials": () => ({ username: "x", password: "y", force: true }),
+    "POST /customers": () => ({ name: "Intruder Inc" }),
+    "POST /customers/{id}/archive": () => ({}),
+    "POST /customers/{id}/licenses": () => ({ app: "isolated-app", type: "paid" }),
+    "POST /licenses/{id}/revoke": () => ({}),
+  };
+  const noBody = new Set(["GET /apps", "GET /registries", "GET /registries/{id}", "GET /customers", "GET /customers/{id}", "GET /licenses/{id}", "GET /licenses/{id}/file", "GET /license-signing-key", "GET /audit-events"]);
+
+  const snapshot = () =>
+    Promise.all([
+      t.db.app.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
+      t.db.registry.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
+      t.db.customer.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
+      t.db.license.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
+      t.db.encryptedSecret.findMany({ where: { teamId: teams.adminA.teamId, purpose: { not: "license-signing-key" } }, orderBy: { id: "asc" } }),
+    ]).then((s) => JSON.stringify(s));
+
+  beforeAll(async () => {
+    const app = (await call("POST", "/apps", { token: tok.admin, body: { name: "Isolated App" } })).body;
+    const registry = (await call("POST", "/registries", { token: tok.admin, body: { provider: "other", endpoint: "isolated.example.test", username: "u", password: "p" } })).body;
+    const customer = (await call("POST", "/customers", { token: tok.admin, body: { name: "Isolated Customer" } })).body;
+    const license = (await call("POST", `/customers/${customer.id}/licenses`, { token: tok.admin, body: { app: app.slug, type: "paid" } })).body;
+    ids = { app: app.id, customer: customer.id, license: license.id, registry: registry.id, licenseId: license.licenseId };
+  });
+
+  const pathFor = (route: ApiRoute) =>
+    route.path.replace(/\{(\w+)\}/g, () => {
+      if (route.path.startsWith("/registries")) return ids.registry;
+      if (route.path.startsWith("/customers")) return ids.customer;
+      return ids.license;
+    });
+
+  it("has a case for every route", () => {
+    const covered = [...Object.keys(bodies), ...noBody].sort();
+    expect(covered).toEqual((apiRoutes as readonly ApiRoute[]).map(routeKey).sort());
+  });
+
+  for (const route of apiRoutes as readonly ApiRoute[]) {
+    it(`${routeKey(route)}: another team gets 404 or nothing of team A; read-only can't write`, async () => {
+      const before = await snapshot();
+      const body = bodies[routeKey(route)]?.();
+      const asOutsider = await call(route.method, pathFor(route), { token: tok.outsider, body });
+      if (pathParams(route.path).length) {
+        expect(asOutsider.status).toBe(404);
+        expect(asOutsider.body.error.code).toBe("not_found");
+      } else {
+        expect([200, 201]).toContain(asOutsider.status);
+        const text = typeof asOutsider.body === "string" ? asOutsider.body : JSON.stringify(asOutsider.body);
+        for (const id of [...Object.values(ids), teams.adminA.teamId, teams.adminA.userId]) expect(text).not.toContain(id);
+      }
+      expect(await snapshot(), "team B changed team A's data").toBe(before);
+
+      if (route.op.permission !== "read") {
+        const asReader = await call(route.method, pathFor(route), { token: tok.reader, body });
+        expect(asReader.status).toBe(403);
+        expect(await snapshot(), "a read-only token changed data").toBe(before);
+      }
+    });
+  }
+});
