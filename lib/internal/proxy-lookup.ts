@@ -1,5 +1,5 @@
 import type { Db } from "@/lib/db/client";
-import { hashLicenseId, looksLikeLicenseId } from "@/lib/licenses/license-id";
+import { checkLicense } from "@/lib/licenses/verify";
 import { dockerHubHost } from "@/lib/oci/reference";
 import { parseEcrHost } from "@/lib/oci/endpoint";
 import type { RegistryCredentials } from "@/lib/oci/credentials";
@@ -9,7 +9,8 @@ import { lookupStatus, type LookupCode, type LookupRequest, type LookupResponse 
 /**
  * The proxy's one question to the portal: may this license pull this app's image from this
  * upstream, and with which credentials? Answers (status → code):
- * - 401 unknown_license / revoked / expired — the license itself is no good;
+ * - 401 unknown_license / revoked (or its customer archived) / expired — the license itself is
+ *   no good (lib/licenses/verify.ts checkLicense);
  * - 403 wrong_app — a valid license for another app;
  * - 403 unknown_registry — the app's team has no registry for that upstream;
  * - 200 ok — with the license's ids and, when an upstream was asked for, the matching registry
@@ -44,18 +45,6 @@ const refuse = (code: Exclude<LookupCode, "ok">, license?: LookupResponse["licen
   status: lookupStatus[code],
   body: { allowed: false, code, reason: REASONS[code], ...(license && { license }) },
 });
-
-/**
- * The license row for a license ID, whatever its state. (A minimal lookup of its own: the
- * shared `findActiveLicense` of lib/licenses/verify.ts did not exist when this was written.)
- */
-async function findLicense(db: Db, licenseId: string) {
-  if (!looksLikeLicenseId(licenseId)) return null;
-  return db.license.findUnique({
-    where: { licenseIdHash: hashLicenseId(licenseId) },
-    select: { id: true, teamId: true, customerId: true, appId: true, expiresAt: true, revokedAt: true, app: { select: { slug: true } } },
-  });
-}
 
 const hostOf = (endpoint: string) => {
   try {
@@ -92,13 +81,12 @@ function matchRegistry(registries: RegistryRow[], upstream: NonNullable<LookupRe
 }
 
 export async function lookupProxyAccess(db: Db, req: LookupRequest, opts: LookupOptions): Promise<LookupResult> {
-  const now = opts.now ?? new Date();
-  const row = await findLicense(db, req.licenseId);
-  if (!row) return refuse("unknown_license");
-  if (row.revokedAt) return refuse("revoked");
-  if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) return refuse("expired");
+  const check = await checkLicense(db, req.licenseId, { appSlug: req.appSlug, ...(opts.now && { now: opts.now }) });
+  if (check.status === "invalid") return refuse("unknown_license");
+  const row = check.license;
   const license = { id: row.id, customerId: row.customerId, teamId: row.teamId, appId: row.appId, expiresAt: row.expiresAt?.toISOString() ?? null };
-  if (req.appSlug !== undefined && req.appSlug !== row.app.slug) return refuse("wrong_app", license);
+  if (check.status === "revoked" || check.status === "expired") return refuse(check.status);
+  if (check.status === "wrong_app") return refuse("wrong_app", license);
   if (!req.upstream) return { status: 200, body: { allowed: true, code: "ok", reason: "The license is valid.", license } };
 
   const registries = await db.registry.findMany({

@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import type { LookupResponse } from "../lib/internal/contract";
+import { LicenseCache } from "./license-cache";
+import type { LookupAnswer } from "./portal-client";
+
+const ok: LookupAnswer = { status: 200, body: { allowed: true, code: "ok", reason: "ok" } as LookupResponse };
+const revoked: LookupAnswer = { status: 401, body: { allowed: false, code: "revoked", reason: "revoked" } as LookupResponse };
+const req = { licenseId: "L".repeat(27), appSlug: "app", upstream: { kind: "host" as const, host: "quay.io" } };
+
+describe("LicenseCache", () => {
+  it("serves answers for ttlMs, refusals for negativeTtlMs, then asks again", async () => {
+    let now = 0;
+    const cache = new LicenseCache({ ttlMs: 5000, negativeTtlMs: 1000, now: () => now });
+    let calls = 0;
+    let answer = ok;
+    const fetch = async () => (calls++, answer);
+    expect((await cache.get(req, fetch)).result).toBe("miss");
+    now = 4999;
+    expect((await cache.get(req, fetch)).result).toBe("hit");
+    answer = revoked;
+    now = 5000;
+    expect(await cache.get(req, fetch)).toMatchObject({ result: "miss", answer: revoked });
+    now = 5999;
+    expect((await cache.get(req, fetch)).result).toBe("negative_hit");
+    now = 6000;
+    await cache.get(req, fetch);
+    expect(calls).toBe(3);
+  });
+
+  it("one portal call for concurrent misses; failures are not cached", async () => {
+    const cache = new LicenseCache();
+    let calls = 0;
+    const slow = () => new Promise<LookupAnswer>((resolve) => setTimeout(() => resolve(ok), 20)).finally(() => calls++);
+    await Promise.all(Array.from({ length: 10 }, () => cache.get(req, slow)));
+    expect(calls).toBe(1);
+    const other = { ...req, appSlug: "other" };
+    await expect(cache.get(other, async () => Promise.reject(new Error("portal down")))).rejects.toThrow("portal down");
+    expect((await cache.get(other, async () => ok)).result).toBe("miss");
+  });
+
+  it("keys by license, app and upstream, never holding the license ID itself", () => {
+    const cache = new LicenseCache();
+    const key = cache.keyOf(req);
+    expect(key).not.toContain(req.licenseId);
+    expect(cache.keyOf({ ...req, upstream: { kind: "host", host: "ghcr.io" } })).not.toBe(key);
+    expect(cache.keyOf({ ...req, appSlug: "b" })).not.toBe(key);
+    expect(cache.keyOf({ ...req, licenseId: "M".repeat(27) })).not.toBe(key);
+  });
+});

@@ -1,0 +1,162 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import fsp from "node:fs/promises";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "@/test/support/db";
+import {
+  addRegistry,
+  configureProxyTestEnv,
+  createLicense,
+  createTenant,
+  licenseAuth,
+  rawRequest,
+  releaseDatabase,
+  sleep,
+  startInternalApi,
+  useDatabase,
+  type InternalApi,
+} from "@/test/support/proxy";
+import { buildOciImage, freePort, pushImage, requireBinaries, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
+
+/**
+ * The proxy as it runs in production: its own process from proxy/main.ts (no Next.js, no
+ * database), configured by the environment. A 1 GiB blob streams through it with its peak RSS
+ * (VmHWM) far below the blob size; SIGTERM flushes the pull log; production refuses to start
+ * without PROXY_SERVICE_TOKEN.
+ */
+
+const { serviceToken, dataDir } = configureProxyTestEnv();
+const vendor = { username: "vendor", password: "process-upstream-pass" };
+const GiB = 1024 * 1024 * 1024;
+const MiB = 1024 * 1024;
+const root = path.resolve(import.meta.dirname, "../..");
+
+/** Peak resident set size of a process (kB in /proc → bytes). */
+function peakRss(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) * 1024;
+}
+
+describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("registry proxy: the process", () => {
+  let t: TestDatabase;
+  let api: InternalApi;
+  let upstream: Distribution;
+  let work: string;
+  let img: BuiltImage;
+  let child: ChildProcess;
+  let output = "";
+  let url: string;
+  let authorization: string;
+  let licenseRowId: string;
+
+  beforeAll(async () => {
+    work = await fsp.mkdtemp(path.join(os.tmpdir(), "proxy-process-"));
+    upstream = await startDistribution({ auth: "htpasswd", users: { [vendor.username]: vendor.password } });
+    img = await buildOciImage(work, { layers: [{ sizeBytes: GiB }], tag: "big" });
+    await pushImage(work, `${upstream.host}/acme/big:big`, { creds: vendor });
+    // The layout's copy is no longer needed: keep the disk footprint to the registry's copy.
+    await fsp.rm(work, { recursive: true, force: true });
+
+    t = await createTestDatabase();
+    useDatabase(t.url);
+    const tenant = await createTenant(t.db, { slug: "bigapp" });
+    const license = await createLicense(t.db, tenant);
+    licenseRowId = license.id;
+    authorization = licenseAuth(license.licenseId);
+    await addRegistry(t.db, tenant.teamId, { name: "up", endpoint: upstream.url, ...vendor, secret: vendor.password });
+    api = await startInternalApi();
+
+    const port = await freePort();
+    child = spawn(process.execPath, ["--import", "tsx", path.join(root, "proxy", "main.ts")], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH,
+        HOME: os.tmpdir(),
+        NODE_ENV: "development",
+        PROXY_PORT: String(port),
+        PROXY_SERVICE_TOKEN: serviceToken,
+        PORTAL_INTERNAL_URL: api.url,
+        PORTCULLIS_DATA_DIR: dataDir,
+        ALLOW_PRIVATE_REGISTRY_HOSTS: "true",
+        PROXY_ACCESS_LOG: "false",
+      } as unknown as NodeJS.ProcessEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout!.on("data", (d) => (output += d));
+    child.stderr!.on("data", (d) => (output += d));
+    url = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 200; i++) {
+      const ok = await rawRequest(`${url}/healthz`).then((r) => r.status === 200, () => false);
+      if (ok) break;
+      if (child.exitCode !== null) throw new Error(`proxy exited: ${output}`);
+      await sleep(100);
+    }
+  }, 300_000);
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) child.kill("SIGKILL");
+    await api?.close();
+    await upstream?.stop();
+    await releaseDatabase();
+    await t?.drop();
+    if (work) await fsp.rm(work, { recursive: true, force: true });
+  });
+
+  it("starts from the environment, with no database: healthz, readyz (the portal answers), metrics", async () => {
+    expect(output).toMatch(/\[portcullis\] proxy on http:\/\/127\.0\.0\.1:\d+ \(portal API http:\/\/127\.0\.0\.1:\d+, license cache 5000 ms\)/);
+    expect((await rawRequest(`${url}/readyz`)).status).toBe(200);
+    expect((await rawRequest(`${url}/metrics`)).body.toString()).toContain("process_resident_memory_bytes");
+  });
+
+  it("streams a 1 GiB blob with flat memory (peak RSS measured in /proc)", async () => {
+    const layer = img.layers[0]!;
+    const before = peakRss(child.pid!);
+    const hash = crypto.createHash("sha256");
+    let bytes = 0;
+    const started = Date.now();
+    await new Promise<void>((resolve, reject) => {
+      http
+        .get(`${url}/v2/proxy/bigapp/up/acme/big/blobs/${layer.digest}`, { headers: { authorization }, agent: false }, (res) => {
+          expect(res.statusCode).toBe(200);
+          expect(Number(res.headers["content-length"])).toBe(layer.size);
+          res.on("data", (c: Buffer) => {
+            hash.update(c);
+            bytes += c.length;
+          });
+          res.on("end", resolve);
+          res.on("error", reject);
+        })
+        .on("error", reject);
+    });
+    const seconds = (Date.now() - started) / 1000;
+    const peak = peakRss(child.pid!);
+    console.log(`[proxy] 1 GiB blob in ${seconds.toFixed(1)} s (${(bytes / MiB / seconds).toFixed(0)} MiB/s); proxy peak RSS ${(before / MiB).toFixed(0)} → ${(peak / MiB).toFixed(0)} MiB`);
+    expect(bytes).toBe(layer.size);
+    expect(`sha256:${hash.digest("hex")}`).toBe(layer.digest);
+    expect(peak).toBeLessThan(150 * MiB);
+    expect(peak - before).toBeLessThan(64 * MiB);
+  });
+
+  it("SIGTERM: finishes, flushes the pull log to the portal and exits 0", async () => {
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    const rows = await t.db.pullEvent.findMany({ where: { licenseId: licenseRowId, action: "pull-blob" } });
+    expect(rows.map((r) => Number(r.bytes))).toContain(img.layers[0]!.size);
+  });
+
+  it("refuses to start in production without PROXY_SERVICE_TOKEN, with one line naming it", () => {
+    const res = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "proxy", "main.ts"), "--production"], {
+      cwd: root,
+      env: { PATH: process.env.PATH, HOME: os.tmpdir(), PORTCULLIS_DATA_DIR: dataDir } as unknown as NodeJS.ProcessEnv,
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(res.status).toBe(1);
+    expect(res.stderr.trim()).toBe("Invalid configuration: PROXY_SERVICE_TOKEN is required when NODE_ENV=production");
+  });
+});
