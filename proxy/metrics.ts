@@ -129,6 +129,7 @@ export class ProxyMetrics {
   readonly pullEventsBuffered: Gauge;
   readonly rss = new Gauge("process_resident_memory_bytes", "Resident memory size in bytes.", () => process.memoryUsage.rss());
   readonly heap = new Gauge("nodejs_heap_used_bytes", "V8 heap in use, bytes.", () => process.memoryUsage().heapUsed);
+  readonly external = new Gauge("nodejs_array_buffers_bytes", "Memory of ArrayBuffers and Buffers (stream chunks in flight or awaiting GC), bytes.", () => process.memoryUsage().arrayBuffers);
 
   constructor(bufferedEvents: () => number = () => 0) {
     this.pullEventsBuffered = new Gauge("portcullis_proxy_pull_events_buffered", "Pull-log events waiting to be sent to the portal.", bufferedEvents);
@@ -149,6 +150,7 @@ export class ProxyMetrics {
       this.pullEventsBuffered,
       this.rss,
       this.heap,
+      this.external,
     ];
   }
 
