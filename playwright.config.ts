@@ -51,6 +51,8 @@ export default defineConfig({
       LOCAL_KMS_KEYS: "e2e:" + Buffer.alloc(32, 7).toString("base64"),
       DATABASE_URL: "",
       NEXT_TELEMETRY_DISABLED: "1",
+      // The Images tests' registries run on 127.0.0.1.
+      ALLOW_PRIVATE_REGISTRY_HOSTS: "true",
     },
   },
 });

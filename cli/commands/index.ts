@@ -1,6 +1,9 @@
 import type { Command } from "../command";
 import { kmsCommands, setKmsStoreFactory } from "./kms";
 import { migrateCommand } from "./migrate";
+import { registryConfigCommand } from "./registry";
+import { imagesRewriteCommand } from "./images-rewrite";
+import { pullSecretCommand } from "./pull-secret";
 import { disconnectDb, getDb } from "../../lib/db/client";
 import { prismaSecretStore } from "../../lib/crypto/prisma-store";
 
@@ -8,4 +11,4 @@ import { prismaSecretStore } from "../../lib/crypto/prisma-store";
 setKmsStoreFactory(async () => ({ store: prismaSecretStore(await getDb()), close: disconnectDb }));
 
 /** Every command of the CLI. Each lives in its own file in this folder. */
-export const commands: Command[] = [...kmsCommands(), migrateCommand];
+export const commands: Command[] = [...kmsCommands(), migrateCommand, imagesRewriteCommand, pullSecretCommand, registryConfigCommand];

@@ -206,3 +206,16 @@ export class ConnectionTestFailedError extends AppError {
     this.test = test;
   }
 }
+
+/** What kind of registry a row is, for the table: the provider, or for "other" the service its host belongs to. */
+export function registryKindLabel(provider: RegistryProviderName, endpoint: string, dockerHubRegistry: string): string {
+  const host = hostOf(endpoint).toLowerCase();
+  if (provider === "ecr") return "Amazon ECR";
+  if (provider === "gcr") return host.endsWith(".pkg.dev") ? "Google Artifact Registry" : "Google Container Registry";
+  if (detectProvider(new URL(endpoint).host, dockerHubRegistry) === "docker-hub") return "Docker Hub";
+  if (host === "ghcr.io") return "GitHub";
+  if (host === "quay.io") return "Quay";
+  if (host.endsWith(".jfrog.io")) return "JFrog Artifactory";
+  if (host === "registry.gitlab.com") return "GitLab";
+  return "OCI registry";
+}

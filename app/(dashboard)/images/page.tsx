@@ -1,13 +1,64 @@
-import { ComingSoon } from "@/components/shell/coming-soon";
+import { PageHeader } from "@/components/ui/card";
+import { Notice } from "@/components/ui/notice";
+import { RegistriesSection } from "@/components/images/registries-section";
+import { PushInstructions } from "@/components/images/push-instructions";
+import type { RegistryRow } from "@/components/images/types";
+import { listApps } from "@/lib/apps/operations";
+import { can } from "@/lib/auth/permissions";
+import { env } from "@/lib/config/env";
+import { registryKindLabel } from "@/lib/registries/connection";
+import { publicHost } from "@/lib/registries/instructions";
+import { listRegistries, type RegistryDto } from "@/lib/registries/operations";
+import { invoke } from "@/lib/server/operation";
+import { requireTeamContext } from "@/lib/server/request";
 
 export const metadata = { title: "Images" };
 
-export default function ImagesPage() {
+function toRow(r: RegistryDto, dockerHubRegistry: string): RegistryRow {
+  return {
+    id: r.id,
+    provider: r.provider,
+    kindLabel: registryKindLabel(r.provider, r.endpoint, dockerHubRegistry),
+    name: r.name,
+    host: r.host,
+    address: new URL(r.endpoint).host,
+    endpointInput: r.endpointInput,
+    username: r.username,
+    createdAt: r.createdAt.toISOString(),
+    createdByEmail: r.createdByEmail,
+    credentialsUpdatedAt: r.credentialsUpdatedAt.toISOString(),
+    credentialsUpdatedBy: r.credentialsUpdatedBy,
+    credentialsVersion: r.credentialsVersion,
+    lastTest: r.lastTest && { ok: r.lastTest.ok, at: r.lastTest.at.toISOString(), summary: r.lastTest.summary, steps: r.lastTest.steps },
+  };
+}
+
+export default async function ImagesPage() {
+  const ctx = await requireTeamContext();
+  const [registries, apps] = await Promise.all([invoke(listRegistries, ctx, {}), invoke(listApps, ctx, {})]);
+  const e = env();
+  const registryHost = publicHost(e.REGISTRY_URL, e.REGISTRY_PORT);
+  const proxyHost = publicHost(e.PROXY_URL, e.PROXY_PORT);
+  const rows = registries.map((r) => toRow(r, e.DOCKER_HUB_REGISTRY));
+  const abilities = { canWrite: can(ctx.role, "write"), canAdmin: can(ctx.role, "admin") };
   return (
-    <ComingSoon
-      title="Images"
-      description="Connect your private registries so customers can pull your images through Portcullis."
-      what="Here you will add external registries (Docker Hub, ECR, GCR, GHCR, Quay, any OCI registry) with credentials that are encrypted and never shown again, test them, and copy push and proxy instructions per app."
-    />
+    <>
+      <PageHeader
+        title="Images"
+        description="Connect the registries your images live in, test them, and give each app's images a path customers pull through Portcullis with their license."
+      />
+      {!abilities.canWrite && (
+        <Notice className="mb-6">Your role is read-only: you can see the registries and instructions, but not add, test or change registries.</Notice>
+      )}
+      <RegistriesSection registries={rows} abilities={abilities} proxyHost={proxyHost} />
+      <PushInstructions
+        apps={apps.map((a) => ({ id: a.id, name: a.name, slug: a.slug }))}
+        registryHost={registryHost}
+        proxyHost={proxyHost}
+        dockerHubRegistry={e.DOCKER_HUB_REGISTRY}
+        registries={rows.map((r) => ({ host: r.address, name: r.name }))}
+        username={ctx.email}
+      />
+    </>
   );
 }

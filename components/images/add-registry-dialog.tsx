@@ -1,0 +1,233 @@
+"use client";
+
+import Link from "next/link";
+import { useRef, useState, useTransition } from "react";
+import { createRegistryAction, testDraftRegistryAction, type RegistryActionState } from "@/app/_actions/registries";
+import { Button, buttonClass } from "@/components/ui/button";
+import { Dialog, DialogFooter } from "@/components/ui/dialog";
+import { Field } from "@/components/ui/field";
+import { Notice } from "@/components/ui/notice";
+import type { RegistryProviderName } from "@/lib/validations/registries";
+import { CredentialFields, type Values } from "./credential-fields";
+import { TestResult, Testing } from "./test-result";
+import type { TestView } from "./types";
+
+const tabs: { id: RegistryProviderName; label: string }[] = [
+  { id: "other", label: "Other Registry or Docker Hub" },
+  { id: "ecr", label: "Amazon ECR" },
+  { id: "gcr", label: "Google GCR / Artifact Registry" },
+];
+
+const endpointHints: Record<RegistryProviderName, { placeholder: string; hint: React.ReactNode }> = {
+  other: {
+    placeholder: "ghcr.io",
+    hint: "For example docker.io (Docker Hub), ghcr.io, quay.io, myco.jfrog.io or harbor.example.com:8443. https:// is assumed.",
+  },
+  ecr: { placeholder: "123456789012.dkr.ecr.us-east-1.amazonaws.com", hint: "<account ID>.dkr.ecr.<region>.amazonaws.com" },
+  gcr: { placeholder: "europe-west1-docker.pkg.dev", hint: "gcr.io (or us.gcr.io, eu.gcr.io, asia.gcr.io) or <location>-docker.pkg.dev for Artifact Registry." },
+};
+
+type Busy = null | "testing" | "saving";
+
+/** The "Add external registry" button and its dialog: three tabs, optional name, test before saving. */
+export function AddRegistryButton({ proxyHost, onAdded, label = "Add external registry" }: { proxyHost: string; onAdded: (message: string) => void; label?: string }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <Button onClick={() => setOpen(true)}>{label}</Button>
+      <Dialog open={open} onClose={() => setOpen(false)} title="Add external registry" wide description="Credentials are encrypted before they are stored and are never shown again, not even to admins.">
+        <AddRegistryForm
+          proxyHost={proxyHost}
+          onCancel={() => setOpen(false)}
+          onAdded={(message) => {
+            setOpen(false);
+            onAdded(message);
+          }}
+        />
+      </Dialog>
+    </>
+  );
+}
+
+function AddRegistryForm({ proxyHost, onCancel, onAdded }: { proxyHost: string; onCancel: () => void; onAdded: (message: string) => void }) {
+  const [provider, setProvider] = useState<RegistryProviderName>("other");
+  const [values, setValues] = useState<Record<RegistryProviderName, Values>>({ other: {}, ecr: {}, gcr: {} });
+  const [common, setCommon] = useState({ name: "", image: "", test: true });
+  const [busy, setBusy] = useState<Busy>(null);
+  const [state, setState] = useState<RegistryActionState<unknown> | null>(null);
+  const [test, setTest] = useState<TestView | null>(null);
+  const [, startTransition] = useTransition();
+  const formRef = useRef<HTMLFormElement>(null);
+  const tabRefs = useRef<(HTMLButtonElement | null)[]>([]);
+
+  const set = (name: string, value: string) => setValues((v) => ({ ...v, [provider]: { ...v[provider], [name]: value } }));
+  const fields = state?.status === "error" ? state.fields : undefined;
+  const endpoint = values[provider].endpoint ?? "";
+
+  function submit(kind: "test" | "save") {
+    const form = formRef.current;
+    if (!form || busy) return;
+    const data = new FormData(form);
+    setBusy(kind === "test" ? "testing" : common.test ? "testing" : "saving");
+    setState(null);
+    setTest(null);
+    startTransition(async () => {
+      if (kind === "test") {
+        const r = await testDraftRegistryAction(data);
+        setState(r);
+        if (r.status === "ok" && r.data) setTest(r.data);
+      } else {
+        const r = await createRegistryAction(data);
+        setState(r);
+        if (r.test) setTest(r.test);
+        if (r.status === "ok") {
+          setBusy(null);
+          onAdded(r.message ?? "Registry added.");
+          return;
+        }
+      }
+      setBusy(null);
+    });
+  }
+
+  function onTabKey(e: React.KeyboardEvent, index: number) {
+    const next = e.key === "ArrowRight" ? index + 1 : e.key === "ArrowLeft" ? index - 1 : e.key === "Home" ? 0 : e.key === "End" ? tabs.length - 1 : null;
+    if (next === null) return;
+    e.preventDefault();
+    const i = (next + tabs.length) % tabs.length;
+    setProvider(tabs[i]!.id);
+    tabRefs.current[i]?.focus();
+  }
+
+  return (
+    <form
+      ref={formRef}
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit("save");
+      }}
+      className="space-y-4"
+    >
+      <div role="tablist" aria-label="Registry type" className="flex flex-wrap gap-1 rounded-lg bg-slate-100 p-1">
+        {tabs.map((t, i) => (
+          <button
+            key={t.id}
+            ref={(el) => {
+              tabRefs.current[i] = el;
+            }}
+            type="button"
+            role="tab"
+            id={`tab-${t.id}`}
+            aria-selected={provider === t.id}
+            aria-controls="registry-tabpanel"
+            tabIndex={provider === t.id ? 0 : -1}
+            onClick={() => {
+              setProvider(t.id);
+              setState(null);
+              setTest(null);
+            }}
+            onKeyDown={(e) => onTabKey(e, i)}
+            className={`flex-1 whitespace-nowrap rounded-md px-3 py-1.5 text-sm font-medium ${
+              provider === t.id ? "bg-white text-brand-700 shadow-sm" : "text-slate-600 hover:text-slate-900"
+            }`}
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+
+      <div role="tabpanel" id="registry-tabpanel" aria-labelledby={`tab-${provider}`} className="space-y-3">
+        <input type="hidden" name="provider" value={provider} />
+        <Field
+          label="Endpoint"
+          name="endpoint"
+          autoFocus
+          autoComplete="off"
+          spellCheck={false}
+          placeholder={endpointHints[provider].placeholder}
+          hint={endpointHints[provider].hint}
+          value={endpoint}
+          onChange={(e) => set("endpoint", e.target.value)}
+          error={fields?.endpoint}
+        />
+        {provider === "ecr" && (
+          <Notice tone="info">
+            Use an IAM user or role whose policy allows <code className="font-mono text-xs">ecr:GetAuthorizationToken</code>,{" "}
+            <code className="font-mono text-xs">ecr:BatchGetImage</code> and <code className="font-mono text-xs">ecr:GetDownloadUrlForLayer</code> — nothing
+            more. Portcullis trades the key for a 12-hour registry password whenever it needs one.{" "}
+            <Link href="/tutorials/ecr" className="font-medium underline">
+              ECR tutorial
+            </Link>
+          </Notice>
+        )}
+        <CredentialFields provider={provider} values={values[provider]} set={set} errors={fields} />
+        <div className="grid gap-3 sm:grid-cols-2">
+          <Field
+            label="Name (optional)"
+            name="name"
+            autoComplete="off"
+            spellCheck={false}
+            placeholder="e.g. prod"
+            value={common.name}
+            onChange={(e) => setCommon((c) => ({ ...c, name: e.target.value }))}
+            error={fields?.name}
+            hint={
+              <>
+                Customers can then pull <code className="font-mono">{proxyHost}/proxy/&lt;app&gt;/{common.name.trim() || "<name>"}/&lt;repository&gt;</code>: needed for a
+                host with a port, and it hides the host.
+              </>
+            }
+          />
+          <Field
+            label="Image to test (optional)"
+            name="image"
+            autoComplete="off"
+            spellCheck={false}
+            placeholder="team/app:1.0"
+            value={common.image}
+            onChange={(e) => setCommon((c) => ({ ...c, image: e.target.value }))}
+            error={fields?.image}
+            hint="The test then also fetches this image's manifest: single image or multi-platform, platforms, digest."
+          />
+        </div>
+      </div>
+
+      <label className="flex items-start gap-2 text-sm text-slate-800">
+        <input
+          type="checkbox"
+          name="test"
+          checked={common.test}
+          onChange={(e) => setCommon((c) => ({ ...c, test: e.target.checked }))}
+          className="mt-0.5 size-4 rounded border-slate-300 accent-brand-600"
+        />
+        <span>
+          Test before saving
+          <span className="block text-xs text-slate-500">Save only if the connection test passes. Untick to save a registry that is not reachable yet.</span>
+        </span>
+      </label>
+
+      {busy === "testing" && <Testing host={endpoint} />}
+      {state?.status === "error" &&
+        (state.test ? (
+          <Notice tone="warning">Nothing was saved. Fix what the failed step says, or untick “Test before saving” to save it anyway.</Notice>
+        ) : (
+          <Notice tone="error">{state.message}</Notice>
+        ))}
+      {test && <TestResult result={test} />}
+
+      <DialogFooter>
+        <Button variant="ghost" onClick={onCancel}>
+          Cancel
+        </Button>
+        <Button variant="secondary" onClick={() => submit("test")} disabled={!!busy} aria-busy={busy === "testing" && !common.test}>
+          Test connection
+        </Button>
+        <button type="submit" disabled={!!busy} aria-busy={!!busy} className={buttonClass("primary")}>
+          {busy && busy !== "testing" && <span className="size-3.5 animate-spin rounded-full border-2 border-current border-r-transparent" aria-hidden />}
+          {busy === "saving" ? "Saving…" : common.test ? "Test and save" : "Save registry"}
+        </button>
+      </DialogFooter>
+    </form>
+  );
+}

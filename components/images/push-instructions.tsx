@@ -1,0 +1,187 @@
+"use client";
+
+import Link from "next/link";
+import { useId, useState } from "react";
+import { CopyButton } from "@/components/ui/copy-button";
+import { EmptyState } from "@/components/ui/card";
+import { proxyReference, pushCommands, type TeamRegistryRef } from "@/lib/registries/instructions";
+
+function Command({ value, label }: { value: string; label: string }) {
+  return (
+    <div className="flex items-center gap-2 rounded-md bg-slate-900 py-1.5 pl-3 pr-1.5">
+      <code className="min-w-0 flex-1 overflow-x-auto whitespace-nowrap font-mono text-xs text-slate-100">{value}</code>
+      <CopyButton value={value} label={label} />
+    </div>
+  );
+}
+
+interface AppInfo {
+  id: string;
+  name: string;
+  slug: string;
+}
+
+/** Per app: its slug, the commands to push to the hosted registry, and the proxy-reference converter. */
+export function PushInstructions({
+  apps,
+  registryHost,
+  proxyHost,
+  dockerHubRegistry,
+  registries,
+  username,
+}: {
+  apps: AppInfo[];
+  registryHost: string;
+  proxyHost: string;
+  dockerHubRegistry: string;
+  registries: TeamRegistryRef[];
+  username: string;
+}) {
+  return (
+    <section aria-labelledby="apps-heading">
+      <h2 id="apps-heading" className="text-lg font-semibold">
+        Application slugs and push instructions
+      </h2>
+      <p className="mb-3 mt-0.5 max-w-2xl text-sm text-slate-600">
+        No registry of your own? Push to the Portcullis registry at <code className="font-mono text-xs">{registryHost}</code> under an app&apos;s slug. Images in your
+        own registries reach customers through the proxy at <code className="font-mono text-xs">{proxyHost}</code>.
+      </p>
+      {apps.length === 0 ? (
+        <EmptyState title="No apps yet">
+          Image paths start with an app&apos;s slug.{" "}
+          <Link href="/apps" className="font-medium text-brand-600 hover:underline">
+            Create an app
+          </Link>{" "}
+          to get push commands and proxy image names.
+        </EmptyState>
+      ) : (
+        <div className="space-y-3">
+          {apps.map((app, i) => (
+            <AppInstructions key={app.id} app={app} first={i === 0} {...{ registryHost, proxyHost, dockerHubRegistry, registries, username }} />
+          ))}
+        </div>
+      )}
+    </section>
+  );
+}
+
+function AppInstructions({
+  app,
+  first,
+  registryHost,
+  proxyHost,
+  dockerHubRegistry,
+  registries,
+  username,
+}: {
+  app: AppInfo;
+  first: boolean;
+  registryHost: string;
+  proxyHost: string;
+  dockerHubRegistry: string;
+  registries: TeamRegistryRef[];
+  username: string;
+}) {
+  const [image, setImage] = useState("");
+  const [upstream, setUpstream] = useState("");
+  const imageId = useId();
+  const upstreamId = useId();
+  const cmd = pushCommands({ registryHost, slug: app.slug, image, username });
+  const converted = upstream.trim() ? proxyReference({ image: upstream, slug: app.slug, proxyHost, dockerHubRegistry, registries }) : null;
+
+  return (
+    <details open={first} className="group rounded-lg border border-slate-200 bg-white shadow-sm" data-testid={`push-${app.slug}`}>
+      <summary className="flex cursor-pointer list-none items-center justify-between gap-3 px-5 py-3 [&::-webkit-details-marker]:hidden">
+        <span className="flex min-w-0 items-center gap-3">
+          <span aria-hidden className="text-slate-400 transition-transform group-open:rotate-90">
+            ▸
+          </span>
+          <span className="font-medium">{app.name}</span>
+          <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-700">{app.slug}</code>
+        </span>
+        <CopyButton value={app.slug} label="Copy slug" />
+      </summary>
+      <div className="grid gap-6 border-t border-slate-200 px-5 py-4 lg:grid-cols-2">
+        <div className="min-w-0 space-y-2">
+          <h3 className="text-sm font-semibold">Push to the Portcullis registry</h3>
+          <div>
+            <label htmlFor={imageId} className="block text-xs font-medium text-slate-700">
+              Local image
+            </label>
+            <input
+              id={imageId}
+              value={image}
+              onChange={(e) => setImage(e.target.value)}
+              placeholder="my-image:1.0"
+              spellCheck={false}
+              autoComplete="off"
+              className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-1.5 font-mono text-xs shadow-sm outline-none focus:border-brand-600 focus:ring-2 focus:ring-brand-100"
+            />
+          </div>
+          <ol className="space-y-1.5">
+            <li>
+              <Command value={cmd.login} label="Copy login" />
+            </li>
+            <li>
+              <Command value={cmd.tag} label="Copy tag" />
+            </li>
+            <li>
+              <Command value={cmd.push} label="Copy push" />
+            </li>
+          </ol>
+          <p className="text-xs text-slate-500">
+            Sign in with your email and password, or with a token from{" "}
+            <Link href="/tokens" className="text-brand-600 hover:underline">
+              Tokens
+            </Link>{" "}
+            as the password — a user, service-account or team token, with any username. In CI:
+          </p>
+          <Command value={cmd.loginWithToken} label="Copy CI login" />
+        </div>
+        <div className="min-w-0 space-y-2">
+          <h3 className="text-sm font-semibold">Pull through the proxy</h3>
+          <div>
+            <label htmlFor={upstreamId} className="block text-xs font-medium text-slate-700">
+              Upstream image
+            </label>
+            <input
+              id={upstreamId}
+              value={upstream}
+              onChange={(e) => setUpstream(e.target.value)}
+              placeholder="quay.io/acme/api:1.2"
+              spellCheck={false}
+              autoComplete="off"
+              className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-1.5 font-mono text-xs shadow-sm outline-none focus:border-brand-600 focus:ring-2 focus:ring-brand-100"
+            />
+          </div>
+          {!converted && (
+            <p className="text-xs text-slate-500">
+              Paste an image as your manifests name it; customers pull <code className="font-mono">{proxyHost}/proxy/{app.slug}/&lt;image&gt;</code> with their license.
+            </p>
+          )}
+          {converted && !converted.ok && (
+            <p role="alert" className="text-xs font-medium text-red-600">
+              {converted.error}
+            </p>
+          )}
+          {converted?.ok && (
+            <div className="space-y-1.5" data-testid="proxy-reference">
+              <Command value={converted.reference} label="Copy proxy image" />
+              {converted.byName && (
+                <>
+                  <p className="text-xs text-slate-500">Or through the registry&apos;s name, which hides the upstream host:</p>
+                  <Command value={converted.byName} label="Copy proxy image by name" />
+                </>
+              )}
+              {!converted.known && (
+                <p className="text-xs text-amber-700">
+                  This team has no external registry for {converted.upstreamHost} yet: add it above, or the proxy will refuse this image.
+                </p>
+              )}
+            </div>
+          )}
+        </div>
+      </div>
+    </details>
+  );
+}

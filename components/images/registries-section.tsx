@@ -1,0 +1,376 @@
+"use client";
+
+import { useState, useTransition } from "react";
+import {
+  deleteRegistryAction,
+  rotateRegistryAction,
+  testRegistryAction,
+  updateRegistryAction,
+  type RegistryActionState,
+} from "@/app/_actions/registries";
+import { Button, buttonClass } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/card";
+import { Dialog, DialogFooter } from "@/components/ui/dialog";
+import { Field } from "@/components/ui/field";
+import { Notice } from "@/components/ui/notice";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { usernameLabels } from "@/lib/validations/registries";
+import { AddRegistryButton } from "./add-registry-dialog";
+import { CredentialFields, type Values } from "./credential-fields";
+import { StepList, TestResult, Testing } from "./test-result";
+import type { Abilities, RegistryRow, TestView } from "./types";
+
+/** Runs a server action from a form, keeping its answer and whether it is still running. */
+function useFormAction<R>(action: (fd: FormData) => Promise<RegistryActionState<R>>, onOk?: (s: RegistryActionState<R>) => void) {
+  const [state, setState] = useState<RegistryActionState<R> | null>(null);
+  const [pending, startTransition] = useTransition();
+  const submit = (e: React.FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    if (pending) return;
+    const data = new FormData(e.currentTarget);
+    startTransition(async () => {
+      const next = await action(data);
+      setState(next);
+      if (next.status === "ok") onOk?.(next);
+    });
+  };
+  return { state, pending, submit, reset: () => setState(null) };
+}
+
+type DialogKind = "test" | "rotate" | "rename" | "delete";
+
+/** The external registries: the table, its per-row dialogs and the add dialog. */
+export function RegistriesSection({ registries, abilities, proxyHost }: { registries: RegistryRow[]; abilities: Abilities; proxyHost: string }) {
+  const [flash, setFlash] = useState<string | null>(null);
+  const [open, setOpen] = useState<{ kind: DialogKind; id: string } | null>(null);
+  const current = open ? registries.find((r) => r.id === open.id) : undefined;
+  const close = () => setOpen(null);
+  const done = (message?: string) => {
+    setOpen(null);
+    if (message) setFlash(message);
+  };
+
+  return (
+    <section aria-labelledby="registries-heading" className="mb-10">
+      <div className="mb-3 flex flex-wrap items-end justify-between gap-3">
+        <div>
+          <h2 id="registries-heading" className="text-lg font-semibold">
+            External registries
+          </h2>
+          <p className="mt-0.5 max-w-2xl text-sm text-slate-600">
+            Where your images live. Every app of this team can pull from every registry here, through the proxy, with these credentials.
+          </p>
+        </div>
+        {abilities.canWrite && registries.length > 0 && <AddRegistryButton proxyHost={proxyHost} onAdded={setFlash} />}
+      </div>
+
+      {flash && (
+        <Notice tone="success" className="mb-3">
+          {flash}
+        </Notice>
+      )}
+
+      {registries.length === 0 ? (
+        <EmptyState
+          title="No external registries yet"
+          action={abilities.canWrite ? <AddRegistryButton proxyHost={proxyHost} onAdded={setFlash} label="Add your first registry" /> : undefined}
+        >
+          {abilities.canWrite
+            ? "Add the registry your images live in — Docker Hub, Amazon ECR, Google Artifact Registry, GHCR, Quay, Artifactory, Harbor or any OCI registry. Its credentials are encrypted and never shown again."
+            : "An admin or developer of this team has not added a registry yet."}
+        </EmptyState>
+      ) : (
+        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+          <table className="w-full text-left text-sm" aria-label="External registries">
+            <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+              <tr>
+                <th scope="col" className="px-4 py-2 font-medium">Endpoint</th>
+                <th scope="col" className="px-4 py-2 font-medium">Username</th>
+                <th scope="col" className="px-4 py-2 font-medium">Last test</th>
+                <th scope="col" className="px-4 py-2 font-medium">Added by</th>
+                <th scope="col" className="px-4 py-2 font-medium">Credentials</th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100 align-top">
+              {registries.map((r) => (
+                <RegistryTableRow key={r.id} r={r} abilities={abilities} open={(kind) => setOpen({ kind, id: r.id })} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      {current && (
+        <>
+          <Dialog open={open?.kind === "test"} onClose={close} title={`Test ${current.host}`} wide description="GET /v2/, the registry's authentication and, with an image, its manifest — the requests the proxy makes.">
+            <TestDialogBody r={current} canTest={abilities.canWrite} />
+          </Dialog>
+          <Dialog open={open?.kind === "rotate"} onClose={close} title={`Rotate credentials of ${current.host}`} wide description="The new credentials are tested first and replace the old ones only if the test passes.">
+            <RotateDialogBody r={current} onDone={done} onCancel={close} />
+          </Dialog>
+          <Dialog open={open?.kind === "rename"} onClose={close} title={`Name ${current.host}`}>
+            <RenameDialogBody r={current} proxyHost={proxyHost} onDone={done} onCancel={close} />
+          </Dialog>
+          <Dialog open={open?.kind === "delete"} onClose={close} title={`Delete ${current.host}?`}>
+            <DeleteDialogBody r={current} onDone={done} onCancel={close} />
+          </Dialog>
+        </>
+      )}
+    </section>
+  );
+}
+
+function StatusPill({ test }: { test: RegistryRow["lastTest"] }) {
+  if (!test) return <span className="inline-flex rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-600">Not tested</span>;
+  return test.ok ? (
+    <span className="inline-flex rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800">Passed</span>
+  ) : (
+    <span className="inline-flex rounded-full bg-red-100 px-2 py-0.5 text-xs font-medium text-red-800">Failed</span>
+  );
+}
+
+function RegistryTableRow({ r, abilities, open }: { r: RegistryRow; abilities: Abilities; open: (kind: DialogKind) => void }) {
+  const rotated = r.credentialsVersion > 1;
+  const small = "rounded px-1.5 py-0.5 text-xs font-medium";
+  return (
+    <tr data-testid={`registry-${r.address}`}>
+      <td className="min-w-52 px-4 py-3">
+        <p className="font-mono text-[13px] font-medium text-slate-900 [overflow-wrap:anywhere]">{r.host}</p>
+        <p className="mt-1 flex flex-wrap gap-1.5">
+          <span className={`${small} bg-slate-100 text-slate-700`}>{r.kindLabel}</span>
+          {r.name && (
+            <span className={`${small} bg-brand-50 text-brand-900`} title="Name used in proxy paths">
+              name: <span className="font-mono">{r.name}</span>
+            </span>
+          )}
+        </p>
+      </td>
+      <td className="px-4 py-3">
+        <p className="max-w-44 font-mono text-xs text-slate-800 [overflow-wrap:anywhere]">{r.username}</p>
+        <p className="mt-0.5 text-xs text-slate-500">{usernameLabels[r.provider]}</p>
+      </td>
+      <td className="min-w-60 max-w-80 px-4 py-3" data-testid="last-test">
+        <p className="flex flex-wrap items-center gap-2">
+          <StatusPill test={r.lastTest} />
+          {r.lastTest && <RelativeTime iso={r.lastTest.at} className="text-xs text-slate-500" />}
+        </p>
+        {r.lastTest && (
+          <p className={`mt-1 line-clamp-3 text-xs ${r.lastTest.ok ? "text-slate-600" : "text-red-700"}`} title={r.lastTest.summary}>
+            {r.lastTest.summary}
+          </p>
+        )}
+      </td>
+      <td className="px-4 py-3 text-xs text-slate-600">
+        <p className="max-w-40 truncate text-slate-800" title={r.createdByEmail ?? undefined}>
+          {r.createdByEmail ?? "—"}
+        </p>
+        <RelativeTime iso={r.createdAt} />
+      </td>
+      <td className="px-4 py-3 text-xs text-slate-600">
+        <p>
+          {rotated ? "Rotated " : "Set "}
+          <RelativeTime iso={r.credentialsUpdatedAt} />
+        </p>
+        {r.credentialsUpdatedBy && (
+          <p className="max-w-40 truncate" title={r.credentialsUpdatedBy}>
+            by {r.credentialsUpdatedBy}
+          </p>
+        )}
+      </td>
+      <td className="px-4 py-3">
+        <div className="flex flex-col items-end gap-1">
+          {abilities.canWrite ? (
+            <Button variant="secondary" className="px-2.5 py-1 text-xs" onClick={() => open("test")} aria-label={`Test ${r.host}`}>
+              Test
+            </Button>
+          ) : (
+            r.lastTest && (
+              <Button variant="ghost" className="px-2.5 py-1 text-xs" onClick={() => open("test")} aria-label={`Last test of ${r.host}`}>
+                Details
+              </Button>
+            )
+          )}
+          {abilities.canAdmin && (
+            <>
+              <Button variant="ghost" className="whitespace-nowrap px-2.5 py-1 text-xs" onClick={() => open("rotate")} aria-label={`Rotate credentials of ${r.host}`}>
+                Rotate credentials
+              </Button>
+              <Button variant="ghost" className="px-2.5 py-1 text-xs" onClick={() => open("rename")} aria-label={`Name ${r.host}`}>
+                {r.name ? "Rename" : "Set name"}
+              </Button>
+              <Button variant="ghost" className="px-2.5 py-1 text-xs text-red-700 hover:bg-red-50" onClick={() => open("delete")} aria-label={`Delete ${r.host}`}>
+                Delete
+              </Button>
+            </>
+          )}
+        </div>
+      </td>
+    </tr>
+  );
+}
+
+function TestDialogBody({ r, canTest }: { r: RegistryRow; canTest: boolean }) {
+  const [image, setImage] = useState("");
+  const { state, pending, submit } = useFormAction(testRegistryAction);
+  const fresh: TestView | undefined = state?.status === "ok" ? state.data : undefined;
+  return (
+    <div className="space-y-4">
+      {canTest && (
+        <form onSubmit={submit} noValidate className="flex flex-wrap items-end gap-2">
+          <input type="hidden" name="id" value={r.id} />
+          <Field
+            label="Image (optional)"
+            name="image"
+            autoFocus
+            autoComplete="off"
+            spellCheck={false}
+            placeholder="team/app:1.0"
+            value={image}
+            onChange={(e) => setImage(e.target.value)}
+            error={state?.status === "error" ? state.fields?.image : undefined}
+            hint="A repository and tag (or @digest) on this registry: the test then fetches its manifest."
+            className="min-w-64 flex-1"
+          />
+          <button type="submit" disabled={pending} aria-busy={pending} className={`${buttonClass("primary")} mb-5`}>
+            {pending ? "Testing…" : "Run test"}
+          </button>
+        </form>
+      )}
+      {pending && <Testing host={r.host} />}
+      {!pending && state?.status === "error" && !state.fields && <Notice tone="error">{state.message}</Notice>}
+      {!pending && fresh && <TestResult result={fresh} />}
+      {!pending && !fresh && r.lastTest && (
+        <div className="space-y-3">
+          <p className="text-sm text-slate-600">
+            Last test <RelativeTime iso={r.lastTest.at} />:{" "}
+            <span className={r.lastTest.ok ? "font-medium text-emerald-700" : "font-medium text-red-700"}>{r.lastTest.ok ? "passed" : "failed"}</span>.
+          </p>
+          <StepList steps={r.lastTest.steps} />
+        </div>
+      )}
+      {!pending && !fresh && !r.lastTest && <p className="text-sm text-slate-600">This registry has not been tested yet.</p>}
+    </div>
+  );
+}
+
+function RotateDialogBody({ r, onDone, onCancel }: { r: RegistryRow; onDone: (message?: string) => void; onCancel: () => void }) {
+  const [values, setValues] = useState<Values>(r.provider === "other" ? { username: r.username } : {});
+  const [image, setImage] = useState("");
+  const [force, setForce] = useState(false);
+  const { state, pending, submit } = useFormAction(rotateRegistryAction, (s) => onDone(s.message));
+  const fields = state?.status === "error" ? state.fields : undefined;
+  return (
+    <form onSubmit={submit} noValidate className="space-y-4">
+      <input type="hidden" name="id" value={r.id} />
+      <p className="text-sm text-slate-600">
+        Current: <span className="font-mono text-xs text-slate-800">{r.username}</span>, set <RelativeTime iso={r.credentialsUpdatedAt} />
+        {r.credentialsUpdatedBy ? ` by ${r.credentialsUpdatedBy}` : ""}. Pulls keep using them until the new ones are in place — at once, in one step.
+      </p>
+      <CredentialFields provider={r.provider} values={values} set={(n, v) => setValues((x) => ({ ...x, [n]: v }))} errors={fields} replacing />
+      <Field
+        label="Image to test (optional)"
+        name="image"
+        autoComplete="off"
+        spellCheck={false}
+        placeholder="team/app:1.0"
+        value={image}
+        onChange={(e) => setImage(e.target.value)}
+        error={fields?.image}
+        hint="Proves the new credentials can pull this image, not only sign in."
+      />
+      <label className="flex items-start gap-2 text-sm text-slate-800">
+        <input type="checkbox" name="force" checked={force} onChange={(e) => setForce(e.target.checked)} className="mt-0.5 size-4 accent-red-600" />
+        <span>
+          Replace even if the test fails
+          <span className="block text-xs text-slate-500">For when the registry can&apos;t be reached from here right now.</span>
+        </span>
+      </label>
+      {force && (
+        <Notice tone="warning">
+          Forcing skips the safety net: if the new credentials are wrong, every pull through the proxy from {r.host} fails until you rotate again.
+        </Notice>
+      )}
+      {pending && <Testing host={r.host} />}
+      {!pending && state?.status === "error" && (state.test ? <Notice tone="warning">The old credentials were kept: nothing changed.</Notice> : <Notice tone="error">{state.message}</Notice>)}
+      {!pending && state?.test && <TestResult result={state.test} />}
+      <DialogFooter>
+        <Button variant="ghost" onClick={onCancel}>
+          Cancel
+        </Button>
+        <button type="submit" disabled={pending} aria-busy={pending} className={buttonClass(force ? "danger" : "primary")}>
+          {pending ? "Testing…" : force ? "Replace credentials" : "Test and replace"}
+        </button>
+      </DialogFooter>
+    </form>
+  );
+}
+
+function RenameDialogBody({ r, proxyHost, onDone, onCancel }: { r: RegistryRow; proxyHost: string; onDone: (message?: string) => void; onCancel: () => void }) {
+  const [name, setName] = useState(r.name ?? "");
+  const { state, pending, submit } = useFormAction(updateRegistryAction, (s) => onDone(s.message));
+  return (
+    <form onSubmit={submit} noValidate className="space-y-4">
+      <input type="hidden" name="id" value={r.id} />
+      <Field
+        label="Name"
+        name="name"
+        autoFocus
+        autoComplete="off"
+        spellCheck={false}
+        placeholder="e.g. prod"
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        error={state?.status === "error" ? state.fields?.name : undefined}
+        hint={
+          <>
+            Customers can pull <code className="font-mono">{proxyHost}/proxy/&lt;app&gt;/{name.trim() || "<name>"}/&lt;repository&gt;</code>. Lowercase letters, digits and
+            dashes. Leave empty to remove the name.
+          </>
+        }
+      />
+      {r.name && <Notice tone="warning">Image references that use {r.name} stop working when you change it.</Notice>}
+      {state?.status === "error" && !state.fields && <Notice tone="error">{state.message}</Notice>}
+      <DialogFooter>
+        <Button variant="ghost" onClick={onCancel}>
+          Cancel
+        </Button>
+        <button type="submit" disabled={pending} aria-busy={pending} className={buttonClass("primary")}>
+          {pending ? "Saving…" : "Save name"}
+        </button>
+      </DialogFooter>
+    </form>
+  );
+}
+
+function DeleteDialogBody({ r, onDone, onCancel }: { r: RegistryRow; onDone: (message?: string) => void; onCancel: () => void }) {
+  const { state, pending, submit } = useFormAction(deleteRegistryAction, () => onDone(`Deleted ${r.host} and its credentials.`));
+  return (
+    <form onSubmit={submit} noValidate className="space-y-4">
+      <input type="hidden" name="id" value={r.id} />
+      <p className="text-sm text-slate-700">
+        Customers can no longer pull images from <strong className="font-mono">{r.host}</strong> through Portcullis, and its encrypted credentials are erased. This
+        cannot be undone.
+      </p>
+      <Field
+        label={`Type ${r.host} to confirm`}
+        name="confirmEndpoint"
+        autoFocus
+        autoComplete="off"
+        spellCheck={false}
+        error={state?.status === "error" ? state.fields?.confirmEndpoint : undefined}
+      />
+      {state?.status === "error" && !state.fields && <Notice tone="error">{state.message}</Notice>}
+      <DialogFooter>
+        <Button variant="ghost" onClick={onCancel}>
+          Cancel
+        </Button>
+        <button type="submit" disabled={pending} aria-busy={pending} className={buttonClass("danger")}>
+          {pending ? "Deleting…" : "Delete registry"}
+        </button>
+      </DialogFooter>
+    </form>
+  );
+}

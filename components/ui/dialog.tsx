@@ -1,0 +1,87 @@
+"use client";
+
+import { useEffect, useId, useRef, useSyncExternalStore } from "react";
+import { createPortal } from "react-dom";
+
+const noSubscription = () => () => {};
+
+/**
+ * A modal dialog on the native <dialog>: the browser traps focus inside it, closes it on Escape
+ * and returns focus to whatever opened it. Its content mounts only while open, so every opening
+ * starts from a fresh form. It lives in document.body, so it inherits no styles from where it is
+ * used (a table cell, an empty state).
+ */
+export function Dialog({
+  open,
+  onClose,
+  title,
+  description,
+  children,
+  wide = false,
+}: {
+  open: boolean;
+  onClose: () => void;
+  title: string;
+  description?: React.ReactNode;
+  children: React.ReactNode;
+  wide?: boolean;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const descriptionId = useId();
+  const mounted = useSyncExternalStore(noSubscription, () => true, () => false);
+
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) dialog.showModal();
+    if (!open && dialog.open) dialog.close();
+  }, [open, mounted]);
+
+  if (!mounted) return null;
+  return createPortal(
+    <dialog
+      ref={ref}
+      onClose={onClose}
+      aria-labelledby={titleId}
+      aria-describedby={description ? descriptionId : undefined}
+      className={`m-auto max-h-[90vh] text-left w-[calc(100%-2rem)] overflow-y-auto rounded-lg border border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/40 ${
+        wide ? "max-w-3xl" : "max-w-xl"
+      }`}
+    >
+      {open && (
+        <>
+          <div className="sticky top-0 z-10 flex items-start justify-between gap-4 border-b border-slate-200 bg-white px-5 py-4">
+            <div className="min-w-0">
+              <h2 id={titleId} className="text-lg font-semibold">
+                {title}
+              </h2>
+              {description && (
+                <div id={descriptionId} className="mt-0.5 text-sm text-slate-600">
+                  {description}
+                </div>
+              )}
+            </div>
+            <button
+              type="button"
+              onClick={onClose}
+              className="-mr-1 rounded-md p-1 text-slate-500 hover:bg-slate-100 hover:text-slate-800"
+              aria-label="Close dialog"
+            >
+              <span aria-hidden className="block size-5 text-xl leading-5">
+                ×
+              </span>
+            </button>
+          </div>
+          <div className="px-5 py-4">{children}</div>
+        </>
+      )}
+    </dialog>,
+    document.body,
+  );
+}
+
+/** The dialog's buttons: stays in view at the bottom while a long dialog scrolls. */
+export function DialogFooter({ children }: { children: React.ReactNode }) {
+  return <div className="sticky bottom-0 -mx-5 -mb-4 flex flex-wrap items-center justify-end gap-2 border-t border-slate-200 bg-white px-5 py-3">{children}</div>;
+}
