@@ -46,6 +46,10 @@ export const envSchema = z.object({
   PROXY_URL: url(),
   REGISTRY_URL: url(),
   PROXY_SERVICE_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(24, "must be at least 24 characters").optional()),
+  /** PEM P-256 private key that signs the hosted registry's tokens (lib/registry-auth); development generates one. */
+  REGISTRY_TOKEN_KEY_FILE: str(),
+  /** Bearer secret Distribution's notifications present to the portal; required in production. */
+  REGISTRY_EVENTS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(24, "must be at least 24 characters").optional()),
   DOCKER_HUB_REGISTRY: z.preprocess(emptyAsUndefined, z.string().default("registry-1.docker.io")),
   ALLOW_PRIVATE_REGISTRY_HOSTS: bool(false),
   PORT: port(3000),

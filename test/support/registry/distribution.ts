@@ -32,6 +32,11 @@ export interface DistributionOptions {
   storageDir?: string;
   logLevel?: "error" | "warn" | "info" | "debug";
   readyTimeoutMs?: number;
+  /**
+   * Writes the whole config file itself (e.g. with `portcullis registry config`) for the chosen
+   * port and returns its path; `auth`, `users` and `config` are then ignored.
+   */
+  configure?: (ctx: { port: number; dir: string; storageDir: string }) => Promise<string>;
 }
 
 export interface Distribution {
@@ -56,7 +61,7 @@ export async function startDistribution(opts: DistributionOptions = {}): Promise
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "portcullis-registry-"));
   const storageDir = opts.storageDir ?? path.join(dir, "data");
   await fs.mkdir(storageDir, { recursive: true });
-  const auth = await authSection(opts, dir);
+  const auth = opts.configure ? undefined : await authSection(opts, dir);
 
   // The free port may be taken between our probe and the registry's bind: retry a few times.
   let lastError: unknown;
@@ -71,8 +76,9 @@ export async function startDistribution(opts: DistributionOptions = {}): Promise
       ...opts.config,
     };
     // JSON is YAML: Distribution's YAML parser reads it as is.
-    const configPath = path.join(dir, "config.yml");
-    await fs.writeFile(configPath, JSON.stringify(config, null, 2));
+    let configPath = path.join(dir, "config.yml");
+    if (opts.configure) configPath = await opts.configure({ port, dir, storageDir });
+    else await fs.writeFile(configPath, JSON.stringify(config, null, 2));
     try {
       return await launch(exe, configPath, port, dir, storageDir, opts);
     } catch (e) {

@@ -4,8 +4,15 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { selfSignedCertificate } from "@/lib/registry-auth/certificate";
+import { libtrustKeyId, signJwt } from "@/lib/registry-auth/jwt";
+import { mergeRepositoryScopes } from "@/lib/registry-auth/scope";
 import { binary } from "./binaries";
 import { cleanEnv, run } from "./process";
+
+// The JWT, key-ID and certificate code is the portal's own (lib/registry-auth): this server and
+// the portal's token service sign the same way.
+export { libtrustKeyId, signJwt };
 
 /**
  * A small Docker token service (distribution's "Token Authentication Specification") for a
@@ -43,7 +50,7 @@ export interface TokenServer {
   close(): Promise<void>;
 }
 
-/** A P-256 key and a self-signed certificate for it (openssl: Node can't issue certificates). */
+/** A P-256 key and a self-signed certificate from openssl (a TLS server certificate for tests; the token server uses lib's). */
 export async function generateSigningCert(commonName = "portcullis-test-token"): Promise<{ keyPem: string; certPem: string }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "portcullis-cert-"));
   try {
@@ -60,38 +67,9 @@ export async function generateSigningCert(commonName = "portcullis-test-token"):
   }
 }
 
-const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
-/** libtrust key ID: SHA-256 of the DER SubjectPublicKeyInfo, first 240 bits, base32, 12 groups of 4. */
-export function libtrustKeyId(publicKey: crypto.KeyObject): string {
-  const hash = crypto.createHash("sha256").update(publicKey.export({ type: "spki", format: "der" })).digest().subarray(0, 30);
-  let bits = "";
-  for (const byte of hash) bits += byte.toString(2).padStart(8, "0");
-  let out = "";
-  for (let i = 0; i < bits.length; i += 5) out += BASE32[parseInt(bits.slice(i, i + 5), 2)];
-  return out.match(/.{4}/g)!.join(":");
-}
-
-const b64url = (b: Buffer | string) => Buffer.from(b).toString("base64url");
-
-export function signJwt(claims: Record<string, unknown>, key: crypto.KeyObject, kid: string): string {
-  const head = b64url(JSON.stringify({ typ: "JWT", alg: "ES256", kid }));
-  const body = b64url(JSON.stringify(claims));
-  const sig = crypto.sign("sha256", Buffer.from(`${head}.${body}`), { key, dsaEncoding: "ieee-p1363" });
-  return `${head}.${body}.${b64url(sig)}`;
-}
-
-/** `repository:NAME:pull,push` → [type, name, actions]; the name may itself contain ":"-free slashes. */
-function parseScope(scope: string): [string, string, string[]] | undefined {
-  const first = scope.indexOf(":");
-  const last = scope.lastIndexOf(":");
-  if (first < 0 || last === first) return undefined;
-  return [scope.slice(0, first), scope.slice(first + 1, last), scope.slice(last + 1).split(",").filter(Boolean)];
-}
-
 export async function startTokenServer(opts: TokenServerOptions): Promise<TokenServer> {
-  const { keyPem, certPem } = await generateSigningCert();
-  const key = crypto.createPrivateKey(keyPem);
+  const { privateKey: key } = crypto.generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+  const certPem = selfSignedCertificate(key, { commonName: "portcullis-test-token" });
   const kid = libtrustKeyId(crypto.createPublicKey(key));
   const issuer = opts.issuer ?? "portcullis-test";
   const requests: TokenServerRequest[] = [];
@@ -119,15 +97,8 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<TokenS
       }
       user = u;
     }
-    // Scopes may repeat, even with the same value: merge actions per name.
-    const merged = new Map<string, Set<string>>();
-    for (const s of scopes) {
-      const parsed = parseScope(s);
-      if (!parsed || parsed[0] !== "repository") continue;
-      const set = merged.get(parsed[1]) ?? new Set<string>();
-      parsed[2].forEach((a) => set.add(a));
-      merged.set(parsed[1], set);
-    }
+    // Scopes may repeat, even with the same value: merged per name.
+    const merged = mergeRepositoryScopes(scopes);
     const now = Math.floor(Date.now() / 1000);
     const expiresIn = opts.expiresIn ?? 300;
     const token = signJwt(

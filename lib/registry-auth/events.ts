@@ -1,0 +1,153 @@
+import crypto from "node:crypto";
+import { z } from "zod";
+import type { Db } from "@/lib/db/client";
+import { MEDIA_TYPES } from "@/lib/oci/manifest";
+import { slugOf } from "./grants";
+
+/**
+ * Distribution's notifications (`application/vnd.docker.distribution.events.v1+json`: an
+ * envelope `{events:[…]}`) turned into PullEvent rows, source "registry".
+ *
+ * - Only manifest events are kept: a push is its manifest PUT, a pull its manifest GET (per
+ *   manifest, as the proxy records them). Blob events and HEAD requests (clients probing what
+ *   exists) are dropped.
+ * - Team and app come from the repository's first path component (an app slug, unique across
+ *   the installation); events of repositories outside any app are dropped.
+ * - The actor is the token's `sub` (grants.ts `subjectOf`): `license:<License.id>` attributes a
+ *   pull to its license and customer (only when that license is of the repository's app);
+ *   `user:<id>` and `token:<id>` are resolved to a readable name.
+ * - Distribution redelivers an event until the endpoint accepts it: the row's id is derived from
+ *   the event's id, so a redelivery is stored once.
+ * - One unparseable event must not block the registry's queue forever (it would be retried
+ *   without end): invalid events are counted and dropped, never refused.
+ */
+
+const MANIFEST_TYPES: ReadonlySet<string> = new Set([
+  ...Object.values(MEDIA_TYPES),
+  "application/vnd.docker.distribution.manifest.v1+json",
+  "application/vnd.docker.distribution.manifest.v1+prettyjws",
+]);
+
+export const registryEventSchema = z.object({
+  id: z.string().min(1).max(256),
+  timestamp: z.string().max(64).optional(),
+  action: z.string().max(32),
+  target: z.object({
+    mediaType: z.string().max(255).optional(),
+    size: z.number().int().min(0).optional(),
+    length: z.number().int().min(0).optional(),
+    digest: z.string().max(255).optional(),
+    repository: z.string().min(1).max(255),
+    tag: z.string().max(128).optional(),
+  }),
+  request: z.object({ method: z.string().max(16).optional() }).optional(),
+  actor: z.object({ name: z.string().max(512).optional() }).optional(),
+});
+export type RegistryEvent = z.infer<typeof registryEventSchema>;
+
+export const registryEnvelopeSchema = z.object({ events: z.array(z.unknown()).max(1000) });
+
+/** A stable UUID for a Distribution event id (version-5 layout over SHA-256). */
+export function pullEventIdOf(eventId: string): string {
+  const h = crypto.createHash("sha256").update(`portcullis/registry-event/${eventId}`).digest();
+  h[6] = (h[6]! & 0x0f) | 0x50;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const hex = h.subarray(0, 16).toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** What a manifest event means for the activity log, or null to drop it. */
+export function classify(e: RegistryEvent): { action: string; status: number } | null {
+  if (!e.target.mediaType || !MANIFEST_TYPES.has(e.target.mediaType)) return null;
+  const method = e.request?.method?.toUpperCase();
+  if (e.action === "push") return { action: "push-manifest", status: 201 };
+  if (e.action === "pull") return method === "GET" ? { action: "pull-manifest", status: 200 } : null;
+  if (e.action === "delete") return { action: "delete-manifest", status: 202 };
+  return null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function parseSubject(sub: string | undefined): { kind: "user" | "token" | "license"; id: string } | null {
+  const m = /^(user|token|license):(.+)$/.exec(sub ?? "");
+  if (!m || !UUID.test(m[2]!)) return null;
+  return { kind: m[1] as "user" | "token" | "license", id: m[2]!.toLowerCase() };
+}
+
+const tokenLabel = (t: { kind: string; name: string; user: string | null }) =>
+  t.kind === "user" ? `${t.user ?? "a former member"} (token ${t.name})` : `${t.name} (${t.kind === "team" ? "team token" : "service account"})`;
+
+export interface IngestResult {
+  /** Rows written (a redelivered event counts once, the first time). */
+  accepted: number;
+  /** Events not recorded: blobs, HEADs, unknown repositories, malformed. */
+  ignored: number;
+}
+
+export async function ingestRegistryEvents(db: Db, raw: readonly unknown[], now = new Date()): Promise<IngestResult> {
+  const kept: Array<{ e: RegistryEvent; action: string; status: number; slug: string }> = [];
+  for (const item of raw) {
+    const parsed = registryEventSchema.safeParse(item);
+    if (!parsed.success) continue;
+    const meaning = classify(parsed.data);
+    const slug = slugOf(parsed.data.target.repository);
+    if (meaning && slug) kept.push({ e: parsed.data, ...meaning, slug });
+  }
+  if (kept.length === 0) return { accepted: 0, ignored: raw.length };
+
+  const subjects = kept.map((k) => parseSubject(k.e.actor?.name));
+  const idsOf = (kind: string) => [...new Set(subjects.filter((s) => s?.kind === kind).map((s) => s!.id))];
+  const [apps, licenses, users, tokens] = await Promise.all([
+    db.app.findMany({ where: { slug: { in: [...new Set(kept.map((k) => k.slug))] } }, select: { id: true, slug: true, teamId: true } }),
+    db.license.findMany({ where: { id: { in: idsOf("license") } }, select: { id: true, appId: true, customerId: true, licenseIdHint: true } }),
+    db.user.findMany({ where: { id: { in: idsOf("user") } }, select: { id: true, email: true } }),
+    db.apiToken.findMany({ where: { id: { in: idsOf("token") } }, select: { id: true, kind: true, name: true, userId: true } }),
+  ]);
+  const tokenUsers = await db.user.findMany({
+    where: { id: { in: tokens.map((t) => t.userId).filter((id): id is string => !!id) } },
+    select: { id: true, email: true },
+  });
+  const appBySlug = new Map(apps.map((a) => [a.slug, a]));
+  const licenseById = new Map(licenses.map((l) => [l.id, l]));
+  const emailOf = new Map([...users, ...tokenUsers].map((u) => [u.id, u.email]));
+  const tokenById = new Map(tokens.map((t) => [t.id, t]));
+
+  const rows = [];
+  for (const [i, k] of kept.entries()) {
+    const app = appBySlug.get(k.slug);
+    if (!app) continue;
+    const subject = subjects[i];
+    let actor: string | null = null;
+    let license: { id: string; customerId: string } | null = null;
+    if (subject?.kind === "license") {
+      const l = licenseById.get(subject.id);
+      if (l && l.appId === app.id) {
+        license = l;
+        actor = `license …${l.licenseIdHint}`;
+      }
+    } else if (subject?.kind === "user") {
+      actor = emailOf.get(subject.id) ?? null;
+    } else if (subject?.kind === "token") {
+      const t = tokenById.get(subject.id);
+      if (t) actor = tokenLabel({ ...t, user: t.userId ? (emailOf.get(t.userId) ?? null) : null });
+    }
+    const at = k.e.timestamp ? new Date(k.e.timestamp) : now;
+    rows.push({
+      id: pullEventIdOf(k.e.id),
+      teamId: app.teamId,
+      source: "registry",
+      licenseId: license?.id ?? null,
+      customerId: license?.customerId ?? null,
+      appId: app.id,
+      actor,
+      image: k.e.target.repository,
+      reference: k.e.target.tag ?? k.e.target.digest ?? null,
+      action: k.action,
+      status: k.status,
+      bytes: BigInt(k.e.target.size ?? k.e.target.length ?? 0),
+      createdAt: Number.isNaN(at.getTime()) ? now : at,
+    });
+  }
+  const { count } = rows.length ? await db.pullEvent.createMany({ data: rows, skipDuplicates: true }) : { count: 0 };
+  return { accepted: count, ignored: raw.length - rows.length };
+}

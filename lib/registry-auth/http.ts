@@ -1,0 +1,141 @@
+import crypto from "node:crypto";
+import { z } from "zod";
+import { getDb, type Db } from "@/lib/db/client";
+import { isServiceAuthorized } from "@/lib/internal/service-token";
+import { checkCredentials } from "./credentials";
+import { ingestRegistryEvents, registryEnvelopeSchema } from "./events";
+import { grantAccess, subjectOf } from "./grants";
+import { signJwt, type RegistryClaims } from "./jwt";
+import { MAX_SCOPES, mergeRepositoryScopes, scopeParams } from "./scope";
+import { registrySigningKey, type RegistrySigningKey } from "./signing-key";
+import { REGISTRY_ISSUER, REGISTRY_SERVICE, REGISTRY_TOKEN_TTL_SECONDS, registryEventsToken } from "./settings";
+
+/**
+ * The hosted registry's two portal endpoints, as Request → Response functions for the thin route
+ * handlers under app/api/registry/ (and for tests, which serve them over node:http):
+ * - the token service of the Docker registry token-auth spec (GET, Basic credentials → JWT);
+ * - the receiver of Distribution's notifications (POST, bearer secret → PullEvent rows).
+ * Errors use the OCI error shape `{"errors":[{code,message}]}` that registry clients print.
+ * Neither ever answers 500: an unexpected failure is a 503 (retry later) with nothing in it.
+ */
+
+export interface RegistryAuthDeps {
+  db?: () => Promise<Db>;
+  signingKey?: () => Promise<RegistrySigningKey>;
+  now?: () => Date;
+  service?: string;
+  issuer?: string;
+  ttlSeconds?: number;
+  eventsToken?: () => string | undefined;
+}
+
+type OciCode = "UNAUTHORIZED" | "DENIED" | "UNSUPPORTED" | "TOOMANYREQUESTS" | "UNAVAILABLE";
+const noStore = { "cache-control": "no-store" };
+
+function ociError(status: number, code: OciCode, message: string, headers: Record<string, string> = {}): Response {
+  return Response.json({ errors: [{ code, message }] }, { status, headers: { ...noStore, ...headers } });
+}
+
+const unavailable = (e: unknown, what: string) => {
+  console.error(`[portcullis] registry ${what}:`, e instanceof Error ? `${e.name}: ${e.message}` : e);
+  return ociError(503, "UNAVAILABLE", `The registry ${what} is temporarily unavailable. Try again shortly.`);
+};
+
+/** The client address as this server saw it (the rightmost X-Forwarded-For entry). */
+function clientIp(req: Request): string | null {
+  const forwarded = req.headers.get("x-forwarded-for");
+  const last = forwarded?.split(",").map((s) => s.trim()).filter(Boolean).pop();
+  return last ?? req.headers.get("x-real-ip");
+}
+
+const tokenQuerySchema = z.object({
+  service: z.string().min(1).max(255).optional(),
+  account: z.string().max(320).optional(),
+  scopes: z.array(z.string().max(512, "a scope is longer than 512 characters")).max(MAX_SCOPES, `at most ${MAX_SCOPES} scopes per request`),
+});
+
+/** GET /api/registry/token?service=…&scope=repository:NAME:pull,push&…[&account=…] */
+export async function handleRegistryToken(req: Request, deps: RegistryAuthDeps = {}): Promise<Response> {
+  try {
+    const params = new URL(req.url).searchParams;
+    const query = tokenQuerySchema.safeParse({
+      service: params.get("service") ?? undefined,
+      account: params.get("account") ?? undefined,
+      scopes: scopeParams(params),
+    });
+    if (!query.success) return ociError(400, "UNSUPPORTED", `Invalid token request: ${query.error.issues[0]!.message}.`);
+    const service = deps.service ?? REGISTRY_SERVICE;
+    if (query.data.service !== undefined && query.data.service !== service) {
+      return ociError(400, "UNSUPPORTED", `This token service issues tokens for "${service}" only.`);
+    }
+
+    let key: RegistrySigningKey;
+    try {
+      key = await (deps.signingKey ?? registrySigningKey)();
+    } catch (e) {
+      return unavailable(e, "token service");
+    }
+    const db = await (deps.db ?? getDb)();
+    const checked = await checkCredentials(db, req.headers.get("authorization"), clientIp(req));
+    if (!checked.ok) {
+      if (checked.status === 429) {
+        return ociError(429, "TOOMANYREQUESTS", checked.message, checked.retryAfterSeconds ? { "retry-after": String(checked.retryAfterSeconds) } : {});
+      }
+      return ociError(401, "UNAUTHORIZED", checked.message, { "www-authenticate": `Basic realm="${service}"` });
+    }
+    if (checked.username !== undefined && query.data.account !== undefined && query.data.account !== checked.username) {
+      return ociError(400, "UNSUPPORTED", "The account parameter does not match the username.");
+    }
+
+    const access = await grantAccess(db, checked.principal, mergeRepositoryScopes(query.data.scopes));
+    const now = Math.floor((deps.now?.() ?? new Date()).getTime() / 1000);
+    const ttl = deps.ttlSeconds ?? REGISTRY_TOKEN_TTL_SECONDS;
+    const claims: RegistryClaims = {
+      iss: deps.issuer ?? REGISTRY_ISSUER,
+      sub: subjectOf(checked.principal),
+      aud: service,
+      exp: now + ttl,
+      nbf: now,
+      iat: now,
+      jti: crypto.randomUUID(),
+      access,
+    };
+    const token = signJwt(claims, key.privateKey, key.kid);
+    return Response.json(
+      { token, access_token: token, expires_in: ttl, issued_at: new Date(now * 1000).toISOString() },
+      { status: 200, headers: noStore },
+    );
+  } catch (e) {
+    return unavailable(e, "token service");
+  }
+}
+
+const EVENTS_BODY_LIMIT = 1024 * 1024;
+
+/** POST /api/registry/events: Distribution's notification envelopes. */
+export async function handleRegistryEvents(req: Request, deps: RegistryAuthDeps = {}): Promise<Response> {
+  try {
+    const expected = (deps.eventsToken ?? registryEventsToken)();
+    if (!expected) return ociError(503, "UNAVAILABLE", "REGISTRY_EVENTS_TOKEN is not configured: registry notifications are disabled.");
+    if (!isServiceAuthorized(req.headers.get("authorization"), expected)) {
+      return ociError(401, "UNAUTHORIZED", "A valid registry events token is required.", { "www-authenticate": 'Bearer realm="portcullis-registry-events"' });
+    }
+    if (Number(req.headers.get("content-length") ?? "0") > EVENTS_BODY_LIMIT) return ociError(413, "UNSUPPORTED", "The notification is too large.");
+    const text = await req.text();
+    if (Buffer.byteLength(text) > EVENTS_BODY_LIMIT) return ociError(413, "UNSUPPORTED", "The notification is too large.");
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return ociError(400, "UNSUPPORTED", "The notification is not JSON.");
+    }
+    const envelope = registryEnvelopeSchema.safeParse(body);
+    if (!envelope.success) return ociError(400, "UNSUPPORTED", "Expected a notification envelope: {\"events\":[…]}.");
+    const db = await (deps.db ?? getDb)();
+    const result = await ingestRegistryEvents(db, envelope.data.events, deps.now?.());
+    return Response.json(result, { status: 200, headers: noStore });
+  } catch (e) {
+    // 503: Distribution keeps the event and delivers it again later.
+    return unavailable(e, "events receiver");
+  }
+}
