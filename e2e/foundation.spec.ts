@@ -100,12 +100,3 @@ test("sign-up shows inline field errors and keeps what was typed", async ({ page
   await expect(page.getByText("Enter a team name.")).toBeVisible();
   await expect(page.getByLabel("Email")).toHaveValue("not-an-email");
 });
-
-test("sections that are not built yet say so honestly", async ({ page }) => {
-  await signUp(page, { email: uniqueEmail("nav"), teamName: "Nav" });
-  for (const section of ["Customers", "Tokens"]) {
-    await page.getByRole("link", { name: section, exact: true }).click();
-    await expect(page.getByRole("heading", { name: section, exact: true, level: 1 })).toBeVisible();
-    await expect(page.getByText("Coming soon")).toBeVisible();
-  }
-});

@@ -51,3 +51,11 @@ export async function requireTeamContext(): Promise<TeamContext> {
   if (!ctx) redirect("/sign-in");
   return ctx;
 }
+
+/** The portal's public base URL: PORTAL_URL, else what this request was addressed to. */
+export async function portalBaseUrl(): Promise<string> {
+  if (process.env.PORTAL_URL) return process.env.PORTAL_URL.replace(/\/+$/, "");
+  const h = await headers();
+  const proto = h.get("x-forwarded-proto") ?? "http";
+  return `${proto}://${h.get("host") ?? "localhost:3000"}`;
+}

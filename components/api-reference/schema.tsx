@@ -1,0 +1,137 @@
+/** Renders JSON Schema (as in the generated OpenAPI document) as readable tables. Server-only, no state. */
+export type Json = Record<string, unknown>;
+
+export const schemaAnchor = (name: string) => `schema-${name}`;
+const refName = (ref: string) => ref.split("/").pop()!;
+
+export function resolve(schema: Json, doc: Json): Json {
+  if (typeof schema.$ref === "string") {
+    const name = refName(schema.$ref);
+    return ((doc.components as Json).schemas as Record<string, Json>)[name] ?? {};
+  }
+  return schema;
+}
+
+/** Variants worth showing: the "" form-only alternative of optional fields is noise in an API. */
+const variants = (s: Json) => ((s.oneOf ?? s.anyOf) as Json[] | undefined)?.filter((v) => !(v.const === "" && v.type === "string"));
+
+export function TypeLabel({ schema }: { schema: Json }): React.ReactNode {
+  if (typeof schema.$ref === "string") {
+    const name = refName(schema.$ref);
+    return (
+      <a href={`#${schemaAnchor(name)}`} className="text-brand-600 hover:underline">
+        {name}
+      </a>
+    );
+  }
+  const alts = variants(schema);
+  if (alts) {
+    return alts.map((v, i) => (
+      <span key={i}>
+        {i > 0 && " or "}
+        <TypeLabel schema={v} />
+      </span>
+    ));
+  }
+  if (Array.isArray(schema.enum)) return (schema.enum as unknown[]).map((v) => JSON.stringify(v)).join(" | ");
+  if ("const" in schema) return JSON.stringify(schema.const);
+  const types = Array.isArray(schema.type) ? (schema.type as string[]) : schema.type ? [schema.type as string] : [];
+  if (types.includes("array") && schema.items) {
+    return (
+      <>
+        <TypeLabel schema={schema.items as Json} />
+        []
+      </>
+    );
+  }
+  const base = types.length ? types.join(" or ") : "any";
+  return schema.format ? `${base} (${String(schema.format)})` : base;
+}
+
+function constraints(s: Json): string[] {
+  const out: string[] = [];
+  if (typeof s.minLength === "number" && typeof s.maxLength === "number") out.push(`${s.minLength}–${s.maxLength} characters`);
+  else if (typeof s.maxLength === "number") out.push(`at most ${s.maxLength} characters`);
+  else if (typeof s.minLength === "number" && s.minLength > 0) out.push(`at least ${s.minLength} characters`);
+  if (typeof s.minimum === "number" && typeof s.maximum === "number") out.push(`${s.minimum}–${s.maximum}`);
+  if (typeof s.pattern === "string") out.push(`pattern ${s.pattern}`);
+  if ("default" in s) out.push(`default ${JSON.stringify(s.default)}`);
+  if ("example" in s) out.push(`e.g. ${JSON.stringify(s.example)}`);
+  return out;
+}
+
+/** A field's description, rendering `code` spans. */
+export function Prose({ text }: { text: string }) {
+  return (
+    <>
+      {text.split(/(`[^`]+`)/g).map((part, i) =>
+        part.startsWith("`") && part.endsWith("`") ? (
+          <code key={i} className="rounded bg-slate-100 px-1 font-mono text-[0.85em]">
+            {part.slice(1, -1)}
+          </code>
+        ) : (
+          <span key={i}>{part}</span>
+        ),
+      )}
+    </>
+  );
+}
+
+/** The properties of an object schema as a table (a union of objects as one table per variant). */
+export function FieldsTable({ schema, doc }: { schema: Json; doc: Json }) {
+  const s = resolve(schema, doc);
+  const alts = variants(s);
+  if (alts && alts.every((v) => resolve(v, doc).properties)) {
+    return (
+      <div className="space-y-3">
+        {alts.map((v, i) => {
+          const r = resolve(v, doc);
+          const tag = Object.entries((r.properties as Record<string, Json>) ?? {}).find(([, p]) => "const" in p);
+          return (
+            <div key={i}>
+              <p className="mb-1 text-xs font-medium text-slate-600">{tag ? `With ${tag[0]}: ${JSON.stringify(tag[1].const)}` : `Variant ${i + 1}`}</p>
+              <FieldsTable schema={r} doc={doc} />
+            </div>
+          );
+        })}
+      </div>
+    );
+  }
+  const props = (s.properties as Record<string, Json> | undefined) ?? {};
+  const required = new Set((s.required as string[] | undefined) ?? []);
+  if (Object.keys(props).length === 0) {
+    return (
+      <p className="text-sm text-slate-700">
+        <TypeLabel schema={s} />
+      </p>
+    );
+  }
+  return (
+    <table className="w-full text-left text-sm">
+      <thead className="text-xs uppercase text-slate-500">
+        <tr>
+          <th scope="col" className="py-1 pr-4">Field</th>
+          <th scope="col" className="py-1 pr-4">Type</th>
+          <th scope="col" className="py-1">Description</th>
+        </tr>
+      </thead>
+      <tbody className="divide-y divide-slate-100 align-top">
+        {Object.entries(props).map(([name, p]) => (
+          <tr key={name}>
+            <td className="py-1.5 pr-4 font-mono text-xs">
+              {name}
+              {required.has(name) ? <span className="ml-1 text-red-600" title="required">*</span> : <span className="ml-1 text-slate-400">optional</span>}
+            </td>
+            <td className="py-1.5 pr-4 text-xs">
+              <TypeLabel schema={p} />
+            </td>
+            <td className="py-1.5 text-xs text-slate-700">
+              {typeof p.description === "string" && <Prose text={p.description} />}
+              {constraints(p).length > 0 && <span className="block text-slate-500">{constraints(p).join(" · ")}</span>}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,84 @@
+"use client";
+
+import { useActionState, useState } from "react";
+import { revokeTokenAction } from "@/app/_actions/tokens";
+import { Button, SubmitButton } from "@/components/ui/button";
+import { Badge, shortDate, statusTone } from "@/components/ui/badge";
+import { roleLabels, type RoleName } from "@/lib/validations/teams";
+import { tokenKindLabels, type TokenKindName } from "@/lib/validations/tokens";
+import type { ActionState } from "@/lib/server/action-state";
+
+export interface TokenView {
+  id: string;
+  kind: TokenKindName;
+  name: string;
+  role: RoleName;
+  hint: string;
+  ownerEmail: string | null;
+  status: "active" | "expired" | "revoked";
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+}
+
+/** "3 min ago", or the date. */
+function since(iso: string | null) {
+  if (!iso) return "never";
+  const minutes = Math.round((Date.now() - Date.parse(iso)) / 60_000);
+  if (minutes < 1) return "just now";
+  if (minutes < 60) return `${minutes} min ago`;
+  if (minutes < 24 * 60) return `${Math.round(minutes / 60)} h ago`;
+  return shortDate(iso);
+}
+
+export function TokenRow({ token, canRevoke }: { token: TokenView; canRevoke: boolean }) {
+  const [confirming, setConfirming] = useState(false);
+  const [state, revoke] = useActionState<ActionState, FormData>(revokeTokenAction, { status: "idle" });
+  return (
+    <tr data-testid="token-row" data-token-name={token.name} className="align-top">
+      <td className="px-4 py-3">
+        <p className="font-medium">{token.name}</p>
+        <p className="text-xs text-slate-500">
+          {tokenKindLabels[token.kind]}
+          {token.kind === "user" && token.ownerEmail ? ` · ${token.ownerEmail}` : ""}
+        </p>
+      </td>
+      <td className="px-4 py-3">{roleLabels[token.role]}</td>
+      <td className="px-4 py-3 font-mono text-xs text-slate-600">{token.hint}…</td>
+      <td className="px-4 py-3 text-slate-700">{shortDate(token.createdAt)}</td>
+      <td className="px-4 py-3 text-slate-700">{shortDate(token.expiresAt, "never")}</td>
+      <td className="px-4 py-3 text-slate-700" suppressHydrationWarning>
+        {since(token.lastUsedAt)}
+      </td>
+      <td className="px-4 py-3">
+        <Badge tone={statusTone[token.status]}>{token.status}</Badge>
+      </td>
+      <td className="px-4 py-3 text-right">
+        {canRevoke && token.status !== "revoked" && !confirming && (
+          <Button variant="ghost" className="px-2 py-1 text-xs text-red-700" onClick={() => setConfirming(true)}>
+            Revoke
+          </Button>
+        )}
+        {confirming && token.status !== "revoked" && (
+          <form action={revoke} className="space-y-2 rounded-md border border-red-200 bg-red-50 p-2 text-left">
+            <input type="hidden" name="id" value={token.id} />
+            <p className="text-xs text-red-900">Revoke {token.name}? Anything using it stops working at its next request.</p>
+            <div className="flex gap-2">
+              <SubmitButton variant="danger" className="px-2 py-1 text-xs" pendingText="Revoking…">
+                Revoke token
+              </SubmitButton>
+              <Button variant="ghost" className="px-2 py-1 text-xs" onClick={() => setConfirming(false)}>
+                Cancel
+              </Button>
+            </div>
+          </form>
+        )}
+        {state.status === "error" && (
+          <p role="alert" className="mt-1 text-xs font-medium text-red-600">
+            {state.message}
+          </p>
+        )}
+      </td>
+    </tr>
+  );
+}
