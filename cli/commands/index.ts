@@ -4,6 +4,7 @@ import { migrateCommand } from "./migrate";
 import { registryConfigCommand } from "./registry";
 import { imagesRewriteCommand } from "./images-rewrite";
 import { pullSecretCommand } from "./pull-secret";
+import { adminBootstrapCommand } from "./admin-bootstrap";
 import { disconnectDb, getDb } from "../../lib/db/client";
 import { prismaSecretStore } from "../../lib/crypto/prisma-store";
 
@@ -11,4 +12,4 @@ import { prismaSecretStore } from "../../lib/crypto/prisma-store";
 setKmsStoreFactory(async () => ({ store: prismaSecretStore(await getDb()), close: disconnectDb }));
 
 /** Every command of the CLI. Each lives in its own file in this folder. */
-export const commands: Command[] = [...kmsCommands(), migrateCommand, imagesRewriteCommand, pullSecretCommand, registryConfigCommand];
+export const commands: Command[] = [...kmsCommands(), migrateCommand, imagesRewriteCommand, pullSecretCommand, registryConfigCommand, adminBootstrapCommand()];

@@ -1,0 +1,96 @@
+import { z } from "zod";
+import type { Db } from "@/lib/db/client";
+import { AppError, fromZodError } from "@/lib/errors";
+import { hashPassword, verifyPassword } from "@/lib/auth/password";
+import { recordAudit } from "@/lib/audit/record";
+import { invoke } from "@/lib/server/operation";
+import { createServiceAccount } from "@/lib/tokens/operations";
+import { emailSchema, newPasswordSchema, teamNameSchema } from "@/lib/validations/auth";
+
+/**
+ * Headless start for operators and CI (`portcullis admin bootstrap`): makes sure a user and a
+ * team they administer exist, then issues a new admin service-account token for that team.
+ * Safe to run again: an existing user (whose password must match) and their team of that name
+ * are reused; each run issues one more token. Everything is audited as that user.
+ */
+export const bootstrapSchema = z.object({
+  email: emailSchema,
+  password: newPasswordSchema,
+  teamName: teamNameSchema,
+  tokenName: z.string().trim().min(1, "Enter a token name.").max(64, "Use at most 64 characters.").default("bootstrap"),
+});
+export type BootstrapInput = z.input<typeof bootstrapSchema>;
+
+export interface BootstrapResult {
+  team: { id: string; name: string; created: boolean };
+  user: { id: string; email: string; created: boolean };
+  serviceAccount: { id: string; name: string; role: "admin" };
+  token: string;
+}
+
+export async function bootstrapAdmin(db: Db, raw: BootstrapInput): Promise<BootstrapResult> {
+  const parsed = bootstrapSchema.safeParse(raw);
+  if (!parsed.success) throw fromZodError(parsed.error);
+  const input = parsed.data;
+
+  const existing = await db.user.findUnique({ where: { email: input.email } });
+  if (existing && !(await verifyPassword(existing.passwordHash, input.password))) {
+    throw new AppError("unauthenticated", `${input.email} already exists with a different password.`);
+  }
+  const passwordHash = existing ? null : await hashPassword(input.password);
+
+  const { user, team, userCreated, teamCreated } = await db.$transaction(async (tx) => {
+    const actor = (userId: string) => ({ userId, email: input.email, ip: null });
+    let user = await tx.user.findUnique({ where: { email: input.email } });
+    let userCreated = false;
+    if (!user) {
+      user = await tx.user.create({ data: { email: input.email, passwordHash: passwordHash! } });
+      userCreated = true;
+    }
+    const memberships = await tx.membership.findMany({
+      where: { userId: user.id, team: { name: input.teamName } },
+      include: { team: true },
+      orderBy: { createdAt: "asc" },
+    });
+    const admin = memberships.find((m) => m.role === "admin");
+    if (!admin && memberships.length > 0) {
+      throw new AppError("forbidden", `${input.email} is a member of "${input.teamName}" but not an admin of it.`);
+    }
+    let team = admin?.team;
+    let teamCreated = false;
+    if (!team) {
+      team = await tx.team.create({ data: { name: input.teamName } });
+      await tx.membership.create({ data: { teamId: team.id, userId: user.id, role: "admin" } });
+      await recordAudit(tx, team.id, actor(user.id), {
+        action: "team.create",
+        targetType: "team",
+        targetId: team.id,
+        targetLabel: team.name,
+        metadata: { via: "portcullis admin bootstrap" },
+      });
+      teamCreated = true;
+    }
+    if (userCreated) {
+      await recordAudit(tx, team.id, actor(user.id), {
+        action: "user.sign_up",
+        targetType: "user",
+        targetId: user.id,
+        targetLabel: user.email,
+        metadata: { via: "portcullis admin bootstrap" },
+      });
+    }
+    return { user, team, userCreated, teamCreated };
+  });
+
+  const sa = await invoke(
+    createServiceAccount,
+    { db, userId: user.id, email: user.email, teamId: team.id, teamName: team.name, role: "admin", ip: null },
+    { name: input.tokenName, role: "admin" },
+  );
+  return {
+    team: { id: team.id, name: team.name, created: teamCreated },
+    user: { id: user.id, email: user.email, created: userCreated },
+    serviceAccount: { id: sa.id, name: sa.name, role: "admin" },
+    token: sa.token,
+  };
+}
