@@ -32,7 +32,7 @@ export function explain(decisions: readonly ImageDecision[]): string[] {
       for (const h of step.received ?? []) out.push(`  <   ${h}`);
       if (step.error) out.push(`  ! ${step.error}`);
     }
-    out.push(`  = ${d.decision}: ${d.reason}`);
+    out.push(`  = ${d.reason.startsWith(d.decision) ? d.reason : `${d.decision}: ${d.reason}`}`);
   }
   return out;
 }
