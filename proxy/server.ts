@@ -285,7 +285,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     } catch (e) {
       if (!(e instanceof InvalidEndpointError)) throw e;
       ctx.error = e.message;
-      return sendOciError(res, 502, "UNAVAILABLE", "The upstream registry is not usable from this proxy (its endpoint is not allowed).", {}, ctx.method);
+      return sendOciError(res, 502, "UNAVAILABLE", "The upstream registry's address is not allowed from this proxy.", {}, ctx.method);
     }
     ctx.image = `${client.endpoint.host}/${repository}`;
 
