@@ -29,15 +29,30 @@ const endpointHints: Record<RegistryProviderName, { placeholder: string; hint: R
 
 type Busy = null | "testing" | "saving";
 
-/** The "Add external registry" button and its dialog: three tabs, optional name, test before saving. */
-export function AddRegistryButton({ proxyHost, onAdded, label = "Add external registry" }: { proxyHost: string; onAdded: (message: string) => void; label?: string }) {
-  const [open, setOpen] = useState(false);
+/**
+ * The "Add external registry" button and its dialog: three tabs, optional name, test before saving.
+ * `openOn` opens the dialog on that tab when the page loads (the Images page's `?add=ecr`, which
+ * the ECR tutorial links to).
+ */
+export function AddRegistryButton({
+  proxyHost,
+  onAdded,
+  label = "Add external registry",
+  openOn,
+}: {
+  proxyHost: string;
+  onAdded: (message: string) => void;
+  label?: string;
+  openOn?: RegistryProviderName;
+}) {
+  const [open, setOpen] = useState(!!openOn);
   return (
     <>
       <Button onClick={() => setOpen(true)}>{label}</Button>
       <Dialog open={open} onClose={() => setOpen(false)} title="Add external registry" wide description="Credentials are encrypted before they are stored and are never shown again, not even to admins.">
         <AddRegistryForm
           proxyHost={proxyHost}
+          initialProvider={openOn}
           onCancel={() => setOpen(false)}
           onAdded={(message) => {
             setOpen(false);
@@ -49,8 +64,18 @@ export function AddRegistryButton({ proxyHost, onAdded, label = "Add external re
   );
 }
 
-function AddRegistryForm({ proxyHost, onCancel, onAdded }: { proxyHost: string; onCancel: () => void; onAdded: (message: string) => void }) {
-  const [provider, setProvider] = useState<RegistryProviderName>("other");
+function AddRegistryForm({
+  proxyHost,
+  initialProvider,
+  onCancel,
+  onAdded,
+}: {
+  proxyHost: string;
+  initialProvider?: RegistryProviderName;
+  onCancel: () => void;
+  onAdded: (message: string) => void;
+}) {
+  const [provider, setProvider] = useState<RegistryProviderName>(initialProvider ?? "other");
   const [values, setValues] = useState<Record<RegistryProviderName, Values>>({ other: {}, ecr: {}, gcr: {} });
   const [common, setCommon] = useState({ name: "", image: "", test: true });
   const [busy, setBusy] = useState<Busy>(null);

@@ -14,7 +14,7 @@ import { Dialog, DialogFooter } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { usernameLabels } from "@/lib/validations/registries";
+import { usernameLabels, type RegistryProviderName } from "@/lib/validations/registries";
 import { AddRegistryButton } from "./add-registry-dialog";
 import { CredentialFields, type Values } from "./credential-fields";
 import { StepList, TestResult, Testing } from "./test-result";
@@ -40,7 +40,18 @@ function useFormAction<R>(action: (fd: FormData) => Promise<RegistryActionState<
 type DialogKind = "test" | "rotate" | "rename" | "delete";
 
 /** The external registries: the table, its per-row dialogs and the add dialog. */
-export function RegistriesSection({ registries, abilities, proxyHost }: { registries: RegistryRow[]; abilities: Abilities; proxyHost: string }) {
+export function RegistriesSection({
+  registries,
+  abilities,
+  proxyHost,
+  openAdd,
+}: {
+  registries: RegistryRow[];
+  abilities: Abilities;
+  proxyHost: string;
+  /** Open the add dialog on this tab right away (`/images?add=ecr`). */
+  openAdd?: RegistryProviderName;
+}) {
   const [flash, setFlash] = useState<string | null>(null);
   const [open, setOpen] = useState<{ kind: DialogKind; id: string } | null>(null);
   const current = open ? registries.find((r) => r.id === open.id) : undefined;
@@ -61,7 +72,7 @@ export function RegistriesSection({ registries, abilities, proxyHost }: { regist
             Where your images live. Every app of this team can pull from every registry here, through the proxy, with these credentials.
           </p>
         </div>
-        {abilities.canWrite && registries.length > 0 && <AddRegistryButton proxyHost={proxyHost} onAdded={setFlash} />}
+        {abilities.canWrite && registries.length > 0 && <AddRegistryButton proxyHost={proxyHost} onAdded={setFlash} openOn={openAdd} />}
       </div>
 
       {flash && (
@@ -73,7 +84,7 @@ export function RegistriesSection({ registries, abilities, proxyHost }: { regist
       {registries.length === 0 ? (
         <EmptyState
           title="No external registries yet"
-          action={abilities.canWrite ? <AddRegistryButton proxyHost={proxyHost} onAdded={setFlash} label="Add your first registry" /> : undefined}
+          action={abilities.canWrite ? <AddRegistryButton proxyHost={proxyHost} onAdded={setFlash} label="Add your first registry" openOn={openAdd} /> : undefined}
         >
           {abilities.canWrite
             ? "Add the registry your images live in — Docker Hub, Amazon ECR, Google Artifact Registry, GHCR, Quay, Artifactory, Harbor or any OCI registry. Its credentials are encrypted and never shown again."

@@ -9,6 +9,7 @@ import { env } from "@/lib/config/env";
 import { registryKindLabel } from "@/lib/registries/connection";
 import { publicHost } from "@/lib/registries/instructions";
 import { listRegistries, type RegistryDto } from "@/lib/registries/operations";
+import { registryProviders } from "@/lib/validations/registries";
 import { invoke } from "@/lib/server/operation";
 import { requireTeamContext } from "@/lib/server/request";
 
@@ -33,8 +34,11 @@ function toRow(r: RegistryDto, dockerHubRegistry: string): RegistryRow {
   };
 }
 
-export default async function ImagesPage() {
+export default async function ImagesPage({ searchParams }: { searchParams: Promise<{ add?: string | string[] }> }) {
   const ctx = await requireTeamContext();
+  // `?add=ecr` (linked from the ECR tutorial) opens the add dialog on that tab.
+  const add = (await searchParams).add;
+  const openAdd = registryProviders.find((p) => p === add);
   const [registries, apps] = await Promise.all([invoke(listRegistries, ctx, {}), invoke(listApps, ctx, {})]);
   const e = env();
   const registryHost = publicHost(e.REGISTRY_URL, e.REGISTRY_PORT);
@@ -50,7 +54,7 @@ export default async function ImagesPage() {
       {!abilities.canWrite && (
         <Notice className="mb-6">Your role is read-only: you can see the registries and instructions, but not add, test or change registries.</Notice>
       )}
-      <RegistriesSection registries={rows} abilities={abilities} proxyHost={proxyHost} />
+      <RegistriesSection registries={rows} abilities={abilities} proxyHost={proxyHost} openAdd={abilities.canWrite ? openAdd : undefined} />
       <PushInstructions
         apps={apps.map((a) => ({ id: a.id, name: a.name, slug: a.slug }))}
         registryHost={registryHost}
