@@ -1,0 +1,126 @@
+import crypto from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resetEnvCache } from "@/lib/config/env";
+import { INTERNAL_API } from "@/lib/internal/contract";
+import { createTestDatabase, type TestDatabase } from "@/test/support/db";
+import { addRegistry, configureProxyTestEnv, createLicense, createTenant, releaseDatabase, startInternalApi, useDatabase, type InternalApi, type Tenant } from "@/test/support/proxy";
+
+/**
+ * The portal's internal API for the proxy, on its own: PROXY_SERVICE_TOKEN (and what production
+ * does without one), validation, the lookup's answers by case, and pull-log ingestion (team taken
+ * from the license, retried batches stored once, events of unknown licenses dropped).
+ */
+
+const { serviceToken } = configureProxyTestEnv();
+
+describe("internal API for the proxy", () => {
+  let t: TestDatabase;
+  let api: InternalApi;
+  let a: Tenant;
+  let b: Tenant;
+  let license: { id: string; licenseId: string };
+
+  const post = (path: string, body: unknown, token = serviceToken) =>
+    fetch(`${api.url}${path}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+
+  beforeAll(async () => {
+    process.env.DOCKER_HUB_REGISTRY = "registry-1.docker.io";
+    t = await createTestDatabase();
+    useDatabase(t.url);
+    a = await createTenant(t.db, { slug: "alpha" });
+    b = await createTenant(t.db, { slug: "beta" });
+    license = await createLicense(t.db, a);
+    await addRegistry(t.db, a.teamId, { name: "ghcr", endpoint: "ghcr.io", username: "bot", secret: "ghp_secret" });
+    await addRegistry(t.db, a.teamId, { endpoint: "docker.io", username: "hubuser", secret: "hub-secret" });
+    await addRegistry(t.db, a.teamId, { endpoint: "harbor.example.com:8443", username: "robot", secret: "harbor-secret" });
+    await addRegistry(t.db, b.teamId, { name: "quay", endpoint: "quay.io", username: "b", secret: "b-secret" });
+    api = await startInternalApi();
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await releaseDatabase();
+    await t?.drop();
+  });
+
+  it("refuses callers without the service token (constant-time compare), and everything in production without one", async () => {
+    const body = { licenseId: license.licenseId };
+    expect((await post(INTERNAL_API.lookup, body, "wrong-token-wrong-token-wrong")).status).toBe(401);
+    expect((await fetch(`${api.url}${INTERNAL_API.ping}`)).status).toBe(401);
+    expect((await fetch(`${api.url}${INTERNAL_API.ping}`, { headers: { authorization: `Bearer ${serviceToken}` } })).status).toBe(200);
+
+    const saved = { NODE_ENV: process.env.NODE_ENV, PROXY_SERVICE_TOKEN: process.env.PROXY_SERVICE_TOKEN };
+    Object.assign(process.env, { NODE_ENV: "production", PROXY_SERVICE_TOKEN: "" });
+    resetEnvCache();
+    try {
+      const res = await post(INTERNAL_API.lookup, body, "");
+      expect(res.status).toBe(503);
+      expect((await res.json()).error.message).toMatch(/PROXY_SERVICE_TOKEN is not configured/);
+    } finally {
+      Object.assign(process.env, saved);
+      resetEnvCache();
+    }
+  });
+
+  it("validates input with zod: 422 with fields, never a 500", async () => {
+    for (const body of ["not json", { licenseId: 42 }, { licenseId: "x", appSlug: "Bad Slug" }, { licenseId: "x", upstream: { kind: "host", host: "quay.io" } }, { licenseId: "x", extra: 1 }]) {
+      const res = await post(INTERNAL_API.lookup, body);
+      expect(res.status, JSON.stringify(body)).toBe(422);
+      expect((await res.json()).error.code).toBe("validation_failed");
+    }
+    expect((await post(INTERNAL_API.lookup, { licenseId: "x".repeat(20_000) })).status).toBe(422);
+  });
+
+  it("lookup: 401 for a bad license, 403 for another app or registry, 200 with the matching registry's credentials", async () => {
+    const ask = async (body: object) => {
+      const res = await post(INTERNAL_API.lookup, { licenseId: license.licenseId, appSlug: "alpha", ...body });
+      return { status: res.status, body: await res.json() };
+    };
+    expect(await post(INTERNAL_API.lookup, { licenseId: "A".repeat(27) }).then((r) => r.status)).toBe(401);
+    expect((await ask({})).body).toMatchObject({ allowed: true, code: "ok", license: { id: license.id, teamId: a.teamId, customerId: a.customerId, appId: a.appId, expiresAt: null } });
+    expect(await ask({ appSlug: "beta" })).toMatchObject({ status: 403, body: { allowed: false, code: "wrong_app" } });
+
+    const byName = await ask({ upstream: { kind: "docker-hub", registryName: "ghcr" } });
+    expect(byName).toMatchObject({ status: 200, body: { registry: { name: "ghcr", endpoint: "https://ghcr.io", matchedBy: "name", credentials: { kind: "basic", username: "bot", password: "ghp_secret" } } } });
+    const byHost = await ask({ upstream: { kind: "host", host: "ghcr.io" } });
+    expect(byHost.body.registry).toMatchObject({ matchedBy: "host", endpoint: "https://ghcr.io" });
+    // A path can't carry a port: the only registry with that hostname matches.
+    expect((await ask({ upstream: { kind: "host", host: "harbor.example.com" } })).body.registry).toMatchObject({ endpoint: "https://harbor.example.com:8443" });
+    // Docker Hub names, and a first component that is not a registry name, go to the Docker Hub registry.
+    expect((await ask({ upstream: { kind: "docker-hub", registryName: "library" } })).body.registry).toMatchObject({ matchedBy: "docker-hub", endpoint: "https://registry-1.docker.io" });
+    // Another team's registry, by host or by name, is not this license's.
+    expect(await ask({ upstream: { kind: "host", host: "quay.io" } })).toMatchObject({ status: 403, body: { code: "unknown_registry" } });
+    expect((await ask({ upstream: { kind: "docker-hub", registryName: "quay" } })).body.registry.matchedBy).toBe("docker-hub");
+
+    await t.db.license.update({ where: { id: license.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect(await ask({})).toMatchObject({ status: 401, body: { code: "expired" } });
+    await t.db.license.update({ where: { id: license.id }, data: { expiresAt: null, revokedAt: new Date() } });
+    expect(await ask({})).toMatchObject({ status: 401, body: { code: "revoked" } });
+    await t.db.license.update({ where: { id: license.id }, data: { revokedAt: null } });
+  });
+
+  it("pull events: the license decides the team; a retried batch is stored once; unknown licenses are dropped", async () => {
+    const event = (licenseId: string) => ({
+      id: crypto.randomUUID(),
+      licenseId,
+      image: "ghcr.io/acme/app",
+      reference: "1.0",
+      action: "pull-manifest",
+      status: 200,
+      bytes: 1234,
+      actor: "10.0.0.1",
+      at: new Date().toISOString(),
+    });
+    const batch = { events: [event(license.id), event(license.id), event(crypto.randomUUID())] };
+    const first = await post(INTERNAL_API.pullEvents, batch);
+    expect(await first.json()).toEqual({ accepted: 2, unknownLicense: 1 });
+    const again = await post(INTERNAL_API.pullEvents, batch);
+    expect(await again.json()).toEqual({ accepted: 0, unknownLicense: 1 });
+    const rows = await t.db.pullEvent.findMany({ where: { id: { in: batch.events.map((e) => e.id) } } });
+    expect(rows).toHaveLength(2);
+    expect(rows.every((r) => r.teamId === a.teamId && r.customerId === a.customerId && r.appId === a.appId && r.source === "proxy" && Number(r.bytes) === 1234)).toBe(true);
+
+    expect((await post(INTERNAL_API.pullEvents, { events: [] })).status).toBe(422);
+    expect((await post(INTERNAL_API.pullEvents, { events: [{ ...event(license.id), teamId: b.teamId }] })).status).toBe(422);
+  });
+});
