@@ -319,7 +319,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     if (up.status === 401 || up.status === 403) {
       discard(up.body);
       ctx.error = `upstream ${up.status}`;
-      return sendOciError(res, 502, "DENIED", `The upstream registry refused the credentials configured for it (HTTP ${up.status}); the vendor must update them in Portcullis.`, {}, ctx.method);
+      return sendOciError(res, 502, "DENIED", upstreamRefused(up.status), {}, ctx.method);
     }
     if (up.status === 429) {
       discard(up.body);
@@ -396,7 +396,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
       const first = list.errors[0];
       if (list.status === 404) return sendOciError(res, 404, "NAME_UNKNOWN", first?.message ?? "Repository unknown to the upstream registry.", {}, ctx.method);
       if (list.status === 401 || list.status === 403) {
-        return sendOciError(res, 502, "DENIED", `The upstream registry refused the credentials configured for it (HTTP ${list.status}).`, {}, ctx.method);
+        return sendOciError(res, 502, "DENIED", upstreamRefused(list.status), {}, ctx.method);
       }
       if (list.status === 429) return sendOciError(res, 429, "TOOMANYREQUESTS", "The upstream registry is rate limiting; try again later.", {}, ctx.method);
       return sendOciError(res, 502, "UNAVAILABLE", `The upstream registry answered HTTP ${list.status}.`, {}, ctx.method);
@@ -543,6 +543,14 @@ function routeOfPath(path: string): Route {
   if (/\/tags\/list$/.test(path)) return "tags";
   return "other";
 }
+
+/**
+ * The upstream said 401/403 to the vendor's credentials. Not the customer's fault (their license
+ * passed), so not a 401/403 of ours: a 502 that says what the vendor has to look at. Registries
+ * such as Docker Hub also answer this way for a repository that does not exist.
+ */
+const upstreamRefused = (status: number) =>
+  `The upstream registry refused access to this repository with the credentials configured for it (HTTP ${status}): the repository may not exist there, or the vendor's registry credentials lack access.`;
 
 const seconds = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e9;
 const headerValue = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(", ") : v);
