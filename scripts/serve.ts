@@ -14,6 +14,7 @@ import { applyMigrations } from "../lib/db/migrations";
 import { assertKmsConfigured } from "../lib/crypto";
 import { generatedSecret } from "../lib/config/data-dir";
 import { PROXY_TOKEN_FILE } from "../lib/internal/service-token";
+import { startLocalRegistry } from "./registry";
 
 type Mode = "dev" | "start";
 
@@ -63,6 +64,13 @@ export async function serve(mode: Mode) {
   // `npm run dev` also runs the registry proxy (production runs it on its own: proxy/main.ts
   // --production). It gets no database or key material: it asks the portal's internal API.
   if (mode === "dev" && proxyToken) startProxy(bind, proxyToken);
+  // …and the hosted private registry (Distribution) when it is installed.
+  if (mode === "dev") {
+    const portalHost = bind === "0.0.0.0" || bind === "::" ? "127.0.0.1" : bind.includes(":") ? `[${bind}]` : bind;
+    await startLocalRegistry(env, { portalUrl: env.PORTAL_URL ?? `http://${portalHost}:${env.PORT}` }).catch((e: unknown) =>
+      console.error(`[portcullis] hosted registry not started: ${(e as Error).message}`),
+    );
+  }
 
   let stopping = false;
   const stop = (code: number) => {
