@@ -178,6 +178,18 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
     expect((await manifest("good/acme/app")).status).toBe(200);
   });
 
+  it("the vendor's upstream credentials refused: 502 DENIED saying what to check, not a 401 that blames the license", async () => {
+    // Another team with the same upstream but a stale password.
+    const stale = await createTenant(t.db, { slug: "stale" });
+    const other = await createLicense(t.db, stale);
+    await addRegistry(t.db, stale.teamId, { name: "good", endpoint: good.url, ...vendor, secret: "not-the-password" });
+    const res = await rawRequest(`${url}/v2/proxy/stale/good/acme/app/manifests/1.0`, { headers: { authorization: licenseAuth(other.licenseId) } });
+    expect(res.status).toBe(502);
+    expect(res.headers["www-authenticate"]).toBeUndefined();
+    expect(ociErrors(res)[0]!.code).toBe("DENIED");
+    expect(ociErrors(res)[0]!.message).toMatch(/^The upstream registry refused access to this repository with the credentials configured for it \(HTTP 401\)/);
+  });
+
   it("SSRF: without ALLOW_PRIVATE_REGISTRY_HOSTS no upstream request goes to a loopback address", async () => {
     const strict = createProxyServer({ portalUrl: api.url, serviceToken, dockerHubRegistry: "registry-1.docker.io", allowPrivate: false, upstreamTimeoutMs: 1000 });
     const strictUrl = (await strict.listen(0)).url;
