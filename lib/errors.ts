@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { describeForLog } from "@/lib/log/redact";
 
 /** The closed set of error codes, each with its HTTP status. */
 export const errorStatus = {
@@ -58,6 +59,6 @@ export function isUniqueViolation(e: unknown): boolean {
 export function toAppError(e: unknown): AppError {
   if (e instanceof AppError) return e;
   if (e instanceof z.ZodError) return fromZodError(e);
-  console.error("[portcullis] unexpected error:", e instanceof Error ? `${e.name}: ${e.message}` : e);
+  console.error("[portcullis] unexpected error:", describeForLog(e));
   return new AppError("internal", "Something went wrong on our side. Please try again.");
 }

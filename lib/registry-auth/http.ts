@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { describeForLog } from "@/lib/log/redact";
 import { z } from "zod";
 import { getDb, type Db } from "@/lib/db/client";
 import { isServiceAuthorized } from "@/lib/internal/service-token";
@@ -37,7 +38,7 @@ function ociError(status: number, code: OciCode, message: string, headers: Recor
 }
 
 const unavailable = (e: unknown, what: string) => {
-  console.error(`[portcullis] registry ${what}:`, e instanceof Error ? `${e.name}: ${e.message}` : e);
+  console.error(`[portcullis] registry ${what}:`, describeForLog(e));
   return ociError(503, "UNAVAILABLE", `The registry ${what} is temporarily unavailable. Try again shortly.`);
 };
 

@@ -1,0 +1,26 @@
+/**
+ * Scrubs credentials from text before it reaches a log: unexpected errors can carry a connection
+ * string, a header or a token in their message. Framework-free so the proxy uses it too.
+ */
+const patterns: [RegExp, string][] = [
+  // scheme://user:password@host
+  [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, "$1***@"],
+  // Authorization: Basic/Bearer <value>
+  [/\b(basic|bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi, "$1 ***"],
+  // password=…, secret: …, token=…, key=… (also quoted JSON values)
+  [/\b([a-z_]*(?:password|passwd|secret|token|api[_-]?key|access[_-]?key)[a-z_]*)("?\s*[:=]\s*"?)[^\s",;&]+/gi, "$1$2***"],
+  // Portcullis API tokens by their prefixes
+  [/\bpc[ust]_[A-Za-z0-9_-]{8,}/g, "pc*_***"],
+];
+
+export function redactSecrets(text: string): string {
+  let out = text;
+  for (const [re, replacement] of patterns) out = out.replace(re, replacement);
+  return out;
+}
+
+/** An error (or anything thrown) as one safe log line. */
+export function describeForLog(e: unknown): string {
+  const text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return redactSecrets(text);
+}
