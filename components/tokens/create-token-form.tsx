@@ -32,10 +32,12 @@ export function CreateTokenForm({
   apiBase: string;
 }) {
   const [kind, setKind] = useState<TokenKindName>("user");
-  const [state, action] = useActionState<ActionState<Created>, FormData>(
-    createTokenAction as (s: ActionState<Created>, f: FormData) => Promise<ActionState<Created>>,
-    { status: "idle" },
-  );
+  const [state, action] = useActionState<ActionState<Created>, FormData>(async (prev, fd) => {
+    const next = await (createTokenAction as (s: ActionState<Created>, f: FormData) => Promise<ActionState<Created>>)(prev, fd);
+    // React resets the form after a successful action: keep the kind in step with it.
+    if (next.status === "ok") setKind("user");
+    return next;
+  }, { status: "idle" });
   const kinds: TokenKindName[] = isAdmin ? ["user", "service_account", "team"] : ["user"];
   const created = state.status === "ok" ? state.data : undefined;
 

@@ -44,10 +44,10 @@ export function TokenRow({ token, canRevoke }: { token: TokenView; canRevoke: bo
         </p>
       </td>
       <td className="px-4 py-3">{roleLabels[token.role]}</td>
-      <td className="px-4 py-3 font-mono text-xs text-slate-600">{token.hint}…</td>
-      <td className="px-4 py-3 text-slate-700">{shortDate(token.createdAt)}</td>
-      <td className="px-4 py-3 text-slate-700">{shortDate(token.expiresAt, "never")}</td>
-      <td className="px-4 py-3 text-slate-700" suppressHydrationWarning>
+      <td className="whitespace-nowrap px-4 py-3 font-mono text-xs text-slate-600">{token.hint}…</td>
+      <td className="whitespace-nowrap px-4 py-3 text-slate-700">{shortDate(token.createdAt)}</td>
+      <td className="whitespace-nowrap px-4 py-3 text-slate-700">{shortDate(token.expiresAt, "never")}</td>
+      <td className="whitespace-nowrap px-4 py-3 text-slate-700" suppressHydrationWarning>
         {since(token.lastUsedAt)}
       </td>
       <td className="px-4 py-3">

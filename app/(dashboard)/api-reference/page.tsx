@@ -43,7 +43,7 @@ export default async function ApiReferencePage() {
                 .filter((o) => (o.op.tags as string[])[0] === tag)
                 .map((o) => (
                   <a key={String(o.op.operationId)} href={`#${String(o.op.operationId)}`} className="block py-0.5 pl-3 text-xs text-slate-600 hover:text-brand-600">
-                    <span className="inline-block w-12 font-mono uppercase">{o.method}</span>
+                    <span className="inline-block w-14 font-mono uppercase">{o.method}</span>
                     {String(o.op.summary)}
                   </a>
                 ))}

@@ -62,13 +62,13 @@ export default async function TokensPage() {
           <table className="w-full text-left text-sm" aria-label="Tokens">
             <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-500">
               <tr>
-                <th scope="col" className="px-4 py-2">Name</th>
-                <th scope="col" className="px-4 py-2">Role</th>
-                <th scope="col" className="px-4 py-2">Token</th>
-                <th scope="col" className="px-4 py-2">Created</th>
-                <th scope="col" className="px-4 py-2">Expires</th>
-                <th scope="col" className="px-4 py-2">Last used</th>
-                <th scope="col" className="px-4 py-2">Status</th>
+                <th scope="col" className="whitespace-nowrap px-4 py-2">Name</th>
+                <th scope="col" className="whitespace-nowrap px-4 py-2">Role</th>
+                <th scope="col" className="whitespace-nowrap px-4 py-2">Token</th>
+                <th scope="col" className="whitespace-nowrap px-4 py-2">Created</th>
+                <th scope="col" className="whitespace-nowrap px-4 py-2">Expires</th>
+                <th scope="col" className="whitespace-nowrap px-4 py-2">Last used</th>
+                <th scope="col" className="whitespace-nowrap px-4 py-2">Status</th>
                 <th scope="col" className="px-4 py-2 text-right">
                   <span className="sr-only">Actions</span>
                 </th>
