@@ -1,5 +1,6 @@
 import { createApp, deleteApp, listApps, renameApp } from "@/lib/apps/operations";
 import { listAuditEvents } from "@/lib/audit/list";
+import { listActivity } from "@/lib/activity/operations";
 import { changeMemberRole, listMembers, removeMember } from "@/lib/teams/members";
 import { inviteMember, listPendingInvites, revokeInvite } from "@/lib/teams/invite-member";
 import { archiveCustomer, createCustomer, getCustomer, listCustomers } from "@/lib/customers/operations";
@@ -52,4 +53,5 @@ export const allOperations = [
   rotateRegistryCredentials,
   updateRegistry,
   deleteRegistry,
+  listActivity,
 ] as const;

@@ -74,6 +74,7 @@ const cases: Record<string, () => unknown> = {
   "registries.rotate": () => ({ id: registryId, username: "x", password: "y", force: true }),
   "registries.update": () => ({ id: registryId, name: "hijacked" }),
   "registries.delete": () => ({ id: registryId, confirmEndpoint: "registry.example.test" }),
+  "activity.list": () => ({ appId }),
 };
 
 /** Team A's state as seen in the database: any change by an outsider or read-only member shows here. */

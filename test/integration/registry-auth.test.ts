@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "@/lib/auth/password";
 import type { TeamContext } from "@/lib/auth/context";
 import { invoke } from "@/lib/server/operation";
+import { listActivity } from "@/lib/activity/operations";
 import { createPersonalToken, createServiceAccount, createTeamToken, revokeToken } from "@/lib/tokens/operations";
 import { decodeJwt, libtrustKeyId, verifyJwt } from "@/lib/registry-auth/jwt";
 import { REGISTRY_ISSUER, REGISTRY_SERVICE } from "@/lib/registry-auth/settings";
@@ -176,6 +177,16 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo"))("hosted registry 
     expect(pulls[0]).toMatchObject({ customerId, image: "acme/app", status: 200, actor: `license …${license.licenseId.slice(-4)}` });
     expect(rows.filter((r) => r.appId !== appId).every((r) => r.teamId === outsider.teamId)).toBe(true);
     expect(rows.every((r) => r.action.endsWith("-manifest"))).toBe(true);
+
+    // Shown per app and per license (the Apps page's "Recent activity"), to that team only.
+    const perApp = await invoke(listActivity, admin, { appId });
+    expect(perApp.length).toBe(acme.length);
+    expect(perApp[0]!.at.getTime()).toBeGreaterThanOrEqual(perApp.at(-1)!.at.getTime());
+    const perLicense = await invoke(listActivity, admin, { licenseId: license.id });
+    expect(perLicense.length).toBe(pulls.length);
+    expect(perLicense[0]).toMatchObject({ source: "registry", action: "pull-manifest", app: { id: appId, slug: "acme" }, license: { id: license.id, customerId, customerName: "Customer One" } });
+    await expect(invoke(listActivity, outsider, { appId })).rejects.toMatchObject({ code: "not_found" });
+    expect((await invoke(listActivity, outsider, {})).every((e) => e.app?.slug === "beta")).toBe(true);
   });
 });
 

@@ -3,6 +3,8 @@ import { Notice } from "@/components/ui/notice";
 import { CreateAppForm } from "@/components/apps/create-app-form";
 import { AppRow } from "@/components/apps/app-row";
 import { listApps } from "@/lib/apps/operations";
+import { listActivity } from "@/lib/activity/operations";
+import { ActivityList } from "@/components/activity/activity-list";
 import { invoke } from "@/lib/server/operation";
 import { requireTeamContext } from "@/lib/server/request";
 import { can } from "@/lib/auth/permissions";
@@ -12,7 +14,7 @@ export const metadata = { title: "Apps" };
 export default async function AppsPage({ searchParams }: { searchParams: Promise<{ welcome?: string; joined?: string }> }) {
   const ctx = await requireTeamContext();
   const { welcome, joined } = await searchParams;
-  const apps = await invoke(listApps, ctx, {});
+  const [apps, activity] = await Promise.all([invoke(listApps, ctx, {}), invoke(listActivity, ctx, { limit: 20 })]);
   const canWrite = can(ctx.role, "write");
   return (
     <>
@@ -42,6 +44,11 @@ export default async function AppsPage({ searchParams }: { searchParams: Promise
             ))}
           </ul>
         </Card>
+      )}
+      {apps.length > 0 && (
+        <div className="mt-6">
+          <ActivityList events={activity} empty="No pushes or pulls yet. Pushes to the hosted registry and pulls by customers appear here." />
+        </div>
       )}
     </>
   );

@@ -1,0 +1,64 @@
+import { defineOperation } from "@/lib/server/operation";
+import { notFound } from "@/lib/errors";
+import { listActivitySchema } from "@/lib/validations/activity";
+
+/**
+ * Image pushes and pulls, newest first: the hosted registry's (Distribution's notifications,
+ * lib/registry-auth/events.ts) and the proxy's (its pull log). Manifest requests only: a pull is
+ * the manifests a client fetched, not each of its blobs. Filter by app or by license; another
+ * team's app or license is not_found.
+ */
+export const ACTIVITY_ACTIONS = ["push-manifest", "pull-manifest", "delete-manifest"] as const;
+
+export interface ActivityDto {
+  id: string;
+  at: Date;
+  source: "registry" | "proxy";
+  action: string;
+  image: string;
+  reference: string | null;
+  status: number;
+  bytes: number;
+  actor: string | null;
+  app: { id: string; slug: string } | null;
+  license: { id: string; hint: string; customerId: string; customerName: string } | null;
+}
+
+export const listActivity = defineOperation({
+  name: "activity.list",
+  permission: "read",
+  input: listActivitySchema,
+  async run(ctx, input): Promise<ActivityDto[]> {
+    const { db, teamId } = ctx;
+    if (input.appId && !(await db.app.findFirst({ where: { id: input.appId, teamId }, select: { id: true } }))) throw notFound("That app does not exist.");
+    if (input.licenseId && !(await db.license.findFirst({ where: { id: input.licenseId, teamId }, select: { id: true } }))) throw notFound("That license does not exist.");
+    const rows = await db.pullEvent.findMany({
+      where: { teamId, action: { in: [...ACTIVITY_ACTIONS] }, ...(input.appId && { appId: input.appId }), ...(input.licenseId && { licenseId: input.licenseId }) },
+      orderBy: { seq: "desc" },
+      take: input.limit,
+    });
+    const ids = (pick: (r: (typeof rows)[number]) => string | null) => [...new Set(rows.map(pick).filter((v): v is string => !!v))];
+    const [apps, licenses] = await Promise.all([
+      db.app.findMany({ where: { teamId, id: { in: ids((r) => r.appId) } }, select: { id: true, slug: true } }),
+      db.license.findMany({ where: { teamId, id: { in: ids((r) => r.licenseId) } }, select: { id: true, licenseIdHint: true, customer: { select: { id: true, name: true } } } }),
+    ]);
+    const appById = new Map(apps.map((a) => [a.id, a]));
+    const licenseById = new Map(licenses.map((l) => [l.id, l]));
+    return rows.map((r) => {
+      const l = r.licenseId ? licenseById.get(r.licenseId) : undefined;
+      return {
+        id: r.id,
+        at: r.createdAt,
+        source: r.source === "proxy" ? "proxy" : "registry",
+        action: r.action,
+        image: r.image,
+        reference: r.reference,
+        status: r.status,
+        bytes: Number(r.bytes),
+        actor: r.actor,
+        app: (r.appId && appById.get(r.appId)) || null,
+        license: l ? { id: l.id, hint: l.licenseIdHint, customerId: l.customer.id, customerName: l.customer.name } : null,
+      };
+    });
+  },
+});

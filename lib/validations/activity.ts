@@ -1,0 +1,12 @@
+import { z } from "zod";
+
+/** Filters of the pull/push activity list (per app, per license). */
+export const listActivitySchema = z
+  .object({
+    appId: z.uuid("Unknown app.").optional(),
+    licenseId: z.uuid("Unknown license.").optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .optional()
+  .transform((v) => v ?? { limit: 50 });
+export type ListActivityInput = z.output<typeof listActivitySchema>;
