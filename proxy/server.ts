@@ -237,6 +237,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
         return portalDown(res, ctx, e);
       }
       if (!answer.body.allowed) return refuse(res, ctx, answer);
+      if (isExpired(answer)) return unauthorized(res, ctx, "The license has expired.");
       return sendJson(res, 200, {}, ctx.method);
     }
 
@@ -268,9 +269,8 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     ctx.reference = parsed.reference ?? null;
     ctx.image = parsed.name;
     if (!answer.body.allowed) return refuse(res, ctx, answer);
-    const license = answer.body.license!;
     // Expiry is enforced on every request, cached answer or not.
-    if (license.expiresAt && Date.parse(license.expiresAt) <= Date.now()) return unauthorized(res, ctx, "The license has expired.");
+    if (isExpired(answer)) return unauthorized(res, ctx, "The license has expired.");
     const registry = answer.body.registry;
     if (!registry) throw new Error("lookup answer without a registry");
 
@@ -289,6 +289,11 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     }
     ctx.image = `${client.endpoint.host}/${repository}`;
 
+    // The client may have left while the license was looked up: then don't ask the upstream at all.
+    if (res.destroyed) {
+      ctx.error = "client disconnected";
+      return;
+    }
     const abort = new AbortController();
     res.once("close", () => {
       if (!res.writableFinished) abort.abort();
@@ -529,6 +534,11 @@ function upstreamQuery(parsed: ProxyPath): UpstreamQuery {
   const first = image[0]!;
   const couldBeName = image.length > 1 && !first.includes(".") && first !== "localhost" && COMPONENT_PATTERN.test(first);
   return couldBeName ? { kind: "docker-hub", registryName: first } : { kind: "docker-hub" };
+}
+
+function isExpired(answer: LookupAnswer): boolean {
+  const expiresAt = answer.body.license?.expiresAt;
+  return !!expiresAt && Date.parse(expiresAt) <= Date.now();
 }
 
 function actionOf(kind: ProxyPath["kind"], method: string): PullAction {

@@ -5,6 +5,7 @@ import fsp from "node:fs/promises";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
+import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@/test/support/db";
 import {
@@ -23,8 +24,9 @@ import {
 import { buildOciImage, freePort, pushImage, requireBinaries, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
 
 /**
- * The proxy as it runs in production: its own process from proxy/main.ts (no Next.js, no
- * database), configured by the environment. A 1 GiB blob streams through it with its peak RSS
+ * The proxy as it runs in production: proxy/main.ts bundled with esbuild (what `build:proxy`
+ * does) and run by plain node in its own process (no Next.js, no database, no tsx), configured by
+ * the environment. A 1 GiB blob streams through it with its peak RSS
  * (VmHWM) far below the blob size; SIGTERM flushes the pull log; production refuses to start
  * without PROXY_SERVICE_TOKEN.
  */
@@ -52,8 +54,15 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
   let url: string;
   let authorization: string;
   let licenseRowId: string;
+  let bundleDir: string;
+  let bundle: string;
 
   beforeAll(async () => {
+    bundleDir = await fsp.mkdtemp(path.join(os.tmpdir(), "proxy-bundle-"));
+    bundle = path.join(bundleDir, "main.mjs");
+    await build({ entryPoints: [path.join(root, "proxy", "main.ts")], bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", outfile: bundle, logLevel: "error" });
+    // Bare imports (zod, the AWS SDK) resolve from the repository's node_modules.
+    await fsp.symlink(path.join(root, "node_modules"), path.join(bundleDir, "node_modules"));
     work = await fsp.mkdtemp(path.join(os.tmpdir(), "proxy-process-"));
     upstream = await startDistribution({ auth: "htpasswd", users: { [vendor.username]: vendor.password } });
     img = await buildOciImage(work, { layers: [{ sizeBytes: GiB }], tag: "big" });
@@ -71,7 +80,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
     api = await startInternalApi();
 
     const port = await freePort();
-    child = spawn(process.execPath, ["--import", "tsx", path.join(root, "proxy", "main.ts")], {
+    child = spawn(process.execPath, [bundle], {
       cwd: root,
       env: {
         PATH: process.env.PATH,
@@ -104,6 +113,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
     await releaseDatabase();
     await t?.drop();
     if (work) await fsp.rm(work, { recursive: true, force: true });
+    if (bundleDir) await fsp.rm(bundleDir, { recursive: true, force: true });
   });
 
   it("starts from the environment, with no database: healthz, readyz (the portal answers), metrics", async () => {
@@ -150,7 +160,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
   });
 
   it("refuses to start in production without PROXY_SERVICE_TOKEN, with one line naming it", () => {
-    const res = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "proxy", "main.ts"), "--production"], {
+    const res = spawnSync(process.execPath, [bundle, "--production"], {
       cwd: root,
       env: { PATH: process.env.PATH, HOME: os.tmpdir(), PORTCULLIS_DATA_DIR: dataDir } as unknown as NodeJS.ProcessEnv,
       encoding: "utf8",
