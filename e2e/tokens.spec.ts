@@ -8,9 +8,9 @@ async function createToken(page: Page, opts: { kind: string; name: string; role?
   await page.getByLabel("Name", { exact: true }).fill(opts.name);
   if (opts.role) await page.getByLabel("Role", { exact: true }).selectOption(opts.role);
   await page.getByRole("button", { name: "Create token" }).click();
-  const shown = page.getByTestId("new-token");
-  await expect(shown).toBeVisible();
-  return (await shown.textContent())!;
+  // Wait for this token's notice (a previous one may still be on the page).
+  await expect(page.getByRole("status").filter({ hasText: "shown only this once" }).locator("strong").first()).toHaveText(opts.name);
+  return (await page.getByTestId("new-token").textContent())!;
 }
 
 test("tokens: shown once, work against the REST API with their role, show last use, revoke; the API reference is linked", async ({ page, request }) => {
@@ -51,6 +51,9 @@ test("tokens: shown once, work against the REST API with their role, show last u
 
   const team = await createToken(page, { kind: "Team token", name: "release" });
   expect(team).toMatch(/^pct_/);
+  // The form is ready for the next token: kind and role agree again.
+  await expect(page.getByRole("radio", { name: "Personal token" })).toBeChecked();
+  await expect(page.getByLabel("Role", { exact: true })).toHaveValue("");
   await page.screenshot({ path: "test-results/screens/tokens.png", fullPage: true });
 
   // Revoke the service account: the API refuses it at once.
@@ -70,6 +73,9 @@ test("tokens: shown once, work against the REST API with their role, show last u
   await expect(page.locator("#licenses\\.revoke")).toContainText("/api/v1/licenses/{id}/revoke");
   await expect(page.locator("#registries\\.create")).toContainText('With provider: "ecr"');
   await page.screenshot({ path: "test-results/screens/api-reference.png", fullPage: false });
+  await page.locator("#licenses\\.create").screenshot({ path: "test-results/screens/api-reference-license.png" });
+  await page.locator("#registries\\.create").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: "test-results/screens/api-reference-registry.png" });
   const openapi = await request.get("/api/v1/openapi.json");
   expect((await openapi.json()).openapi).toBe("3.1.0");
 });
