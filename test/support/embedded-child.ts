@@ -25,7 +25,7 @@ PGlite.create = ((...args: Parameters<typeof PGlite.create>) => {
   return create(...args);
 }) as typeof PGlite.create;
 
-const embedded = await openEmbeddedDatabase(dataDir, { waitMs: 30_000 });
+const embedded = await openEmbeddedDatabase(dataDir, { waitMs: 90_000 });
 const client = new pg.Client(embedded.url);
 await client.connect();
 await client.query("CREATE TABLE IF NOT EXISTS note (id serial PRIMARY KEY, name text NOT NULL)");
