@@ -1,6 +1,7 @@
 import { defineConfig } from "@playwright/test";
 import fs from "node:fs";
 import path from "node:path";
+import { E2E_AWS_REGION, E2E_PROXY_SERVICE_TOKEN, ecrFakePort } from "./e2e/support/services";
 
 /**
  * End-to-end tests in Debian's Chromium (Playwright can't download browsers here) against a
@@ -53,6 +54,10 @@ export default defineConfig({
       NEXT_TELEMETRY_DISABLED: "1",
       // The Images tests' registries run on 127.0.0.1.
       ALLOW_PRIVATE_REGISTRY_HOSTS: "true",
+      // The tutorial test runs a registry proxy against this portal, and a fake ECR API.
+      PROXY_SERVICE_TOKEN: E2E_PROXY_SERVICE_TOKEN,
+      AWS_ENDPOINT_URL_ECR: `http://127.0.0.1:${ecrFakePort(port)}`,
+      AWS_REGION: E2E_AWS_REGION,
     },
   },
 });

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useRef, useState, useTransition } from "react";
+import { useEffect, useRef, useState, useTransition } from "react";
 import { createRegistryAction, testDraftRegistryAction, type RegistryActionState } from "@/app/_actions/registries";
 import { Button, buttonClass } from "@/components/ui/button";
 import { Dialog, DialogFooter } from "@/components/ui/dialog";
@@ -46,6 +46,15 @@ export function AddRegistryButton({
   openOn?: RegistryProviderName;
 }) {
   const [open, setOpen] = useState(!!openOn);
+  // Open once: drop `?add=` from the address, so a refresh (or the button that replaces this one
+  // once the first registry exists) doesn't open the dialog again.
+  useEffect(() => {
+    if (!openOn) return;
+    const url = new URL(window.location.href);
+    if (!url.searchParams.has("add")) return;
+    url.searchParams.delete("add");
+    window.history.replaceState(null, "", `${url.pathname}${url.search}${url.hash}`);
+  }, [openOn]);
   return (
     <>
       <Button onClick={() => setOpen(true)}>{label}</Button>

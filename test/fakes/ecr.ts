@@ -30,6 +30,8 @@ export interface EcrFakeOptions {
   accountId?: string;
   /** Lifetime of issued tokens; ECR's is 12 hours. */
   tokenTtlSeconds?: number;
+  /** Listen on this port (a server started beforehand was told it); default: any free port. */
+  port?: number;
 }
 
 export interface EcrFakeCall {
@@ -137,7 +139,10 @@ export async function startEcrFake(opts: EcrFakeOptions): Promise<EcrFake> {
       });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, "127.0.0.1", resolve);
+  });
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,

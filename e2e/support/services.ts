@@ -1,0 +1,10 @@
+/**
+ * Values the Playwright config gives the portal and the tests share: the proxy's service token
+ * (a test starts a registry proxy against the portal's internal API) and where the fake ECR API
+ * listens (the portal's ECR token exchanges go there, never to AWS). Derived from E2E_PORT so
+ * runs on different ports don't collide.
+ */
+export const e2ePort = () => Number(process.env.E2E_PORT ?? 3100);
+export const E2E_PROXY_SERVICE_TOKEN = "e2e-proxy-service-token-0123456789abcdef";
+export const E2E_AWS_REGION = "eu-west-1";
+export const ecrFakePort = (port = e2ePort()) => port + 1000;
