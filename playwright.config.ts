@@ -25,7 +25,9 @@ export default defineConfig({
   retries: 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  outputDir: "test-results/e2e",
+  // Per port: Playwright empties its output folder at start, which would delete the traces of a
+  // run on another port in the same checkout.
+  outputDir: `test-results/e2e-${port}`,
   use: {
     baseURL: `http://localhost:${port}`,
     screenshot: "only-on-failure",

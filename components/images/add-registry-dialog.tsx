@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useEffect, useRef, useState, useTransition } from "react";
 import { createRegistryAction, testDraftRegistryAction, type RegistryActionState } from "@/app/_actions/registries";
 import { Button, buttonClass } from "@/components/ui/button";
-import { Dialog, DialogFooter } from "@/components/ui/dialog";
+import { Dialog, DialogBody, DialogFooter, dialogFormClass } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
 import type { RegistryProviderName } from "@/lib/validations/registries";
@@ -141,115 +141,117 @@ function AddRegistryForm({
         e.preventDefault();
         submit("save");
       }}
-      className="space-y-4"
+      className={dialogFormClass}
     >
-      <div role="tablist" aria-label="Registry type" className="flex flex-wrap gap-1 rounded-lg bg-slate-100 p-1">
-        {tabs.map((t, i) => (
-          <button
-            key={t.id}
-            ref={(el) => {
-              tabRefs.current[i] = el;
-            }}
-            type="button"
-            role="tab"
-            id={`tab-${t.id}`}
-            aria-selected={provider === t.id}
-            aria-controls="registry-tabpanel"
-            tabIndex={provider === t.id ? 0 : -1}
-            onClick={() => {
-              setProvider(t.id);
-              setState(null);
-              setTest(null);
-            }}
-            onKeyDown={(e) => onTabKey(e, i)}
-            className={`flex-1 whitespace-nowrap rounded-md px-3 py-1.5 text-sm font-medium ${
-              provider === t.id ? "bg-white text-brand-700 shadow-sm" : "text-slate-600 hover:text-slate-900"
-            }`}
-          >
-            {t.label}
-          </button>
-        ))}
-      </div>
-
-      <div role="tabpanel" id="registry-tabpanel" aria-labelledby={`tab-${provider}`} className="space-y-3">
-        <input type="hidden" name="provider" value={provider} />
-        <Field
-          label="Endpoint"
-          name="endpoint"
-          autoFocus
-          autoComplete="off"
-          spellCheck={false}
-          placeholder={endpointHints[provider].placeholder}
-          hint={endpointHints[provider].hint}
-          value={endpoint}
-          onChange={(e) => set("endpoint", e.target.value)}
-          error={fields?.endpoint}
-        />
-        {provider === "ecr" && (
-          <Notice tone="info">
-            Use an IAM user or role whose policy allows <code className="font-mono text-xs">ecr:GetAuthorizationToken</code>,{" "}
-            <code className="font-mono text-xs">ecr:BatchGetImage</code> and <code className="font-mono text-xs">ecr:GetDownloadUrlForLayer</code> — nothing
-            more. Portcullis trades the key for a 12-hour registry password whenever it needs one.{" "}
-            <Link href="/tutorials/ecr" className="font-medium underline">
-              ECR tutorial
-            </Link>
-          </Notice>
-        )}
-        <CredentialFields provider={provider} values={values[provider]} set={set} errors={fields} />
-        <div className="grid gap-3 sm:grid-cols-2">
-          <Field
-            label="Name (optional)"
-            name="name"
-            autoComplete="off"
-            spellCheck={false}
-            placeholder="e.g. prod"
-            value={common.name}
-            onChange={(e) => setCommon((c) => ({ ...c, name: e.target.value }))}
-            error={fields?.name}
-            hint={
-              <>
-                Customers can then pull <code className="font-mono">{proxyHost}/proxy/&lt;app&gt;/{common.name.trim() || "<name>"}/&lt;repository&gt;</code>: needed for a
-                host with a port, and it hides the host.
-              </>
-            }
-          />
-          <Field
-            label="Image to test (optional)"
-            name="image"
-            autoComplete="off"
-            spellCheck={false}
-            placeholder="team/app:1.0"
-            value={common.image}
-            onChange={(e) => setCommon((c) => ({ ...c, image: e.target.value }))}
-            error={fields?.image}
-            hint="The test then also fetches this image's manifest: single image or multi-platform, platforms, digest."
-          />
+      <DialogBody className="space-y-4">
+        <div role="tablist" aria-label="Registry type" className="flex flex-wrap gap-1 rounded-lg bg-slate-100 p-1">
+          {tabs.map((t, i) => (
+            <button
+              key={t.id}
+              ref={(el) => {
+                tabRefs.current[i] = el;
+              }}
+              type="button"
+              role="tab"
+              id={`tab-${t.id}`}
+              aria-selected={provider === t.id}
+              aria-controls="registry-tabpanel"
+              tabIndex={provider === t.id ? 0 : -1}
+              onClick={() => {
+                setProvider(t.id);
+                setState(null);
+                setTest(null);
+              }}
+              onKeyDown={(e) => onTabKey(e, i)}
+              className={`flex-1 whitespace-nowrap rounded-md px-3 py-1.5 text-sm font-medium ${
+                provider === t.id ? "bg-white text-brand-700 shadow-sm" : "text-slate-600 hover:text-slate-900"
+              }`}
+            >
+              {t.label}
+            </button>
+          ))}
         </div>
-      </div>
 
-      <label className="flex items-start gap-2 text-sm text-slate-800">
-        <input
-          type="checkbox"
-          name="test"
-          checked={common.test}
-          onChange={(e) => setCommon((c) => ({ ...c, test: e.target.checked }))}
-          className="mt-0.5 size-4 rounded border-slate-300 accent-brand-600"
-        />
-        <span>
-          Test before saving
-          <span className="block text-xs text-slate-500">Save only if the connection test passes. Untick to save a registry that is not reachable yet.</span>
-        </span>
-      </label>
+        <div role="tabpanel" id="registry-tabpanel" aria-labelledby={`tab-${provider}`} className="space-y-3">
+          <input type="hidden" name="provider" value={provider} />
+          <Field
+            label="Endpoint"
+            name="endpoint"
+            autoFocus
+            autoComplete="off"
+            spellCheck={false}
+            placeholder={endpointHints[provider].placeholder}
+            hint={endpointHints[provider].hint}
+            value={endpoint}
+            onChange={(e) => set("endpoint", e.target.value)}
+            error={fields?.endpoint}
+          />
+          {provider === "ecr" && (
+            <Notice tone="info">
+              Use an IAM user or role whose policy allows <code className="font-mono text-xs">ecr:GetAuthorizationToken</code>,{" "}
+              <code className="font-mono text-xs">ecr:BatchGetImage</code> and <code className="font-mono text-xs">ecr:GetDownloadUrlForLayer</code> — nothing
+              more. Portcullis trades the key for a 12-hour registry password whenever it needs one.{" "}
+              <Link href="/tutorials/ecr" className="font-medium underline">
+                ECR tutorial
+              </Link>
+            </Notice>
+          )}
+          <CredentialFields provider={provider} values={values[provider]} set={set} errors={fields} />
+          <div className="grid gap-3 sm:grid-cols-2">
+            <Field
+              label="Name (optional)"
+              name="name"
+              autoComplete="off"
+              spellCheck={false}
+              placeholder="e.g. prod"
+              value={common.name}
+              onChange={(e) => setCommon((c) => ({ ...c, name: e.target.value }))}
+              error={fields?.name}
+              hint={
+                <>
+                  Customers can then pull <code className="font-mono">{proxyHost}/proxy/&lt;app&gt;/{common.name.trim() || "<name>"}/&lt;repository&gt;</code>: needed for a
+                  host with a port, and it hides the host.
+                </>
+              }
+            />
+            <Field
+              label="Image to test (optional)"
+              name="image"
+              autoComplete="off"
+              spellCheck={false}
+              placeholder="team/app:1.0"
+              value={common.image}
+              onChange={(e) => setCommon((c) => ({ ...c, image: e.target.value }))}
+              error={fields?.image}
+              hint="The test then also fetches this image's manifest: single image or multi-platform, platforms, digest."
+            />
+          </div>
+        </div>
 
-      {busy === "testing" && <Testing host={endpoint} />}
-      {state?.status === "error" &&
-        (state.test ? (
-          <Notice tone="warning">Nothing was saved. Fix what the failed step says, or untick “Test before saving” to save it anyway.</Notice>
-        ) : (
-          <Notice tone="error">{state.message}</Notice>
-        ))}
-      {test && <TestResult result={test} />}
+        <label className="flex items-start gap-2 text-sm text-slate-800">
+          <input
+            type="checkbox"
+            name="test"
+            checked={common.test}
+            onChange={(e) => setCommon((c) => ({ ...c, test: e.target.checked }))}
+            className="mt-0.5 size-4 rounded border-slate-300 accent-brand-600"
+          />
+          <span>
+            Test before saving
+            <span className="block text-xs text-slate-500">Save only if the connection test passes. Untick to save a registry that is not reachable yet.</span>
+          </span>
+        </label>
 
+        {busy === "testing" && <Testing host={endpoint} />}
+        {state?.status === "error" &&
+          (state.test ? (
+            <Notice tone="warning">Nothing was saved. Fix what the failed step says, or untick “Test before saving” to save it anyway.</Notice>
+          ) : (
+            <Notice tone="error">{state.message}</Notice>
+          ))}
+        {test && <TestResult result={test} />}
+
+      </DialogBody>
       <DialogFooter>
         <Button variant="ghost" onClick={onCancel}>
           Cancel

@@ -22,21 +22,22 @@ export function CredentialFields({
   replacing?: boolean;
 }) {
   const bind = (name: string) => ({ name, value: values[name] ?? "", onChange: (e: React.ChangeEvent<HTMLInputElement>) => set(name, e.target.value), error: errors?.[name] });
-  const fresh = replacing ? "New " : "";
+  // "Username" or, when replacing, "New username".
+  const label = (text: string) => (replacing ? `New ${text.charAt(0).toLowerCase()}${text.slice(1)}` : text);
   if (provider === "ecr") {
     return (
       <div className="grid gap-3 sm:grid-cols-2">
-        <Field label={`${fresh}Access key ID`} autoComplete="off" spellCheck={false} placeholder="AKIAIOSFODNN7EXAMPLE" {...bind("accessKeyId")} />
-        <Field label={`${fresh}Secret access key`} type="password" autoComplete="new-password" spellCheck={false} {...bind("secretAccessKey")} />
+        <Field label={replacing ? "New access key ID" : "Access key ID"} autoComplete="off" spellCheck={false} placeholder="AKIAIOSFODNN7EXAMPLE" {...bind("accessKeyId")} />
+        <Field label={label("Secret access key")} type="password" autoComplete="new-password" spellCheck={false} {...bind("secretAccessKey")} />
       </div>
     );
   }
-  if (provider === "gcr") return <JsonKeyField value={values.jsonKey ?? ""} onChange={(v) => set("jsonKey", v)} error={errors?.jsonKey} label={`${fresh}JSON key`} />;
+  if (provider === "gcr") return <JsonKeyField value={values.jsonKey ?? ""} onChange={(v) => set("jsonKey", v)} error={errors?.jsonKey} label={replacing ? "New JSON key" : "JSON key"} />;
   return (
     <div className="grid gap-3 sm:grid-cols-2">
-      <Field label={`${fresh}Username`} autoComplete="off" spellCheck={false} {...bind("username")} />
+      <Field label={label("Username")} autoComplete="off" spellCheck={false} {...bind("username")} />
       <Field
-        label={`${fresh}Password or access token`}
+        label={label("Password or access token")}
         type="password"
         autoComplete="new-password"
         hint="For Docker Hub, GHCR and Quay, prefer a read-only access token."

@@ -9,7 +9,7 @@ import { proxyReference, pushCommands, type TeamRegistryRef } from "@/lib/regist
 function Command({ value, label }: { value: string; label: string }) {
   return (
     <div className="flex items-center gap-2 rounded-md bg-slate-900 py-1.5 pl-3 pr-1.5">
-      <code className="min-w-0 flex-1 overflow-x-auto whitespace-nowrap font-mono text-xs text-slate-100">{value}</code>
+      <code className="min-w-0 flex-1 whitespace-pre-wrap font-mono text-xs leading-5 text-slate-100 [overflow-wrap:anywhere]">{value}</code>
       <CopyButton value={value} label={label} />
     </div>
   );

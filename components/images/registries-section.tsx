@@ -1,6 +1,6 @@
 "use client";
 
-import { useState, useTransition } from "react";
+import { useId, useState, useTransition } from "react";
 import {
   deleteRegistryAction,
   rotateRegistryAction,
@@ -10,7 +10,7 @@ import {
 } from "@/app/_actions/registries";
 import { Button, buttonClass } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/card";
-import { Dialog, DialogFooter } from "@/components/ui/dialog";
+import { Dialog, DialogBody, DialogFooter, dialogFormClass } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
 import { RelativeTime } from "@/components/ui/relative-time";
@@ -95,12 +95,11 @@ export function RegistriesSection({
           <table className="w-full text-left text-sm" aria-label="External registries">
             <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
               <tr>
-                <th scope="col" className="px-4 py-2 font-medium">Endpoint</th>
-                <th scope="col" className="px-4 py-2 font-medium">Username</th>
-                <th scope="col" className="px-4 py-2 font-medium">Last test</th>
-                <th scope="col" className="px-4 py-2 font-medium">Added by</th>
-                <th scope="col" className="px-4 py-2 font-medium">Credentials</th>
-                <th scope="col" className="px-4 py-2 font-medium">
+                <th scope="col" className="px-3 py-2 pl-4 font-medium">Endpoint</th>
+                <th scope="col" className="px-3 py-2 font-medium">Username</th>
+                <th scope="col" className="px-3 py-2 font-medium">Last test</th>
+                <th scope="col" className="px-3 py-2 font-medium">Added by · credentials</th>
+                <th scope="col" className="px-3 py-2 pr-4 font-medium">
                   <span className="sr-only">Actions</span>
                 </th>
               </tr>
@@ -148,7 +147,7 @@ function RegistryTableRow({ r, abilities, open }: { r: RegistryRow; abilities: A
   const small = "rounded px-1.5 py-0.5 text-xs font-medium";
   return (
     <tr data-testid={`registry-${r.address}`}>
-      <td className="min-w-52 px-4 py-3">
+      <td className="min-w-52 px-3 py-3 pl-4">
         <p className="font-mono text-[13px] font-medium text-slate-900 [overflow-wrap:anywhere]">{r.host}</p>
         <p className="mt-1 flex flex-wrap gap-1.5">
           <span className={`${small} bg-slate-100 text-slate-700`}>{r.kindLabel}</span>
@@ -159,11 +158,11 @@ function RegistryTableRow({ r, abilities, open }: { r: RegistryRow; abilities: A
           )}
         </p>
       </td>
-      <td className="px-4 py-3">
-        <p className="max-w-44 font-mono text-xs text-slate-800 [overflow-wrap:anywhere]">{r.username}</p>
+      <td className="px-3 py-3">
+        <p className="max-w-40 font-mono text-xs text-slate-800 [overflow-wrap:anywhere]">{r.username}</p>
         <p className="mt-0.5 text-xs text-slate-500">{usernameLabels[r.provider]}</p>
       </td>
-      <td className="min-w-60 max-w-80 px-4 py-3" data-testid="last-test">
+      <td className="min-w-60 px-3 py-3" data-testid="last-test">
         <p className="flex flex-wrap items-center gap-2">
           <StatusPill test={r.lastTest} />
           {r.lastTest && <RelativeTime iso={r.lastTest.at} className="text-xs text-slate-500" />}
@@ -174,25 +173,28 @@ function RegistryTableRow({ r, abilities, open }: { r: RegistryRow; abilities: A
           </p>
         )}
       </td>
-      <td className="px-4 py-3 text-xs text-slate-600">
-        <p className="max-w-40 truncate text-slate-800" title={r.createdByEmail ?? undefined}>
-          {r.createdByEmail ?? "—"}
+      <td className="px-3 py-3 text-xs text-slate-600">
+        <p className="max-w-48 truncate" title={r.createdByEmail ?? undefined}>
+          Added <RelativeTime iso={r.createdAt} />
+          {r.createdByEmail && (
+            <>
+              {" "}
+              by <span className="text-slate-800">{r.createdByEmail}</span>
+            </>
+          )}
         </p>
-        <RelativeTime iso={r.createdAt} />
-      </td>
-      <td className="px-4 py-3 text-xs text-slate-600">
-        <p>
-          {rotated ? "Rotated " : "Set "}
-          <RelativeTime iso={r.credentialsUpdatedAt} />
+        <p className="mt-1 max-w-48 truncate" title={r.credentialsUpdatedBy ?? undefined} data-testid="credentials-updated">
+          Credentials {rotated ? "rotated" : "set"} <RelativeTime iso={r.credentialsUpdatedAt} />
+          {r.credentialsUpdatedBy && (
+            <>
+              {" "}
+              by <span className="text-slate-800">{r.credentialsUpdatedBy}</span>
+            </>
+          )}
         </p>
-        {r.credentialsUpdatedBy && (
-          <p className="max-w-40 truncate" title={r.credentialsUpdatedBy}>
-            by {r.credentialsUpdatedBy}
-          </p>
-        )}
       </td>
-      <td className="px-4 py-3">
-        <div className="flex flex-col items-end gap-1">
+      <td className="px-3 py-3 pr-4">
+        <div className="flex items-center justify-end gap-1.5">
           {abilities.canWrite ? (
             <Button variant="secondary" className="px-2.5 py-1 text-xs" onClick={() => open("test")} aria-label={`Test ${r.host}`}>
               Test
@@ -205,21 +207,77 @@ function RegistryTableRow({ r, abilities, open }: { r: RegistryRow; abilities: A
             )
           )}
           {abilities.canAdmin && (
-            <>
-              <Button variant="ghost" className="whitespace-nowrap px-2.5 py-1 text-xs" onClick={() => open("rotate")} aria-label={`Rotate credentials of ${r.host}`}>
-                Rotate credentials
-              </Button>
-              <Button variant="ghost" className="px-2.5 py-1 text-xs" onClick={() => open("rename")} aria-label={`Name ${r.host}`}>
-                {r.name ? "Rename" : "Set name"}
-              </Button>
-              <Button variant="ghost" className="px-2.5 py-1 text-xs text-red-700 hover:bg-red-50" onClick={() => open("delete")} aria-label={`Delete ${r.host}`}>
-                Delete
-              </Button>
-            </>
+            <RowMenu
+              label={`More actions for ${r.host}`}
+              items={[
+                { label: "Rotate credentials", aria: `Rotate credentials of ${r.host}`, onSelect: () => open("rotate") },
+                { label: r.name ? "Rename" : "Set name", aria: `Name ${r.host}`, onSelect: () => open("rename") },
+                { label: "Delete", aria: `Delete ${r.host}`, onSelect: () => open("delete"), danger: true },
+              ]}
+            />
           )}
         </div>
       </td>
     </tr>
+  );
+}
+
+/** A small menu button: opens below itself, closes on Escape, on choosing and when focus leaves it. */
+function RowMenu({ label, items }: { label: string; items: { label: string; aria: string; onSelect: () => void; danger?: boolean }[] }) {
+  const [open, setOpen] = useState(false);
+  const menuId = useId();
+  return (
+    <div
+      className="relative"
+      onBlur={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setOpen(false);
+      }}
+      onKeyDown={(e) => {
+        if (e.key === "Escape" && open) {
+          e.stopPropagation();
+          setOpen(false);
+          (e.currentTarget.querySelector("button") as HTMLButtonElement | null)?.focus();
+        }
+        if ((e.key === "ArrowDown" || e.key === "ArrowUp") && open) {
+          e.preventDefault();
+          const entries = [...e.currentTarget.querySelectorAll<HTMLButtonElement>('[role="menuitem"]')];
+          const at = entries.indexOf(document.activeElement as HTMLButtonElement);
+          entries[(at + (e.key === "ArrowDown" ? 1 : -1) + entries.length) % entries.length]?.focus();
+        }
+      }}
+    >
+      <Button
+        variant="ghost"
+        className="px-2 py-1 text-xs"
+        aria-label={label}
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-controls={open ? menuId : undefined}
+        onClick={() => setOpen((o) => !o)}
+      >
+        More <span aria-hidden>▾</span>
+      </Button>
+      {open && (
+        <div id={menuId} role="menu" aria-label={label} className="absolute right-0 z-20 mt-1 w-48 rounded-md border border-slate-200 bg-white py-1 shadow-lg">
+          {items.map((item, i) => (
+            <button
+              key={item.label}
+              type="button"
+              role="menuitem"
+              autoFocus={i === 0}
+              aria-label={item.aria}
+              onClick={() => {
+                setOpen(false);
+                item.onSelect();
+              }}
+              className={`block w-full px-3 py-1.5 text-left text-sm hover:bg-slate-50 focus:bg-slate-100 focus:outline-none ${item.danger ? "text-red-700" : "text-slate-800"}`}
+            >
+              {item.label}
+            </button>
+          ))}
+        </div>
+      )}
+    </div>
   );
 }
 
@@ -228,7 +286,7 @@ function TestDialogBody({ r, canTest }: { r: RegistryRow; canTest: boolean }) {
   const { state, pending, submit } = useFormAction(testRegistryAction);
   const fresh: TestView | undefined = state?.status === "ok" ? state.data : undefined;
   return (
-    <div className="space-y-4">
+    <DialogBody className="space-y-4">
       {canTest && (
         <form onSubmit={submit} noValidate className="flex flex-wrap items-end gap-2">
           <input type="hidden" name="id" value={r.id} />
@@ -263,7 +321,7 @@ function TestDialogBody({ r, canTest }: { r: RegistryRow; canTest: boolean }) {
         </div>
       )}
       {!pending && !fresh && !r.lastTest && <p className="text-sm text-slate-600">This registry has not been tested yet.</p>}
-    </div>
+    </DialogBody>
   );
 }
 
@@ -274,39 +332,41 @@ function RotateDialogBody({ r, onDone, onCancel }: { r: RegistryRow; onDone: (me
   const { state, pending, submit } = useFormAction(rotateRegistryAction, (s) => onDone(s.message));
   const fields = state?.status === "error" ? state.fields : undefined;
   return (
-    <form onSubmit={submit} noValidate className="space-y-4">
-      <input type="hidden" name="id" value={r.id} />
-      <p className="text-sm text-slate-600">
-        Current: <span className="font-mono text-xs text-slate-800">{r.username}</span>, set <RelativeTime iso={r.credentialsUpdatedAt} />
-        {r.credentialsUpdatedBy ? ` by ${r.credentialsUpdatedBy}` : ""}. Pulls keep using them until the new ones are in place — at once, in one step.
-      </p>
-      <CredentialFields provider={r.provider} values={values} set={(n, v) => setValues((x) => ({ ...x, [n]: v }))} errors={fields} replacing />
-      <Field
-        label="Image to test (optional)"
-        name="image"
-        autoComplete="off"
-        spellCheck={false}
-        placeholder="team/app:1.0"
-        value={image}
-        onChange={(e) => setImage(e.target.value)}
-        error={fields?.image}
-        hint="Proves the new credentials can pull this image, not only sign in."
-      />
-      <label className="flex items-start gap-2 text-sm text-slate-800">
-        <input type="checkbox" name="force" checked={force} onChange={(e) => setForce(e.target.checked)} className="mt-0.5 size-4 accent-red-600" />
-        <span>
-          Replace even if the test fails
-          <span className="block text-xs text-slate-500">For when the registry can&apos;t be reached from here right now.</span>
-        </span>
-      </label>
-      {force && (
-        <Notice tone="warning">
-          Forcing skips the safety net: if the new credentials are wrong, every pull through the proxy from {r.host} fails until you rotate again.
-        </Notice>
-      )}
-      {pending && <Testing host={r.host} />}
-      {!pending && state?.status === "error" && (state.test ? <Notice tone="warning">The old credentials were kept: nothing changed.</Notice> : <Notice tone="error">{state.message}</Notice>)}
-      {!pending && state?.test && <TestResult result={state.test} />}
+    <form onSubmit={submit} noValidate className={dialogFormClass}>
+      <DialogBody className="space-y-4">
+        <input type="hidden" name="id" value={r.id} />
+        <p className="text-sm text-slate-600">
+          Current: <span className="font-mono text-xs text-slate-800">{r.username}</span>, set <RelativeTime iso={r.credentialsUpdatedAt} />
+          {r.credentialsUpdatedBy ? ` by ${r.credentialsUpdatedBy}` : ""}. Pulls keep using them until the new ones are in place — at once, in one step.
+        </p>
+        <CredentialFields provider={r.provider} values={values} set={(n, v) => setValues((x) => ({ ...x, [n]: v }))} errors={fields} replacing />
+        <Field
+          label="Image to test (optional)"
+          name="image"
+          autoComplete="off"
+          spellCheck={false}
+          placeholder="team/app:1.0"
+          value={image}
+          onChange={(e) => setImage(e.target.value)}
+          error={fields?.image}
+          hint="Proves the new credentials can pull this image, not only sign in."
+        />
+        <label className="flex items-start gap-2 text-sm text-slate-800">
+          <input type="checkbox" name="force" checked={force} onChange={(e) => setForce(e.target.checked)} className="mt-0.5 size-4 accent-red-600" />
+          <span>
+            Replace even if the test fails
+            <span className="block text-xs text-slate-500">For when the registry can&apos;t be reached from here right now.</span>
+          </span>
+        </label>
+        {force && (
+          <Notice tone="warning">
+            Forcing skips the safety net: if the new credentials are wrong, every pull through the proxy from {r.host} fails until you rotate again.
+          </Notice>
+        )}
+        {pending && <Testing host={r.host} />}
+        {!pending && state?.status === "error" && (state.test ? <Notice tone="warning">The old credentials were kept: nothing changed.</Notice> : <Notice tone="error">{state.message}</Notice>)}
+        {!pending && state?.test && <TestResult result={state.test} />}
+      </DialogBody>
       <DialogFooter>
         <Button variant="ghost" onClick={onCancel}>
           Cancel
@@ -323,27 +383,29 @@ function RenameDialogBody({ r, proxyHost, onDone, onCancel }: { r: RegistryRow; 
   const [name, setName] = useState(r.name ?? "");
   const { state, pending, submit } = useFormAction(updateRegistryAction, (s) => onDone(s.message));
   return (
-    <form onSubmit={submit} noValidate className="space-y-4">
-      <input type="hidden" name="id" value={r.id} />
-      <Field
-        label="Name"
-        name="name"
-        autoFocus
-        autoComplete="off"
-        spellCheck={false}
-        placeholder="e.g. prod"
-        value={name}
-        onChange={(e) => setName(e.target.value)}
-        error={state?.status === "error" ? state.fields?.name : undefined}
-        hint={
-          <>
-            Customers can pull <code className="font-mono">{proxyHost}/proxy/&lt;app&gt;/{name.trim() || "<name>"}/&lt;repository&gt;</code>. Lowercase letters, digits and
-            dashes. Leave empty to remove the name.
-          </>
-        }
-      />
-      {r.name && <Notice tone="warning">Image references that use {r.name} stop working when you change it.</Notice>}
-      {state?.status === "error" && !state.fields && <Notice tone="error">{state.message}</Notice>}
+    <form onSubmit={submit} noValidate className={dialogFormClass}>
+      <DialogBody className="space-y-4">
+        <input type="hidden" name="id" value={r.id} />
+        <Field
+          label="Name"
+          name="name"
+          autoFocus
+          autoComplete="off"
+          spellCheck={false}
+          placeholder="e.g. prod"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          error={state?.status === "error" ? state.fields?.name : undefined}
+          hint={
+            <>
+              Customers can pull <code className="font-mono">{proxyHost}/proxy/&lt;app&gt;/{name.trim() || "<name>"}/&lt;repository&gt;</code>. Lowercase letters, digits and
+              dashes. Leave empty to remove the name.
+            </>
+          }
+        />
+        {r.name && <Notice tone="warning">Image references that use {r.name} stop working when you change it.</Notice>}
+        {state?.status === "error" && !state.fields && <Notice tone="error">{state.message}</Notice>}
+      </DialogBody>
       <DialogFooter>
         <Button variant="ghost" onClick={onCancel}>
           Cancel
@@ -359,21 +421,23 @@ function RenameDialogBody({ r, proxyHost, onDone, onCancel }: { r: RegistryRow; 
 function DeleteDialogBody({ r, onDone, onCancel }: { r: RegistryRow; onDone: (message?: string) => void; onCancel: () => void }) {
   const { state, pending, submit } = useFormAction(deleteRegistryAction, () => onDone(`Deleted ${r.host} and its credentials.`));
   return (
-    <form onSubmit={submit} noValidate className="space-y-4">
-      <input type="hidden" name="id" value={r.id} />
-      <p className="text-sm text-slate-700">
-        Customers can no longer pull images from <strong className="font-mono">{r.host}</strong> through Portcullis, and its encrypted credentials are erased. This
-        cannot be undone.
-      </p>
-      <Field
-        label={`Type ${r.host} to confirm`}
-        name="confirmEndpoint"
-        autoFocus
-        autoComplete="off"
-        spellCheck={false}
-        error={state?.status === "error" ? state.fields?.confirmEndpoint : undefined}
-      />
-      {state?.status === "error" && !state.fields && <Notice tone="error">{state.message}</Notice>}
+    <form onSubmit={submit} noValidate className={dialogFormClass}>
+      <DialogBody className="space-y-4">
+        <input type="hidden" name="id" value={r.id} />
+        <p className="text-sm text-slate-700">
+          Customers can no longer pull images from <strong className="font-mono">{r.host}</strong> through Portcullis, and its encrypted credentials are erased. This
+          cannot be undone.
+        </p>
+        <Field
+          label={`Type ${r.host} to confirm`}
+          name="confirmEndpoint"
+          autoFocus
+          autoComplete="off"
+          spellCheck={false}
+          error={state?.status === "error" ? state.fields?.confirmEndpoint : undefined}
+        />
+        {state?.status === "error" && !state.fields && <Notice tone="error">{state.message}</Notice>}
+      </DialogBody>
       <DialogFooter>
         <Button variant="ghost" onClick={onCancel}>
           Cancel

@@ -1,3 +1,6 @@
+"use client";
+
+import { useEffect, useRef } from "react";
 import { CopyButton } from "@/components/ui/copy-button";
 import type { StepView, TestView } from "./types";
 
@@ -48,8 +51,17 @@ export function StepList({ steps }: { steps: StepView[] }) {
 export function TestResult({ result }: { result: TestView }) {
   const failed = result.steps.find((s) => !s.ok);
   const m = result.manifest;
+  const ref = useRef<HTMLElement>(null);
+  // A new result usually lands below the fold of the dialog: scroll the dialog's body (only it)
+  // so the verdict is at its top.
+  useEffect(() => {
+    const el = ref.current;
+    const body = el?.closest("[data-dialog-body]");
+    if (!el || !body) return;
+    body.scrollBy({ top: el.getBoundingClientRect().top - body.getBoundingClientRect().top - 16, behavior: "smooth" });
+  }, [result]);
   return (
-    <section aria-label="Connection test result" className="space-y-3" data-testid="test-result" data-ok={result.ok}>
+    <section ref={ref} aria-label="Connection test result" className="space-y-3" data-testid="test-result" data-ok={result.ok}>
       <div
         role={result.ok ? "status" : "alert"}
         className={`rounded-md border px-3 py-2 text-sm ${result.ok ? "border-emerald-200 bg-emerald-50 text-emerald-900" : "border-red-200 bg-red-50 text-red-900"}`}
@@ -92,7 +104,9 @@ export function TestResult({ result }: { result: TestView }) {
             <code className="min-w-0 truncate font-mono text-xs" title={m.digest}>
               {m.digest}
             </code>
-            <CopyButton value={m.digest} label="Copy digest" />
+            <span className="shrink-0">
+              <CopyButton value={m.digest} label="Copy digest" />
+            </span>
           </dd>
           <dt className="text-slate-500">Media type</dt>
           <dd className="break-all font-mono text-xs leading-5 text-slate-600">{m.mediaType}</dd>

@@ -9,7 +9,8 @@ const noSubscription = () => () => {};
  * A modal dialog on the native <dialog>: the browser traps focus inside it, closes it on Escape
  * and returns focus to whatever opened it. Its content mounts only while open, so every opening
  * starts from a fresh form. It lives in document.body, so it inherits no styles from where it is
- * used (a table cell, an empty state).
+ * used (a table cell, an empty state). Put the content in DialogBody (it scrolls) and buttons in
+ * DialogFooter (it doesn't).
  */
 export function Dialog({
   open,
@@ -45,13 +46,13 @@ export function Dialog({
       onClose={onClose}
       aria-labelledby={titleId}
       aria-describedby={description ? descriptionId : undefined}
-      className={`m-auto max-h-[90vh] text-left w-[calc(100%-2rem)] overflow-y-auto rounded-lg border border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/40 ${
+      className={`m-auto max-h-[90vh] w-[calc(100%-2rem)] flex-col overflow-clip rounded-lg border border-slate-200 bg-white p-0 text-left text-slate-900 shadow-xl backdrop:bg-slate-900/40 open:flex ${
         wide ? "max-w-3xl" : "max-w-xl"
       }`}
     >
       {open && (
         <>
-          <div className="sticky top-0 z-10 flex items-start justify-between gap-4 border-b border-slate-200 bg-white px-5 py-4">
+          <div className="flex shrink-0 items-start justify-between gap-4 border-b border-slate-200 bg-white px-5 py-4">
             <div className="min-w-0">
               <h2 id={titleId} className="text-lg font-semibold">
                 {title}
@@ -73,7 +74,7 @@ export function Dialog({
               </span>
             </button>
           </div>
-          <div className="px-5 py-4">{children}</div>
+          {children}
         </>
       )}
     </dialog>,
@@ -81,7 +82,18 @@ export function Dialog({
   );
 }
 
-/** The dialog's buttons: stays in view at the bottom while a long dialog scrolls. */
-export function DialogFooter({ children }: { children: React.ReactNode }) {
-  return <div className="sticky bottom-0 -mx-5 -mb-4 flex flex-wrap items-center justify-end gap-2 border-t border-slate-200 bg-white px-5 py-3">{children}</div>;
+/** The scrolling part of a dialog. A form in a dialog: `<form className={dialogFormClass}><DialogBody>…</DialogBody><DialogFooter>…</DialogFooter></form>`. */
+export function DialogBody({ children, className = "" }: { children: React.ReactNode; className?: string }) {
+  return (
+    <div data-dialog-body className={`min-h-0 flex-1 overflow-y-auto px-5 py-4 ${className}`}>
+      {children}
+    </div>
+  );
 }
+
+/** The dialog's buttons, below the scrolling body: always in view. */
+export function DialogFooter({ children }: { children: React.ReactNode }) {
+  return <div className="flex shrink-0 flex-wrap items-center justify-end gap-2 border-t border-slate-200 bg-white px-5 py-3">{children}</div>;
+}
+
+export const dialogFormClass = "flex min-h-0 flex-1 flex-col";

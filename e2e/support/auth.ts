@@ -10,5 +10,6 @@ export async function signUp(page: Page, opts: { email: string; teamName: string
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByLabel("Team name").fill(opts.teamName);
   await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("heading", { name: "Apps", level: 1 })).toBeVisible();
+  // Hashing the password (and, on a fresh server, loading the route) can take a while on a busy machine.
+  await expect(page.getByRole("heading", { name: "Apps", level: 1 })).toBeVisible({ timeout: 30_000 });
 }
