@@ -39,6 +39,8 @@ const TOKEN_PASSWORD = "plaintext-Bearer-pw-c0ffee";
 const ECR_SECRET = "plaintext+Ecr/SecretKey0123456789abcdefXYZ";
 const ECR_PASSWORD = "ecr-registry-password-5b2d";
 const ECR_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
+const GCR_PRIVATE_KEY = "-----BEGIN PRIVATE KEY-----\nplaintextGcrKeyMaterial0123456789\n-----END PRIVATE KEY-----\n";
+const GCR_KEY = JSON.stringify({ type: "service_account", project_id: "acme", client_email: "puller@acme.iam.gserviceaccount.com", private_key: GCR_PRIVATE_KEY });
 
 type Teams = Awaited<ReturnType<typeof twoTeams>>;
 
@@ -243,6 +245,15 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "opens
     used.push(dto.id);
   });
 
+  it("GCR / Artifact Registry: the key's client_email is the username, the whole key is sealed", async () => {
+    const dto = await invoke(createRegistry, teams.developerA, { provider: "gcr", endpoint: "https://europe-west1-docker.pkg.dev/acme/repo", jsonKey: GCR_KEY });
+    expect(dto).toMatchObject({ provider: "gcr", endpoint: "https://europe-west1-docker.pkg.dev", username: "puller@acme.iam.gserviceaccount.com" });
+    const row = await t.db.registry.findUniqueOrThrow({ where: { id: dto.id } });
+    expect(await loadRegistryCredentials(t.db, row)).toEqual({ kind: "gcr", jsonKey: GCR_KEY });
+    const notGoogle = await failure(invoke(createRegistry, teams.developerA, { provider: "gcr", endpoint: "quay.io", jsonKey: GCR_KEY }));
+    expect(notGoogle.fields?.endpoint).toMatch(/^A Google registry endpoint is gcr\.io/);
+  });
+
   it("the database never holds a plaintext secret: Registry, EncryptedSecret and AuditEvent read with SQL", async () => {
     const dump = JSON.stringify(
       [
@@ -253,12 +264,12 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "opens
       (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v),
     );
     expect(dump).toContain("vendor"); // the rows are there…
-    for (const secret of [PASSWORD, NEW_PASSWORD, TOKEN_PASSWORD, ECR_SECRET, ECR_PASSWORD]) {
+    for (const secret of [PASSWORD, NEW_PASSWORD, TOKEN_PASSWORD, ECR_SECRET, ECR_PASSWORD, "plaintextGcrKeyMaterial0123456789"]) {
       expect(dump).not.toContain(secret); // …their secrets are not
       expect(dump).not.toContain(Buffer.from(secret).toString("base64"));
     }
     const secrets = await t.db.$queryRawUnsafe<{ purpose: string; field: string }[]>(`SELECT purpose, field FROM "EncryptedSecret" WHERE "teamId" = $1::uuid ORDER BY field`, teams.adminA.teamId);
-    expect(secrets.map((s) => s.field).sort()).toEqual(["password", "password", "secretAccessKey"]);
+    expect(secrets.map((s) => s.field).sort()).toEqual(["jsonKey", "password", "password", "secretAccessKey"]);
     expect(secrets.every((s) => s.purpose === "registry-credential")).toBe(true);
   });
 
