@@ -14,7 +14,8 @@ if (!fs.existsSync(chromium)) {
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 // Each run builds into its own folder so parallel runs in one checkout don't overwrite each other.
-const distDir = process.env.PORTCULLIS_NEXT_DIST_DIR || `.next-e2e-${port}`;
+// (The default run uses .next; Next adds each other build folder to tsconfig.json's includes.)
+const distDir = process.env.PORTCULLIS_NEXT_DIST_DIR || (process.env.E2E_PORT ? `.next-e2e-${port}` : ".next");
 const dataDir = path.resolve(".test-data", `e2e-${Date.now()}`);
 
 export default defineConfig({
@@ -40,7 +41,7 @@ export default defineConfig({
   webServer: {
     command: `npm run build && npm start`,
     url: `http://localhost:${port}/sign-in`,
-    timeout: 240_000,
+    timeout: 600_000,
     reuseExistingServer: false,
     stdout: "pipe",
     stderr: "pipe",
