@@ -185,6 +185,10 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo"))("hosted registry 
     const perLicense = await invoke(listActivity, admin, { licenseId: license.id });
     expect(perLicense.length).toBe(pulls.length);
     expect(perLicense[0]).toMatchObject({ source: "registry", action: "pull-manifest", app: { id: appId, slug: "acme" }, license: { id: license.id, customerId, customerName: "Customer One" } });
+    // The Customers page's pull log: only events of license holders (no vendor pushes).
+    const customersLog = await invoke(listActivity, admin, { customersOnly: true });
+    expect(customersLog.length).toBe(pulls.length);
+    expect(customersLog.every((e) => e.license?.customerName === "Customer One")).toBe(true);
     await expect(invoke(listActivity, outsider, { appId })).rejects.toMatchObject({ code: "not_found" });
     expect((await invoke(listActivity, outsider, {})).every((e) => e.app?.slug === "beta")).toBe(true);
   });

@@ -8,6 +8,8 @@ import { toCustomerView } from "@/components/customers/types";
 import { listCustomers } from "@/lib/customers/operations";
 import { licenseSigningKey } from "@/lib/licenses/operations";
 import { listApps } from "@/lib/apps/operations";
+import { listActivity } from "@/lib/activity/operations";
+import { ActivityList } from "@/components/activity/activity-list";
 import { invoke } from "@/lib/server/operation";
 import { requireTeamContext } from "@/lib/server/request";
 import { can } from "@/lib/auth/permissions";
@@ -17,10 +19,11 @@ export const metadata = { title: "Customers" };
 export default async function CustomersPage({ searchParams }: { searchParams: Promise<{ archived?: string }> }) {
   const ctx = await requireTeamContext();
   const showArchived = (await searchParams).archived === "1";
-  const [customers, apps, key] = await Promise.all([
+  const [customers, apps, key, pulls] = await Promise.all([
     invoke(listCustomers, ctx, { includeArchived: showArchived }),
     invoke(listApps, ctx, {}),
     invoke(licenseSigningKey, ctx, {}),
+    invoke(listActivity, ctx, { customersOnly: true, limit: 30 }),
   ]);
   const canWrite = can(ctx.role, "write");
   const appChoices = apps.map((a) => ({ slug: a.slug, name: a.name }));
@@ -54,6 +57,13 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
           ))}
         </div>
       )}
+      <div className="mt-8">
+        <ActivityList
+          events={pulls}
+          title="Recent pulls by customers"
+          empty="No pulls yet. When a customer pulls through the proxy or from the hosted registry with a license, it shows here."
+        />
+      </div>
       <Card className="mt-8">
         <h2 className="text-base font-semibold">License signing key</h2>
         <p className="mt-1 max-w-3xl text-sm text-slate-600">
