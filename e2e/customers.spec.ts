@@ -9,9 +9,9 @@ const clipboard = (page: import("@playwright/test").Page) => page.evaluate(() =>
 
 test("customers and licenses: create, issue and copy the ID, show it again, download the signed file, revoke, archive", async ({ page }) => {
   await signUp(page, { email: uniqueEmail("vendor"), teamName: "Initrode" });
-  await page.getByLabel("App name").fill("Acme Analytics");
+  await page.getByLabel("App name").fill("Globex Suite");
   await page.getByRole("button", { name: "Create app" }).click();
-  await expect(page.getByTestId("app-acme-analytics")).toBeVisible();
+  await expect(page.getByTestId("app-globex-suite")).toBeVisible();
 
   await page.getByRole("link", { name: "Customers", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Customers", level: 1 })).toBeVisible();
@@ -45,7 +45,7 @@ test("customers and licenses: create, issue and copy the ID, show it again, down
 
   const row = globex.getByTestId("license-row");
   await expect(row).toHaveCount(1);
-  await expect(row).toContainText("Acme Analytics");
+  await expect(row).toContainText("Globex Suite");
   await expect(row).toContainText("Trial");
   await expect(row).toContainText("active");
   await expect(row).toContainText("2099-12-31");
@@ -61,11 +61,11 @@ test("customers and licenses: create, issue and copy the ID, show it again, down
 
   // Download the signed file and verify it with the public key shown on the page.
   const [download] = await Promise.all([page.waitForEvent("download"), row.getByRole("link", { name: "Download YAML" }).click()]);
-  expect(download.suggestedFilename()).toBe("globex-acme-analytics-license.yaml");
+  expect(download.suggestedFilename()).toBe("globex-globex-suite-license.yaml");
   const yaml = fs.readFileSync((await download.path())!, "utf8");
   const publicKeyPem = (await page.getByTestId("signing-key").textContent())!;
   const verified = verifyLicenseFile(yaml, publicKeyPem);
-  expect(verified).toMatchObject({ ok: true, claims: { licenseId, appSlug: "acme-analytics", customerName: "Globex", licenseType: "trial" } });
+  expect(verified).toMatchObject({ ok: true, claims: { licenseId, appSlug: "globex-suite", customerName: "Globex", licenseType: "trial" } });
   expect(verifyLicenseFile(yaml.replace("licenseType: trial", "licenseType: paid"), publicKeyPem)).toMatchObject({ ok: false });
 
   // Revoke, after a confirmation that can be cancelled.

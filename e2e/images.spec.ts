@@ -53,7 +53,7 @@ async function addRegistry(page: Page, opts: { password: string; name?: string }
 test("add a registry, test it (platforms, digest), rotate, convert an image, delete", async ({ page }) => {
   test.setTimeout(180_000); // many steps, each a real registry round trip
   await signUp(page, { email: uniqueEmail("images"), teamName: "Acme Images" });
-  await createApp(page, "Acme Analytics");
+  await createApp(page, "Image Lab");
   await page.getByRole("link", { name: "Images", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Images", level: 1 })).toBeVisible();
   await expect(page.getByText("No external registries yet")).toBeVisible();
@@ -104,14 +104,14 @@ test("add a registry, test it (platforms, digest), rotate, convert an image, del
   expect(await page.content()).not.toContain(REGISTRY_PASSWORD);
 
   // The proxy converter: a host with a port goes through the registry's name.
-  const push = page.getByTestId("push-acme-analytics");
-  await expect(push).toContainText("docker tag IMAGE:TAG localhost:5000/acme-analytics/IMAGE:TAG");
+  const push = page.getByTestId("push-image-lab");
+  await expect(push).toContainText("docker tag IMAGE:TAG localhost:5000/image-lab/IMAGE:TAG");
   await push.getByLabel("Local image").fill("api:2.0");
-  await expect(push.getByText("docker push localhost:5000/acme-analytics/api:2.0")).toBeVisible();
+  await expect(push.getByText("docker push localhost:5000/image-lab/api:2.0")).toBeVisible();
   await push.getByLabel("Upstream image").fill(`${reg.host}/team/app:1.0`);
-  await expect(push.getByTestId("proxy-reference")).toContainText("localhost:5050/proxy/acme-analytics/upstream/team/app:1.0");
+  await expect(push.getByTestId("proxy-reference")).toContainText("localhost:5050/proxy/image-lab/upstream/team/app:1.0");
   await push.getByLabel("Upstream image").fill("quay.io/acme/api:1.2");
-  await expect(push.getByTestId("proxy-reference")).toContainText("localhost:5050/proxy/acme-analytics/quay.io/acme/api:1.2");
+  await expect(push.getByTestId("proxy-reference")).toContainText("localhost:5050/proxy/image-lab/quay.io/acme/api:1.2");
   await expect(push.getByTestId("proxy-reference")).toContainText("no external registry for quay.io");
   await page.screenshot({ path: `${SCREENS}/images-filled.png`, fullPage: true });
 

@@ -108,11 +108,11 @@ test("ECR tutorial: steps, the team's own values in the commands, and checkmarks
   await expectDone(page, { registry: false, test: false, license: false, pull: false });
   await expect(page.getByTestId("step-license-status")).toHaveText("Create an app first: its slug is part of every image path.");
   await step(page, "license").getByRole("link", { name: "Create an app" }).click();
-  await page.getByLabel("App name").fill("Acme Analytics");
+  await page.getByLabel("App name").fill("Tutorial App");
   await page.getByRole("button", { name: "Create app" }).click();
-  await expect(page.getByTestId("app-acme-analytics")).toBeVisible();
+  await expect(page.getByTestId("app-tutorial-app")).toBeVisible();
   await page.goto("/tutorials/ecr");
-  await expect(page.getByTestId("value-app-slug")).toHaveText("acme-analytics");
+  await expect(page.getByTestId("value-app-slug")).toHaveText("tutorial-app");
   await expect(page.getByTestId("value-proxy-host")).toHaveText("localhost:5050");
   await expect(page.getByTestId("value-registry-host")).toHaveText("localhost:5000");
   await page.screenshot({ path: `${SCREENS}/tutorial-new-team.png`, fullPage: true });
@@ -153,19 +153,19 @@ test("ECR tutorial: steps, the team's own values in the commands, and checkmarks
   await page.goto("/tutorials/ecr");
   await expectDone(page, { registry: true, test: true, license: true, pull: false });
   await expect(page.getByTestId("value-license")).toHaveText(licenseId);
-  await expect(page.getByTestId("step-license-status")).toHaveText(`Active license …${licenseId.slice(-4)} of Globex for acme-analytics.`);
-  const pull = `echo '${licenseId}' | docker login localhost:5050 --username LICENSE_ID --password-stdin\ndocker pull localhost:5050/proxy/acme-analytics/123456789012.dkr.ecr.us-east-1.amazonaws.com/my-app:1.0`;
+  await expect(page.getByTestId("step-license-status")).toHaveText(`Active license …${licenseId.slice(-4)} of Globex for tutorial-app.`);
+  const pull = `echo '${licenseId}' | docker login localhost:5050 --username LICENSE_ID --password-stdin\ndocker pull localhost:5050/proxy/tutorial-app/123456789012.dkr.ecr.us-east-1.amazonaws.com/my-app:1.0`;
   await expect(page.getByTestId("cmd-pull").locator("code")).toHaveText(pull);
   await expect(page.getByTestId("cmd-rewrite").locator("code")).toHaveText(
-    `npx portcullis images rewrite ./manifests --app acme-analytics --license-id '${licenseId}' \\\n` +
-      `  --proxy-host localhost:5050 --registry-host localhost:5000 --namespace acme-analytics\n` +
+    `npx portcullis images rewrite ./manifests --app tutorial-app --license-id '${licenseId}' \\\n` +
+      `  --proxy-host localhost:5050 --registry-host localhost:5000 --namespace tutorial-app\n` +
       `kubectl apply -k ./manifests/overlays/midstream`,
   );
   await page.getByTestId("cmd-pull").getByRole("button", { name: /^Copy pull commands/ }).click();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(pull);
 
   // The customer pulls through the proxy (by the registry's name: a path can't hold host:port).
-  await pullImage(`127.0.0.1:${proxyPort}/proxy/acme-analytics/ecr/my-app:1.0`, path.join(work, "pulled"), { creds: { username: "LICENSE_ID", password: licenseId } });
+  await pullImage(`127.0.0.1:${proxyPort}/proxy/tutorial-app/ecr/my-app:1.0`, path.join(work, "pulled"), { creds: { username: "LICENSE_ID", password: licenseId } });
   await expect(async () => {
     await page.goto("/tutorials/ecr");
     await expectDone(page, { pull: true });
