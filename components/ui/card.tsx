@@ -1,5 +1,7 @@
 export function Card({ children, className = "" }: { children: React.ReactNode; className?: string }) {
-  return <section className={`rounded-lg border border-slate-200 bg-white p-5 shadow-sm ${className}`}>{children}</section>;
+  // Default padding unless the caller sets its own (two padding utilities would fight in the CSS).
+  const padding = /(^|\s)p-\d/.test(className) ? "" : "p-5";
+  return <section className={`rounded-lg border border-slate-200 bg-white shadow-sm ${padding} ${className}`}>{children}</section>;
 }
 
 export function PageHeader({ title, description, actions }: { title: string; description?: React.ReactNode; actions?: React.ReactNode }) {
