@@ -225,6 +225,9 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
     await api.start();
     for (let i = 0; i < 50 && proxy.pullLog.buffered > 0; i++) await sleep(100);
     expect(proxy.pullLog.buffered).toBe(0);
+    // A batch leaves the buffer when it is sent, not when the portal has stored it: wait for the
+    // send in flight (flush returns it) before counting.
+    await proxy.pullLog.flush(true);
     const after = await t.db.pullEvent.count({ where: { licenseId: licenseRowId } });
     // The two manifest requests before and during the outage; the 503 after the TTL has no license.
     expect(after - before).toBe(2);
