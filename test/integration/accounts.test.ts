@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../support/db";
+import { errorOf } from "../support/errors";
 import { uniqueEmail } from "../support/factories";
 import { signUp } from "@/lib/accounts/sign-up";
 import { BAD_CREDENTIALS, verifyCredentials } from "@/lib/accounts/sign-in";
 import { loginPolicy } from "@/lib/auth/rate-limit";
 import { createSession, deleteSession, findSession } from "@/lib/auth/sessions";
-import { AppError } from "@/lib/errors";
 
 let t: Awaited<ReturnType<typeof createTestDatabase>>;
 beforeAll(async () => {
@@ -13,14 +13,6 @@ beforeAll(async () => {
 });
 afterAll(() => t?.drop());
 
-async function errorOf(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as AppError;
-  }
-  throw new Error("expected an error");
-}
 
 describe("sign-up", () => {
   it("creates a user, a team with the user as admin, and audit events; stores no plaintext password", async () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../support/db";
+import { errorOf } from "../support/errors";
 import { twoTeams } from "../support/factories";
 import { invoke } from "@/lib/server/operation";
 import { createApp, deleteApp, listApps, renameApp } from "@/lib/apps/operations";
-import { AppError } from "@/lib/errors";
 
 let t: Awaited<ReturnType<typeof createTestDatabase>>;
 let teams: Awaited<ReturnType<typeof twoTeams>>;
@@ -14,14 +14,6 @@ beforeAll(async () => {
 });
 afterAll(() => t?.drop());
 
-async function errorOf(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as AppError;
-  }
-  throw new Error("expected an error");
-}
 
 describe("apps", () => {
   it("derives the slug from the name and records an audit event in the same change", async () => {

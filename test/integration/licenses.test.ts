@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../support/db";
+import { errorOf } from "../support/errors";
 import { twoTeams } from "../support/factories";
 import { invoke } from "@/lib/server/operation";
-import { AppError } from "@/lib/errors";
 import { createApp } from "@/lib/apps/operations";
 import { archiveCustomer, createCustomer, getCustomer, listCustomers } from "@/lib/customers/operations";
 import { createLicense, getLicense, licenseFile, licenseSigningKey, revokeLicense } from "@/lib/licenses/operations";
@@ -31,14 +31,6 @@ afterAll(() => t?.drop());
 /** JSON of database rows (audit events carry a BigInt seq). */
 const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? String(x) : x));
 
-async function errorOf(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as AppError;
-  }
-  throw new Error("expected an error");
-}
 
 describe("customers", () => {
   it("creates (email optional), lists with licenses, audits", async () => {

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../support/db";
+import { errorOf } from "../support/errors";
 import { memberContext, twoTeams, uniqueEmail } from "../support/factories";
 import { invoke } from "@/lib/server/operation";
 import { changeMemberRole, listMembers, removeMember } from "@/lib/teams/members";
 import { inviteMember } from "@/lib/teams/invite-member";
 import { acceptInvite, findUsableInvite } from "@/lib/teams/invites";
 import { signUp } from "@/lib/accounts/sign-up";
-import { AppError } from "@/lib/errors";
 
 let t: Awaited<ReturnType<typeof createTestDatabase>>;
 
@@ -15,14 +15,6 @@ beforeAll(async () => {
 });
 afterAll(() => t?.drop());
 
-async function errorOf(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as AppError;
-  }
-  throw new Error("expected an error");
-}
 
 describe("members and roles", () => {
   it("never removes or demotes the last admin", async () => {

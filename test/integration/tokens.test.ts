@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../support/db";
+import { errorOf } from "../support/errors";
 import { memberContext, twoTeams } from "../support/factories";
 import { invoke } from "@/lib/server/operation";
-import { AppError } from "@/lib/errors";
 import { authenticateBearer } from "@/lib/tokens/authenticate";
 import { createPersonalToken, createServiceAccount, createTeamToken, listTokens, revokeToken } from "@/lib/tokens/operations";
 import { createApp } from "@/lib/apps/operations";
@@ -20,14 +20,6 @@ afterAll(() => t?.drop());
 /** JSON of database rows (audit events carry a BigInt seq). */
 const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? String(x) : x));
 
-async function errorOf(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as AppError;
-  }
-  throw new Error("expected an error");
-}
 
 describe("API tokens", () => {
   it("a personal token acts as its user, shown once and stored only as a keyed hash", async () => {
