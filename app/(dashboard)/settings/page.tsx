@@ -1,4 +1,3 @@
-import { headers } from "next/headers";
 import { Card, PageHeader } from "@/components/ui/card";
 import { InviteForm } from "@/components/settings/invite-form";
 import { MemberRow } from "@/components/settings/member-row";
@@ -7,18 +6,11 @@ import { RevokeInviteButton } from "@/components/settings/revoke-invite-button";
 import { listMembers } from "@/lib/teams/members";
 import { listPendingInvites } from "@/lib/teams/invite-member";
 import { invoke } from "@/lib/server/operation";
-import { requireTeamContext } from "@/lib/server/request";
+import { portalBaseUrl, requireTeamContext } from "@/lib/server/request";
 import { can } from "@/lib/auth/permissions";
 import { roleLabels } from "@/lib/validations/teams";
 
 export const metadata = { title: "Team settings" };
-
-async function portalBaseUrl(): Promise<string> {
-  if (process.env.PORTAL_URL) return process.env.PORTAL_URL.replace(/\/+$/, "");
-  const h = await headers();
-  const proto = h.get("x-forwarded-proto") ?? "http";
-  return `${proto}://${h.get("host") ?? "localhost:3000"}`;
-}
 
 export default async function SettingsPage() {
   const ctx = await requireTeamContext();
