@@ -17,6 +17,17 @@ async function assertAnotherAdminRemains(tx: Tx, teamId: string, membershipId: s
   }
 }
 
+/** A member of the team, after taking the team's lock; another team's member is not_found. */
+async function lockedMember(tx: Tx, teamId: string, membershipId: string) {
+  await lockTeam(tx, teamId);
+  const member = await tx.membership.findFirst({
+    where: { id: membershipId, teamId },
+    include: { user: { select: { email: true } } },
+  });
+  if (!member) throw notFound("That member is not in this team.");
+  return member;
+}
+
 export const listMembers = defineOperation({
   name: "members.list",
   permission: "read",
@@ -37,12 +48,7 @@ export const changeMemberRole = defineOperation({
   input: changeRoleSchema,
   async run(ctx, input) {
     return ctx.db.$transaction(async (tx) => {
-      await lockTeam(tx, ctx.teamId);
-      const member = await tx.membership.findFirst({
-        where: { id: input.membershipId, teamId: ctx.teamId },
-        include: { user: { select: { email: true } } },
-      });
-      if (!member) throw notFound("That member is not in this team.");
+      const member = await lockedMember(tx, ctx.teamId, input.membershipId);
       if (member.role === input.role) return { id: member.id, role: member.role };
       if (member.role === "admin") await assertAnotherAdminRemains(tx, ctx.teamId, member.id);
       const updated = await tx.membership.update({ where: { id: member.id }, data: { role: input.role } });
@@ -64,12 +70,7 @@ export const removeMember = defineOperation({
   input: removeMemberSchema,
   async run(ctx, input) {
     return ctx.db.$transaction(async (tx) => {
-      await lockTeam(tx, ctx.teamId);
-      const member = await tx.membership.findFirst({
-        where: { id: input.membershipId, teamId: ctx.teamId },
-        include: { user: { select: { email: true } } },
-      });
-      if (!member) throw notFound("That member is not in this team.");
+      const member = await lockedMember(tx, ctx.teamId, input.membershipId);
       if (member.role === "admin") await assertAnotherAdminRemains(tx, ctx.teamId, member.id);
       await tx.membership.delete({ where: { id: member.id } });
       await tx.session.updateMany({ where: { userId: member.userId, activeTeamId: ctx.teamId }, data: { activeTeamId: null } });
