@@ -1,6 +1,6 @@
 /**
  * Registry proxy benchmark (not a test: no thresholds). Run: npx tsx bench/proxy.ts
- *   [--size-mib 512] [--layers 20] [--runs 3] [--write]   (--write appends a section to BENCHMARKS.md)
+ *   [--size-mib 1024] [--layers 20] [--runs 3] [--write]   (--write appends a section to BENCHMARKS.md)
  *
  * One machine, one run, skopeo as the client (`skopeo copy docker://… dir:DEST`):
  *
@@ -11,6 +11,11 @@
  * - Distribution's own pull-through cache (`proxy: {remoteurl}`): it can't send credentials to a
  *   Basic upstream (PEERS.md), so it gets a no-auth Distribution serving the very same storage
  *   directory. Cold = a fresh cache directory, warm = the second pull.
+ *
+ * - two baselines for the proxy itself: the same bundle without PROXY_NODE_FLAGS (V8's default
+ *   heap), and bench/bare-relay.mjs, a bare `pipeline(upstream, response)` with no license check:
+ *   the floor for any Node relay. For the Node variants, the server's CPU seconds per GiB
+ *   streamed (from /proc/<pid>/stat).
  *
  * Portcullis has no blob cache, so its "cold" is a freshly started process (empty lookup cache,
  * no upstream connection) and "warm" a repeat. Before measuring, one direct pull puts the blobs in
@@ -37,6 +42,7 @@ import { build } from "esbuild";
 import { INTERNAL_API, type LookupResponse } from "../lib/internal/contract";
 import { LicenseCache } from "../proxy/license-cache";
 import { licenseFromAuthorization } from "../proxy/server";
+import { PROXY_NODE_FLAGS } from "../proxy/node-flags";
 import { buildOciImage, freePort, pushImage, startDistribution, type Distribution } from "../test/support/registry";
 import { binary } from "../test/support/registry/binaries";
 import { cleanEnv, run } from "../test/support/registry/process";
@@ -45,7 +51,7 @@ const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
-const SIZE_MIB = arg("size-mib", 512);
+const SIZE_MIB = arg("size-mib", 1024);
 const LAYERS = arg("layers", 20);
 const RUNS = arg("runs", 3);
 const WRITE = process.argv.includes("--write");
@@ -75,6 +81,11 @@ function pidOf(reg: Distribution): number {
   throw new Error(`no process for ${reg.host}`);
 }
 
+/** CPU seconds (user + system) a process has used so far; Linux's USER_HZ is 100. */
+const cpuSeconds = (pid: number) => {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
 const peakRss = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024;
 const mib = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -146,27 +157,39 @@ interface RunningProxy {
   stop(): Promise<void>;
 }
 
-async function startProxy(bundle: string, portalUrl: string): Promise<RunningProxy> {
+function startProxy(bundle: string, portalUrl: string, nodeFlags: readonly string[] = PROXY_NODE_FLAGS): Promise<RunningProxy> {
+  return startNodeServer([...nodeFlags, bundle], (port) => ({
+    NODE_ENV: "production",
+    PROXY_PORT: String(port),
+    PROXY_BIND: "127.0.0.1",
+    PROXY_SERVICE_TOKEN: serviceToken,
+    PORTAL_INTERNAL_URL: portalUrl,
+    ALLOW_PRIVATE_REGISTRY_HOSTS: "true",
+    PROXY_ACCESS_LOG: "false",
+  }));
+}
+
+/** The baseline: bench/bare-relay.mjs, a bare pipeline(upstream, response), with the proxy's node flags. */
+function startBareRelay(upstreamUrl: string): Promise<RunningProxy> {
+  return startNodeServer([...PROXY_NODE_FLAGS, path.join(root, "bench", "bare-relay.mjs")], (port) => ({
+    PORT: String(port),
+    UPSTREAM_URL: upstreamUrl,
+    UPSTREAM_CREDS: `${vendor.username}:${vendor.password}`,
+  }));
+}
+
+async function startNodeServer(args: string[], envFor: (port: number) => Record<string, string>): Promise<RunningProxy> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [bundle], {
+  const child: ChildProcess = spawn(process.execPath, args, {
     cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: "production",
-      PROXY_PORT: String(port),
-      PROXY_BIND: "127.0.0.1",
-      PROXY_SERVICE_TOKEN: serviceToken,
-      PORTAL_INTERNAL_URL: portalUrl,
-      ALLOW_PRIVATE_REGISTRY_HOSTS: "true",
-      PROXY_ACCESS_LOG: "false",
-    } as unknown as NodeJS.ProcessEnv,
+    env: { PATH: process.env.PATH, ...envFor(port) } as unknown as NodeJS.ProcessEnv,
     stdio: ["ignore", "ignore", "inherit"],
   });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     const ok = await new Promise<boolean>((resolve) => http.get(`${url}/healthz`, (r) => (r.resume(), resolve(r.statusCode === 200))).on("error", () => resolve(false)));
     if (ok) break;
-    if (i > 100 || child.exitCode !== null) throw new Error("the proxy did not start");
+    if (i > 100 || child.exitCode !== null) throw new Error(`${args.at(-1)} did not start`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
@@ -293,8 +316,23 @@ interface Row {
   variant: string;
   cold: number[];
   warm: number[];
+  /** Server-side CPU seconds over every pull of this row (Node variants), and the bytes pulled. */
+  cpu?: number;
+  bytes?: number;
+}
+
+/** A cold and a warm pull through a freshly started server; its CPU time goes to the row. */
+async function coldAndWarm(row: Row, server: RunningProxy, ref: string, creds: string | undefined, bytes: number) {
+  const before = cpuSeconds(server.pid);
+  row.cold.push(await skopeoCopy(ref, creds));
+  row.warm.push(await skopeoCopy(ref, creds));
+  row.cpu = (row.cpu ?? 0) + cpuSeconds(server.pid) - before;
+  row.bytes = (row.bytes ?? 0) + 2 * bytes;
 }
 const rows: Row[] = [];
+const cpuPerGiB = (row: Row) => ((row.cpu ?? 0) / ((row.bytes ?? 1) / (1024 * MiB))).toFixed(2);
+const ratios: string[] = [];
+const loadAtStart = os.loadavg()[0]!;
 let proxyPeak = 0;
 let distPeak = 0;
 const upstreamPid = pidOf(upstream);
@@ -307,16 +345,27 @@ for (const [image, tag, bytes] of [
   const direct: Row = { image: label, variant: "direct (Basic upstream)", cold: [], warm: [] };
   const portcullis: Row = { image: label, variant: "Portcullis (Basic upstream)", cold: [], warm: [] };
   const distribution: Row = { image: label, variant: "Distribution proxy (no-auth upstream)", cold: [], warm: [] };
+  // The same proxy without PROXY_NODE_FLAGS (V8's default initial heap), to show what they buy;
+  // and the floor for any Node relay: bench/bare-relay.mjs.
+  const plainHeap: Row = { image: label, variant: "Portcullis, default V8 heap", cold: [], warm: [] };
+  const bare: Row = { image: label, variant: "bare Node relay (baseline, no checks)", cold: [], warm: [] };
   for (let r = 0; r < RUNS; r++) {
     // direct: no cache anywhere, cold and warm are the same thing; two samples per run.
     direct.cold.push(await skopeoCopy(`${upstream.host}/${image}:${tag}`, vendorCreds));
     direct.warm.push(await skopeoCopy(`${upstream.host}/${image}:${tag}`, vendorCreds));
 
     const proxy = await startProxy(bundle, portal.url);
-    portcullis.cold.push(await skopeoCopy(`${proxy.host}/proxy/app/up/${image}:${tag}`, licenseCreds));
-    portcullis.warm.push(await skopeoCopy(`${proxy.host}/proxy/app/up/${image}:${tag}`, licenseCreds));
+    await coldAndWarm(portcullis, proxy, `${proxy.host}/proxy/app/up/${image}:${tag}`, licenseCreds, bytes);
     proxyPeak = Math.max(proxyPeak, peakRss(proxy.pid));
     await proxy.stop();
+
+    const plain = await startProxy(bundle, portal.url, []);
+    await coldAndWarm(plainHeap, plain, `${plain.host}/proxy/app/up/${image}:${tag}`, licenseCreds, bytes);
+    await plain.stop();
+
+    const relay = await startBareRelay(upstream.url);
+    await coldAndWarm(bare, relay, `${relay.host}/proxy/app/up/${image}:${tag}`, undefined, bytes);
+    await relay.stop();
 
     const cache = await startDistribution({ config: { proxy: { remoteurl: open.url } }, logLevel: "error" });
     distribution.cold.push(await skopeoCopy(`${cache.host}/${image}:${tag}`));
@@ -324,18 +373,22 @@ for (const [image, tag, bytes] of [
     distPeak = Math.max(distPeak, peakRss(pidOf(cache)));
     await cache.stop();
   }
-  rows.push(direct, portcullis, distribution);
+  rows.push(direct, portcullis, plainHeap, bare, distribution);
   const d = median([...direct.cold, ...direct.warm]);
   const p = (xs: number[]) => median(xs);
   console.log(`\n[bench] ${label}  (median of ${RUNS}; MiB/s from the median)`);
-  for (const row of [direct, portcullis, distribution]) {
+  for (const row of [direct, portcullis, plainHeap, bare, distribution]) {
     console.log(
-      `  ${row.variant.padEnd(40)} cold ${p(row.cold).toFixed(2)} s (${(bytes / MiB / p(row.cold)).toFixed(0)} MiB/s)   warm ${p(row.warm).toFixed(2)} s (${(bytes / MiB / p(row.warm)).toFixed(0)} MiB/s)`,
+      `  ${row.variant.padEnd(40)} cold ${p(row.cold).toFixed(2)} s (${(bytes / MiB / p(row.cold)).toFixed(0)} MiB/s)   warm ${p(row.warm).toFixed(2)} s (${(bytes / MiB / p(row.warm)).toFixed(0)} MiB/s)${row.cpu !== undefined ? `   CPU ${cpuPerGiB(row)} s/GiB` : ""}`,
     );
   }
-  console.log(
-    `  ratios: Portcullis/direct cold ${(p(portcullis.cold) / d).toFixed(2)}, warm ${(p(portcullis.warm) / d).toFixed(2)};  Portcullis/Distribution cold ${(p(portcullis.cold) / p(distribution.cold)).toFixed(2)}, warm ${(p(portcullis.warm) / p(distribution.warm)).toFixed(2)}`,
-  );
+  const ratio =
+    `${label}: Portcullis/direct cold ${(p(portcullis.cold) / d).toFixed(2)}, warm ${(p(portcullis.warm) / d).toFixed(2)}` +
+    ` (default V8 heap: ${(p(plainHeap.cold) / d).toFixed(2)}, ${(p(plainHeap.warm) / d).toFixed(2)}; bare relay: ${(p(bare.cold) / d).toFixed(2)}, ${(p(bare.warm) / d).toFixed(2)});` +
+    ` Portcullis/Distribution cold ${(p(portcullis.cold) / p(distribution.cold)).toFixed(2)}, warm ${(p(portcullis.warm) / p(distribution.warm)).toFixed(2)};` +
+    ` CPU per GiB streamed: Portcullis ${cpuPerGiB(portcullis)} s, default heap ${cpuPerGiB(plainHeap)} s, bare relay ${cpuPerGiB(bare)} s`;
+  ratios.push(ratio);
+  console.log(`  ratios: ${ratio}`);
 }
 
 // Manifest HEADs: one long-lived proxy, warm caches.
@@ -370,12 +423,15 @@ if (WRITE) {
   const section = `
 ## Registry proxy (\`npx tsx bench/proxy.ts --write\`)
 
-${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim()} shared with other work (load ${os.loadavg()[0]!.toFixed(1)} at the end).
+${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim()} (load ${loadAtStart.toFixed(1)} when measuring started, ${os.loadavg()[0]!.toFixed(1)} at the end).
 \`skopeo copy docker://… dir:\`, seconds, median of ${RUNS} runs; blobs in the page cache.
 
 | image | variant | cold s | warm s |
 |---|---|---:|---:|
 ${table}
+
+Ratios (time; Portcullis/direct compares with the median of all direct pulls):
+${ratios.map((r) => `- ${r}`).join("\n")}
 
 Manifest HEAD, warm: direct p50 ${directHeads.p50.toFixed(2)} ms / ${directHeads.rps.toFixed(0)} req/s; Portcullis p50 ${proxyHeads.p50.toFixed(2)} ms / ${proxyHeads.rps.toFixed(0)} req/s (overhead ${(proxyHeads.p50 - directHeads.p50).toFixed(2)} ms at p50); no-auth upstream p50 ${openHeads.p50.toFixed(2)} ms.
 License check CPU per request: Basic + cache hit ${cost.basic.toFixed(2)} µs, Bearer JWT verify + cache hit ${cost.bearer.toFixed(2)} µs.

@@ -56,6 +56,11 @@ export class LicenseCache {
     return { answer, result: "miss" };
   }
 
+  /** The cached answer for `req` if there is one, without asking anyone. */
+  cached(req: LookupRequest): LookupAnswer | undefined {
+    return this.cache.get<LookupAnswer>(this.keyOf(req));
+  }
+
   clear(): void {
     this.cache.clear();
   }

@@ -5,6 +5,7 @@
  */
 import { ConfigError } from "../lib/config/env";
 import { loadProxyConfig } from "./config";
+import { missingNodeFlags } from "./node-flags";
 import { createProxyServer } from "./server";
 
 if (process.argv.includes("--production")) (process.env as Record<string, string>).NODE_ENV ??= "production";
@@ -28,6 +29,14 @@ const proxy = createProxyServer({
 try {
   const { url } = await proxy.listen(config.port, config.bind);
   console.log(`[portcullis] proxy on ${url} (portal API ${config.options.portalUrl}, license cache ${config.options.licenseTtlMs} ms)`);
+  // Ask the portal once now: the operator learns at start-up whether PORTAL_INTERNAL_URL and the
+  // service token are right, and the first customer's pull doesn't pay for loading fetch.
+  void proxy.portal.ping().then((ok) => {
+    if (ok) console.log("[portcullis] proxy: the portal's internal API answers");
+    else console.warn(`[portcullis] proxy: the portal's internal API at ${config.options.portalUrl} does not answer (or refuses PROXY_SERVICE_TOKEN); pulls fail with 503 until it does`);
+  });
+  const missing = missingNodeFlags();
+  if (missing.length > 0) console.warn(`[portcullis] proxy: started without node ${missing.join(" ")}; blob streaming costs up to 2x the CPU (see proxy/node-flags.ts)`);
 } catch (e) {
   console.error(`[portcullis] proxy could not listen on ${config.bind}:${config.port}: ${(e as Error).message}`);
   process.exit(1);

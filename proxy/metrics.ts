@@ -122,6 +122,7 @@ export class ProxyMetrics {
   readonly upstreamErrors = new Counter("portcullis_proxy_upstream_errors_total", "Upstream requests that failed without an HTTP answer, by reason.");
   readonly licenseCache = new Counter("portcullis_proxy_license_cache_total", "License lookups by cache result: hit, negative_hit (a cached refusal), miss.");
   readonly portalLatency = new Histogram("portcullis_proxy_portal_lookup_seconds", "Duration of lookups on the portal's internal API.", LATENCY_BUCKETS);
+  readonly refusalBlocks = new Counter("portcullis_proxy_refusal_blocks_total", "Requests answered 429 because their address had too many licenses refused (no portal lookup made).");
   readonly portalErrors = new Counter("portcullis_proxy_portal_errors_total", "Internal API calls that failed (portal down, timeout, bad answer), by call.");
   readonly inflight = new Gauge("portcullis_proxy_inflight_requests", "Requests being served.");
   readonly pullEventsSent = new Counter("portcullis_proxy_pull_events_sent_total", "Pull-log events delivered to the portal.");
@@ -144,6 +145,7 @@ export class ProxyMetrics {
       this.licenseCache,
       this.portalLatency,
       this.portalErrors,
+      this.refusalBlocks,
       this.inflight,
       this.pullEventsSent,
       this.pullEventsDropped,

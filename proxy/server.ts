@@ -16,6 +16,7 @@ import { ProxyMetrics } from "./metrics";
 import { API_VERSION_HEADER, ociErrorBody, sendOciError, type OciCode } from "./oci-response";
 import { PortalClient, PortalUnavailableError, type LookupAnswer } from "./portal-client";
 import { PullLog, type PullLogOptions } from "./pull-log";
+import { RefusalLimiter, type RefusalLimitOptions } from "./refusal-limit";
 
 /**
  * The registry proxy (issue 6): the pull side of the OCI distribution API at
@@ -52,6 +53,8 @@ export interface ProxyOptions {
   /** Upstream: socket inactivity while a body streams. Default 60 s. */
   upstreamIdleTimeoutMs?: number;
   pullLog?: PullLogOptions;
+  /** Failed license lookups per client address before it must wait (proxy/refusal-limit.ts). */
+  refusalLimit?: RefusalLimitOptions;
   realm?: string;
   /** One line per request; never given secrets. Default: none. */
   log?: (entry: AccessLogEntry) => void;
@@ -79,6 +82,7 @@ export interface ProxyServer {
   metrics: ProxyMetrics;
   pullLog: PullLog;
   licenses: LicenseCache;
+  refusals: RefusalLimiter;
   portal: PortalClient;
   listen(port?: number, host?: string): Promise<{ port: number; url: string }>;
   /** Stops accepting, waits for in-flight requests (up to `graceMs`), flushes the pull log. */
@@ -130,6 +134,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
   const challenge = { "www-authenticate": `Basic realm="${realm.replace(/"/g, "")}"` };
   const portal = new PortalClient(opts.portalUrl, opts.serviceToken, opts.portalTimeoutMs ?? 5_000);
   const licenses = new LicenseCache({ ttlMs: opts.licenseTtlMs, negativeTtlMs: opts.negativeTtlMs });
+  const refusals = new RefusalLimiter(opts.refusalLimit);
   const authCache = opts.authCache ?? new AuthCache();
   let pullLog: PullLog | undefined;
   const metrics = new ProxyMetrics(() => pullLog?.buffered ?? 0);
@@ -149,7 +154,17 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
 
   // -------------------------------------------------------------------------------------------
 
-  async function lookup(req: LookupRequest, ctx: RequestContext): Promise<LookupAnswer> {
+  /**
+   * The portal's answer for a license, from the cache when it can. An address that has had too
+   * many licenses refused gets AddressBlockedError instead of a portal call, unless the answer
+   * it needs is already cached as allowed.
+   */
+  async function lookup(req: LookupRequest, ctx: RequestContext, address: string): Promise<LookupAnswer> {
+    const blockedMs = refusals.blockedFor(address);
+    if (blockedMs > 0 && !licenses.cached(req)?.body.allowed) {
+      metrics.refusalBlocks.inc();
+      throw new AddressBlockedError(blockedMs);
+    }
     const { answer, result } = await licenses.get(req, async () => {
       const started = process.hrtime.bigint();
       try {
@@ -163,6 +178,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     });
     metrics.licenseCache.inc({ result });
     ctx.cache = result;
+    if (answer.status === 401) refusals.recordRefusal(address);
     return answer;
   }
 
@@ -192,7 +208,13 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     else sendOciError(res, 403, "DENIED", answer.body.reason, {}, ctx.method);
   }
 
-  function portalDown(res: http.ServerResponse, ctx: RequestContext, e: unknown): void {
+  /** A lookup that didn't get an answer: this address must wait (429), or the portal is down (503). */
+  function lookupFailed(res: http.ServerResponse, ctx: RequestContext, e: unknown): void {
+    if (e instanceof AddressBlockedError) {
+      ctx.error = "too many refused licenses from this address";
+      const seconds = Math.ceil(e.retryAfterMs / 1000);
+      return sendOciError(res, 429, "TOOMANYREQUESTS", `Too many requests with unknown or revoked licenses from this address; try again in ${seconds} s.`, { "retry-after": String(seconds) }, ctx.method);
+    }
     if (!(e instanceof PortalUnavailableError)) throw e;
     ctx.error = e.message;
     sendOciError(res, 503, "UNAVAILABLE", "The license check is temporarily unavailable; try again shortly.", { "retry-after": "5" }, ctx.method);
@@ -232,9 +254,9 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
       if (creds.kind === "invalid") return unauthorized(res, ctx, "Log in with user LICENSE_ID and your license ID as the password.");
       let answer: LookupAnswer;
       try {
-        answer = await lookup({ licenseId: creds.licenseId }, ctx);
+        answer = await lookup({ licenseId: creds.licenseId }, ctx, clientAddress(req));
       } catch (e) {
-        return portalDown(res, ctx, e);
+        return lookupFailed(res, ctx, e);
       }
       if (!answer.body.allowed) return refuse(res, ctx, answer);
       if (isExpired(answer)) return unauthorized(res, ctx, "The license has expired.");
@@ -260,9 +282,9 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     const upstream = upstreamQuery(parsed);
     let answer: LookupAnswer;
     try {
-      answer = await lookup({ licenseId: creds.licenseId, appSlug: parsed.appSlug, upstream }, ctx);
+      answer = await lookup({ licenseId: creds.licenseId, appSlug: parsed.appSlug, upstream }, ctx, clientAddress(req));
     } catch (e) {
-      return portalDown(res, ctx, e);
+      return lookupFailed(res, ctx, e);
     }
     ctx.license = answer.body.license;
     ctx.action = actionOf(parsed.kind, ctx.method);
@@ -501,6 +523,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     metrics,
     pullLog: log,
     licenses,
+    refusals,
     portal,
     listen(port = 0, host = "127.0.0.1") {
       return new Promise((resolve, reject) => {
@@ -525,6 +548,15 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+class AddressBlockedError extends Error {
+  constructor(readonly retryAfterMs: number) {
+    super("address blocked after too many refused licenses");
+  }
+}
+
+/** The peer's address (a load balancer's, behind one: see README on PROXY_MAX_LICENSE_FAILURES). */
+const clientAddress = (req: http.IncomingMessage) => req.socket.remoteAddress ?? "unknown";
 
 function upstreamQuery(parsed: ProxyPath): UpstreamQuery {
   if (parsed.upstream.via === "host") return { kind: "host", host: parsed.upstream.hostOrName };

@@ -15,6 +15,7 @@ import { assertKmsConfigured } from "../lib/crypto";
 import { generatedSecret } from "../lib/config/data-dir";
 import { PROXY_TOKEN_FILE } from "../lib/internal/service-token";
 import { startLocalRegistry } from "./registry";
+import { PROXY_NODE_FLAGS } from "../proxy/node-flags";
 
 type Mode = "dev" | "start";
 
@@ -90,7 +91,7 @@ function startProxy(bind: string, token: string): void {
   for (const secret of ["DATABASE_URL", "AUTH_SECRET", "LOCAL_KMS_KEYS", "LOCAL_KMS_KEY_FILE", "VAULT_TOKEN"]) delete env[secret];
   const portalHost = bind === "0.0.0.0" || bind === "::" ? "127.0.0.1" : bind.includes(":") ? `[${bind}]` : bind;
   env.PORTAL_INTERNAL_URL ||= `http://${portalHost}:${parseEnv(process.env).PORT}`;
-  const proxy = spawn(process.execPath, ["--import", "tsx", path.join(process.cwd(), "proxy", "main.ts")], { stdio: "inherit", env });
+  const proxy = spawn(process.execPath, [...PROXY_NODE_FLAGS, "--import", "tsx", path.join(process.cwd(), "proxy", "main.ts")], { stdio: "inherit", env });
   // A proxy that can't start (its port taken) leaves the portal running.
   proxy.on("exit", (code, signal) => {
     if (code) console.error(`[portcullis] the registry proxy exited with code ${code}; the portal keeps running`);

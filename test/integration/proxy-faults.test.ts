@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import fs from "node:fs/promises";
 import http from "node:http";
 import os from "node:os";
@@ -202,6 +203,43 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
       expect(strict.metrics.upstreamErrors.get({ reason: "blocked" })).toBe(1);
     } finally {
       await strict.close(500);
+    }
+  });
+
+  it("guessed license IDs: after too many refusals an address gets 429 without a portal lookup; cached customers keep pulling", async () => {
+    const limited = createProxyServer({
+      portalUrl: api.url,
+      serviceToken,
+      dockerHubRegistry: "registry-1.docker.io",
+      allowPrivate: true,
+      refusalLimit: { maxRefusals: 3, blockMs: 1_000 },
+    });
+    const base = (await limited.listen(0)).url;
+    try {
+      const get = (auth: string) =>
+        rawRequest(`${base}/v2/proxy/faulty/good/acme/app/manifests/1.0`, { headers: { authorization: auth, accept: "application/vnd.oci.image.manifest.v1+json" } });
+      const guess = () => licenseAuth(crypto.randomBytes(20).toString("base64url"));
+      const lookups = () => api.calls.get("POST /api/internal/proxy/lookup") ?? 0;
+
+      expect((await get(authorization)).status).toBe(200); // a customer's answer, now cached
+      const before = lookups();
+      for (let i = 0; i < 3; i++) expect((await get(guess())).status).toBe(401);
+      expect(lookups() - before).toBe(3);
+
+      const blocked = await get(guess());
+      expect(blocked.status).toBe(429);
+      expect(blocked.headers["retry-after"]).toBe("1");
+      expect(ociErrors(blocked)[0]!.code).toBe("TOOMANYREQUESTS");
+      expect(lookups() - before).toBe(3); // the portal was not asked
+      expect(limited.metrics.refusalBlocks.get()).toBe(1);
+      // The customer already cached keeps pulling from the same address.
+      expect((await get(authorization)).status).toBe(200);
+
+      await sleep(1_050);
+      expect((await get(guess())).status).toBe(401);
+      expect(lookups() - before).toBe(4);
+    } finally {
+      await limited.close(1000);
     }
   });
 

@@ -22,6 +22,7 @@ import {
   type InternalApi,
 } from "@/test/support/proxy";
 import { buildOciImage, freePort, pushImage, requireBinaries, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
+import { PROXY_NODE_FLAGS } from "@/proxy/node-flags";
 
 /**
  * The proxy as it runs in production: proxy/main.ts bundled with esbuild (what `build:proxy`
@@ -80,7 +81,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
     api = await startInternalApi();
 
     const port = await freePort();
-    child = spawn(process.execPath, [bundle], {
+    child = spawn(process.execPath, [...PROXY_NODE_FLAGS, bundle], {
       cwd: root,
       env: {
         PATH: process.env.PATH,
@@ -118,6 +119,9 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
 
   it("starts from the environment, with no database: healthz, readyz (the portal answers), metrics", async () => {
     expect(output).toMatch(/\[portcullis\] proxy on http:\/\/127\.0\.0\.1:\d+ \(portal API http:\/\/127\.0\.0\.1:\d+, license cache 5000 ms\)/);
+    expect(output).not.toContain("started without node"); // PROXY_NODE_FLAGS given, as start:proxy does
+    for (let i = 0; i < 50 && !output.includes("internal API answers"); i++) await sleep(100);
+    expect(output).toContain("[portcullis] proxy: the portal's internal API answers");
     expect((await rawRequest(`${url}/readyz`)).status).toBe(200);
     expect((await rawRequest(`${url}/metrics`)).body.toString()).toContain("process_resident_memory_bytes");
   });
@@ -160,7 +164,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
   });
 
   it("refuses to start in production without PROXY_SERVICE_TOKEN, with one line naming it", () => {
-    const res = spawnSync(process.execPath, [bundle, "--production"], {
+    const res = spawnSync(process.execPath, [...PROXY_NODE_FLAGS, bundle, "--production"], {
       cwd: root,
       env: { PATH: process.env.PATH, HOME: os.tmpdir(), PORTCULLIS_DATA_DIR: dataDir } as unknown as NodeJS.ProcessEnv,
       encoding: "utf8",

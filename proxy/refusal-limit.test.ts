@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { RefusalLimiter } from "./refusal-limit";
+
+function clock(start = 1_000_000) {
+  let t = start;
+  return { now: () => t, advance: (ms: number) => (t += ms) };
+}
+
+describe("RefusalLimiter", () => {
+  it("blocks an address after maxRefusals refusals in a window, for blockMs", () => {
+    const c = clock();
+    const limiter = new RefusalLimiter({ maxRefusals: 3, windowMs: 60_000, blockMs: 30_000, now: c.now });
+    expect(limiter.recordRefusal("10.0.0.1")).toBe(false);
+    expect(limiter.recordRefusal("10.0.0.1")).toBe(false);
+    expect(limiter.blockedFor("10.0.0.1")).toBe(0);
+    expect(limiter.recordRefusal("10.0.0.1")).toBe(true);
+    expect(limiter.blockedFor("10.0.0.1")).toBe(30_000);
+    expect(limiter.blockedFor("10.0.0.2")).toBe(0);
+    c.advance(29_999);
+    expect(limiter.blockedFor("10.0.0.1")).toBe(1);
+    c.advance(1);
+    expect(limiter.blockedFor("10.0.0.1")).toBe(0);
+  });
+
+  it("starts counting again in a new window", () => {
+    const c = clock();
+    const limiter = new RefusalLimiter({ maxRefusals: 3, windowMs: 10_000, now: c.now });
+    limiter.recordRefusal("a");
+    limiter.recordRefusal("a");
+    c.advance(10_000);
+    expect(limiter.recordRefusal("a")).toBe(false);
+    expect(limiter.blockedFor("a")).toBe(0);
+  });
+
+  it("keeps at most maxAddresses, dropping the least recently refused", () => {
+    const limiter = new RefusalLimiter({ maxRefusals: 2, maxAddresses: 2 });
+    limiter.recordRefusal("a");
+    limiter.recordRefusal("b");
+    limiter.recordRefusal("a");
+    expect(limiter.blockedFor("a")).toBeGreaterThan(0);
+    limiter.recordRefusal("c");
+    expect(limiter.size).toBe(2);
+    expect(limiter.blockedFor("a")).toBeGreaterThan(0);
+    limiter.recordRefusal("b"); // b was dropped for c: this is its first refusal again
+    expect(limiter.blockedFor("b")).toBe(0);
+  });
+
+  it("is off with maxRefusals 0", () => {
+    const limiter = new RefusalLimiter({ maxRefusals: 0 });
+    for (let i = 0; i < 100; i++) expect(limiter.recordRefusal("a")).toBe(false);
+    expect(limiter.blockedFor("a")).toBe(0);
+    expect(limiter.size).toBe(0);
+  });
+});
