@@ -34,6 +34,13 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ ALLOW_PRIVATE_REGISTRY_HOSTS: "yes" })).toThrow(/ALLOW_PRIVATE_REGISTRY_HOSTS/);
   });
 
+  it("reads INSECURE_REGISTRIES as a list of host[:port]", () => {
+    expect(parseEnv({}).INSECURE_REGISTRIES).toEqual([]);
+    expect(parseEnv({ INSECURE_REGISTRIES: " Registry.Internal.example:5000, mirror.example ," }).INSECURE_REGISTRIES).toEqual(["registry.internal.example:5000", "mirror.example"]);
+    expect(() => parseEnv({ INSECURE_REGISTRIES: "http://registry.example" })).toThrow(/INSECURE_REGISTRIES must list host\[:port\] entries/);
+    expect(() => parseEnv({ INSECURE_REGISTRIES: "registry.example/path" })).toThrow(/INSECURE_REGISTRIES/);
+  });
+
   it("treats empty strings as unset and parses booleans", () => {
     expect(parseEnv({ PORT: "", ALLOW_PRIVATE_REGISTRY_HOSTS: "true" })).toMatchObject({ PORT: 3000, ALLOW_PRIVATE_REGISTRY_HOSTS: true });
   });

@@ -52,6 +52,19 @@ export const envSchema = z.object({
   REGISTRY_EVENTS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(24, "must be at least 24 characters").optional()),
   DOCKER_HUB_REGISTRY: z.preprocess(emptyAsUndefined, z.string().default("registry-1.docker.io")),
   ALLOW_PRIVATE_REGISTRY_HOSTS: bool(false),
+  /**
+   * SPEC's insecure-registries list: `host[:port]` entries, comma-separated, that may be reached
+   * over plain http:// (as Docker's `insecure-registries`). It does not allow private addresses;
+   * that is ALLOW_PRIVATE_REGISTRY_HOSTS alone.
+   */
+  INSECURE_REGISTRIES: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .default("")
+      .transform((v) => v.split(",").map((e) => e.trim().toLowerCase()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/, "must list host[:port] entries separated by commas (no scheme, no path)")).max(100)),
+  ),
   PORT: port(3000),
   PROXY_PORT: port(5050),
   REGISTRY_PORT: port(5000),

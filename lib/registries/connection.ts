@@ -17,7 +17,7 @@ import type { RegistryProviderName } from "@/lib/validations/registries";
 
 export function endpointPolicy() {
   const e = env();
-  return { dockerHubRegistry: e.DOCKER_HUB_REGISTRY, allowPrivate: e.ALLOW_PRIVATE_REGISTRY_HOSTS };
+  return { dockerHubRegistry: e.DOCKER_HUB_REGISTRY, allowPrivate: e.ALLOW_PRIVATE_REGISTRY_HOSTS, insecureRegistries: e.INSECURE_REGISTRIES };
 }
 
 /** localhost or an IP literal: a registry a developer runs on their own machine. */
@@ -172,6 +172,7 @@ export async function runConnectionTest(endpoint: string, credentials: RegistryC
     image,
     dockerHubRegistry: policy.dockerHubRegistry,
     allowPrivate: policy.allowPrivate,
+    insecureRegistries: policy.insecureRegistries,
   });
   return {
     ok: r.ok,
