@@ -37,11 +37,19 @@ export function parseBasic(header: string): { username: string; password: string
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
+/** The Authorization header of a GET token request: none (anonymous) or HTTP Basic. */
 export async function checkCredentials(db: Db, authorization: string | null, ip: string | null): Promise<CredentialCheck> {
   if (authorization === null || authorization.trim() === "") return { ok: true, principal: { kind: "anonymous" } };
   const basic = parseBasic(authorization);
   if (!basic) return refused("Send credentials with HTTP Basic authentication (docker login).");
-  const { username, password } = basic;
+  return checkUsernamePassword(db, basic, ip);
+}
+
+/**
+ * A username and password however they came (Basic, or the OAuth2 password grant's form): an API
+ * token under any username, LICENSE_ID and a license ID, or an account's email and password.
+ */
+export async function checkUsernamePassword(db: Db, { username, password }: { username: string; password: string }, ip: string | null): Promise<CredentialCheck> {
   if (username.length > MAX_USERNAME || password.length > MAX_PASSWORD || password === "") return refused("The username or password is not valid.");
 
   if (parseApiToken(password)) {

@@ -3,7 +3,7 @@ import { describeForLog } from "@/lib/log/redact";
 import { z } from "zod";
 import { getDb, type Db } from "@/lib/db/client";
 import { isServiceAuthorized } from "@/lib/internal/service-token";
-import { checkCredentials } from "./credentials";
+import { checkCredentials, checkUsernamePassword, type CredentialCheck } from "./credentials";
 import { ingestRegistryEvents, registryEnvelopeSchema } from "./events";
 import { grantAccess, subjectOf } from "./grants";
 import { signJwt, type RegistryClaims } from "./jwt";
@@ -14,7 +14,8 @@ import { REGISTRY_ISSUER, REGISTRY_SERVICE, REGISTRY_TOKEN_TTL_SECONDS, registry
 /**
  * The hosted registry's two portal endpoints, as Request → Response functions for the thin route
  * handlers under app/api/registry/ (and for tests, which serve them over node:http):
- * - the token service of the Docker registry token-auth spec (GET, Basic credentials → JWT);
+ * - the token service of the Docker registry token-auth spec (GET, Basic credentials → JWT; and
+ *   POST, the OAuth2 password grant that containerd tries first);
  * - the receiver of Distribution's notifications (POST, bearer secret → PullEvent rows).
  * Errors use the OCI error shape `{"errors":[{code,message}]}` that registry clients print.
  * Neither ever answers 500: an unexpected failure is a 503 (retry later) with nothing in it.
@@ -49,27 +50,86 @@ function clientIp(req: Request): string | null {
   return last ?? req.headers.get("x-real-ip");
 }
 
+const scopesSchema = z.array(z.string().max(512, "a scope is longer than 512 characters")).max(MAX_SCOPES, `at most ${MAX_SCOPES} scopes per request`);
+
 const tokenQuerySchema = z.object({
   service: z.string().min(1).max(255).optional(),
   account: z.string().max(320).optional(),
-  scopes: z.array(z.string().max(512, "a scope is longer than 512 characters")).max(MAX_SCOPES, `at most ${MAX_SCOPES} scopes per request`),
+  scopes: scopesSchema,
 });
 
-/** GET /api/registry/token?service=…&scope=repository:NAME:pull,push&…[&account=…] */
+/**
+ * The OAuth2 form of a token request (distribution's spec/auth/oauth.md), which containerd — and
+ * so the kubelet — tries before GET when it has credentials. Only the password grant: no refresh
+ * tokens are issued, and a refresh_token grant gets 400 `unsupported_grant_type`, on which
+ * containerd falls back to GET.
+ */
+const oauthFormSchema = z.object({
+  grant_type: z.string().max(64),
+  service: z.string().min(1).max(255),
+  client_id: z.string().min(1).max(255).optional(),
+  scope: z.string().max(MAX_SCOPES * 520).optional(),
+  username: z.string().max(320).optional(),
+  password: z.string().max(1024).optional(),
+  access_type: z.string().max(32).optional(),
+});
+const OAUTH_FORM_LIMIT = 64 * 1024;
+
+const oauthError = (status: number, error: string, description: string, headers: Record<string, string> = {}) =>
+  Response.json({ error, error_description: description }, { status, headers: { ...noStore, ...headers } });
+
+interface TokenRequest {
+  service?: string;
+  account?: string;
+  scopes: string[];
+  /** Checks the caller's credentials (Basic header, or the form's username and password). */
+  check: (db: Db, ip: string | null) => Promise<CredentialCheck>;
+  oauth: boolean;
+}
+
+/** GET (Basic header, query) or POST (OAuth2 form) → one token request, or the Response that refuses it. */
+async function readTokenRequest(req: Request): Promise<TokenRequest | Response> {
+  if (req.method === "POST") {
+    const type = req.headers.get("content-type") ?? "";
+    if (!/^application\/x-www-form-urlencoded\b/i.test(type)) return oauthError(400, "invalid_request", "Send the token request as application/x-www-form-urlencoded.");
+    if (Number(req.headers.get("content-length") ?? "0") > OAUTH_FORM_LIMIT) return oauthError(413, "invalid_request", "The token request is too large.");
+    const text = await req.text();
+    if (Buffer.byteLength(text) > OAUTH_FORM_LIMIT) return oauthError(413, "invalid_request", "The token request is too large.");
+    const form = oauthFormSchema.safeParse(Object.fromEntries(new URLSearchParams(text)));
+    if (!form.success) return oauthError(400, "invalid_request", `Invalid token request: ${form.error.issues[0]!.path.join(".")} ${form.error.issues[0]!.message}.`);
+    const f = form.data;
+    if (f.grant_type !== "password") return oauthError(400, "unsupported_grant_type", "This token service supports the password grant only (use GET with Basic credentials otherwise).");
+    if (f.username === undefined || f.password === undefined) return oauthError(400, "invalid_request", "The password grant needs a username and a password.");
+    const scopes = scopesSchema.safeParse((f.scope ?? "").split(" ").filter(Boolean));
+    if (!scopes.success) return oauthError(400, "invalid_request", `Invalid token request: ${scopes.error.issues[0]!.message}.`);
+    const creds = { username: f.username, password: f.password };
+    return { service: f.service, scopes: scopes.data, oauth: true, check: (db, ip) => checkUsernamePassword(db, creds, ip) };
+  }
+  const params = new URL(req.url).searchParams;
+  const query = tokenQuerySchema.safeParse({
+    service: params.get("service") ?? undefined,
+    account: params.get("account") ?? undefined,
+    scopes: scopeParams(params),
+  });
+  if (!query.success) return ociError(400, "UNSUPPORTED", `Invalid token request: ${query.error.issues[0]!.message}.`);
+  const authorization = req.headers.get("authorization");
+  return { ...query.data, oauth: false, check: (db, ip) => checkCredentials(db, authorization, ip) };
+}
+
+/**
+ * GET /api/registry/token?service=…&scope=repository:NAME:pull,push&…[&account=…] with Basic
+ * credentials (or none: an anonymous token), and POST /api/registry/token with the OAuth2
+ * password grant.
+ */
 export async function handleRegistryToken(req: Request, deps: RegistryAuthDeps = {}): Promise<Response> {
   try {
-    const params = new URL(req.url).searchParams;
-    const query = tokenQuerySchema.safeParse({
-      service: params.get("service") ?? undefined,
-      account: params.get("account") ?? undefined,
-      scopes: scopeParams(params),
-    });
-    if (!query.success) return ociError(400, "UNSUPPORTED", `Invalid token request: ${query.error.issues[0]!.message}.`);
+    const request = await readTokenRequest(req);
+    if (request instanceof Response) return request;
     const service = deps.service ?? REGISTRY_SERVICE;
-    if (query.data.service !== undefined && query.data.service !== service) {
-      return ociError(400, "UNSUPPORTED", `This token service issues tokens for "${service}" only.`);
+    if (request.service !== undefined && request.service !== service) {
+      const message = `This token service issues tokens for "${service}" only.`;
+      return request.oauth ? oauthError(400, "invalid_request", message) : ociError(400, "UNSUPPORTED", message);
     }
-
     let key: RegistrySigningKey;
     try {
       key = await (deps.signingKey ?? registrySigningKey)();
@@ -77,18 +137,18 @@ export async function handleRegistryToken(req: Request, deps: RegistryAuthDeps =
       return unavailable(e, "token service");
     }
     const db = await (deps.db ?? getDb)();
-    const checked = await checkCredentials(db, req.headers.get("authorization"), clientIp(req));
+    const checked = await request.check(db, clientIp(req));
     if (!checked.ok) {
       if (checked.status === 429) {
         return ociError(429, "TOOMANYREQUESTS", checked.message, checked.retryAfterSeconds ? { "retry-after": String(checked.retryAfterSeconds) } : {});
       }
       return ociError(401, "UNAUTHORIZED", checked.message, { "www-authenticate": `Basic realm="${service}"` });
     }
-    if (checked.username !== undefined && query.data.account !== undefined && query.data.account !== checked.username) {
+    if (checked.username !== undefined && request.account !== undefined && request.account !== checked.username) {
       return ociError(400, "UNSUPPORTED", "The account parameter does not match the username.");
     }
 
-    const access = await grantAccess(db, checked.principal, mergeRepositoryScopes(query.data.scopes));
+    const access = await grantAccess(db, checked.principal, mergeRepositoryScopes(request.scopes));
     const now = Math.floor((deps.now?.() ?? new Date()).getTime() / 1000);
     const ttl = deps.ttlSeconds ?? REGISTRY_TOKEN_TTL_SECONDS;
     const claims: RegistryClaims = {
@@ -102,10 +162,12 @@ export async function handleRegistryToken(req: Request, deps: RegistryAuthDeps =
       access,
     };
     const token = signJwt(claims, key.privateKey, key.kid);
-    return Response.json(
-      { token, access_token: token, expires_in: ttl, issued_at: new Date(now * 1000).toISOString() },
-      { status: 200, headers: noStore },
-    );
+    const issued = { expires_in: ttl, issued_at: new Date(now * 1000).toISOString() };
+    if (request.oauth) {
+      const scope = access.map((a) => `${a.type}:${a.name}:${a.actions.join(",")}`).join(" ");
+      return Response.json({ access_token: token, scope, ...issued }, { status: 200, headers: noStore });
+    }
+    return Response.json({ token, access_token: token, ...issued }, { status: 200, headers: noStore });
   } catch (e) {
     return unavailable(e, "token service");
   }

@@ -119,6 +119,20 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo"))("hosted registry 
     expect(manifest.mediaType).toBe("application/vnd.oci.image.manifest.v1+json");
   });
 
+  it("containerd's OAuth2 POST (password grant) gets a token Distribution accepts for the license's pulls only", async () => {
+    const form = new URLSearchParams({ grant_type: "password", service: REGISTRY_SERVICE, client_id: "containerd-client", username: "LICENSE_ID", password: license.licenseId, scope: "repository:acme/app:pull,push repository:beta/app:pull" });
+    const res = await fetch(`${routes.url}/api/registry/token`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { access_token: string; scope: string; expires_in: number };
+    expect(body.scope).toBe("repository:acme/app:pull");
+    const manifest = (repo: string) =>
+      fetch(`${registry.url}/v2/${repo}/manifests/1`, { headers: { authorization: `Bearer ${body.access_token}`, accept: "application/vnd.oci.image.manifest.v1+json" } });
+    const pulled = await manifest("acme/app");
+    expect(pulled.status).toBe(200);
+    expect(pulled.headers.get("docker-content-digest")).toBe(img.digest);
+    expect((await manifest("beta/app")).status).toBe(401);
+  });
+
   it("a license cannot push", async () => {
     expect(await failure(push("acme/app:evil", licenseCreds(license)))).toMatch(/denied: requested access to the resource is denied/);
   });
@@ -280,6 +294,41 @@ describe("token route", () => {
       expect(body.errors[0]!.code).toBe("UNAUTHORIZED");
       expect(res.headers.get("www-authenticate")).toMatch(/^Basic realm=/);
     }
+  });
+
+  it("POST, the OAuth2 password grant: the same grants, OAuth's answer shape", async () => {
+    const post = (fields: Record<string, string>, contentType = "application/x-www-form-urlencoded") =>
+      fetch(`${routes.url}/api/registry/token`, { method: "POST", headers: { "content-type": contentType }, body: new URLSearchParams(fields).toString() });
+    const grant = { grant_type: "password", service: REGISTRY_SERVICE, client_id: "containerd-client" };
+
+    const res = await post({ ...grant, username: "x", password: readOnlyToken, scope: "repository:gamma/api:pull,push repository:delta/api:pull" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(Object.keys(body).sort()).toEqual(["access_token", "expires_in", "issued_at", "scope"]);
+    expect(body.scope).toBe("repository:gamma/api:pull");
+    expect(decodeJwt(body.access_token as string)!.claims.access).toEqual([{ type: "repository", name: "gamma/api", actions: ["pull"] }]);
+
+    const refused = await post({ ...grant, username: "LICENSE_ID", password: "A".repeat(27), scope: "repository:gamma/api:pull" });
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { errors: Array<{ code: string }> }).errors[0]!.code).toBe("UNAUTHORIZED");
+
+    // What containerd falls back to GET on: 400 for a grant or a request we don't take.
+    for (const [fields, error] of [
+      [{ ...grant, grant_type: "refresh_token", refresh_token: "abc" }, "unsupported_grant_type"],
+      [{ ...grant, username: "x" }, "invalid_request"],
+      [{ grant_type: "password", username: "x", password: teamToken }, "invalid_request"],
+      [{ ...grant, service: "another-registry", username: "x", password: teamToken }, "invalid_request"],
+      [{ ...grant, username: "x", password: teamToken, scope: Array.from({ length: 40 }, (_, i) => `repository:gamma/r${i}:pull`).join(" ") }, "invalid_request"],
+    ] as const) {
+      const r = await post(fields);
+      expect(r.status, JSON.stringify(fields).slice(0, 80)).toBe(400);
+      expect(((await r.json()) as { error: string }).error).toBe(error);
+    }
+    expect((await post({ ...grant, username: "x", password: teamToken }, "application/json")).status).toBe(400);
+    const huge = await fetch(`${routes.url}/api/registry/token`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `scope=${"a".repeat(70_000)}` });
+    expect(huge.status).toBe(413);
+    expect(routes.calls.some((c) => c.status >= 500)).toBe(false);
   });
 
   it("malformed requests: 400, never a 500", async () => {

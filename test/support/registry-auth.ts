@@ -8,7 +8,7 @@ import { main } from "@/cli/main";
 import { resetEnvCache } from "@/lib/config/env";
 import { resetKeyProviders } from "@/lib/crypto";
 import { resetRegistrySigningKey } from "@/lib/registry-auth/signing-key";
-import { GET as tokenRoute } from "@/app/api/registry/token/route";
+import { GET as tokenRoute, POST as oauthTokenRoute } from "@/app/api/registry/token/route";
 import { POST as eventsRoute } from "@/app/api/registry/events/route";
 import { startDistribution, type Distribution } from "./registry";
 
@@ -37,6 +37,7 @@ type Handler = (req: Request) => Promise<Response> | Response;
 
 const ROUTES: Record<string, Handler> = {
   "GET /api/registry/token": tokenRoute,
+  "POST /api/registry/token": oauthTokenRoute,
   "POST /api/registry/events": eventsRoute,
 };
 
