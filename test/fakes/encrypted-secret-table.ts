@@ -1,32 +1,27 @@
+import fs from "node:fs";
+import path from "node:path";
 import type { SealedSecret } from "@/lib/crypto/envelope";
 import type { RawSqlClient } from "@/lib/crypto/prisma-store";
 
 /**
- * The DDL Prisma generates for the EncryptedSecret model described in lib/crypto/INVARIANTS.md
- * (minus the Team foreign key), so the store can be tested before the model lands in the schema.
+ * The EncryptedSecret table as the migrations create it (lib/crypto/INVARIANTS.md), minus the Team
+ * foreign key, so the store can be tested on a bare database: read from the migrations, so it
+ * can't drift from them.
  */
-export const ENCRYPTED_SECRET_DDL = `
-CREATE TABLE "EncryptedSecret" (
-  "id" UUID NOT NULL DEFAULT gen_random_uuid(),
-  "teamId" UUID NOT NULL,
-  "recordId" TEXT NOT NULL,
-  "field" TEXT NOT NULL,
-  "purpose" TEXT NOT NULL,
-  "formatVersion" INTEGER NOT NULL,
-  "provider" TEXT NOT NULL,
-  "keyId" TEXT NOT NULL,
-  "keyVersion" TEXT NOT NULL,
-  "wrappedKey" TEXT NOT NULL,
-  "iv" TEXT NOT NULL,
-  "ciphertext" TEXT NOT NULL,
-  "tag" TEXT NOT NULL,
-  "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-  "updatedAt" TIMESTAMP(3) NOT NULL,
-  CONSTRAINT "EncryptedSecret_pkey" PRIMARY KEY ("id")
-);
-CREATE UNIQUE INDEX "EncryptedSecret_teamId_recordId_field_key" ON "EncryptedSecret"("teamId", "recordId", "field");
-CREATE INDEX "EncryptedSecret_provider_keyId_keyVersion_idx" ON "EncryptedSecret"("provider", "keyId", "keyVersion");
-`;
+export const ENCRYPTED_SECRET_DDL = encryptedSecretDdl();
+
+function encryptedSecretDdl(): string {
+  const dir = path.join(import.meta.dirname, "..", "..", "prisma", "migrations");
+  const statements = fs
+    .readdirSync(dir)
+    .sort()
+    .filter((name) => fs.existsSync(path.join(dir, name, "migration.sql")))
+    .flatMap((name) => fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8").split(";"))
+    .map((statement) => statement.replace(/^--.*$/gm, "").trim())
+    .filter((statement) => /^CREATE (TABLE|(UNIQUE )?INDEX "[^"]+" ON) "EncryptedSecret"/.test(statement) || /^ALTER TABLE "EncryptedSecret" (ADD|DROP|ALTER) COLUMN/.test(statement));
+  if (!statements.some((st) => st.startsWith('CREATE TABLE "EncryptedSecret"'))) throw new Error("no CREATE TABLE \"EncryptedSecret\" in prisma/migrations");
+  return statements.map((st) => `${st};`).join("\n");
+}
 
 /** What the portal does on save: upsert the row's sealed columns (as Prisma's upsert would). */
 export const UPSERT_SQL = `
