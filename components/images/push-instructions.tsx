@@ -104,20 +104,7 @@ function AppInstructions({
       <div className="grid gap-6 border-t border-slate-200 px-5 py-4 lg:grid-cols-2">
         <div className="min-w-0 space-y-2">
           <h3 className="text-sm font-semibold">Push to the Portcullis registry</h3>
-          <div>
-            <label htmlFor={imageId} className="block text-xs font-medium text-slate-700">
-              Local image
-            </label>
-            <input
-              id={imageId}
-              value={image}
-              onChange={(e) => setImage(e.target.value)}
-              placeholder="my-image:1.0"
-              spellCheck={false}
-              autoComplete="off"
-              className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-1.5 font-mono text-xs shadow-sm outline-none focus:border-brand-600 focus:ring-2 focus:ring-brand-100"
-            />
-          </div>
+          <ImageField id={imageId} label="Local image" value={image} onChange={setImage} placeholder="my-image:1.0" />
           <ol className="space-y-1.5">
             <li>
               <Command value={cmd.login} label="Copy login" />
@@ -140,20 +127,7 @@ function AppInstructions({
         </div>
         <div className="min-w-0 space-y-2">
           <h3 className="text-sm font-semibold">Pull through the proxy</h3>
-          <div>
-            <label htmlFor={upstreamId} className="block text-xs font-medium text-slate-700">
-              Upstream image
-            </label>
-            <input
-              id={upstreamId}
-              value={upstream}
-              onChange={(e) => setUpstream(e.target.value)}
-              placeholder="quay.io/acme/api:1.2"
-              spellCheck={false}
-              autoComplete="off"
-              className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-1.5 font-mono text-xs shadow-sm outline-none focus:border-brand-600 focus:ring-2 focus:ring-brand-100"
-            />
-          </div>
+          <ImageField id={upstreamId} label="Upstream image" value={upstream} onChange={setUpstream} placeholder="quay.io/acme/api:1.2" />
           {!converted && (
             <p className="text-xs text-slate-500">
               Paste an image as your manifests name it; customers pull <code className="font-mono">{proxyHost}/proxy/{app.slug}/&lt;image&gt;</code> with their license.
@@ -183,5 +157,25 @@ function AppInstructions({
         </div>
       </div>
     </details>
+  );
+}
+
+/** A labelled one-line input for an image reference (monospace, no spell-check or autofill). */
+function ImageField({ id, label, value, onChange, placeholder }: { id: string; label: string; value: string; onChange: (value: string) => void; placeholder: string }) {
+  return (
+    <div>
+      <label htmlFor={id} className="block text-xs font-medium text-slate-700">
+        {label}
+      </label>
+      <input
+        id={id}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        placeholder={placeholder}
+        spellCheck={false}
+        autoComplete="off"
+        className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-1.5 font-mono text-xs shadow-sm outline-none focus:border-brand-600 focus:ring-2 focus:ring-brand-100"
+      />
+    </div>
   );
 }

@@ -1,31 +1,11 @@
+import type { RegistryTestResult, TestStep } from "@/lib/registries/connection";
 import type { RegistryProviderName } from "@/lib/validations/registries";
 
 /** A step of a connection test, as stored and shown. */
-export interface StepView {
-  name: string;
-  ok: boolean;
-  status?: number;
-  detail: string;
-  durationMs?: number;
-}
+export type StepView = TestStep;
 
-export interface TestView {
-  ok: boolean;
-  summary: string;
-  steps: StepView[];
-  testedAt: string | Date;
-  image?: string;
-  manifest?: {
-    kind: "index" | "image";
-    mediaType: string;
-    digest: string;
-    platforms: string[];
-    repository: string;
-    reference: string;
-    layers?: number;
-    layerBytes?: number;
-  };
-}
+/** A connection test as the client components get it: the stored result, its date maybe serialised. */
+export type TestView = Omit<RegistryTestResult, "testedAt"> & { testedAt: string | Date };
 
 /** A registry as the Images page's client components get it: no secret, dates as ISO strings. */
 export interface RegistryRow {
