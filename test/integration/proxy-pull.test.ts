@@ -49,7 +49,21 @@ const vendor = { username: "vendor", password: "vendor-upstream-pass" };
 const tokenUser = { username: "tokenuser", password: "token-upstream-pass" };
 // A GCR service-account key is sent as Basic `_json_key:<the JSON>`; htpasswd takes passwords up
 // to 256 characters, so this stand-in key is short (PEERS.md).
-const GCR_KEY = JSON.stringify({ type: "service_account", client_email: "puller@proj.iam.gserviceaccount.com", private_key: "-----BEGIN PRIVATE KEY-----\nx" });
+/**
+ * A service-account key the size of a real one (~2.3 KB: a 2048-bit PKCS#8 key in PEM), which is
+ * why GCR can't sit behind htpasswd (passwords stop at 256 characters there). gcr.io and Artifact
+ * Registry answer with a Bearer realm that takes Basic `_json_key:<key>`: the token server plays it.
+ */
+const GCR_KEY = JSON.stringify({
+  type: "service_account",
+  project_id: "proj",
+  private_key_id: "0123456789abcdef0123456789abcdef01234567",
+  private_key: crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }),
+  client_email: "puller@proj.iam.gserviceaccount.com",
+  client_id: "123456789012345678901",
+  auth_uri: "https://accounts.google.com/o/oauth2/auth",
+  token_uri: "https://oauth2.googleapis.com/token",
+});
 
 describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "openssl"))("registry proxy: pulls with a license", () => {
   let t: TestDatabase;
@@ -76,12 +90,12 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "opens
     work = await fs.mkdtemp(path.join(os.tmpdir(), "proxy-pull-"));
     [basic, tokenServer, ecr] = await Promise.all([
       startDistribution({ auth: "htpasswd", users: { [vendor.username]: vendor.password } }),
-      startTokenServer({ service: "registry.proxy-test", users: { [tokenUser.username]: tokenUser.password } }),
+      startTokenServer({ service: "registry.proxy-test", users: { [tokenUser.username]: tokenUser.password, _json_key: GCR_KEY } }),
       startEcrFake({ keys: { [ECR_KEY.id]: { secretAccessKey: ECR_KEY.secret, password: ECR_KEY.password } }, region: "eu-west-1" }),
     ]);
     [tokenReg, ecrReg] = await Promise.all([
       startDistribution({ auth: { token: { realm: tokenServer.realm, service: tokenServer.service, issuer: tokenServer.issuer, rootCertBundle: tokenServer.certPem } } }),
-      startDistribution({ auth: "htpasswd", users: { AWS: ECR_KEY.password, _json_key: GCR_KEY } }),
+      startDistribution({ auth: "htpasswd", users: { AWS: ECR_KEY.password } }),
     ]);
 
     // The Basic upstream also plays Docker Hub: host-less names go to it.
@@ -108,8 +122,9 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "opens
     await addRegistry(t.db, app.teamId, { provider: "ecr", name: "ecrreg", endpoint: ecrReg.url, username: ECR_KEY.id, secret: ECR_KEY.secret });
     // Another team's registry: never reachable with this team's license.
     await addRegistry(t.db, otherApp.teamId, { name: "theirs", endpoint: "https://registry.other-team.example", username: "x", secret: "y" });
-    // GCR in the other team (a team has one registry per endpoint): the same Distribution, user _json_key.
-    await addRegistry(t.db, otherApp.teamId, { provider: "gcr", name: "gcrreg", endpoint: ecrReg.url, username: "puller@proj.iam.gserviceaccount.com", secret: GCR_KEY });
+    // GCR in the other team (a team has one registry per endpoint): the token-auth Distribution,
+    // whose token service knows _json_key with the full-size key.
+    await addRegistry(t.db, otherApp.teamId, { provider: "gcr", name: "gcrreg", endpoint: tokenReg.url, username: "puller@proj.iam.gserviceaccount.com", secret: GCR_KEY });
 
     api = await startInternalApi();
     proxy = createProxyServer({ portalUrl: api.url, serviceToken, dockerHubRegistry: basic.url, allowPrivate: true, pullLog: { flushIntervalMs: 200 } });
@@ -184,14 +199,21 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "opens
     expect(ecr.calls.slice(before)).toEqual([{ target: "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken", accessKeyId: ECR_KEY.id, status: 200 }]);
   });
 
-  it("pulls from GCR / Artifact Registry style upstreams: Basic _json_key with the stored JSON key", async () => {
+  it("pulls from GCR / Artifact Registry style upstreams: the token realm gets Basic _json_key with the full stored JSON key", async () => {
+    expect(GCR_KEY.length).toBeGreaterThan(2000);
     const other = await createLicense(t.db, otherApp);
+    const before = tokenServer.requests.length;
+    const amd64 = tokImg.manifests[0]!;
     const dest = path.join(work, "pulled-gcr");
-    await pullImage(`${proxyHost}/proxy/other-app/gcrreg/acme/ecr:3.0`, dest, { creds: { username: "LICENSE_ID", password: other.licenseId } });
+    await pullImage(`${proxyHost}/proxy/other-app/gcrreg/team/tok@${amd64.digest}`, dest, { creds: { username: "LICENSE_ID", password: other.licenseId } });
     const index = JSON.parse(await fs.readFile(path.join(dest, "index.json"), "utf8"));
-    expect(index.manifests[0].digest).toBe(ecrImg.digest);
+    expect(index.manifests[0].digest).toBe(amd64.digest);
+    const asked = tokenServer.requests.slice(before);
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked.every((r) => r.user === "_json_key" && r.status === 200)).toBe(true);
+    expect(asked.flatMap((r) => r.scopes)).toContain("repository:team/tok:pull");
     // And this app's license does not reach the other team's registries, by name or by host.
-    const mine = await rawRequest(`${proxyUrl}/v2/proxy/other-app/gcrreg/acme/ecr/manifests/3.0`, { headers: { authorization: licenseAuth(license.licenseId) } });
+    const mine = await rawRequest(`${proxyUrl}/v2/proxy/other-app/gcrreg/team/tok/manifests/2.0`, { headers: { authorization: licenseAuth(license.licenseId) } });
     expect(mine.status).toBe(403);
   });
 
