@@ -48,6 +48,9 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
   let licenseRowId: string;
   const hanging: http.ServerResponse[] = [];
   let endlessClosedAt = 0;
+  const storedBlob = crypto.randomBytes(300_000);
+  const storageRequests: http.IncomingHttpHeaders[] = [];
+  let storage: { url: string; close: () => Promise<void> };
 
   beforeAll(async () => {
     work = await fs.mkdtemp(path.join(os.tmpdir(), "proxy-faults-"));
@@ -57,6 +60,17 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
       startFakeRegistry({ kind: "basic", ...vendor }),
     ]);
     img = await buildOciImage(work, { layers: [{ sizeBytes: 10_000 }], tag: "1.0" });
+    // Object storage behind a registry's redirect: serves the blob to whoever has the URL.
+    const storageServer = http.createServer((req, res) => {
+      storageRequests.push(req.headers);
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(storedBlob.length) });
+      res.end(storedBlob);
+    });
+    await new Promise<void>((resolve) => storageServer.listen(0, "127.0.0.1", resolve));
+    storage = {
+      url: `http://127.0.0.1:${(storageServer.address() as import("node:net").AddressInfo).port}`,
+      close: () => new Promise<void>((resolve) => storageServer.close(() => resolve())),
+    };
     await Promise.all([pushImage(work, `${good.host}/acme/app:1.0`, { creds: vendor }), pushImage(work, `${flaky.host}/acme/app:1.0`, { creds: vendor })]);
 
     fake.intercept = (req, res) => {
@@ -65,6 +79,17 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
         // Dies after 1 MiB of an 8 MiB blob.
         res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(8 * MiB) });
         res.write(Buffer.alloc(MiB, 1), () => setTimeout(() => res.socket?.destroy(), 50));
+        return true;
+      }
+      if (p === `/v2/acme/stored/blobs/${digestOf("d")}`) {
+        // As registries on S3 or GCS do: authenticate, then a 307 to a presigned URL on another host.
+        if (!req.headers.authorization) {
+          res.writeHead(401, { "www-authenticate": 'Basic realm="fake"', "content-type": "application/json" });
+          res.end(JSON.stringify({ errors: [{ code: "UNAUTHORIZED", message: "authentication required" }] }));
+          return true;
+        }
+        res.writeHead(307, { location: `${storage.url}/bucket/blob?X-Amz-Signature=abc` });
+        res.end();
         return true;
       }
       if (p === "/v2/acme/slow/manifests/1.0") {
@@ -113,7 +138,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
     for (const res of hanging) res.destroy();
     await proxy?.close(1000);
     await api?.close();
-    await Promise.all([good?.stop(), flaky?.stop(), fake?.close()]);
+    await Promise.all([good?.stop(), flaky?.stop(), fake?.close(), storage?.close()]);
     await releaseDatabase();
     await t?.drop();
     if (work) await fs.rm(work, { recursive: true, force: true });
@@ -153,6 +178,18 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
     expect(res.status).toBe(504);
     expect(ociErrors(res)[0]!.code).toBe("UNAVAILABLE");
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it("a blob redirected to object storage is followed there without the vendor's credentials, and streamed", async () => {
+    const res = await rawRequest(`${url}/v2/proxy/faulty/fake/acme/stored/blobs/${digestOf("d")}`, { headers: { authorization } });
+    expect(res.status).toBe(200);
+    expect(res.headers.location).toBeUndefined(); // the customer never sees the storage URL
+    expect(res.body.equals(storedBlob)).toBe(true);
+    expect(storageRequests).toHaveLength(1);
+    expect(storageRequests[0]!.authorization).toBeUndefined();
+    // The registry itself did get the vendor's Basic credentials.
+    const asked = fake.requests.filter((r) => r.path === `/v2/acme/stored/blobs/${digestOf("d")}`);
+    expect(asked.at(-1)?.headers.authorization).toBe(`Basic ${Buffer.from(`${vendor.username}:${vendor.password}`).toString("base64")}`);
   });
 
   it("a client that disconnects mid-blob aborts the upstream request", async () => {
