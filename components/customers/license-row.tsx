@@ -40,7 +40,7 @@ export function LicenseRow({ license, canWrite }: { license: LicenseView; canWri
             <code data-testid="license-id" className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs">
               {licenseId}
             </code>
-            <CopyButton value={licenseId} label="Copy" />
+            <CopyButton value={licenseId} label="Copy license ID" />
           </span>
         ) : (
           <span className="flex items-center gap-2">
