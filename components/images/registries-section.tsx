@@ -17,7 +17,7 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { usernameLabels, type RegistryProviderName } from "@/lib/validations/registries";
 import { AddRegistryButton } from "./add-registry-dialog";
 import { CredentialFields, type Values } from "./credential-fields";
-import { StepList, TestResult, Testing } from "./test-result";
+import { ManifestPanel, StepList, TestResult, Testing } from "./test-result";
 import type { Abilities, RegistryRow, TestView } from "./types";
 
 /** Runs a server action from a form, keeping its answer and whether it is still running. */
@@ -317,6 +317,7 @@ function TestDialogBody({ r, canTest }: { r: RegistryRow; canTest: boolean }) {
             Last test <RelativeTime iso={r.lastTest.at} />:{" "}
             <span className={r.lastTest.ok ? "font-medium text-emerald-700" : "font-medium text-red-700"}>{r.lastTest.ok ? "passed" : "failed"}</span>.
           </p>
+          {r.lastTest.manifest && <ManifestPanel manifest={r.lastTest.manifest} />}
           <StepList steps={r.lastTest.steps} />
         </div>
       )}

@@ -69,51 +69,56 @@ export function TestResult({ result }: { result: TestView }) {
         <p className="font-semibold">{result.ok ? "Connection test passed" : `Connection test failed at “${failed?.name ?? "?"}”`}</p>
         {!result.ok && failed && <p className="mt-0.5">{failed.detail}</p>}
       </div>
-      {m && (
-        <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1.5 rounded-md border border-slate-200 bg-slate-50 px-3 py-2.5 text-sm" aria-label="Manifest">
-          <dt className="text-slate-500">Image</dt>
-          <dd className="break-all font-mono text-xs leading-5">
-            {m.repository}
-            {m.reference.startsWith("sha256:") ? "@" : ":"}
-            {m.reference}
-          </dd>
-          <dt className="text-slate-500">Kind</dt>
-          <dd>{m.kind === "index" ? "Multi-platform index" : "Single image"}</dd>
-          <dt className="text-slate-500">Platforms</dt>
-          <dd className="flex flex-wrap gap-1.5">
-            {m.platforms.length ? (
-              m.platforms.map((p) => (
-                <span key={p} className="rounded-full bg-brand-50 px-2 py-0.5 font-mono text-xs text-brand-900" data-testid="platform">
-                  {p}
-                </span>
-              ))
-            ) : (
-              <span className="text-slate-500">not stated</span>
-            )}
-          </dd>
-          {m.layers !== undefined && (
-            <>
-              <dt className="text-slate-500">Layers</dt>
-              <dd>
-                {m.layers} ({formatBytes(m.layerBytes ?? 0)})
-              </dd>
-            </>
-          )}
-          <dt className="text-slate-500">Digest</dt>
-          <dd className="flex min-w-0 items-center gap-2">
-            <code className="min-w-0 truncate font-mono text-xs" title={m.digest}>
-              {m.digest}
-            </code>
-            <span className="shrink-0">
-              <CopyButton value={m.digest} label="Copy digest" />
-            </span>
-          </dd>
-          <dt className="text-slate-500">Media type</dt>
-          <dd className="break-all font-mono text-xs leading-5 text-slate-600">{m.mediaType}</dd>
-        </dl>
-      )}
+      {m && <ManifestPanel manifest={m} />}
       <StepList steps={result.steps} />
     </section>
+  );
+}
+
+/** What the test found at the image it was given: kind, platforms, layers, digest. */
+export function ManifestPanel({ manifest: m }: { manifest: NonNullable<TestView["manifest"]> }) {
+  return (
+    <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1.5 rounded-md border border-slate-200 bg-slate-50 px-3 py-2.5 text-sm" aria-label="Manifest">
+      <dt className="text-slate-500">Image</dt>
+      <dd className="break-all font-mono text-xs leading-5">
+        {m.repository}
+        {m.reference.startsWith("sha256:") ? "@" : ":"}
+        {m.reference}
+      </dd>
+      <dt className="text-slate-500">Kind</dt>
+      <dd>{m.kind === "index" ? "Multi-platform index" : "Single image"}</dd>
+      <dt className="text-slate-500">Platforms</dt>
+      <dd className="flex flex-wrap gap-1.5">
+        {m.platforms.length ? (
+          m.platforms.map((p) => (
+            <span key={p} className="rounded-full bg-brand-50 px-2 py-0.5 font-mono text-xs text-brand-900" data-testid="platform">
+              {p}
+            </span>
+          ))
+        ) : (
+          <span className="text-slate-500">not stated</span>
+        )}
+      </dd>
+      {m.layers !== undefined && (
+        <>
+          <dt className="text-slate-500">Layers</dt>
+          <dd>
+            {m.layers} ({formatBytes(m.layerBytes ?? 0)})
+          </dd>
+        </>
+      )}
+      <dt className="text-slate-500">Digest</dt>
+      <dd className="flex min-w-0 items-center gap-2">
+        <code className="min-w-0 truncate font-mono text-xs" title={m.digest}>
+          {m.digest}
+        </code>
+        <span className="shrink-0">
+          <CopyButton value={m.digest} label="Copy digest" />
+        </span>
+      </dd>
+      <dt className="text-slate-500">Media type</dt>
+      <dd className="break-all font-mono text-xs leading-5 text-slate-600">{m.mediaType}</dd>
+    </dl>
   );
 }
 

@@ -25,7 +25,7 @@ export interface RegistryRow {
   credentialsUpdatedAt: string;
   credentialsUpdatedBy: string | null;
   credentialsVersion: number;
-  lastTest: { ok: boolean; at: string; summary: string; steps: StepView[] } | null;
+  lastTest: { ok: boolean; at: string; summary: string; steps: StepView[]; image?: string; manifest?: TestView["manifest"] } | null;
 }
 
 export interface Abilities {

@@ -89,6 +89,19 @@ export const signingKeySchema = z
 
 const testStepSchema = z.object({ name: z.string(), ok: z.boolean(), status: z.int().optional(), detail: z.string(), durationMs: z.number().optional() });
 
+const testManifestSchema = z
+  .object({
+    kind: z.enum(["index", "image"]),
+    mediaType: z.string(),
+    digest: z.string(),
+    platforms: z.array(z.string()),
+    repository: z.string(),
+    reference: z.string(),
+    layers: z.int().optional(),
+    layerBytes: z.number().optional(),
+  })
+  .meta({ id: "TestedManifest", description: "What the test found at the image it was given." });
+
 export const registryTestSchema = z
   .object({
     ok: z.boolean(),
@@ -96,18 +109,7 @@ export const registryTestSchema = z
     steps: z.array(testStepSchema),
     testedAt: dateTime,
     image: z.string().optional(),
-    manifest: z
-      .object({
-        kind: z.enum(["index", "image"]),
-        mediaType: z.string(),
-        digest: z.string(),
-        platforms: z.array(z.string()),
-        repository: z.string(),
-        reference: z.string(),
-        layers: z.int().optional(),
-        layerBytes: z.number().optional(),
-      })
-      .optional(),
+    manifest: testManifestSchema.optional(),
   })
   .meta({ id: "RegistryTest" });
 
@@ -125,7 +127,9 @@ export const registrySchema = z
     credentialsUpdatedAt: dateTime,
     credentialsUpdatedBy: z.string().nullable(),
     credentialsVersion: z.int(),
-    lastTest: z.object({ ok: z.boolean(), at: dateTime, summary: z.string(), steps: z.array(testStepSchema) }).nullable(),
+    lastTest: z
+      .object({ ok: z.boolean(), at: dateTime, summary: z.string(), steps: z.array(testStepSchema), image: z.string().optional(), manifest: testManifestSchema.optional() })
+      .nullable(),
   })
   .meta({ id: "Registry" });
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Db, Tx } from "@/lib/db/client";
-import type { Registry } from "@/lib/generated/prisma/client";
+import { Prisma, type Registry } from "@/lib/generated/prisma/client";
 import { defineOperation } from "@/lib/server/operation";
 import { actorOf, recordAudit } from "@/lib/audit/record";
 import { AppError, fromZodError, isUniqueViolation, notFound } from "@/lib/errors";
@@ -50,8 +50,10 @@ export interface RegistryDto {
   credentialsUpdatedAt: Date;
   credentialsUpdatedBy: string | null;
   credentialsVersion: number;
-  lastTest: { ok: boolean; at: Date; summary: string; steps: TestStep[] } | null;
+  lastTest: { ok: boolean; at: Date; summary: string; steps: TestStep[]; image?: string; manifest?: TestedManifest } | null;
 }
+
+type TestedManifest = NonNullable<RegistryTestResult["manifest"]>;
 
 export function toRegistryDto(r: Registry): RegistryDto {
   return {
@@ -69,7 +71,14 @@ export function toRegistryDto(r: Registry): RegistryDto {
     credentialsVersion: r.credentialsVersion,
     lastTest:
       r.lastTestAt && r.lastTestOk !== null
-        ? { ok: r.lastTestOk, at: r.lastTestAt, summary: r.lastTestSummary ?? "", steps: Array.isArray(r.lastTestSteps) ? (r.lastTestSteps as unknown as TestStep[]) : [] }
+        ? {
+            ok: r.lastTestOk,
+            at: r.lastTestAt,
+            summary: r.lastTestSummary ?? "",
+            steps: Array.isArray(r.lastTestSteps) ? (r.lastTestSteps as unknown as TestStep[]) : [],
+            ...(r.lastTestImage && { image: r.lastTestImage }),
+            ...(r.lastTestManifest && typeof r.lastTestManifest === "object" && { manifest: r.lastTestManifest as unknown as TestedManifest }),
+          }
         : null,
   };
 }
@@ -79,6 +88,9 @@ const lastTestColumns = (t: RegistryTestResult) => ({
   lastTestAt: t.testedAt,
   lastTestSummary: t.summary.slice(0, 2000),
   lastTestSteps: t.steps as unknown as object,
+  // Cleared when a test has none, so the stored test is always one test's.
+  lastTestImage: t.image ?? null,
+  lastTestManifest: t.manifest ? (t.manifest as unknown as object) : Prisma.DbNull,
 });
 
 /** What an audit event may say about a test: outcome and where it stopped, never a detail that could quote a server. */

@@ -114,9 +114,17 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "opens
 
     const [listed] = await invoke(listRegistries, teams.readOnlyA, {});
     expect(listed).toMatchObject({ id: dto.id, lastTest: { ok: true } });
+    // The stored test is the last one, manifest included.
+    expect(listed!.lastTest).toMatchObject({ image: `team/app@${single.digest}`, manifest: { kind: "image", digest: single.digest, layers: 1 } });
+    // A test without an image replaces it whole: no manifest left over from an earlier one.
+    await invoke(testRegistry, teams.developerA, { id: dto.id });
+    const [relisted] = await invoke(listRegistries, teams.readOnlyA, {});
+    expect(relisted!.lastTest!.ok).toBe(true);
+    expect(relisted!.lastTest!.image).toBeUndefined();
+    expect(relisted!.lastTest!.manifest).toBeUndefined();
     expect(listed!.lastTest!.at.getTime()).toBeGreaterThanOrEqual(dto.lastTest!.at.getTime());
     const audit = await t.db.auditEvent.findMany({ where: { teamId: teams.adminA.teamId, targetId: dto.id }, orderBy: { seq: "asc" } });
-    expect(audit.map((a) => a.action)).toEqual(["registry.create", "registry.test", "registry.test"]);
+    expect(audit.map((a) => a.action)).toEqual(["registry.create", "registry.test", "registry.test", "registry.test"]);
     expect(audit[0]).toMatchObject({ actorEmail: teams.developerA.email, targetLabel: basic.url, metadata: { provider: "other", name: "upstream", username: "vendor", tested: true } });
   });
 

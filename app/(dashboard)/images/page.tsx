@@ -30,7 +30,7 @@ function toRow(r: RegistryDto, dockerHubRegistry: string): RegistryRow {
     credentialsUpdatedAt: r.credentialsUpdatedAt.toISOString(),
     credentialsUpdatedBy: r.credentialsUpdatedBy,
     credentialsVersion: r.credentialsVersion,
-    lastTest: r.lastTest && { ok: r.lastTest.ok, at: r.lastTest.at.toISOString(), summary: r.lastTest.summary, steps: r.lastTest.steps },
+    lastTest: r.lastTest && { ...r.lastTest, at: r.lastTest.at.toISOString() },
   };
 }
 

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Registry" ADD COLUMN     "lastTestImage" TEXT,
+ADD COLUMN     "lastTestManifest" JSONB;
