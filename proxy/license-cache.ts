@@ -16,6 +16,7 @@ import type { LookupAnswer } from "./portal-client";
  */
 export const DEFAULT_LICENSE_TTL_MS = 5_000;
 export const DEFAULT_NEGATIVE_TTL_MS = 1_000;
+const RECENTLY_ALLOWED_MS = 60 * 60_000;
 
 export interface LicenseCacheOptions {
   ttlMs?: number;
@@ -31,12 +32,32 @@ export class LicenseCache {
   readonly negativeTtlMs: number;
   private readonly cache: AuthCache;
   private readonly now: () => number;
+  /** Fingerprints of licenses the portal allowed, with when it last did (see recentlyAllowed). */
+  private readonly allowed = new Map<string, number>();
+  private readonly maxAllowed: number;
 
   constructor(opts: LicenseCacheOptions = {}) {
     this.ttlMs = opts.ttlMs ?? DEFAULT_LICENSE_TTL_MS;
     this.negativeTtlMs = opts.negativeTtlMs ?? DEFAULT_NEGATIVE_TTL_MS;
     this.now = opts.now ?? Date.now;
     this.cache = new AuthCache({ maxEntries: opts.maxEntries ?? 20_000, now: this.now });
+    this.maxAllowed = opts.maxEntries ?? 20_000;
+  }
+
+  /**
+   * Did the portal allow this license within `withinMs`? Not an authorization (the portal is
+   * still asked): it only tells a customer's retry from a guess when an address is rate limited.
+   */
+  recentlyAllowed(licenseId: string, withinMs = RECENTLY_ALLOWED_MS): boolean {
+    const at = this.allowed.get(this.cache.fingerprint(licenseId));
+    return at !== undefined && this.now() - at < withinMs;
+  }
+
+  private rememberAllowed(licenseId: string): void {
+    const key = this.cache.fingerprint(licenseId);
+    this.allowed.delete(key);
+    this.allowed.set(key, this.now());
+    if (this.allowed.size > this.maxAllowed) this.allowed.delete(this.allowed.keys().next().value!);
   }
 
   keyOf(req: LookupRequest): string {
@@ -51,6 +72,7 @@ export class LicenseCache {
     if (hit) return { answer: hit, result: hit.body.allowed ? "hit" : "negative_hit" };
     const answer = await this.cache.getOrCreate(key, async () => {
       const value = await fetch();
+      if (value.body.allowed) this.rememberAllowed(req.licenseId);
       return { value, expiresAt: this.now() + (value.body.allowed ? this.ttlMs : this.negativeTtlMs) };
     });
     return { answer, result: "miss" };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RefusalLimiter } from "./refusal-limit";
+import { keyOfAddress, RefusalLimiter } from "./refusal-limit";
 
 function clock(start = 1_000_000) {
   let t = start;
@@ -43,6 +43,31 @@ describe("RefusalLimiter", () => {
     expect(limiter.blockedFor("a")).toBeGreaterThan(0);
     limiter.recordRefusal("b"); // b was dropped for c: this is its first refusal again
     expect(limiter.blockedFor("b")).toBe(0);
+  });
+
+  it("when full, drops an entry that isn't blocked before a blocked one", () => {
+    const limiter = new RefusalLimiter({ maxRefusals: 2, maxAddresses: 2 });
+    limiter.recordRefusal("a");
+    limiter.recordRefusal("a"); // a: blocked, and the least recently refused
+    limiter.recordRefusal("b");
+    limiter.recordRefusal("c"); // full: b goes, not a
+    expect(limiter.blockedFor("a")).toBeGreaterThan(0);
+    expect(limiter.size).toBe(2);
+  });
+
+  it("counts IPv6 clients per /64, IPv4 (also mapped) per address", () => {
+    expect(keyOfAddress("203.0.113.9")).toBe("203.0.113.9");
+    expect(keyOfAddress("::ffff:203.0.113.9")).toBe("203.0.113.9");
+    expect(keyOfAddress("2001:db8:1:2:aaaa:bbbb:cccc:dddd")).toBe("2001:db8:1:2::/64");
+    expect(keyOfAddress("2001:0db8:0001:0002::1")).toBe("2001:db8:1:2::/64");
+    expect(keyOfAddress("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(keyOfAddress("::1")).toBe("0:0:0:0::/64");
+    expect(keyOfAddress("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
+    const limiter = new RefusalLimiter({ maxRefusals: 2 });
+    limiter.recordRefusal("2001:db8:1:2::a");
+    limiter.recordRefusal("2001:db8:1:2::b");
+    expect(limiter.blockedFor("2001:db8:1:2:ffff::1")).toBeGreaterThan(0);
+    expect(limiter.blockedFor("2001:db8:1:3::1")).toBe(0);
   });
 
   it("is off with maxRefusals 0", () => {

@@ -1,13 +1,15 @@
 /**
  * Failed license lookups per client address. License IDs carry 160 random bits, so guessing is
  * hopeless, but every guess would cost the portal a lookup: after `maxRefusals` refusals (HTTP 401
- * from the portal: unknown, revoked or expired license) within `windowMs`, an address is blocked
- * for `blockMs`, and its requests that would need a portal lookup are answered 429 locally.
- * Requests whose license answer is already cached keep working, so one bad client behind a shared
- * address (NAT, a load balancer) can't cut off customers who are already pulling.
+ * from the portal itself — unknown, revoked or expired license; refusals answered from the cache
+ * cost nothing and don't count) within `windowMs`, an address is blocked for `blockMs`, and its
+ * requests for licenses the portal hasn't allowed lately are answered 429 without a lookup.
+ * Licenses allowed lately (server.ts keeps them, hashed) still go through, so one bad client behind
+ * a shared address (NAT, a load balancer) can't cut off customers who have been pulling.
  *
- * In memory, bounded: at most `maxAddresses` entries, the oldest dropped first. Addresses are only
- * keys here; they are never logged by this module.
+ * IPv6 clients are counted per /64, the block one subscriber usually gets. In memory, bounded:
+ * at most `maxAddresses` entries; when full, the least recently refused entry that isn't blocked
+ * goes first. Addresses are only keys here; they are never logged by this module.
  */
 export interface RefusalLimitOptions {
   /** Refusals allowed per address per window; 0 disables the limit. Default 30. */
@@ -45,14 +47,15 @@ export class RefusalLimiter {
   /** Milliseconds until `address` may ask again; 0 when it isn't blocked. */
   blockedFor(address: string): number {
     if (this.maxRefusals === 0) return 0;
-    const entry = this.entries.get(address);
+    const entry = this.entries.get(keyOfAddress(address));
     return entry ? Math.max(0, entry.blockedUntil - this.now()) : 0;
   }
 
   /** Counts one refusal; returns true when this one blocked the address. */
-  recordRefusal(address: string): boolean {
+  recordRefusal(clientAddress: string): boolean {
     if (this.maxRefusals === 0) return false;
     const now = this.now();
+    const address = keyOfAddress(clientAddress);
     let entry = this.entries.get(address);
     if (!entry || now - entry.windowStart >= this.windowMs) {
       entry = { windowStart: now, refusals: 0, blockedUntil: entry?.blockedUntil ?? 0 };
@@ -61,7 +64,7 @@ export class RefusalLimiter {
     this.entries.delete(address);
     this.entries.set(address, entry);
     entry.refusals++;
-    if (this.entries.size > this.maxAddresses) this.entries.delete(this.entries.keys().next().value!);
+    if (this.entries.size > this.maxAddresses) this.evictOne(now);
     if (entry.refusals >= this.maxRefusals && entry.blockedUntil <= now) {
       entry.blockedUntil = now + this.blockMs;
       return true;
@@ -72,4 +75,26 @@ export class RefusalLimiter {
   get size(): number {
     return this.entries.size;
   }
+
+  /** Drops the least recently refused entry that isn't blocked (of the oldest 1000), else the oldest. */
+  private evictOne(now: number): void {
+    let scanned = 0;
+    for (const [address, entry] of this.entries) {
+      if (entry.blockedUntil <= now) return void this.entries.delete(address);
+      if (++scanned >= 1000) break;
+    }
+    this.entries.delete(this.entries.keys().next().value!);
+  }
+}
+
+/** IPv4 (also IPv4-mapped IPv6) as it is; other IPv6 addresses by their /64 prefix. */
+export function keyOfAddress(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!address.includes(":")) return address;
+  const [head = "", tail = ""] = address.toLowerCase().split("%")[0]!.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = address.includes("::") ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
 }

@@ -156,12 +156,12 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
 
   /**
    * The portal's answer for a license, from the cache when it can. An address that has had too
-   * many licenses refused gets AddressBlockedError instead of a portal call, unless the answer
-   * it needs is already cached as allowed.
+   * many licenses refused by the portal gets AddressBlockedError instead of a portal call, unless
+   * the portal allowed this license within the last hour (a customer's retry, not a guess).
    */
   async function lookup(req: LookupRequest, ctx: RequestContext, address: string): Promise<LookupAnswer> {
     const blockedMs = refusals.blockedFor(address);
-    if (blockedMs > 0 && !licenses.cached(req)?.body.allowed) {
+    if (blockedMs > 0 && !licenses.cached(req)?.body.allowed && !licenses.recentlyAllowed(req.licenseId)) {
       metrics.refusalBlocks.inc();
       throw new AddressBlockedError(blockedMs);
     }
@@ -178,7 +178,8 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     });
     metrics.licenseCache.inc({ result });
     ctx.cache = result;
-    if (answer.status === 401) refusals.recordRefusal(address);
+    // Only the portal's own refusals count: a cached one cost nothing.
+    if (answer.status === 401 && result === "miss") refusals.recordRefusal(address);
     return answer;
   }
 

@@ -4,6 +4,7 @@ import { invoke } from "@/lib/server/operation";
 import { authenticateBearer } from "@/lib/tokens/authenticate";
 import { ConnectionTestFailedError } from "@/lib/registries/connection";
 import { findApiRoute, pathParams, type ApiRoute, type ApiRouteKey } from "./routes";
+import { readBodyText } from "@/lib/http/body";
 
 /**
  * The one wrapper of every /api/v1 route: bearer token → team context, JSON body and query and
@@ -54,9 +55,8 @@ function bearerToken(req: Request): string {
 }
 
 async function readBody(req: Request): Promise<Record<string, unknown>> {
-  if (Number(req.headers.get("content-length") ?? "0") > BODY_LIMIT) throw new AppError("validation_failed", `The request body is larger than ${BODY_LIMIT} bytes.`);
-  const text = await req.text();
-  if (Buffer.byteLength(text) > BODY_LIMIT) throw new AppError("validation_failed", `The request body is larger than ${BODY_LIMIT} bytes.`);
+  const text = await readBodyText(req, BODY_LIMIT);
+  if (text === null) throw new AppError("validation_failed", `The request body is larger than ${BODY_LIMIT} bytes.`);
   if (text.trim() === "") return {};
   let value: unknown;
   try {

@@ -39,6 +39,7 @@ describe("parseEnv", () => {
     expect(parseEnv({ INSECURE_REGISTRIES: " Registry.Internal.example:5000, mirror.example ," }).INSECURE_REGISTRIES).toEqual(["registry.internal.example:5000", "mirror.example"]);
     expect(() => parseEnv({ INSECURE_REGISTRIES: "http://registry.example" })).toThrow(/INSECURE_REGISTRIES must list host\[:port\] entries/);
     expect(() => parseEnv({ INSECURE_REGISTRIES: "registry.example/path" })).toThrow(/INSECURE_REGISTRIES/);
+    expect(() => parseEnv({ INSECURE_REGISTRIES: "registry.example:99999" })).toThrow(/INSECURE_REGISTRIES has a port above 65535/);
   });
 
   it("treats empty strings as unset and parses booleans", () => {

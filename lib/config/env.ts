@@ -63,7 +63,16 @@ export const envSchema = z.object({
       .string()
       .default("")
       .transform((v) => v.split(",").map((e) => e.trim().toLowerCase()).filter(Boolean))
-      .pipe(z.array(z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/, "must list host[:port] entries separated by commas (no scheme, no path)")).max(100)),
+      .pipe(
+        z
+          .array(
+            z
+              .string()
+              .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/, "must list host[:port] entries separated by commas (no scheme, no path)")
+              .refine((e) => !e.includes(":") || Number(e.split(":")[1]) <= 65535, "has a port above 65535"),
+          )
+          .max(100),
+      ),
   ),
   PORT: port(3000),
   PROXY_PORT: port(5050),

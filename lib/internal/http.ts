@@ -6,6 +6,7 @@ import { lookupRequestSchema, pullEventBatchSchema } from "./contract";
 import { lookupProxyAccess } from "./proxy-lookup";
 import { ingestPullEvents } from "./pull-events";
 import { isServiceAuthorized, proxyServiceToken } from "./service-token";
+import { readBodyText } from "@/lib/http/body";
 
 /**
  * The internal API's request handling, for the thin route handlers under app/api/internal/ (and
@@ -38,10 +39,8 @@ function authorize(req: Request): Response | null {
 }
 
 async function readJson<S extends z.ZodType>(req: Request, schema: S, limit: number): Promise<z.output<S>> {
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > limit) throw new AppError("validation_failed", `The request body is larger than ${limit} bytes.`);
-  const text = await req.text();
-  if (Buffer.byteLength(text) > limit) throw new AppError("validation_failed", `The request body is larger than ${limit} bytes.`);
+  const text = await readBodyText(req, limit);
+  if (text === null) throw new AppError("validation_failed", `The request body is larger than ${limit} bytes.`);
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -10,6 +10,7 @@ import { signJwt, type RegistryClaims } from "./jwt";
 import { MAX_SCOPES, mergeRepositoryScopes, scopeParams } from "./scope";
 import { registrySigningKey, type RegistrySigningKey } from "./signing-key";
 import { REGISTRY_ISSUER, REGISTRY_SERVICE, REGISTRY_TOKEN_TTL_SECONDS, registryEventsToken } from "./settings";
+import { readBodyText } from "@/lib/http/body";
 
 /**
  * The hosted registry's two portal endpoints, as Request → Response functions for the thin route
@@ -62,7 +63,10 @@ const tokenQuerySchema = z.object({
  * The OAuth2 form of a token request (distribution's spec/auth/oauth.md), which containerd — and
  * so the kubelet — tries before GET when it has credentials. Only the password grant: no refresh
  * tokens are issued, and a refresh_token grant gets 400 `unsupported_grant_type`, on which
- * containerd falls back to GET.
+ * containerd falls back to GET. Lenient where the spec is strict and nothing depends on it:
+ * `client_id` may be missing. Wrong credentials get the same 401 (OCI error body) as GET, not
+ * OAuth's 400 `invalid_grant`: clients print the message either way, and containerd falls back
+ * to GET on both.
  */
 const oauthFormSchema = z.object({
   grant_type: z.string().max(64),
@@ -92,9 +96,8 @@ async function readTokenRequest(req: Request): Promise<TokenRequest | Response> 
   if (req.method === "POST") {
     const type = req.headers.get("content-type") ?? "";
     if (!/^application\/x-www-form-urlencoded\b/i.test(type)) return oauthError(400, "invalid_request", "Send the token request as application/x-www-form-urlencoded.");
-    if (Number(req.headers.get("content-length") ?? "0") > OAUTH_FORM_LIMIT) return oauthError(413, "invalid_request", "The token request is too large.");
-    const text = await req.text();
-    if (Buffer.byteLength(text) > OAUTH_FORM_LIMIT) return oauthError(413, "invalid_request", "The token request is too large.");
+    const text = await readBodyText(req, OAUTH_FORM_LIMIT);
+    if (text === null) return oauthError(413, "invalid_request", "The token request is too large.");
     const form = oauthFormSchema.safeParse(Object.fromEntries(new URLSearchParams(text)));
     if (!form.success) return oauthError(400, "invalid_request", `Invalid token request: ${form.error.issues[0]!.path.join(".")} ${form.error.issues[0]!.message}.`);
     const f = form.data;
@@ -183,9 +186,8 @@ export async function handleRegistryEvents(req: Request, deps: RegistryAuthDeps 
     if (!isServiceAuthorized(req.headers.get("authorization"), expected)) {
       return ociError(401, "UNAUTHORIZED", "A valid registry events token is required.", { "www-authenticate": 'Bearer realm="portcullis-registry-events"' });
     }
-    if (Number(req.headers.get("content-length") ?? "0") > EVENTS_BODY_LIMIT) return ociError(413, "UNSUPPORTED", "The notification is too large.");
-    const text = await req.text();
-    if (Buffer.byteLength(text) > EVENTS_BODY_LIMIT) return ociError(413, "UNSUPPORTED", "The notification is too large.");
+    const text = await readBodyText(req, EVENTS_BODY_LIMIT);
+    if (text === null) return ociError(413, "UNSUPPORTED", "The notification is too large.");
     let body: unknown;
     try {
       body = JSON.parse(text);

@@ -243,13 +243,15 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
     }
   });
 
-  it("guessed license IDs: after too many refusals an address gets 429 without a portal lookup; cached customers keep pulling", async () => {
+  it("guessed license IDs: after too many portal refusals an address gets 429 without a lookup; its known customers keep pulling", async () => {
     const limited = createProxyServer({
       portalUrl: api.url,
       serviceToken,
       dockerHubRegistry: "registry-1.docker.io",
       allowPrivate: true,
-      refusalLimit: { maxRefusals: 3, blockMs: 1_000 },
+      licenseTtlMs: 200,
+      negativeTtlMs: 5_000,
+      refusalLimit: { maxRefusals: 3, blockMs: 1_500 },
     });
     const base = (await limited.listen(0)).url;
     try {
@@ -258,23 +260,34 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
       const guess = () => licenseAuth(crypto.randomBytes(20).toString("base64url"));
       const lookups = () => api.calls.get("POST /api/internal/proxy/lookup") ?? 0;
 
-      expect((await get(authorization)).status).toBe(200); // a customer's answer, now cached
+      expect((await get(authorization)).status).toBe(200); // a customer the portal allowed
       const before = lookups();
-      for (let i = 0; i < 3; i++) expect((await get(guess())).status).toBe(401);
+      // One client retrying the same bad ID: refused from the cache after the first time, counted once.
+      const retried = guess();
+      for (let i = 0; i < 5; i++) expect((await get(retried)).status).toBe(401);
+      expect(lookups() - before).toBe(1);
+      for (let i = 0; i < 2; i++) expect((await get(guess())).status).toBe(401);
       expect(lookups() - before).toBe(3);
 
       const blocked = await get(guess());
       expect(blocked.status).toBe(429);
-      expect(blocked.headers["retry-after"]).toBe("1");
+      expect(blocked.headers["retry-after"]).toBe("2");
       expect(ociErrors(blocked)[0]!.code).toBe("TOOMANYREQUESTS");
       expect(lookups() - before).toBe(3); // the portal was not asked
       expect(limited.metrics.refusalBlocks.get()).toBe(1);
-      // The customer already cached keeps pulling from the same address.
-      expect((await get(authorization)).status).toBe(200);
 
-      await sleep(1_050);
-      expect((await get(guess())).status).toBe(401);
+      // The known customer keeps pulling from the blocked address, also after its cached answer
+      // expired (the portal is asked again: revocation still applies).
+      await sleep(300);
+      expect((await get(authorization)).status).toBe(200);
       expect(lookups() - before).toBe(4);
+      // A license this proxy has never seen allowed waits like a guess.
+      const fresh = await createLicense(t.db, await createTenant(t.db, { slug: "fresh" }));
+      expect((await get(licenseAuth(fresh.licenseId))).status).toBe(429);
+
+      await sleep(1_300);
+      expect((await get(guess())).status).toBe(401);
+      expect(lookups() - before).toBe(5);
     } finally {
       await limited.close(1000);
     }

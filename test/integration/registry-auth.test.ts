@@ -328,6 +328,13 @@ describe("token route", () => {
     expect((await post({ ...grant, username: "x", password: teamToken }, "application/json")).status).toBe(400);
     const huge = await fetch(`${routes.url}/api/registry/token`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `scope=${"a".repeat(70_000)}` });
     expect(huge.status).toBe(413);
+    // Chunked, without a Content-Length: counted as it arrives, not read whole first.
+    let sent = 0;
+    const large = new ReadableStream<Uint8Array>({
+      pull: (c) => (sent++ < 64 ? c.enqueue(new TextEncoder().encode("scope=" + "a".repeat(16_384))) : c.close()),
+    });
+    const chunked = await fetch(`${routes.url}/api/registry/token`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: large, duplex: "half" } as RequestInit);
+    expect(chunked.status).toBe(413);
     expect(routes.calls.some((c) => c.status >= 500)).toBe(false);
   });
 

@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
+import { Readable } from "node:stream";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -51,8 +52,6 @@ export interface PortalRoutes {
 export async function startRegistryAuthRoutes(): Promise<PortalRoutes> {
   const calls: PortalRoutes["calls"] = [];
   const server = http.createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
     const key = `${req.method} ${(req.url ?? "/").split("?")[0]}`;
     const handler = ROUTES[key];
     if (!handler) {
@@ -60,16 +59,20 @@ export async function startRegistryAuthRoutes(): Promise<PortalRoutes> {
       res.writeHead(404, { "content-type": "application/json" });
       return void res.end(JSON.stringify({ errors: [{ code: "NOT_FOUND", message: "not found" }] }));
     }
+    req.on("error", () => {}); // a client that goes away mid-body
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
     const request = new Request(`http://127.0.0.1${req.url}`, {
       method: req.method,
       headers,
-      ...(req.method !== "GET" && req.method !== "HEAD" && { body: Buffer.concat(chunks) }),
-    });
+      // Streamed, as Next hands bodies to route handlers: a handler's own size limit is what stops a large one.
+      ...(req.method !== "GET" && req.method !== "HEAD" && { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" }),
+    } as RequestInit);
     try {
       const response = await handler(request);
       calls.push({ key, status: response.status });
+      // A body the handler refused to read to its end: this connection can't carry another request.
+      if (!req.complete) res.setHeader("connection", "close");
       res.writeHead(response.status, Object.fromEntries(response.headers));
       res.end(Buffer.from(await response.arrayBuffer()));
     } catch (e) {
