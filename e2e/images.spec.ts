@@ -118,7 +118,10 @@ test("add a registry, test it (platforms, digest), rotate, convert an image, del
   // Row test: each step, the platforms, the digest; a missing tag is "not found". Escape closes.
   await row.getByRole("button", { name: `Test ${reg.url}` }).click();
   const testDialog = page.getByRole("dialog", { name: `Test ${reg.url}` });
-  await expect(testDialog.getByTestId("test-step").first()).toBeVisible(); // the stored result
+  await expect(testDialog.getByTestId("test-step").first()).toBeVisible(); // the stored result,
+  await expect(testDialog.getByRole("definition").filter({ hasText: "team/app:1.0" })).toBeVisible(); // with the manifest it found
+  await expect(testDialog.getByTestId("platform")).toHaveText(["linux/amd64", "linux/arm64"]);
+  await page.screenshot({ path: `${SCREENS}/images-stored-test.png` });
   await testDialog.getByLabel("Image (optional)").fill("team/app:1.0");
   await testDialog.getByRole("button", { name: "Run test" }).click();
   await expect(testDialog.getByText("Connection test passed")).toBeVisible();
