@@ -67,6 +67,7 @@ export function loadProxyConfig(source: Record<string, string | undefined> = pro
       allowPrivate: env.ALLOW_PRIVATE_REGISTRY_HOSTS,
       insecureRegistries: env.INSECURE_REGISTRIES,
       licenseTtlMs: int("PROXY_LICENSE_CACHE_TTL_MS", source.PROXY_LICENSE_CACHE_TTL_MS, DEFAULT_LICENSE_TTL_MS, 0, 60_000),
+      trustedProxyHops: int("PROXY_TRUSTED_HOPS", source.PROXY_TRUSTED_HOPS, 0, 0, 10),
       refusalLimit: { maxRefusals: int("PROXY_MAX_LICENSE_FAILURES", source.PROXY_MAX_LICENSE_FAILURES, DEFAULT_MAX_REFUSALS, 0, 1_000_000) },
       pullLog: { maxBuffered: int("PROXY_PULL_LOG_BUFFER", source.PROXY_PULL_LOG_BUFFER, DEFAULT_PULL_LOG_BUFFER, 100, 1_000_000) },
     },

@@ -133,7 +133,7 @@ export class ProxyMetrics {
   readonly external = new Gauge("nodejs_array_buffers_bytes", "Memory of ArrayBuffers and Buffers (stream chunks in flight or awaiting GC), bytes.", () => process.memoryUsage().arrayBuffers);
 
   constructor(bufferedEvents: () => number = () => 0) {
-    this.pullEventsBuffered = new Gauge("portcullis_proxy_pull_events_buffered", "Pull-log events waiting to be sent to the portal.", bufferedEvents);
+    this.pullEventsBuffered = new Gauge("portcullis_proxy_pull_events_buffered", "Pull-log events not yet delivered to the portal (buffered, or in a batch awaiting its answer).", bufferedEvents);
   }
 
   private all(): Metric[] {

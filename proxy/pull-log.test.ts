@@ -26,6 +26,25 @@ describe("PullLog", () => {
     expect(log.sent).toBe(7);
   });
 
+  it("counts a batch on its way as pending until the portal acknowledges it", async () => {
+    let acknowledge!: () => void;
+    let fail!: (e: Error) => void;
+    const log = new PullLog({ sendPullEvents: () => new Promise<{ accepted: number; unknownLicense: number }>((resolve, reject) => ((acknowledge = () => resolve({ accepted: 2, unknownLicense: 0 })), (fail = reject))) });
+    log.record(event(1));
+    log.record(event(2));
+    const first = log.flush(true);
+    expect(log.buffered).toBe(0);
+    expect(log.pending).toBe(2);
+    fail(new Error("portal down"));
+    await first;
+    expect(log.buffered).toBe(2);
+    expect(log.pending).toBe(2);
+    const second = log.flush(true);
+    acknowledge();
+    await second;
+    expect(log.pending).toBe(0);
+  });
+
   it("keeps events through an outage, backs off, and delivers them when the portal is back", async () => {
     let now = 0;
     let up = false;

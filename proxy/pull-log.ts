@@ -30,6 +30,7 @@ export const DEFAULT_PULL_LOG_BUFFER = 10_000;
 
 export class PullLog {
   private buffer: PullEventInput[] = [];
+  private inFlight = 0;
   private sending: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private failures = 0;
@@ -57,6 +58,11 @@ export class PullLog {
     return this.buffer.length;
   }
 
+  /** Events not yet delivered: buffered, plus the batch on its way (not yet acknowledged). */
+  get pending(): number {
+    return this.buffer.length + this.inFlight;
+  }
+
   start(): void {
     this.timer ??= setInterval(() => void this.flush(), this.flushIntervalMs);
     this.timer.unref();
@@ -79,9 +85,11 @@ export class PullLog {
   private async drain(): Promise<void> {
     while (this.buffer.length > 0) {
       const batch = this.buffer.splice(0, this.batchSize);
+      this.inFlight = batch.length;
       try {
         await this.sink.sendPullEvents(batch);
       } catch (e) {
+        this.inFlight = 0;
         this.buffer.unshift(...batch);
         this.trim();
         this.failures++;
@@ -89,6 +97,7 @@ export class PullLog {
         this.opts.onError?.(e);
         return;
       }
+      this.inFlight = 0;
       this.failures = 0;
       this.retryAt = 0;
       this.sent += batch.length;

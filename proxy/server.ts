@@ -16,6 +16,7 @@ import { ProxyMetrics } from "./metrics";
 import { API_VERSION_HEADER, ociErrorBody, sendOciError, type OciCode } from "./oci-response";
 import { PortalClient, PortalUnavailableError, type LookupAnswer } from "./portal-client";
 import { PullLog, type PullLogOptions } from "./pull-log";
+import { clientAddress } from "./client-address";
 import { RefusalLimiter, type RefusalLimitOptions } from "./refusal-limit";
 
 /**
@@ -53,6 +54,8 @@ export interface ProxyOptions {
   /** Upstream: socket inactivity while a body streams. Default 60 s. */
   upstreamIdleTimeoutMs?: number;
   pullLog?: PullLogOptions;
+  /** PROXY_TRUSTED_HOPS: proxies in front of this one whose X-Forwarded-For is believed (proxy/client-address.ts). */
+  trustedProxyHops?: number;
   /** Failed license lookups per client address before it must wait (proxy/refusal-limit.ts). */
   refusalLimit?: RefusalLimitOptions;
   realm?: string;
@@ -137,7 +140,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
   const refusals = new RefusalLimiter(opts.refusalLimit);
   const authCache = opts.authCache ?? new AuthCache();
   let pullLog: PullLog | undefined;
-  const metrics = new ProxyMetrics(() => pullLog?.buffered ?? 0);
+  const metrics = new ProxyMetrics(() => pullLog?.pending ?? 0);
   pullLog = new PullLog(portal, {
     ...opts.pullLog,
     onSent: (n) => metrics.pullEventsSent.inc({}, n),
@@ -201,6 +204,8 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     return client;
   }
 
+  const addressOf = (req: http.IncomingMessage) => clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], opts.trustedProxyHops ?? 0);
+
   const unauthorized = (res: http.ServerResponse, ctx: RequestContext, message: string) => sendOciError(res, 401, "UNAUTHORIZED", message, challenge, ctx.method);
 
   /** Refusals and outages of the license check, as the client should see them. */
@@ -255,7 +260,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
       if (creds.kind === "invalid") return unauthorized(res, ctx, "Log in with user LICENSE_ID and your license ID as the password.");
       let answer: LookupAnswer;
       try {
-        answer = await lookup({ licenseId: creds.licenseId }, ctx, clientAddress(req));
+        answer = await lookup({ licenseId: creds.licenseId }, ctx, addressOf(req));
       } catch (e) {
         return lookupFailed(res, ctx, e);
       }
@@ -283,7 +288,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     const upstream = upstreamQuery(parsed);
     let answer: LookupAnswer;
     try {
-      answer = await lookup({ licenseId: creds.licenseId, appSlug: parsed.appSlug, upstream }, ctx, clientAddress(req));
+      answer = await lookup({ licenseId: creds.licenseId, appSlug: parsed.appSlug, upstream }, ctx, addressOf(req));
     } catch (e) {
       return lookupFailed(res, ctx, e);
     }
@@ -499,7 +504,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
         action: ctx.action,
         status,
         bytes: ctx.bytes,
-        actor: req.socket.remoteAddress ?? null,
+        actor: addressOf(req),
         at: new Date().toISOString(),
       });
     }
@@ -556,8 +561,6 @@ class AddressBlockedError extends Error {
   }
 }
 
-/** The peer's address (a load balancer's, behind one: see README on PROXY_MAX_LICENSE_FAILURES). */
-const clientAddress = (req: http.IncomingMessage) => req.socket.remoteAddress ?? "unknown";
 
 function upstreamQuery(parsed: ProxyPath): UpstreamQuery {
   if (parsed.upstream.via === "host") return { kind: "host", host: parsed.upstream.hostOrName };

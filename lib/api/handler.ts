@@ -5,6 +5,7 @@ import { authenticateBearer } from "@/lib/tokens/authenticate";
 import { ConnectionTestFailedError } from "@/lib/registries/connection";
 import { findApiRoute, pathParams, type ApiRoute, type ApiRouteKey } from "./routes";
 import { readBodyText } from "@/lib/http/body";
+import { clientIpFromHeaders } from "@/lib/http/client-ip";
 
 /**
  * The one wrapper of every /api/v1 route: bearer token → team context, JSON body and query and
@@ -39,12 +40,7 @@ export function errorResponse(e: AppError): Response {
   return Response.json(body, { status: e.status, headers });
 }
 
-/** The client address as this server saw it (the rightmost X-Forwarded-For entry). */
-function clientIp(req: Request): string | null {
-  const forwarded = req.headers.get("x-forwarded-for");
-  const last = forwarded?.split(",").map((s) => s.trim()).filter(Boolean).pop();
-  return last ?? req.headers.get("x-real-ip");
-}
+const clientIp = (req: Request) => clientIpFromHeaders(req.headers);
 
 function bearerToken(req: Request): string {
   const header = req.headers.get("authorization");

@@ -11,6 +11,7 @@ import { MAX_SCOPES, mergeRepositoryScopes, scopeParams } from "./scope";
 import { registrySigningKey, type RegistrySigningKey } from "./signing-key";
 import { REGISTRY_ISSUER, REGISTRY_SERVICE, REGISTRY_TOKEN_TTL_SECONDS, registryEventsToken } from "./settings";
 import { readBodyText } from "@/lib/http/body";
+import { clientIpFromHeaders } from "@/lib/http/client-ip";
 
 /**
  * The hosted registry's two portal endpoints, as Request → Response functions for the thin route
@@ -44,12 +45,7 @@ const unavailable = (e: unknown, what: string) => {
   return ociError(503, "UNAVAILABLE", `The registry ${what} is temporarily unavailable. Try again shortly.`);
 };
 
-/** The client address as this server saw it (the rightmost X-Forwarded-For entry). */
-function clientIp(req: Request): string | null {
-  const forwarded = req.headers.get("x-forwarded-for");
-  const last = forwarded?.split(",").map((s) => s.trim()).filter(Boolean).pop();
-  return last ?? req.headers.get("x-real-ip");
-}
+const clientIp = (req: Request) => clientIpFromHeaders(req.headers);
 
 const scopesSchema = z.array(z.string().max(512, "a scope is longer than 512 characters")).max(MAX_SCOPES, `at most ${MAX_SCOPES} scopes per request`);
 

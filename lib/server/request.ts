@@ -4,20 +4,11 @@ import { redirect } from "next/navigation";
 import { getDb } from "@/lib/db/client";
 import { SESSION_COOKIE, findSession } from "@/lib/auth/sessions";
 import { resolveTeamContext, type TeamContext } from "@/lib/auth/context";
+import { clientIpFromHeaders } from "@/lib/http/client-ip";
 
-/**
- * The client address. Next appends the connecting socket's address to X-Forwarded-For, so the
- * rightmost entry is the one this server saw; entries to its left are whatever the client sent
- * and must not be trusted for rate limiting.
- */
+/** The client address of this request (lib/http/client-ip.ts says which and when it can be trusted). */
 export async function clientIp(): Promise<string | null> {
-  const h = await headers();
-  const forwarded = h.get("x-forwarded-for");
-  if (forwarded) {
-    const last = forwarded.split(",").map((s) => s.trim()).filter(Boolean).pop();
-    if (last) return last;
-  }
-  return h.get("x-real-ip");
+  return clientIpFromHeaders(await headers());
 }
 
 /** Cookies are Secure whenever the portal is reached over HTTPS. */
