@@ -16,7 +16,7 @@ import { ProxyMetrics } from "./metrics";
 import { API_VERSION_HEADER, ociErrorBody, sendOciError, type OciCode } from "./oci-response";
 import { PortalClient, PortalUnavailableError, type LookupAnswer } from "./portal-client";
 import { PullLog, type PullLogOptions } from "./pull-log";
-import { clientAddress } from "./client-address";
+import { clientAddress } from "../lib/http/client-address";
 import { RefusalLimiter, type RefusalLimitOptions } from "./refusal-limit";
 
 /**
@@ -54,7 +54,7 @@ export interface ProxyOptions {
   /** Upstream: socket inactivity while a body streams. Default 60 s. */
   upstreamIdleTimeoutMs?: number;
   pullLog?: PullLogOptions;
-  /** PROXY_TRUSTED_HOPS: proxies in front of this one whose X-Forwarded-For is believed (proxy/client-address.ts). */
+  /** PROXY_TRUSTED_HOPS: proxies in front of this one whose X-Forwarded-For is believed (lib/http/client-address.ts). */
   trustedProxyHops?: number;
   /** Failed license lookups per client address before it must wait (proxy/refusal-limit.ts). */
   refusalLimit?: RefusalLimitOptions;

@@ -56,9 +56,11 @@ export async function serve(mode: Mode) {
   if (proxyToken) Object.assign(childEnv, { PROXY_SERVICE_TOKEN: proxyToken });
   // Development listens on loopback only; production on every interface unless BIND_ADDRESS says otherwise.
   const bind = process.env.BIND_ADDRESS || (mode === "dev" ? "127.0.0.1" : "0.0.0.0");
-  const portal = spawn(process.execPath, [nextBin, mode, "-p", String(env.PORT), "-H", bind], {
+  // Production runs Next behind our own server, which sets the client address (see portal-server.ts).
+  const portalArgs = mode === "dev" ? [nextBin, "dev", "-p", String(env.PORT), "-H", bind] : ["--import", "tsx", path.join(process.cwd(), "scripts", "portal-server.ts")];
+  const portal = spawn(process.execPath, portalArgs, {
     stdio: "inherit",
-    env: childEnv,
+    env: { ...childEnv, BIND_ADDRESS: bind },
   });
   children.push(portal);
   console.log(`[portcullis] portal on http://localhost:${env.PORT}${env.DATABASE_URL ? "" : " (embedded database in " + env.PORTCULLIS_DATA_DIR + ")"}`);

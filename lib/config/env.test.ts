@@ -13,6 +13,7 @@ describe("parseEnv", () => {
       PORT: 3000,
       PROXY_PORT: 5050,
       REGISTRY_PORT: 5000,
+      PORTAL_TRUSTED_HOPS: 0,
     });
     expect(env.DATABASE_URL).toBeUndefined();
   });
@@ -32,6 +33,8 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ KMS_PROVIDER: "rot13" })).toThrow(/KMS_PROVIDER/);
     expect(() => parseEnv({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL must be a postgresql:\/\/ URL/);
     expect(() => parseEnv({ ALLOW_PRIVATE_REGISTRY_HOSTS: "yes" })).toThrow(/ALLOW_PRIVATE_REGISTRY_HOSTS/);
+    expect(() => parseEnv({ PORTAL_TRUSTED_HOPS: "11" })).toThrow(/PORTAL_TRUSTED_HOPS/);
+    expect(parseEnv({ PORTAL_TRUSTED_HOPS: "2" }).PORTAL_TRUSTED_HOPS).toBe(2);
   });
 
   it("reads INSECURE_REGISTRIES as a list of host[:port]", () => {

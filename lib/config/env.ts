@@ -74,6 +74,8 @@ export const envSchema = z.object({
           .max(100),
       ),
   ),
+  /** Reverse proxies in front of the portal that append to X-Forwarded-For (scripts/portal-server.ts). */
+  PORTAL_TRUSTED_HOPS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(10).default(0)),
   PORT: port(3000),
   PROXY_PORT: port(5050),
   REGISTRY_PORT: port(5000),

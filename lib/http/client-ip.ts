@@ -1,13 +1,9 @@
 /**
- * The client address the portal uses for per-address sign-in limits and audit entries: the
- * rightmost X-Forwarded-For entry, else X-Real-IP.
- *
- * Behind one reverse proxy that appends the connecting address (nginx's
- * `$proxy_add_x_forwarded_for`, cloud load balancers), the rightmost entry is the one that proxy
- * saw, and whatever the client wrote sits to its left, ignored. `next start` itself only fills
- * the header when it is absent (`??=` in Next's base server), so a portal exposed without a proxy
- * believes a client's own header: the per-address limit can then be dodged (the per-account
- * limit still holds). README: "Client addresses".
+ * The client address as the portal's code sees it (per-address sign-in limits, audit entries):
+ * the rightmost X-Forwarded-For entry, else X-Real-IP. In production the portal's own server
+ * (scripts/portal-server.ts) has replaced X-Forwarded-For with the one address it trusts and
+ * dropped X-Real-IP, so this is that address. (`next start` alone would only fill the header in
+ * when missing: a client could choose its own.)
  */
 export function clientIpFromHeaders(headers: Pick<Headers, "get">): string | null {
   const forwarded = headers.get("x-forwarded-for");

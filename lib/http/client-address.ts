@@ -1,7 +1,8 @@
 import net from "node:net";
 
 /**
- * The address a request came from, for the refusal limit and the pull log. Behind load balancers
+ * The address a request came from (the proxy's refusal limit and pull log; the portal's server,
+ * scripts/portal-server.ts, which hands Next this one address). Behind load balancers
  * the socket's peer is the last balancer; with `trustedHops` = the number of proxies in front of
  * this one (each appending to X-Forwarded-For), the client is the entry that many hops back —
  * Express's `trust proxy = n`. Entries the client wrote itself sit further left and are never
