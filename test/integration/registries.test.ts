@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -41,6 +42,19 @@ const ECR_PASSWORD = "ecr-registry-password-5b2d";
 const ECR_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
 const GCR_PRIVATE_KEY = "-----BEGIN PRIVATE KEY-----\nplaintextGcrKeyMaterial0123456789\n-----END PRIVATE KEY-----\n";
 const GCR_KEY = JSON.stringify({ type: "service_account", project_id: "acme", client_email: "puller@acme.iam.gserviceaccount.com", private_key: GCR_PRIVATE_KEY });
+/** A key the size of a real one (a 2048-bit PKCS#8 key in PEM): too long for htpasswd, fine for a token realm, as gcr.io has. */
+const GCR_FULL_KEY = JSON.stringify({
+  type: "service_account",
+  project_id: "acme",
+  private_key_id: "0123456789abcdef0123456789abcdef01234567",
+  private_key: crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }),
+  client_email: "puller@acme.iam.gserviceaccount.com",
+  client_id: "123456789012345678901",
+  auth_uri: "https://accounts.google.com/o/oauth2/auth",
+  token_uri: "https://oauth2.googleapis.com/token",
+  auth_provider_x509_cert_url: "https://www.googleapis.com/oauth2/v1/certs",
+  client_x509_cert_url: "https://www.googleapis.com/robot/v1/metadata/x509/puller%40acme.iam.gserviceaccount.com",
+});
 
 type Teams = Awaited<ReturnType<typeof twoTeams>>;
 
@@ -78,7 +92,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "opens
     await pushImage(multi.dir, `${basic.host}/team/app:1.0`, { creds: { username: "vendor", password: PASSWORD }, all: true });
     await pushImage(single.dir, `${basic.host}/team/app:solo`, { creds: { username: "vendor", password: PASSWORD } });
 
-    ts = await startTokenServer({ service: "registry.test", users: { bot: TOKEN_PASSWORD } });
+    ts = await startTokenServer({ service: "registry.test", users: { bot: TOKEN_PASSWORD, _json_key: GCR_FULL_KEY } });
     tokenReg = await startDistribution({ auth: { token: { realm: ts.realm, service: ts.service, issuer: ts.issuer, rootCertBundle: ts.certPem } } });
     await pushImage(multi.dir, `${tokenReg.host}/acme/api:1.0`, { creds: { username: "bot", password: TOKEN_PASSWORD }, all: true });
 
@@ -229,6 +243,17 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "opens
 
     const wrong = await invoke(testDraftRegistry, teams.developerA, { provider: "other", endpoint: tokenReg.url, username: "bot", password: "nope" });
     expect(wrong.summary).toBe(`Authenticate (Bearer token from ${ts.realm}) failed: Credentials rejected by the token service ${ts.realm} (HTTP 401: authentication required).`);
+  });
+
+  it("GCR / Artifact Registry: the test signs in to the token realm as _json_key with the whole key, as gcr.io wants", async () => {
+    expect(GCR_FULL_KEY.length).toBeGreaterThan(2000);
+    const before = ts.requests.length;
+    const res = await invoke(testDraftRegistry, teams.adminB, { provider: "gcr", endpoint: tokenReg.url, jsonKey: GCR_FULL_KEY, image: "acme/api:1.0" });
+    expect(res.ok).toBe(true);
+    expect(res.steps.map((s) => s.name)).toContain(`Authenticate (Bearer token from ${ts.realm})`);
+    expect(res.manifest).toMatchObject({ kind: "index", digest: multi.digest });
+    expect(ts.requests.slice(before)).toContainEqual({ user: "_json_key", scopes: ["repository:acme/api:pull"], status: 200 });
+    expect(JSON.stringify(res)).not.toContain("PRIVATE KEY");
   });
 
   it("ECR: GetAuthorizationToken with the stored key through the fake ECR API, then Basic as AWS", async () => {
