@@ -119,13 +119,16 @@ export class PullLog {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     let timeout: NodeJS.Timeout | undefined;
-    await Promise.race([
-      (async () => {
-        await this.sending;
-        await this.flush(true);
-      })(),
-      new Promise<void>((resolve) => (timeout = setTimeout(resolve, timeoutMs))),
-    ]);
-    clearTimeout(timeout);
+    try {
+      await Promise.race([
+        (async () => {
+          await this.sending;
+          await this.flush(true);
+        })(),
+        new Promise<void>((resolve) => (timeout = setTimeout(resolve, timeoutMs))),
+      ]);
+    } finally {
+      clearTimeout(timeout);
+    }
   }
 }

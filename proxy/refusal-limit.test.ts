@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { keyOfAddress, RefusalLimiter } from "./refusal-limit";
+import { keyOfAddress } from "../lib/http/client-address";
+import { RefusalLimiter } from "./refusal-limit";
 
 function clock(start = 1_000_000) {
   let t = start;

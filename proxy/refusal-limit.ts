@@ -1,3 +1,5 @@
+import { keyOfAddress } from "../lib/http/client-address";
+
 /**
  * Failed license lookups per client address. License IDs carry 160 random bits, so guessing is
  * hopeless, but every guess would cost the portal a lookup: after `maxRefusals` refusals (HTTP 401
@@ -85,16 +87,4 @@ export class RefusalLimiter {
     }
     this.entries.delete(this.entries.keys().next().value!);
   }
-}
-
-/** IPv4 (also IPv4-mapped IPv6) as it is; other IPv6 addresses by their /64 prefix. */
-export function keyOfAddress(address: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return mapped[1]!;
-  if (!address.includes(":")) return address;
-  const [head = "", tail = ""] = address.toLowerCase().split("%")[0]!.split("::");
-  const left = head ? head.split(":") : [];
-  const right = tail ? tail.split(":") : [];
-  const groups = address.includes("::") ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
 }

@@ -9,16 +9,26 @@
 import http from "node:http";
 import next from "next";
 import { parseEnv } from "../lib/config/env";
+import { classifyAddress } from "../lib/oci/address";
 import { clientAddress } from "../lib/http/client-address";
 
 const env = parseEnv(process.env);
 const hostname = process.env.BIND_ADDRESS || "0.0.0.0";
+const hops = env.PORTAL_TRUSTED_HOPS;
 const app = next({ dev: false, dir: process.cwd(), hostname, port: env.PORT });
 const handle = app.getRequestHandler();
 await app.prepare();
 
+let warnedProxied = false;
 const server = http.createServer((req, res) => {
-  req.headers["x-forwarded-for"] = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], env.PORTAL_TRUSTED_HOPS);
+  const forwarded = req.headers["x-forwarded-for"];
+  // A private peer that forwards for someone else is a reverse proxy we weren't told about: with
+  // 0 hops every client would share its address (and its sign-in limit). Say so once.
+  if (hops === 0 && forwarded && !warnedProxied && isPrivatePeer(req.socket.remoteAddress)) {
+    warnedProxied = true;
+    console.warn("[portcullis] requests arrive through a proxy (X-Forwarded-For from a private address) but PORTAL_TRUSTED_HOPS=0: every client counts as that proxy. Set PORTAL_TRUSTED_HOPS to the number of proxies in front.");
+  }
+  req.headers["x-forwarded-for"] = clientAddress(req.socket.remoteAddress, forwarded, hops);
   delete req.headers["x-real-ip"];
   handle(req, res).catch((e: unknown) => {
     console.error("[portcullis] portal request failed:", (e as Error)?.message ?? e);
@@ -26,12 +36,32 @@ const server = http.createServer((req, res) => {
     else res.destroy();
   });
 });
-server.listen(env.PORT, hostname, () => console.log(`[portcullis] portal (production) listening on ${hostname}:${env.PORT}, trusting ${env.PORTAL_TRUSTED_HOPS} proxy hop(s) for client addresses`));
+// Longer than the idle timeout of common load balancers (60 s), so they never reuse a connection
+// this server is closing.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
+server.on("error", (e: NodeJS.ErrnoException) => {
+  console.error(`[portcullis] the portal could not listen on ${hostname}:${env.PORT}: ${e.code === "EADDRINUSE" ? "the port is in use" : e.message}`);
+  process.exit(1);
+});
+server.listen(env.PORT, hostname, () => console.log(`[portcullis] portal (production) listening on ${hostname}:${env.PORT}, trusting ${hops} proxy hop(s) for client addresses`));
 
+let stopping = false;
 const stop = () => {
-  server.close(() => process.exit(0));
-  server.closeIdleConnections();
+  if (stopping) return;
+  stopping = true;
   setTimeout(() => process.exit(0), 10_000).unref();
+  server.close(() => void app.close().finally(() => process.exit(0)));
+  server.closeIdleConnections();
 };
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
+
+function isPrivatePeer(address: string | undefined): boolean {
+  if (!address) return false;
+  try {
+    return classifyAddress(address.replace(/^::ffff:/i, "")) !== "public";
+  } catch {
+    return false;
+  }
+}

@@ -79,9 +79,12 @@ export async function serve(mode: Mode) {
   const stop = (code: number) => {
     if (stopping) return;
     stopping = true;
-    for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
-    // Let the children finish their requests, then release the embedded database.
-    setTimeout(() => process.exit(code), 500).unref();
+    const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
+    for (const c of running) c.kill("SIGTERM");
+    // Let the children finish their requests (up to 10 s), then release the embedded database.
+    const exited = running.map((c) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once("exit", () => resolve()))));
+    void Promise.all(exited).then(() => process.exit(code));
+    setTimeout(() => process.exit(code), 10_000).unref();
   };
   for (const c of children) c.on("exit", (code) => stop(code ?? 1));
   process.on("SIGINT", () => stop(0));

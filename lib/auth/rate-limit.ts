@@ -1,5 +1,6 @@
 import type { Db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
+import { keyOfAddress } from "@/lib/http/client-address";
 
 /**
  * Sign-in throttling, kept in the database so every portal instance shares the counts.
@@ -13,7 +14,8 @@ export const loginPolicy = {
 };
 
 type Kind = "account" | "address";
-const keyOf = (kind: Kind, value: string) => `${kind}:${value}`;
+// Addresses per /64 for IPv6 (keyOfAddress), so rotating within one subscriber's block doesn't help.
+const keyOf = (kind: Kind, value: string) => `${kind}:${kind === "address" ? keyOfAddress(value) : value}`;
 
 function retryMessage(seconds: number): string {
   const when = seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;

@@ -20,6 +20,14 @@ describe("clientAddress", () => {
     expect(clientAddress("10.0.0.5", ["1.2.3.4", "2001:db8::1"], 1)).toBe("2001:db8::1");
   });
 
+  it("reads entries with a port or in brackets, as some balancers write them, and reports mapped IPv4 plainly", () => {
+    expect(clientAddress("10.0.0.5", "203.0.113.7:51234", 1)).toBe("203.0.113.7");
+    expect(clientAddress("10.0.0.5", "[2001:db8::7]:51234", 1)).toBe("2001:db8::7");
+    expect(clientAddress("10.0.0.5", "[2001:db8::7]", 1)).toBe("2001:db8::7");
+    expect(clientAddress("::ffff:127.0.0.1", undefined, 0)).toBe("127.0.0.1");
+    expect(clientAddress("10.0.0.5", "::ffff:203.0.113.7", 1)).toBe("203.0.113.7");
+  });
+
   it("stops at anything that isn't an address", () => {
     expect(clientAddress("10.0.0.5", "unknown", 1)).toBe("10.0.0.5");
     expect(clientAddress("10.0.0.5", "203.0.113.7, _hidden", 2)).toBe("10.0.0.5");

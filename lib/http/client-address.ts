@@ -10,15 +10,41 @@ import net from "node:net";
  */
 export function clientAddress(remoteAddress: string | undefined, forwardedFor: string | string[] | undefined, trustedHops: number): string {
   let address = remoteAddress ?? "unknown";
-  if (trustedHops <= 0 || forwardedFor === undefined) return address;
+  if (trustedHops <= 0 || forwardedFor === undefined) return normalizeAddress(address);
   const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(",") : forwardedFor)
     .split(",")
     .map((entry) => entry.trim())
     .filter(Boolean);
   for (let i = 0; i < trustedHops && hops.length > 0; i++) {
-    const next = hops.pop()!;
-    if (net.isIP(next) === 0) break;
+    const next = bareAddress(hops.pop()!);
+    if (next === null) break;
     address = next;
   }
-  return address;
+  return normalizeAddress(address);
 }
+
+/** `203.0.113.7`, `203.0.113.7:4711`, `2001:db8::1`, `[2001:db8::1]:4711` → the address; else null. */
+function bareAddress(entry: string): string | null {
+  const bracketed = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(entry);
+  const candidate = bracketed ? bracketed[1]! : /^\d+\.\d+\.\d+\.\d+:\d{1,5}$/.test(entry) ? entry.slice(0, entry.lastIndexOf(":")) : entry;
+  return net.isIP(candidate) === 0 ? null : candidate;
+}
+
+/** IPv4-mapped IPv6 (`::ffff:203.0.113.7`, what a dual-stack socket reports) as plain IPv4. */
+const normalizeAddress = (address: string) => /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] ?? address;
+
+/**
+ * The key an address is counted under by per-address limits: IPv4 as it is, IPv6 by its /64 —
+ * the block one subscriber usually gets, so rotating addresses within it doesn't help.
+ */
+export function keyOfAddress(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!address.includes(":")) return address;
+  const [head = "", tail = ""] = address.toLowerCase().split("%")[0]!.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = address.includes("::") ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+}
+

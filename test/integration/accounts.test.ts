@@ -70,6 +70,15 @@ describe("sign-in", () => {
     const err = await errorOf(verifyCredentials(t.db, { email: uniqueEmail(), password: "x" }, ip));
     expect(err.code).toBe("rate_limited");
   });
+
+  it("counts IPv6 addresses per /64: rotating within one block doesn't reset the count", async () => {
+    for (let i = 0; i < loginPolicy.address.freeFailures; i++) {
+      await errorOf(verifyCredentials(t.db, { email: uniqueEmail(), password: "x" }, `2001:db8:77:1::${(i + 1).toString(16)}`));
+    }
+    expect((await errorOf(verifyCredentials(t.db, { email: uniqueEmail(), password: "x" }, "2001:db8:77:1:ffff::9"))).code).toBe("rate_limited");
+    // Another /64 is another subscriber.
+    expect((await errorOf(verifyCredentials(t.db, { email: uniqueEmail(), password: "x" }, "2001:db8:77:2::1"))).code).toBe("unauthenticated");
+  });
 });
 
 describe("sessions", () => {

@@ -17,7 +17,7 @@ import { POST as pullEventsRoute } from "@/app/api/internal/proxy/pull-events/ro
 /**
  * Test support for the registry proxy: the portal's internal API served by its real route
  * handlers (Next's `Request` → `Response` functions) behind a small node:http server, so the
- * proxy talks HTTP to exactly the code `next start` runs; plus tenant/license/registry rows.
+ * proxy talks HTTP to exactly the code the portal's server runs; plus tenant/license/registry rows.
  */
 
 /** Environment for a proxy test file; call at module scope, before anything reads env(). */

@@ -15,7 +15,7 @@ import { startDistribution, type Distribution } from "./registry";
 
 /**
  * Test support for the hosted registry: the portal's token service and notifications receiver
- * served by their real route handlers behind a small node:http server (what `next start` runs,
+ * served by their real route handlers behind a small node:http server (what the portal's server runs,
  * given real Request objects), and a real Distribution configured by `portcullis registry config`.
  */
 
