@@ -48,7 +48,7 @@ export class RefusalLimiter {
 
   /** Milliseconds until `address` may ask again; 0 when it isn't blocked. */
   blockedFor(address: string): number {
-    if (this.maxRefusals === 0) return 0;
+    if (this.maxRefusals === 0 || this.entries.size === 0) return 0;
     const entry = this.entries.get(keyOfAddress(address));
     return entry ? Math.max(0, entry.blockedUntil - this.now()) : 0;
   }

@@ -96,6 +96,8 @@ type Route = "base" | "manifests" | "blobs" | "tags" | "healthz" | "readyz" | "m
 
 interface RequestContext {
   route: Route;
+  /** The client's address (lib/http/client-address.ts), for the refusal limit and the pull log. */
+  address: string;
   method: string;
   started: bigint;
   bytes: number;
@@ -162,8 +164,8 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
    * many licenses refused by the portal gets AddressBlockedError instead of a portal call, unless
    * the portal allowed this license within the last hour (a customer's retry, not a guess).
    */
-  async function lookup(req: LookupRequest, ctx: RequestContext, address: string): Promise<LookupAnswer> {
-    const blockedMs = refusals.blockedFor(address);
+  async function lookup(req: LookupRequest, ctx: RequestContext): Promise<LookupAnswer> {
+    const blockedMs = refusals.blockedFor(ctx.address);
     if (blockedMs > 0 && !licenses.cached(req)?.body.allowed && !licenses.recentlyAllowed(req.licenseId)) {
       metrics.refusalBlocks.inc();
       throw new AddressBlockedError(blockedMs);
@@ -182,7 +184,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     metrics.licenseCache.inc({ result });
     ctx.cache = result;
     // Only the portal's own refusals count: a cached one cost nothing.
-    if (answer.status === 401 && result === "miss") refusals.recordRefusal(address);
+    if (answer.status === 401 && result === "miss") refusals.recordRefusal(ctx.address);
     return answer;
   }
 
@@ -203,8 +205,6 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     }
     return client;
   }
-
-  const addressOf = (req: http.IncomingMessage) => clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], opts.trustedProxyHops ?? 0);
 
   const unauthorized = (res: http.ServerResponse, ctx: RequestContext, message: string) => sendOciError(res, 401, "UNAUTHORIZED", message, challenge, ctx.method);
 
@@ -260,7 +260,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
       if (creds.kind === "invalid") return unauthorized(res, ctx, "Log in with user LICENSE_ID and your license ID as the password.");
       let answer: LookupAnswer;
       try {
-        answer = await lookup({ licenseId: creds.licenseId }, ctx, addressOf(req));
+        answer = await lookup({ licenseId: creds.licenseId }, ctx);
       } catch (e) {
         return lookupFailed(res, ctx, e);
       }
@@ -288,7 +288,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     const upstream = upstreamQuery(parsed);
     let answer: LookupAnswer;
     try {
-      answer = await lookup({ licenseId: creds.licenseId, appSlug: parsed.appSlug, upstream }, ctx, addressOf(req));
+      answer = await lookup({ licenseId: creds.licenseId, appSlug: parsed.appSlug, upstream }, ctx);
     } catch (e) {
       return lookupFailed(res, ctx, e);
     }
@@ -471,7 +471,13 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
   // -------------------------------------------------------------------------------------------
 
   const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
-    const ctx: RequestContext = { route: "other", method: req.method ?? "GET", started: process.hrtime.bigint(), bytes: 0 };
+    const ctx: RequestContext = {
+      route: "other",
+      address: clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], opts.trustedProxyHops ?? 0),
+      method: req.method ?? "GET",
+      started: process.hrtime.bigint(),
+      bytes: 0,
+    };
     metrics.inflight.add(1);
     res.once("close", () => finish(req, res, ctx));
     handle(req, res, ctx).catch((e) => {
@@ -504,7 +510,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
         action: ctx.action,
         status,
         bytes: ctx.bytes,
-        actor: addressOf(req),
+        actor: ctx.address,
         at: new Date().toISOString(),
       });
     }

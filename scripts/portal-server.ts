@@ -10,7 +10,7 @@ import http from "node:http";
 import next from "next";
 import { parseEnv } from "../lib/config/env";
 import { classifyAddress } from "../lib/oci/address";
-import { clientAddress } from "../lib/http/client-address";
+import { clientAddress, normalizeAddress } from "../lib/http/client-address";
 
 const env = parseEnv(process.env);
 const hostname = process.env.BIND_ADDRESS || "0.0.0.0";
@@ -60,7 +60,7 @@ process.on("SIGINT", stop);
 function isPrivatePeer(address: string | undefined): boolean {
   if (!address) return false;
   try {
-    return classifyAddress(address.replace(/^::ffff:/i, "")) !== "public";
+    return classifyAddress(normalizeAddress(address)) !== "public";
   } catch {
     return false;
   }

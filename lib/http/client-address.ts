@@ -31,15 +31,14 @@ function bareAddress(entry: string): string | null {
 }
 
 /** IPv4-mapped IPv6 (`::ffff:203.0.113.7`, what a dual-stack socket reports) as plain IPv4. */
-const normalizeAddress = (address: string) => /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] ?? address;
+export const normalizeAddress = (address: string) => /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] ?? address;
 
 /**
  * The key an address is counted under by per-address limits: IPv4 as it is, IPv6 by its /64 —
  * the block one subscriber usually gets, so rotating addresses within it doesn't help.
  */
 export function keyOfAddress(address: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return mapped[1]!;
+  address = normalizeAddress(address);
   if (!address.includes(":")) return address;
   const [head = "", tail = ""] = address.toLowerCase().split("%")[0]!.split("::");
   const left = head ? head.split(":") : [];

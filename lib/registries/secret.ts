@@ -1,5 +1,6 @@
 import type { Db, Tx } from "@/lib/db/client";
 import { secrets, type SealedSecret, type SecretAAD } from "@/lib/crypto";
+import { SEALED_COLUMNS } from "@/lib/crypto/prisma-store";
 import type { RegistryCredentials } from "@/lib/oci/credentials";
 
 /**
@@ -19,17 +20,6 @@ export const secretFieldOf = (provider: "other" | "ecr" | "gcr"): RegistrySecret
 export function registrySecretAAD(teamId: string, registryId: string, field: RegistrySecretField): SecretAAD {
   return { teamId, recordId: registryId, field, purpose: REGISTRY_SECRET_PURPOSE };
 }
-
-const sealedColumns = {
-  formatVersion: true,
-  provider: true,
-  keyId: true,
-  keyVersion: true,
-  wrappedKey: true,
-  iv: true,
-  ciphertext: true,
-  tag: true,
-} as const;
 
 /** Seals and stores (or replaces) a registry's secret inside the caller's transaction. */
 export async function storeRegistrySecret(
@@ -61,7 +51,7 @@ export async function loadRegistryCredentials(
   const field = secretFieldOf(registry.provider);
   const row = await db.encryptedSecret.findUnique({
     where: { teamId_recordId_field: { teamId: registry.teamId, recordId: registry.id, field } },
-    select: sealedColumns,
+    select: SEALED_COLUMNS,
   });
   if (!row) return registry.username ? { kind: "basic", username: registry.username, password: "" } : { kind: "anonymous" };
   const secret = await secrets.decrypt(row as SealedSecret, registrySecretAAD(registry.teamId, registry.id, field));
