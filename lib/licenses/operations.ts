@@ -22,6 +22,8 @@ async function findLicense(ctx: TeamContext, id: string) {
   return row;
 }
 
+const archivedCustomer = () => new AppError("conflict", "This customer is archived: it can't get new licenses.");
+
 /**
  * Issues a license: a new license ID (160 random bits), stored as its keyed hash for lookups
  * and sealed for showing again. The ID is returned here in clear; later only `licenses.get`
@@ -34,7 +36,7 @@ export const createLicense = defineOperation({
   async run(ctx, input): Promise<LicenseWithId> {
     const customer = await ctx.db.customer.findFirst({ where: { id: input.customerId, teamId: ctx.teamId } });
     if (!customer) throw notFound("That customer does not exist.");
-    if (customer.archivedAt) throw new AppError("conflict", "This customer is archived: it can't get new licenses.");
+    if (customer.archivedAt) throw archivedCustomer();
     const app = await ctx.db.app.findFirst({
       where: { teamId: ctx.teamId, ...(UUID.test(input.app) ? { id: input.app } : { slug: input.app }) },
     });
@@ -46,6 +48,12 @@ export const createLicense = defineOperation({
     // Seal first: a KMS call must not hold the transaction open.
     const sealed = await sealLicenseId(ctx.teamId, id, licenseId);
     return ctx.db.$transaction(async (tx) => {
+      // Hold the customer's and the app's rows against a concurrent archive or delete, and
+      // re-read them: one that committed since the check above is seen here, one that starts now
+      // waits for this license and then revokes it with the rest.
+      await tx.$queryRaw`SELECT c.id FROM "Customer" c, "App" a WHERE c.id = ${customer.id}::uuid AND a.id = ${app.id}::uuid FOR SHARE`;
+      const current = await tx.customer.findUniqueOrThrow({ where: { id: customer.id }, select: { archivedAt: true } });
+      if (current.archivedAt) throw archivedCustomer();
       const row = await tx.license.create({
         data: {
           id,

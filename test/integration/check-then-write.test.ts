@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase } from "../support/db";
+import { twoTeams } from "../support/factories";
+import { invoke } from "@/lib/server/operation";
+import { createApp } from "@/lib/apps/operations";
+import { archiveCustomer, createCustomer } from "@/lib/customers/operations";
+import { createLicense } from "@/lib/licenses/operations";
+
+/**
+ * Decisions that read a row and then write another must hold when the row changes in between:
+ * these fire the two sides at once, many times, and check the invariant afterwards. On
+ * PostgreSQL (CI) the operations really overlap on separate connections.
+ */
+process.env.LOCAL_KMS_KEYS ??= "check-then-write:" + Buffer.alloc(32, 4).toString("base64");
+
+let t: Awaited<ReturnType<typeof createTestDatabase>>;
+let teams: Awaited<ReturnType<typeof twoTeams>>;
+let app: { id: string; slug: string };
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  teams = await twoTeams(t.db);
+  app = await invoke(createApp, teams.adminA, { name: "Raced App" });
+});
+afterAll(() => t?.drop());
+
+describe("check, then write", () => {
+  it("an archived customer is left with no active license, however a new license races the archive", async () => {
+    for (let round = 0; round < 10; round++) {
+      const customer = await invoke(createCustomer, teams.adminA, { name: `Racer ${round}` });
+      const issue = () => invoke(createLicense, teams.adminA, { customerId: customer.id, app: app.slug, type: "paid" });
+      const outcomes = await Promise.allSettled([issue(), issue(), invoke(archiveCustomer, teams.adminA, { id: customer.id }), issue(), issue()]);
+      // Issuing may lose to the archive (409); anything else is a failure of the test's own setup.
+      for (const o of outcomes) if (o.status === "rejected") expect((o.reason as { code?: string }).code).toBe("conflict");
+      const active = await t.db.license.count({ where: { customerId: customer.id, revokedAt: null } });
+      expect(active, `round ${round}: active licenses of an archived customer`).toBe(0);
+      // Every license that was issued and then revoked by the archive has its revoke event.
+      const licenses = await t.db.license.findMany({ where: { customerId: customer.id }, select: { id: true } });
+      const revokes = await t.db.auditEvent.count({ where: { action: "license.revoke", targetId: { in: licenses.map((l) => l.id) } } });
+      expect(revokes).toBe(licenses.length);
+    }
+  });
+});
