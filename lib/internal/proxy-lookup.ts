@@ -1,9 +1,9 @@
 import type { Db } from "@/lib/db/client";
 import { checkLicense } from "@/lib/licenses/verify";
 import { dockerHubHost } from "@/lib/oci/reference";
-import { parseEcrHost } from "@/lib/oci/endpoint";
 import type { RegistryCredentials } from "@/lib/oci/credentials";
 import { loadRegistryCredentials } from "@/lib/registries/secret";
+import { withEcrDefaults } from "@/lib/registries/connection";
 import { lookupStatus, type LookupCode, type LookupRequest, type LookupResponse } from "./contract";
 
 /**
@@ -98,12 +98,8 @@ export async function lookupProxyAccess(db: Db, req: LookupRequest, opts: Lookup
   if (!match) return refuse("unknown_registry", license);
 
   const { registry, matchedBy } = match;
-  let credentials: RegistryCredentials = await loadRegistryCredentials(db, registry);
-  // ECR's region comes from its host; a registry on another host (a VPC endpoint, a test
-  // stand-in) takes it from AWS_REGION.
-  if (credentials.kind === "ecr" && !credentials.region && !parseEcrHost(hostnameOf(registry.endpoint)) && process.env.AWS_REGION) {
-    credentials = { ...credentials, region: process.env.AWS_REGION };
-  }
+  // The same region rule as the connection test, so a registry that tested fine pulls too.
+  const credentials: RegistryCredentials = withEcrDefaults(await loadRegistryCredentials(db, registry), registry.endpoint);
   return {
     status: 200,
     body: {

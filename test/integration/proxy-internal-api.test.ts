@@ -99,6 +99,21 @@ describe("internal API for the proxy", () => {
     await t.db.license.update({ where: { id: license.id }, data: { revokedAt: null } });
   });
 
+  it("lookup: an ECR registry on its own endpoint gets the connection test's region (AWS_REGION, else AWS_DEFAULT_REGION)", async () => {
+    await addRegistry(t.db, a.teamId, { provider: "ecr", name: "ecr-vpc", endpoint: "ecr.vpc.example:9443", username: "AKIAEXAMPLE", secret: "ecr-secret" });
+    const saved = { AWS_REGION: process.env.AWS_REGION, AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION };
+    try {
+      delete process.env.AWS_REGION;
+      process.env.AWS_DEFAULT_REGION = "eu-west-3";
+      const res = await post(INTERNAL_API.lookup, { licenseId: license.licenseId, appSlug: "alpha", upstream: { kind: "docker-hub", registryName: "ecr-vpc" } });
+      const body = await res.json();
+      expect(body.registry).toMatchObject({ name: "ecr-vpc", credentials: { kind: "ecr", accessKeyId: "AKIAEXAMPLE", region: "eu-west-3" } });
+    } finally {
+      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+
   it("pull events: the license decides the team; a retried batch is stored once; unknown licenses are dropped", async () => {
     const event = (licenseId: string) => ({
       id: crypto.randomUUID(),
