@@ -69,17 +69,19 @@ export interface LoginReservation {
  * of them over its limit. Call it before checking the password; a wrong password needs nothing
  * more (the attempt stays counted), a right one calls `succeeded()`.
  */
-export async function reserveLoginAttempt(db: Db, subject: LoginSubject, now = new Date()): Promise<LoginReservation> {
+export async function reserveLoginAttempt(db: Db, subject: LoginSubject): Promise<LoginReservation> {
   const counters = loginCounters(subject);
   // Sorted, so concurrent statements lock shared rows in the same order.
   const keys = counters.map((c) => c.key).sort();
-  const windowStartedBefore = new Date(now.getTime() - loginPolicy.windowSeconds * 1000);
+  // Windows run on the database's clock (UTC, like every stored timestamp), so portal processes
+  // with skewed clocks still agree on them.
   const rows = await db.$queryRaw<Row[]>`
+    WITH clock AS (SELECT (now() AT TIME ZONE 'UTC') AS now)
     INSERT INTO "LoginAttempt" ("key", "failures", "windowStart")
-    SELECT k, 1, ${now} FROM unnest(${keys}::text[]) AS k ORDER BY k
+    SELECT k, 1, clock.now FROM unnest(${keys}::text[]) AS k, clock ORDER BY k
     ON CONFLICT ("key") DO UPDATE SET
-      "failures" = CASE WHEN "LoginAttempt"."windowStart" <= ${windowStartedBefore} THEN 1 ELSE "LoginAttempt"."failures" + 1 END,
-      "windowStart" = CASE WHEN "LoginAttempt"."windowStart" <= ${windowStartedBefore} THEN ${now} ELSE "LoginAttempt"."windowStart" END
+      "failures" = CASE WHEN "LoginAttempt"."windowStart" <= (now() AT TIME ZONE 'UTC') - make_interval(secs => ${loginPolicy.windowSeconds}) THEN 1 ELSE "LoginAttempt"."failures" + 1 END,
+      "windowStart" = CASE WHEN "LoginAttempt"."windowStart" <= (now() AT TIME ZONE 'UTC') - make_interval(secs => ${loginPolicy.windowSeconds}) THEN EXCLUDED."windowStart" ELSE "LoginAttempt"."windowStart" END
     RETURNING "key", "failures", "windowStart"`;
 
   const limitOf = new Map(counters.map((c) => [c.key, c.limit]));
@@ -87,7 +89,7 @@ export async function reserveLoginAttempt(db: Db, subject: LoginSubject, now = n
   if (over.length > 0) {
     await giveBack(db, rows.filter((r) => !over.includes(r)));
     const until = Math.max(...over.map((r) => r.windowStart.getTime() + loginPolicy.windowSeconds * 1000));
-    const seconds = Math.max(1, Math.ceil((until - now.getTime()) / 1000));
+    const seconds = Math.min(loginPolicy.windowSeconds, Math.max(1, Math.ceil((until - Date.now()) / 1000)));
     throw new AppError("rate_limited", retryMessage(seconds), { retryAfterSeconds: seconds });
   }
   const own = counters[0]!.key;

@@ -138,4 +138,16 @@ describe("who gets locked", () => {
     expect((err as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThan(0);
     expect((err as { retryAfterSeconds: number }).retryAfterSeconds).toBeLessThanOrEqual(loginPolicy.windowSeconds);
   });
+
+  it("a counter starts over when its 15-minute window has passed", async () => {
+    const email = await newAccount();
+    for (let i = 0; i < loginPolicy.accountAtAddress; i++) await outcome(verifyCredentials(t.db, { email, password: "x" }, "203.0.113.6"));
+    expect(await outcome(verifyCredentials(t.db, { email, password: PASSWORD }, "203.0.113.6"))).toBe("rate_limited");
+    // Just inside the window: still refused. Just past it: the right password gets through.
+    const ago = (seconds: number) => new Date(Date.now() - seconds * 1000);
+    await t.db.loginAttempt.updateMany({ where: { key: { contains: email } }, data: { windowStart: ago(loginPolicy.windowSeconds - 60) } });
+    expect(await outcome(verifyCredentials(t.db, { email, password: PASSWORD }, "203.0.113.6"))).toBe("rate_limited");
+    await t.db.loginAttempt.updateMany({ where: { key: { contains: email } }, data: { windowStart: ago(loginPolicy.windowSeconds + 60) } });
+    expect(await outcome(verifyCredentials(t.db, { email, password: PASSWORD }, "203.0.113.6"))).toBe("ok");
+  });
 });
