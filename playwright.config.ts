@@ -52,6 +52,7 @@ export default defineConfig({
       NODE_ENV: "production",
       PORTCULLIS_DATA_DIR: dataDir,
       AUTH_SECRET: "e2e-only-secret-0123456789abcdefghijklmnop",
+      TOKEN_HASH_KEYS: "e2e:e2e-only-hash-key-0123456789abcdefghijklmnop",
       LOCAL_KMS_KEYS: "e2e:" + Buffer.alloc(32, 7).toString("base64"),
       DATABASE_URL: "",
       NEXT_TELEMETRY_DISABLED: "1",

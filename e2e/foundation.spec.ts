@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { PASSWORD, signUp, uniqueEmail } from "./support/auth";
+import { PASSWORD, signUp, submitSignUp, uniqueEmail } from "./support/auth";
 
 test("sign up, create an app, invite a read-only member who joins and cannot create apps, audit, sign out", async ({ page, browser }) => {
   const adminEmail = uniqueEmail("admin");
@@ -88,6 +88,31 @@ test("a wrong password gets one clear message that does not say whether the emai
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { name: "Apps", level: 1 })).toBeVisible();
+});
+
+test("sign-up answers the same for an address that already has an account, and signs no one in", async ({ page }) => {
+  const email = uniqueEmail("taken");
+  await signUp(page, { email, teamName: "Owner Co" });
+  await page.getByRole("button", { name: "Sign out" }).click();
+
+  // Someone else tries the owner's address: the same page as for a new account, nobody signed in.
+  await submitSignUp(page, { email, teamName: "Intruder Co", password: "the intruder's password" });
+  const seen = await page.locator("main").innerText();
+  await page.goto("/apps");
+  await expect(page).toHaveURL(/\/sign-in$/);
+  // Nothing was created: the intruder's password doesn't open the account; the owner's still does.
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("the intruder's password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByText("Email or password is incorrect.")).toBeVisible();
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Apps", level: 1 })).toBeVisible();
+  await page.getByRole("button", { name: "Sign out" }).click();
+
+  // A new address gets exactly the same page.
+  await submitSignUp(page, { email: uniqueEmail("fresh"), teamName: "Fresh Co" });
+  expect(await page.locator("main").innerText()).toBe(seen);
 });
 
 test("sign-up shows inline field errors and keeps what was typed", async ({ page }) => {

@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { ConfigError, parseEnv } from "../lib/config/env";
+import { hashKeyring } from "../lib/auth/hash-keys";
 import { databaseUrl } from "../lib/db/client";
 import { applyMigrations } from "../lib/db/migrations";
 import { assertKmsConfigured } from "../lib/crypto";
@@ -36,6 +37,8 @@ export async function serve(mode: Mode) {
   try {
     // A missing or malformed KMS key stops the start here, with one line naming the variable.
     assertKmsConfigured();
+    // Likewise the keys of the license ID and API token hashes (generated in development).
+    hashKeyring();
   } catch (e) {
     fail((e as Error).message);
   }

@@ -35,17 +35,23 @@ export async function signUpAction(_prev: ActionState, formData: FormData): Prom
   const raw = formObject(formData);
   // Through an invite the team already exists: the team name field is not shown.
   if (raw.inviteToken) raw.teamName ||= "invited";
-  let teamId: string;
+  let joined = false;
   try {
     const parsed = signUpSchema.safeParse(raw);
     if (!parsed.success) throw fromZodError(parsed.error);
     const result = await signUp(await getDb(), parsed.data, await clientIp());
-    await startSession(result.userId, result.teamId);
-    teamId = result.teamId;
+    // An invite link proves the address: its new member is signed in at once.
+    if (parsed.data.inviteToken && result) {
+      await startSession(result.userId, result.teamId);
+      joined = true;
+    }
   } catch (e) {
     return failure(e, formData);
   }
-  redirect(raw.inviteToken ? "/apps?joined=1" : "/apps?welcome=1");
+  if (joined) redirect("/apps?joined=1");
+  // Open sign-up answers the same whether the email was new (account created) or already had an
+  // account (nothing created): continue at the sign-in form. See lib/accounts/sign-up.ts.
+  redirect("/sign-in?signedUp=1");
 }
 
 export async function signInAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
@@ -62,7 +68,7 @@ export async function signInAction(_prev: ActionState, formData: FormData): Prom
   } catch (e) {
     return failure(e, formData);
   }
-  redirect(raw.inviteToken ? "/apps?joined=1" : "/apps");
+  redirect(raw.inviteToken ? "/apps?joined=1" : raw.welcome ? "/apps?welcome=1" : "/apps");
 }
 
 export async function signOutAction(): Promise<void> {

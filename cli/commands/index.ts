@@ -5,6 +5,7 @@ import { registryConfigCommand } from "./registry";
 import { imagesRewriteCommand } from "./images-rewrite";
 import { pullSecretCommand } from "./pull-secret";
 import { adminBootstrapCommand } from "./admin-bootstrap";
+import { hashesCommands } from "./hashes";
 import { disconnectDb, getDb } from "../../lib/db/client";
 import { prismaSecretStore } from "../../lib/crypto/prisma-store";
 
@@ -12,4 +13,4 @@ import { prismaSecretStore } from "../../lib/crypto/prisma-store";
 setKmsStoreFactory(async () => ({ store: prismaSecretStore(await getDb()), close: disconnectDb }));
 
 /** Every command of the CLI. Each lives in its own file in this folder. */
-export const commands: Command[] = [...kmsCommands(), migrateCommand, imagesRewriteCommand, pullSecretCommand, registryConfigCommand, adminBootstrapCommand()];
+export const commands: Command[] = [...kmsCommands(), migrateCommand, imagesRewriteCommand, pullSecretCommand, registryConfigCommand, adminBootstrapCommand(), ...hashesCommands()];

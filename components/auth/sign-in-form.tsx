@@ -7,7 +7,7 @@ import { SubmitButton } from "@/components/ui/button";
 import { Notice } from "@/components/ui/notice";
 import type { ActionState } from "@/lib/server/action-state";
 
-export function SignInForm({ inviteToken, inviteEmail }: { inviteToken?: string; inviteEmail?: string }) {
+export function SignInForm({ inviteToken, inviteEmail, welcome }: { inviteToken?: string; inviteEmail?: string; welcome?: boolean }) {
   const [state, action] = useActionState<ActionState, FormData>(signInAction, { status: "idle" });
   const v = state.values ?? {};
   return (
@@ -16,6 +16,7 @@ export function SignInForm({ inviteToken, inviteEmail }: { inviteToken?: string;
         <Notice tone="error">{state.message}</Notice>
       )}
       {inviteToken && <input type="hidden" name="inviteToken" value={inviteToken} />}
+      {welcome && <input type="hidden" name="welcome" value="1" />}
       <Field
         label="Email"
         name="email"

@@ -4,12 +4,25 @@ import crypto from "node:crypto";
 export const uniqueEmail = (prefix: string) => `${prefix}-${crypto.randomBytes(4).toString("hex")}@example.test`;
 export const PASSWORD = "a long test password";
 
-export async function signUp(page: Page, opts: { email: string; teamName: string }) {
+export const SIGNED_UP = "Sign-up received.";
+
+/** Fills the sign-up form; it continues at the sign-in form, whether the address was new or not. */
+export async function submitSignUp(page: Page, opts: { email: string; teamName: string; password?: string }) {
   await page.goto("/sign-up");
   await page.getByLabel("Email").fill(opts.email);
-  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByLabel("Password").fill(opts.password ?? PASSWORD);
   await page.getByLabel("Team name").fill(opts.teamName);
   await page.getByRole("button", { name: "Create account" }).click();
   // Hashing the password (and, on a fresh server, loading the route) can take a while on a busy machine.
+  await expect(page.getByText(SIGNED_UP)).toBeVisible({ timeout: 30_000 });
+  await expect(page).toHaveURL(/\/sign-in\?signedUp=1$/);
+}
+
+/** Signs up a new account and signs in with it. */
+export async function signUp(page: Page, opts: { email: string; teamName: string }) {
+  await submitSignUp(page, opts);
+  await page.getByLabel("Email").fill(opts.email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { name: "Apps", level: 1 })).toBeVisible({ timeout: 30_000 });
 }

@@ -5,11 +5,29 @@ import { recordAudit } from "@/lib/audit/record";
 import type { SignUpInput } from "@/lib/validations/auth";
 import { acceptInviteInTx, findUsableInvite } from "@/lib/teams/invites";
 
+export interface SignedUp {
+  userId: string;
+  email: string;
+  teamId: string;
+}
+
 /**
  * Creates a user and, in the same transaction, either a new team (the user is its admin) or the
  * membership an invite offers. A failure leaves nothing behind: no user without a team.
+ *
+ * Open sign-up (no invite) must not tell whether an email already has an account. So when it
+ * has one, this creates nothing and returns null, after the same work (the password is hashed
+ * either way), and the caller answers exactly as for a new account without signing anyone in:
+ * both continue at the sign-in form. With mail delivery, that case would instead send the
+ * address's owner a note ("someone tried to create an account with your address; sign in or
+ * reset your password"), and a new account would be confirmed by a link before its first
+ * sign-in, so the address could not be claimed by someone else either.
+ *
+ * Through an invite the link is the proof of the address (it was mailed there), so that path
+ * returns the new account for the caller to sign in, and says plainly when the address already
+ * has an account (the invitee should sign in to accept instead).
  */
-export async function signUp(db: Db, input: SignUpInput & { teamName: string }, ip: string | null) {
+export async function signUp(db: Db, input: SignUpInput & { teamName: string }, ip: string | null): Promise<SignedUp | null> {
   const passwordHash = await hashPassword(input.password);
   const invite = input.inviteToken ? await findUsableInvite(db, input.inviteToken) : null;
   if (input.inviteToken && !invite) {
@@ -37,6 +55,7 @@ export async function signUp(db: Db, input: SignUpInput & { teamName: string }, 
       return { userId: user.id, email: user.email, teamId };
     });
   } catch (e) {
+    if (isUniqueViolation(e) && !invite) return null;
     if (isUniqueViolation(e)) {
       throw new AppError("conflict", "An account with this email already exists.", {
         fields: { email: "An account with this email already exists. Sign in instead." },

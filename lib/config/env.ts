@@ -30,6 +30,9 @@ export const envSchema = z.object({
   ),
   PORTCULLIS_DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default("./.data")),
   AUTH_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, "must be at least 32 characters").optional()),
+  /** Keys of the license ID and API token hashes, `id:secret,…` (lib/auth/hash-keys.ts); development generates one. */
+  TOKEN_HASH_KEYS: str(),
+  TOKEN_HASH_ACTIVE_KEY: str(),
   KMS_PROVIDER: z.preprocess(
     emptyAsUndefined,
     z.enum(["local", "aws-kms", "gcp-kms", "vault-transit"]).default("local"),

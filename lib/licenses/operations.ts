@@ -61,7 +61,7 @@ export const createLicense = defineOperation({
           customerId: customer.id,
           appId: app.id,
           type: input.type,
-          licenseIdHash: hashLicenseId(licenseId),
+          ...hashLicenseId(licenseId),
           licenseIdHint: licenseIdHint(licenseId),
           expiresAt: input.expiresAt ?? null,
         },

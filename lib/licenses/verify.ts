@@ -1,11 +1,12 @@
 import type { Db, Tx } from "@/lib/db/client";
-import { hashLicenseId, looksLikeLicenseId } from "./license-id";
+import { licenseIdHashCandidates, looksLikeLicenseId } from "./license-id";
 
 /**
  * The license check every pull path calls (the registry proxy through the internal API, the
  * Docker token service). The path is the same for every input: a syntax check (bad input never
- * reaches the database), a keyed hash (HMAC under AUTH_SECRET), one unique-index lookup on that
- * hash, then the status checks. No comparison is made on the license ID itself, so timing says
+ * reaches the database), its keyed hashes (HMAC under each configured TOKEN_HASH_KEYS key and the
+ * legacy AUTH_SECRET key, lib/auth/hash-keys.ts), one lookup by the unique hash index that matches
+ * a row only with the key id it was stored with, then the status checks. No comparison is made on the license ID itself, so timing says
  * nothing about how close a guess was.
  *
  * Revocation bound: nothing here caches. A revoke, an archive or an expiry is seen by the next
@@ -33,8 +34,8 @@ export type LicenseCheck =
 
 export async function checkLicense(db: Db | Tx, licenseId: string, opts: { appSlug?: string; now?: Date } = {}): Promise<LicenseCheck> {
   if (typeof licenseId !== "string" || !looksLikeLicenseId(licenseId)) return { status: "invalid" };
-  const row = await db.license.findUnique({
-    where: { licenseIdHash: hashLicenseId(licenseId) },
+  const row = await db.license.findFirst({
+    where: { OR: licenseIdHashCandidates(licenseId) },
     select: {
       id: true,
       teamId: true,

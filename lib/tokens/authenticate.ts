@@ -1,7 +1,7 @@
 import type { Db } from "@/lib/db/client";
 import { describeForLog } from "@/lib/log/redact";
 import type { TeamContext } from "@/lib/auth/context";
-import { hashApiToken, parseApiToken } from "./format";
+import { apiTokenHashCandidates, parseApiToken } from "./format";
 import { lowerRole } from "./roles";
 
 /** lastUsedAt is written at most this often per token: one UPDATE a minute, not one per request. */
@@ -22,8 +22,8 @@ const labelFor = (kind: "service_account" | "team", name: string) => `${name} ($
 export async function authenticateBearer(db: Db, token: string, opts: { ip?: string | null } = {}): Promise<TeamContext | null> {
   const kind = parseApiToken(token);
   if (!kind) return null;
-  const row = await db.apiToken.findUnique({
-    where: { tokenHash: hashApiToken(token) },
+  const row = await db.apiToken.findFirst({
+    where: { OR: apiTokenHashCandidates(token) },
     include: { team: { select: { name: true } } },
   });
   const now = Date.now();

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { crc32 } from "node:zlib";
-import { hashToken } from "@/lib/auth/tokens";
+import { hashCandidates, hashForStorage } from "@/lib/auth/hash-keys";
 
 /**
  * API token format: `<prefix>_<30 random base62 characters><6 base62 characters of CRC32>`, e.g.
@@ -41,12 +41,13 @@ function base62Fixed(value: number, width: number): string {
 
 const checksumOf = (prefix: string, random: string) => base62Fixed(crc32(`${prefix}_${random}`), CHECKSUM_CHARS);
 
-/** A new token of a kind, its keyed hash (what is stored) and its hint (what lists show). */
+/** A new token of a kind, its keyed hash and that key's id (what is stored) and its hint (what lists show). */
 export function newApiToken(kind: TokenKind) {
   const prefix = tokenPrefixes[kind];
   const random = randomBase62(RANDOM_CHARS);
   const token = `${prefix}_${random}${checksumOf(prefix, random)}`;
-  return { token, tokenHash: hashApiToken(token), tokenHint: tokenHintOf(token) };
+  const { hash, keyId } = hashForStorage(token, HASH_PURPOSE);
+  return { token, tokenHash: hash, tokenHashKey: keyId, tokenHint: tokenHintOf(token) };
 }
 
 /** The kind a well-formed token claims by its prefix, or null for anything else (bad checksum too). */
@@ -60,8 +61,13 @@ export function parseApiToken(token: string): TokenKind | null {
   return kind ?? null;
 }
 
-export function hashApiToken(token: string): string {
-  return hashToken(token, HASH_PURPOSE);
+/**
+ * The (hash, key id) pairs a stored token may have: one per configured TOKEN_HASH_KEYS key and the
+ * legacy AUTH_SECRET one (lib/auth/hash-keys.ts). Tokens can't be rehashed (only their hash is
+ * stored), so a token keeps its key for life and works while that key is configured.
+ */
+export function apiTokenHashCandidates(token: string): Array<{ tokenHash: string; tokenHashKey: string }> {
+  return hashCandidates(token, HASH_PURPOSE).map((c) => ({ tokenHash: c.hash, tokenHashKey: c.keyId }));
 }
 
 /** Prefix and four characters: enough to recognise a token in a list, useless to an attacker. */

@@ -74,10 +74,10 @@ async function issue(
   ctx: TeamContext,
   data: { kind: TokenKindName; name: string; role: RoleName; userId: string | null; expiresAt?: Date },
 ): Promise<ApiTokenDto & { token: string }> {
-  const { token, tokenHash, tokenHint } = newApiToken(data.kind);
+  const { token, tokenHash, tokenHashKey, tokenHint } = newApiToken(data.kind);
   return ctx.db.$transaction(async (tx: Tx) => {
     const row = await tx.apiToken.create({
-      data: { teamId: ctx.teamId, ...data, expiresAt: data.expiresAt ?? null, tokenHash, tokenHint, createdById: ctx.userId },
+      data: { teamId: ctx.teamId, ...data, expiresAt: data.expiresAt ?? null, tokenHash, tokenHashKey, tokenHint, createdById: ctx.userId },
     });
     await recordAudit(tx, ctx.teamId, actorOf(ctx), {
       action: "token.create",

@@ -56,13 +56,13 @@ describe("invites", () => {
     const email = uniqueEmail("invitee");
     const invite = await invoke(inviteMember, admin, { email, role: "read_only" });
     const joined = await signUp(t.db, { email, password: "long enough password", teamName: "ignored", inviteToken: invite.token }, "10.0.0.1");
-    expect(joined.teamId).toBe(admin.teamId);
-    const membership = await t.db.membership.findFirstOrThrow({ where: { userId: joined.userId } });
+    expect(joined!.teamId).toBe(admin.teamId);
+    const membership = await t.db.membership.findFirstOrThrow({ where: { userId: joined!.userId } });
     expect(membership.role).toBe("read_only");
     // No extra team was created for the invitee.
-    expect(await t.db.membership.count({ where: { userId: joined.userId } })).toBe(1);
+    expect(await t.db.membership.count({ where: { userId: joined!.userId } })).toBe(1);
     expect(await findUsableInvite(t.db, invite.token)).toBeNull();
-    const again = await errorOf(acceptInvite(t.db, invite.token, { userId: joined.userId, email }, null));
+    const again = await errorOf(acceptInvite(t.db, invite.token, { userId: joined!.userId, email }, null));
     expect(again.code).toBe("not_found");
   });
 

@@ -150,7 +150,7 @@ export async function createLicense(db: PrismaClient, t: { teamId: string; appId
       appId: t.appId,
       customerId: t.customerId,
       type: "paid",
-      licenseIdHash: hashLicenseId(licenseId),
+      ...hashLicenseId(licenseId),
       licenseIdHint: licenseIdHint(licenseId),
       ...(opts.expiresAt && { expiresAt: opts.expiresAt }),
     },

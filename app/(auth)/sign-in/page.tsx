@@ -7,15 +7,21 @@ import { currentSession } from "@/lib/server/request";
 
 export const metadata = { title: "Sign in" };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ signedOut?: string }> }) {
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ signedOut?: string; signedUp?: string }> }) {
   if (await currentSession()) redirect("/apps");
-  const { signedOut } = await searchParams;
+  const { signedOut, signedUp } = await searchParams;
   return (
     <Card>
       <h1 className="text-xl font-semibold">Sign in</h1>
       <p className="mb-5 mt-1 text-sm text-slate-600">Welcome back.</p>
       {signedOut && <Notice className="mb-4">You have signed out.</Notice>}
-      <SignInForm />
+      {/* The same after every sign-up, whether the address was new or already had an account. */}
+      {signedUp && (
+        <Notice tone="success" className="mb-4">
+          Sign-up received. Sign in with your email and the password you chose to continue. If this address already had an account, its password has not changed.
+        </Notice>
+      )}
+      <SignInForm welcome={!!signedUp} />
       <p className="mt-5 text-center text-sm text-slate-600">
         New to Portcullis?{" "}
         <Link href="/sign-up" className="font-medium text-brand-600 hover:underline">
