@@ -108,7 +108,8 @@ describe("RefusalLimiter", () => {
     expect(exempt.ok).toBe(true);
     c.advance(5_000);
     if (exempt.ok) exempt.slot.refused(); // a once-allowed license, now refused: counted
-    expect(limiter.blockedFor("a")).toBe(5_000); // same 60 s window, 3 refusals: blocked again
+    expect(limiter.blockedFor("a")).toBe(0);
+    expect(limiter.recordRefusal("a")).toBe(true); // the second refusal after the block blocks again
     expect(limiter.acquire("a").ok).toBe(false);
   });
 

@@ -7,8 +7,8 @@ import { keyOfAddress } from "../lib/http/client-address";
  * its lookups still in flight reach `maxRefusals` — 200 guesses sent at once put at most
  * `maxRefusals` lookups on the portal. The portal's answer settles the slot: a refusal (HTTP 401:
  * unknown, revoked or expired license — also one the portal allowed before) stays counted, and at
- * `maxRefusals` within `windowMs` the address is blocked for `blockMs`; any other answer gives the
- * slot back. Refusals answered from the proxy's short cache cost the portal nothing and don't count.
+ * `maxRefusals` within `windowMs` the address is blocked for `blockMs` (then counting starts
+ * afresh); any other answer gives the slot back. Refusals answered from the proxy's short cache cost the portal nothing and don't count.
  *
  * Licenses the portal allowed lately (license-cache.ts) acquire a slot even when the address is
  * blocked, so one bad client behind a shared address (NAT, a load balancer) can't cut off
@@ -130,7 +130,10 @@ export class RefusalLimiter {
     entry.refusals++;
     if (this.entries.size > this.maxAddresses) this.evictOne(now, entry);
     if (entry.refusals >= this.maxRefusals && entry.blockedUntil <= now) {
+      // Counting starts afresh when the block ends.
       entry.blockedUntil = now + this.blockMs;
+      entry.windowStart = entry.blockedUntil;
+      entry.refusals = 0;
       return true;
     }
     return false;
