@@ -204,7 +204,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
         ctx.cache = result;
         if (answer.body.allowed && isExpired(answer)) {
           licenses.forgetAllowed(req.licenseId);
-          return { status: 401, body: { ...answer.body, allowed: false, code: "expired", reason: "The license has expired." } };
+          return { status: 401, body: { allowed: false, code: "expired", reason: "The license has expired.", ...(answer.body.license && { license: answer.body.license }) } };
         }
         return answer;
       } catch (e) {
