@@ -15,6 +15,24 @@ describe("loadProxyConfig", () => {
     expect(tuned.options).toMatchObject({ insecureRegistries: ["mirror.example:5000"], refusalLimit: { maxRefusals: 0 }, trustedProxyHops: 1 });
   });
 
+  it("bounds connections and slow clients; per-address limits only when the socket's peer is the client", () => {
+    expect(loadProxyConfig(base).options.connections).toEqual({ maxConnections: 1024, maxPerAddress: 256, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 });
+    expect(loadProxyConfig({ ...base, PROXY_TRUSTED_HOPS: "1" }).options.connections?.maxPerAddress).toBe(0);
+    const tuned = loadProxyConfig({ ...base, PROXY_MAX_CONNECTIONS: "50", PROXY_MAX_CONNECTIONS_PER_ADDRESS: "5", PROXY_HEADERS_TIMEOUT_MS: "60000" });
+    expect(tuned.options.connections).toEqual({ maxConnections: 50, maxPerAddress: 5, headersTimeoutMs: 60_000, requestTimeoutMs: 60_000 });
+  });
+
+  it("serves metrics nowhere by default; on a listener of its own and/or with a token when configured", () => {
+    const none = loadProxyConfig(base);
+    expect(none.metrics).toBeUndefined();
+    expect(none.options.metricsAccess).toBeUndefined();
+    const own = loadProxyConfig({ ...base, PROXY_METRICS_PORT: "9464" });
+    expect(own.metrics).toEqual({ port: 9464, bind: "127.0.0.1" });
+    const token = loadProxyConfig({ ...base, PROXY_METRICS_TOKEN: "m".repeat(20), PROXY_METRICS_BIND: "10.0.0.5", PROXY_METRICS_PORT: "9464" });
+    expect(token.options.metricsAccess).toEqual({ token: "m".repeat(20) });
+    expect(token.metrics).toEqual({ port: 9464, bind: "10.0.0.5" });
+  });
+
   it("names the variable that is wrong, in one line", () => {
     for (const [name, value] of [
       ["PROXY_MAX_LICENSE_FAILURES", "-1"],
@@ -22,6 +40,11 @@ describe("loadProxyConfig", () => {
       ["PROXY_LICENSE_CACHE_TTL_MS", "600000"],
       ["PROXY_TRUSTED_HOPS", "11"],
       ["INSECURE_REGISTRIES", "https://mirror.example"],
+      ["PROXY_MAX_CONNECTIONS", "0"],
+      ["PROXY_MAX_CONNECTIONS_PER_ADDRESS", "-1"],
+      ["PROXY_HEADERS_TIMEOUT_MS", "100"],
+      ["PROXY_METRICS_PORT", "70000"],
+      ["PROXY_METRICS_TOKEN", "short"],
     ]) {
       expect(() => loadProxyConfig({ ...base, [name]: value }), `${name}=${value}`).toThrow(ConfigError);
       expect(() => loadProxyConfig({ ...base, [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name} `));

@@ -46,4 +46,15 @@ describe("LicenseCache", () => {
     expect(cache.keyOf({ ...req, appSlug: "b" })).not.toBe(key);
     expect(cache.keyOf({ ...req, licenseId: "M".repeat(27) })).not.toBe(key);
   });
+
+  it("a license the portal refuses loses its 'allowed lately' mark at once", async () => {
+    let now = 0;
+    const cache = new LicenseCache({ ttlMs: 100, negativeTtlMs: 0, now: () => now });
+    expect(cache.recentlyAllowed(req.licenseId)).toBe(false);
+    await cache.get(req, async () => ok);
+    expect(cache.recentlyAllowed(req.licenseId)).toBe(true);
+    now = 100;
+    await cache.get(req, async () => revoked);
+    expect(cache.recentlyAllowed(req.licenseId)).toBe(false);
+  });
 });

@@ -53,6 +53,11 @@ export class LicenseCache {
     return at !== undefined && this.now() - at < withinMs;
   }
 
+  /** The portal refused this license (revoked, expired): it is no longer told apart from a guess. */
+  forgetAllowed(licenseId: string): void {
+    this.allowed.delete(this.cache.fingerprint(licenseId));
+  }
+
   private rememberAllowed(licenseId: string): void {
     const key = this.cache.fingerprint(licenseId);
     this.allowed.delete(key);
@@ -73,6 +78,7 @@ export class LicenseCache {
     const answer = await this.cache.getOrCreate(key, async () => {
       const value = await fetch();
       if (value.body.allowed) this.rememberAllowed(req.licenseId);
+      else if (value.status === 401) this.forgetAllowed(req.licenseId);
       return { value, expiresAt: this.now() + (value.body.allowed ? this.ttlMs : this.negativeTtlMs) };
     });
     return { answer, result: "miss" };

@@ -29,6 +29,16 @@ const proxy = createProxyServer({
 try {
   const { url } = await proxy.listen(config.port, config.bind);
   console.log(`[portcullis] proxy on ${url} (portal API ${config.options.portalUrl}, license cache ${config.options.licenseTtlMs} ms)`);
+  if (config.metrics) {
+    const { port, bind } = config.metrics;
+    const metrics = await proxy.listenMetrics(port, bind).catch((e: Error) => {
+      console.error(`[portcullis] proxy: the metrics listener could not listen on ${bind}:${port}: ${e.message}`);
+      process.exit(1);
+    });
+    console.log(`[portcullis] proxy: metrics on ${metrics.url}/metrics${config.options.metricsAccess ? " (bearer token required)" : ""}`);
+  }
+  if (config.options.metricsAccess) console.log("[portcullis] proxy: /metrics also on the public port, for requests with PROXY_METRICS_TOKEN as a bearer token");
+  else if (!config.metrics) console.log("[portcullis] proxy: metrics not served (set PROXY_METRICS_PORT for a listener of their own, or PROXY_METRICS_TOKEN)");
   // Ask the portal once now: the operator learns at start-up whether PORTAL_INTERNAL_URL and the
   // service token are right, and the first customer's pull doesn't pay for loading fetch.
   void proxy.portal.ping().then((ok) => {

@@ -52,9 +52,13 @@ export class Gauge extends Metric {
   constructor(
     name: string,
     help: string,
-    private readonly collect?: () => number,
+    private collect?: () => number,
   ) {
     super(name, help, "gauge");
+  }
+  /** Read the value from `collect` at every render instead of keeping one. */
+  collectWith(collect: () => number): void {
+    this.collect = collect;
   }
   set(value: number, labels: Labels = {}): void {
     this.values.set(keyOf(labels), { labels, value });
@@ -120,11 +124,20 @@ export class ProxyMetrics {
     LATENCY_BUCKETS,
   );
   readonly upstreamErrors = new Counter("portcullis_proxy_upstream_errors_total", "Upstream requests that failed without an HTTP answer, by reason.");
+  readonly verificationFailures = new Counter(
+    "portcullis_proxy_digest_verification_failures_total",
+    "Bodies named by digest (blobs, manifests by digest) whose client connection was cut because the upstream's bytes did not match the digest (reason mismatch) or ended early (reason truncated), by route.",
+  );
   readonly licenseCache = new Counter("portcullis_proxy_license_cache_total", "License lookups by cache result: hit, negative_hit (a cached refusal), miss.");
   readonly portalLatency = new Histogram("portcullis_proxy_portal_lookup_seconds", "Duration of lookups on the portal's internal API.", LATENCY_BUCKETS);
-  readonly refusalBlocks = new Counter("portcullis_proxy_refusal_blocks_total", "Requests answered 429 because their address had too many licenses refused (no portal lookup made).");
+  readonly refusalBlocks = new Counter("portcullis_proxy_refusal_blocks_total", "Requests answered 429 because their address had too many licenses refused, or too many lookups in flight (no portal lookup made).");
   readonly portalErrors = new Counter("portcullis_proxy_portal_errors_total", "Internal API calls that failed (portal down, timeout, bad answer), by call.");
   readonly inflight = new Gauge("portcullis_proxy_inflight_requests", "Requests being served.");
+  readonly connectionsOpen = new Gauge("portcullis_proxy_open_connections", "Client sockets open now.");
+  readonly connectionsRefused = new Counter(
+    "portcullis_proxy_connections_refused_total",
+    "Client sockets closed on arrival: max_connections (PROXY_MAX_CONNECTIONS reached) or per_address (one address held PROXY_MAX_CONNECTIONS_PER_ADDRESS).",
+  );
   readonly pullEventsSent = new Counter("portcullis_proxy_pull_events_sent_total", "Pull-log events delivered to the portal.");
   readonly pullEventsDropped = new Counter("portcullis_proxy_pull_events_dropped_total", "Pull-log events dropped because the buffer was full during a portal outage.");
   readonly pullEventsBuffered: Gauge;
@@ -142,11 +155,14 @@ export class ProxyMetrics {
       this.bytes,
       this.upstreamLatency,
       this.upstreamErrors,
+      this.verificationFailures,
       this.licenseCache,
       this.portalLatency,
       this.portalErrors,
       this.refusalBlocks,
       this.inflight,
+      this.connectionsOpen,
+      this.connectionsRefused,
       this.pullEventsSent,
       this.pullEventsDropped,
       this.pullEventsBuffered,

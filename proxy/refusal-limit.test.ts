@@ -77,4 +77,48 @@ describe("RefusalLimiter", () => {
     expect(limiter.blockedFor("a")).toBe(0);
     expect(limiter.size).toBe(0);
   });
+
+  it("counts lookups in flight: at most maxRefusals at once, before any answer", () => {
+    const limiter = new RefusalLimiter({ maxRefusals: 3 });
+    const got = Array.from({ length: 10 }, () => limiter.acquire("10.0.0.1"));
+    expect(got.filter((a) => a.ok)).toHaveLength(3);
+    expect(got[3]).toEqual({ ok: false, retryAfterMs: 1_000 });
+    expect(limiter.acquire("10.0.0.2").ok).toBe(true);
+    // An allowed answer gives its slot back; a refusal keeps it.
+    const [a, b, c] = got as Array<{ ok: true; slot: { refused(): void; release(): void } }>;
+    a!.slot.release();
+    a!.slot.release(); // settling twice changes nothing
+    expect(limiter.acquire("10.0.0.1").ok).toBe(true);
+    b!.slot.refused();
+    c!.slot.refused();
+    expect(limiter.blockedFor("10.0.0.1")).toBe(0);
+  });
+
+  it("a refusal through a slot blocks like any other; exempt lookups still get a slot and still count", () => {
+    const c = clock();
+    const limiter = new RefusalLimiter({ maxRefusals: 2, blockMs: 5_000, now: c.now });
+    for (let i = 0; i < 2; i++) {
+      const a = limiter.acquire("a");
+      if (!a.ok) throw new Error("expected a slot");
+      a.slot.refused();
+    }
+    expect(limiter.blockedFor("a")).toBe(5_000);
+    expect(limiter.acquire("a")).toEqual({ ok: false, retryAfterMs: 5_000 });
+    const exempt = limiter.acquire("a", true);
+    expect(exempt.ok).toBe(true);
+    c.advance(5_000);
+    if (exempt.ok) exempt.slot.refused(); // a once-allowed license, now refused: counted
+    expect(limiter.blockedFor("a")).toBe(0);
+    expect(limiter.recordRefusal("a")).toBe(true); // the second refusal after the block blocks again
+    expect(limiter.acquire("a").ok).toBe(false);
+  });
+
+  it("forgets an address whose lookups were all answered without a refusal", () => {
+    const limiter = new RefusalLimiter({ maxRefusals: 2 });
+    const a = limiter.acquire("a");
+    expect(limiter.size).toBe(1);
+    if (a.ok) a.slot.release();
+    expect(limiter.size).toBe(0);
+  });
 });
+

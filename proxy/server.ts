@@ -5,7 +5,7 @@ import { pipeline } from "node:stream/promises";
 import { AuthCache } from "../lib/oci/auth-cache";
 import { normalizeEndpoint } from "../lib/oci/endpoint";
 import { InvalidEndpointError, InvalidReferenceError, UpstreamError } from "../lib/oci/errors";
-import { COMPONENT_PATTERN, isValidTag } from "../lib/oci/names";
+import { COMPONENT_PATTERN, isValidDigest, isValidTag } from "../lib/oci/names";
 import { parseProxyPath, type ProxyPath } from "../lib/oci/reference";
 import { RegistryClient, type UpstreamResponse } from "../lib/oci/registry-client";
 import type { ResolveFn } from "../lib/oci/address";
@@ -16,11 +16,14 @@ import { ProxyMetrics } from "./metrics";
 import { API_VERSION_HEADER, ociErrorBody, sendOciError, type OciCode } from "./oci-response";
 import { PortalClient, PortalUnavailableError, type LookupAnswer } from "./portal-client";
 import { PullLog, type PullLogOptions } from "./pull-log";
-import { clientAddress } from "../lib/http/client-address";
+import { clientAddress, keyOfAddress } from "../lib/http/client-address";
 import { RefusalLimiter, type RefusalLimitOptions } from "./refusal-limit";
+import { DigestVerifier } from "./verify-digest";
+import { applyConnectionLimits, type ConnectionLimits, type ConnectionTracker } from "../lib/http/connection-limits";
+import { metricsDecision, sendMetricsAnswer, startMetricsServer, type MetricsAccess, type MetricsServer } from "./metrics-endpoint";
 
 /**
- * The registry proxy (issue 6): the pull side of the OCI distribution API at
+ * The registry proxy: the pull side of the OCI distribution API at
  * `/v2/proxy/<app-slug>/<upstream image>/…`, for customers who hold nothing but a license.
  *
  * A request goes: license from HTTP Basic `LICENSE_ID:<id>` (no credentials → 401 with a Basic
@@ -65,7 +68,24 @@ export interface ProxyOptions {
   authCache?: AuthCache;
   /** Injected DNS for tests. */
   resolve?: ResolveFn;
+  /** Sockets and slow clients (lib/http/connection-limits.ts); defaults in DEFAULT_CONNECTION_LIMITS. */
+  connections?: Partial<ConnectionLimits>;
+  /** Who may read /metrics (metrics-endpoint.ts). Default: nobody on this port. */
+  metricsAccess?: MetricsAccess;
 }
+
+/**
+ * 1024 sockets, a quarter of them per client address (none behind trusted proxies, where every
+ * socket is the balancer's), headers within 10 s, the whole request within 30 s, idle kept-alive
+ * connections closed after 5 s (Docker clients reuse them between a pull's requests).
+ */
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  maxConnections: 1024,
+  maxPerAddress: 256,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+};
 
 export interface AccessLogEntry {
   time: string;
@@ -87,6 +107,9 @@ export interface ProxyServer {
   licenses: LicenseCache;
   refusals: RefusalLimiter;
   portal: PortalClient;
+  connections: ConnectionTracker;
+  /** Serves /metrics on a listener of its own (metrics-endpoint.ts); closed with the proxy. */
+  listenMetrics(port: number, host?: string): Promise<{ url: string }>;
   listen(port?: number, host?: string): Promise<{ port: number; url: string }>;
   /** Stops accepting, waits for in-flight requests (up to `graceMs`), flushes the pull log. */
   close(graceMs?: number): Promise<void>;
@@ -104,6 +127,8 @@ interface RequestContext {
   cache?: string;
   upstreamMs?: number;
   error?: string;
+  /** The body broke after its headers went out (upstream failure, failed verification): not a success. */
+  broken?: boolean;
   license?: NonNullable<LookupResponse["license"]>;
   image?: string;
   reference?: string | null;
@@ -160,32 +185,56 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
   // -------------------------------------------------------------------------------------------
 
   /**
-   * The portal's answer for a license, from the cache when it can. An address that has had too
-   * many licenses refused by the portal gets AddressBlockedError instead of a portal call, unless
-   * the portal allowed this license within the last hour (a customer's retry, not a guess).
+   * The portal's answer for a license, from the cache when it can. A lookup the portal is asked
+   * for first takes a slot in its address's refusal allowance (refusal-limit.ts): an address with
+   * too many refusals, or too many lookups in flight, gets AddressBlockedError instead of a portal
+   * call — unless the portal allowed this license within the last hour (a customer's retry, not a
+   * guess) and hasn't refused it since. An allowed answer past its license's expiry is a refusal.
    */
   async function lookup(req: LookupRequest, ctx: RequestContext): Promise<LookupAnswer> {
     const blockedMs = refusals.blockedFor(ctx.address);
     if (blockedMs > 0 && !licenses.cached(req)?.body.allowed && !licenses.recentlyAllowed(req.licenseId)) {
       metrics.refusalBlocks.inc();
-      throw new AddressBlockedError(blockedMs);
+      throw new AddressBlockedError(ctx.address, blockedMs);
     }
-    const { answer, result } = await licenses.get(req, async () => {
-      const started = process.hrtime.bigint();
+    for (let attempt = 1; ; attempt++) {
       try {
-        return await portal.lookup(req);
+        const { answer, result } = await licenses.get(req, () => askPortal(req, ctx.address));
+        metrics.licenseCache.inc({ result });
+        ctx.cache = result;
+        if (answer.body.allowed && isExpired(answer)) {
+          licenses.forgetAllowed(req.licenseId);
+          return { status: 401, body: { allowed: false, code: "expired", reason: "The license has expired.", ...(answer.body.license && { license: answer.body.license }) } };
+        }
+        return answer;
       } catch (e) {
-        metrics.portalErrors.inc({ call: "lookup" });
+        if (!(e instanceof AddressBlockedError)) throw e;
+        // This request joined a lookup for the same license that another address's limit stopped:
+        // ask again, as itself.
+        if (keyOfAddress(e.address) !== keyOfAddress(ctx.address) && attempt < 3) continue;
+        metrics.refusalBlocks.inc();
         throw e;
-      } finally {
-        metrics.portalLatency.observe(seconds(started));
       }
-    });
-    metrics.licenseCache.inc({ result });
-    ctx.cache = result;
-    // Only the portal's own refusals count: a cached one cost nothing.
-    if (answer.status === 401 && result === "miss") refusals.recordRefusal(ctx.address);
-    return answer;
+    }
+  }
+
+  /** One portal lookup, counted against the address before it is made. */
+  async function askPortal(req: LookupRequest, address: string): Promise<LookupAnswer> {
+    const acquired = refusals.acquire(address, licenses.recentlyAllowed(req.licenseId));
+    if (!acquired.ok) throw new AddressBlockedError(address, acquired.retryAfterMs);
+    const started = process.hrtime.bigint();
+    try {
+      const answer = await portal.lookup(req);
+      if (answer.status === 401) acquired.slot.refused();
+      else acquired.slot.release();
+      return answer;
+    } catch (e) {
+      acquired.slot.release();
+      metrics.portalErrors.inc({ call: "lookup" });
+      throw e;
+    } finally {
+      metrics.portalLatency.observe(seconds(started));
+    }
   }
 
   function clientFor(registry: NonNullable<LookupResponse["registry"]>): RegistryClient {
@@ -244,8 +293,11 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
       return sendText(res, ok ? 200 : 503, ok ? "ok\n" : closing ? "shutting down\n" : "portal unreachable\n");
     }
     if (path === "/metrics") {
-      ctx.route = "metrics";
-      return sendText(res, 200, metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+      const decision = metricsDecision(opts.metricsAccess ?? {}, req.headers.authorization, true);
+      if (decision !== "not_found") {
+        ctx.route = "metrics";
+        return sendMetricsAnswer(res, decision, metrics);
+      }
     }
     if (rawUrl.length > MAX_URL_LENGTH) return sendOciError(res, 400, "NAME_INVALID", "The request path is too long.", {}, ctx.method);
     if (path !== "/v2" && !path.startsWith("/v2/")) return sendOciError(res, 404, "UNSUPPORTED", "Not found: this is a registry proxy; images are under /v2/proxy/<app>/<image>.", {}, ctx.method);
@@ -265,7 +317,6 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
         return lookupFailed(res, ctx, e);
       }
       if (!answer.body.allowed) return refuse(res, ctx, answer);
-      if (isExpired(answer)) return unauthorized(res, ctx, "The license has expired.");
       return sendJson(res, 200, {}, ctx.method);
     }
 
@@ -296,9 +347,8 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     ctx.action = actionOf(parsed.kind, ctx.method);
     ctx.reference = parsed.reference ?? null;
     ctx.image = parsed.name;
+    // Expiry is enforced on every request, cached answer or not (lookup answers 401 past it).
     if (!answer.body.allowed) return refuse(res, ctx, answer);
-    // Expiry is enforced on every request, cached answer or not.
-    if (isExpired(answer)) return unauthorized(res, ctx, "The license has expired.");
     const registry = answer.body.registry;
     if (!registry) throw new Error("lookup answer without a registry");
 
@@ -339,7 +389,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
       }
       ctx.upstreamMs = seconds(started) * 1000;
       metrics.upstreamLatency.observe(seconds(started), { route: parsed.kind });
-      await relay(res, ctx, up, parsed.kind);
+      await relay(res, ctx, up, parsed.kind, parsed.reference!);
     } catch (e) {
       if (e instanceof UpstreamError) return upstreamFailed(res, ctx, e);
       if (e instanceof InvalidReferenceError) return sendOciError(res, 400, e.ociCode, e.message, {}, ctx.method);
@@ -347,8 +397,15 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     }
   }
 
-  /** Streams an upstream answer to the client, or turns an upstream error status into ours. */
-  async function relay(res: http.ServerResponse, ctx: RequestContext, up: UpstreamResponse, kind: "manifests" | "blobs"): Promise<void> {
+  /**
+   * Streams an upstream answer to the client, or turns an upstream error status into ours. A full
+   * body (200 to a GET) of content named by digest — every blob, a manifest asked for by digest —
+   * is verified on the way (verify-digest.ts): on a mismatch or an early end the client's
+   * connection is destroyed, never ended cleanly. A 206 (the client asked for a Range) carries only
+   * part of the content, which no digest covers: it is relayed as it comes, for the client to check
+   * the whole blob once it has it.
+   */
+  async function relay(res: http.ServerResponse, ctx: RequestContext, up: UpstreamResponse, kind: "manifests" | "blobs", reference: string): Promise<void> {
     if (up.status === 401 || up.status === 403) {
       discard(up.body);
       ctx.error = `upstream ${up.status}`;
@@ -370,36 +427,46 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
       return sendOciError(res, 404, code, kind === "blobs" ? "Blob unknown to the upstream registry." : "Manifest unknown to the upstream registry.", {}, ctx.method);
     }
 
-    const headers: http.OutgoingHttpHeaders = { ...API_VERSION_HEADER };
+    const verify = ctx.method === "GET" && up.status === 200 && isValidDigest(reference);
     for (const h of RELAYED_HEADERS) {
       const v = up.headers[h];
-      if (v !== undefined) headers[h] = v;
+      if (v !== undefined) res.setHeader(h, v);
     }
-    res.writeHead(up.status, headers);
+    for (const [h, v] of Object.entries(API_VERSION_HEADER)) res.setHeader(h, v);
+    res.statusCode = up.status;
     if (ctx.method === "HEAD") {
       discard(up.body);
       res.end();
       return;
     }
-    // Which side broke a stream first: the upstream (an error on its body) or the client (the
-    // response closed before it finished).
-    let failed: "client" | "upstream" | undefined;
+    // A verified body's headers go out with its first bytes that passed (nothing is written before):
+    // an empty body that fails its digest leaves the client no complete answer either.
+    if (!verify) res.writeHead(up.status);
+    // Which side broke a stream first: the upstream (an error on its body, or bytes that don't
+    // match the digest) or the client (the response closed before it finished).
+    let failed: "client" | "upstream" | "verification" | undefined;
     up.body.once("error", () => (failed ??= "upstream"));
     res.once("close", () => {
       if (!res.writableFinished) failed ??= "client";
     });
-    const streamed = pipeline(up.body, res);
     up.body.on("data", (chunk: Buffer) => {
       ctx.bytes += chunk.length;
     });
     try {
-      await streamed;
+      if (verify) {
+        const verifier = new DigestVerifier(reference);
+        verifier.once("error", () => (failed ??= "verification"));
+        await pipeline(up.body, verifier, res);
+      } else await pipeline(up.body, res);
     } catch (e) {
-      // pipeline has destroyed both sides: the client sees a truncated body (its Content-Length
-      // unmet), never a wrong one; a client that left has its upstream request aborted.
-      if (failed === "upstream") {
-        metrics.upstreamErrors.inc({ reason: "stream" });
-        ctx.error = `upstream stream failed: ${(e as Error).message}`;
+      // pipeline has destroyed every stream: the client sees a broken transfer (its Content-Length
+      // unmet, or its chunked body never terminated), never a clean one; a client that left has
+      // its upstream request aborted.
+      if (failed === "upstream" || failed === "verification") {
+        ctx.broken = true;
+        ctx.error = `upstream ${failed === "verification" ? "body failed verification" : "stream failed"}: ${(e as Error).message}`;
+        if (failed === "upstream") metrics.upstreamErrors.inc({ reason: "stream" });
+        if (verify) metrics.verificationFailures.inc({ route: kind, reason: failed === "verification" ? "mismatch" : "truncated" });
       } else ctx.error = "client disconnected";
     } finally {
       metrics.bytes.inc({ route: kind }, ctx.bytes);
@@ -485,12 +552,17 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
       sendOciError(res, 500, "UNKNOWN", "Internal proxy error.", {}, ctx.method);
     });
   });
-  // Malformed requests and oversized headers get an OCI error, not a silent close.
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...((opts.trustedProxyHops ?? 0) > 0 && { maxPerAddress: 0 }), ...opts.connections };
+  const connections = applyConnectionLimits(server, limits, (reason) => metrics.connectionsRefused.inc({ reason }));
+  metrics.connectionsOpen.collectWith(() => connections.open);
+  // Malformed requests, oversized headers and headers that take too long get an OCI error, not a
+  // silent close.
   server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable || (err as { code?: string }).code === "ECONNRESET") return socket.destroy();
     const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
-    const status = tooLarge ? 431 : 400;
-    const body = ociErrorBody("UNSUPPORTED", tooLarge ? "The request headers are too large." : "Malformed HTTP request.");
+    const tooSlow = err.code === "ERR_HTTP_REQUEST_TIMEOUT";
+    const status = tooLarge ? 431 : tooSlow ? 408 : 400;
+    const body = ociErrorBody("UNSUPPORTED", tooLarge ? "The request headers are too large." : tooSlow ? "The request took too long to arrive." : "Malformed HTTP request.");
     socket.end(
       `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nDocker-Distribution-Api-Version: registry/2.0\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
@@ -499,7 +571,9 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
 
   function finish(req: http.IncomingMessage, res: http.ServerResponse, ctx: RequestContext): void {
     metrics.inflight.add(-1);
-    const status = res.headersSent ? res.statusCode : 499;
+    // A transfer the upstream broke is a 502 in the pull log, the metrics and the access log
+    // (the client saw its connection cut); one the client left, or never got headers for, a 499.
+    const status = ctx.broken ? 502 : res.headersSent ? res.statusCode : 499;
     metrics.requests.inc({ route: ctx.route, method: ctx.method === "HEAD" ? "HEAD" : ctx.method === "GET" ? "GET" : "other", status: String(status) });
     if (ctx.license && ctx.action && ctx.image) {
       log.record({
@@ -529,6 +603,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
   }
 
   log.start();
+  let metricsServer: MetricsServer | undefined;
 
   return {
     server,
@@ -537,6 +612,11 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     licenses,
     refusals,
     portal,
+    connections,
+    async listenMetrics(port, host = "127.0.0.1") {
+      metricsServer = await startMetricsServer(metrics, opts.metricsAccess ?? {}, port, host);
+      return { url: metricsServer.url };
+    },
     listen(port = 0, host = "127.0.0.1") {
       return new Promise((resolve, reject) => {
         server.once("error", reject);
@@ -555,6 +635,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
       await closed;
       clearTimeout(timer);
       await log.close();
+      await metricsServer?.close();
     },
   };
 }
@@ -562,7 +643,10 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
 // ---------------------------------------------------------------------------------------------
 
 class AddressBlockedError extends Error {
-  constructor(readonly retryAfterMs: number) {
+  constructor(
+    readonly address: string,
+    readonly retryAfterMs: number,
+  ) {
     super("address blocked after too many refused licenses");
   }
 }

@@ -11,6 +11,7 @@ import next from "next";
 import { parseEnv } from "../lib/config/env";
 import { classifyAddress } from "../lib/oci/address";
 import { clientAddress, normalizeAddress } from "../lib/http/client-address";
+import { applyConnectionLimits } from "../lib/http/connection-limits";
 
 const env = parseEnv(process.env);
 const hostname = process.env.BIND_ADDRESS || "0.0.0.0";
@@ -36,10 +37,19 @@ const server = http.createServer((req, res) => {
     else res.destroy();
   });
 });
-// Longer than the idle timeout of common load balancers (60 s), so they never reuse a connection
-// this server is closing.
-server.keepAliveTimeout = 65_000;
-server.headersTimeout = 66_000;
+// Bounded sockets and slow clients: a request's headers within PORTAL_HEADERS_TIMEOUT_MS (a client
+// trickling them is cut), at most PORTAL_MAX_CONNECTIONS sockets, a quarter of them per client
+// address unless proxies are trusted (then every socket is theirs). Idle kept-alive connections
+// live longer than the idle timeout of common load balancers (60 s), so they never reuse a
+// connection this server is closing; the headers timeout does not apply between requests.
+const maxConnections = env.PORTAL_MAX_CONNECTIONS;
+applyConnectionLimits(server, {
+  maxConnections,
+  maxPerAddress: env.PORTAL_MAX_CONNECTIONS_PER_ADDRESS ?? (hops > 0 ? 0 : Math.max(1, Math.floor(maxConnections / 4))),
+  headersTimeoutMs: env.PORTAL_HEADERS_TIMEOUT_MS,
+  requestTimeoutMs: Math.max(env.PORTAL_HEADERS_TIMEOUT_MS, 300_000),
+  keepAliveTimeoutMs: 65_000,
+});
 server.on("error", (e: NodeJS.ErrnoException) => {
   console.error(`[portcullis] the portal could not listen on ${hostname}:${env.PORT}: ${e.code === "EADDRINUSE" ? "the port is in use" : e.message}`);
   process.exit(1);

@@ -79,6 +79,10 @@ export const envSchema = z.object({
   ),
   /** Reverse proxies in front of the portal that append to X-Forwarded-For (scripts/portal-server.ts). */
   PORTAL_TRUSTED_HOPS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(10).default(0)),
+  /** The portal's front server (scripts/portal-server.ts): sockets at once, per client address (0 = no limit, the default behind trusted proxies), and how long a request's headers may take. */
+  PORTAL_MAX_CONNECTIONS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1_000_000).default(1024)),
+  PORTAL_MAX_CONNECTIONS_PER_ADDRESS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(1_000_000).optional()),
+  PORTAL_HEADERS_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1_000).max(120_000).default(15_000)),
   PORT: port(3000),
   PROXY_PORT: port(5050),
   REGISTRY_PORT: port(5000),

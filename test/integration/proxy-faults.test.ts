@@ -49,6 +49,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
   const hanging: http.ServerResponse[] = [];
   let endlessClosedAt = 0;
   const storedBlob = crypto.randomBytes(300_000);
+  const storedDigest = `sha256:${crypto.createHash("sha256").update(storedBlob).digest("hex")}`;
   const storageRequests: http.IncomingHttpHeaders[] = [];
   let storage: { url: string; close: () => Promise<void> };
 
@@ -81,7 +82,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
         res.write(Buffer.alloc(MiB, 1), () => setTimeout(() => res.socket?.destroy(), 50));
         return true;
       }
-      if (p === `/v2/acme/stored/blobs/${digestOf("d")}`) {
+      if (p === `/v2/acme/stored/blobs/${storedDigest}`) {
         // As registries on S3 or GCS do: authenticate, then a 307 to a presigned URL on another host.
         if (!req.headers.authorization) {
           res.writeHead(401, { "www-authenticate": 'Basic realm="fake"', "content-type": "application/json" });
@@ -178,14 +179,14 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
   });
 
   it("a blob redirected to object storage is followed there without the vendor's credentials, and streamed", async () => {
-    const res = await rawRequest(`${url}/v2/proxy/faulty/fake/acme/stored/blobs/${digestOf("d")}`, { headers: { authorization } });
+    const res = await rawRequest(`${url}/v2/proxy/faulty/fake/acme/stored/blobs/${storedDigest}`, { headers: { authorization } });
     expect(res.status).toBe(200);
     expect(res.headers.location).toBeUndefined(); // the customer never sees the storage URL
     expect(res.body.equals(storedBlob)).toBe(true);
     expect(storageRequests).toHaveLength(1);
     expect(storageRequests[0]!.authorization).toBeUndefined();
     // The registry itself did get the vendor's Basic credentials.
-    const asked = fake.requests.filter((r) => r.path === `/v2/acme/stored/blobs/${digestOf("d")}`);
+    const asked = fake.requests.filter((r) => r.path === `/v2/acme/stored/blobs/${storedDigest}`);
     expect(asked.at(-1)?.headers.authorization).toBe(`Basic ${Buffer.from(`${vendor.username}:${vendor.password}`).toString("base64")}`);
   });
 

@@ -53,6 +53,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
   let child: ChildProcess;
   let output = "";
   let url: string;
+  let metricsPort: number;
   let authorization: string;
   let licenseRowId: string;
   let bundleDir: string;
@@ -81,6 +82,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
     api = await startInternalApi();
 
     const port = await freePort();
+    metricsPort = await freePort();
     child = spawn(process.execPath, [...PROXY_NODE_FLAGS, bundle], {
       cwd: root,
       env: {
@@ -93,6 +95,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
         PORTCULLIS_DATA_DIR: dataDir,
         ALLOW_PRIVATE_REGISTRY_HOSTS: "true",
         PROXY_ACCESS_LOG: "false",
+        PROXY_METRICS_PORT: String(metricsPort),
       } as unknown as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -117,13 +120,15 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
     if (bundleDir) await fsp.rm(bundleDir, { recursive: true, force: true });
   });
 
-  it("starts from the environment, with no database: healthz, readyz (the portal answers), metrics", async () => {
+  it("starts from the environment, with no database: healthz, readyz (the portal answers), metrics on their own port only", async () => {
     expect(output).toMatch(/\[portcullis\] proxy on http:\/\/127\.0\.0\.1:\d+ \(portal API http:\/\/127\.0\.0\.1:\d+, license cache 5000 ms\)/);
     expect(output).not.toContain("started without node"); // PROXY_NODE_FLAGS given, as start:proxy does
     for (let i = 0; i < 50 && !output.includes("internal API answers"); i++) await sleep(100);
     expect(output).toContain("[portcullis] proxy: the portal's internal API answers");
     expect((await rawRequest(`${url}/readyz`)).status).toBe(200);
-    expect((await rawRequest(`${url}/metrics`)).body.toString()).toContain("process_resident_memory_bytes");
+    expect(output).toContain(`[portcullis] proxy: metrics on http://127.0.0.1:${metricsPort}/metrics`);
+    expect((await rawRequest(`http://127.0.0.1:${metricsPort}/metrics`)).body.toString()).toContain("process_resident_memory_bytes");
+    expect((await rawRequest(`${url}/metrics`)).status).toBe(404);
   });
 
   it("streams a 1 GiB blob with flat memory (peak RSS measured in /proc)", async () => {

@@ -46,6 +46,7 @@ import {
 const { serviceToken } = configureProxyTestEnv();
 const ECR_KEY = { id: "AKIAIOSFODNN7EXAMPLE", secret: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", password: "ecr-registry-password-0123456789" };
 const vendor = { username: "vendor", password: "vendor-upstream-pass" };
+const metricsToken = crypto.randomBytes(24).toString("base64url");
 const tokenUser = { username: "tokenuser", password: "token-upstream-pass" };
 // A GCR service-account key is sent as Basic `_json_key:<the JSON>`; htpasswd takes passwords up
 // to 256 characters, so this stand-in key is short (PEERS.md).
@@ -127,7 +128,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "opens
     await addRegistry(t.db, otherApp.teamId, { provider: "gcr", name: "gcrreg", endpoint: tokenReg.url, username: "puller@proj.iam.gserviceaccount.com", secret: GCR_KEY });
 
     api = await startInternalApi();
-    proxy = createProxyServer({ portalUrl: api.url, serviceToken, dockerHubRegistry: basic.url, allowPrivate: true, pullLog: { flushIntervalMs: 200 } });
+    proxy = createProxyServer({ portalUrl: api.url, serviceToken, dockerHubRegistry: basic.url, allowPrivate: true, pullLog: { flushIntervalMs: 200 }, metricsAccess: { token: metricsToken } });
     const listening = await proxy.listen(0);
     proxyUrl = listening.url;
     proxyHost = `127.0.0.1:${listening.port}`;
@@ -390,7 +391,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "opens
   });
 
   it("/metrics: requests by route and status, bytes streamed, upstream latency, cache hits", async () => {
-    const res = await rawRequest(`${proxyUrl}/metrics`);
+    const res = await rawRequest(`${proxyUrl}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
     const text = res.body.toString();
     expect(res.headers["content-type"]).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(text).toMatch(/portcullis_proxy_requests_total\{route="blobs",method="GET",status="200"\} \d+/);

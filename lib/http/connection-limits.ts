@@ -1,0 +1,68 @@
+import type http from "node:http";
+import type { Socket } from "node:net";
+import { keyOfAddress } from "./client-address";
+
+/**
+ * Bounds on what clients can hold of a node:http server (the proxy, the portal's front server):
+ *
+ * - `maxConnections`: sockets open at once; Node closes any beyond it as soon as it accepts them;
+ * - `maxPerAddress`: sockets one client address may hold (IPv6 per /64), so a single address
+ *   can't take every slot; 0 = no such limit. It goes by the socket's peer — behind a load
+ *   balancer that is the balancer, so leave it 0 there;
+ * - `headersTimeoutMs`: a request's headers must have arrived this long after it started (a
+ *   client trickling them byte by byte is cut: 408 and close), checked every
+ *   `checkIntervalMs`; `requestTimeoutMs` bounds the whole request the same way;
+ * - `keepAliveTimeoutMs`: an idle kept-alive connection is closed after this long.
+ *
+ * Call before `listen` (the checking interval is read when the server starts listening).
+ */
+export interface ConnectionLimits {
+  maxConnections: number;
+  maxPerAddress: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+}
+
+export type ConnectionRefusal = "max_connections" | "per_address";
+
+export interface ConnectionTracker {
+  /** Sockets open now. */
+  readonly open: number;
+}
+
+export function applyConnectionLimits(server: http.Server, limits: ConnectionLimits, onRefused?: (reason: ConnectionRefusal) => void): ConnectionTracker {
+  server.maxConnections = limits.maxConnections;
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs);
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  // Node checks the two timeouts on an interval (30 s by default): a quarter of the headers
+  // timeout keeps a slow client's cut-off close to it, at the cost of a walk over the open sockets.
+  (server as http.Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(100, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4)));
+
+  const perAddress = new Map<string, number>();
+  let open = 0;
+  server.on("drop", () => onRefused?.("max_connections"));
+  server.on("connection", (socket: Socket) => {
+    const key = keyOfAddress(socket.remoteAddress ?? "unknown");
+    const held = perAddress.get(key) ?? 0;
+    if (limits.maxPerAddress > 0 && held >= limits.maxPerAddress) {
+      onRefused?.("per_address");
+      socket.destroy();
+      return;
+    }
+    perAddress.set(key, held + 1);
+    open++;
+    socket.once("close", () => {
+      open--;
+      const n = (perAddress.get(key) ?? 1) - 1;
+      if (n > 0) perAddress.set(key, n);
+      else perAddress.delete(key);
+    });
+  });
+  return {
+    get open() {
+      return open;
+    },
+  };
+}
