@@ -29,6 +29,8 @@ describe("the REST routes and their table", () => {
     for (const k of [
       "GET /apps",
       "POST /apps",
+      "PATCH /apps/{id}",
+      "DELETE /apps/{id}",
       "GET /registries",
       "POST /registries",
       "GET /registries/{id}",
