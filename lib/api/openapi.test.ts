@@ -111,6 +111,15 @@ describe("the OpenAPI document", () => {
     expect(lintJsonSchema({ nullable: true }, {})).toHaveLength(1); // OpenAPI 3.0 only
   });
 
+  it("documents app deletion: admins, confirmSlug, 503 when the hosted registry is down, and the error codes", () => {
+    const del = doc.paths["/apps/{id}"].delete;
+    expect(del["x-permission"]).toBe("admin");
+    expect(del.parameters.map((p: Json) => p.name)).toEqual(["id", "confirmSlug"]);
+    expect(del.responses["503"].description).toMatch(/hosted registry/);
+    expect(doc.paths["/apps/{id}"].patch["x-permission"]).toBe("write");
+    expect(doc.components.schemas.Error.properties.error.properties.code.enum).toContain("unavailable");
+  });
+
   it("never documents a secret in a response", () => {
     const text = JSON.stringify(doc.components.schemas.Registry);
     expect(text).not.toMatch(/"password"|secretAccessKey|jsonKey/);
