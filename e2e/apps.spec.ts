@@ -62,12 +62,23 @@ test("delete an app: the dialog says what happens, the hosted images go, the slu
   };
   expect(tagsOf("api")).toEqual(["1.0", "1.1"]);
 
+  // A customer with a license of the app.
+  await page.getByRole("link", { name: "Customers", exact: true }).click();
+  await page.getByLabel("Customer name").fill("Globex");
+  await page.getByRole("button", { name: "Create customer" }).click();
+  const globex = page.getByRole("region", { name: "Customer Globex" });
+  await globex.getByRole("button", { name: "New license" }).click();
+  await globex.getByRole("button", { name: "Issue license" }).click();
+  await expect(globex.getByTestId("new-license-id")).toBeVisible();
+  await globex.getByRole("button", { name: "Done" }).click();
+  await page.getByRole("link", { name: "Apps", exact: true }).click();
+
   const row = page.getByTestId("app-payments");
   await row.getByRole("button", { name: "Delete" }).click();
   const dialog = page.getByRole("dialog", { name: "Delete Payments?" });
   await expect(dialog).toBeVisible();
   const effects = dialog.getByRole("list", { name: "What deleting does" });
-  await expect(effects).toContainText("0 active licenses are revoked");
+  await expect(effects).toContainText("1 active license is revoked");
   await expect(effects).toContainText("2 repositories (3 tags) in the hosted registry are deleted");
   await expect(effects).toContainText("payments/api — 2 tags");
   await expect(effects).toContainText("payments/web — 1 tag");
@@ -87,4 +98,8 @@ test("delete an app: the dialog says what happens, the hosted images go, the slu
   await expect(pushImage(work, `${registry.host}/payments/api:2.0`, { creds, tag: "1.0" })).rejects.toThrow(/denied|unauthorized/i);
   await createApp(page, "Payments again", "payments");
   await expect(page.getByText(/belonged to a deleted app/)).toBeVisible();
+
+  // The license stays in the customer's history, revoked.
+  await page.getByRole("link", { name: "Customers", exact: true }).click();
+  await expect(page.getByRole("region", { name: "Customer Globex" })).toContainText("revoked");
 });

@@ -49,9 +49,17 @@ function DeleteAppForm({ app, onClose }: { app: { id: string; name: string; slug
         {p && (
           <ul className="list-disc space-y-2 pl-5 text-sm text-slate-800" aria-label="What deleting does">
             <li>
-              <strong>{plural(p.licenses.active, "active license is", "active licenses are")} revoked</strong>: customers stop pulling under{" "}
-              <code>proxy/{app.slug}/</code> and from the hosted registry at once. All {plural(p.licenses.total, "license", "licenses")} stay in each customer&apos;s
-              history as revoked, each with an audit event.
+              {p.licenses.total === 0 ? (
+                <>The app has no licenses to revoke.</>
+              ) : p.licenses.active === 0 ? (
+                <>None of its {plural(p.licenses.total, "license is", "licenses are")} active; they stay in each customer&apos;s history as they are.</>
+              ) : (
+                <>
+                  <strong>{plural(p.licenses.active, "active license is", "active licenses are")} revoked</strong>: their customers stop pulling under{" "}
+                  <code>proxy/{app.slug}/</code> and from the hosted registry at once. Licenses are kept, revoked, in each customer&apos;s history, with an audit event
+                  each.
+                </>
+              )}
             </li>
             <li>
               {!hosted?.configured && <>No hosted registry is configured: there are no hosted images to delete.</>}
