@@ -39,6 +39,7 @@ export const listActivity = defineOperation({
     });
     const ids = (pick: (r: (typeof rows)[number]) => string | null) => [...new Set(rows.map(pick).filter((v): v is string => !!v))];
     const [apps, licenses] = await Promise.all([
+      // Deleted apps included: their events stay in the history, under the slug they had.
       db.app.findMany({ where: { teamId, id: { in: ids((r) => r.appId) } }, select: { id: true, slug: true } }),
       db.license.findMany({ where: { teamId, id: { in: ids((r) => r.licenseId) } }, select: { id: true, licenseIdHint: true, customer: { select: { id: true, name: true } } } }),
     ]);
