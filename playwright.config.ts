@@ -1,7 +1,8 @@
 import { defineConfig } from "@playwright/test";
 import fs from "node:fs";
 import path from "node:path";
-import { E2E_AWS_REGION, E2E_PROXY_SERVICE_TOKEN, ecrFakePort } from "./e2e/support/services";
+import crypto from "node:crypto";
+import { E2E_AWS_REGION, E2E_PROXY_SERVICE_TOKEN, ecrFakePort, hostedRegistryKeyFile, hostedRegistryPort } from "./e2e/support/services";
 
 /**
  * End-to-end tests in Debian's Chromium (Playwright can't download browsers here) against a
@@ -17,6 +18,14 @@ const port = Number(process.env.E2E_PORT ?? 3100);
 // (The default run uses .next; Next adds each other build folder to tsconfig.json's includes.)
 const distDir = process.env.PORTCULLIS_NEXT_DIST_DIR || (process.env.E2E_PORT ? `.next-e2e-${port}` : ".next");
 const dataDir = path.resolve(".test-data", `e2e-${Date.now()}`);
+// The hosted registry's token signing key (production requires a key file); the apps test gives
+// its certificate to the Distribution it starts.
+const registryKeyFile = path.resolve(hostedRegistryKeyFile(port));
+if (!fs.existsSync(registryKeyFile)) {
+  fs.mkdirSync(path.dirname(registryKeyFile), { recursive: true });
+  const { privateKey } = crypto.generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+  fs.writeFileSync(registryKeyFile, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
+}
 
 export default defineConfig({
   testDir: "e2e",
@@ -62,6 +71,9 @@ export default defineConfig({
       PROXY_SERVICE_TOKEN: E2E_PROXY_SERVICE_TOKEN,
       AWS_ENDPOINT_URL_ECR: `http://127.0.0.1:${ecrFakePort(port)}`,
       AWS_REGION: E2E_AWS_REGION,
+      // The apps test runs a hosted registry (Distribution) there; deleting an app purges it.
+      REGISTRY_INTERNAL_URL: `http://127.0.0.1:${hostedRegistryPort(port)}`,
+      REGISTRY_TOKEN_KEY_FILE: registryKeyFile,
     },
   },
 });

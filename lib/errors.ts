@@ -10,6 +10,8 @@ export const errorStatus = {
   conflict: 409,
   rate_limited: 429,
   internal: 500,
+  /** A service the change depends on (e.g. the hosted registry) can't be reached: nothing was changed, try again. */
+  unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

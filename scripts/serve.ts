@@ -15,7 +15,7 @@ import { applyMigrations } from "../lib/db/migrations";
 import { assertKmsConfigured } from "../lib/crypto";
 import { generatedSecret } from "../lib/config/data-dir";
 import { PROXY_TOKEN_FILE } from "../lib/internal/service-token";
-import { startLocalRegistry } from "./registry";
+import { DISTRIBUTION_BINARY, startLocalRegistry } from "./registry";
 import { PROXY_NODE_FLAGS } from "../proxy/node-flags";
 
 type Mode = "dev" | "start";
@@ -57,6 +57,10 @@ export async function serve(mode: Mode) {
   // is generated into the data directory; production requires it).
   const proxyToken = env.PROXY_SERVICE_TOKEN ?? (mode === "dev" ? generatedSecret(PROXY_TOKEN_FILE) : undefined);
   if (proxyToken) Object.assign(childEnv, { PROXY_SERVICE_TOKEN: proxyToken });
+  // Development's hosted registry (started below) is where deleting an app deletes its images.
+  if (mode === "dev" && !env.REGISTRY_INTERNAL_URL && fs.existsSync(DISTRIBUTION_BINARY)) {
+    Object.assign(childEnv, { REGISTRY_INTERNAL_URL: `http://127.0.0.1:${env.REGISTRY_PORT}` });
+  }
   // Development listens on loopback only; production on every interface unless BIND_ADDRESS says otherwise.
   const bind = process.env.BIND_ADDRESS || (mode === "dev" ? "127.0.0.1" : "0.0.0.0");
   // Production runs Next behind our own server, which sets the client address (see portal-server.ts).

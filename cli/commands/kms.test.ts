@@ -39,10 +39,22 @@ describe("portcullis kms", () => {
     expect(t.out.join("\n")).toMatch(/Active key: local:k2/);
     expect(t.out.join("\n")).toMatch(/local\s+k1\s+k1\s+3/);
     expect(t.out.join("\n")).toMatch(/Total: 3 secret/);
+    // The memory store can't tell orphans: no line rather than a made-up zero.
+    expect(t.out.join("\n")).not.toMatch(/Orphaned/);
     expect(t.closed()).toBe(1);
     t.out.length = 0;
     await t.statusCmd.run(["--json"], t.io);
     expect(JSON.parse(t.out.join("\n"))).toMatchObject({ total: 3, keys: [{ keyId: "k1", count: 3, active: false }] });
+  });
+
+  it("status counts orphaned secrets when the store can tell", async () => {
+    const t = await setup(2);
+    Object.assign(t.store, { countOrphans: async () => 1 });
+    await t.statusCmd.run([], t.io);
+    expect(t.out.join("\n")).toMatch(/Orphaned: 1 secret\(s\) whose license, registry or team no longer exists/);
+    t.out.length = 0;
+    await t.statusCmd.run(["--json"], t.io);
+    expect(JSON.parse(t.out.join("\n"))).toMatchObject({ total: 2, orphans: 1 });
   });
 
   it("rewrap --dry-run counts; rewrap --batch 2 moves everything; status then shows k2 only", async () => {

@@ -50,7 +50,8 @@ async function withStore<T>(deps: KmsCommandDeps, fn: (store: SecretStore) => Pr
 const STATUS_USAGE = `Usage: portcullis kms status [--json]
 
 Counts stored secrets per KMS provider, key and key version, and marks the key new secrets
-are written under. A key (version) can be retired once no secrets use it.`;
+are written under. A key (version) can be retired once no secrets use it. Also counts
+orphaned secrets: sealed data whose license, registry or team no longer exists (0 expected).`;
 
 const REWRAP_USAGE = `Usage: portcullis kms rewrap [--dry-run] [--batch N] [--after ID] [--json]
 
@@ -68,11 +69,15 @@ export function kmsCommands(deps: KmsCommandDeps = defaultDeps): Command[] {
       async run(argv, io) {
         const { values } = parseFlags(argv, { json: { type: "boolean" } });
         let active!: KeyRef;
-        const report = await withStore(deps, async (store) => status(store, (active = await deps.envelope().provider.activeKey())));
+        const report = await withStore(deps, async (store) => {
+          const counted = await status(store, (active = await deps.envelope().provider.activeKey()));
+          return store.countOrphans ? { ...counted, orphans: await store.countOrphans() } : counted;
+        });
         if (values.json) return io.out(JSON.stringify(report, null, 2));
         io.out(`Active key: ${describeKey(active)}`);
         table(io, ["PROVIDER", "KEY", "VERSION", "SECRETS", ""], report.keys.map((k) => [k.provider, k.keyId, k.keyVersion, String(k.count), k.active ? "active" : ""]));
         io.out(`Total: ${report.total} secret(s)`);
+        if (report.orphans !== undefined) io.out(`Orphaned: ${report.orphans} secret(s) whose license, registry or team no longer exists`);
       },
     },
     {

@@ -81,6 +81,9 @@ describe("portcullis registry config", () => {
     expect(r.code, r.err).toBe(0);
     const config = load(fs.readFileSync(out, "utf8")) as any;
     expect(config.auth.token.realm).toBe("https://portal.example.com/api/registry/token");
+    // Deleting an app deletes its manifests through the registry's API.
+    expect(config.storage.delete).toEqual({ enabled: true });
+    expect(r.out).toContain("deletes: enabled");
     expect(config.notifications.endpoints[0]).toMatchObject({ url: "http://portal.internal:3000/api/registry/events", headers: { Authorization: [`Bearer ${"e".repeat(32)}`] } });
     const cert = new crypto.X509Certificate(fs.readFileSync(path.join(dir, "etc", "token-bundle.pem")));
     expect(libtrustKeyId(cert.publicKey)).toBe(libtrustKeyId(publicKey));

@@ -99,6 +99,7 @@ export const registryConfigCommand: Command = {
     io.out(`wrote ${written.configPath}`);
     io.out(`wrote ${written.bundlePath} (token signing key ${key.kid})`);
     io.out(`token realm: ${portalUrl}${REGISTRY_ROUTES.token}`);
+    io.out("deletes: enabled (deleting an app deletes its images here: the portal reaches this registry at REGISTRY_INTERNAL_URL, else REGISTRY_URL)");
     io.out(`start it with: env -i /usr/bin/docker-registry serve ${written.configPath}`);
     return 0;
   },

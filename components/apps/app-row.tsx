@@ -1,23 +1,23 @@
 "use client";
 
 import { useActionState, useState } from "react";
-import { deleteAppAction, renameAppAction } from "@/app/_actions/apps";
+import { renameAppAction } from "@/app/_actions/apps";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
 import { CopyButton } from "@/components/ui/copy-button";
 import type { ActionState } from "@/lib/server/action-state";
+import { DeleteAppDialog } from "./delete-app-dialog";
 
 type Mode = "view" | "rename" | "delete";
 
-export function AppRow({ app, canWrite }: { app: { id: string; name: string; slug: string; createdAt: string }; canWrite: boolean }) {
+export function AppRow({ app, canWrite, canDelete }: { app: { id: string; name: string; slug: string; createdAt: string }; canWrite: boolean; canDelete: boolean }) {
   const [mode, setMode] = useState<Mode>("view");
   const [renameState, rename] = useActionState<ActionState, FormData>(async (prev, fd) => {
     const next = await renameAppAction(prev, fd);
     if (next.status === "ok") setMode("view");
     return next;
   }, { status: "idle" });
-  const [deleteState, remove] = useActionState<ActionState, FormData>(deleteAppAction, { status: "idle" });
 
   return (
     <li className="px-4 py-3" data-testid={`app-${app.slug}`}>
@@ -34,9 +34,15 @@ export function AppRow({ app, canWrite }: { app: { id: string; name: string; slu
             <Button variant="secondary" onClick={() => setMode("rename")}>
               Rename
             </Button>
-            <Button variant="ghost" className="text-red-700" onClick={() => setMode("delete")}>
-              Delete
-            </Button>
+            {canDelete ? (
+              <Button variant="ghost" className="text-red-700" onClick={() => setMode("delete")}>
+                Delete
+              </Button>
+            ) : (
+              <Button variant="ghost" disabled title="Only team admins can delete apps." aria-describedby="apps-delete-admins-only">
+                Delete
+              </Button>
+            )}
           </div>
         )}
       </div>
@@ -52,24 +58,7 @@ export function AppRow({ app, canWrite }: { app: { id: string; name: string; slu
           {renameState.status === "error" && !renameState.fields && <Notice tone="error">{renameState.message}</Notice>}
         </form>
       )}
-      {mode === "delete" && (
-        <form action={remove} className="mt-3 space-y-2 rounded-md border border-red-200 bg-red-50 p-3" noValidate>
-          <input type="hidden" name="id" value={app.id} />
-          <p className="text-sm text-red-900">
-            Deleting <strong>{app.name}</strong> stops every pull under <code>proxy/{app.slug}/</code>. This cannot be undone.
-          </p>
-          <Field label={`Type ${app.slug} to confirm`} name="confirmSlug" autoComplete="off" autoFocus error={deleteState.fields?.confirmSlug} />
-          {deleteState.status === "error" && !deleteState.fields && <Notice tone="error">{deleteState.message}</Notice>}
-          <div className="flex gap-2">
-            <SubmitButton variant="danger" pendingText="Deleting…">
-              Delete app
-            </SubmitButton>
-            <Button variant="ghost" onClick={() => setMode("view")}>
-              Cancel
-            </Button>
-          </div>
-        </form>
-      )}
+      {canDelete && <DeleteAppDialog app={app} open={mode === "delete"} onClose={() => setMode("view")} />}
     </li>
   );
 }

@@ -8,3 +8,7 @@ export const e2ePort = () => Number(process.env.E2E_PORT ?? 3100);
 export const E2E_PROXY_SERVICE_TOKEN = "e2e-proxy-service-token-0123456789abcdef";
 export const E2E_AWS_REGION = "eu-west-1";
 export const ecrFakePort = (port = e2ePort()) => port + 1000;
+/** The hosted registry the portal deletes a deleted app's images from (REGISTRY_INTERNAL_URL); the apps test starts it. */
+export const hostedRegistryPort = (port = e2ePort()) => port + 2000;
+/** The PEM key the portal signs hosted-registry tokens with (REGISTRY_TOKEN_KEY_FILE), written by playwright.config.ts. */
+export const hostedRegistryKeyFile = (port = e2ePort()) => `.test-data/e2e-${port}-registry-token.key`;

@@ -30,7 +30,7 @@ export const listActivity = defineOperation({
   input: listActivitySchema,
   async run(ctx, input): Promise<ActivityDto[]> {
     const { db, teamId } = ctx;
-    if (input.appId && !(await db.app.findFirst({ where: { id: input.appId, teamId }, select: { id: true } }))) throw notFound("That app does not exist.");
+    if (input.appId && !(await db.app.findFirst({ where: { id: input.appId, teamId, deletedAt: null }, select: { id: true } }))) throw notFound("That app does not exist.");
     if (input.licenseId && !(await db.license.findFirst({ where: { id: input.licenseId, teamId }, select: { id: true } }))) throw notFound("That license does not exist.");
     const rows = await db.pullEvent.findMany({
       where: { teamId, action: { in: [...ACTIVITY_ACTIONS] }, ...(input.appId && { appId: input.appId }), ...(input.licenseId && { licenseId: input.licenseId }), ...(input.customersOnly && !input.licenseId && { licenseId: { not: null } }) },
@@ -39,6 +39,7 @@ export const listActivity = defineOperation({
     });
     const ids = (pick: (r: (typeof rows)[number]) => string | null) => [...new Set(rows.map(pick).filter((v): v is string => !!v))];
     const [apps, licenses] = await Promise.all([
+      // Deleted apps included: their events stay in the history, under the slug they had.
       db.app.findMany({ where: { teamId, id: { in: ids((r) => r.appId) } }, select: { id: true, slug: true } }),
       db.license.findMany({ where: { teamId, id: { in: ids((r) => r.licenseId) } }, select: { id: true, licenseIdHint: true, customer: { select: { id: true, name: true } } } }),
     ]);

@@ -29,6 +29,8 @@ describe("the REST routes and their table", () => {
     for (const k of [
       "GET /apps",
       "POST /apps",
+      "PATCH /apps/{id}",
+      "DELETE /apps/{id}",
       "GET /registries",
       "POST /registries",
       "GET /registries/{id}",
@@ -107,6 +109,15 @@ describe("the OpenAPI document", () => {
     expect(lintJsonSchema({ pattern: "(" }, {})).toHaveLength(1);
     expect(lintJsonSchema({ required: ["x"], properties: {} }, {})).toHaveLength(1);
     expect(lintJsonSchema({ nullable: true }, {})).toHaveLength(1); // OpenAPI 3.0 only
+  });
+
+  it("documents app deletion: admins, confirmSlug, 503 when the hosted registry is down, and the error codes", () => {
+    const del = doc.paths["/apps/{id}"].delete;
+    expect(del["x-permission"]).toBe("admin");
+    expect(del.parameters.map((p: Json) => p.name)).toEqual(["id", "confirmSlug"]);
+    expect(del.responses["503"].description).toMatch(/hosted registry/);
+    expect(doc.paths["/apps/{id}"].patch["x-permission"]).toBe("write");
+    expect(doc.components.schemas.Error.properties.error.properties.code.enum).toContain("unavailable");
   });
 
   it("never documents a secret in a response", () => {

@@ -18,6 +18,7 @@ const STATUS_TEXT: Record<number, string> = {
   404: "No such record in the token's team.",
   409: "Conflict.",
   422: "Invalid input: `fields` says which and why.",
+  503: "Unavailable.",
 };
 
 /** Readability: the uuid/date regexes zod adds are implied by `format`. */
@@ -82,7 +83,7 @@ function inputProperties(input: Json): { properties: Json; required: string[] } 
 }
 
 const errorResponse = (status: number, why?: string) => ({
-  description: why ? `${STATUS_TEXT[status]} ${why}`.replace("Conflict. ", "") : STATUS_TEXT[status]!,
+  description: why ? `${STATUS_TEXT[status]} ${why}`.replace(/^(Conflict|Unavailable)\. /, "") : STATUS_TEXT[status]!,
   content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
 });
 
@@ -131,6 +132,7 @@ function operationOf(route: ApiRoute, schemas: SchemaCollector): Json {
   if (names.length) responses[404] = errorResponse(404);
   if (route.conflict) responses[409] = errorResponse(409, route.conflict);
   responses[422] = errorResponse(422);
+  if (route.unavailable) responses[503] = errorResponse(503, route.unavailable);
   operation.responses = responses;
   return operation;
 }

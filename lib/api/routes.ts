@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { AnyOperation } from "@/lib/server/operation";
 import { notFound } from "@/lib/errors";
-import { createApp, listApps } from "@/lib/apps/operations";
+import { appDeletionPreview, createApp, deleteApp, listApps, renameApp } from "@/lib/apps/operations";
 import { listAuditEvents } from "@/lib/audit/list";
 import { archiveCustomer, createCustomer, getCustomer, listCustomers } from "@/lib/customers/operations";
 import { createLicense, getLicense, licenseFile, licenseSigningKey, revokeLicense } from "@/lib/licenses/operations";
@@ -15,6 +15,8 @@ import {
   type RegistryDto,
 } from "@/lib/registries/operations";
 import {
+  appDeletedSchema,
+  appDeletionPreviewSchema,
   appSchema,
   auditPageSchema,
   customerSchema,
@@ -55,6 +57,8 @@ export interface ApiRoute {
   successStatus?: 200 | 201;
   /** When the route can answer 409, why. */
   conflict?: string;
+  /** When the route can answer 503 (a service it depends on is down; nothing changed), why. */
+  unavailable?: string;
   /** The success answer's schema (JSON), or "yaml" for a file download. */
   response: z.ZodType | "yaml";
   /** Turns the operation's result into the answer (default: as is). */
@@ -81,8 +85,38 @@ export const apiRoutes = [
     summary: "Create an app",
     description: "The slug is derived from the name unless given. Slugs are unique across Portcullis and appear in image paths.",
     successStatus: 201,
-    conflict: "The slug is taken.",
+    conflict: "The slug is taken, or belonged to a deleted app (slugs are never reused).",
     response: appSchema,
+  },
+  {
+    method: "PATCH",
+    path: "/apps/{id}",
+    op: renameApp,
+    tag: "Apps",
+    summary: "Rename an app",
+    description: "Changes the display name. Slugs can't be changed (they are in every image path): `slug`, if sent, must be the current one.",
+    response: appSchema,
+  },
+  {
+    method: "GET",
+    path: "/apps/{id}/deletion-preview",
+    op: appDeletionPreview,
+    tag: "Apps",
+    summary: "What deleting an app would do",
+    description: "The licenses deleting it revokes, and the hosted registry's repositories and tags under `<slug>/` it deletes. Admins only.",
+    response: appDeletionPreviewSchema,
+  },
+  {
+    method: "DELETE",
+    path: "/apps/{id}",
+    op: deleteApp,
+    tag: "Apps",
+    summary: "Delete an app",
+    description:
+      "Confirm with the app's slug (`confirmSlug`, query parameter or JSON body). Deletes every tagged image under `<slug>/` in the hosted registry first, then revokes the app's licenses (kept, with an audit event each) and keeps the slug reserved forever: no app of any team can take it again. Admins only.",
+    query: ["confirmSlug"],
+    unavailable: "The hosted registry can't be reached or refused the deletes; nothing was deleted (a retry continues).",
+    response: appDeletedSchema,
   },
   {
     method: "GET",

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { licenseTypes } from "@/lib/validations/licenses";
 import { registryProviders } from "@/lib/validations/registries";
+import { errorStatus, type ErrorCode } from "@/lib/errors";
 
 /**
  * What the REST API answers, as zod schemas: the OpenAPI document's response schemas, and what
@@ -13,7 +14,7 @@ const id = z.uuid();
 export const errorSchema = z
   .object({
     error: z.object({
-      code: z.enum(["validation_failed", "unauthenticated", "forbidden", "not_found", "conflict", "rate_limited", "internal"]),
+      code: z.enum(Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]]),
       message: z.string().meta({ description: "One sentence for a person." }),
       fields: z.record(z.string(), z.string()).optional().meta({ description: "Per-field messages (422, some 409)." }),
       test: z.unknown().optional().meta({ description: "The failed connection test, when a registry test refused the change." }),
@@ -134,5 +135,33 @@ export const registrySchema = z
   .meta({ id: "Registry" });
 
 export const deletedSchema = z.object({ id }).meta({ id: "Deleted" });
+
+const hostedCounts = z.object({
+  repositories: z.int().meta({ description: "Repositories under `<slug>/` that had tags." }),
+  tags: z.int(),
+  manifests: z.int().meta({ description: "Manifests deleted (tags pointing at one manifest share it)." }),
+});
+
+export const appDeletedSchema = z
+  .object({
+    id,
+    slug: z.string().meta({ description: "Stays reserved: no app of any team can take it again." }),
+    deletedAt: dateTime,
+    revokedLicenses: z.int().meta({ description: "Licenses revoked by the deletion (kept, each with a license.revoke audit event)." }),
+    hostedImages: hostedCounts.meta({ description: "What was deleted from the hosted registry (zeros when none is configured)." }),
+  })
+  .meta({ id: "AppDeleted" });
+
+export const appDeletionPreviewSchema = z
+  .object({
+    app: appSchema,
+    licenses: z.object({ active: z.int().meta({ description: "Revoked by the deletion." }), total: z.int().meta({ description: "Kept, revoked, in the customers' history." }) }),
+    hostedRegistry: z.union([
+      z.object({ configured: z.literal(false) }),
+      z.object({ configured: z.literal(true), reachable: z.literal(true), repositories: z.array(z.object({ name: z.string(), tags: z.int() })), tags: z.int() }),
+      z.object({ configured: z.literal(true), reachable: z.literal(false), error: z.string().meta({ description: "Why: deletion is refused until the registry answers." }) }),
+    ]),
+  })
+  .meta({ id: "AppDeletionPreview" });
 
 export const listOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item) });

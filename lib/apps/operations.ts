@@ -1,8 +1,11 @@
 import { z } from "zod";
 import { defineOperation } from "@/lib/server/operation";
+import type { TeamContext } from "@/lib/auth/context";
+import type { Db, Tx } from "@/lib/db/client";
 import { actorOf, recordAudit } from "@/lib/audit/record";
 import { AppError, isUniqueViolation, notFound } from "@/lib/errors";
-import { createAppSchema, deleteAppSchema, renameAppSchema } from "@/lib/validations/apps";
+import { appRefSchema, createAppSchema, deleteAppSchema, renameAppSchema } from "@/lib/validations/apps";
+import { hostedImagesClient } from "@/lib/registry-auth/hosted-images";
 
 export interface AppDto {
   id: string;
@@ -18,12 +21,25 @@ const toDto = (a: { id: string; name: string; slug: string; createdAt: Date }): 
   createdAt: a.createdAt,
 });
 
+/**
+ * A live (not deleted) app of the caller's team. A deleted app keeps its row as a tombstone, so
+ * its slug is never taken again; every lookup of apps goes through `liveApp` (or filters
+ * `deletedAt: null` itself) and so never finds it.
+ */
+export const liveApp = { deletedAt: null } as const;
+
+async function findLiveApp(db: Db | Tx, ctx: TeamContext, id: string) {
+  const app = await db.app.findFirst({ where: { id, teamId: ctx.teamId, ...liveApp } });
+  if (!app) throw notFound("That app does not exist.");
+  return app;
+}
+
 export const listApps = defineOperation({
   name: "apps.list",
   permission: "read",
   input: z.object({}).optional(),
   async run(ctx) {
-    const apps = await ctx.db.app.findMany({ where: { teamId: ctx.teamId }, orderBy: { createdAt: "asc" } });
+    const apps = await ctx.db.app.findMany({ where: { teamId: ctx.teamId, ...liveApp }, orderBy: { createdAt: "asc" } });
     return apps.map(toDto);
   },
 });
@@ -47,9 +63,11 @@ export const createApp = defineOperation({
       });
     } catch (e) {
       if (isUniqueViolation(e)) {
-        throw new AppError("conflict", "That slug is taken.", {
-          fields: { slug: `The slug "${input.slug}" is already in use. Slugs are unique across Portcullis; choose another.` },
-        });
+        const holder = await ctx.db.app.findUnique({ where: { slug: input.slug }, select: { deletedAt: true } });
+        const message = holder?.deletedAt
+          ? `The slug "${input.slug}" belonged to a deleted app. Slugs are never reused, so that app's image paths and history can't pass to another; choose another slug.`
+          : `The slug "${input.slug}" is already in use. Slugs are unique across Portcullis; choose another.`;
+        throw new AppError("conflict", holder?.deletedAt ? "That slug belonged to a deleted app." : "That slug is taken.", { fields: { slug: message } });
       }
       throw e;
     }
@@ -62,8 +80,11 @@ export const renameApp = defineOperation({
   input: renameAppSchema,
   async run(ctx, input) {
     return ctx.db.$transaction(async (tx) => {
-      const app = await tx.app.findFirst({ where: { id: input.id, teamId: ctx.teamId } });
-      if (!app) throw notFound("That app does not exist.");
+      const app = await findLiveApp(tx, ctx, input.id);
+      if (input.slug !== undefined && input.slug !== app.slug) {
+        const message = `Slugs can't be changed: ${app.slug} is part of every image path. Create a new app for a new slug.`;
+        throw new AppError("validation_failed", message, { fields: { slug: message } });
+      }
       const updated = await tx.app.update({ where: { id: app.id }, data: { name: input.name } });
       await recordAudit(tx, ctx.teamId, actorOf(ctx), {
         action: "app.rename",
@@ -77,28 +98,111 @@ export const renameApp = defineOperation({
   },
 });
 
+export interface AppDeletionPreview {
+  app: AppDto;
+  /** Licenses that deleting revokes (active now), and all of the app's licenses (kept either way). */
+  licenses: { active: number; total: number };
+  hostedRegistry:
+    | { configured: false }
+    | { configured: true; reachable: true; repositories: Array<{ name: string; tags: number }>; tags: number }
+    | { configured: true; reachable: false; error: string };
+}
+
+/** What deleting the app would do: the licenses it revokes and the hosted registry's repositories and tags it deletes. */
+export const appDeletionPreview = defineOperation({
+  name: "apps.deletion_preview",
+  permission: "admin",
+  input: appRefSchema,
+  async run(ctx, input): Promise<AppDeletionPreview> {
+    const app = await findLiveApp(ctx.db, ctx, input.id);
+    const now = new Date();
+    const [active, total] = await Promise.all([
+      ctx.db.license.count({ where: { teamId: ctx.teamId, appId: app.id, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] } }),
+      ctx.db.license.count({ where: { teamId: ctx.teamId, appId: app.id } }),
+    ]);
+    const hosted = hostedImagesClient();
+    let hostedRegistry: AppDeletionPreview["hostedRegistry"] = { configured: false };
+    if (hosted) {
+      try {
+        const repos = await hosted.list(app.slug);
+        hostedRegistry = {
+          configured: true,
+          reachable: true,
+          repositories: repos.map((r) => ({ name: r.name, tags: r.tags.length })),
+          tags: repos.reduce((n, r) => n + r.tags.length, 0),
+        };
+      } catch (e) {
+        hostedRegistry = { configured: true, reachable: false, error: (e as Error).message };
+      }
+    }
+    return { app: toDto(app), licenses: { active, total }, hostedRegistry };
+  },
+});
+
+export interface AppDeleted {
+  id: string;
+  slug: string;
+  deletedAt: Date;
+  revokedLicenses: number;
+  hostedImages: { repositories: number; tags: number; manifests: number };
+}
+
+/**
+ * Deletes an app (admins): first every tagged image under `<slug>/` in the hosted registry
+ * (refused, with nothing changed, when the registry can't be reached or refuses; a retry
+ * continues where a partial purge stopped), then in one transaction: the app becomes a
+ * tombstone (its slug stays taken forever, by nobody), and its unrevoked licenses are revoked,
+ * kept, and get a `license.revoke` event each. Their sealed license IDs stay with them.
+ */
 export const deleteApp = defineOperation({
   name: "apps.delete",
-  permission: "write",
+  permission: "admin",
   input: deleteAppSchema,
-  async run(ctx, input) {
+  async run(ctx, input): Promise<AppDeleted> {
+    const app = await findLiveApp(ctx.db, ctx, input.id);
+    if (input.confirmSlug !== app.slug) {
+      throw new AppError("validation_failed", "Type the slug to confirm.", {
+        fields: { confirmSlug: `Type ${app.slug} to confirm deletion.` },
+      });
+    }
+    const hosted = hostedImagesClient();
+    let purged = { repositories: 0, tags: 0, manifests: 0 };
+    if (hosted) {
+      try {
+        purged = await hosted.purge(app.slug);
+      } catch (e) {
+        throw new AppError("unavailable", `${(e as Error).message} The app was not deleted: its images must be deleted first. Try again once the hosted registry answers.`);
+      }
+    }
     return ctx.db.$transaction(async (tx) => {
-      const app = await tx.app.findFirst({ where: { id: input.id, teamId: ctx.teamId } });
-      if (!app) throw notFound("That app does not exist.");
-      if (input.confirmSlug !== app.slug) {
-        throw new AppError("validation_failed", "Type the slug to confirm.", {
-          fields: { confirmSlug: `Type ${app.slug} to confirm deletion.` },
+      const now = new Date();
+      const claimed = await tx.app.updateMany({
+        where: { id: app.id, teamId: ctx.teamId, ...liveApp },
+        data: { deletedAt: now, deletedById: ctx.userId, deletedByEmail: ctx.email },
+      });
+      if (claimed.count !== 1) throw notFound("That app does not exist.");
+      const unrevoked = await tx.license.findMany({
+        where: { teamId: ctx.teamId, appId: app.id, revokedAt: null },
+        select: { id: true, licenseIdHint: true, customer: { select: { name: true } } },
+      });
+      await tx.license.updateMany({ where: { id: { in: unrevoked.map((l) => l.id) }, revokedAt: null }, data: { revokedAt: now } });
+      for (const l of unrevoked) {
+        await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+          action: "license.revoke",
+          targetType: "license",
+          targetId: l.id,
+          targetLabel: `…${l.licenseIdHint}`,
+          metadata: { customer: l.customer.name, app: app.slug, reason: "app deleted" },
         });
       }
-      await tx.app.delete({ where: { id: app.id } });
       await recordAudit(tx, ctx.teamId, actorOf(ctx), {
         action: "app.delete",
         targetType: "app",
         targetId: app.id,
         targetLabel: app.slug,
-        metadata: { name: app.name },
+        metadata: { name: app.name, revokedLicenses: unrevoked.length, hostedRepositories: purged.repositories, hostedTags: purged.tags },
       });
-      return { id: app.id };
+      return { id: app.id, slug: app.slug, deletedAt: now, revokedLicenses: unrevoked.length, hostedImages: purged };
     });
   },
 });

@@ -48,6 +48,8 @@ export const envSchema = z.object({
   PORTAL_URL: url(),
   PROXY_URL: url(),
   REGISTRY_URL: url(),
+  /** Where the portal reaches the hosted registry's API (deleting an app's images); default REGISTRY_URL. */
+  REGISTRY_INTERNAL_URL: url(),
   PROXY_SERVICE_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(24, "must be at least 24 characters").optional()),
   /** PEM P-256 private key that signs the hosted registry's tokens (lib/registry-auth); development generates one. */
   REGISTRY_TOKEN_KEY_FILE: str(),

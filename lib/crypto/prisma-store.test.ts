@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ENCRYPTED_SECRET_DDL, rawSqlOver, SELECT_ONE_SQL, upsertValues, UPSERT_SQL } from "@/test/fakes/encrypted-secret-table";
 import type { SecretAAD } from "./aad";
 import { decryptSecret, encryptSecret, type SealedSecret } from "./envelope";
-import { prismaSecretStore } from "./prisma-store";
+import { prismaSecretStore, SECRET_OWNERS } from "./prisma-store";
+import { LICENSE_SECRET_PURPOSE } from "@/lib/licenses/license-id";
+import { REGISTRY_SECRET_PURPOSE } from "@/lib/registries/secret";
+import { SIGNING_KEY_PURPOSE } from "@/lib/licenses/signing-key";
 import { LocalKeyProvider } from "./providers/local";
 import { rewrapSecrets, status } from "./rewrap";
 
@@ -67,4 +70,35 @@ describe("prismaSecretStore on PostgreSQL", () => {
     expect(plain.filter((p) => p === "pw-new")).toHaveLength(1);
     expect(plain.filter((p) => /^pw-\d+$/.test(p))).toHaveLength(11);
   });
+});
+
+describe("orphaned secrets", () => {
+  it("SECRET_OWNERS names an owner for exactly the purposes the portal seals", () => {
+    expect(Object.keys(SECRET_OWNERS).sort()).toEqual([LICENSE_SECRET_PURPOSE, REGISTRY_SECRET_PURPOSE, SIGNING_KEY_PURPOSE].sort());
+  });
+
+  it("counts secrets whose license or registry row is gone, or whose purpose nobody owns", async () => {
+    const db = new PGlite();
+    try {
+      await db.exec(ENCRYPTED_SECRET_DDL);
+      await db.exec(`CREATE TABLE "License" (id uuid PRIMARY KEY, "teamId" uuid NOT NULL); CREATE TABLE "Registry" (id uuid PRIMARY KEY, "teamId" uuid NOT NULL);`);
+      const live = crypto.randomUUID();
+      await db.query(`INSERT INTO "License" VALUES ($1, $2)`, [live, team]);
+      const put = async (recordId: string, purpose: string, teamId = team) => {
+        const aad = { teamId, recordId, field: "f", purpose };
+        await db.query(UPSERT_SQL, upsertValues(crypto.randomUUID(), aad, await encryptSecret("x", aad, { provider: v1 })));
+      };
+      await put(live, LICENSE_SECRET_PURPOSE); // owned
+      await put("team", SIGNING_KEY_PURPOSE); // owned by its team
+      const store = prismaSecretStore(rawSqlOver(db));
+      expect(await store.countOrphans!()).toBe(0);
+      await put(crypto.randomUUID(), LICENSE_SECRET_PURPOSE); // its license is gone
+      await put(crypto.randomUUID(), REGISTRY_SECRET_PURPOSE); // its registry is gone
+      await put(live, LICENSE_SECRET_PURPOSE, crypto.randomUUID()); // another team's id for that license
+      await put("x", "no-such-purpose");
+      expect(await store.countOrphans!()).toBe(4);
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
 });

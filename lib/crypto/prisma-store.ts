@@ -36,6 +36,27 @@ interface Row extends SealedSecret {
 
 const TABLE = `"EncryptedSecret"`;
 
+/**
+ * The table whose row owns each purpose's secrets (`recordId` = that row's id, same team), or
+ * null for a team-level secret (the license signing key), which its team row owns and the
+ * team's cascade removes. A secret of a purpose not listed here has no owner either. Kept in step
+ * with the purposes in lib/licenses and lib/registries by prisma-store.test.ts.
+ */
+export const SECRET_OWNERS: Readonly<Record<string, string | null>> = {
+  "license-id": "License",
+  "registry-credential": "Registry",
+  "license-signing-key": null,
+};
+
+/** SQL: the secrets no record owns any more (sealed data nothing will ever read). */
+export function orphanedSecretsSql(): string {
+  const owned = Object.entries(SECRET_OWNERS).map(([purpose, table]) => {
+    const p = `s.purpose = '${purpose.replace(/'/g, "''")}'`;
+    return table ? `(${p} AND EXISTS (SELECT 1 FROM "${table}" o WHERE o.id::text = s."recordId" AND o."teamId" = s."teamId"))` : `(${p})`;
+  });
+  return `SELECT COUNT(*)::int AS count FROM ${TABLE} s WHERE NOT (${owned.join(" OR ")})`;
+}
+
 export function prismaSecretStore(db: RawSqlClient): SecretStore {
   return {
     async listBatch(afterId, limit) {
@@ -93,6 +114,11 @@ export function prismaSecretStore(db: RawSqlClient): SecretStore {
         expected.tag,
       );
       return count === 1;
+    },
+
+    async countOrphans() {
+      const rows = await db.$queryRawUnsafe<Array<{ count: number }>>(orphanedSecretsSql());
+      return Number(rows[0]?.count ?? 0);
     },
 
     async countByKey() {

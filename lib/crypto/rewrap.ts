@@ -28,6 +28,8 @@ export interface SecretStore {
   update(id: string, expected: SealedSecret, next: SealedSecret): Promise<boolean>;
   /** Optional fast path for status (e.g. SQL GROUP BY); otherwise status scans. */
   countByKey?(): Promise<KeyUsage[]>;
+  /** Optional: secrets whose record (license, registry, team) no longer exists. */
+  countOrphans?(): Promise<number>;
 }
 
 export interface KeyUsage extends KeyRef {
@@ -136,6 +138,8 @@ async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Pro
 export interface StatusReport {
   total: number;
   keys: (KeyUsage & { active: boolean })[];
+  /** Secrets whose record no longer exists (`kms status`, when the store can tell). */
+  orphans?: number;
 }
 
 /** How many stored secrets use each provider/key/version; `active` marks the current target. */

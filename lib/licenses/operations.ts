@@ -38,7 +38,7 @@ export const createLicense = defineOperation({
     if (!customer) throw notFound("That customer does not exist.");
     if (customer.archivedAt) throw archivedCustomer();
     const app = await ctx.db.app.findFirst({
-      where: { teamId: ctx.teamId, ...(UUID.test(input.app) ? { id: input.app } : { slug: input.app }) },
+      where: { teamId: ctx.teamId, deletedAt: null, ...(UUID.test(input.app) ? { id: input.app } : { slug: input.app }) },
     });
     if (!app) {
       throw new AppError("validation_failed", "Some fields need attention.", { fields: { app: `There is no app "${input.app}" in this team.` } });

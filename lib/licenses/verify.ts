@@ -44,7 +44,7 @@ export async function checkLicense(db: Db | Tx, licenseId: string, opts: { appSl
       type: true,
       expiresAt: true,
       revokedAt: true,
-      app: { select: { slug: true } },
+      app: { select: { slug: true, deletedAt: true } },
       customer: { select: { archivedAt: true } },
     },
   });
@@ -59,8 +59,8 @@ export async function checkLicense(db: Db | Tx, licenseId: string, opts: { appSl
     expiresAt: row.expiresAt,
   };
   const now = (opts.now ?? new Date()).getTime();
-  // Archiving a customer revokes its licenses; the archived check is a second line of defence.
-  if (row.revokedAt || row.customer.archivedAt) return { status: "revoked", license };
+  // Archiving a customer or deleting an app revokes its licenses; these checks are a second line of defence.
+  if (row.revokedAt || row.customer.archivedAt || row.app.deletedAt) return { status: "revoked", license };
   if (row.expiresAt && row.expiresAt.getTime() <= now) return { status: "expired", license };
   if (opts.appSlug !== undefined && opts.appSlug !== row.app.slug) return { status: "wrong_app", license };
   return { status: "active", license };

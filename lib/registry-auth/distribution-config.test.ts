@@ -23,6 +23,8 @@ describe("Distribution config", () => {
     expect(c.auth.token).toEqual({ realm: "https://portal.example/api/registry/token", service: "portcullis-registry", issuer: "portcullis", rootcertbundle: "/etc/reg/bundle.pem" });
     expect(c.http.addr).toBe("127.0.0.1:5000");
     expect(c.storage.filesystem.rootdirectory).toBe("/srv/reg");
+    // Deleting an app deletes its manifests through the registry's API.
+    expect(c.storage.delete).toEqual({ enabled: true });
     expect(c.notifications.events).toEqual({ includereferences: true });
     expect(c.notifications.endpoints[0]).toMatchObject({ url: "https://portal.example/api/registry/events", headers: { Authorization: ["Bearer SECRET"] } });
     // At info level Distribution logs the endpoint's headers, the secret included.

@@ -44,7 +44,8 @@ export function distributionConfig(o: DistributionConfigOptions): Record<string,
   return {
     version: 0.1,
     log: { level: o.logLevel ?? "warn", formatter: "text", accesslog: { disabled: !(o.accessLog ?? true) } },
-    storage: { filesystem: { rootdirectory: path.resolve(o.storageDir) } },
+    // Deleting an app deletes its manifests through the API (lib/registry-auth/hosted-images.ts).
+    storage: { filesystem: { rootdirectory: path.resolve(o.storageDir) }, delete: { enabled: true } },
     http: { addr: o.addr, secret: o.httpSecret ?? crypto.randomBytes(32).toString("base64url") },
     auth: {
       token: {

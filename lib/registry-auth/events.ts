@@ -98,6 +98,8 @@ export async function ingestRegistryEvents(db: Db, raw: readonly unknown[], now 
   const subjects = kept.map((k) => parseSubject(k.e.actor?.name));
   const idsOf = (kind: string) => [...new Set(subjects.filter((s) => s?.kind === kind).map((s) => s!.id))];
   const [apps, licenses, users, tokens] = await Promise.all([
+    // Deleted apps included: a slug never passes to another team (its tombstone keeps it), and the
+    // deletes of a deleted app's images arrive after it is gone; they belong to its team's history.
     db.app.findMany({ where: { slug: { in: [...new Set(kept.map((k) => k.slug))] } }, select: { id: true, slug: true, teamId: true } }),
     db.license.findMany({ where: { id: { in: idsOf("license") } }, select: { id: true, appId: true, customerId: true, licenseIdHint: true } }),
     db.user.findMany({ where: { id: { in: idsOf("user") } }, select: { id: true, email: true } }),

@@ -13,8 +13,9 @@ import type { RegistryAccess } from "./jwt";
  *   of their team's apps, `pull` only with a read-only role (a user token acts with the lower of
  *   its own and its user's role, lib/tokens/authenticate.ts).
  * - A license gets `pull` on the repositories of its own app.
- * - Nothing else is ever granted: no other team's slug, no repository outside an app, no
- *   `delete`, no `*`, no catalog.
+ * - Nothing else is ever granted: no other team's slug, no deleted app's slug (to anyone: a
+ *   slug is never reused, lib/apps/operations.ts), no repository outside an app, no `delete`,
+ *   no `*`, no catalog.
  */
 export type Principal =
   | { kind: "anonymous" }
@@ -53,7 +54,8 @@ export async function grantAccess(db: Db, principal: Principal, requested: Map<s
   if (principal.kind === "anonymous" || requested.size === 0) return [];
   const slugs = [...new Set([...requested.keys()].map(slugOf).filter((s): s is string => s !== null))];
   if (slugs.length === 0) return [];
-  const apps = await db.app.findMany({ where: { slug: { in: slugs } }, select: { id: true, slug: true, teamId: true } });
+  // A deleted app's slug stays taken by its tombstone and is granted to nobody, its own team included.
+  const apps = await db.app.findMany({ where: { slug: { in: slugs }, deletedAt: null }, select: { id: true, slug: true, teamId: true } });
   const appBySlug = new Map(apps.map((a) => [a.slug, a]));
 
   let allowedFor: (app: { id: string; teamId: string }) => ReadonlySet<string> | undefined;

@@ -12,7 +12,8 @@ import crypto from "node:crypto";
  */
 
 export interface RegistryAccess {
-  type: "repository";
+  /** "registry" only for the portal's own `registry:catalog:*` (lib/registry-auth/hosted-images.ts). */
+  type: "repository" | "registry";
   name: string;
   actions: string[];
 }

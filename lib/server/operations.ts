@@ -1,4 +1,4 @@
-import { createApp, deleteApp, listApps, renameApp } from "@/lib/apps/operations";
+import { appDeletionPreview, createApp, deleteApp, listApps, renameApp } from "@/lib/apps/operations";
 import { listAuditEvents } from "@/lib/audit/list";
 import { listActivity } from "@/lib/activity/operations";
 import { changeMemberRole, listMembers, removeMember } from "@/lib/teams/members";
@@ -25,6 +25,7 @@ export const allOperations = [
   createApp,
   renameApp,
   deleteApp,
+  appDeletionPreview,
   listAuditEvents,
   listMembers,
   changeMemberRole,

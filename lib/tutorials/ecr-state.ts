@@ -16,14 +16,14 @@ export async function ecrTutorialState(ctx: TeamContext, opts: { app?: string } 
   const { db, teamId } = ctx;
   const now = new Date();
   const [apps, registries, license, firstPull] = await Promise.all([
-    db.app.findMany({ where: { teamId }, select: { id: true, slug: true, name: true }, orderBy: { createdAt: "asc" } }),
+    db.app.findMany({ where: { teamId, deletedAt: null }, select: { id: true, slug: true, name: true }, orderBy: { createdAt: "asc" } }),
     db.registry.findMany({
       where: { teamId },
       select: { provider: true, endpoint: true, name: true, lastTestOk: true, lastTestAt: true, lastTestSummary: true },
       orderBy: [{ lastTestAt: { sort: "desc", nulls: "last" } }, { createdAt: "asc" }],
     }),
     db.license.findFirst({
-      where: { teamId, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }], ...(opts.app && { app: { slug: opts.app } }) },
+      where: { teamId, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }], app: { deletedAt: null, ...(opts.app && { slug: opts.app }) } },
       select: { id: true, licenseIdHint: true, customer: { select: { name: true } }, app: { select: { slug: true } } },
       orderBy: { createdAt: "desc" },
     }),

@@ -29,5 +29,18 @@ export const createAppSchema = z
   .pipe(z.object({ name: appNameSchema, slug: slugSchema }));
 export type CreateAppInput = z.input<typeof createAppSchema>;
 
-export const renameAppSchema = z.object({ id: z.uuid("Unknown app."), name: appNameSchema });
-export const deleteAppSchema = z.object({ id: z.uuid("Unknown app."), confirmSlug: z.string().trim() });
+/**
+ * Renaming changes the display name only. A slug is never changed (it is in every image path,
+ * proxy path and pull log entry): `slug` is accepted only when it is the app's current one, so a
+ * script may send back what it read.
+ */
+export const renameAppSchema = z.object({
+  id: z.uuid("Unknown app."),
+  name: appNameSchema,
+  slug: z.string().trim().optional().meta({ description: "Optional; must equal the current slug (slugs can't be changed)." }),
+});
+export const appRefSchema = z.object({ id: z.uuid("Unknown app.") });
+export const deleteAppSchema = z.object({
+  id: z.uuid("Unknown app."),
+  confirmSlug: z.string().trim().max(100).meta({ description: "The app's slug, typed to confirm." }),
+});

@@ -115,6 +115,45 @@ describe("REST API: resources", () => {
     expect(denied.body.error.code).toBe("forbidden");
   });
 
+  it("apps: rename (PATCH, slug fixed), delete (DELETE, admins, confirmSlug) revokes its licenses, and the slug is never taken again", async () => {
+    const app = (await call("POST", "/apps", { token: tok.dev, body: { name: "Short Lived" } })).body;
+    const customer = (await call("POST", "/customers", { token: tok.dev, body: { name: "Short Customer" } })).body;
+    const license = (await call("POST", `/customers/${customer.id}/licenses`, { token: tok.dev, body: { app: app.slug, type: "paid" } })).body;
+
+    const renamed = await call("PATCH", `/apps/${app.id}`, { token: tok.dev, body: { name: "Shorter Lived", slug: "short-lived" }, route: "PATCH /apps/{id}" });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({ name: "Shorter Lived", slug: "short-lived" });
+    const reslug = await call("PATCH", `/apps/${app.id}`, { token: tok.dev, body: { name: "Shorter Lived", slug: "other" } });
+    expect(reslug.status).toBe(422);
+    expect(reslug.body.error.fields.slug).toMatch(/can't be changed/);
+
+    const preview = await call("GET", `/apps/${app.id}/deletion-preview`, { token: tok.admin, route: "GET /apps/{id}/deletion-preview" });
+    expect(preview.body).toMatchObject({ licenses: { active: 1, total: 1 }, hostedRegistry: { configured: false } });
+
+    expect((await call("DELETE", `/apps/${app.id}`, { token: tok.dev, body: { confirmSlug: "short-lived" } })).status).toBe(403);
+    const unconfirmed = await call("DELETE", `/apps/${app.id}?confirmSlug=wrong`, { token: tok.admin });
+    expect(unconfirmed.status).toBe(422);
+    expect(unconfirmed.body.error.fields.confirmSlug).toContain("short-lived");
+    expect(await checkLicense(t.db, license.licenseId)).toMatchObject({ status: "active" });
+
+    const deleted = await call("DELETE", `/apps/${app.id}?confirmSlug=short-lived`, { token: tok.admin, route: "DELETE /apps/{id}" });
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toMatchObject({ id: app.id, slug: "short-lived", revokedLicenses: 1, hostedImages: { repositories: 0, tags: 0, manifests: 0 } });
+    expect(await checkLicense(t.db, license.licenseId)).toMatchObject({ status: "revoked" });
+    // The license is kept, revoked, in the customer's history.
+    const history = (await call("GET", `/customers/${customer.id}`, { token: tok.reader })).body;
+    expect(history.licenses).toEqual([expect.objectContaining({ id: license.id, appSlug: "short-lived", status: "revoked" })]);
+
+    expect((await call("GET", "/apps", { token: tok.reader })).body.data.map((a: { slug: string }) => a.slug)).not.toContain("short-lived");
+    expect((await call("DELETE", `/apps/${app.id}?confirmSlug=short-lived`, { token: tok.admin })).status).toBe(404);
+    expect((await call("PATCH", `/apps/${app.id}`, { token: tok.admin, body: { name: "Zombie" } })).status).toBe(404);
+    const reuse = await call("POST", "/apps", { token: tok.outsider, body: { name: "Short Lived", slug: "short-lived" } });
+    expect(reuse.status).toBe(409);
+    expect(reuse.body.error.fields.slug).toMatch(/belonged to a deleted app/);
+    const relicense = await call("POST", `/customers/${customer.id}/licenses`, { token: tok.dev, body: { app: "short-lived", type: "paid" } });
+    expect(relicense.status).toBe(422);
+  });
+
   it("customers and licenses: create, issue, reveal, revoke (idempotent), download the signed file, archive", async () => {
     const app = (await call("POST", "/apps", { token: tok.dev, body: { name: "Licensed" } })).body;
     const customer = await call("POST", "/customers", { token: tok.dev, body: { name: "Globex", email: "ops@globex.example" }, route: "POST /customers" });
@@ -241,6 +280,8 @@ describe("REST API: tenant isolation on every route", () => {
   let ids: { app: string; customer: string; license: string; registry: string; licenseId: string };
   const bodies: Record<string, () => unknown> = {
     "POST /apps": () => ({ name: "Intruder App" }),
+    "PATCH /apps/{id}": () => ({ name: "Hijacked" }),
+    "DELETE /apps/{id}": () => ({ confirmSlug: "isolated-app" }),
     "POST /registries": () => ({ provider: "other", endpoint: "intruder.example.test", username: "x", password: "y" }),
     "PATCH /registries/{id}": () => ({ name: "hijacked" }),
     "DELETE /registries/{id}": () => ({ confirmEndpoint: "isolated.example.test" }),
@@ -251,7 +292,7 @@ describe("REST API: tenant isolation on every route", () => {
     "POST /customers/{id}/licenses": () => ({ app: "isolated-app", type: "paid" }),
     "POST /licenses/{id}/revoke": () => ({}),
   };
-  const noBody = new Set(["GET /apps", "GET /registries", "GET /registries/{id}", "GET /customers", "GET /customers/{id}", "GET /licenses/{id}", "GET /licenses/{id}/file", "GET /license-signing-key", "GET /audit-events"]);
+  const noBody = new Set(["GET /apps", "GET /apps/{id}/deletion-preview", "GET /registries", "GET /registries/{id}", "GET /customers", "GET /customers/{id}", "GET /licenses/{id}", "GET /licenses/{id}/file", "GET /license-signing-key", "GET /audit-events"]);
 
   const snapshot = () =>
     Promise.all([
@@ -272,6 +313,7 @@ describe("REST API: tenant isolation on every route", () => {
 
   const pathFor = (route: ApiRoute) =>
     route.path.replace(/\{(\w+)\}/g, () => {
+      if (route.path.startsWith("/apps")) return ids.app;
       if (route.path.startsWith("/registries")) return ids.registry;
       if (route.path.startsWith("/customers")) return ids.customer;
       return ids.license;
@@ -301,6 +343,11 @@ describe("REST API: tenant isolation on every route", () => {
         const asReader = await call(route.method, pathFor(route), { token: tok.reader, body });
         expect(asReader.status).toBe(403);
         expect(await snapshot(), "a read-only token changed data").toBe(before);
+      }
+      if (route.op.permission === "admin") {
+        const asDeveloper = await call(route.method, pathFor(route), { token: tok.dev, body });
+        expect(asDeveloper.status).toBe(403);
+        expect(await snapshot(), "a developer token changed data").toBe(before);
       }
     });
   }

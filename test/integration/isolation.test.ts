@@ -1,14 +1,19 @@
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../support/db";
 import { twoTeams } from "../support/factories";
 import { expectTenantIsolation } from "../support/isolation";
 import { allOperations } from "@/lib/server/operations";
 import { invoke } from "@/lib/server/operation";
-import { createApp } from "@/lib/apps/operations";
+import { createApp, deleteApp } from "@/lib/apps/operations";
+import { grantAccess, type Principal } from "@/lib/registry-auth/grants";
+import { lookupProxyAccess } from "@/lib/internal/proxy-lookup";
+import { findActiveLicense } from "@/lib/licenses/verify";
+import { errorOf } from "../support/errors";
 import { inviteMember } from "@/lib/teams/invite-member";
 import { createCustomer } from "@/lib/customers/operations";
 import { createLicense } from "@/lib/licenses/operations";
-import { createPersonalToken, createServiceAccount } from "@/lib/tokens/operations";
+import { createPersonalToken, createServiceAccount, createTeamToken } from "@/lib/tokens/operations";
 import { createRegistry } from "@/lib/registries/operations";
 
 // Registry secrets are sealed with this throw-away key (never a generated one in ./.data).
@@ -45,6 +50,7 @@ const cases: Record<string, () => unknown> = {
   "apps.create": () => ({ name: "Intruder" }),
   "apps.rename": () => ({ id: appId, name: "Hijacked" }),
   "apps.delete": () => ({ id: appId, confirmSlug: "secret-app" }),
+  "apps.deletion_preview": () => ({ id: appId }),
   "audit.list": () => ({}),
   "members.list": () => ({}),
   "members.change_role": () => ({ membershipId: developerMembershipId, role: "admin" }),
@@ -100,10 +106,101 @@ describe("tenant isolation", () => {
       await expectTenantIsolation(op, {
         outsider: teams.adminB,
         readOnly: teams.readOnlyA,
+        developer: teams.developerA,
         input: cases[op.name]!(),
         ownerIds: [appId, inviteId, developerMembershipId, registryId, customerId, licenseRowId, serviceAccountId, personalTokenId, teams.adminA.userId, teams.adminA.teamId],
         snapshot,
       });
     });
   }
+});
+
+/**
+ * Outside the operations: the hosted registry's token grants and the proxy's lookup are keyed by
+ * an app slug and a license, not by a session's team, so they get their own cases.
+ */
+describe("tenant isolation of the hosted registry's grants and the proxy's lookup", () => {
+  let paymentsId: string;
+  let licenseA: { id: string; licenseId: string };
+  let licenseB: { id: string; licenseId: string };
+  let principalsB: Principal[];
+  let principalsA: Principal[];
+  const DOCKER_HUB = { dockerHubRegistry: "registry-1.docker.io" };
+
+  const grants = (p: Principal, repository: string, actions: string[]) => grantAccess(t.db, p, new Map([[repository, new Set(actions)]]));
+
+  beforeAll(async () => {
+    paymentsId = (await invoke(createApp, teams.adminA, { name: "Payments" })).id;
+    const customerA = (await invoke(createCustomer, teams.adminA, { name: "Initech" })).id;
+    licenseA = await invoke(createLicense, teams.adminA, { customerId: customerA, app: "payments", type: "paid" });
+    await invoke(createApp, teams.adminB, { name: "Beta Tools" });
+    const customerB = (await invoke(createCustomer, teams.adminB, { name: "Hooli" })).id;
+    licenseB = await invoke(createLicense, teams.adminB, { customerId: customerB, app: "beta-tools", type: "paid" });
+    const tokenB = await invoke(createTeamToken, teams.adminB, { name: "b release" });
+    const tokenA = await invoke(createServiceAccount, teams.adminA, { name: "a release", role: "developer" });
+    principalsB = [
+      { kind: "user", userId: teams.adminB.userId, email: teams.adminB.email },
+      { kind: "token", tokenId: tokenB.id, teamId: teams.adminB.teamId, role: "admin" },
+      { kind: "license", license: (await findActiveLicense(t.db, licenseB.licenseId))! },
+    ];
+    principalsA = [
+      { kind: "user", userId: teams.adminA.userId, email: teams.adminA.email },
+      { kind: "user", userId: teams.developerA.userId, email: teams.developerA.email },
+      { kind: "token", tokenId: tokenA.id, teamId: teams.adminA.teamId, role: "developer" },
+      { kind: "license", license: (await findActiveLicense(t.db, licenseA.licenseId))! },
+    ];
+  });
+
+  it("grants: team B gets nothing on team A's repositories, whatever it asks for", async () => {
+    // Not vacuous: team A itself is granted its own repositories.
+    expect(await grants(principalsA[0]!, "payments/api", ["pull", "push"])).toEqual([{ type: "repository", name: "payments/api", actions: ["pull", "push"] }]);
+    expect(await grants(principalsA[3]!, "payments/api", ["pull", "push"])).toEqual([{ type: "repository", name: "payments/api", actions: ["pull"] }]);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...principalsB),
+        fc.constantFrom("payments", "secret-app"),
+        fc.array(fc.stringMatching(/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/), { minLength: 1, maxLength: 3 }),
+        fc.subarray(["pull", "push", "delete", "*"], { minLength: 1 }),
+        async (principal, slug, path, actions) => {
+          expect(await grants(principal, `${slug}/${path.join("/")}`, actions)).toEqual([]);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it("after team A deletes its app, team B can't take the slug, and nobody — team A included — is granted it", async () => {
+    await invoke(deleteApp, teams.adminA, { id: paymentsId, confirmSlug: "payments" });
+    const taken = await errorOf(invoke(createApp, teams.adminB, { name: "Payments", slug: "payments" }));
+    expect(taken.code).toBe("conflict");
+    expect(taken.fields?.slug).toMatch(/belonged to a deleted app/);
+    for (const p of [...principalsB, ...principalsA]) {
+      expect(await grants(p, "payments/api", ["pull", "push"]), p.kind).toEqual([]);
+    }
+    // The deleted app's license is revoked (kept), and the proxy refuses it.
+    const lookup = await lookupProxyAccess(t.db, { licenseId: licenseA.licenseId, appSlug: "payments", upstream: { kind: "host", host: "registry.example.test" } }, DOCKER_HUB);
+    expect(lookup.status).toBe(401);
+    expect(lookup.body).toMatchObject({ allowed: false, code: "revoked" });
+    expect(lookup.body.registry).toBeUndefined();
+  });
+
+  it("proxy lookup: another team's license never gets team A's registry or credentials", async () => {
+    const upstreams = [
+      { kind: "host", host: "registry.example.test" },
+      { kind: "docker-hub", registryName: "registry" },
+      { kind: "docker-hub" },
+    ] as const;
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom("secret-app", "beta-tools", "payments"), fc.constantFrom(...upstreams), async (appSlug, upstream) => {
+        const answer = await lookupProxyAccess(t.db, { licenseId: licenseB.licenseId, appSlug, upstream }, DOCKER_HUB);
+        const text = JSON.stringify(answer.body);
+        expect(text).not.toContain(registryId);
+        expect(text).not.toContain("s3cret");
+        expect(text).not.toContain(teams.adminA.teamId);
+        expect(answer.body.allowed).toBe(false);
+        expect(answer.body.code).toBe(appSlug === "beta-tools" ? "unknown_registry" : "wrong_app");
+      }),
+      { numRuns: 20 },
+    );
+  });
 });

@@ -15,12 +15,13 @@ async function outcome<R>(p: Promise<R>): Promise<{ ok: true; value: R } | { ok:
  * Proves an operation leaks nothing across teams and respects roles:
  * - a member of another team, acting on team A's record, gets not_found (or, for a list, a
  *   result that mentions none of team A's record ids) — and nothing in team A changes;
- * - a read-only member of team A gets forbidden for any operation that needs more than `read`.
+ * - a read-only member of team A gets forbidden for any operation that needs more than `read`,
+ *   and a developer of team A (when given) for any operation that needs `admin`.
  * `input` must reference a record of team A; `ownerIds` are team A's ids that must not leak.
  */
 export async function expectTenantIsolation(
   op: AnyOperation,
-  opts: { outsider: TeamContext; readOnly: TeamContext; input: unknown; ownerIds: string[]; snapshot: () => Promise<unknown> },
+  opts: { outsider: TeamContext; readOnly: TeamContext; developer?: TeamContext; input: unknown; ownerIds: string[]; snapshot: () => Promise<unknown> },
 ) {
   const before = JSON.stringify(await opts.snapshot());
 
@@ -39,5 +40,12 @@ export async function expectTenantIsolation(
     expect(asReadOnly.ok, `${op.name} succeeded for a read-only member`).toBe(false);
     if (!asReadOnly.ok) expect((asReadOnly.error as AppError).code).toBe("forbidden");
     expect(JSON.stringify(await opts.snapshot()), `${op.name} by a read-only member changed data`).toBe(before);
+  }
+
+  if (op.permission === "admin" && opts.developer) {
+    const asDeveloper = await outcome(invoke(op, opts.developer, opts.input));
+    expect(asDeveloper.ok, `${op.name} succeeded for a developer`).toBe(false);
+    if (!asDeveloper.ok) expect((asDeveloper.error as AppError).code).toBe("forbidden");
+    expect(JSON.stringify(await opts.snapshot()), `${op.name} by a developer changed data`).toBe(before);
   }
 }

@@ -16,6 +16,7 @@ export default async function AppsPage({ searchParams }: { searchParams: Promise
   const { welcome, joined } = await searchParams;
   const [apps, activity] = await Promise.all([invoke(listApps, ctx, {}), invoke(listActivity, ctx, { limit: 20 })]);
   const canWrite = can(ctx.role, "write");
+  const canDelete = can(ctx.role, "admin");
   return (
     <>
       <PageHeader
@@ -40,10 +41,15 @@ export default async function AppsPage({ searchParams }: { searchParams: Promise
         <Card className="p-0">
           <ul className="divide-y divide-slate-200" aria-label="Apps">
             {apps.map((app) => (
-              <AppRow key={app.id} app={{ ...app, createdAt: app.createdAt.toISOString() }} canWrite={canWrite} />
+              <AppRow key={app.id} app={{ ...app, createdAt: app.createdAt.toISOString() }} canWrite={canWrite} canDelete={canDelete} />
             ))}
           </ul>
         </Card>
+      )}
+      {apps.length > 0 && canWrite && !canDelete && (
+        <p id="apps-delete-admins-only" className="mt-2 text-xs text-slate-500">
+          Only team admins can delete apps: deleting revokes every license of the app and deletes its images from the hosted registry.
+        </p>
       )}
       {apps.length > 0 && (
         <div className="mt-6">

@@ -32,6 +32,8 @@ export interface DistributionOptions {
   storageDir?: string;
   logLevel?: "error" | "warn" | "info" | "debug";
   readyTimeoutMs?: number;
+  /** Listen on this port (a server started earlier was told it) instead of a free one. */
+  port?: number;
   /**
    * Writes the whole config file itself (e.g. with `portcullis registry config`) for the chosen
    * port and returns its path; `auth`, `users` and `config` are then ignored.
@@ -66,7 +68,7 @@ export async function startDistribution(opts: DistributionOptions = {}): Promise
   // The free port may be taken between our probe and the registry's bind: retry a few times.
   let lastError: unknown;
   for (let attempt = 0; attempt < 4; attempt++) {
-    const port = await freePort();
+    const port = opts.port ?? (await freePort());
     const config = {
       version: 0.1,
       log: { level: opts.logLevel ?? "info", accesslog: { disabled: true }, formatter: "text" },
@@ -83,7 +85,7 @@ export async function startDistribution(opts: DistributionOptions = {}): Promise
       return await launch(exe, configPath, port, dir, storageDir, opts);
     } catch (e) {
       lastError = e;
-      if (!/address already in use/i.test(String((e as Error).message))) break;
+      if (opts.port !== undefined || !/address already in use/i.test(String((e as Error).message))) break;
     }
   }
   await fs.rm(dir, { recursive: true, force: true });
