@@ -54,6 +54,8 @@ export const createLicense = defineOperation({
       await tx.$queryRaw`SELECT c.id FROM "Customer" c, "App" a WHERE c.id = ${customer.id}::uuid AND a.id = ${app.id}::uuid FOR SHARE`;
       const current = await tx.customer.findUniqueOrThrow({ where: { id: customer.id }, select: { archivedAt: true } });
       if (current.archivedAt) throw archivedCustomer();
+      const currentApp = await tx.app.findUniqueOrThrow({ where: { id: app.id }, select: { deletedAt: true } });
+      if (currentApp.deletedAt) throw new AppError("conflict", `The app "${app.slug}" was deleted: it can't get new licenses.`);
       const row = await tx.license.create({
         data: {
           id,

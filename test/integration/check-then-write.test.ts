@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../support/db";
 import { twoTeams } from "../support/factories";
 import { invoke } from "@/lib/server/operation";
-import { createApp } from "@/lib/apps/operations";
+import { createApp, deleteApp } from "@/lib/apps/operations";
 import { archiveCustomer, createCustomer } from "@/lib/customers/operations";
 import { createLicense } from "@/lib/licenses/operations";
 
@@ -38,6 +38,20 @@ describe("check, then write", () => {
       const licenses = await t.db.license.findMany({ where: { customerId: customer.id }, select: { id: true } });
       const revokes = await t.db.auditEvent.count({ where: { action: "license.revoke", targetId: { in: licenses.map((l) => l.id) } } });
       expect(revokes).toBe(licenses.length);
+    }
+  });
+
+  it("a deleted app is left with no active license, however a new license races the deletion", async () => {
+    for (let round = 0; round < 10; round++) {
+      const doomed = await invoke(createApp, teams.adminA, { name: `Doomed ${round}` });
+      const customer = await invoke(createCustomer, teams.adminA, { name: `Customer of doomed ${round}` });
+      const issue = () => invoke(createLicense, teams.adminA, { customerId: customer.id, app: doomed.slug, type: "paid" });
+      const outcomes = await Promise.allSettled([issue(), issue(), invoke(deleteApp, teams.adminA, { id: doomed.id, confirmSlug: doomed.slug }), issue(), issue()]);
+      // Issuing may lose to the deletion: a 409, or the app is already gone from the lookup (422).
+      for (const o of outcomes) if (o.status === "rejected") expect(["conflict", "validation_failed"]).toContain((o.reason as { code?: string }).code);
+      expect(outcomes[2]!.status, "the deletion itself succeeds").toBe("fulfilled");
+      const active = await t.db.license.count({ where: { appId: doomed.id, revokedAt: null } });
+      expect(active, `round ${round}: active licenses of a deleted app`).toBe(0);
     }
   });
 });
