@@ -3,13 +3,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { cleanEnv } from "../support/registry/process";
 
 /** `npm start` (scripts/start.ts) with a clean environment plus `env`. */
 function start(env: Record<string, string>) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "portcullis-launcher-"));
   try {
     const res = spawnSync(process.execPath, ["--import", "tsx", path.join("scripts", "start.ts")], {
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORTCULLIS_DATA_DIR: dataDir, ...env },
+      env: cleanEnv(os.homedir(), { PORTCULLIS_DATA_DIR: dataDir, ...env }),
       encoding: "utf8",
       timeout: 60_000,
     });
