@@ -1,4 +1,5 @@
 import { z } from "zod";
+import "./zod-config";
 import { parseServiceAccountKey } from "@/lib/oci/credentials";
 import { AppError } from "@/lib/errors";
 
