@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,6 +9,10 @@ import { UpstreamError } from "@/lib/oci/errors";
 import { RegistryClient } from "@/lib/oci/registry-client";
 import type { ResolveFn } from "@/lib/oci/address";
 import type { RegistryCredentials } from "@/lib/oci/credentials";
+import { INTERNAL_API, type LookupResponse } from "@/lib/internal/contract";
+import { createProxyServer } from "@/proxy/server";
+import { generateLicenseId } from "@/lib/licenses/license-id";
+import { licenseAuth, ociErrors, rawRequest } from "../support/proxy";
 
 /**
  * A registry whose Bearer challenge names a token realm on another host must not get the
@@ -127,5 +132,42 @@ describe("token realms on another host", () => {
     expect(allowed.ok).toBe(true);
     expect(allowed.steps.at(-1)).toMatchObject({ name: "Authenticate (Bearer token from auth.elsewhere.test)", ok: true });
     expect(allowed.steps.at(-1)!.detail).toMatch(/The credentials were sent to auth\.elsewhere\.test\./);
+  });
+
+  it("the proxy answers an OCI error naming the host instead of sending the vendor's credentials there", async () => {
+    realmHost = "auth.elsewhere.test";
+    realmRequests.length = 0;
+    const serviceToken = "realm-test-service-token-0123456789";
+    const lookup: LookupResponse = {
+      allowed: true,
+      code: "ok",
+      reason: "ok",
+      license: { id: crypto.randomUUID(), customerId: crypto.randomUUID(), teamId: crypto.randomUUID(), appId: crypto.randomUUID(), expiresAt: null },
+      registry: { id: crypto.randomUUID(), name: "vendor", endpoint: registryUrl(), provider: "other", credentialsVersion: 1, matchedBy: "name", credentials: creds, allowedRealmHosts: [] },
+    };
+    const portal = await listen((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        res.setHeader("content-type", "application/json");
+        if (req.url === INTERNAL_API.lookup) return void res.end(JSON.stringify(lookup));
+        if (req.url === INTERNAL_API.pullEvents) return void res.end(JSON.stringify({ accepted: 0, unknownLicense: 0 }));
+        res.end("{}");
+      });
+    });
+    const proxy = createProxyServer({ portalUrl: `http://127.0.0.1:${portal.port}`, serviceToken, dockerHubRegistry: "registry-1.docker.io", allowPrivate: true, resolve });
+    try {
+      const { url } = await proxy.listen(0);
+      const res = await rawRequest(`${url}/v2/proxy/acme/vendor/team/app/manifests/1.0`, { headers: { authorization: licenseAuth(generateLicenseId()) } });
+      expect(res.status).toBe(502);
+      expect(ociErrors(res)[0]).toEqual({
+        code: "DENIED",
+        message: `The upstream registry asked for its credentials to be sent to auth.elsewhere.test:${realm.port}, a host not allowed for it; the vendor can allow it on the registry.`,
+      });
+      expect(realmRequests).toEqual([]);
+    } finally {
+      await proxy.close(1000);
+      portal.server.closeAllConnections();
+      await new Promise((r) => portal.server.close(r));
+    }
   });
 });
