@@ -201,7 +201,7 @@ describe("embedded database lock", () => {
     fs.writeFileSync(path.join(dir, "pglite.lock"), JSON.stringify({ pid: deadPid(), port: 1 }));
     const e = await open({ waitMs: 200 });
     expect(e.owner).toBe(true);
-    expect(readLock(dir)).toEqual({ pid: process.pid, port: Number(new URL(e.url).port) });
+    expect(readLock(dir)).toEqual({ pid: process.pid, port: Number(new URL(e.url).port), password: decodeURIComponent(new URL(e.url).password) });
   });
 
   it("a live pid with a published port nobody listens on (pid reused after a crash) is taken over", async () => {
