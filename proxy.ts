@@ -23,8 +23,9 @@ export function proxy(request: NextRequest) {
 export const config = {
   matcher: [
     {
-      // Not static assets; prefetches carry no page of their own.
-      source: "/((?!_next/static|_next/image|favicon.ico).*)",
+      // Not static assets, nor the registry proxy's internal API (no browser, and its hot path);
+      // prefetches carry no page of their own.
+      source: "/((?!_next/static|_next/image|favicon.ico|api/internal/).*)",
       missing: [
         { type: "header", key: "next-router-prefetch" },
         { type: "header", key: "purpose", value: "prefetch" },

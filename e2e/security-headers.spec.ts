@@ -90,4 +90,8 @@ test("HSTS when the request came over HTTPS (X-Forwarded-Proto from the proxy in
   const api = await request.get("/api/v1/apps", { headers: { "x-forwarded-proto": "https" } });
   expect(api.status()).toBe(401);
   expect(api.headers()["strict-transport-security"]).toBe("max-age=31536000");
+  // Static assets are not run through the proxy.
+  const page = await (await request.get("/sign-in")).text();
+  const asset = page.match(/\/_next\/static\/[^"']+\.js/)![0];
+  expect((await request.get(asset)).headers()["content-security-policy"]).toBeUndefined();
 });
