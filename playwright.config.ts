@@ -60,6 +60,8 @@ export default defineConfig({
       BIND_ADDRESS: "127.0.0.1",
       NODE_ENV: "production",
       PORTCULLIS_DATA_DIR: dataDir,
+      // A throw-away database: production mode on the embedded one is opted into explicitly.
+      PORTCULLIS_EMBEDDED_DB_IN_PRODUCTION: "true",
       AUTH_SECRET: "e2e-only-secret-0123456789abcdefghijklmnop",
       TOKEN_HASH_KEYS: "e2e:e2e-only-hash-key-0123456789abcdefghijklmnop",
       LOCAL_KMS_KEYS: "e2e:" + Buffer.alloc(32, 7).toString("base64"),

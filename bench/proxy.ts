@@ -116,6 +116,7 @@ async function startStubPortal(upstreamUrl: string) {
       id: crypto.randomUUID(),
       name: "up",
       endpoint: upstreamUrl,
+      allowedRealmHosts: [],
       provider: "other",
       credentialsVersion: 1,
       matchedBy: "name",

@@ -249,6 +249,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
         timeoutMs: opts.upstreamTimeoutMs ?? 30_000,
         idleTimeoutMs: opts.upstreamIdleTimeoutMs ?? 60_000,
         userAgent: "portcullis-proxy",
+        allowedRealmHosts: registry.allowedRealmHosts,
       });
       clients.set(registry, client);
     }
@@ -521,6 +522,9 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     if (e.reason === "timeout") return sendOciError(res, 504, "UNAVAILABLE", "The upstream registry did not answer in time.", {}, ctx.method);
     if (e.reason === "blocked" || e.reason === "insecure") {
       return sendOciError(res, 502, "UNAVAILABLE", "The upstream registry's address is not allowed from this proxy.", {}, ctx.method);
+    }
+    if (e.reason === "realm") {
+      return sendOciError(res, 502, "DENIED", `The upstream registry asked for its credentials to be sent to ${e.host}, a host not allowed for it; the vendor can allow it on the registry.`, {}, ctx.method);
     }
     if (e.reason === "auth") {
       return sendOciError(res, 502, "DENIED", "The upstream registry's authentication service refused the credentials configured for it.", {}, ctx.method);

@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { ConfigError, parseEnv } from "../lib/config/env";
+import { ConfigError, assertEmbeddedDatabaseAllowed, parseEnv } from "../lib/config/env";
 import { hashKeyring } from "../lib/auth/hash-keys";
 import { databaseUrl } from "../lib/db/client";
 import { applyMigrations } from "../lib/db/migrations";
@@ -30,6 +30,7 @@ export async function serve(mode: Mode) {
   let env;
   try {
     env = parseEnv(process.env);
+    assertEmbeddedDatabaseAllowed(env);
   } catch (e) {
     if (e instanceof ConfigError) fail(e.message);
     throw e;

@@ -10,7 +10,8 @@ import { acceptInvite } from "@/lib/teams/invites";
 import { createTeam } from "@/lib/teams/create-team";
 import { signInSchema, signUpSchema } from "@/lib/validations/auth";
 import { createTeamSchema, switchTeamSchema } from "@/lib/validations/teams";
-import { AppError, fromZodError, toAppError } from "@/lib/errors";
+import { AppError, toAppError } from "@/lib/errors";
+import { parseInput } from "@/lib/validations/parse";
 import { echoValues, formObject, type ActionState } from "@/lib/server/action-state";
 import { clientIp, cookieIsSecure, currentSession } from "@/lib/server/request";
 
@@ -37,11 +38,10 @@ export async function signUpAction(_prev: ActionState, formData: FormData): Prom
   if (raw.inviteToken) raw.teamName ||= "invited";
   let joined = false;
   try {
-    const parsed = signUpSchema.safeParse(raw);
-    if (!parsed.success) throw fromZodError(parsed.error);
-    const result = await signUp(await getDb(), parsed.data, await clientIp());
+    const input = parseInput(signUpSchema, raw);
+    const result = await signUp(await getDb(), input, await clientIp());
     // An invite link proves the address: its new member is signed in at once.
-    if (parsed.data.inviteToken && result) {
+    if (input.inviteToken && result) {
       await startSession(result.userId, result.teamId);
       joined = true;
     }
@@ -57,13 +57,12 @@ export async function signUpAction(_prev: ActionState, formData: FormData): Prom
 export async function signInAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
   const raw = formObject(formData);
   try {
-    const parsed = signInSchema.safeParse(raw);
-    if (!parsed.success) throw fromZodError(parsed.error);
+    const input = parseInput(signInSchema, raw);
     const db = await getDb();
     const ip = await clientIp();
-    const user = await verifyCredentials(db, parsed.data, ip);
+    const user = await verifyCredentials(db, input, ip);
     let teamId: string | null = null;
-    if (parsed.data.inviteToken) teamId = await acceptInvite(db, parsed.data.inviteToken, user, ip);
+    if (input.inviteToken) teamId = await acceptInvite(db, input.inviteToken, user, ip);
     await startSession(user.userId, teamId);
   } catch (e) {
     return failure(e, formData);
@@ -115,10 +114,9 @@ export async function createTeamAction(_prev: ActionState, formData: FormData): 
   try {
     const session = await currentSession();
     if (!session) throw new AppError("unauthenticated", "Your session has ended. Sign in again.");
-    const parsed = createTeamSchema.safeParse(formObject(formData));
-    if (!parsed.success) throw fromZodError(parsed.error);
+    const { name } = parseInput(createTeamSchema, formObject(formData));
     const db = await getDb();
-    const team = await createTeam(db, { userId: session.user.id, email: session.user.email, ip: await clientIp() }, parsed.data.name);
+    const team = await createTeam(db, { userId: session.user.id, email: session.user.email, ip: await clientIp() }, name);
     await setActiveTeam(db, session.id, team.id);
   } catch (e) {
     return failure(e, formData);

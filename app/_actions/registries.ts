@@ -62,7 +62,9 @@ export async function rotateRegistryAction(formData: FormData): Promise<Registry
 }
 
 export async function updateRegistryAction(formData: FormData): Promise<RegistryActionState<RegistryDto>> {
-  return run(updateRegistry, formData, (r) => (r.name ? `${r.host} is now named ${r.name}.` : `${r.host} has no name now.`));
+  return run(updateRegistry, formData, (r) =>
+    [r.name ? `${r.host} is named ${r.name}.` : `${r.host} has no name.`, r.allowedRealmHosts.length ? `Credentials may also go to ${r.allowedRealmHosts.join(", ")}.` : ""].filter(Boolean).join(" "),
+  );
 }
 
 export async function deleteRegistryAction(formData: FormData): Promise<RegistryActionState<{ id: string }>> {

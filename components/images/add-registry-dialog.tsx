@@ -86,7 +86,7 @@ function AddRegistryForm({
 }) {
   const [provider, setProvider] = useState<RegistryProviderName>(initialProvider ?? "other");
   const [values, setValues] = useState<Record<RegistryProviderName, Values>>({ other: {}, ecr: {}, gcr: {} });
-  const [common, setCommon] = useState({ name: "", image: "", test: true });
+  const [common, setCommon] = useState({ name: "", image: "", test: true, allowedRealmHosts: "" });
   const [busy, setBusy] = useState<Busy>(null);
   const [state, setState] = useState<RegistryActionState<unknown> | null>(null);
   const [test, setTest] = useState<TestView | null>(null);
@@ -226,6 +226,17 @@ function AddRegistryForm({
               hint="The test then also fetches this image's manifest: single image or multi-platform, platforms, digest."
             />
           </div>
+          <Field
+            label="Allowed token hosts (optional)"
+            name="allowedRealmHosts"
+            autoComplete="off"
+            spellCheck={false}
+            placeholder="e.g. auth.example.com"
+            value={common.allowedRealmHosts}
+            onChange={(e) => setCommon((c) => ({ ...c, allowedRealmHosts: e.target.value }))}
+            error={fields?.allowedRealmHosts ?? Object.entries(fields ?? {}).find(([k]) => k.startsWith("allowedRealmHosts."))?.[1]}
+            hint="Only if the registry's token service runs on another host: the credentials are sent there. The registry's own host, Docker Hub's and Google's need nothing here."
+          />
         </div>
 
         <label className="flex items-start gap-2 text-sm text-slate-800">

@@ -121,7 +121,7 @@ export function RegistriesSection({
           <Dialog open={open?.kind === "rotate"} onClose={close} title={`Rotate credentials of ${current.host}`} wide description="The new credentials are tested first and replace the old ones only if the test passes.">
             <RotateDialogBody r={current} onDone={done} onCancel={close} />
           </Dialog>
-          <Dialog open={open?.kind === "rename"} onClose={close} title={`Name ${current.host}`}>
+          <Dialog open={open?.kind === "rename"} onClose={close} title={`Edit ${current.host}`}>
             <RenameDialogBody r={current} proxyHost={proxyHost} onDone={done} onCancel={close} />
           </Dialog>
           <Dialog open={open?.kind === "delete"} onClose={close} title={`Delete ${current.host}?`}>
@@ -211,7 +211,7 @@ function RegistryTableRow({ r, abilities, open }: { r: RegistryRow; abilities: A
               label={`More actions for ${r.host}`}
               items={[
                 { label: "Rotate credentials", aria: `Rotate credentials of ${r.host}`, onSelect: () => open("rotate") },
-                { label: r.name ? "Rename" : "Set name", aria: `Name ${r.host}`, onSelect: () => open("rename") },
+                { label: "Edit name and token hosts", aria: `Edit ${r.host}`, onSelect: () => open("rename") },
                 { label: "Delete", aria: `Delete ${r.host}`, onSelect: () => open("delete"), danger: true },
               ]}
             />
@@ -382,7 +382,9 @@ function RotateDialogBody({ r, onDone, onCancel }: { r: RegistryRow; onDone: (me
 
 function RenameDialogBody({ r, proxyHost, onDone, onCancel }: { r: RegistryRow; proxyHost: string; onDone: (message?: string) => void; onCancel: () => void }) {
   const [name, setName] = useState(r.name ?? "");
+  const [realmHosts, setRealmHosts] = useState(r.allowedRealmHosts.join(", "));
   const { state, pending, submit } = useFormAction(updateRegistryAction, (s) => onDone(s.message));
+  const realmHostsError = state?.status === "error" ? Object.entries(state.fields ?? {}).find(([k]) => k === "allowedRealmHosts" || k.startsWith("allowedRealmHosts."))?.[1] : undefined;
   return (
     <form onSubmit={submit} noValidate className={dialogFormClass}>
       <DialogBody className="space-y-4">
@@ -405,6 +407,17 @@ function RenameDialogBody({ r, proxyHost, onDone, onCancel }: { r: RegistryRow; 
           }
         />
         {r.name && <Notice tone="warning">Image references that use {r.name} stop working when you change it.</Notice>}
+        <Field
+          label="Allowed token hosts (optional)"
+          name="allowedRealmHosts"
+          autoComplete="off"
+          spellCheck={false}
+          placeholder="e.g. auth.example.com"
+          value={realmHosts}
+          onChange={(e) => setRealmHosts(e.target.value)}
+          error={realmHostsError}
+          hint="Only if the registry's token service runs on another host: the credentials are sent there. Separate several with commas."
+        />
         {state?.status === "error" && !state.fields && <Notice tone="error">{state.message}</Notice>}
       </DialogBody>
       <DialogFooter>
@@ -412,7 +425,7 @@ function RenameDialogBody({ r, proxyHost, onDone, onCancel }: { r: RegistryRow; 
           Cancel
         </Button>
         <button type="submit" disabled={pending} aria-busy={pending} className={buttonClass("primary")}>
-          {pending ? "Saving…" : "Save name"}
+          {pending ? "Saving…" : "Save"}
         </button>
       </DialogFooter>
     </form>

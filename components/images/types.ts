@@ -25,6 +25,8 @@ export interface RegistryRow {
   credentialsUpdatedAt: string;
   credentialsUpdatedBy: string | null;
   credentialsVersion: number;
+  /** Token-service hosts, besides the registry's own, that may receive its credentials. */
+  allowedRealmHosts: string[];
   lastTest: { ok: boolean; at: string; summary: string; steps: StepView[]; image?: string; manifest?: TestView["manifest"] } | null;
 }
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Db } from "@/lib/db/client";
-import { AppError, fromZodError } from "@/lib/errors";
+import { AppError } from "@/lib/errors";
+import { parseInput } from "@/lib/validations/parse";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import { recordAudit } from "@/lib/audit/record";
 import { invoke } from "@/lib/server/operation";
@@ -29,9 +30,7 @@ export interface BootstrapResult {
 }
 
 export async function bootstrapAdmin(db: Db, raw: BootstrapInput): Promise<BootstrapResult> {
-  const parsed = bootstrapSchema.safeParse(raw);
-  if (!parsed.success) throw fromZodError(parsed.error);
-  const input = parsed.data;
+  const input = parseInput(bootstrapSchema, raw);
 
   const existing = await db.user.findUnique({ where: { email: input.email } });
   if (existing && !(await verifyPassword(existing.passwordHash, input.password))) {

@@ -128,6 +128,7 @@ export const registrySchema = z
     credentialsUpdatedAt: dateTime,
     credentialsUpdatedBy: z.string().nullable(),
     credentialsVersion: z.int(),
+    allowedRealmHosts: z.array(z.string()).meta({ description: "Token-service hosts, besides the registry's own, that may receive its credentials." }),
     lastTest: z
       .object({ ok: z.boolean(), at: dateTime, summary: z.string(), steps: z.array(testStepSchema), image: z.string().optional(), manifest: testManifestSchema.optional() })
       .nullable(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseEnv } from "./env";
+import { ConfigError, assertEmbeddedDatabaseAllowed, parseEnv } from "./env";
 
 describe("parseEnv", () => {
   it("applies SPEC.md's defaults", () => {
@@ -47,5 +47,15 @@ describe("parseEnv", () => {
 
   it("treats empty strings as unset and parses booleans", () => {
     expect(parseEnv({ PORT: "", ALLOW_PRIVATE_REGISTRY_HOSTS: "true" })).toMatchObject({ PORT: 3000, ALLOW_PRIVATE_REGISTRY_HOSTS: true });
+  });
+
+  it("refuses the embedded database in production unless opted in, in one line naming both variables", () => {
+    const production = { NODE_ENV: "production", AUTH_SECRET: "x".repeat(32) };
+    expect(() => assertEmbeddedDatabaseAllowed(parseEnv(production))).toThrow(
+      "Invalid configuration: DATABASE_URL is required when NODE_ENV=production (or set PORTCULLIS_EMBEDDED_DB_IN_PRODUCTION=true to use the embedded database)",
+    );
+    expect(() => assertEmbeddedDatabaseAllowed(parseEnv({ ...production, PORTCULLIS_EMBEDDED_DB_IN_PRODUCTION: "true" }))).not.toThrow();
+    expect(() => assertEmbeddedDatabaseAllowed(parseEnv({ ...production, DATABASE_URL: "postgresql://db/x" }))).not.toThrow();
+    expect(() => assertEmbeddedDatabaseAllowed(parseEnv({}))).not.toThrow();
   });
 });

@@ -29,6 +29,8 @@ export const envSchema = z.object({
       .optional(),
   ),
   PORTCULLIS_DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default("./.data")),
+  /** Production uses DATABASE_URL; the embedded PGlite database only with this explicit opt-in. */
+  PORTCULLIS_EMBEDDED_DB_IN_PRODUCTION: bool(false),
   AUTH_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, "must be at least 32 characters").optional()),
   /** Keys of the license ID and API token hashes, `id:secret,…` (lib/auth/hash-keys.ts); development generates one. */
   TOKEN_HASH_KEYS: str(),
@@ -113,6 +115,18 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     }
   }
   return env;
+}
+
+/**
+ * The embedded database is one process's PGlite: no replicas, no backups, no concurrent writers
+ * beyond one host. Production refuses it unless the operator opted in.
+ */
+export function assertEmbeddedDatabaseAllowed(env: Env): void {
+  if (env.NODE_ENV === "production" && !env.DATABASE_URL && !env.PORTCULLIS_EMBEDDED_DB_IN_PRODUCTION) {
+    throw new ConfigError(
+      "Invalid configuration: DATABASE_URL is required when NODE_ENV=production (or set PORTCULLIS_EMBEDDED_DB_IN_PRODUCTION=true to use the embedded database)",
+    );
+  }
 }
 
 let cached: Env | undefined;

@@ -31,4 +31,16 @@ describe("lib/db/client", () => {
     const [a, b] = await Promise.all([getDb(), getDb()]);
     expect(a).toBe(b); // creating the client does not connect
   });
+
+  it("refuses to open the embedded database under NODE_ENV=production without the opt-in", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "portcullis-client-"));
+    Object.assign(process.env, { NODE_ENV: "production", AUTH_SECRET: "x".repeat(32), PORTCULLIS_DATA_DIR: dir });
+    delete process.env.DATABASE_URL;
+    delete process.env.PORTCULLIS_EMBEDDED_DB_IN_PRODUCTION;
+    resetEnvCache();
+    const { databaseUrl } = await import("./client");
+    await expect(databaseUrl()).rejects.toThrow(/PORTCULLIS_EMBEDDED_DB_IN_PRODUCTION=true/);
+    expect(fs.readdirSync(dir)).toEqual([]); // nothing opened
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });

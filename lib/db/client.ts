@@ -1,6 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient, type Prisma } from "@/lib/generated/prisma/client";
-import { env } from "@/lib/config/env";
+import { assertEmbeddedDatabaseAllowed, env } from "@/lib/config/env";
 import { openEmbeddedDatabase, type EmbeddedDatabase } from "./embedded";
 
 /**
@@ -28,6 +28,7 @@ export function databaseUrl(): Promise<string> {
     const url = (async () => {
       const configured = env().DATABASE_URL;
       if (configured) return configured;
+      assertEmbeddedDatabaseAllowed(env());
       s.embedded ??= openEmbeddedDatabase(env().PORTCULLIS_DATA_DIR);
       return (await s.embedded).url;
     })();

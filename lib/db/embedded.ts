@@ -3,12 +3,14 @@ import net from "node:net";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { HeldLock, readLock, removeIfUnchanged, tryAcquireLock } from "./lock-file";
-import { PgSocketServer } from "./pg-socket-server";
+import { PgSocketServer, pgSocketUrl } from "./pg-socket-server";
 
 /**
  * The embedded database: PGlite on disk under `<dataDir>/pglite`, served over the PostgreSQL wire
  * protocol on 127.0.0.1 by the one process that holds `<dataDir>/pglite.lock`. Every other
  * process (and the holder itself) connects to that socket, so the folder is opened exactly once.
+ * The socket requires a password generated at each start and published in the lock file (mode
+ * 0600), so only processes that can read the data directory can connect.
  */
 export interface EmbeddedDatabase {
   /** postgresql:// URL of the serving process (this one when `owner`). */
@@ -31,8 +33,8 @@ export class DatabaseLockedError extends Error {
   }
 }
 
-export function embeddedUrl(port: number): string {
-  return `postgresql://postgres@127.0.0.1:${port}/postgres`;
+export function embeddedUrl(port: number, password: string): string {
+  return pgSocketUrl(port, password);
 }
 
 const g = globalThis as { __portcullisEmbedded?: Map<string, Promise<EmbeddedDatabase>> };
@@ -59,7 +61,7 @@ export async function openEmbeddedDatabase(dataDir: string, options: OpenEmbedde
     }
     const holder = attempt.holder;
     if (holder?.port != null) {
-      if (await listening(holder.port)) return { url: embeddedUrl(holder.port), owner: false, close: async () => {} };
+      if (await listening(holder.port)) return { url: embeddedUrl(holder.port, holder.password ?? ""), owner: false, close: async () => {} };
       // A published port that nobody listens on: the holder died and its pid was reused.
       const raw = readLock(lockPath)?.raw;
       if (raw !== undefined && raw === refused?.raw && Date.now() - refused.since > 1500) removeIfUnchanged(lockPath, raw);
@@ -82,14 +84,14 @@ async function serve(dir: string, lock: HeldLock): Promise<EmbeddedDatabase> {
   try {
     db = await PGlite.create(path.join(dir, "pglite"));
     server = new PgSocketServer(db);
-    lock.publish(await server.start());
+    lock.publish(await server.start(), server.password);
   } catch (e) {
     await server?.stop().catch(() => {});
     await db?.close().catch(() => {});
     lock.release();
     throw e;
   }
-  const url = embeddedUrl(server.port);
+  const url = server.url;
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {

@@ -19,10 +19,11 @@ describe("lock file", () => {
   it("is taken once; a second attempt sees the holder; publish and release", () => {
     const first = tryAcquireLock(lockPath);
     if (!first.acquired) throw new Error("expected to acquire");
-    expect(readLock(lockPath)?.info).toEqual({ pid: process.pid, port: null });
-    expect(tryAcquireLock(lockPath)).toEqual({ acquired: false, holder: { pid: process.pid, port: null } });
-    first.lock.publish(5432);
-    expect(readLock(lockPath)?.info).toEqual({ pid: process.pid, port: 5432 });
+    expect(readLock(lockPath)?.info).toEqual({ pid: process.pid, port: null, password: null });
+    expect(tryAcquireLock(lockPath)).toEqual({ acquired: false, holder: { pid: process.pid, port: null, password: null } });
+    first.lock.publish(5432, "pw");
+    expect(readLock(lockPath)?.info).toEqual({ pid: process.pid, port: 5432, password: "pw" });
+    expect(fs.statSync(lockPath).mode & 0o777).toBe(0o600); // it holds the socket's password
     expect(fs.readdirSync(dir)).toEqual(["pglite.lock"]); // no temp file left behind
     first.lock.release();
     expect(fs.existsSync(lockPath)).toBe(false);
@@ -39,16 +40,16 @@ describe("lock file", () => {
 
   it("treats this process's pid as stale unless this process took the lock (pid reuse)", () => {
     fs.writeFileSync(lockPath, JSON.stringify({ pid: process.pid, port: 1 }));
-    expect(isStale(lockPath, { pid: process.pid, port: 1 })).toBe(true);
+    expect(isStale(lockPath, { pid: process.pid, port: 1, password: null })).toBe(true);
     const attempt = tryAcquireLock(lockPath);
     if (!attempt.acquired) throw new Error("expected to take over");
-    expect(isStale(lockPath, { pid: process.pid, port: null })).toBe(false);
+    expect(isStale(lockPath, { pid: process.pid, port: null, password: null })).toBe(false);
     attempt.lock.release();
   });
 
   it("never takes a live process's lock", () => {
     fs.writeFileSync(lockPath, JSON.stringify({ pid: process.ppid, port: 7 }));
-    expect(tryAcquireLock(lockPath)).toEqual({ acquired: false, holder: { pid: process.ppid, port: 7 } });
+    expect(tryAcquireLock(lockPath)).toEqual({ acquired: false, holder: { pid: process.ppid, port: 7, password: null } });
     expect(fs.readFileSync(lockPath, "utf8")).toBe(JSON.stringify({ pid: process.ppid, port: 7 }));
   });
 

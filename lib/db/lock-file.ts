@@ -1,7 +1,7 @@
 import fs from "node:fs";
 
 /**
- * An exclusive lock file holding `{pid, port}`. Created with `wx`, so exactly one process wins;
+ * An exclusive lock file (mode 0600) holding `{pid, port, password}`. Created with `wx`, so exactly one process wins;
  * a lock whose pid is dead (or is this process's pid but not taken by this process: pid reuse
  * after a restart) is stale and may be taken over.
  */
@@ -9,6 +9,8 @@ export interface LockInfo {
   pid: number;
   /** Where the holder serves the database; null while it is starting or shutting down. */
   port: number | null;
+  /** The per-start password of the holder's socket; only the data directory's owner can read it. */
+  password: string | null;
 }
 
 export type LockAttempt =
@@ -40,7 +42,8 @@ export function readLock(lockPath: string): { raw: string; info: LockInfo | null
     const parsed = JSON.parse(raw) as Partial<LockInfo>;
     if (typeof parsed.pid !== "number" || !Number.isInteger(parsed.pid)) return { raw, info: null };
     const port = typeof parsed.port === "number" ? parsed.port : null;
-    return { raw, info: { pid: parsed.pid, port } };
+    const password = typeof parsed.password === "string" ? parsed.password : null;
+    return { raw, info: { pid: parsed.pid, port, password } };
   } catch {
     return { raw, info: null };
   }
@@ -63,7 +66,7 @@ export function isStale(lockPath: string, info: LockInfo): boolean {
 export function tryAcquireLock(lockPath: string): LockAttempt {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      fs.writeFileSync(lockPath, JSON.stringify({ pid: process.pid, port: null }), { flag: "wx", mode: 0o600 });
+      fs.writeFileSync(lockPath, JSON.stringify({ pid: process.pid, port: null, password: null }), { flag: "wx", mode: 0o600 });
       heldHere.add(lockPath);
       return { acquired: true, lock: new HeldLock(lockPath) };
     } catch (e) {
@@ -113,10 +116,14 @@ export function removeIfUnchanged(lockPath: string, staleRaw: string): void {
 export class HeldLock {
   constructor(readonly path: string) {}
 
-  /** Rewrites the lock's content atomically (readers never see a half-written file). */
-  publish(port: number | null): void {
+  /**
+   * Rewrites the lock's content atomically (readers never see a half-written file), readable by
+   * the owner only: it holds the socket's password.
+   */
+  publish(port: number | null, password: string | null = null): void {
     const tmp = `${this.path}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify({ pid: process.pid, port }), { mode: 0o600 });
+    fs.rmSync(tmp, { force: true }); // a leftover would keep its mode
+    fs.writeFileSync(tmp, JSON.stringify({ pid: process.pid, port, password }), { mode: 0o600, flag: "wx" });
     fs.renameSync(tmp, this.path);
   }
 

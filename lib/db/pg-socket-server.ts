@@ -1,7 +1,18 @@
+import crypto from "node:crypto";
 import net from "node:net";
 import type { PGlite } from "@electric-sql/pglite";
 import { Mutex } from "./mutex";
-import { fatalErrorMessage, queryMessage, splitMessages, syncMessage, type FrontendMessage } from "./pg-wire";
+import {
+  authenticationMessage,
+  fatalErrorMessage,
+  queryMessage,
+  saslResponse,
+  splitMessages,
+  startupParameters,
+  syncMessage,
+  type FrontendMessage,
+} from "./pg-wire";
+import { SCRAM_MECHANISM, ScramExchange, scramKeys, type ScramKeys } from "./scram";
 
 /**
  * A PostgreSQL wire-protocol server over one PGlite instance, safe with many client connections.
@@ -14,7 +25,9 @@ import { fatalErrorMessage, queryMessage, splitMessages, syncMessage, type Front
  *
  * Session state that is not per-unit (SET, named prepared statements, LISTEN) is still shared
  * by all connections: clients should not rely on it (Prisma and node-postgres by default don't).
- * Listens on 127.0.0.1 only.
+ * Listens on 127.0.0.1 only, and every client must authenticate with the server's password by
+ * SCRAM-SHA-256 before anything reaches PGlite (PGlite itself accepts any user): a wrong or missing
+ * password gets FATAL 28P01 and the connection is closed.
  */
 export interface PgSocketServerOptions {
   /** TCP port; 0 (default) picks a free one. */
@@ -27,7 +40,11 @@ export interface PgSocketServerOptions {
    * does: here one stuck client would block every other. Default 60 s; 0 disables.
    */
   idleInTransactionTimeoutMs?: number;
+  /** The password clients must present; default: 32 random bytes, generated per server. */
+  password?: string;
 }
+
+const AUTHENTICATION_TIMEOUT_MS = 30_000;
 
 /** One lock per PGlite: several servers over the same instance still take turns. */
 const locks = new WeakMap<PGlite, Mutex>();
@@ -37,6 +54,9 @@ export class PgSocketServer {
   private readonly connections = new Set<Connection>();
   private server: net.Server | null = null;
   private boundPort = 0;
+  /** The password clients must send (see `url`). */
+  readonly password: string;
+  private readonly keys: ScramKeys;
 
   constructor(
     readonly db: PGlite,
@@ -44,10 +64,18 @@ export class PgSocketServer {
   ) {
     if (!locks.has(db)) locks.set(db, new Mutex());
     this.lock = locks.get(db)!;
+    this.password = options.password ?? crypto.randomBytes(32).toString("base64url");
+    if (this.password === "") throw new Error("PgSocketServer needs a non-empty password");
+    this.keys = scramKeys(this.password);
   }
 
   get port(): number {
     return this.boundPort;
+  }
+
+  /** The postgresql:// URL of this server, password included. */
+  get url(): string {
+    return pgSocketUrl(this.boundPort, this.password);
   }
 
   get host(): string {
@@ -91,15 +119,32 @@ export class PgSocketServer {
       return;
     }
     const idleMs = this.options.idleInTransactionTimeoutMs ?? 60_000;
-    const connection = new Connection(this.db, this.lock, socket, idleMs, () => this.connections.delete(connection));
+    const connection = new Connection(this.db, this.lock, this.keys, socket, idleMs, () => this.connections.delete(connection));
     this.connections.add(connection);
   }
 }
+
+/** The URL of a PgSocketServer on 127.0.0.1:port with `password`. */
+export function pgSocketUrl(port: number, password: string): string {
+  return `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+}
+
+/**
+ * Where a connection is in authentication: waiting for the StartupMessage, for the client-first
+ * (SASLInitialResponse) and client-final (SASLResponse) SCRAM messages, then authenticated.
+ */
+type AuthState =
+  | { step: "startup" }
+  | { step: "sasl-initial"; startup: Buffer; user: string }
+  | { step: "sasl-final"; startup: Buffer; user: string; exchange: ScramExchange }
+  | { step: "done" };
 
 /** One client socket. Its messages are handled strictly in order, one at a time. */
 class Connection {
   private buffer: Buffer = Buffer.alloc(0);
   private started = false;
+  private auth: AuthState = { step: "startup" };
+  private authTimer: NodeJS.Timeout;
   private closed = false;
   private release: (() => void) | null = null;
   private work: Promise<void> = Promise.resolve();
@@ -109,11 +154,17 @@ class Connection {
   constructor(
     private readonly db: PGlite,
     private readonly lock: Mutex,
+    private readonly keys: ScramKeys,
     private readonly socket: net.Socket,
     private readonly idleMs: number,
     private readonly onGone: () => void,
   ) {
     socket.setNoDelay(true);
+    // As PostgreSQL's authentication_timeout: a client that never authenticates gives its slot back.
+    this.authTimer = setTimeout(() => {
+      if (this.auth.step !== "done" && !this.closed) this.refuse("08P01", "authentication timeout");
+    }, AUTHENTICATION_TIMEOUT_MS);
+    this.authTimer.unref();
     socket.on("data", (chunk) => this.receive(chunk));
     socket.on("error", () => socket.destroy());
     socket.on("close", () => this.destroy());
@@ -127,6 +178,7 @@ class Connection {
     if (!this.closed) {
       this.closed = true;
       clearTimeout(this.idleTimer);
+      clearTimeout(this.authTimer);
       if (flush) this.socket.end();
       else this.socket.destroy();
       this.enqueue(() => this.abandonUnit());
@@ -186,9 +238,8 @@ class Connection {
         this.socket.end(); // not supported: there is nothing running we could cancel safely
         return;
       case "startup":
-        await this.acquire();
-        await this.execute(message.bytes, true);
-        this.releaseIfIdle();
+        this.auth = { step: "sasl-initial", startup: message.bytes, user: startupParameters(message.bytes).get("user") ?? "" };
+        this.socket.write(authenticationMessage(10, Buffer.from(`${SCRAM_MECHANISM}\0\0`)));
         return;
       case "regular":
         if (message.type === "X") {
@@ -196,11 +247,47 @@ class Connection {
           void this.destroy(); // queues abandonUnit after this task; awaiting it here would deadlock
           return;
         }
+        if (this.auth.step !== "done") return this.authenticate(message);
         await this.acquire();
         if (this.closed) return; // abandonUnit (queued by destroy) releases
         await this.execute(message.bytes, true);
         if (message.type === "S" || message.type === "Q") this.releaseIfIdle();
     }
+  }
+
+  /** A message before authentication finished: the SCRAM exchange, then the startup on PGlite. */
+  private async authenticate(message: FrontendMessage & { kind: "regular" }): Promise<void> {
+    const auth = this.auth;
+    if (auth.step === "done") return;
+    if (auth.step === "startup" || message.type !== "p") return this.refuse("08P01", "expected a password (SASL) message");
+    try {
+      if (auth.step === "sasl-initial") {
+        const { mechanism, data } = saslResponse(message.bytes, true);
+        if (mechanism !== SCRAM_MECHANISM) return this.refuse("28000", `only ${SCRAM_MECHANISM} authentication is supported`);
+        const exchange = new ScramExchange(this.keys);
+        this.socket.write(authenticationMessage(11, Buffer.from(exchange.start(data))));
+        this.auth = { ...auth, step: "sasl-final", exchange };
+        return;
+      }
+      const serverFinal = auth.exchange.finish(saslResponse(message.bytes, false).data);
+      if (serverFinal === null) return this.refuse("28P01", `password authentication failed for user "${auth.user}"`);
+      this.socket.write(authenticationMessage(12, Buffer.from(serverFinal)));
+    } catch (e) {
+      // Everything above only parses what the client sent: any failure is its protocol error.
+      return this.refuse("08P01", e instanceof Error ? e.message : "invalid authentication message");
+    }
+    this.auth = { step: "done" };
+    clearTimeout(this.authTimer);
+    await this.acquire();
+    if (this.closed) return;
+    await this.execute(auth.startup, true); // PGlite answers AuthenticationOk, parameters, ReadyForQuery
+    this.releaseIfIdle();
+  }
+
+  /** FATAL error, then close after it was sent. */
+  private refuse(code: string, text: string): void {
+    this.socket.write(fatalErrorMessage(code, text));
+    void this.destroy(true);
   }
 
   private async acquire() {

@@ -77,3 +77,35 @@ export function fatalErrorMessage(code: string, message: string): Buffer {
   header.writeInt32BE(4 + fields.length, 1);
   return Buffer.concat([header, fields]);
 }
+
+/** The parameters of a StartupMessage (user, database, …). */
+export function startupParameters(bytes: Buffer): Map<string, string> {
+  const out = new Map<string, string>();
+  const parts = bytes.subarray(8).toString("utf8").split("\0");
+  for (let i = 0; i + 1 < parts.length && parts[i] !== ""; i += 2) out.set(parts[i]!, parts[i + 1]!);
+  return out;
+}
+
+/** An Authentication* message: 10 SASL (mechanism list), 11 SASLContinue, 12 SASLFinal. */
+export function authenticationMessage(code: 10 | 11 | 12, payload: Buffer): Buffer {
+  const header = Buffer.alloc(9);
+  header.write("R", 0, "latin1");
+  header.writeInt32BE(8 + payload.length, 1);
+  header.writeInt32BE(code, 5);
+  return Buffer.concat([header, payload]);
+}
+
+/**
+ * The body of a SASLInitialResponse (`p`: mechanism, int32 length, data) or, when `initial` is
+ * false, of a SASLResponse (`p`: data).
+ */
+export function saslResponse(bytes: Buffer, initial: boolean): { mechanism?: string; data: string } {
+  const body = bytes.subarray(5);
+  if (!initial) return { data: body.toString("utf8") };
+  const end = body.indexOf(0);
+  if (end < 0 || body.length < end + 5) throw new Error("malformed SASLInitialResponse");
+  const mechanism = body.subarray(0, end).toString("utf8");
+  const length = body.readInt32BE(end + 1);
+  const data = length < 0 ? "" : body.subarray(end + 5, end + 5 + length).toString("utf8");
+  return { mechanism, data };
+}

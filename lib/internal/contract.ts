@@ -95,6 +95,8 @@ export const lookupResponseSchema = z.object({
       /** How the upstream matched: by host, by the team's registry name, or as Docker Hub. */
       matchedBy: z.enum(["host", "name", "docker-hub"]),
       credentials: credentialsSchema,
+      /** Token-service hosts, besides the registry's own, that may receive its credentials. */
+      allowedRealmHosts: z.array(z.string()).default([]),
     })
     .optional(),
 });

@@ -1,7 +1,8 @@
 import type { z } from "zod";
 import { env } from "@/lib/config/env";
 import { getDb, type Db } from "@/lib/db/client";
-import { AppError, fromZodError, toAppError } from "@/lib/errors";
+import { AppError, toAppError } from "@/lib/errors";
+import { parseInput } from "@/lib/validations/parse";
 import { lookupRequestSchema, pullEventBatchSchema } from "./contract";
 import { lookupProxyAccess } from "./proxy-lookup";
 import { ingestPullEvents } from "./pull-events";
@@ -47,9 +48,7 @@ async function readJson<S extends z.ZodType>(req: Request, schema: S, limit: num
   } catch {
     throw new AppError("validation_failed", "The request body is not JSON.");
   }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw fromZodError(parsed.error);
-  return parsed.data;
+  return parseInput(schema, raw);
 }
 
 async function run(req: Request, fn: () => Promise<Response>): Promise<Response> {

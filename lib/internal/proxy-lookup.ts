@@ -61,7 +61,16 @@ const hostnameOf = (endpoint: string) => {
   }
 };
 
-type RegistryRow = { id: string; teamId: string; name: string | null; endpoint: string; provider: "other" | "ecr" | "gcr"; username: string; credentialsVersion: number };
+type RegistryRow = {
+  id: string;
+  teamId: string;
+  name: string | null;
+  endpoint: string;
+  provider: "other" | "ecr" | "gcr";
+  username: string;
+  credentialsVersion: number;
+  allowedRealmHosts: string[];
+};
 
 function matchRegistry(registries: RegistryRow[], upstream: NonNullable<LookupRequest["upstream"]>, opts: LookupOptions) {
   if (upstream.kind === "host") {
@@ -91,7 +100,7 @@ export async function lookupProxyAccess(db: Db, req: LookupRequest, opts: Lookup
 
   const registries = await db.registry.findMany({
     where: { teamId: row.teamId },
-    select: { id: true, teamId: true, name: true, endpoint: true, provider: true, username: true, credentialsVersion: true },
+    select: { id: true, teamId: true, name: true, endpoint: true, provider: true, username: true, credentialsVersion: true, allowedRealmHosts: true },
     orderBy: { createdAt: "asc" },
   });
   const match = matchRegistry(registries, req.upstream, opts);
@@ -115,6 +124,7 @@ export async function lookupProxyAccess(db: Db, req: LookupRequest, opts: Lookup
         credentialsVersion: registry.credentialsVersion,
         matchedBy,
         credentials,
+        allowedRealmHosts: registry.allowedRealmHosts,
       },
     },
   };

@@ -23,4 +23,16 @@ describe("redactSecrets", () => {
   it("describes errors by name and scrubbed message", () => {
     expect(describeForLog(new TypeError("bad password=x1y2"))).toBe("TypeError: bad password=***");
   });
+
+  it("keeps only the database's message of a Prisma error, not the invocation with its arguments", () => {
+    const e = Object.assign(new Error("\nInvalid `db.user.findFirst()` invocation in\n/app/lib/x.ts:7:21\n\n→ 7 db.user.findFirst({ where: { email: \"victim@example.com\" } })\ninvalid byte sequence"), {
+      name: "PrismaClientKnownRequestError",
+      code: "P2039",
+      meta: { driverAdapterError: { cause: { originalCode: "22021", originalMessage: 'invalid byte sequence for encoding "UTF8": 0x00' } } },
+    });
+    const line = describeForLog(e);
+    expect(line).toBe('PrismaClientKnownRequestError P2039: 22021 invalid byte sequence for encoding "UTF8": 0x00');
+    const validation = Object.assign(new Error("\nInvalid `db.team.create()` invocation in\n/app/x.ts:7:21\n  name: \"secret value\"\nUnknown argument `slug`."), { name: "PrismaClientValidationError" });
+    expect(describeForLog(validation)).toBe("PrismaClientValidationError: Unknown argument `slug`.");
+  });
 });

@@ -19,8 +19,21 @@ export function redactSecrets(text: string): string {
   return out;
 }
 
-/** An error (or anything thrown) as one safe log line. */
+/**
+ * An error (or anything thrown) as one safe log line. Prisma's errors carry the whole invocation
+ * — the call site and every argument, submitted values included — in their message: only the
+ * database's own message (or the message's last line) is kept.
+ */
 export function describeForLog(e: unknown): string {
-  const text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  return redactSecrets(text);
+  if (!(e instanceof Error)) return redactSecrets(String(e));
+  if (e.name.startsWith("PrismaClient")) {
+    const { code, meta } = e as Error & { code?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown; originalMessage?: unknown } } } };
+    const cause = meta?.driverAdapterError?.cause;
+    const detail =
+      typeof cause?.originalMessage === "string"
+        ? `${String(cause.originalCode ?? "")} ${cause.originalMessage}`.trim()
+        : (e.message.split("\n").map((l) => l.trim()).filter(Boolean).at(-1) ?? "");
+    return redactSecrets(`${e.name}${typeof code === "string" ? ` ${code}` : ""}: ${detail}`);
+  }
+  return redactSecrets(`${e.name}: ${e.message}`);
 }

@@ -46,6 +46,8 @@ export interface ConnectionTestInput {
   dockerHubRegistry?: string;
   allowPrivate?: boolean;
   insecureRegistries?: readonly string[];
+  /** Token-service hosts the vendor allowed for this registry (lib/oci/realm.ts). */
+  allowedRealmHosts?: readonly string[];
   /** Per step. Default 10 s. */
   timeoutMs?: number;
   resolve?: ResolveFn;
@@ -111,7 +113,7 @@ export async function testRegistryConnection(input: ConnectionTestInput): Promis
     }));
 
     const cache = new AuthCache();
-    const client = new RegistryClient({ endpoint, credentials: input.credentials, policy, timeoutMs, idleTimeoutMs: timeoutMs, cache });
+    const client = new RegistryClient({ endpoint, credentials: input.credentials, policy, timeoutMs, idleTimeoutMs: timeoutMs, cache, allowedRealmHosts: input.allowedRealmHosts });
     const probe = await step("GET /v2/", async () => {
       const p = await client.probe({ signal: input.signal });
       return { value: p, status: p.status, ...describeProbe(p.status, p.challenge?.scheme, p.challenge?.params.realm, p.challenge !== undefined) };
@@ -126,7 +128,9 @@ export async function testRegistryConnection(input: ConnectionTestInput): Promis
     }
 
     if (probe.challenge) {
-      const scheme = probe.challenge.scheme === "bearer" ? `Bearer token from ${probe.challenge.params.realm}` : "Basic";
+      // Where the credentials go: the token service's host for Bearer, the registry itself for Basic.
+      const realmHost = probe.challenge.scheme === "bearer" ? realmHostOf(probe.challenge.params.realm) : undefined;
+      const scheme = realmHost ? `Bearer token from ${realmHost}` : "Basic";
       const scope = repository ? `repository:${repository.repository}:pull` : undefined;
       await step(`Authenticate (${scheme})`, async () => {
         const a = await client.authenticate({ scope, signal: input.signal });
@@ -134,7 +138,14 @@ export async function testRegistryConnection(input: ConnectionTestInput): Promis
         if (a.missingCredentials) return { value: a, ok: false, status: 401, detail: "The registry requires credentials, but none are set for it." };
         if (a.status === 200) {
           const who = user ? `Credentials accepted for ${user}` : "Anonymous access accepted";
-          return { value: a, status: 200, detail: a.scheme === "bearer" ? `${who}: the token service issued a token${scope ? ` for ${scope}` : ""} and the registry accepted it.` : `${who}.` };
+          return {
+            value: a,
+            status: 200,
+            detail:
+              a.scheme === "bearer"
+                ? `${who}: the token service at ${realmHost} issued a token${scope ? ` for ${scope}` : ""} and the registry accepted it.${user && realmHost !== endpoint.hostname ? ` The credentials were sent to ${realmHost}.` : ""}`
+                : `${who}.`,
+          };
         }
         return { value: a, ok: false, status: a.status, detail: explainStatus(a.status, { user, what: "/v2/", errors: a.errors.map((e) => e.message ?? e.code) }) };
       });
@@ -193,6 +204,15 @@ function imageOf(image: string, endpoint: RegistryEndpoint, dockerHubRegistry: s
   // Parsed as a name on this host; only Docker Hub adds library/ to single names.
   const ref = parseImageReference(`${endpoint.host}/${rest}`, { dockerHubRegistry: hub ? endpoint.host : "docker.io" });
   return { repository: ref.repository, reference: ref.digest ?? ref.tag ?? "latest" };
+}
+
+/** The host of a challenge's realm URL, as shown to the user (the raw value when it is not a URL). */
+function realmHostOf(realm: string | undefined): string {
+  try {
+    return new URL(realm ?? "").hostname;
+  } catch {
+    return realm ?? "(no realm)";
+  }
 }
 
 function describeProbe(status: number, scheme: string | undefined, realm: string | undefined, challenged: boolean): { detail: string; ok?: boolean } {

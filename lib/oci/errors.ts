@@ -39,6 +39,7 @@ export type UpstreamFailure =
   | "reset" // connection dropped
   | "aborted" // our caller aborted
   | "auth" // the credential exchange (token realm, ECR) failed
+  | "realm" // the token realm is on a host that may not receive the registry's credentials
   | "protocol"; // the peer answered something that is not what the protocol says
 
 /**

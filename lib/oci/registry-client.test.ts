@@ -269,6 +269,7 @@ describe("safety", () => {
       endpoint: { scheme: "https", host: "reg.test", hostname: "reg.test", port: 443, baseUrl: "https://reg.test" },
       credentials: { kind: "basic", username: "u", password: "p" },
       cache: cache2,
+      allowedRealmHosts: ["auth.test"], // allowed as a host, still not over plain HTTP
     });
     await expect(c2.getManifest("a/b", "1")).rejects.toThrow(/Refusing to send credentials to the token service http:\/\/auth\.test/);
   });

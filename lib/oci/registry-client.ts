@@ -9,6 +9,7 @@ import { UpstreamError } from "./errors";
 import { DEFAULT_MANIFEST_ACCEPT, parseOciErrors, type OciErrorEntry } from "./manifest";
 import { assertManifestReference, assertRepository, parseDigest } from "./names";
 import { sendFollowingRedirects } from "./redirect";
+import { assertRealmMayReceiveCredentials } from "./realm";
 import { fetchBearerToken, realmOf } from "./token";
 import { discard, readLimited, type NetworkPolicy, type TransportResponse } from "./transport";
 
@@ -35,6 +36,8 @@ export interface RegistryClientOptions {
   idleTimeoutMs?: number;
   cache?: AuthCache;
   userAgent?: string;
+  /** Token-service hosts besides the registry's own (and known splits) that may receive its credentials. */
+  allowedRealmHosts?: readonly string[];
 }
 
 export interface RequestOptions {
@@ -97,6 +100,7 @@ export class RegistryClient {
   private readonly cache: AuthCache;
   private readonly userAgent: string;
   private readonly credKey: string;
+  private readonly allowedRealmHosts: readonly string[];
 
   constructor(opts: RegistryClientOptions) {
     this.endpoint = opts.endpoint;
@@ -107,6 +111,7 @@ export class RegistryClient {
     this.cache = opts.cache ?? defaultAuthCache;
     this.userAgent = opts.userAgent ?? "portcullis";
     this.credKey = this.cache.fingerprint(this.credentials);
+    this.allowedRealmHosts = opts.allowedRealmHosts ?? [];
   }
 
   /** Unauthenticated GET /v2/: is it a registry, and which challenge does it send? */
@@ -235,6 +240,7 @@ export class RegistryClient {
     }
     if (creds) this.assertCredentialTransport();
     const realm = realmOf(challenge);
+    if (creds) assertRealmMayReceiveCredentials(realm, this.endpoint, this.allowedRealmHosts);
     const tokenKey = `token|${this.endpoint.baseUrl}|${realm.href}|${challenge.params.service ?? ""}|${scope ?? ""}|${this.credKey}`;
     if (fresh) this.cache.delete(tokenKey);
     const cached = this.cache.get<string>(tokenKey);

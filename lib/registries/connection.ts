@@ -164,10 +164,16 @@ function hostOf(endpoint: string): string {
  * endpoint the policy no longer allows (http:// after ALLOW_PRIVATE_REGISTRY_HOSTS was turned
  * off) fails there, in words, like any other step.
  */
-export async function runConnectionTest(endpoint: string, credentials: RegistryCredentials, image?: string): Promise<RegistryTestResult> {
+export async function runConnectionTest(
+  endpoint: string,
+  credentials: RegistryCredentials,
+  image?: string,
+  opts: { allowedRealmHosts?: readonly string[] } = {},
+): Promise<RegistryTestResult> {
   const policy = endpointPolicy();
   const r = await testRegistryConnection({
     endpoint,
+    allowedRealmHosts: opts.allowedRealmHosts,
     credentials: withEcrDefaults(credentials, endpoint),
     image,
     dockerHubRegistry: policy.dockerHubRegistry,

@@ -50,6 +50,8 @@ export interface RegistryDto {
   credentialsUpdatedAt: Date;
   credentialsUpdatedBy: string | null;
   credentialsVersion: number;
+  /** Token-service hosts, besides the registry's own, that may receive its credentials. */
+  allowedRealmHosts: string[];
   lastTest: { ok: boolean; at: Date; summary: string; steps: TestStep[]; image?: string; manifest?: TestedManifest } | null;
 }
 
@@ -69,6 +71,7 @@ export function toRegistryDto(r: Registry): RegistryDto {
     credentialsUpdatedAt: r.credentialsUpdatedAt,
     credentialsUpdatedBy: r.credentialsUpdatedBy,
     credentialsVersion: r.credentialsVersion,
+    allowedRealmHosts: r.allowedRealmHosts,
     lastTest:
       r.lastTestAt && r.lastTestOk !== null
         ? {
@@ -136,7 +139,7 @@ export const createRegistry = defineOperation({
 
     let test: RegistryTestResult | undefined;
     if (input.test) {
-      test = await runConnectionTest(endpoint.baseUrl, credentialsFromInput(input.provider, input), input.image);
+      test = await runConnectionTest(endpoint.baseUrl, credentialsFromInput(input.provider, input), input.image, { allowedRealmHosts: input.allowedRealmHosts });
       if (!test.ok) throw new ConnectionTestFailedError(test, "the registry was not saved");
     }
 
@@ -153,6 +156,7 @@ export const createRegistry = defineOperation({
             createdById: ctx.userId,
             createdByEmail: ctx.email,
             credentialsUpdatedBy: ctx.email,
+            allowedRealmHosts: input.allowedRealmHosts ?? [],
             ...(test && lastTestColumns(test)),
           },
         });
@@ -184,7 +188,7 @@ export const testDraftRegistry = defineOperation({
   input: testDraftRegistrySchema,
   async run(_ctx, input) {
     const endpoint = await resolveRegistryEndpoint(input.provider, input.endpoint, { checkAddress: false });
-    return runConnectionTest(endpoint.baseUrl, credentialsFromInput(input.provider, input), input.image);
+    return runConnectionTest(endpoint.baseUrl, credentialsFromInput(input.provider, input), input.image, { allowedRealmHosts: input.allowedRealmHosts });
   },
 });
 
@@ -195,7 +199,7 @@ export const testRegistry = defineOperation({
   input: testRegistrySchema,
   async run(ctx, input) {
     const registry = await findRegistry(ctx.db, ctx.teamId, input.id);
-    const test = await runConnectionTest(registry.endpoint, await loadRegistryCredentials(ctx.db, registry), input.image);
+    const test = await runConnectionTest(registry.endpoint, await loadRegistryCredentials(ctx.db, registry), input.image, { allowedRealmHosts: registry.allowedRealmHosts });
     await ctx.db.$transaction(async (tx) => {
       // Only if the credentials are still the ones tested: a rotation meanwhile has its own result.
       const updated = await tx.registry.updateMany({
@@ -232,7 +236,7 @@ export const rotateRegistryCredentials = defineOperation({
     const parsed = credentialsSchemas[registry.provider].safeParse(input);
     if (!parsed.success) throw fromZodError(parsed.error);
     const creds = parsed.data;
-    const test = await runConnectionTest(registry.endpoint, credentialsFromInput(registry.provider, creds), input.image);
+    const test = await runConnectionTest(registry.endpoint, credentialsFromInput(registry.provider, creds), input.image, { allowedRealmHosts: registry.allowedRealmHosts });
     if (!test.ok && !input.force) throw new ConnectionTestFailedError(test, "the old credentials were kept");
 
     return ctx.db.$transaction(async (tx) => {
@@ -275,17 +279,26 @@ export const updateRegistry = defineOperation({
     try {
       return await ctx.db.$transaction(async (tx) => {
         const registry = await findRegistry(tx, ctx.teamId, input.id);
-        if (registry.name === input.name) return toRegistryDto(registry);
-        if (input.name && (await tx.registry.findFirst({ where: { teamId: ctx.teamId, name: input.name, id: { not: registry.id } }, select: { id: true } }))) {
-          throw new AppError("conflict", nameTakenMessage(input.name), { fields: { name: nameTakenMessage(input.name) } });
+        const name = input.name !== undefined && input.name !== registry.name ? input.name : undefined;
+        const hosts = input.allowedRealmHosts;
+        const hostsChanged = hosts !== undefined && hosts.join(",") !== registry.allowedRealmHosts.join(",");
+        if (name === undefined && !hostsChanged) return toRegistryDto(registry);
+        if (name && (await tx.registry.findFirst({ where: { teamId: ctx.teamId, name, id: { not: registry.id } }, select: { id: true } }))) {
+          throw new AppError("conflict", nameTakenMessage(name), { fields: { name: nameTakenMessage(name) } });
         }
-        const updated = await tx.registry.update({ where: { id: registry.id }, data: { name: input.name } });
+        const updated = await tx.registry.update({
+          where: { id: registry.id },
+          data: { ...(name !== undefined && { name }), ...(hostsChanged && { allowedRealmHosts: hosts }) },
+        });
         await recordAudit(tx, ctx.teamId, actorOf(ctx), {
           action: "registry.update",
           targetType: "registry",
           targetId: registry.id,
           targetLabel: displayHost(registry.endpoint),
-          metadata: { name: { from: registry.name, to: input.name } },
+          metadata: {
+            ...(name !== undefined && { name: { from: registry.name, to: name } }),
+            ...(hostsChanged && { allowedRealmHosts: { from: registry.allowedRealmHosts, to: hosts } }),
+          },
         });
         return toRegistryDto(updated);
       });

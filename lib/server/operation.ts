@@ -1,7 +1,8 @@
 import type { z } from "zod";
 import type { TeamContext } from "@/lib/auth/context";
 import { can, type Permission } from "@/lib/auth/permissions";
-import { AppError, forbidden, fromZodError } from "@/lib/errors";
+import { AppError, forbidden } from "@/lib/errors";
+import { parseInput } from "@/lib/validations/parse";
 
 /**
  * A team-scoped operation: its input schema, the permission it needs, and what it does.
@@ -31,9 +32,7 @@ export async function invoke<S extends z.ZodType, R>(op: Operation<S, R>, ctx: T
         : "Your role is read-only: ask an admin for developer access to make changes.",
     );
   }
-  const parsed = op.input.safeParse(raw);
-  if (!parsed.success) throw fromZodError(parsed.error);
-  return op.run(ctx, parsed.data);
+  return op.run(ctx, parseInput(op.input, raw));
 }
 
 export { AppError };

@@ -5,6 +5,7 @@ import { getDb } from "@/lib/db/client";
 import { SESSION_COOKIE, findSession } from "@/lib/auth/sessions";
 import { resolveTeamContext, type TeamContext } from "@/lib/auth/context";
 import { clientIpFromHeaders } from "@/lib/http/client-ip";
+import { servedOverHttps } from "@/lib/http/security-headers";
 
 /** The client address of this request (lib/http/client-ip.ts says which and when it can be trusted). */
 export async function clientIp(): Promise<string | null> {
@@ -13,8 +14,7 @@ export async function clientIp(): Promise<string | null> {
 
 /** Cookies are Secure whenever the portal is reached over HTTPS. */
 export async function cookieIsSecure(): Promise<boolean> {
-  const h = await headers();
-  return h.get("x-forwarded-proto") === "https" || (process.env.PORTAL_URL ?? "").startsWith("https://");
+  return servedOverHttps(await headers(), process.env.PORTAL_URL);
 }
 
 /** The signed-in session and user, or null. */

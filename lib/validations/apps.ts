@@ -1,4 +1,5 @@
 import { z } from "zod";
+import "./zod-config";
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 

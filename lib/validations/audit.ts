@@ -1,4 +1,5 @@
 import { z } from "zod";
+import "./zod-config";
 
 export const auditQuerySchema = z.object({
   action: z

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import "./zod-config";
 
 export const emailSchema = z
   .string()

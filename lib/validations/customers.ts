@@ -1,4 +1,5 @@
 import { z } from "zod";
+import "./zod-config";
 import { emailSchema } from "./auth";
 
 export const customerNameSchema = z.string().trim().min(1, "Enter a name.").max(120, "Use at most 120 characters.");

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import "./zod-config";
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 

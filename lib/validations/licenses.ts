@@ -1,4 +1,5 @@
 import { z } from "zod";
+import "./zod-config";
 import { optionalExpirySchema } from "./dates";
 
 export const licenseTypes = ["trial", "paid", "dev"] as const;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import "./zod-config";
 import { parseServiceAccountKey } from "@/lib/oci/credentials";
 import { AppError } from "@/lib/errors";
 
@@ -73,6 +74,27 @@ export const testImageSchema = z.preprocess(
     .optional(),
 );
 
+/**
+ * Token-service hosts, besides the registry's own, that may receive its credentials (a registry
+ * whose Bearer challenge names a realm on another host: lib/oci/realm.ts). Hostnames, as a JSON
+ * array or, from the form, separated by commas, spaces or new lines.
+ */
+const HOSTNAME_PATTERN = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+export const allowedRealmHostsSchema = z.preprocess(
+  (v) => (typeof v === "string" ? v.split(/[\s,]+/).filter(Boolean) : v),
+  z
+    .array(
+      z
+        .string("List host names, e.g. auth.example.com.")
+        .trim()
+        .toLowerCase()
+        .regex(HOSTNAME_PATTERN, "List host names only (no scheme, port or path), e.g. auth.example.com."),
+      "List host names, e.g. auth.example.com.",
+    )
+    .max(10, "Allow at most 10 token hosts.")
+    .transform((hosts) => [...new Set(hosts)]),
+);
+
 const required = (message: string) => z.string(message).min(1, message);
 
 /** Passwords and tokens are taken as typed, except a trailing newline from a paste. */
@@ -122,7 +144,7 @@ export type OtherCredentialsInput = z.output<typeof otherCredentialsSchema>;
 export type EcrCredentialsInput = z.output<typeof ecrCredentialsSchema>;
 export type GcrCredentialsInput = z.output<typeof gcrCredentialsSchema>;
 
-const common = { endpoint: endpointSchema, name: optionalRegistryNameSchema };
+const common = { endpoint: endpointSchema, name: optionalRegistryNameSchema, allowedRealmHosts: allowedRealmHostsSchema.optional() };
 
 const providerError = { error: 'Choose a registry type: "other", "ecr" or "gcr".' };
 
@@ -156,9 +178,9 @@ export type CreateRegistryInput = z.output<typeof createRegistrySchema>;
 export const testDraftRegistrySchema = z.discriminatedUnion(
   "provider",
   [
-    z.object({ provider: z.literal("other"), endpoint: endpointSchema, ...otherCredentialsSchema.shape, image: testImageSchema }),
-    z.object({ provider: z.literal("ecr"), endpoint: endpointSchema, ...ecrCredentialsSchema.shape, image: testImageSchema }),
-    z.object({ provider: z.literal("gcr"), endpoint: endpointSchema, ...gcrCredentialsSchema.shape, image: testImageSchema }),
+    z.object({ provider: z.literal("other"), endpoint: endpointSchema, allowedRealmHosts: allowedRealmHostsSchema.optional(), ...otherCredentialsSchema.shape, image: testImageSchema }),
+    z.object({ provider: z.literal("ecr"), endpoint: endpointSchema, allowedRealmHosts: allowedRealmHostsSchema.optional(), ...ecrCredentialsSchema.shape, image: testImageSchema }),
+    z.object({ provider: z.literal("gcr"), endpoint: endpointSchema, allowedRealmHosts: allowedRealmHostsSchema.optional(), ...gcrCredentialsSchema.shape, image: testImageSchema }),
   ],
   providerError,
 );
@@ -186,14 +208,21 @@ export const rotateRegistrySchema = z.object({
 });
 export type RotateRegistryInput = z.output<typeof rotateRegistrySchema>;
 
-/** `PATCH /api/v1/registries/{id}`: the name (alias); "" or null removes it. */
-export const updateRegistrySchema = z.object({
-  id: registryId,
-  name: z
-    .preprocess((v) => (v === null ? "" : v), z.string('Give a name, or "" to remove it.').trim())
-    .transform((v) => (v === "" ? null : v))
-    .pipe(registryNameSchema.nullable()),
-});
+/**
+ * `PATCH /api/v1/registries/{id}`: the name (alias; "" or null removes it) and/or the allowed
+ * token hosts (the whole list; [] removes them). What is absent stays as it is.
+ */
+export const updateRegistrySchema = z
+  .object({
+    id: registryId,
+    name: z
+      .preprocess((v) => (v === null ? "" : v), z.string('Give a name, or "" to remove it.').trim())
+      .transform((v) => (v === "" ? null : v))
+      .pipe(registryNameSchema.nullable())
+      .optional(),
+    allowedRealmHosts: allowedRealmHostsSchema.optional(),
+  })
+  .refine((v) => v.name !== undefined || v.allowedRealmHosts !== undefined, { message: "Give a name or allowedRealmHosts to change.", path: ["name"] });
 
 /** Deleting is confirmed by typing the registry's endpoint (its host, as shown). */
 export const deleteRegistrySchema = z.object({

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import "./zod-config";
 import { emailSchema, teamNameSchema } from "./auth";
 
 export const roles = ["admin", "developer", "read_only"] as const;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import "./zod-config";
 import { roleSchema } from "./teams";
 import { optionalExpirySchema } from "./dates";
 

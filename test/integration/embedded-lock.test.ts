@@ -90,7 +90,8 @@ async function notes(url: string): Promise<string[]> {
   }
 }
 
-const readLock = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, "pglite.lock"), "utf8")) as { pid: number; port: number | null };
+const readLock = (dir: string) =>
+  JSON.parse(fs.readFileSync(path.join(dir, "pglite.lock"), "utf8")) as { pid: number; port: number | null; password: string | null };
 
 describe("embedded database lock", () => {
   let dir: string;
@@ -112,7 +113,13 @@ describe("embedded database lock", () => {
   it("a second process reaches the database through the holder and never opens the folder", async () => {
     const holder = await open();
     expect(holder.owner).toBe(true);
-    expect(readLock(dir)).toEqual({ pid: process.pid, port: Number(new URL(holder.url).port) });
+    const lock = readLock(dir);
+    expect(lock).toEqual({ pid: process.pid, port: Number(new URL(holder.url).port), password: decodeURIComponent(new URL(holder.url).password) });
+    // The socket's password is in the lock file, which only the data directory's owner can read.
+    expect(lock.password).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(fs.statSync(path.join(dir, "pglite.lock")).mode & 0o777).toBe(0o600);
+    const guest = new pg.Client(holder.url.replace(/:[^:@/]+@/, ":wrong-password@"));
+    await expect(guest.connect()).rejects.toMatchObject({ code: "28P01" });
     const client = new pg.Client(holder.url);
     await client.connect();
     await client.query("CREATE TABLE note (id serial PRIMARY KEY, name text NOT NULL)");
@@ -194,7 +201,7 @@ describe("embedded database lock", () => {
     fs.writeFileSync(path.join(dir, "pglite.lock"), JSON.stringify({ pid: deadPid(), port: 1 }));
     const e = await open({ waitMs: 200 });
     expect(e.owner).toBe(true);
-    expect(readLock(dir)).toEqual({ pid: process.pid, port: Number(new URL(e.url).port) });
+    expect(readLock(dir)).toEqual({ pid: process.pid, port: Number(new URL(e.url).port), password: decodeURIComponent(new URL(e.url).password) });
   });
 
   it("a live pid with a published port nobody listens on (pid reused after a crash) is taken over", async () => {

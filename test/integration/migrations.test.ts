@@ -100,7 +100,8 @@ function describeAppliedOn(name: string, open: () => Promise<{ url: string; clos
 describeAppliedOn("PGlite (through PgSocketServer)", async () => {
   const pglite = await PGlite.create();
   const server = new PgSocketServer(pglite);
-  const url = `postgresql://postgres@127.0.0.1:${await server.start()}/postgres`;
+  await server.start();
+  const url = server.url;
   return {
     url,
     close: async () => {

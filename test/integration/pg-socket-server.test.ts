@@ -1,5 +1,6 @@
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import net from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PgSocketServer } from "@/lib/db/pg-socket-server";
@@ -11,9 +12,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Client A stops between Bind and Sync; meanwhile client B runs a whole unit on the unnamed
  * statement. Returns what each got.
  */
-async function interleavedUnnamedStatements(port: number) {
-  const a = await RawPgClient.connect(port);
-  const b = await RawPgClient.connect(port);
+async function interleavedUnnamedStatements(port: number, password?: string) {
+  const a = await RawPgClient.connect(port, password);
+  const b = await RawPgClient.connect(port, password);
   try {
     a.send(parse("SELECT $1::text AS v"), bind("from a"));
     await sleep(100);
@@ -38,7 +39,8 @@ describe("PgSocketServer", () => {
   beforeAll(async () => {
     db = await PGlite.create();
     server = new PgSocketServer(db);
-    url = `postgresql://postgres@127.0.0.1:${await server.start()}/postgres`;
+    await server.start();
+    url = server.url;
     await db.exec("CREATE TABLE item (id int PRIMARY KEY, owner text NOT NULL)");
   });
   afterAll(async () => {
@@ -61,7 +63,7 @@ describe("PgSocketServer", () => {
   });
 
   it("keeps a connection's extended-protocol unit whole: others wait until its Sync", async () => {
-    const result = await interleavedUnnamedStatements(server.port);
+    const result = await interleavedUnnamedStatements(server.port, server.password);
     expect(result.bAnsweredWhileAWasMidUnit).toBe(false);
     expect(result.aRows).toEqual([["from a"]]);
     expect(result.bRows).toEqual([["from b"]]);
@@ -133,12 +135,12 @@ describe("PgSocketServer", () => {
   });
 
   it("recovers when a client vanishes between an extended-protocol error and its Sync", async () => {
-    const raw = await RawPgClient.connect(server.port);
+    const raw = await RawPgClient.connect(server.port, server.password);
     raw.send(parse("SELEKT broken"), bind(), execute()); // error; the backend now skips to Sync
     await sleep(100);
     raw.destroy();
 
-    const next = await RawPgClient.connect(server.port);
+    const next = await RawPgClient.connect(server.port, server.password);
     try {
       next.send(parse("SELECT $1::text AS v"), bind("fine"), execute(), sync());
       const reply = await next.readUntilReady();
@@ -153,7 +155,8 @@ describe("PgSocketServer", () => {
 
   it("terminates a client idle in a transaction, so it cannot block the others forever", async () => {
     const strict = new PgSocketServer(db, { idleInTransactionTimeoutMs: 300 });
-    const strictUrl = `postgresql://postgres@127.0.0.1:${await strict.start()}/postgres`;
+    await strict.start();
+    const strictUrl = strict.url;
     try {
       const idle = new pg.Client(strictUrl);
       const idleError = new Promise<Error>((resolve) => idle.on("error", resolve));
@@ -172,6 +175,47 @@ describe("PgSocketServer", () => {
     } finally {
       await strict.stop();
     }
+  });
+
+  it("refuses a client with a wrong password or none (FATAL 28P01) before it reaches the database", async () => {
+    await db.exec("CREATE TABLE IF NOT EXISTS account (id int PRIMARY KEY, password_hash text NOT NULL)");
+    await db.exec("INSERT INTO account VALUES (1, 'real-hash') ON CONFLICT DO NOTHING");
+    for (const credentials of ["attacker:wrong-password", "postgres:wrong-password", "postgres"]) {
+      const attacker = new pg.Client(`postgresql://${credentials}@127.0.0.1:${server.port}/postgres`);
+      attacker.on("error", () => {});
+      const refused = await attacker.connect().then(
+        () => attacker.query("UPDATE account SET password_hash = 'attacker' WHERE id = 1").then(() => null),
+        (e: unknown) => e,
+      );
+      await attacker.end().catch(() => {});
+      expect(refused, credentials).toBeInstanceOf(Error);
+      if (credentials.includes(":")) expect(refused, credentials).toMatchObject({ code: "28P01" });
+    }
+    const wrong = await RawPgClient.connect(server.port, "wrong-password").catch((e: unknown) => e);
+    expect(String(wrong)).toMatch(/password authentication failed for user "postgres"/);
+    // A client that skips authentication and sends its query right after the startup message.
+    const skipper = net.connect({ host: "127.0.0.1", port: server.port });
+    const answer: Buffer[] = [];
+    skipper.on("data", (chunk) => answer.push(chunk));
+    const ended = new Promise((resolve) => skipper.on("close", resolve));
+    const params = Buffer.from("user\0postgres\0database\0postgres\0\0");
+    const head = Buffer.alloc(8);
+    head.writeInt32BE(8 + params.length, 0);
+    head.writeInt32BE(196608, 4);
+    skipper.write(Buffer.concat([head, params, query("UPDATE account SET password_hash = 'attacker' WHERE id = 1")]));
+    await ended;
+    const text = Buffer.concat(answer).toString("latin1");
+    expect(text).toContain("SCRAM-SHA-256"); // asked to authenticate…
+    expect(text).toContain("C08P01"); // …and closed with a protocol error, nothing run
+    expect(text).not.toContain("UPDATE 1");
+    expect((await db.query<{ password_hash: string }>("SELECT password_hash FROM account WHERE id = 1")).rows).toEqual([
+      { password_hash: "real-hash" },
+    ]);
+    // The right password works.
+    const owner = new pg.Client(server.url);
+    await owner.connect();
+    expect((await owner.query("SELECT password_hash FROM account WHERE id = 1")).rows).toEqual([{ password_hash: "real-hash" }]);
+    await owner.end();
   });
 
   it("listens on 127.0.0.1 only", () => {

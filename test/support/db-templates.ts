@@ -55,7 +55,8 @@ export async function migratedPglite(loadDataDir?: Blob): Promise<PGlite> {
   if (loadDataDir) return db;
   const server = new PgSocketServer(db);
   try {
-    await applyMigrations(`postgresql://postgres@127.0.0.1:${await server.start()}/postgres`);
+    await server.start();
+    await applyMigrations(server.url);
   } finally {
     await server.stop();
   }

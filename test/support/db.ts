@@ -61,7 +61,8 @@ async function createFromTemplate(name: string, template: string): Promise<void>
 async function pgliteDatabase(snapshot?: string): Promise<TestDatabase> {
   const pglite = await migratedPglite(snapshot ? new Blob([fs.readFileSync(snapshot)]) : undefined);
   const server = new PgSocketServer(pglite);
-  const url = `postgresql://postgres@127.0.0.1:${await server.start()}/postgres`;
+  await server.start();
+  const url = server.url;
   const db = createPrismaClient(url);
   return {
     db,

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import net from "node:net";
 
 /**
@@ -15,7 +16,8 @@ export class RawPgClient {
     socket.on("error", () => {});
   }
 
-  static async connect(port: number): Promise<RawPgClient> {
+  /** Connects and authenticates (SCRAM-SHA-256 when the server asks for it, with `password`). */
+  static async connect(port: number, password = ""): Promise<RawPgClient> {
     const socket = net.connect({ host: "127.0.0.1", port });
     await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
     const client = new RawPgClient(socket);
@@ -24,8 +26,65 @@ export class RawPgClient {
     head.writeInt32BE(8 + params.length, 0);
     head.writeInt32BE(196608, 4);
     socket.write(Buffer.concat([head, params]));
+    const first = await client.next();
+    if (first[0] === "R" && first[1].readInt32BE(0) === 10) await client.scram(password);
+    else client.unshift(first);
     await client.readUntilReady();
     return client;
+  }
+
+  /** The next whole backend message (consumed). */
+  private async next(timeoutMs = 10_000): Promise<[string, Buffer]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const [message] = this.takeOne();
+      if (message) return message;
+      if (Date.now() > deadline) throw new Error("timed out waiting for a message");
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 50);
+      });
+    }
+  }
+
+  private takeOne(): [string, Buffer][] {
+    if (this.received.length < 5) return [];
+    const length = this.received.readInt32BE(1);
+    if (this.received.length < 1 + length) return [];
+    const message: [string, Buffer] = [String.fromCharCode(this.received[0]!), Buffer.from(this.received.subarray(5, 1 + length))];
+    this.received = this.received.subarray(1 + length);
+    return [message];
+  }
+
+  private unshift([type, body]: [string, Buffer]) {
+    const header = Buffer.alloc(5);
+    header.write(type, 0, "latin1");
+    header.writeInt32BE(4 + body.length, 1);
+    this.received = Buffer.concat([header, body, this.received]);
+  }
+
+  /** The client side of SCRAM-SHA-256 (RFC 5802). */
+  private async scram(password: string) {
+    const hmac = (key: Buffer, text: string) => crypto.createHmac("sha256", key).update(text).digest();
+    const clientNonce = crypto.randomBytes(18).toString("base64");
+    const clientFirstBare = `n=,r=${clientNonce}`;
+    const mechanism = Buffer.from("SCRAM-SHA-256\0");
+    const initial = Buffer.from(`n,,${clientFirstBare}`);
+    const len = Buffer.alloc(4);
+    len.writeInt32BE(initial.length);
+    this.send(msg("p", Buffer.concat([mechanism, len, initial])));
+    const [type, body] = await this.next();
+    if (type !== "R" || body.readInt32BE(0) !== 11) throw new Error(`SCRAM refused: ${errorText(body)}`);
+    const serverFirst = body.subarray(4).toString("utf8");
+    const attrs = Object.fromEntries(serverFirst.split(",").map((p) => [p[0], p.slice(2)]));
+    const salted = crypto.pbkdf2Sync(password, Buffer.from(attrs.s!, "base64"), Number(attrs.i), 32, "sha256");
+    const clientKey = hmac(salted, "Client Key");
+    const withoutProof = `c=biws,r=${attrs.r}`;
+    const signature = hmac(crypto.createHash("sha256").update(clientKey).digest(), `${clientFirstBare},${serverFirst},${withoutProof}`);
+    const proof = Buffer.from(clientKey.map((b, i) => b ^ signature[i]!));
+    this.send(msg("p", Buffer.from(`${withoutProof},p=${proof.toString("base64")}`)));
+    const [finalType, finalBody] = await this.next();
+    if (finalType !== "R" || finalBody.readInt32BE(0) !== 12) throw new Error(`SCRAM refused: ${errorText(finalBody)}`);
   }
 
   send(...messages: Buffer[]) {
@@ -142,4 +201,8 @@ export function errors(messages: [string, Buffer][]): string[] {
       const m = body.toString().split("\0").find((f) => f.startsWith("M"));
       return m?.slice(1) ?? "error";
     });
+}
+
+function errorText(body: Buffer): string {
+  return body.toString("utf8").replace(/\0/g, " ").trim();
 }

@@ -30,6 +30,7 @@ function toRow(r: RegistryDto, dockerHubRegistry: string): RegistryRow {
     credentialsUpdatedAt: r.credentialsUpdatedAt.toISOString(),
     credentialsUpdatedBy: r.credentialsUpdatedBy,
     credentialsVersion: r.credentialsVersion,
+    allowedRealmHosts: r.allowedRealmHosts,
     lastTest: r.lastTest && { ...r.lastTest, at: r.lastTest.at.toISOString() },
   };
 }
