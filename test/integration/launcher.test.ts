@@ -35,6 +35,7 @@ describe("launcher (npm start)", () => {
       NODE_ENV: "production",
       AUTH_SECRET: "a".repeat(32),
       PORTCULLIS_EMBEDDED_DB_IN_PRODUCTION: "true",
+      TOKEN_HASH_KEYS: "h1:" + "b".repeat(32),
       LOCAL_KMS_KEYS: "k1:" + Buffer.alloc(32, 1).toString("base64"),
       PORTCULLIS_NEXT_DIST_DIR: ".next-missing-for-launcher-test",
     });

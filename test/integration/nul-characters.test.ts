@@ -28,7 +28,7 @@ process.env.LOCAL_KMS_KEYS ??= "nul-test:" + Buffer.alloc(32, 5).toString("base6
 
 let t: Awaited<ReturnType<typeof createTestDatabase>>;
 let token = "";
-const ids = { registry: "", customer: "", license: "" };
+const ids = { app: "", registry: "", customer: "", license: "" };
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -38,6 +38,7 @@ beforeAll(async () => {
   token = (await invoke(createServiceAccount, teams.adminA, { name: "nul-admin", role: "admin" })).token;
   const call = async (path: string, body: unknown) => (await apiRequest("POST", `/api/v1${path}`, { token, body })).json();
   const app = await call("/apps", { name: "Nul App" });
+  ids.app = app.id;
   ids.registry = (await call("/registries", { provider: "other", endpoint: "nul.example.test", username: "u", password: "p" })).id;
   ids.customer = (await call("/customers", { name: "Nul Customer" })).id;
   ids.license = (await call(`/customers/${ids.customer}/licenses`, { app: app.slug, type: "paid" })).id;
@@ -51,6 +52,8 @@ afterAll(async () => {
 /** A valid body of every route that takes one, with every text field it accepts. */
 const bodies: Record<string, unknown[]> = {
   "POST /apps": [{ name: "Widget", slug: "widget-nul" }],
+  "PATCH /apps/{id}": [{ name: "Renamed", slug: "nul-app" }],
+  "DELETE /apps/{id}": [{ confirmSlug: "nul-app" }],
   "POST /registries": [
     { provider: "other", endpoint: "nul-2.example.test", name: "mirror", username: "vendor", password: "secret-pw", image: "library/alpine", test: "false" },
     { provider: "ecr", endpoint: "123456789012.dkr.ecr.us-east-1.amazonaws.com", accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG" },
@@ -69,6 +72,7 @@ const bodies: Record<string, unknown[]> = {
 const pathFor = (route: ApiRoute, value?: string) =>
   route.path.replace(/\{(\w+)\}/g, () => {
     if (value !== undefined) return encodeURIComponent(value);
+    if (route.path.startsWith("/apps")) return ids.app;
     if (route.path.startsWith("/registries")) return ids.registry;
     if (route.path.startsWith("/customers")) return ids.customer;
     return ids.license;
