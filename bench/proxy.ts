@@ -9,7 +9,7 @@
  *   production) in front of that same upstream, authenticating with Basic — the customer logs in
  *   with LICENSE_ID:<id>;
  * - Distribution's own pull-through cache (`proxy: {remoteurl}`): it can't send credentials to a
- *   Basic upstream (PEERS.md), so it gets a no-auth Distribution serving the very same storage
+ *   Basic upstream, so it gets a no-auth Distribution serving the very same storage
  *   directory. Cold = a fresh cache directory, warm = the second pull.
  *
  * - two baselines for the proxy itself: the same bundle without PROXY_NODE_FLAGS (V8's default

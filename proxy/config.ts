@@ -6,10 +6,10 @@ import { DEFAULT_MAX_REFUSALS } from "./refusal-limit";
 import { DEFAULT_CONNECTION_LIMITS, type ProxyOptions } from "./server";
 
 /**
- * The proxy's configuration from the environment. The SPEC.md variables it reads: PROXY_PORT,
- * PROXY_SERVICE_TOKEN (required in production; in development the value generated into the data
- * directory, which the launcher also hands to the portal), PORTAL_URL, DOCKER_HUB_REGISTRY,
- * ALLOW_PRIVATE_REGISTRY_HOSTS. Proxy-only knobs, all optional:
+ * The proxy's configuration from the environment. The documented variables it reads
+ * (docs/contracts.md, "Configuration"): PROXY_PORT, PROXY_SERVICE_TOKEN (required in production;
+ * in development the value generated into the data directory, which the launcher also hands to
+ * the portal), PORTAL_URL, DOCKER_HUB_REGISTRY, ALLOW_PRIVATE_REGISTRY_HOSTS, INSECURE_REGISTRIES. Proxy-only knobs, all optional:
  *
  * - PORTAL_INTERNAL_URL: where the internal API is reached when it is not PORTAL_URL (the
  *   launcher sets http://127.0.0.1:$PORT);

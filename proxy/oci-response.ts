@@ -1,8 +1,8 @@
 import type http from "node:http";
 
 /**
- * OCI distribution error answers (spec: "Error Codes"): `{"errors":[{code,message,detail?}]}`
- * with the API version header every registry sends. Messages are written for the customer and
+ * OCI distribution error answers (OCI distribution spec, "Error Codes"):
+ * `{"errors":[{code,message,detail?}]}` with the API version header every registry sends. Messages are written for the customer and
  * never contain a credential, a license ID or an upstream's internal detail.
  */
 export type OciCode =

@@ -24,7 +24,7 @@ describe("the REST routes and their table", () => {
     expect(exported.sort()).toEqual(routes.map(routeKey).sort());
   });
 
-  it("has the SPEC.md resources", () => {
+  it("has the documented resources (docs/contracts.md, \"Vendor REST API\")", () => {
     const keys = routes.map(routeKey);
     for (const k of [
       "GET /apps",

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, assertEmbeddedDatabaseAllowed, parseEnv } from "./env";
 
 describe("parseEnv", () => {
-  it("applies SPEC.md's defaults", () => {
+  it("applies the documented defaults (docs/contracts.md, \"Configuration\")", () => {
     const env = parseEnv({});
     expect(env).toMatchObject({
       NODE_ENV: "development",

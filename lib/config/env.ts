@@ -1,9 +1,9 @@
 import { z } from "zod";
 
 /**
- * Every environment variable SPEC.md names, validated once. Empty strings count as unset, so
- * `FOO=` in a shell behaves like no FOO at all. Secrets are required only in production; in
- * development they are generated once into the data directory (see lib/config/secrets.ts).
+ * Every environment variable of the configuration (docs/contracts.md, "Configuration"), validated
+ * once. Empty strings count as unset, so `FOO=` in a shell behaves like no FOO at all. Secrets are required only in production; in
+ * development they are generated once into the data directory (see lib/config/data-dir.ts).
  */
 const emptyAsUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const str = () => z.preprocess(emptyAsUndefined, z.string().optional());
@@ -60,7 +60,7 @@ export const envSchema = z.object({
   DOCKER_HUB_REGISTRY: z.preprocess(emptyAsUndefined, z.string().default("registry-1.docker.io")),
   ALLOW_PRIVATE_REGISTRY_HOSTS: bool(false),
   /**
-   * SPEC's insecure-registries list: `host[:port]` entries, comma-separated, that may be reached
+   * The insecure-registries list: `host[:port]` entries, comma-separated, that may be reached
    * over plain http:// (as Docker's `insecure-registries`). It does not allow private addresses;
    * that is ALLOW_PRIVATE_REGISTRY_HOSTS alone.
    */

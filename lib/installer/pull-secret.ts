@@ -1,9 +1,10 @@
 import { dump } from "js-yaml";
 
 /**
- * The image pull secret of SPEC.md: a `kubernetes.io/dockerconfigjson` Secret named
- * `<app-slug>-registry` whose `auths` has the proxy host and the registry host, each with
- * `auth = base64("LICENSE_ID:" + licenseId)` — the login the proxy and the hosted registry accept.
+ * The image pull secret (docs/contracts.md, "Pull secret"): a `kubernetes.io/dockerconfigjson`
+ * Secret named `<app-slug>-registry` whose `auths` has the proxy host and the registry host, each
+ * with `auth = base64("LICENSE_ID:" + licenseId)` — the login the proxy and the hosted registry
+ * accept.
  */
 
 export interface PullSecretInput {

@@ -1,9 +1,9 @@
 import { z } from "zod";
 
 /**
- * The portal's internal API for the registry proxy (SPEC.md: "The proxy's lookups go to
- * /api/internal/… with PROXY_SERVICE_TOKEN"). Framework-free: the route handlers validate what
- * the proxy sends with these schemas, and the proxy (which must not import Next.js or Prisma)
+ * The portal's internal API for the registry proxy (docs/contracts.md, "Other portal endpoints":
+ * the proxy's lookups go to /api/internal/… with PROXY_SERVICE_TOKEN). Framework-free: the route
+ * handlers validate what the proxy sends with these schemas, and the proxy (which must not import Next.js or Prisma)
  * validates the portal's answers with the same ones.
  *
  * Every request carries `Authorization: Bearer <PROXY_SERVICE_TOKEN>`. Decrypted upstream

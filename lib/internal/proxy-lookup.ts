@@ -19,7 +19,8 @@ import { lookupStatus, type LookupCode, type LookupRequest, type LookupResponse 
  * Registry matching, within the license's team only:
  * - by host: the registry whose endpoint host is exactly it, else the only one with that
  *   hostname (a path can't carry a port);
- * - by name: the team's registry with that name (SPEC: `<registry name>/<repository>`);
+ * - by name: the team's registry with that name (`<registry name>/<repository>`,
+ *   docs/contracts.md, "Proxy paths");
  * - Docker Hub: the registry whose endpoint is DOCKER_HUB_REGISTRY's host.
  */
 

@@ -3,8 +3,8 @@ import net from "node:net";
 import { UpstreamError } from "./errors";
 
 /**
- * SSRF guard for every upstream connection (issue 4, "Safety"): a registry endpoint, token realm
- * or blob redirect must not reach loopback, link-local (cloud metadata), private or unspecified
+ * SSRF guard for every upstream connection (docs/contracts.md, "Registry endpoints"): a registry
+ * endpoint, token realm or blob redirect must not reach loopback, link-local (cloud metadata), private or unspecified
  * addresses unless the operator allows it (ALLOW_PRIVATE_REGISTRY_HOSTS). Two entry points:
  *
  * - assertPublicAddress: resolve and check up front (the connection test's "Resolve host" step);

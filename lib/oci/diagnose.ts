@@ -15,7 +15,7 @@ import { RegistryClient, type UpstreamResponse } from "./registry-client";
 import { readLimited } from "./transport";
 
 /**
- * The registry connection test (issue 4): runs the real pull-side flow step by step and says in
+ * The registry connection test: runs the real pull-side flow step by step and says in
  * plain words which step failed and why. Steps stop at the first failure — later ones would only
  * repeat it. A fresh AuthCache per run, so the test proves the credentials now, not a token
  * cached an hour ago.

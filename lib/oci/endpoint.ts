@@ -4,8 +4,9 @@ import { DOCKER_HUB_ALIASES } from "./reference";
 export { assertPublicAddress, classifyAddress, createCheckedLookup, hostnameOf, type AddressClass, type ResolvedAddress } from "./address";
 
 /**
- * Registry endpoints as users type them (issue 4): `index.docker.io`, `https://ghcr.io/`,
- * `harbor.example.com:8443`, `http://127.0.0.1:5000`. The result is what we store and connect to.
+ * Registry endpoints as users type them (docs/contracts.md, "Registry endpoints"):
+ * `index.docker.io`, `https://ghcr.io/`, `harbor.example.com:8443`, `http://127.0.0.1:5000`.
+ * The result is what we store and connect to.
  *
  * `https://` is assumed. `http://` is accepted only for hosts the operator allows — every host
  * with ALLOW_PRIVATE_REGISTRY_HOSTS, else the insecure-registries list — the way Docker treats

@@ -6,7 +6,7 @@ import { AppError } from "../errors";
  * user and never contain credentials: callers only ever pass hosts, names and statuses in.
  */
 
-/** OCI distribution error codes the proxy answers with for bad input (spec: "Error Codes"). */
+/** OCI distribution error codes the proxy answers with for bad input (OCI distribution spec, "Error Codes"). */
 export type OciInputCode = "NAME_INVALID" | "TAG_INVALID" | "DIGEST_INVALID" | "UNSUPPORTED";
 
 /** A malformed image reference, repository name, tag, digest or proxy path. */

@@ -2,7 +2,7 @@ import { InvalidReferenceError } from "./errors";
 import { assertManifestReference, assertRepository, assertTag, clip, COMPONENT_PATTERN, parseDigest } from "./names";
 
 /**
- * Image references as people write them, and the proxy's path scheme (SPEC.md, "Proxy").
+ * Image references as people write them, and the proxy's path scheme (docs/contracts.md, "Proxy paths").
  *
  * Docker's rules (distribution/reference, splitDockerDomain): the part before the first "/" is a
  * registry host when it contains "." or ":" or is "localhost"; otherwise the whole thing is a

@@ -61,7 +61,7 @@ export type ProxyReferenceResult =
     }
   | { ok: false; error: string };
 
-/** Converts an upstream image into the reference customers pull through the proxy (SPEC.md path scheme). */
+/** Converts an upstream image into the reference customers pull through the proxy (docs/contracts.md, "Proxy paths"). */
 export function proxyReference(opts: {
   image: string;
   slug: string;

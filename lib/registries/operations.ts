@@ -28,7 +28,7 @@ import {
 } from "@/lib/validations/registries";
 
 /**
- * A team's external registries (issue 4). Secrets go straight from the input into
+ * A team's external registries. Secrets go straight from the input into
  * lib/registries/secret (sealed by lib/crypto) and never come back out of these operations:
  * the DTO has the username (or access key ID / client_email) and when and by whom the
  * credentials were set, nothing more.

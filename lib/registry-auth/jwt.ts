@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 
 /**
  * The JWTs CNCF Distribution accepts from a token service (`auth: token`), as checked against
- * Distribution 2.8 (PEERS.md, "Distribution with auth: token"):
+ * Distribution 2.8:
  * - ES256 over P-256, the signature as raw r‖s (64 bytes, JOSE form): Node's default DER
  *   encoding is rejected, hence `dsaEncoding: "ieee-p1363"`;
  * - the header names the key by `kid` = its libtrust key ID (an RFC 7638 thumbprint is not

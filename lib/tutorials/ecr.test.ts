@@ -29,7 +29,7 @@ describe("ECR tutorial commands", () => {
     });
   });
 
-  it("pulls through the proxy path of SPEC.md with the license", () => {
+  it("pulls through the documented proxy path (docs/contracts.md, \"Proxy paths\") with the license", () => {
     const c = ecrCommands(values);
     expect(c.proxied).toBe("proxy.example.com/proxy/acme/123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-app:1.0");
     expect(c.pull).toBe(

@@ -27,7 +27,7 @@ function fieldErrors(schema: { safeParse(v: unknown): { success: boolean; error?
   return fromZodError(r.error as Parameters<typeof fromZodError>[0]).fields ?? {};
 }
 
-describe("registryInputSchema: the REST body shapes of SPEC.md", () => {
+describe("registryInputSchema: the documented REST body shapes (docs/contracts.md)", () => {
   it("accepts each provider's shape", () => {
     expect(registryInputSchema.parse({ provider: "other", endpoint: "ghcr.io", username: "acme", password: "ghp_x" })).toEqual({
       provider: "other",

@@ -5,8 +5,9 @@ import { AppError } from "@/lib/errors";
 
 /**
  * Inputs of the registry operations, shared by the Images page's server actions and the vendor
- * REST API (SPEC.md: `{provider:"other", endpoint, name?, username, password}`, ECR
- * `{provider:"ecr", endpoint, accessKeyId, secretAccessKey}`, GCR `{provider:"gcr", endpoint, jsonKey}`).
+ * REST API (docs/contracts.md, "Vendor REST API": `{provider:"other", endpoint, name?, username,
+ * password}`, ECR `{provider:"ecr", endpoint, accessKeyId, secretAccessKey}`, GCR
+ * `{provider:"gcr", endpoint, jsonKey}`).
  * The endpoint is only checked for shape here: normalising it needs the operator's policy
  * (DOCKER_HUB_REGISTRY, ALLOW_PRIVATE_REGISTRY_HOSTS), which the operations apply.
  * Messages never quote a secret.

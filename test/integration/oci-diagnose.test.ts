@@ -8,7 +8,7 @@ import { testRegistryConnection, type ConnectionTestInput } from "@/lib/oci/diag
 import { buildOciImage, generateSigningCert, pushImage, requireBinaries, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
 
 /**
- * The connection test against a real CNCF Distribution with htpasswd auth (issue 4's test list):
+ * The connection test against a real CNCF Distribution with htpasswd auth:
  * each outcome a vendor can hit, with the sentence they would read.
  */
 

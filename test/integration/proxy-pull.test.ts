@@ -49,7 +49,7 @@ const vendor = { username: "vendor", password: "vendor-upstream-pass" };
 const metricsToken = crypto.randomBytes(24).toString("base64url");
 const tokenUser = { username: "tokenuser", password: "token-upstream-pass" };
 // A GCR service-account key is sent as Basic `_json_key:<the JSON>`; htpasswd takes passwords up
-// to 256 characters, so this stand-in key is short (PEERS.md).
+// to 256 characters, so this stand-in key is short.
 /**
  * A service-account key the size of a real one (~2.3 KB: a 2048-bit PKCS#8 key in PEM), which is
  * why GCR can't sit behind htpasswd (passwords stop at 256 characters there). gcr.io and Artifact

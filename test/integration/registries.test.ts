@@ -23,7 +23,7 @@ import { startEcrFake, type EcrFake } from "@/test/fakes/ecr";
 import { buildOciImage, pushImage, requireBinaries, startDistribution, startTokenServer, type BuiltImage, type Distribution, type TokenServer } from "@/test/support/registry";
 
 /**
- * The Images page's operations against real registry software (issue 4): CNCF Distribution with
+ * The Images page's operations against real registry software: CNCF Distribution with
  * htpasswd (Basic) and with token auth (Bearer, the harness's token service), and ECR through
  * the fake GetAuthorizationToken API in front of a Distribution. Every registry listens on
  * 127.0.0.1, which the operator setting ALLOW_PRIVATE_REGISTRY_HOSTS=true allows.

@@ -3,8 +3,8 @@ import path from "node:path";
 
 /**
  * System tools the registry harness drives. Locally a missing tool skips the tests that need it;
- * with CI=true it is a failure (SPEC.md: "with CI=true a missing system dependency is a failure,
- * never a skip"), raised when the test file is collected.
+ * with CI=true it is a failure, never a skip (docs/contracts.md, "npm scripts"), raised when the
+ * test file is collected.
  */
 export const PACKAGES: Record<string, string> = {
   "docker-registry": "docker-registry",

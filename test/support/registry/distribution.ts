@@ -10,8 +10,7 @@ import { cleanEnv, freePort, run } from "./process";
 /**
  * A real CNCF Distribution (`docker-registry serve CONFIG`) on 127.0.0.1 for tests: its own temp
  * directory, config and port; a clean environment (no REGISTRY_* leaking in as config); bcrypt
- * htpasswd users; ready when it answers GET /v2/. See ../../../../shared/notes/PEERS.md for the
- * behaviour this relies on.
+ * htpasswd users (passwords of at most 256 characters); ready when it answers GET /v2/.
  */
 
 export interface TokenAuthConfig {

@@ -16,11 +16,11 @@ export { libtrustKeyId, signJwt };
 
 /**
  * A small Docker token service (distribution's "Token Authentication Specification") for a
- * Distribution started with `auth: { token: … }` — the facts it relies on are in PEERS.md:
- * ES256 JWTs signed as raw r‖s, `aud` a string equal to the registry's service, `iss` equal to
- * its issuer, and a `kid` that is libtrust's key ID of the certificate in the registry's
- * rootcertbundle. Basic auth against `users`; anonymous requests get no access unless `access`
- * says otherwise.
+ * Distribution started with `auth: { token: … }`. What Distribution checks
+ * (lib/registry-auth/jwt.ts): ES256 JWTs signed as raw r‖s, `aud` a string equal to the
+ * registry's service, `iss` equal to its issuer, and a `kid` that is libtrust's key ID of the
+ * certificate in the registry's rootcertbundle. Basic auth against `users`; anonymous requests
+ * get no access unless `access` says otherwise.
  */
 
 export interface TokenServerOptions {
