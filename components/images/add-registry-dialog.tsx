@@ -9,6 +9,7 @@ import { Field } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
 import type { RegistryProviderName } from "@/lib/validations/registries";
 import { CredentialFields, type Values } from "./credential-fields";
+import { AllowedRealmHostsField } from "./allowed-realm-hosts-field";
 import { TestResult, Testing } from "./test-result";
 import type { TestView } from "./types";
 
@@ -226,16 +227,10 @@ function AddRegistryForm({
               hint="The test then also fetches this image's manifest: single image or multi-platform, platforms, digest."
             />
           </div>
-          <Field
-            label="Allowed token hosts (optional)"
-            name="allowedRealmHosts"
-            autoComplete="off"
-            spellCheck={false}
-            placeholder="e.g. auth.example.com"
+          <AllowedRealmHostsField
             value={common.allowedRealmHosts}
-            onChange={(e) => setCommon((c) => ({ ...c, allowedRealmHosts: e.target.value }))}
+            onChange={(v) => setCommon((c) => ({ ...c, allowedRealmHosts: v }))}
             error={fields?.allowedRealmHosts ?? Object.entries(fields ?? {}).find(([k]) => k.startsWith("allowedRealmHosts."))?.[1]}
-            hint="Only if the registry's token service runs on another host: the credentials are sent there. The registry's own host, Docker Hub's and Google's need nothing here."
           />
         </div>
 

@@ -16,6 +16,7 @@ import { Notice } from "@/components/ui/notice";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { usernameLabels, type RegistryProviderName } from "@/lib/validations/registries";
 import { AddRegistryButton } from "./add-registry-dialog";
+import { AllowedRealmHostsField } from "./allowed-realm-hosts-field";
 import { CredentialFields, type Values } from "./credential-fields";
 import { ManifestPanel, StepList, TestResult, Testing } from "./test-result";
 import type { Abilities, RegistryRow, TestView } from "./types";
@@ -407,17 +408,7 @@ function RenameDialogBody({ r, proxyHost, onDone, onCancel }: { r: RegistryRow; 
           }
         />
         {r.name && <Notice tone="warning">Image references that use {r.name} stop working when you change it.</Notice>}
-        <Field
-          label="Allowed token hosts (optional)"
-          name="allowedRealmHosts"
-          autoComplete="off"
-          spellCheck={false}
-          placeholder="e.g. auth.example.com"
-          value={realmHosts}
-          onChange={(e) => setRealmHosts(e.target.value)}
-          error={realmHostsError}
-          hint="Only if the registry's token service runs on another host: the credentials are sent there. Separate several with commas."
-        />
+        <AllowedRealmHostsField value={realmHosts} onChange={setRealmHosts} error={realmHostsError} />
         {state?.status === "error" && !state.fields && <Notice tone="error">{state.message}</Notice>}
       </DialogBody>
       <DialogFooter>

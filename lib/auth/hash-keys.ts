@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { ConfigError, env, type Env } from "@/lib/config/env";
 import { dataDir } from "@/lib/config/data-dir";
+import { parseKeyringEntries } from "@/lib/config/keyring-entries";
 import { authSecret } from "./secret";
 
 /**
@@ -27,7 +28,6 @@ import { authSecret } from "./secret";
  */
 export const LEGACY_HASH_KEY = "auth-secret";
 export const DEV_HASH_KEY_FILE = "token-hash-keys";
-const KEY_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const MIN_SECRET = 32;
 
 export interface HashKey {
@@ -43,27 +43,11 @@ export interface HashKeyring {
 
 /** Parses `id:secret` entries separated by commas or newlines ("#" starts a comment line). */
 export function parseHashKeys(text: string, variable: string): HashKey[] {
-  const entries = text
-    .split(/\r?\n/)
-    .filter((line) => !line.trim().startsWith("#"))
-    .flatMap((line) => line.split(","))
-    .map((e) => e.trim())
-    .filter(Boolean);
-  if (entries.length === 0) throw new ConfigError(`Invalid configuration: ${variable} lists no keys`);
-  const keys: HashKey[] = [];
-  entries.forEach((entry, i) => {
-    const colon = entry.indexOf(":");
-    if (colon <= 0) throw new ConfigError(`Invalid configuration: ${variable} entry ${i + 1} is not "id:secret"`);
-    const id = entry.slice(0, colon);
-    const secret = entry.slice(colon + 1).trim();
-    // An invalid id is not echoed: it might be a secret pasted into the wrong place.
-    if (!KEY_ID.test(id)) throw new ConfigError(`Invalid configuration: ${variable} entry ${i + 1} has an invalid key id (letters, digits, ".", "_", "-"; at most 64)`);
+  return parseKeyringEntries(text, variable, "secret").map(({ id, value: secret }) => {
     if (id === LEGACY_HASH_KEY) throw new ConfigError(`Invalid configuration: ${variable} can't use the key id "${LEGACY_HASH_KEY}" (it names AUTH_SECRET's legacy hashes)`);
-    if (keys.some((k) => k.id === id)) throw new ConfigError(`Invalid configuration: ${variable} lists key "${id}" twice`);
     if (secret.length < MIN_SECRET) throw new ConfigError(`Invalid configuration: ${variable} key "${id}" is shorter than ${MIN_SECRET} characters (openssl rand -base64 32)`);
-    keys.push({ id, secret });
+    return { id, secret };
   });
-  return keys;
 }
 
 export function hashKeyringFromEnv(source: Pick<Env, "NODE_ENV" | "TOKEN_HASH_KEYS" | "TOKEN_HASH_ACTIVE_KEY">, devKeyFile: () => string): HashKeyring {

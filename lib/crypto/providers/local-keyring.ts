@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { ConfigError, type Env } from "../../config/env";
+import { parseKeyringEntries } from "../../config/keyring-entries";
 import { KEY_BYTES } from "../gcm";
 import { LocalKeyProvider, type LocalKey } from "./local";
 
@@ -28,7 +29,6 @@ export interface LoadOptions {
 }
 
 export const DEV_KEY_FILE = "kms-local.key";
-const KEY_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 const defaultWarn = (message: string) => process.stderr.write(`portcullis: warning: ${message}\n`);
@@ -69,24 +69,9 @@ function loadKeys(source: LocalKmsEnv, generate: boolean, warn: (m: string) => v
   return { keys: parseKeyring(generate ? devKeyText(file, warn) : readKeyFile(file, variable, warn), variable), variable };
 }
 
-/** Parses `id:base64` entries separated by commas or newlines. */
+/** Parses `id:base64` entries separated by commas or newlines ("#" starts a comment line). */
 export function parseKeyring(text: string, variable: string): LocalKey[] {
-  const entries = text
-    .split(/\r?\n/)
-    .filter((line) => !line.trim().startsWith("#"))
-    .flatMap((line) => line.split(","))
-    .map((e) => e.trim())
-    .filter(Boolean);
-  if (entries.length === 0) throw new ConfigError(`Invalid configuration: ${variable} lists no keys`);
-  const keys: LocalKey[] = [];
-  entries.forEach((entry, i) => {
-    const colon = entry.indexOf(":");
-    if (colon <= 0) throw new ConfigError(`Invalid configuration: ${variable} entry ${i + 1} is not "id:base64key"`);
-    const id = entry.slice(0, colon);
-    const encoded = entry.slice(colon + 1).trim();
-    // An invalid id is not echoed: it might be a key pasted into the wrong place.
-    if (!KEY_ID.test(id)) throw new ConfigError(`Invalid configuration: ${variable} entry ${i + 1} has an invalid key id (letters, digits, ".", "_", "-"; at most 64)`);
-    if (keys.some((k) => k.id === id)) throw new ConfigError(`Invalid configuration: ${variable} lists key "${id}" twice`);
+  return parseKeyringEntries(text, variable, "base64key").map(({ id, value: encoded }) => {
     if (!BASE64.test(encoded)) throw new ConfigError(`Invalid configuration: ${variable} key "${id}" is not valid base64`);
     const key = Buffer.from(encoded, "base64");
     if (key.length !== KEY_BYTES) {
@@ -95,9 +80,8 @@ export function parseKeyring(text: string, variable: string): LocalKey[] {
         `Invalid configuration: ${variable} key "${id}" is ${key.length} bytes; it must be ${KEY_BYTES} random bytes in base64 (openssl rand -base64 32)`,
       );
     }
-    keys.push({ id, key });
+    return { id, key };
   });
-  return keys;
 }
 
 function readKeyFile(file: string, variable: string, warn: (m: string) => void): string {
