@@ -9,6 +9,10 @@ describe("licenseFromAuthorization", () => {
     expect(licenseFromAuthorization(basic(`LICENSE_ID:${id}`))).toEqual({ kind: "license", licenseId: id });
     expect(licenseFromAuthorization(basic(`license_id:${id}`))).toEqual({ kind: "license", licenseId: id });
   });
+  it("uses the hosted registry's rule for the user name: ASCII case only", () => {
+    expect(licenseFromAuthorization(basic(`License_Id:${id}`))).toEqual({ kind: "license", licenseId: id });
+    expect(licenseFromAuthorization(basic(`lıcense_ıd:${id}`))).toEqual({ kind: "invalid" });
+  });
   it("tells missing from unusable credentials", () => {
     expect(licenseFromAuthorization(undefined)).toEqual({ kind: "none" });
     for (const h of [basic(`admin:${id}`), basic(`LICENSE_ID:short`), basic("LICENSE_ID"), `Bearer ${id}`, "Basic !!!", basic(`LICENSE_ID:${id}/../x`), `Basic ${"A".repeat(5000)}`]) {

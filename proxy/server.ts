@@ -11,6 +11,7 @@ import { RegistryClient, type UpstreamResponse } from "../lib/oci/registry-clien
 import type { ResolveFn } from "../lib/oci/address";
 import { discard } from "../lib/oci/transport";
 import type { LookupRequest, LookupResponse, PullAction, UpstreamQuery } from "../lib/internal/contract";
+import { isLicenseUsername, looksLikeLicenseId } from "../lib/licenses/license-login";
 import { LicenseCache } from "./license-cache";
 import { ProxyMetrics } from "./metrics";
 import { API_VERSION_HEADER, ociErrorBody, sendOciError, type OciCode } from "./oci-response";
@@ -137,15 +138,12 @@ interface RequestContext {
 
 const MAX_URL_LENGTH = 4096;
 const MAX_HEADER_BYTES = 16 * 1024;
-const LICENSE_USER = "LICENSE_ID";
-/** Same syntax check as lib/licenses/license-id.ts `looksLikeLicenseId`: junk never reaches the portal. */
-const LICENSE_ID_SYNTAX = /^[A-Za-z0-9_-]{20,64}$/;
 const RANGE_SYNTAX = /^bytes=(?:\d+-\d*|-\d+)$/;
 const RELAYED_HEADERS = ["content-type", "content-length", "docker-content-digest", "etag", "content-range", "accept-ranges", "last-modified", "retry-after"];
 
 type Credentials = { kind: "none" } | { kind: "invalid" } | { kind: "license"; licenseId: string };
 
-/** HTTP Basic `LICENSE_ID:<license id>` (the user name is matched case-insensitively, as Docker users type it). */
+/** HTTP Basic `LICENSE_ID:<license id>` (lib/licenses/license-login.ts: the user name in any case; junk never reaches the portal). */
 export function licenseFromAuthorization(header: string | undefined): Credentials {
   if (!header) return { kind: "none" };
   const m = /^Basic\s+([A-Za-z0-9+/=_-]{1,1024})\s*$/i.exec(header);
@@ -155,7 +153,7 @@ export function licenseFromAuthorization(header: string | undefined): Credential
   if (colon < 0) return { kind: "invalid" };
   const user = decoded.slice(0, colon);
   const licenseId = decoded.slice(colon + 1).trim();
-  if (user.toUpperCase() !== LICENSE_USER || !LICENSE_ID_SYNTAX.test(licenseId)) return { kind: "invalid" };
+  if (!isLicenseUsername(user) || !looksLikeLicenseId(licenseId)) return { kind: "invalid" };
   return { kind: "license", licenseId };
 }
 

@@ -1,4 +1,4 @@
-import { looksLikeLicenseId } from "@/lib/licenses/license-id";
+import { looksLikeLicenseId } from "@/lib/licenses/license-login";
 import { COMPONENT_PATTERN } from "@/lib/oci/names";
 import { InstallerError } from "./errors";
 

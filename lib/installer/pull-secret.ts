@@ -1,4 +1,5 @@
 import { dump } from "js-yaml";
+import { licenseBasicCredentials } from "@/lib/licenses/license-login";
 
 /**
  * The image pull secret (docs/contracts.md, "Pull secret"): a `kubernetes.io/dockerconfigjson`
@@ -17,7 +18,7 @@ export interface PullSecretInput {
 
 export const pullSecretName = (appSlug: string) => `${appSlug}-registry`;
 
-export const licenseAuth = (licenseId: string) => Buffer.from(`LICENSE_ID:${licenseId}`, "utf8").toString("base64");
+export const licenseAuth = licenseBasicCredentials;
 
 /** The `.dockerconfigjson` document (also what `skopeo --authfile` and `docker login` store). */
 export function dockerConfigJson(input: Pick<PullSecretInput, "licenseId" | "proxyHost" | "registryHost">): { auths: Record<string, { auth: string }> } {

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { licenseIdSchema } from "../licenses/license-login";
+import { COMPONENT_PATTERN } from "../oci/names";
 
 /**
  * The portal's internal API for the registry proxy (docs/contracts.md, "Other portal endpoints":
@@ -18,9 +20,6 @@ export const INTERNAL_API = {
   ping: "/api/internal/proxy/ping",
 } as const;
 
-/** One path component of an app slug / registry name (lib/oci/names COMPONENT_PATTERN). */
-const COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
-
 /**
  * Where the image lives, as the proxy read the first part of the image path:
  * - `host`: it contains "." or is "localhost" — an upstream host (no port: a path can't hold one);
@@ -29,15 +28,15 @@ const COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
  */
 export const upstreamSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("host"), host: z.string().min(1).max(255) }).strict(),
-  z.object({ kind: z.literal("docker-hub"), registryName: z.string().regex(COMPONENT).max(128).optional() }).strict(),
+  z.object({ kind: z.literal("docker-hub"), registryName: z.string().regex(COMPONENT_PATTERN).max(128).optional() }).strict(),
 ]);
 export type UpstreamQuery = z.infer<typeof upstreamSchema>;
 
 export const lookupRequestSchema = z
   .object({
-    licenseId: z.string().min(1).max(256),
+    licenseId: licenseIdSchema,
     /** Absent for `GET /v2/` (docker login): only the license itself is checked. */
-    appSlug: z.string().regex(COMPONENT).max(128).optional(),
+    appSlug: z.string().regex(COMPONENT_PATTERN).max(128).optional(),
     upstream: upstreamSchema.optional(),
   })
   .strict()

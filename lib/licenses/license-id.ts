@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import { hashCandidates, hashForStorage, hashUnder } from "@/lib/auth/hash-keys";
 
 /**
- * License IDs are the customer's only credential: 160 random bits, URL-safe (27 characters).
+ * License IDs are the customer's only credential: 160 random bits, URL-safe (27 characters; their syntax check is lib/licenses/license-login.ts).
  * They are looked up by a keyed hash (HMAC under the TOKEN_HASH_KEYS key, whose id is stored beside
  * it: lib/auth/hash-keys.ts), so a lookup is a unique-index probe on a value an attacker can't
  * compute, and a database dump alone gives no working IDs. A sealed copy (lib/crypto, purpose
@@ -37,9 +37,4 @@ export function licenseIdHashUnder(keyId: string, licenseId: string): string | n
 /** The last characters, to recognise a license in lists without decrypting it. */
 export function licenseIdHint(licenseId: string): string {
   return licenseId.slice(-4);
-}
-
-/** Syntactic check before any lookup: bad input never reaches the database. */
-export function looksLikeLicenseId(value: string): boolean {
-  return /^[A-Za-z0-9_-]{20,64}$/.test(value);
 }

@@ -1,5 +1,6 @@
 import type { Db, Tx } from "@/lib/db/client";
-import { licenseIdHashCandidates, looksLikeLicenseId } from "./license-id";
+import { licenseIdHashCandidates } from "./license-id";
+import { looksLikeLicenseId } from "./license-login";
 
 /**
  * The license check every pull path calls (the registry proxy through the internal API, the

@@ -1,6 +1,7 @@
 import type { Db } from "@/lib/db/client";
 import { verifyCredentials } from "@/lib/accounts/sign-in";
 import { AppError } from "@/lib/errors";
+import { isLicenseUsername } from "@/lib/licenses/license-login";
 import { checkLicense } from "@/lib/licenses/verify";
 import { authenticateBearer } from "@/lib/tokens/authenticate";
 import { parseApiToken } from "@/lib/tokens/format";
@@ -11,13 +12,12 @@ import type { Principal } from "./grants";
  * `docker login` credentials for the hosted registry, as the token request's Basic auth:
  * - any username with an API token as password (user, service-account and team tokens; the
  *   token's prefix and checksum decide, so the username is free: `token`, the email, anything);
- * - `LICENSE_ID` with a license ID as password;
+ * - `LICENSE_ID` (any case: lib/licenses/license-login.ts) with a license ID as password;
  * - an account's email and password (rate-limited like the sign-in form).
  * No Authorization header at all is an anonymous request (a token with no access). Anything
  * that fails to authenticate is a 401: revoked or expired tokens and licenses included, so a
  * client sees "unauthorized" at login, not an empty grant it can't explain.
  */
-export const LICENSE_USERNAME = "LICENSE_ID";
 const MAX_USERNAME = 320;
 const MAX_PASSWORD = 1024;
 
@@ -58,7 +58,7 @@ export async function checkUsernamePassword(db: Db, { username, password }: { us
     return { ok: true, username, principal: { kind: "token", tokenId: ctx.token.id, teamId: ctx.teamId, role: ctx.role } };
   }
 
-  if (username === LICENSE_USERNAME) {
+  if (isLicenseUsername(username)) {
     const result = await checkLicense(db, password);
     if (result.status === "invalid") return refused("The license ID is not valid.");
     if (result.status === "revoked") return refused("This license has been revoked.");

@@ -271,6 +271,19 @@ describe("token route", () => {
     expect(JSON.stringify(licensed.claims)).not.toContain(license.licenseId);
   });
 
+  it("the license login's user name is LICENSE_ID in any case, as at the proxy", async () => {
+    const scope = "scope=repository:gamma/api:pull";
+    for (const username of ["license_id", "License_Id", "LICENSE_ID"]) {
+      const res = await get(scope, basicAuth(username, license.licenseId));
+      expect(res.status, username).toBe(200);
+      const { claims } = await accessOf(res);
+      expect(claims.access, username).toEqual([{ type: "repository", name: "gamma/api", actions: ["pull"] }]);
+      expect(claims.sub, username).toBe(`license:${license.id}`);
+    }
+    // Only ASCII letters fold: a dotless ı is not an I.
+    expect((await get(scope, basicAuth("lıcense_ıd", license.licenseId))).status).toBe(401);
+  });
+
   it("anonymous: a token with no access (Distribution then answers insufficient_scope)", async () => {
     const res = await get("service=portcullis-registry&scope=repository:gamma/api:pull");
     expect(res.status).toBe(200);
