@@ -6,7 +6,7 @@ import { AuthCache } from "../lib/oci/auth-cache";
 import { normalizeEndpoint } from "../lib/oci/endpoint";
 import { InvalidEndpointError, InvalidReferenceError, UpstreamError } from "../lib/oci/errors";
 import { COMPONENT_PATTERN, isValidDigest, isValidTag } from "../lib/oci/names";
-import { parseProxyPath, type ProxyPath } from "../lib/oci/reference";
+import { parseProxyPath, type ProxyPath } from "../lib/oci/proxy-path";
 import { RegistryClient, type UpstreamResponse } from "../lib/oci/registry-client";
 import type { ResolveFn } from "../lib/oci/address";
 import { discard } from "../lib/oci/transport";

@@ -1,4 +1,5 @@
-import { DOCKER_HUB_ALIASES, parseImageReference, type ImageReference } from "@/lib/oci/reference";
+import { formatProxyReference, hostFitsInPath, throughRegistryName } from "@/lib/oci/proxy-path";
+import { DOCKER_HUB_ALIASES, parseImageReference, writtenRegistryHost, type ImageReference } from "@/lib/oci/reference";
 import { AppError } from "@/lib/errors";
 import { InstallerError } from "./errors";
 import { probeImage, type ExchangeStep, type ProbeOptions, type ProbeResult } from "./probe";
@@ -43,8 +44,6 @@ export interface DecideOptions {
   timeoutMs?: number;
 }
 
-const looksLikeHost = (part: string) => part.includes(".") || part.includes(":") || part === "localhost";
-
 /** `nginx:1.25` → `nginx`; `host:5000/a/b@sha256:…` → `host:5000/a/b`. */
 export function nameOf(image: string): string {
   const noDigest = image.split("@")[0]!;
@@ -54,11 +53,6 @@ export function nameOf(image: string): string {
 
 /** The suffix after the name, kept as written: `:1.25`, `@sha256:…`, `:1.25@sha256:…` or "". */
 export const suffixOf = (image: string) => image.slice(nameOf(image).length);
-
-function writtenHost(name: string): string | undefined {
-  const first = name.split("/")[0]!;
-  return name.includes("/") && looksLikeHost(first) ? first.toLowerCase() : undefined;
-}
 
 /**
  * The spellings Kustomize must be told about for a Docker Hub image (it matches names literally):
@@ -84,11 +78,11 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 }
 
 function proxyName(d: Pick<ImageDecision, "name" | "ref" | "uses">, opts: DecideOptions): string {
-  const host = writtenHost(d.name);
-  const base = `${opts.proxyHost}/proxy/${opts.appSlug}`;
+  const host = writtenRegistryHost(d.name);
+  const proxied = (image: string) => formatProxyReference({ proxyHost: opts.proxyHost, appSlug: opts.appSlug, image });
   const named = host ? opts.registryNames?.[host] : undefined;
-  if (named) return `${base}/${named}/${d.ref.repository}`;
-  if (host?.includes(":")) {
+  if (named) return proxied(throughRegistryName(named, { repository: d.ref.repository }));
+  if (host && !hostFitsInPath(host)) {
     const use = d.uses[0]!;
     throw new InstallerError(
       `image ${d.name} is private, but a proxy path can't hold a host with a port (${host}): name that registry in the portal and pass --registry-name ${host}=NAME`,
@@ -96,7 +90,7 @@ function proxyName(d: Pick<ImageDecision, "name" | "ref" | "uses">, opts: Decide
       use.line,
     );
   }
-  return `${base}/${d.name}`;
+  return proxied(d.name);
 }
 
 /** Parses, groups and decides. Throws InstallerError (file:line) for images it can't handle. */
@@ -112,7 +106,7 @@ export async function decideImages(uses: readonly ImageUse[], opts: DecideOption
         throw new InstallerError(`image "${use.image}": ${e instanceof AppError ? e.message : String(e)}`, use.file, use.line);
       }
       const name = nameOf(use.image);
-      const host = writtenHost(name);
+      const host = writtenRegistryHost(name);
       d = { image: use.image, name, ref, dockerHub: !host || DOCKER_HUB_ALIASES.includes(host), uses: [], decision: "public", reason: "", exchange: [] };
       byImage.set(use.image, d);
     }

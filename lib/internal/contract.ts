@@ -22,7 +22,7 @@ export const INTERNAL_API = {
 
 /**
  * Where the image lives, as the proxy read the first part of the image path:
- * - `host`: it contains "." or is "localhost" — an upstream host (no port: a path can't hold one);
+ * - `host`: it names a host (lib/oci/proxy-path.ts) — an upstream host (no port: a path can't hold one);
  * - `docker-hub`: anything else — a Docker Hub path, unless `registryName` (its first component,
  *   sent when a repository follows it) is the name of one of the team's registries.
  */

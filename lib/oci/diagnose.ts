@@ -10,7 +10,7 @@ import { detectProvider, normalizeEndpoint, type RegistryEndpoint } from "./endp
 import { InvalidReferenceError, UpstreamError } from "./errors";
 import { formatPlatform, MAX_MANIFEST_BYTES, parseOciErrors, platformOfConfig, sha256Digest, summarizeManifest, type ManifestSummary } from "./manifest";
 import { clip } from "./names";
-import { DOCKER_HUB_ALIASES, parseImageReference } from "./reference";
+import { DOCKER_HUB_ALIASES, looksLikeHost, parseImageReference } from "./reference";
 import { RegistryClient, type UpstreamResponse } from "./registry-client";
 import { readLimited } from "./transport";
 
@@ -195,7 +195,7 @@ function imageOf(image: string, endpoint: RegistryEndpoint, dockerHubRegistry: s
   let rest = image.trim();
   const slash = rest.indexOf("/");
   const first = slash > 0 ? rest.slice(0, slash).toLowerCase() : "";
-  if (first && (first.includes(".") || first.includes(":") || first === "localhost")) {
+  if (first && looksLikeHost(first)) {
     if (first !== endpoint.host && !(hub && DOCKER_HUB_ALIASES.includes(first))) {
       throw new InvalidReferenceError("NAME_INVALID", `The image names the registry ${first}, but this test is for ${endpoint.host}. Give the repository on this registry, e.g. team/app:1.0.`);
     }

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { component, digest, host, hostileString, repository, tag } from "@/test/support/arbitraries";
 import { InvalidReferenceError } from "./errors";
 import { isValidDigest, isValidRepository, isValidTag } from "./names";
-import { formatImageReference, parseImageReference, parseProxyPath, type ImageReference, type ProxyPath } from "./reference";
+import { parseProxyPath, type ProxyPath } from "./proxy-path";
+import { formatImageReference, parseImageReference, type ImageReference } from "./reference";
 
 /**
  * Properties of the two parsers every image name and proxy request goes through: whatever the

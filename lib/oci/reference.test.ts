@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { InvalidReferenceError } from "./errors";
 import { isValidDigest, isValidRepository, isValidTag } from "./names";
-import { formatImageReference, parseImageReference, parseProxyPath } from "./reference";
+import { parseProxyPath } from "./proxy-path";
+import { formatImageReference, parseImageReference } from "./reference";
 
 const HUB = "registry-1.docker.io";
 const D = `sha256:${"a".repeat(64)}`;

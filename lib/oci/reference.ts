@@ -1,8 +1,8 @@
 import { InvalidReferenceError } from "./errors";
-import { assertManifestReference, assertRepository, assertTag, clip, COMPONENT_PATTERN, parseDigest } from "./names";
+import { assertRepository, assertTag, clip, parseDigest } from "./names";
 
 /**
- * Image references as people write them, and the proxy's path scheme (docs/contracts.md, "Proxy paths").
+ * Image references as people write them. The proxy's path scheme built on them is lib/oci/proxy-path.ts.
  *
  * Docker's rules (distribution/reference, splitDockerDomain): the part before the first "/" is a
  * registry host when it contains "." or ":" or is "localhost"; otherwise the whole thing is a
@@ -32,9 +32,22 @@ export function dockerHubHost(dockerHubRegistry: string): string {
 
 // Docker's reference grammar for the domain part: DNS labels, an IPv6 literal in brackets, a port.
 const LABEL = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
-const HOST_PATTERN = new RegExp(`^(?:${LABEL}(?:\\.${LABEL})*|\\[[a-fA-F0-9:.]+\\])(?::[0-9]{1,5})?$`);
+export const HOST_PATTERN = new RegExp(`^(?:${LABEL}(?:\\.${LABEL})*|\\[[a-fA-F0-9:.]+\\])(?::[0-9]{1,5})?$`);
 
-const looksLikeHost = (part: string) => part.includes(".") || part.includes(":") || part === "localhost";
+/**
+ * Does the first part of an image name (the text before its first "/") name a registry host?
+ * Docker's rule: it contains "." or ":" or is "localhost". The one copy of it: the Images page,
+ * the installer, the connection test and the proxy's path scheme (lib/oci/proxy-path.ts) all ask here.
+ */
+export const looksLikeHost = (part: string): boolean => part.includes(".") || part.includes(":") || part === "localhost";
+
+/** The registry host written in front of an image (`host[:port]/…`), lowercase; undefined when it names none. */
+export function writtenRegistryHost(image: string): string | undefined {
+  const slash = image.indexOf("/");
+  if (slash < 0) return undefined;
+  const first = image.slice(0, slash);
+  return looksLikeHost(first) ? first.toLowerCase() : undefined;
+}
 
 /** Parses `[host[:port]/]path[:tag][@digest]`. Throws InvalidReferenceError with the OCI code. */
 export function parseImageReference(input: string, opts: { dockerHubRegistry: string }): ImageReference {
@@ -84,99 +97,4 @@ export function parseImageReference(input: string, opts: { dockerHubRegistry: st
 /** The canonical string form: `host/repo[:tag][@digest]`. */
 export function formatImageReference(ref: ImageReference): string {
   return `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ""}${ref.digest ? `@${ref.digest}` : ""}`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The proxy path scheme: /v2/proxy/<app-slug>/<upstream image path>/(manifests/<ref>|blobs/<digest>|tags/list)
-
-export type ProxyRequestKind = "manifests" | "blobs" | "tags";
-
-/**
- * Where a proxy path points upstream. `via` says how the first part was read:
- * - "host": it contained "." or was "localhost" — an upstream host (without port: a path can't hold one);
- * - "name": the caller's lookup said it's one of the team's registry names;
- * - "docker-hub": neither — a Docker Hub repository on DOCKER_HUB_REGISTRY.
- */
-export interface ProxyUpstream {
-  via: "host" | "name" | "docker-hub";
-  hostOrName: string;
-  repository: string;
-}
-
-export interface ProxyPath {
-  appSlug: string;
-  upstream: ProxyUpstream;
-  kind: ProxyRequestKind;
-  /** Tag or digest for manifests, digest for blobs, absent for tags/list. */
-  reference?: string;
-  /** The repository name as the client sees it (`proxy/<slug>/<image>`), for challenges and errors. */
-  name: string;
-}
-
-export interface ProxyPathOptions {
-  dockerHubRegistry: string;
-  /** Is `name` one of the registry names visible to this app? (Names are checked only when a repository follows them.) */
-  isRegistryName?: (name: string, appSlug: string) => boolean;
-}
-
-const PROXY_PREFIX = "/v2/proxy/";
-
-/**
- * Parses a request path. Returns null when the path is not under /v2/proxy/ (not this scheme's
- * business: /v2/, /v2/_catalog, …); throws InvalidReferenceError (→ 400 in the OCI format) for
- * a malformed proxy path, and UNSUPPORTED for anything but the three pull endpoints.
- */
-export function parseProxyPath(rawPath: string, opts: ProxyPathOptions): ProxyPath | null {
-  const path = rawPath.split("?")[0]!.split("#")[0]!;
-  if (!path.startsWith(PROXY_PREFIX)) return null;
-  const parts = path.slice(PROXY_PREFIX.length).split("/");
-
-  // The endpoint is decided from the end, as Distribution's router does: the last two segments.
-  let kind: ProxyRequestKind;
-  let reference: string | undefined;
-  const last = parts[parts.length - 1]!;
-  const secondLast = parts[parts.length - 2];
-  if (secondLast === "tags" && last === "list") {
-    kind = "tags";
-  } else if (secondLast === "manifests") {
-    kind = "manifests";
-    // Some HTTP stacks percent-encode the ":" of a digest; nothing else may be encoded.
-    reference = assertManifestReference(last.replace(/%3a/gi, ":"));
-  } else if (secondLast === "blobs") {
-    kind = "blobs";
-    reference = last.replace(/%3a/gi, ":");
-    parseDigest(reference);
-  } else {
-    throw new InvalidReferenceError("UNSUPPORTED", "The proxy serves pulls only: manifests, blobs and tags/list.", "path");
-  }
-
-  const [appSlug, ...image] = parts.slice(0, -2);
-  if (!appSlug || !COMPONENT_PATTERN.test(appSlug)) {
-    throw new InvalidReferenceError("NAME_INVALID", `"${clip(appSlug ?? "")}" is not a valid app slug.`, "path");
-  }
-  if (image.length === 0) throw new InvalidReferenceError("NAME_INVALID", "The path names no image after the app slug.", "path");
-
-  const upstream = resolveUpstream(image, appSlug, opts);
-  return { appSlug, upstream, kind, ...(reference !== undefined && { reference }), name: `proxy/${appSlug}/${image.join("/")}` };
-}
-
-function resolveUpstream(image: string[], appSlug: string, opts: ProxyPathOptions): ProxyUpstream {
-  const [first, ...rest] = image as [string, ...string[]];
-  const hubHost = dockerHubHost(opts.dockerHubRegistry);
-  if (first.includes(".") || first === "localhost") {
-    const host = first.toLowerCase();
-    if (!HOST_PATTERN.test(host)) throw new InvalidReferenceError("NAME_INVALID", `"${clip(first)}" is not a valid registry host.`, "path");
-    if (rest.length === 0) throw new InvalidReferenceError("NAME_INVALID", `The path names the host ${clip(host)} but no repository on it.`, "path");
-    if (DOCKER_HUB_ALIASES.includes(host)) return dockerHub(rest, hubHost);
-    return { via: "host", hostOrName: host, repository: assertRepository(rest.join("/")) };
-  }
-  if (rest.length > 0 && COMPONENT_PATTERN.test(first) && opts.isRegistryName?.(first, appSlug)) {
-    return { via: "name", hostOrName: first, repository: assertRepository(rest.join("/")) };
-  }
-  return dockerHub(image, hubHost);
-}
-
-function dockerHub(parts: string[], hubHost: string): ProxyUpstream {
-  const repository = parts.length === 1 ? `library/${parts[0]}` : parts.join("/");
-  return { via: "docker-hub", hostOrName: hubHost, repository: assertRepository(repository) };
 }

@@ -1,4 +1,5 @@
-import { dockerHubHost, parseImageReference } from "@/lib/oci/reference";
+import { formatProxyReference, hostFitsInPath, throughRegistryName } from "@/lib/oci/proxy-path";
+import { dockerHubHost, parseImageReference, writtenRegistryHost } from "@/lib/oci/reference";
 import { AppError } from "@/lib/errors";
 
 /**
@@ -18,8 +19,6 @@ export function publicHost(url: string | undefined, port: number): string {
   return `localhost:${port}`;
 }
 
-const looksLikeHost = (part: string) => part.includes(".") || part.includes(":") || part === "localhost";
-
 /**
  * The commands to push a local image to the hosted registry under an app's slug: the target keeps
  * the image's path without its registry host, and gets `latest` when it names no tag.
@@ -27,8 +26,7 @@ const looksLikeHost = (part: string) => part.includes(".") || part.includes(":")
 export function pushCommands(opts: { registryHost: string; slug: string; image: string; username: string }) {
   const local = opts.image.trim() || "IMAGE:TAG";
   const withoutDigest = local.split("@")[0]!;
-  const parts = withoutDigest.split("/");
-  const path = parts.length > 1 && looksLikeHost(parts[0]!) ? parts.slice(1).join("/") : withoutDigest;
+  const path = writtenRegistryHost(withoutDigest) ? withoutDigest.slice(withoutDigest.indexOf("/") + 1) : withoutDigest;
   const lastSlash = path.lastIndexOf("/");
   const hasTag = path.lastIndexOf(":") > lastSlash;
   const target = `${opts.registryHost}/${opts.slug}/${hasTag ? path : `${path}:latest`}`;
@@ -78,13 +76,12 @@ export function proxyReference(opts: {
   }
   const hub = dockerHubHost(opts.dockerHubRegistry);
   const registry = opts.registries.find((r) => r.host.toLowerCase() === ref.registry);
-  const suffix = `${ref.tag ? `:${ref.tag}` : ""}${ref.digest ? `@${ref.digest}` : ""}`;
-  const base = `${opts.proxyHost}/proxy/${opts.slug}`;
-  const byName = registry?.name ? `${base}/${registry.name}/${ref.repository}${suffix}` : undefined;
+  const proxied = (path: string) => formatProxyReference({ proxyHost: opts.proxyHost, appSlug: opts.slug, image: path });
+  const byName = registry?.name ? proxied(throughRegistryName(registry.name, ref)) : undefined;
   const first = image.split("/")[0]!;
-  const explicitHost = image.includes("/") && looksLikeHost(first);
+  const host = writtenRegistryHost(image);
 
-  if (explicitHost && first.includes(":")) {
+  if (host && !hostFitsInPath(host)) {
     // A repository path can't hold host:port: only the registry's name can stand for it.
     if (byName) return { ok: true, reference: byName, upstreamHost: ref.registry, known: true };
     return {
@@ -96,7 +93,7 @@ export function proxyReference(opts: {
   }
   return {
     ok: true,
-    reference: `${base}/${image}`,
+    reference: proxied(image),
     ...(byName && { byName }),
     upstreamHost: ref.registry === hub ? hub : ref.registry,
     known: !!registry,

@@ -1,3 +1,5 @@
+import { formatProxyReference } from "@/lib/oci/proxy-path";
+
 /**
  * The ECR tutorial's values and commands, as pure functions: the page renders them on the server
  * and again in the browser as the reader changes the account, region, repository or tag.
@@ -50,7 +52,7 @@ export function iamPolicy(v: Pick<EcrTutorialValues, "accountId" | "region" | "r
 export function ecrCommands(v: EcrTutorialValues) {
   const host = ecrHost(v);
   const image = `${host}/${v.repository}:${v.tag}`;
-  const proxied = `${v.proxyHost}/proxy/${v.appSlug}/${image}`;
+  const proxied = formatProxyReference({ proxyHost: v.proxyHost, appSlug: v.appSlug, image });
   const policy = JSON.stringify(iamPolicy(v), null, 2);
   return {
     host,

@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import { decideImages, suffixOf } from "@/lib/installer/decide";
+import type { ImageUse } from "@/lib/installer/workloads";
+import { proxyReference, type TeamRegistryRef } from "@/lib/registries/instructions";
+import { ecrCommands } from "@/lib/tutorials/ecr";
+import { InvalidReferenceError } from "./errors";
+import { formatProxyReference, parseProxyPath } from "./proxy-path";
+import { parseImageReference, type ImageReference } from "./reference";
+
+const HUB = "registry-1.docker.io";
+const PROXY = "proxy.portcullis.example";
+const SLUG = "acme-app";
+const D = `sha256:${"ab".repeat(32)}`;
+
+/**
+ * The proxy image name, there and back: what the vendor is shown (Images page, ECR tutorial,
+ * installer) is a reference a Docker client can pull, and the proxy reads its request path back
+ * as the same upstream registry, repository and tag or digest.
+ */
+interface Row {
+  image: string;
+  registries: TeamRegistryRef[];
+}
+
+const table: Row[] = [
+  { image: "nginx", registries: [] },
+  { image: "nginx:1.25", registries: [] },
+  { image: "library/nginx@" + D, registries: [] },
+  { image: "docker.io/org/app:2", registries: [] },
+  { image: "index.docker.io/library/redis:7", registries: [] },
+  { image: "org/app:1@" + D, registries: [{ host: "ghcr.io", name: "ghcr" }] },
+  { image: "ghcr.io/org/app:1", registries: [{ host: "ghcr.io", name: "ghcr" }] },
+  { image: "ghcr.io/org/app", registries: [{ host: "ghcr.io", name: null }] },
+  { image: "quay.io/org/team/app@" + D, registries: [] },
+  { image: "localhost/x:1", registries: [{ host: "localhost", name: "dev" }] },
+  { image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app:1.0", registries: [{ host: "123456789012.dkr.ecr.us-east-1.amazonaws.com", name: "acme-ecr" }] },
+  { image: "harbor.example.com:8443/team/app:1", registries: [{ host: "harbor.example.com:8443", name: "harbor" }] },
+  { image: "127.0.0.1:5000/a/b/c@" + D, registries: [{ host: "127.0.0.1:5000", name: "local-reg" }] },
+];
+
+/** What the proxy makes of a reference a Docker client pulls: the request path, parsed. */
+function proxyReads(reference: string, registries: readonly TeamRegistryRef[]) {
+  // The client's side: PROXY_HOST/<repository>[:tag][@digest] → GET /v2/<repository>/manifests/<digest, tag or latest>.
+  const pulled = parseImageReference(reference, { dockerHubRegistry: HUB });
+  expect(pulled.registry).toBe(PROXY);
+  const parsed = parseProxyPath(`/v2/${pulled.repository}/manifests/${pulled.digest ?? pulled.tag ?? "latest"}`, {
+    dockerHubRegistry: HUB,
+    isRegistryName: (name, appSlug) => appSlug === SLUG && registries.some((r) => r.name === name),
+  });
+  expect(parsed).not.toBeNull();
+  const { upstream } = parsed!;
+  const registry = upstream.via === "name" ? registries.find((r) => r.name === upstream.hostOrName)!.host : upstream.hostOrName;
+  return { appSlug: parsed!.appSlug, registry, repository: upstream.repository, tag: pulled.tag, digest: pulled.digest, reference: parsed!.reference };
+}
+
+function expectSameUpstream(read: ReturnType<typeof proxyReads>, ref: ImageReference, label: string) {
+  expect(read.appSlug, label).toBe(SLUG);
+  expect({ registry: read.registry, repository: read.repository }, label).toEqual({ registry: ref.registry, repository: ref.repository });
+  expect({ tag: read.tag, digest: read.digest }, label).toEqual({ tag: ref.tag, digest: ref.digest });
+  expect(read.reference, label).toBe(ref.digest ?? ref.tag ?? "latest");
+}
+
+describe("proxy image names round-trip (vendor's reference → proxy's parser → the same upstream)", () => {
+  it.each(table)("Images page: $image", ({ image, registries }) => {
+    const upstream = parseImageReference(image, { dockerHubRegistry: HUB });
+    const shown = proxyReference({ image, slug: SLUG, proxyHost: PROXY, dockerHubRegistry: HUB, registries });
+    expect(shown.ok).toBe(true);
+    if (!shown.ok) return;
+    expectSameUpstream(proxyReads(shown.reference, registries), upstream, shown.reference);
+    if (shown.byName) expectSameUpstream(proxyReads(shown.byName, registries), upstream, shown.byName);
+  });
+
+  it.each(table)("installer: $image", async ({ image, registries }) => {
+    const upstream = parseImageReference(image, { dockerHubRegistry: HUB });
+    const use: ImageUse = { image, field: "containers", container: "app", file: "deploy.yaml", line: 1 };
+    const [decision] = await decideImages([use], {
+      appSlug: SLUG,
+      proxyHost: PROXY,
+      registryHost: "registry.portcullis.example",
+      dockerHubRegistry: HUB,
+      registryNames: Object.fromEntries(registries.filter((r) => r.name).map((r) => [r.host, r.name!])),
+      probe: async () => ({ visibility: "private", reason: "refused anonymously", exchange: [] }),
+    });
+    const rewritten = `${decision!.newName}${suffixOf(image)}`;
+    expectSameUpstream(proxyReads(rewritten, registries), upstream, rewritten);
+  });
+
+  it("ECR tutorial", () => {
+    const registries = [{ host: "123456789012.dkr.ecr.eu-west-3.amazonaws.com", name: "acme-ecr" }];
+    const values = { accountId: "123456789012", region: "eu-west-3", repository: "team/app", tag: "1.0", proxyHost: PROXY, registryHost: "r", appSlug: SLUG, licenseId: "x", namespace: "default" };
+    const { image, proxied } = ecrCommands(values);
+    expectSameUpstream(proxyReads(proxied, registries), parseImageReference(image, { dockerHubRegistry: HUB }), proxied);
+  });
+});
+
+describe("a host with a port never stands in a proxy path", () => {
+  it("is refused when formatting, and when the proxy reads a path", () => {
+    expect(() => formatProxyReference({ proxyHost: PROXY, appSlug: SLUG, image: "harbor.example.com:8443/team/app:1" })).toThrow(InvalidReferenceError);
+    expect(formatProxyReference({ proxyHost: PROXY, appSlug: SLUG, image: "harbor/team/app:1" })).toBe(`${PROXY}/proxy/${SLUG}/harbor/team/app:1`);
+    for (const first of ["harbor.example.com:8443", "localhost:5000", "127.0.0.1:5000"]) {
+      expect(() => parseProxyPath(`/v2/proxy/${SLUG}/${first}/team/app/manifests/1`, { dockerHubRegistry: HUB }), first).toThrow(/can't hold a port/);
+    }
+  });
+});
