@@ -28,7 +28,6 @@ export const createAppSchema = z
   .object({ name: appNameSchema, slug: z.string().trim().optional() })
   .transform((v) => ({ name: v.name, slug: v.slug && v.slug.length > 0 ? v.slug : slugify(v.name) }))
   .pipe(z.object({ name: appNameSchema, slug: slugSchema }));
-export type CreateAppInput = z.input<typeof createAppSchema>;
 
 /**
  * Renaming changes the display name only. A slug is never changed (it is in every image path,

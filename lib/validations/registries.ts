@@ -16,12 +16,6 @@ import { AppError } from "@/lib/errors";
 export const registryProviders = ["other", "ecr", "gcr"] as const;
 export type RegistryProviderName = (typeof registryProviders)[number];
 
-export const providerLabels: Record<RegistryProviderName, string> = {
-  other: "Other registry or Docker Hub",
-  ecr: "Amazon ECR",
-  gcr: "Google GCR / Artifact Registry",
-};
-
 /** What the username column holds for each provider. */
 export const usernameLabels: Record<RegistryProviderName, string> = {
   other: "Username",
@@ -141,29 +135,14 @@ export const credentialsSchemas = {
   gcr: gcrCredentialsSchema,
 } as const;
 
-export type OtherCredentialsInput = z.output<typeof otherCredentialsSchema>;
-export type EcrCredentialsInput = z.output<typeof ecrCredentialsSchema>;
-export type GcrCredentialsInput = z.output<typeof gcrCredentialsSchema>;
-
 const common = { endpoint: endpointSchema, name: optionalRegistryNameSchema, allowedRealmHosts: allowedRealmHostsSchema.optional() };
 
 const providerError = { error: 'Choose a registry type: "other", "ecr" or "gcr".' };
 
-/** A registry as added: the REST body of `POST /api/v1/registries`. */
-export const registryInputSchema = z.discriminatedUnion(
-  "provider",
-  [
-    z.object({ provider: z.literal("other"), ...common, ...otherCredentialsSchema.shape }),
-    z.object({ provider: z.literal("ecr"), ...common, ...ecrCredentialsSchema.shape }),
-    z.object({ provider: z.literal("gcr"), ...common, ...gcrCredentialsSchema.shape }),
-  ],
-  providerError,
-);
-export type RegistryInput = z.output<typeof registryInputSchema>;
-
 /** `test`: run the connection test first and save only when it passes; `image` to test with. */
 const testOptions = { test: booleanish.default(false), image: testImageSchema };
 
+/** A registry as added: the REST body of `POST /api/v1/registries` and the add dialog's form. */
 export const createRegistrySchema = z.discriminatedUnion(
   "provider",
   [
@@ -173,7 +152,6 @@ export const createRegistrySchema = z.discriminatedUnion(
   ],
   providerError,
 );
-export type CreateRegistryInput = z.output<typeof createRegistrySchema>;
 
 /** The connection test in the add dialog, before anything is saved. */
 export const testDraftRegistrySchema = z.discriminatedUnion(
@@ -185,7 +163,6 @@ export const testDraftRegistrySchema = z.discriminatedUnion(
   ],
   providerError,
 );
-export type TestDraftRegistryInput = z.output<typeof testDraftRegistrySchema>;
 
 const registryId = z.uuid("Unknown registry.");
 
@@ -207,7 +184,6 @@ export const rotateRegistrySchema = z.object({
   secretAccessKey: z.string().optional(),
   jsonKey: z.string().optional(),
 });
-export type RotateRegistryInput = z.output<typeof rotateRegistrySchema>;
 
 /**
  * `PATCH /api/v1/registries/{id}`: the name (alias; "" or null removes it) and/or the allowed
