@@ -58,7 +58,7 @@ export function isUniqueViolation(e: unknown): boolean {
 }
 
 /** PostgreSQL's SQLSTATE of an error, from pg directly or from inside Prisma's driver-adapter error. */
-export function postgresCode(e: unknown): string | undefined {
+function postgresCode(e: unknown): string | undefined {
   if (typeof e !== "object" || e === null) return undefined;
   const cause = (e as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown; code?: unknown } } } }).meta?.driverAdapterError?.cause;
   const code = cause?.originalCode ?? cause?.code ?? (e as { code?: unknown }).code;

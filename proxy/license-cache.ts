@@ -15,7 +15,7 @@ import type { LookupAnswer } from "./portal-client";
  * what is cached keeps serving until it expires, then requests fail closed.
  */
 export const DEFAULT_LICENSE_TTL_MS = 5_000;
-export const DEFAULT_NEGATIVE_TTL_MS = 1_000;
+const DEFAULT_NEGATIVE_TTL_MS = 1_000;
 const RECENTLY_ALLOWED_MS = 60 * 60_000;
 
 export interface LicenseCacheOptions {

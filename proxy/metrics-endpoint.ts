@@ -18,7 +18,7 @@ export interface MetricsAccess {
   token?: string;
 }
 
-export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
 export type MetricsDecision = "serve" | "unauthorized" | "not_found";
 

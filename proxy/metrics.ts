@@ -47,7 +47,7 @@ export class Counter extends Metric {
   }
 }
 
-export class Gauge extends Metric {
+class Gauge extends Metric {
   private readonly values = new Map<string, { labels: Labels; value: number }>();
   constructor(
     name: string,
@@ -78,7 +78,7 @@ export class Gauge extends Metric {
   }
 }
 
-export class Histogram extends Metric {
+class Histogram extends Metric {
   private readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
   constructor(
     name: string,

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 
-export const navItems = [
+const navItems = [
   { href: "/images", label: "Images" },
   { href: "/apps", label: "Apps" },
   { href: "/customers", label: "Customers" },

@@ -14,7 +14,7 @@ import { emailSchema, newPasswordSchema, teamNameSchema } from "@/lib/validation
  * Safe to run again: an existing user (whose password must match) and their team of that name
  * are reused; each run issues one more token. Everything is audited as that user.
  */
-export const bootstrapSchema = z.object({
+const bootstrapSchema = z.object({
   email: emailSchema,
   password: newPasswordSchema,
   teamName: teamNameSchema,

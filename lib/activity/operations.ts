@@ -8,7 +8,7 @@ import { listActivitySchema } from "@/lib/validations/activity";
  * the manifests a client fetched, not each of its blobs. Filter by app or by license; another
  * team's app or license is not_found.
  */
-export const ACTIVITY_ACTIONS = ["push-manifest", "pull-manifest", "delete-manifest"] as const;
+const ACTIVITY_ACTIONS = ["push-manifest", "pull-manifest", "delete-manifest"] as const;
 
 export interface ActivityDto {
   id: string;

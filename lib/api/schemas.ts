@@ -57,7 +57,7 @@ export const customerSchema = z
   })
   .meta({ id: "Customer" });
 
-export const auditEventSchema = z
+const auditEventSchema = z
   .object({
     id,
     action: z.string().meta({ example: "license.revoke" }),

@@ -26,7 +26,7 @@ const toDto = (a: { id: string; name: string; slug: string; createdAt: Date }): 
  * its slug is never taken again; every lookup of apps goes through `liveApp` (or filters
  * `deletedAt: null` itself) and so never finds it.
  */
-export const liveApp = { deletedAt: null } as const;
+const liveApp = { deletedAt: null } as const;
 
 async function findLiveApp(db: Db | Tx, ctx: TeamContext, id: string) {
   const app = await db.app.findFirst({ where: { id, teamId: ctx.teamId, ...liveApp } });

@@ -27,7 +27,7 @@ import { authSecret } from "./secret";
  * <PORTCULLIS_DATA_DIR>/token-hash-keys (mode 0600). Production requires TOKEN_HASH_KEYS.
  */
 export const LEGACY_HASH_KEY = "auth-secret";
-export const DEV_HASH_KEY_FILE = "token-hash-keys";
+const DEV_HASH_KEY_FILE = "token-hash-keys";
 const MIN_SECRET = 32;
 
 export interface HashKey {

@@ -38,7 +38,7 @@ export interface LoginSubject {
 type Counter = { key: string; limit: number };
 
 /** The counters one attempt uses. IPv6 addresses count per /64 (keyOfAddress). */
-export function loginCounters({ account, address }: LoginSubject): Counter[] {
+function loginCounters({ account, address }: LoginSubject): Counter[] {
   const where = address ? keyOfAddress(address) : "unknown";
   const counters: Counter[] = [
     { key: `account-at:${where}:${account}`, limit: loginPolicy.accountAtAddress },

@@ -2,7 +2,7 @@ import type { Db } from "@/lib/db/client";
 import { hashToken, randomToken } from "./tokens";
 
 export const SESSION_COOKIE = "portcullis_session";
-export const SESSION_DAYS = 14;
+const SESSION_DAYS = 14;
 const PURPOSE = "session";
 
 /** Creates a session and returns the cookie value (the only copy of the token). */

@@ -27,7 +27,7 @@ export interface AssociatedData {
 }
 
 /** Domain tag: these bytes can never be confused with another use of the same key. */
-export const AAD_DOMAIN = "portcullis/secret/v1";
+const AAD_DOMAIN = "portcullis/secret/v1";
 const MAX_VALUE_BYTES = 256;
 const FIELDS = ["teamId", "recordId", "field", "purpose"] as const;
 

@@ -30,7 +30,7 @@ const DATA_KEY_CACHE_ENTRIES = 1_000;
 const providers = new Map<ProviderName, KeyProvider>();
 let dataKeyCache: TtlCache<Buffer> | undefined;
 
-export function createKeyProvider(name: ProviderName, source: Env, { active = true } = {}): KeyProvider {
+function createKeyProvider(name: ProviderName, source: Env, { active = true } = {}): KeyProvider {
   const need = (variable: keyof Env): string => {
     const value = source[variable];
     if (typeof value !== "string" || !value) throw new ConfigError(`Invalid configuration: ${variable} is required for KMS_PROVIDER=${name}`);

@@ -10,8 +10,6 @@ import type { EncryptionContext } from "./aad";
 export type ProviderName = "local" | "aws-kms" | "gcp-kms" | "vault-transit";
 export const PROVIDER_NAMES: readonly ProviderName[] = ["local", "aws-kms", "gcp-kms", "vault-transit"];
 
-export const DATA_KEY_BYTES = 32;
-
 export interface KeyRef {
   provider: ProviderName;
   keyId: string;

@@ -49,7 +49,7 @@ export const SECRET_OWNERS: Readonly<Record<string, string | null>> = {
 };
 
 /** SQL: the secrets no record owns any more (sealed data nothing will ever read). */
-export function orphanedSecretsSql(): string {
+function orphanedSecretsSql(): string {
   const owned = Object.entries(SECRET_OWNERS).map(([purpose, table]) => {
     const p = `s.purpose = '${purpose.replace(/'/g, "''")}'`;
     return table ? `(${p} AND EXISTS (SELECT 1 FROM "${table}" o WHERE o.id::text = s."recordId" AND o."teamId" = s."teamId"))` : `(${p})`;

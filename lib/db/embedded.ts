@@ -33,7 +33,7 @@ export class DatabaseLockedError extends Error {
   }
 }
 
-export function embeddedUrl(port: number, password: string): string {
+function embeddedUrl(port: number, password: string): string {
   return pgSocketUrl(port, password);
 }
 

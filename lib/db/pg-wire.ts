@@ -6,7 +6,7 @@
 
 export const PROTOCOL_3 = 196608;
 export const SSL_REQUEST = 80877103;
-export const GSSENC_REQUEST = 80877104;
+const GSSENC_REQUEST = 80877104;
 export const CANCEL_REQUEST = 80877102;
 
 export type FrontendMessage =

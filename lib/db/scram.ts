@@ -27,7 +27,7 @@ export function scramKeys(password: string, salt = crypto.randomBytes(16), itera
   return { salt, iterations, storedKey: sha256(hmac(salted, "Client Key")), serverKey: hmac(salted, "Server Key") };
 }
 
-export class ScramError extends Error {}
+class ScramError extends Error {}
 
 /** `a=1,b=2` → {a: "1", b: "2"} (values may contain "="). */
 function attributes(text: string): Map<string, string> {

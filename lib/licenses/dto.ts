@@ -41,7 +41,7 @@ export const licenseRowSelect = {
   app: { select: { slug: true, name: true } },
 } as const;
 
-export function licenseStatus(l: { revokedAt: Date | null; expiresAt: Date | null }, now = Date.now()): LicenseStatus {
+function licenseStatus(l: { revokedAt: Date | null; expiresAt: Date | null }, now = Date.now()): LicenseStatus {
   if (l.revokedAt) return "revoked";
   if (l.expiresAt && l.expiresAt.getTime() <= now) return "expired";
   return "active";

@@ -22,7 +22,7 @@ import { dump, load } from "js-yaml";
  * (or call `verifyLicenseFile` below). A valid signature proves the vendor issued this license
  * with these terms; whether it is still active (not revoked) is only known online, at pull time.
  */
-export const LICENSE_API_VERSION = "portcullis.dev/v1";
+const LICENSE_API_VERSION = "portcullis.dev/v1";
 
 export interface LicenseClaims {
   licenseId: string;

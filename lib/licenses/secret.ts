@@ -8,7 +8,7 @@ import { LICENSE_SECRET_PURPOSE } from "./license-id";
  */
 const FIELD = "licenseId";
 
-export const licenseSecretAAD = (teamId: string, licenseId: string): SecretAAD => ({
+const licenseSecretAAD = (teamId: string, licenseId: string): SecretAAD => ({
   teamId,
   recordId: licenseId,
   field: FIELD,

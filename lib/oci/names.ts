@@ -9,17 +9,17 @@ import { InvalidReferenceError } from "./errors";
 /** One path component of a repository name: `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`. */
 export const COMPONENT_PATTERN = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
 /** `<name>` of the spec, anchored. */
-export const REPOSITORY_PATTERN = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
+const REPOSITORY_PATTERN = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
 /** `<reference>` as a tag: at most 128 characters. */
-export const TAG_PATTERN = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
+const TAG_PATTERN = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 /** `<digest>`: algorithm ":" encoded. */
-export const DIGEST_PATTERN = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+const DIGEST_PATTERN = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 
 /**
  * Docker and most registries refuse names longer than 255 characters (host included); we apply
  * it to the repository path so a hostile path can't make us build absurd upstream URLs.
  */
-export const MAX_REPOSITORY_LENGTH = 255;
+const MAX_REPOSITORY_LENGTH = 255;
 
 /** The registered algorithms and their exact encodings. Others are refused (the spec allows it). */
 const DIGEST_ENCODINGS: Record<string, RegExp> = {

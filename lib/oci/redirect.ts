@@ -11,7 +11,7 @@ import { discard, send, type TransportRequest, type TransportResponse } from "./
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const CREDENTIAL_HEADERS = ["authorization", "cookie", "proxy-authorization"];
-export const MAX_REDIRECTS = 5;
+const MAX_REDIRECTS = 5;
 
 export async function sendFollowingRedirects(req: TransportRequest, credentialOrigin: string): Promise<TransportResponse> {
   let url = req.url;

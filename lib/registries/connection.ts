@@ -136,7 +136,7 @@ export interface RegistryTestResult {
   };
 }
 
-export function summarizeTest(r: ConnectionTestResult): string {
+function summarizeTest(r: ConnectionTestResult): string {
   const failed = r.steps.find((s) => !s.ok);
   if (failed) return `${failed.name} failed: ${failed.detail}`;
   const m = r.manifest;

@@ -57,7 +57,7 @@ export interface RegistryDto {
 
 type TestedManifest = NonNullable<RegistryTestResult["manifest"]>;
 
-export function toRegistryDto(r: Registry): RegistryDto {
+function toRegistryDto(r: Registry): RegistryDto {
   return {
     id: r.id,
     provider: r.provider,

@@ -17,7 +17,7 @@ export type RegistrySecretField = "password" | "secretAccessKey" | "jsonKey";
 export const secretFieldOf = (provider: "other" | "ecr" | "gcr"): RegistrySecretField =>
   provider === "ecr" ? "secretAccessKey" : provider === "gcr" ? "jsonKey" : "password";
 
-export function registrySecretAAD(teamId: string, registryId: string, field: RegistrySecretField): SecretAAD {
+function registrySecretAAD(teamId: string, registryId: string, field: RegistrySecretField): SecretAAD {
   return { teamId, recordId: registryId, field, purpose: REGISTRY_SECRET_PURPOSE };
 }
 

@@ -23,7 +23,7 @@ export const REGISTRY_ROUTES = {
   events: "/api/registry/events",
 } as const;
 
-export const EVENTS_TOKEN_FILE = "registry-events-token";
+const EVENTS_TOKEN_FILE = "registry-events-token";
 
 /**
  * The bearer secret Distribution's notifications present: REGISTRY_EVENTS_TOKEN, or in

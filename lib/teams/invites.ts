@@ -3,7 +3,7 @@ import { hashToken, randomToken } from "@/lib/auth/tokens";
 import { recordAudit, type AuditActor } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
 
-export const INVITE_DAYS = 7;
+const INVITE_DAYS = 7;
 const PURPOSE = "invite";
 
 export function newInviteToken() {

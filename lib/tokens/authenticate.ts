@@ -5,7 +5,7 @@ import { apiTokenHashCandidates, parseApiToken } from "./format";
 import { lowerRole } from "./roles";
 
 /** lastUsedAt is written at most this often per token: one UPDATE a minute, not one per request. */
-export const LAST_USED_RESOLUTION_MS = 60_000;
+const LAST_USED_RESOLUTION_MS = 60_000;
 
 const labelFor = (kind: "service_account" | "team", name: string) => `${name} (${kind === "team" ? "team token" : "service account"})`;
 

@@ -9,7 +9,7 @@ import { hashCandidates, hashForStorage } from "@/lib/auth/hash-keys";
  * tokens apart from random strings by the checksum, without asking Portcullis; the portal also
  * refuses a mistyped token by its checksum before any database lookup.
  */
-export const tokenPrefixes = { user: "pcu", service_account: "pcs", team: "pct" } as const;
+const tokenPrefixes = { user: "pcu", service_account: "pcs", team: "pct" } as const;
 export type TokenKind = keyof typeof tokenPrefixes;
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

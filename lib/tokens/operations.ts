@@ -41,7 +41,7 @@ type TokenRow = {
   revokedAt: Date | null;
 };
 
-export function tokenStatus(t: { revokedAt: Date | null; expiresAt: Date | null }, now = Date.now()): TokenStatus {
+function tokenStatus(t: { revokedAt: Date | null; expiresAt: Date | null }, now = Date.now()): TokenStatus {
   if (t.revokedAt) return "revoked";
   if (t.expiresAt && t.expiresAt.getTime() <= now) return "expired";
   return "active";

@@ -12,4 +12,3 @@ export const listActivitySchema = z
   })
   .optional()
   .transform((v) => v ?? { limit: 50 });
-export type ListActivityInput = z.output<typeof listActivitySchema>;

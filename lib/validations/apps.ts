@@ -1,11 +1,11 @@
 import { z } from "zod";
 import "./zod-config";
 
-export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
-export const appNameSchema = z.string().trim().min(1, "Enter a name.").max(80, "Use at most 80 characters.");
+const appNameSchema = z.string().trim().min(1, "Enter a name.").max(80, "Use at most 80 characters.");
 
-export const slugSchema = z
+const slugSchema = z
   .string()
   .trim()
   .min(2, "Use at least 2 characters.")
@@ -28,7 +28,6 @@ export const createAppSchema = z
   .object({ name: appNameSchema, slug: z.string().trim().optional() })
   .transform((v) => ({ name: v.name, slug: v.slug && v.slug.length > 0 ? v.slug : slugify(v.name) }))
   .pipe(z.object({ name: appNameSchema, slug: slugSchema }));
-export type CreateAppInput = z.input<typeof createAppSchema>;
 
 /**
  * Renaming changes the display name only. A slug is never changed (it is in every image path,

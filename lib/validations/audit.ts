@@ -12,4 +12,3 @@ export const auditQuerySchema = z.object({
   page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).catch(25).default(25),
 });
-export type AuditQuery = z.infer<typeof auditQuerySchema>;

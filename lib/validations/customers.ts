@@ -2,7 +2,7 @@ import { z } from "zod";
 import "./zod-config";
 import { emailSchema } from "./auth";
 
-export const customerNameSchema = z.string().trim().min(1, "Enter a name.").max(120, "Use at most 120 characters.");
+const customerNameSchema = z.string().trim().min(1, "Enter a name.").max(120, "Use at most 120 characters.");
 
 export const createCustomerSchema = z.object({
   name: customerNameSchema.meta({ description: "The customer's name, e.g. the company.", example: "Globex Corporation" }),

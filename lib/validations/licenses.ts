@@ -7,7 +7,7 @@ export type LicenseTypeName = (typeof licenseTypes)[number];
 export const licenseTypeLabels: Record<LicenseTypeName, string> = { trial: "Trial", paid: "Paid", dev: "Development" };
 
 /** The body of a new license; the customer comes from the path (REST) or a hidden field (form). */
-export const licenseBodySchema = z.object({
+const licenseBodySchema = z.object({
   app: z
     .string()
     .trim()

@@ -40,7 +40,7 @@ export function nulCharacterPaths(value: unknown): string[] {
   return found.sort();
 }
 
-export function assertNoNulCharacters(raw: unknown): void {
+function assertNoNulCharacters(raw: unknown): void {
   const paths = nulCharacterPaths(raw);
   if (paths.length === 0) return;
   throw new AppError("validation_failed", "Some fields need attention.", {

@@ -3,7 +3,6 @@ import {
   createRegistrySchema,
   credentialsSchemas,
   deleteRegistrySchema,
-  registryInputSchema,
   registryNameSchema,
   rotateRegistrySchema,
   testDraftRegistrySchema,
@@ -27,60 +26,61 @@ function fieldErrors(schema: { safeParse(v: unknown): { success: boolean; error?
   return fromZodError(r.error as Parameters<typeof fromZodError>[0]).fields ?? {};
 }
 
-describe("registryInputSchema: the documented REST body shapes (docs/contracts.md)", () => {
+describe("createRegistrySchema: the documented REST body shapes (docs/contracts.md)", () => {
   it("accepts each provider's shape", () => {
-    expect(registryInputSchema.parse({ provider: "other", endpoint: "ghcr.io", username: "acme", password: "ghp_x" })).toEqual({
+    expect(createRegistrySchema.parse({ provider: "other", endpoint: "ghcr.io", username: "acme", password: "ghp_x" })).toEqual({
       provider: "other",
       endpoint: "ghcr.io",
       name: undefined,
       username: "acme",
       password: "ghp_x",
+      test: false,
     });
     expect(
-      registryInputSchema.parse({ provider: "ecr", endpoint: "123456789012.dkr.ecr.eu-west-1.amazonaws.com", accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" }),
+      createRegistrySchema.parse({ provider: "ecr", endpoint: "123456789012.dkr.ecr.eu-west-1.amazonaws.com", accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" }),
     ).toMatchObject({ provider: "ecr", accessKeyId: "AKIAIOSFODNN7EXAMPLE" });
-    expect(registryInputSchema.parse({ provider: "gcr", endpoint: "europe-west1-docker.pkg.dev", jsonKey: KEY, name: "gar" })).toMatchObject({ provider: "gcr", name: "gar" });
+    expect(createRegistrySchema.parse({ provider: "gcr", endpoint: "europe-west1-docker.pkg.dev", jsonKey: KEY, name: "gar" })).toMatchObject({ provider: "gcr", name: "gar" });
   });
 
   it("trims the endpoint and username, keeps the password as typed but for a pasted trailing newline", () => {
-    const v = registryInputSchema.parse({ provider: "other", endpoint: "  quay.io ", username: " bot ", password: " pass word \n" });
+    const v = createRegistrySchema.parse({ provider: "other", endpoint: "  quay.io ", username: " bot ", password: " pass word \n" });
     expect(v).toMatchObject({ endpoint: "quay.io", username: "bot", password: " pass word " });
   });
 
   it("an empty optional name from a form means no name", () => {
-    expect(registryInputSchema.parse({ provider: "other", endpoint: "quay.io", username: "u", password: "p", name: "  " }).name).toBeUndefined();
+    expect(createRegistrySchema.parse({ provider: "other", endpoint: "quay.io", username: "u", password: "p", name: "  " }).name).toBeUndefined();
   });
 
   it("names each missing field for the form", () => {
-    expect(fieldErrors(registryInputSchema, { provider: "other", endpoint: "", username: "", password: "" })).toEqual({
+    expect(fieldErrors(createRegistrySchema, { provider: "other", endpoint: "", username: "", password: "" })).toEqual({
       endpoint: "Enter the registry's endpoint, e.g. ghcr.io or harbor.example.com:8443.",
       username: "Enter the username.",
       password: "Enter the password or access token.",
     });
-    expect(fieldErrors(registryInputSchema, { provider: "ecr", endpoint: "x", accessKeyId: "akia-lower", secretAccessKey: "" })).toEqual({
+    expect(fieldErrors(createRegistrySchema, { provider: "ecr", endpoint: "x", accessKeyId: "akia-lower", secretAccessKey: "" })).toEqual({
       accessKeyId: "An access key ID is 16 or more uppercase letters and digits, like AKIAIOSFODNN7EXAMPLE.",
       secretAccessKey: "Enter the secret access key.",
     });
   });
 
   it("refuses an unknown provider with a message that names the choices", () => {
-    expect(fieldErrors(registryInputSchema, { provider: "harbor", endpoint: "x" })).toEqual({ provider: 'Choose a registry type: "other", "ecr" or "gcr".' });
-    expect(fieldErrors(registryInputSchema, { endpoint: "x" })).toHaveProperty("provider");
+    expect(fieldErrors(createRegistrySchema, { provider: "harbor", endpoint: "x" })).toEqual({ provider: 'Choose a registry type: "other", "ecr" or "gcr".' });
+    expect(fieldErrors(createRegistrySchema, { endpoint: "x" })).toHaveProperty("provider");
   });
 
   it("refuses spaces in an endpoint", () => {
-    expect(fieldErrors(registryInputSchema, { provider: "other", endpoint: "my registry", username: "u", password: "p" })).toEqual({ endpoint: "The endpoint must not contain spaces." });
+    expect(fieldErrors(createRegistrySchema, { provider: "other", endpoint: "my registry", username: "u", password: "p" })).toEqual({ endpoint: "The endpoint must not contain spaces." });
   });
 
   it("validates a GCR JSON key as a service-account key without quoting it", () => {
-    expect(fieldErrors(registryInputSchema, { provider: "gcr", endpoint: "gcr.io", jsonKey: "{not json" })).toEqual({
+    expect(fieldErrors(createRegistrySchema, { provider: "gcr", endpoint: "gcr.io", jsonKey: "{not json" })).toEqual({
       jsonKey: "The JSON key is not valid JSON. Paste the whole key file Google gave you.",
     });
     const userKey = JSON.stringify({ type: "authorized_user", client_id: "secret-client-id" });
-    const errors = fieldErrors(registryInputSchema, { provider: "gcr", endpoint: "gcr.io", jsonKey: userKey });
+    const errors = fieldErrors(createRegistrySchema, { provider: "gcr", endpoint: "gcr.io", jsonKey: userKey });
     expect(errors.jsonKey).toBe('The JSON key is not a service-account key (its "type" must be "service_account").');
     expect(JSON.stringify(errors)).not.toContain("secret-client-id");
-    expect(fieldErrors(registryInputSchema, { provider: "gcr", endpoint: "gcr.io", jsonKey: "" })).toEqual({ jsonKey: "Paste the JSON key or upload its file." });
+    expect(fieldErrors(createRegistrySchema, { provider: "gcr", endpoint: "gcr.io", jsonKey: "" })).toEqual({ jsonKey: "Paste the JSON key or upload its file." });
   });
 });
 

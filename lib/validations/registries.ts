@@ -16,12 +16,6 @@ import { AppError } from "@/lib/errors";
 export const registryProviders = ["other", "ecr", "gcr"] as const;
 export type RegistryProviderName = (typeof registryProviders)[number];
 
-export const providerLabels: Record<RegistryProviderName, string> = {
-  other: "Other registry or Docker Hub",
-  ecr: "Amazon ECR",
-  gcr: "Google GCR / Artifact Registry",
-};
-
 /** What the username column holds for each provider. */
 export const usernameLabels: Record<RegistryProviderName, string> = {
   other: "Username",
@@ -33,12 +27,12 @@ export const usernameLabels: Record<RegistryProviderName, string> = {
 const blankAsUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
 /** Checkboxes arrive as "on"; JSON clients send booleans. */
-export const booleanish = z.preprocess(
+const booleanish = z.preprocess(
   (v) => (typeof v === "string" ? ["on", "true", "1", "yes"].includes(v.trim().toLowerCase()) : v ?? false),
   z.boolean(),
 );
 
-export const endpointSchema = z
+const endpointSchema = z
   .string("Enter the registry's endpoint, e.g. ghcr.io or harbor.example.com:8443.")
   .trim()
   .min(1, "Enter the registry's endpoint, e.g. ghcr.io or harbor.example.com:8443.")
@@ -50,8 +44,8 @@ export const endpointSchema = z
  * must be one path component the proxy can't mistake for a host (no "." or ":") and that doesn't
  * shadow Docker Hub's `library/` namespace.
  */
-export const REGISTRY_NAME_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-export const RESERVED_REGISTRY_NAMES: readonly string[] = ["library", "localhost", "proxy", "v2", "docker", "registry"];
+const REGISTRY_NAME_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const RESERVED_REGISTRY_NAMES: readonly string[] = ["library", "localhost", "proxy", "v2", "docker", "registry"];
 
 export const registryNameSchema = z
   .string()
@@ -62,10 +56,10 @@ export const registryNameSchema = z
   .refine((n) => !RESERVED_REGISTRY_NAMES.includes(n), { message: "That name is reserved; choose another." });
 
 /** Optional name: "" or absent means none. */
-export const optionalRegistryNameSchema = z.preprocess(blankAsUndefined, registryNameSchema.optional());
+const optionalRegistryNameSchema = z.preprocess(blankAsUndefined, registryNameSchema.optional());
 
 /** An image to test: `repo[:tag]`, `repo@digest`, optionally with the registry host in front. Parsed by the test. */
-export const testImageSchema = z.preprocess(
+const testImageSchema = z.preprocess(
   blankAsUndefined,
   z
     .string()
@@ -81,7 +75,7 @@ export const testImageSchema = z.preprocess(
  * array or, from the form, separated by commas, spaces or new lines.
  */
 const HOSTNAME_PATTERN = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
-export const allowedRealmHostsSchema = z.preprocess(
+const allowedRealmHostsSchema = z.preprocess(
   (v) => (typeof v === "string" ? v.split(/[\s,]+/).filter(Boolean) : v),
   z
     .array(
@@ -105,12 +99,12 @@ const secretText = (message: string, max: number) =>
     .transform((s) => s.replace(/[\r\n]+$/, ""))
     .pipe(z.string().min(1, message).max(max, `At most ${max} characters.`));
 
-export const otherCredentialsSchema = z.object({
+const otherCredentialsSchema = z.object({
   username: required("Enter the username.").trim().pipe(z.string().min(1, "Enter the username.").max(255, "At most 255 characters.")),
   password: secretText("Enter the password or access token.", 8192),
 });
 
-export const ecrCredentialsSchema = z.object({
+const ecrCredentialsSchema = z.object({
   accessKeyId: required("Enter the access key ID.")
     .trim()
     .pipe(z.string().regex(/^[A-Z0-9]{16,128}$/, "An access key ID is 16 or more uppercase letters and digits, like AKIAIOSFODNN7EXAMPLE.")),
@@ -119,7 +113,7 @@ export const ecrCredentialsSchema = z.object({
     .pipe(z.string().min(1, "Enter the secret access key.").regex(/^\S+$/, "A secret access key has no spaces.")),
 });
 
-export const gcrCredentialsSchema = z.object({
+const gcrCredentialsSchema = z.object({
   jsonKey: z
     .string("Paste the JSON key or upload its file.")
     .trim()
@@ -141,29 +135,14 @@ export const credentialsSchemas = {
   gcr: gcrCredentialsSchema,
 } as const;
 
-export type OtherCredentialsInput = z.output<typeof otherCredentialsSchema>;
-export type EcrCredentialsInput = z.output<typeof ecrCredentialsSchema>;
-export type GcrCredentialsInput = z.output<typeof gcrCredentialsSchema>;
-
 const common = { endpoint: endpointSchema, name: optionalRegistryNameSchema, allowedRealmHosts: allowedRealmHostsSchema.optional() };
 
 const providerError = { error: 'Choose a registry type: "other", "ecr" or "gcr".' };
 
-/** A registry as added: the REST body of `POST /api/v1/registries`. */
-export const registryInputSchema = z.discriminatedUnion(
-  "provider",
-  [
-    z.object({ provider: z.literal("other"), ...common, ...otherCredentialsSchema.shape }),
-    z.object({ provider: z.literal("ecr"), ...common, ...ecrCredentialsSchema.shape }),
-    z.object({ provider: z.literal("gcr"), ...common, ...gcrCredentialsSchema.shape }),
-  ],
-  providerError,
-);
-export type RegistryInput = z.output<typeof registryInputSchema>;
-
 /** `test`: run the connection test first and save only when it passes; `image` to test with. */
 const testOptions = { test: booleanish.default(false), image: testImageSchema };
 
+/** A registry as added: the REST body of `POST /api/v1/registries` and the add dialog's form. */
 export const createRegistrySchema = z.discriminatedUnion(
   "provider",
   [
@@ -173,7 +152,6 @@ export const createRegistrySchema = z.discriminatedUnion(
   ],
   providerError,
 );
-export type CreateRegistryInput = z.output<typeof createRegistrySchema>;
 
 /** The connection test in the add dialog, before anything is saved. */
 export const testDraftRegistrySchema = z.discriminatedUnion(
@@ -185,7 +163,6 @@ export const testDraftRegistrySchema = z.discriminatedUnion(
   ],
   providerError,
 );
-export type TestDraftRegistryInput = z.output<typeof testDraftRegistrySchema>;
 
 const registryId = z.uuid("Unknown registry.");
 
@@ -207,7 +184,6 @@ export const rotateRegistrySchema = z.object({
   secretAccessKey: z.string().optional(),
   jsonKey: z.string().optional(),
 });
-export type RotateRegistryInput = z.output<typeof rotateRegistrySchema>;
 
 /**
  * `PATCH /api/v1/registries/{id}`: the name (alias; "" or null removes it) and/or the allowed

@@ -3,7 +3,7 @@ import "./zod-config";
 import { roleSchema } from "./teams";
 import { optionalExpirySchema } from "./dates";
 
-export const tokenKinds = ["user", "service_account", "team"] as const;
+const tokenKinds = ["user", "service_account", "team"] as const;
 export type TokenKindName = (typeof tokenKinds)[number];
 
 export const tokenKindLabels: Record<TokenKindName, string> = {

@@ -70,7 +70,7 @@ function loadKeys(source: LocalKmsEnv, generate: boolean, warn: (m: string) => v
 }
 
 /** Parses `id:base64` entries separated by commas or newlines ("#" starts a comment line). */
-export function parseKeyring(text: string, variable: string): LocalKey[] {
+function parseKeyring(text: string, variable: string): LocalKey[] {
   return parseKeyringEntries(text, variable, "base64key").map(({ id, value: encoded }) => {
     if (!BASE64.test(encoded)) throw new ConfigError(`Invalid configuration: ${variable} key "${id}" is not valid base64`);
     const key = Buffer.from(encoded, "base64");
