@@ -120,6 +120,7 @@ async function startStubPortal(upstreamUrl: string) {
       provider: "other",
       credentialsVersion: 1,
       matchedBy: "name",
+      repository: "acme/big",
       credentials: { kind: "basic", ...vendor },
     },
   };
@@ -133,7 +134,9 @@ async function startStubPortal(upstreamUrl: string) {
       if (req.headers.authorization !== `Bearer ${serviceToken}`) return void res.writeHead(401).end("{}");
       if (req.url === INTERNAL_API.lookup) {
         lookups++;
-        return void res.end(JSON.stringify(body));
+        // Images are pulled through the registry's name: `up/<repository>`.
+        const { image } = JSON.parse(Buffer.concat(chunks).toString()) as { image?: string[] };
+        return void res.end(JSON.stringify(image ? { ...body, registry: { ...body.registry!, repository: image.slice(1).join("/") } } : body));
       }
       if (req.url === INTERNAL_API.pullEvents) {
         const n = (JSON.parse(Buffer.concat(chunks).toString()) as { events: unknown[] }).events.length;
@@ -241,7 +244,7 @@ async function manifestHeads(baseUrl: string, pathName: string, authorization: s
 /** CPU cost per request of the license check: Basic (what the proxy does) vs a Bearer JWT (HS256) check. */
 function checkCost() {
   const cache = new LicenseCache();
-  const req = { licenseId, appSlug: "app", upstream: { kind: "docker-hub" as const, registryName: "up" } };
+  const req = { licenseId, appSlug: "app", image: ["up", "acme", "big"] };
   const answer = { status: 200 as const, body: { allowed: true, code: "ok" as const, reason: "ok" } };
   void cache.get(req, async () => answer);
   const basicHeader = `Basic ${Buffer.from(`LICENSE_ID:${licenseId}`).toString("base64")}`;

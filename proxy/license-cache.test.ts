@@ -5,7 +5,7 @@ import type { LookupAnswer } from "./portal-client";
 
 const ok: LookupAnswer = { status: 200, body: { allowed: true, code: "ok", reason: "ok" } as LookupResponse };
 const revoked: LookupAnswer = { status: 401, body: { allowed: false, code: "revoked", reason: "revoked" } as LookupResponse };
-const req = { licenseId: "L".repeat(27), appSlug: "app", upstream: { kind: "host" as const, host: "quay.io" } };
+const req = { licenseId: "L".repeat(27), appSlug: "app", image: ["quay.io", "org", "app"] };
 
 describe("LicenseCache", () => {
   it("serves answers for ttlMs, refusals for negativeTtlMs, then asks again", async () => {
@@ -42,9 +42,34 @@ describe("LicenseCache", () => {
     const cache = new LicenseCache();
     const key = cache.keyOf(req);
     expect(key).not.toContain(req.licenseId);
-    expect(cache.keyOf({ ...req, upstream: { kind: "host", host: "ghcr.io" } })).not.toBe(key);
+    expect(cache.keyOf({ ...req, image: ["ghcr.io", "org", "app"] })).not.toBe(key);
     expect(cache.keyOf({ ...req, appSlug: "b" })).not.toBe(key);
     expect(cache.keyOf({ ...req, licenseId: "M".repeat(27) })).not.toBe(key);
+  });
+
+  it("one license pulling several images: each image path asks once, then hits; a revocation reaches every image within ttlMs", async () => {
+    let now = 0;
+    const cache = new LicenseCache({ ttlMs: 5000, negativeTtlMs: 1000, now: () => now });
+    const images = [["nginx"], ["quay.io", "org", "app"], ["mirror", "team", "api"]];
+    const asked: string[] = [];
+    let answer = ok;
+    const fetchFor = (image: string[]) => async () => (asked.push(image.join("/")), answer);
+    for (const image of images) expect((await cache.get({ ...req, image }, fetchFor(image))).result).toBe("miss");
+    // A pull is a manifest and then every layer: the same path, answered from the cache.
+    now = 4999;
+    for (const image of images) for (let i = 0; i < 3; i++) expect((await cache.get({ ...req, image }, fetchFor(image))).result).toBe("hit");
+    expect(asked).toEqual(["nginx", "quay.io/org/app", "mirror/team/api"]);
+    answer = revoked;
+    now = 5000;
+    for (const image of images) expect(await cache.get({ ...req, image }, fetchFor(image))).toMatchObject({ result: "miss", answer: revoked });
+  });
+
+  it("an answer for one image path is never served for another (it names that path's upstream repository)", () => {
+    const cache = new LicenseCache();
+    const key = cache.keyOf({ ...req, image: ["mirror", "team", "api"] });
+    expect(cache.keyOf({ ...req, image: ["mirror", "team", "web"] })).not.toBe(key);
+    expect(cache.keyOf({ ...req, image: ["mirror", "team", "api"] })).toBe(key);
+    expect(cache.keyOf({ licenseId: req.licenseId })).not.toBe(key);
   });
 
   it("a license the portal refuses loses its 'allowed lately' mark at once", async () => {

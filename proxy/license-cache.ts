@@ -65,10 +65,12 @@ export class LicenseCache {
     if (this.allowed.size > this.maxAllowed) this.allowed.delete(this.allowed.keys().next().value!);
   }
 
+  /**
+   * License, app and the whole image path: the answer names the upstream repository of that path,
+   * so it can't be shared with another image. A pull (its manifest, then every layer) is one path.
+   */
   keyOf(req: LookupRequest): string {
-    const u = req.upstream;
-    const upstream = !u ? "-" : u.kind === "host" ? `h:${u.host}` : `d:${u.registryName ?? ""}`;
-    return `${this.cache.fingerprint(req.licenseId)}|${req.appSlug ?? "-"}|${upstream}`;
+    return `${this.cache.fingerprint(req.licenseId)}|${req.appSlug ?? "-"}|${req.image ? `i:${req.image.join("/")}` : "-"}`;
   }
 
   async get(req: LookupRequest, fetch: () => Promise<LookupAnswer>): Promise<{ answer: LookupAnswer; result: CacheResult }> {

@@ -5,12 +5,12 @@ import { pipeline } from "node:stream/promises";
 import { AuthCache } from "../lib/oci/auth-cache";
 import { normalizeEndpoint } from "../lib/oci/endpoint";
 import { InvalidEndpointError, InvalidReferenceError, UpstreamError } from "../lib/oci/errors";
-import { COMPONENT_PATTERN, isValidDigest, isValidTag } from "../lib/oci/names";
-import { parseProxyPath, type ProxyPath } from "../lib/oci/proxy-path";
+import { isValidDigest, isValidTag } from "../lib/oci/names";
+import { readProxyPath, type ProxyRequestPath } from "../lib/oci/proxy-path";
 import { RegistryClient, type UpstreamResponse } from "../lib/oci/registry-client";
 import type { ResolveFn } from "../lib/oci/address";
 import { discard } from "../lib/oci/transport";
-import type { LookupRequest, LookupResponse, PullAction, UpstreamQuery } from "../lib/internal/contract";
+import type { LookupRequest, LookupResponse, PullAction } from "../lib/internal/contract";
 import { isLicenseUsername, looksLikeLicenseId } from "../lib/licenses/license-login";
 import { LicenseCache } from "./license-cache";
 import { ProxyMetrics } from "./metrics";
@@ -319,9 +319,9 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
       return sendJson(res, 200, {}, ctx.method);
     }
 
-    let parsed: ProxyPath | null;
+    let parsed: ProxyRequestPath | null;
     try {
-      parsed = parseProxyPath(path, { dockerHubRegistry: opts.dockerHubRegistry });
+      parsed = readProxyPath(path, { dockerHubRegistry: opts.dockerHubRegistry });
     } catch (e) {
       if (!(e instanceof InvalidReferenceError)) throw e;
       ctx.route = routeOfPath(path);
@@ -335,10 +335,9 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     if (creds.kind === "none") return unauthorized(res, ctx, "Authentication required: log in with user LICENSE_ID and your license ID as the password.");
     if (creds.kind === "invalid") return unauthorized(res, ctx, "Log in with user LICENSE_ID and your license ID as the password.");
 
-    const upstream = upstreamQuery(parsed);
     let answer: LookupAnswer;
     try {
-      answer = await lookup({ licenseId: creds.licenseId, appSlug: parsed.appSlug, upstream }, ctx);
+      answer = await lookup({ licenseId: creds.licenseId, appSlug: parsed.appSlug, image: parsed.image }, ctx);
     } catch (e) {
       return lookupFailed(res, ctx, e);
     }
@@ -351,11 +350,8 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     const registry = answer.body.registry;
     if (!registry) throw new Error("lookup answer without a registry");
 
-    let repository = parsed.upstream.repository;
-    if (registry.matchedBy === "name" && upstream.kind === "docker-hub" && upstream.registryName) {
-      const name = upstream.registryName;
-      repository = parseProxyPath(path, { dockerHubRegistry: opts.dockerHubRegistry, isRegistryName: (n) => n === name })!.upstream.repository;
-    }
+    // Which registry and which repository the path means is the portal's answer (it knows the team's registry names).
+    const repository = registry.repository;
     let client: RegistryClient;
     try {
       client = clientFor(registry);
@@ -478,7 +474,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     ctx: RequestContext,
     client: RegistryClient,
     repository: string,
-    parsed: ProxyPath,
+    parsed: ProxyRequestPath,
     query: URLSearchParams,
     signal: AbortSignal,
   ): Promise<void> {
@@ -654,22 +650,12 @@ class AddressBlockedError extends Error {
 }
 
 
-function upstreamQuery(parsed: ProxyPath): UpstreamQuery {
-  if (parsed.upstream.via === "host") return { kind: "host", host: parsed.upstream.hostOrName };
-  // The image path as written after the slug: its first part may be one of the team's registry
-  // names (only the portal knows), unless it was a host (a Docker Hub alias such as docker.io).
-  const image = parsed.name.split("/").slice(2);
-  const first = image[0]!;
-  const couldBeName = image.length > 1 && !first.includes(".") && first !== "localhost" && COMPONENT_PATTERN.test(first);
-  return couldBeName ? { kind: "docker-hub", registryName: first } : { kind: "docker-hub" };
-}
-
 function isExpired(answer: LookupAnswer): boolean {
   const expiresAt = answer.body.license?.expiresAt;
   return !!expiresAt && Date.parse(expiresAt) <= Date.now();
 }
 
-function actionOf(kind: ProxyPath["kind"], method: string): PullAction {
+function actionOf(kind: ProxyRequestPath["kind"], method: string): PullAction {
   if (kind === "tags") return "list-tags";
   const head = method === "HEAD";
   return kind === "manifests" ? (head ? "head-manifest" : "pull-manifest") : head ? "head-blob" : "pull-blob";

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { licenseIdSchema } from "../licenses/license-login";
-import { COMPONENT_PATTERN } from "../oci/names";
+import { InvalidReferenceError } from "../oci/errors";
+import { COMPONENT_PATTERN, isValidRepository } from "../oci/names";
+import { resolveProxyImage } from "../oci/proxy-path";
 
 /**
  * The portal's internal API for the registry proxy (docs/contracts.md, "Other portal endpoints":
@@ -12,7 +14,7 @@ import { COMPONENT_PATTERN } from "../oci/names";
  * credentials travel only in lookup answers on this channel; neither side logs them.
  */
 export const INTERNAL_API = {
-  /** POST: license + app + upstream → may this pull proceed, and with which upstream credentials. */
+  /** POST: license + app + image path → may this pull proceed, from which upstream repository, with which credentials. */
   lookup: "/api/internal/proxy/lookup",
   /** POST: a batch of pull-log events. */
   pullEvents: "/api/internal/proxy/pull-events",
@@ -21,26 +23,34 @@ export const INTERNAL_API = {
 } as const;
 
 /**
- * Where the image lives, as the proxy read the first part of the image path:
- * - `host`: it names a host (lib/oci/proxy-path.ts) — an upstream host (no port: a path can't hold one);
- * - `docker-hub`: anything else — a Docker Hub path, unless `registryName` (its first component,
- *   sent when a repository follows it) is the name of one of the team's registries.
+ * The image path as the client sent it after the app slug (`/v2/proxy/<slug>/<image…>/…`), one
+ * string per segment, checked with the proxy path grammar (lib/oci/proxy-path.ts
+ * `resolveProxyImage`). Which registry and which upstream repository it means is the portal's to
+ * say: only it knows the team's registry names.
  */
-export const upstreamSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("host"), host: z.string().min(1).max(255) }).strict(),
-  z.object({ kind: z.literal("docker-hub"), registryName: z.string().regex(COMPONENT_PATTERN).max(128).optional() }).strict(),
-]);
-export type UpstreamQuery = z.infer<typeof upstreamSchema>;
+export const imagePathSchema = z
+  .array(z.string().min(1).max(255))
+  .min(1)
+  .max(256)
+  .superRefine((image, ctx) => {
+    try {
+      // Read as a Docker Hub path: the longest repository any reading of these segments yields.
+      resolveProxyImage(image, "app", { dockerHubRegistry: "registry-1.docker.io" });
+    } catch (e) {
+      if (!(e instanceof InvalidReferenceError)) throw e;
+      ctx.addIssue({ code: "custom", message: e.message });
+    }
+  });
 
 export const lookupRequestSchema = z
   .object({
     licenseId: licenseIdSchema,
     /** Absent for `GET /v2/` (docker login): only the license itself is checked. */
     appSlug: z.string().regex(COMPONENT_PATTERN).max(128).optional(),
-    upstream: upstreamSchema.optional(),
+    image: imagePathSchema.optional(),
   })
   .strict()
-  .refine((r) => !r.upstream || r.appSlug, { message: "an upstream needs an app slug", path: ["upstream"] });
+  .refine((r) => !r.image || r.appSlug, { message: "an image needs an app slug", path: ["image"] });
 export type LookupRequest = z.infer<typeof lookupRequestSchema>;
 
 export const lookupCodes = ["ok", "unknown_license", "revoked", "expired", "wrong_app", "unknown_registry"] as const;
@@ -91,8 +101,10 @@ export const lookupResponseSchema = z.object({
       endpoint: z.string(),
       provider: z.enum(["other", "ecr", "gcr"]),
       credentialsVersion: z.number().int(),
-      /** How the upstream matched: by host, by the team's registry name, or as Docker Hub. */
+      /** How the image path's first part was read: an upstream host, the team's registry name, or Docker Hub. */
       matchedBy: z.enum(["host", "name", "docker-hub"]),
+      /** The repository to ask this registry for (`library/nginx`, `org/app`). */
+      repository: z.string().refine(isValidRepository, "is not a repository name"),
       credentials: credentialsSchema,
       /** Token-service hosts, besides the registry's own, that may receive its credentials. */
       allowedRealmHosts: z.array(z.string()).default([]),

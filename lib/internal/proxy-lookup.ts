@@ -1,5 +1,6 @@
 import type { Db } from "@/lib/db/client";
 import { checkLicense } from "@/lib/licenses/verify";
+import { resolveProxyImage, type ProxyUpstream } from "@/lib/oci/proxy-path";
 import { dockerHubHost } from "@/lib/oci/reference";
 import type { RegistryCredentials } from "@/lib/oci/credentials";
 import { loadRegistryCredentials } from "@/lib/registries/secret";
@@ -7,16 +8,18 @@ import { withEcrDefaults } from "@/lib/registries/connection";
 import { lookupStatus, type LookupCode, type LookupRequest, type LookupResponse } from "./contract";
 
 /**
- * The proxy's one question to the portal: may this license pull this app's image from this
- * upstream, and with which credentials? Answers (status → code):
+ * The proxy's one question to the portal: may this license pull this app's image, from which
+ * registry and upstream repository, and with which credentials? Answers (status → code):
  * - 401 unknown_license / revoked (or its customer archived) / expired — the license itself is
  *   no good (lib/licenses/verify.ts checkLicense);
  * - 403 wrong_app — a valid license for another app;
  * - 403 unknown_registry — the app's team has no registry for that upstream;
- * - 200 ok — with the license's ids and, when an upstream was asked for, the matching registry
- *   and its decrypted credentials (this answer goes only to the authenticated proxy).
+ * - 200 ok — with the license's ids and, when an image path was asked for, the matching registry,
+ *   the repository to ask it for, and its decrypted credentials (this answer goes only to the
+ *   authenticated proxy).
  *
- * Registry matching, within the license's team only:
+ * The image path is read with lib/oci/proxy-path.ts `resolveProxyImage`, the same reading the
+ * Images page's instructions follow; registries are matched within the license's team only:
  * - by host: the registry whose endpoint host is exactly it, else the only one with that
  *   hostname (a path can't carry a port);
  * - by name: the team's registry with that name (`<registry name>/<repository>`,
@@ -73,21 +76,17 @@ type RegistryRow = {
   allowedRealmHosts: string[];
 };
 
-function matchRegistry(registries: RegistryRow[], upstream: NonNullable<LookupRequest["upstream"]>, opts: LookupOptions) {
-  if (upstream.kind === "host") {
-    const host = upstream.host.toLowerCase();
+function matchRegistry(registries: RegistryRow[], upstream: ProxyUpstream, opts: LookupOptions) {
+  if (upstream.via === "host") {
+    const host = upstream.hostOrName;
     const exact = registries.find((r) => hostOf(r.endpoint) === host);
-    if (exact) return { registry: exact, matchedBy: "host" as const };
+    if (exact) return exact;
     const byName = registries.filter((r) => hostnameOf(r.endpoint) === host);
-    return byName.length === 1 ? { registry: byName[0]!, matchedBy: "host" as const } : undefined;
+    return byName.length === 1 ? byName[0] : undefined;
   }
-  if (upstream.registryName) {
-    const named = registries.find((r) => r.name === upstream.registryName);
-    if (named) return { registry: named, matchedBy: "name" as const };
-  }
+  if (upstream.via === "name") return registries.find((r) => r.name === upstream.hostOrName);
   const hub = dockerHubHost(opts.dockerHubRegistry);
-  const hubRegistry = registries.find((r) => hostOf(r.endpoint) === hub);
-  return hubRegistry ? { registry: hubRegistry, matchedBy: "docker-hub" as const } : undefined;
+  return registries.find((r) => hostOf(r.endpoint) === hub);
 }
 
 export async function lookupProxyAccess(db: Db, req: LookupRequest, opts: LookupOptions): Promise<LookupResult> {
@@ -97,17 +96,18 @@ export async function lookupProxyAccess(db: Db, req: LookupRequest, opts: Lookup
   const license = { id: row.id, customerId: row.customerId, teamId: row.teamId, appId: row.appId, expiresAt: row.expiresAt?.toISOString() ?? null };
   if (check.status === "revoked" || check.status === "expired") return refuse(check.status);
   if (check.status === "wrong_app") return refuse("wrong_app", license);
-  if (!req.upstream) return { status: 200, body: { allowed: true, code: "ok", reason: "The license is valid.", license } };
+  if (!req.image || !req.appSlug) return { status: 200, body: { allowed: true, code: "ok", reason: "The license is valid.", license } };
 
   const registries = await db.registry.findMany({
     where: { teamId: row.teamId },
     select: { id: true, teamId: true, name: true, endpoint: true, provider: true, username: true, credentialsVersion: true, allowedRealmHosts: true },
     orderBy: { createdAt: "asc" },
   });
-  const match = matchRegistry(registries, req.upstream, opts);
-  if (!match) return refuse("unknown_registry", license);
+  // The first part of the path is a registry name only when the license's team has a registry by that name.
+  const upstream = resolveProxyImage(req.image, req.appSlug, { dockerHubRegistry: opts.dockerHubRegistry, isRegistryName: (name) => registries.some((r) => r.name === name) });
+  const registry = matchRegistry(registries, upstream, opts);
+  if (!registry) return refuse("unknown_registry", license);
 
-  const { registry, matchedBy } = match;
   // The same region rule as the connection test, so a registry that tested fine pulls too.
   const credentials: RegistryCredentials = withEcrDefaults(await loadRegistryCredentials(db, registry), registry.endpoint);
   return {
@@ -123,7 +123,8 @@ export async function lookupProxyAccess(db: Db, req: LookupRequest, opts: Lookup
         endpoint: registry.endpoint,
         provider: registry.provider,
         credentialsVersion: registry.credentialsVersion,
-        matchedBy,
+        matchedBy: upstream.via,
+        repository: upstream.repository,
         credentials,
         allowedRealmHosts: registry.allowedRealmHosts,
       },

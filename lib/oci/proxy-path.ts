@@ -60,14 +60,20 @@ export interface ProxyUpstream {
   repository: string;
 }
 
-export interface ProxyPath {
+/** A request path as the client sent it, its grammar checked; where it points upstream is not read yet. */
+export interface ProxyRequestPath {
   appSlug: string;
-  upstream: ProxyUpstream;
+  /** The image path's segments after the app slug, as sent (`["quay.io", "org", "app"]`). */
+  image: string[];
   kind: ProxyRequestKind;
   /** Tag or digest for manifests, digest for blobs, absent for tags/list. */
   reference?: string;
   /** The repository name as the client sees it (`proxy/<slug>/<image>`), for challenges and errors. */
   name: string;
+}
+
+export interface ProxyPath extends Omit<ProxyRequestPath, "image"> {
+  upstream: ProxyUpstream;
 }
 
 export interface ProxyPathOptions {
@@ -78,12 +84,22 @@ export interface ProxyPathOptions {
 
 const PROXY_PREFIX = `/v2/${PROXY_ROOT}/`;
 
-/**
- * Parses a request path. Returns null when the path is not under /v2/proxy/ (not this scheme's
- * business: /v2/, /v2/_catalog, …); throws InvalidReferenceError (→ 400 in the OCI format) for
- * a malformed proxy path, and UNSUPPORTED for anything but the three pull endpoints.
- */
+/** Parses a request path and reads where it points upstream (`readProxyPath`, then `resolveProxyImage`). */
 export function parseProxyPath(rawPath: string, opts: ProxyPathOptions): ProxyPath | null {
+  const read = readProxyPath(rawPath, opts);
+  if (!read) return null;
+  const { image, ...rest } = read;
+  return { ...rest, upstream: resolveProxyImage(image, read.appSlug, opts) };
+}
+
+/**
+ * Reads a request path without deciding its upstream (that needs the team's registry names: the
+ * portal's lookup decides). Returns null when the path is not under /v2/proxy/ (not this scheme's
+ * business: /v2/, /v2/_catalog, …); throws InvalidReferenceError (→ 400 in the OCI format) for
+ * a malformed proxy path — one that no reading of its image path could serve —, and UNSUPPORTED
+ * for anything but the three pull endpoints.
+ */
+export function readProxyPath(rawPath: string, opts: Pick<ProxyPathOptions, "dockerHubRegistry">): ProxyRequestPath | null {
   const path = rawPath.split("?")[0]!.split("#")[0]!;
   if (!path.startsWith(PROXY_PREFIX)) return null;
   const parts = path.slice(PROXY_PREFIX.length).split("/");
@@ -111,13 +127,20 @@ export function parseProxyPath(rawPath: string, opts: ProxyPathOptions): ProxyPa
   if (!appSlug || !COMPONENT_PATTERN.test(appSlug)) {
     throw new InvalidReferenceError("NAME_INVALID", `"${clip(appSlug ?? "")}" is not a valid app slug.`, "path");
   }
-  if (image.length === 0) throw new InvalidReferenceError("NAME_INVALID", "The path names no image after the app slug.", "path");
 
-  const upstream = resolveUpstream(image, appSlug, opts);
-  return { appSlug, upstream, kind, ...(reference !== undefined && { reference }), name: proxyRepository(appSlug, image.join("/")) };
+  // The strictest reading (no registry names): a path it accepts is valid however the portal reads it.
+  resolveProxyImage(image, appSlug, { dockerHubRegistry: opts.dockerHubRegistry });
+  return { appSlug, image, kind, ...(reference !== undefined && { reference }), name: proxyRepository(appSlug, image.join("/")) };
 }
 
-function resolveUpstream(image: string[], appSlug: string, opts: ProxyPathOptions): ProxyUpstream {
+/**
+ * Where an image path (the segments after the app slug) points upstream. The one resolver of
+ * proxy paths: the portal's lookup answers with it (knowing the team's registry names), and
+ * `parseProxyPath` checks a path's grammar with it. Throws InvalidReferenceError for a path no
+ * upstream can serve.
+ */
+export function resolveProxyImage(image: readonly string[], appSlug: string, opts: ProxyPathOptions): ProxyUpstream {
+  if (image.length === 0) throw new InvalidReferenceError("NAME_INVALID", "The path names no image after the app slug.", "path");
   const [first, ...rest] = image as [string, ...string[]];
   const hubHost = dockerHubHost(opts.dockerHubRegistry);
   if (looksLikeHost(first)) {
@@ -134,7 +157,7 @@ function resolveUpstream(image: string[], appSlug: string, opts: ProxyPathOption
   return dockerHub(image, hubHost);
 }
 
-function dockerHub(parts: string[], hubHost: string): ProxyUpstream {
+function dockerHub(parts: readonly string[], hubHost: string): ProxyUpstream {
   const repository = parts.length === 1 ? `library/${parts[0]}` : parts.join("/");
   return { via: "docker-hub", hostOrName: hubHost, repository: assertRepository(repository) };
 }

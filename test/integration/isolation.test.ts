@@ -178,21 +178,17 @@ describe("tenant isolation of the hosted registry's grants and the proxy's looku
       expect(await grants(p, "payments/api", ["pull", "push"]), p.kind).toEqual([]);
     }
     // The deleted app's license is revoked (kept), and the proxy refuses it.
-    const lookup = await lookupProxyAccess(t.db, { licenseId: licenseA.licenseId, appSlug: "payments", upstream: { kind: "host", host: "registry.example.test" } }, DOCKER_HUB);
+    const lookup = await lookupProxyAccess(t.db, { licenseId: licenseA.licenseId, appSlug: "payments", image: ["registry.example.test", "team", "app"] }, DOCKER_HUB);
     expect(lookup.status).toBe(401);
     expect(lookup.body).toMatchObject({ allowed: false, code: "revoked" });
     expect(lookup.body.registry).toBeUndefined();
   });
 
   it("proxy lookup: another team's license never gets team A's registry or credentials", async () => {
-    const upstreams = [
-      { kind: "host", host: "registry.example.test" },
-      { kind: "docker-hub", registryName: "registry" },
-      { kind: "docker-hub" },
-    ] as const;
+    const images = [["registry.example.test", "team", "app"], ["registry", "team", "app"], ["nginx"]];
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom("secret-app", "beta-tools", "payments"), fc.constantFrom(...upstreams), async (appSlug, upstream) => {
-        const answer = await lookupProxyAccess(t.db, { licenseId: licenseB.licenseId, appSlug, upstream }, DOCKER_HUB);
+      fc.asyncProperty(fc.constantFrom("secret-app", "beta-tools", "payments"), fc.constantFrom(...images), async (appSlug, image) => {
+        const answer = await lookupProxyAccess(t.db, { licenseId: licenseB.licenseId, appSlug, image }, DOCKER_HUB);
         const text = JSON.stringify(answer.body);
         expect(text).not.toContain(registryId);
         expect(text).not.toContain("s3cret");

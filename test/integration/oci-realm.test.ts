@@ -143,7 +143,7 @@ describe("token realms on another host", () => {
       code: "ok",
       reason: "ok",
       license: { id: crypto.randomUUID(), customerId: crypto.randomUUID(), teamId: crypto.randomUUID(), appId: crypto.randomUUID(), expiresAt: null },
-      registry: { id: crypto.randomUUID(), name: "vendor", endpoint: registryUrl(), provider: "other", credentialsVersion: 1, matchedBy: "name", credentials: creds, allowedRealmHosts: [] },
+      registry: { id: crypto.randomUUID(), name: "vendor", endpoint: registryUrl(), provider: "other", credentialsVersion: 1, matchedBy: "name", repository: "team/app", credentials: creds, allowedRealmHosts: [] },
     };
     const portal = await listen((req, res) => {
       req.resume();

@@ -63,7 +63,7 @@ describe("internal API for the proxy", () => {
   });
 
   it("validates input with zod: 422 with fields, never a 500", async () => {
-    for (const body of ["not json", { licenseId: 42 }, { licenseId: "x", appSlug: "Bad Slug" }, { licenseId: "x", upstream: { kind: "host", host: "quay.io" } }, { licenseId: "x", extra: 1 }]) {
+    for (const body of ["not json", { licenseId: 42 }, { licenseId: "x", appSlug: "Bad Slug" }, { licenseId: "x", image: ["quay.io", "org", "app"] }, { licenseId: "x", extra: 1 }, { licenseId: "x", appSlug: "alpha", image: [] }, { licenseId: "x", appSlug: "alpha", image: ["Nginx"] }, { licenseId: "x", appSlug: "alpha", image: ["quay.io:5000", "org"] }, { licenseId: "x", appSlug: "alpha", image: ["quay.io"] }, { licenseId: "x", appSlug: "alpha", image: ["org", ".."] }]) {
       const res = await post(INTERNAL_API.lookup, body);
       expect(res.status, JSON.stringify(body)).toBe(422);
       expect((await res.json()).error.code).toBe("validation_failed");
@@ -80,23 +80,54 @@ describe("internal API for the proxy", () => {
     expect((await ask({})).body).toMatchObject({ allowed: true, code: "ok", license: { id: license.id, teamId: a.teamId, customerId: a.customerId, appId: a.appId, expiresAt: null } });
     expect(await ask({ appSlug: "beta" })).toMatchObject({ status: 403, body: { allowed: false, code: "wrong_app" } });
 
-    const byName = await ask({ upstream: { kind: "docker-hub", registryName: "ghcr" } });
+    const byName = await ask({ image: ["ghcr", "org", "app"] });
     expect(byName).toMatchObject({ status: 200, body: { registry: { name: "ghcr", endpoint: "https://ghcr.io", matchedBy: "name", credentials: { kind: "basic", username: "bot", password: "ghp_secret" } } } });
-    const byHost = await ask({ upstream: { kind: "host", host: "ghcr.io" } });
+    const byHost = await ask({ image: ["ghcr.io", "org", "app"] });
     expect(byHost.body.registry).toMatchObject({ matchedBy: "host", endpoint: "https://ghcr.io" });
     // A path can't carry a port: the only registry with that hostname matches.
-    expect((await ask({ upstream: { kind: "host", host: "harbor.example.com" } })).body.registry).toMatchObject({ endpoint: "https://harbor.example.com:8443" });
+    expect((await ask({ image: ["harbor.example.com", "project", "app"] })).body.registry).toMatchObject({ endpoint: "https://harbor.example.com:8443" });
     // Docker Hub names, and a first component that is not a registry name, go to the Docker Hub registry.
-    expect((await ask({ upstream: { kind: "docker-hub", registryName: "library" } })).body.registry).toMatchObject({ matchedBy: "docker-hub", endpoint: "https://registry-1.docker.io" });
+    expect((await ask({ image: ["library", "nginx"] })).body.registry).toMatchObject({ matchedBy: "docker-hub", endpoint: "https://registry-1.docker.io" });
     // Another team's registry, by host or by name, is not this license's.
-    expect(await ask({ upstream: { kind: "host", host: "quay.io" } })).toMatchObject({ status: 403, body: { code: "unknown_registry" } });
-    expect((await ask({ upstream: { kind: "docker-hub", registryName: "quay" } })).body.registry.matchedBy).toBe("docker-hub");
+    expect(await ask({ image: ["quay.io", "org", "app"] })).toMatchObject({ status: 403, body: { code: "unknown_registry" } });
+    expect((await ask({ image: ["quay", "org", "app"] })).body.registry.matchedBy).toBe("docker-hub");
 
     await t.db.license.update({ where: { id: license.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
     expect(await ask({})).toMatchObject({ status: 401, body: { code: "expired" } });
+    expect(await ask({ image: ["ghcr", "org", "app"] })).toMatchObject({ status: 401, body: { code: "expired" } });
     await t.db.license.update({ where: { id: license.id }, data: { expiresAt: null, revokedAt: new Date() } });
     expect(await ask({})).toMatchObject({ status: 401, body: { code: "revoked" } });
     await t.db.license.update({ where: { id: license.id }, data: { revokedAt: null } });
+  });
+
+  it("lookup: the answer names the upstream repository of the image path, read by host, by registry name or as Docker Hub", async () => {
+    const ask = async (image: string[]) => {
+      const res = await post(INTERNAL_API.lookup, { licenseId: license.licenseId, appSlug: "alpha", image });
+      return { status: res.status, body: await res.json() };
+    };
+    expect((await ask(["ghcr.io", "org", "app"])).body.registry).toMatchObject({ endpoint: "https://ghcr.io", matchedBy: "host", repository: "org/app" });
+    expect((await ask(["ghcr", "org", "team", "app"])).body.registry).toMatchObject({ endpoint: "https://ghcr.io", matchedBy: "name", repository: "org/team/app" });
+    expect((await ask(["nginx"])).body.registry).toMatchObject({ endpoint: "https://registry-1.docker.io", matchedBy: "docker-hub", repository: "library/nginx" });
+    expect((await ask(["bitnami", "redis"])).body.registry).toMatchObject({ matchedBy: "docker-hub", repository: "bitnami/redis" });
+    expect((await ask(["docker.io", "nginx"])).body.registry).toMatchObject({ matchedBy: "docker-hub", repository: "library/nginx" });
+    // A registry name alone is a Docker Hub image of that name: a name needs a repository after it.
+    expect((await ask(["ghcr"])).body.registry).toMatchObject({ matchedBy: "docker-hub", repository: "library/ghcr" });
+  });
+
+  it("lookup: a first segment that is another team's registry name is a Docker Hub namespace, never that team's registry", async () => {
+    const answer = await post(INTERNAL_API.lookup, { licenseId: license.licenseId, appSlug: "alpha", image: ["quay", "org", "app"] }).then((r) => r.json());
+    expect(answer.registry).toMatchObject({ endpoint: "https://registry-1.docker.io", matchedBy: "docker-hub", repository: "quay/org/app" });
+    expect(answer.registry.credentials).toEqual({ kind: "basic", username: "hubuser", password: "hub-secret" });
+    expect(JSON.stringify(answer)).not.toContain("quay.io");
+
+    // Without a Docker Hub registry of its own, the license gets nothing at all.
+    const other = await createTenant(t.db, { slug: "gamma" });
+    const gammaLicense = await createLicense(t.db, other);
+    const refused = await post(INTERNAL_API.lookup, { licenseId: gammaLicense.licenseId, appSlug: "gamma", image: ["quay", "org", "app"] });
+    expect(refused.status).toBe(403);
+    const body = await refused.json();
+    expect(body).toMatchObject({ allowed: false, code: "unknown_registry" });
+    expect(body.registry).toBeUndefined();
   });
 
   it("lookup: an ECR registry on its own endpoint gets the connection test's region (AWS_REGION, else AWS_DEFAULT_REGION)", async () => {
@@ -105,7 +136,7 @@ describe("internal API for the proxy", () => {
     try {
       delete process.env.AWS_REGION;
       process.env.AWS_DEFAULT_REGION = "eu-west-3";
-      const res = await post(INTERNAL_API.lookup, { licenseId: license.licenseId, appSlug: "alpha", upstream: { kind: "docker-hub", registryName: "ecr-vpc" } });
+      const res = await post(INTERNAL_API.lookup, { licenseId: license.licenseId, appSlug: "alpha", image: ["ecr-vpc", "team", "app"] });
       const body = await res.json();
       expect(body.registry).toMatchObject({ name: "ecr-vpc", credentials: { kind: "ecr", accessKeyId: "AKIAEXAMPLE", region: "eu-west-3" } });
     } finally {

@@ -62,7 +62,7 @@ describe("registry allowed token hosts", () => {
     const app = (await call("POST", "/apps", { name: "Realm App" })).body;
     const customer = (await call("POST", "/customers", { name: "Realm Customer" })).body;
     const license = (await call("POST", `/customers/${customer.id}/licenses`, { app: app.slug, type: "paid" })).body;
-    const lookup = await lookupProxyAccess(t.db, { licenseId: license.licenseId, appSlug: app.slug, upstream: { kind: "host", host: "registry.vendor.example" } }, { dockerHubRegistry: "registry-1.docker.io" });
+    const lookup = await lookupProxyAccess(t.db, { licenseId: license.licenseId, appSlug: app.slug, image: ["registry.vendor.example", "team", "app"] }, { dockerHubRegistry: "registry-1.docker.io" });
     expect(lookup.body.registry?.allowedRealmHosts).toEqual(["auth.vendor.example", "tokens.vendor.example"]);
   });
 });
