@@ -303,6 +303,19 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "opens
     }
   });
 
+  it("another team's registry name in the path is a Docker Hub namespace for this license, not that team's registry", async () => {
+    // The other team's "gcrreg" serves team/tok:2.0 to its own license...
+    const other = await createLicense(t.db, otherApp);
+    const path = "gcrreg/team/tok/manifests/2.0";
+    const theirs = await rawRequest(`${proxyUrl}/v2/proxy/other-app/${path}`, { method: "HEAD", headers: { authorization: licenseAuth(other.licenseId), accept: "application/vnd.oci.image.index.v1+json" } });
+    expect(theirs.status).toBe(200);
+    // ...while this license's same path means gcrreg/team/tok on Docker Hub, which has no such image.
+    const ours = await rawRequest(`${proxyUrl}/v2/proxy/acme-app/${path}`, { headers: { authorization: licenseAuth(license.licenseId), accept: "application/vnd.oci.image.index.v1+json" } });
+    expect(ours.status).toBe(404);
+    expect(ours.headers["docker-content-digest"]).toBeUndefined();
+    expect(ociErrors(ours)[0]?.code).toMatch(/^(MANIFEST|NAME)_UNKNOWN$/);
+  });
+
   it("no credentials: 401 with the challenge on every endpoint, and skopeo says so", async () => {
     for (const p of ["acme/api/manifests/1.0", `acme/api/blobs/${img.layers[0]!.digest}`, "acme/api/tags/list"]) {
       const res = await rawRequest(`${proxyUrl}/v2/proxy/acme-app/${p}`);
