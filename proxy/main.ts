@@ -8,6 +8,9 @@ import { loadProxyConfig } from "./config";
 import { missingNodeFlags } from "./node-flags";
 import { createProxyServer } from "./server";
 
+const PING_ATTEMPTS = 15;
+const PING_INTERVAL_MS = 2000;
+
 if (process.argv.includes("--production")) (process.env as Record<string, string>).NODE_ENV ??= "production";
 
 let config;
@@ -39,12 +42,19 @@ try {
   }
   if (config.options.metricsAccess) console.log("[portcullis] proxy: /metrics also on the public port, for requests with PROXY_METRICS_TOKEN as a bearer token");
   else if (!config.metrics) console.log("[portcullis] proxy: metrics not served (set PROXY_METRICS_PORT for a listener of their own, or PROXY_METRICS_TOKEN)");
-  // Ask the portal once now: the operator learns at start-up whether PORTAL_INTERNAL_URL and the
-  // service token are right, and the first customer's pull doesn't pay for loading fetch.
-  void proxy.portal.ping().then((ok) => {
-    if (ok) console.log("[portcullis] proxy: the portal's internal API answers");
-    else console.warn(`[portcullis] proxy: the portal's internal API at ${config.options.portalUrl} does not answer (or refuses PROXY_SERVICE_TOKEN); pulls fail with 503 until it does`);
-  });
+  // Ask the portal now: the operator learns at start-up whether PORTAL_INTERNAL_URL and the
+  // service token are right, and the first customer's pull doesn't pay for loading fetch. A portal
+  // started beside the proxy (npm run dev, a pod) may still be starting: ask for up to 30 s
+  // before warning.
+  void (async () => {
+    for (let attempt = 0; attempt < PING_ATTEMPTS; attempt++) {
+      if (await proxy.portal.ping()) return console.log("[portcullis] proxy: the portal's internal API answers");
+      await new Promise((resolve) => setTimeout(resolve, PING_INTERVAL_MS).unref());
+    }
+    console.warn(
+      `[portcullis] proxy: the portal's internal API at ${config.options.portalUrl} still does not answer after ${(PING_ATTEMPTS * PING_INTERVAL_MS) / 1000} s (or refuses PROXY_SERVICE_TOKEN); pulls fail with 503 until it does`,
+    );
+  })();
   const missing = missingNodeFlags();
   if (missing.length > 0) console.warn(`[portcullis] proxy: started without node ${missing.join(" ")}; blob streaming costs up to 2x the CPU (see proxy/node-flags.ts)`);
 } catch (e) {
