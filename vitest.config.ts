@@ -19,6 +19,17 @@ export default defineConfig({
         },
       },
       {
+        // Client components rendered in jsdom with Testing Library: their states, one at a time,
+        // where a browser test would be too slow to cover each one.
+        resolve: { alias },
+        test: {
+          name: "component",
+          include: ["components/**/*.test.tsx"],
+          environment: "jsdom",
+          setupFiles: ["test/support/component-setup.ts"],
+        },
+      },
+      {
         resolve: { alias },
         test: {
           name: "integration",

@@ -41,7 +41,7 @@ const tiers: Tier[] = [
   { name: "lint", cmd: ["npx", "eslint", ".", "--max-warnings=0"] },
   {
     name: "unit",
-    cmd: ["npx", "vitest", "run", "--project", "unit", "--reporter=default", "--reporter=json", `--outputFile.json=${reports}/unit.json`],
+    cmd: ["npx", "vitest", "run", "--project", "unit", "--project", "component", "--reporter=default", "--reporter=json", `--outputFile.json=${reports}/unit.json`],
     counts: vitestCounts(`${reports}/unit.json`),
   },
   {
