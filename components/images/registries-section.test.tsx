@@ -143,7 +143,11 @@ describe("External registries section", () => {
   });
 
   it("rotation keeps the old credentials when the test fails, and warns before forcing", async () => {
-    actions.rotateRegistryAction.mockResolvedValue({ status: "error", message: "The connection test failed.", test: { ok: false, testedAt: "2026-12-05T10:00:00Z", steps: failedTest.steps } } as RegistryActionState<unknown>);
+    actions.rotateRegistryAction.mockResolvedValue({
+      status: "error",
+      message: "The connection test failed.",
+      test: { ok: false, summary: failedTest.summary, testedAt: new Date("2026-12-05T10:00:00Z"), steps: failedTest.steps },
+    });
     const user = show([registry()]);
     await user.click(screen.getByRole("button", { name: "More actions for ghcr.io" }));
     await user.click(screen.getByRole("menuitem", { name: "Rotate credentials of ghcr.io" }));
