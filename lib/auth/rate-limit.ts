@@ -26,6 +26,8 @@ export const loginPolicy = {
   address: 20,
   account: 100,
   windowSeconds: 15 * 60,
+  /** Rows whose window ended this long ago count for nothing: each attempt deletes up to this many of them. */
+  pruneBatch: 100,
 };
 
 export interface LoginSubject {
@@ -83,6 +85,7 @@ export async function reserveLoginAttempt(db: Db, subject: LoginSubject): Promis
       "failures" = CASE WHEN "LoginAttempt"."windowStart" <= (now() AT TIME ZONE 'UTC') - make_interval(secs => ${loginPolicy.windowSeconds}) THEN 1 ELSE "LoginAttempt"."failures" + 1 END,
       "windowStart" = CASE WHEN "LoginAttempt"."windowStart" <= (now() AT TIME ZONE 'UTC') - make_interval(secs => ${loginPolicy.windowSeconds}) THEN EXCLUDED."windowStart" ELSE "LoginAttempt"."windowStart" END
     RETURNING "key", "failures", "windowStart"`;
+  await pruneStaleCounters(db);
 
   const limitOf = new Map(counters.map((c) => [c.key, c.limit]));
   const over = rows.filter((r) => r.failures > limitOf.get(r.key)!);
@@ -99,6 +102,20 @@ export async function reserveLoginAttempt(db: Db, subject: LoginSubject): Promis
       await giveBack(db, rows.filter((r) => r.key !== own));
     },
   };
+}
+
+/**
+ * Deletes counters whose window ended over a window ago (they would start over at the next
+ * attempt anyway), a bounded batch per attempt. Without it every address and account ever tried
+ * keeps a row: a guesser rotating addresses would grow the table for ever.
+ */
+async function pruneStaleCounters(db: Db) {
+  await db.$executeRaw`
+    DELETE FROM "LoginAttempt" WHERE "key" IN (
+      SELECT "key" FROM "LoginAttempt"
+      WHERE "windowStart" < (now() AT TIME ZONE 'UTC') - make_interval(secs => ${2 * loginPolicy.windowSeconds})
+      LIMIT ${loginPolicy.pruneBatch}
+    )`;
 }
 
 /** Takes one attempt back from each counter, unless its window has started over since. */

@@ -150,4 +150,22 @@ describe("who gets locked", () => {
     await t.db.loginAttempt.updateMany({ where: { key: { contains: email } }, data: { windowStart: ago(loginPolicy.windowSeconds + 60) } });
     expect(await outcome(verifyCredentials(t.db, { email, password: PASSWORD }, "203.0.113.6"))).toBe("ok");
   });
+
+  it("counters whose window ended long ago are deleted, a bounded batch per attempt, and live ones are kept", async () => {
+    const ago = (seconds: number) => new Date(Date.now() - seconds * 1000);
+    const stale = Array.from({ length: loginPolicy.pruneBatch + 20 }, (_, i) => ({ key: `address:stale-${i}`, failures: 3, windowStart: ago(2 * loginPolicy.windowSeconds + 60) }));
+    await t.db.loginAttempt.createMany({ data: stale });
+    // Past its window but not by a whole window more: it would start over, and stays until then.
+    await t.db.loginAttempt.create({ data: { key: "address:recent", failures: 3, windowStart: ago(loginPolicy.windowSeconds + 60) } });
+    const staleLeft = () => t.db.loginAttempt.count({ where: { key: { startsWith: "address:stale-" } } });
+
+    const email = await newAccount();
+    await outcome(verifyCredentials(t.db, { email, password: "wrong" }, "203.0.113.7"));
+    expect(await staleLeft()).toBe(20);
+    await outcome(verifyCredentials(t.db, { email, password: "wrong" }, "203.0.113.7"));
+    expect(await staleLeft()).toBe(0);
+    expect(await t.db.loginAttempt.findUnique({ where: { key: "address:recent" } })).not.toBeNull();
+    // The attempts themselves are still counted.
+    expect(await failuresOf(t.db, email)).toBe(2);
+  });
 });

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "LoginAttempt_windowStart_idx" ON "LoginAttempt"("windowStart");
