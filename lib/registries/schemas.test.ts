@@ -8,7 +8,7 @@ import {
   testDraftRegistrySchema,
   testRegistrySchema,
   updateRegistrySchema,
-} from "./registries";
+} from "./schemas";
 import { fromZodError } from "@/lib/errors";
 
 const ID = "3f1b0c3e-8a4b-4c1e-9f1a-2b3c4d5e6f70";
