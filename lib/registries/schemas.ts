@@ -80,11 +80,6 @@ const allowedRealmHostsSchema = z.preprocess(
 
 type Providers = typeof registryProviders;
 
-/** The credential schemas of the providers, by provider (rotation validates against the registry's own). */
-export const credentialsSchemas = Object.fromEntries(registryProviders.map((p) => [p.id, p.credentials])) as {
-  [P in Providers[number] as P["id"]]: P["credentials"];
-};
-
 /** A union branch: the provider, the fields around its credentials, and its credential fields. */
 type Branch<P, Before extends z.ZodRawShape, After extends z.ZodRawShape> =
   P extends ProviderStrategy<infer Id, infer Shape> ? z.ZodObject<{ provider: z.ZodLiteral<Id> } & Before & Shape & After, z.core.$strip> : never;
@@ -128,7 +123,7 @@ const anyCredentialFields = Object.fromEntries(
 
 /**
  * `POST /api/v1/registries/{id}/credentials`: the new credentials of the registry's provider
- * (checked against `credentialsSchemas[provider]` by the operation), tested before they replace
+ * (checked against the provider's credential schema by the operation), tested before they replace
  * the old ones; `force` replaces them even when the test fails.
  */
 export const rotateRegistrySchema = z.object({

@@ -21,7 +21,7 @@ const hostOf = (endpoint: string) => {
  * ECR's region comes from its host. A local stand-in (development, tests) has none: take the
  * SDK's usual AWS_REGION / AWS_DEFAULT_REGION, else us-east-1.
  */
-export function withEcrDefaults(creds: RegistryCredentials, endpoint: string): RegistryCredentials {
+function withEcrDefaults(creds: RegistryCredentials, endpoint: string): RegistryCredentials {
   if (creds.kind !== "ecr" || creds.region || parseEcrHost(hostOf(endpoint))) return creds;
   return { ...creds, region: process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || "us-east-1" };
 }
