@@ -1,6 +1,5 @@
 import net from "node:net";
 import { z } from "zod";
-import "@/lib/validations/zod-config";
 import { normalizeEndpoint, type EndpointPolicy, type RegistryEndpoint } from "@/lib/oci/endpoint";
 
 /** Building blocks of the provider files. Messages never quote a secret. */
