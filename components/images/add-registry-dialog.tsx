@@ -7,44 +7,56 @@ import { Button, buttonClass } from "@/components/ui/button";
 import { Dialog, DialogBody, DialogFooter, dialogFormClass } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
-import type { RegistryProviderName } from "@/lib/validations/registries";
+import type { ProviderView } from "@/lib/registries/providers/types";
 import { CredentialFields, type Values } from "./credential-fields";
 import { AllowedRealmHostsField } from "./allowed-realm-hosts-field";
 import { TestResult, Testing } from "./test-result";
 import type { TestView } from "./types";
 
-const tabs: { id: RegistryProviderName; label: string }[] = [
-  { id: "other", label: "Other Registry or Docker Hub" },
-  { id: "ecr", label: "Amazon ECR" },
-  { id: "gcr", label: "Google GCR / Artifact Registry" },
-];
-
-const endpointHints: Record<RegistryProviderName, { placeholder: string; hint: React.ReactNode }> = {
-  other: {
-    placeholder: "ghcr.io",
-    hint: "For example docker.io (Docker Hub), ghcr.io, quay.io, myco.jfrog.io or harbor.example.com:8443. https:// is assumed.",
-  },
-  ecr: { placeholder: "123456789012.dkr.ecr.us-east-1.amazonaws.com", hint: "<account ID>.dkr.ecr.<region>.amazonaws.com" },
-  gcr: { placeholder: "europe-west1-docker.pkg.dev", hint: "gcr.io (or us.gcr.io, eu.gcr.io, asia.gcr.io) or <location>-docker.pkg.dev for Artifact Registry." },
-};
-
 type Busy = null | "testing" | "saving";
 
+/** A provider's advice: text in `backticks` is code, then its link. */
+function ProviderNotice({ notice }: { notice: NonNullable<ProviderView["notice"]> }) {
+  return (
+    <Notice tone="info">
+      {notice.text.split("`").map((part, i) =>
+        i % 2 ? (
+          <code key={i} className="font-mono text-xs">
+            {part}
+          </code>
+        ) : (
+          part
+        ),
+      )}
+      {notice.link && (
+        <>
+          {" "}
+          <Link href={notice.link.href} className="font-medium underline">
+            {notice.link.label}
+          </Link>
+        </>
+      )}
+    </Notice>
+  );
+}
+
 /**
- * The "Add external registry" button and its dialog: three tabs, optional name, test before saving.
- * `openOn` opens the dialog on that tab when the page loads (the Images page's `?add=ecr`, which
- * the ECR tutorial links to).
+ * The "Add external registry" button and its dialog: a tab per provider, optional name, test
+ * before saving. `openOn` opens the dialog on that provider's tab when the page loads (the Images
+ * page's `?add=<provider>`, which the ECR tutorial links to).
  */
 export function AddRegistryButton({
+  providers,
   proxyHost,
   onAdded,
   label = "Add external registry",
   openOn,
 }: {
+  providers: readonly ProviderView[];
   proxyHost: string;
   onAdded: (message: string) => void;
   label?: string;
-  openOn?: RegistryProviderName;
+  openOn?: string;
 }) {
   const [open, setOpen] = useState(!!openOn);
   // Open once: drop `?add=` from the address, so a refresh (or the button that replaces this one
@@ -61,6 +73,7 @@ export function AddRegistryButton({
       <Button onClick={() => setOpen(true)}>{label}</Button>
       <Dialog open={open} onClose={() => setOpen(false)} title="Add external registry" wide description="Credentials are encrypted before they are stored and are never shown again, not even to admins.">
         <AddRegistryForm
+          providers={providers}
           proxyHost={proxyHost}
           initialProvider={openOn}
           onCancel={() => setOpen(false)}
@@ -75,18 +88,21 @@ export function AddRegistryButton({
 }
 
 function AddRegistryForm({
+  providers: tabs,
   proxyHost,
   initialProvider,
   onCancel,
   onAdded,
 }: {
+  providers: readonly ProviderView[];
   proxyHost: string;
-  initialProvider?: RegistryProviderName;
+  initialProvider?: string;
   onCancel: () => void;
   onAdded: (message: string) => void;
 }) {
-  const [provider, setProvider] = useState<RegistryProviderName>(initialProvider ?? "other");
-  const [values, setValues] = useState<Record<RegistryProviderName, Values>>({ other: {}, ecr: {}, gcr: {} });
+  const [provider, setProvider] = useState(initialProvider ?? tabs[0]!.id);
+  // What was typed on each tab, kept when switching tabs.
+  const [values, setValues] = useState<Record<string, Values>>({});
   const [common, setCommon] = useState({ name: "", image: "", test: true, allowedRealmHosts: "" });
   const [busy, setBusy] = useState<Busy>(null);
   const [state, setState] = useState<RegistryActionState<unknown> | null>(null);
@@ -97,7 +113,9 @@ function AddRegistryForm({
 
   const set = (name: string, value: string) => setValues((v) => ({ ...v, [provider]: { ...v[provider], [name]: value } }));
   const fields = state?.status === "error" ? state.fields : undefined;
-  const endpoint = values[provider].endpoint ?? "";
+  const current = tabs.find((t) => t.id === provider) ?? tabs[0]!;
+  const typed = values[provider] ?? {};
+  const endpoint = typed.endpoint ?? "";
 
   function submit(kind: "test" | "save") {
     const form = formRef.current;
@@ -168,7 +186,7 @@ function AddRegistryForm({
                 provider === t.id ? "bg-white text-brand-700 shadow-sm" : "text-slate-600 hover:text-slate-900"
               }`}
             >
-              {t.label}
+              {t.tab}
             </button>
           ))}
         </div>
@@ -181,23 +199,14 @@ function AddRegistryForm({
             autoFocus
             autoComplete="off"
             spellCheck={false}
-            placeholder={endpointHints[provider].placeholder}
-            hint={endpointHints[provider].hint}
+            placeholder={current.endpoint.placeholder}
+            hint={current.endpoint.hint}
             value={endpoint}
             onChange={(e) => set("endpoint", e.target.value)}
             error={fields?.endpoint}
           />
-          {provider === "ecr" && (
-            <Notice tone="info">
-              Use an IAM user or role whose policy allows <code className="font-mono text-xs">ecr:GetAuthorizationToken</code>,{" "}
-              <code className="font-mono text-xs">ecr:BatchGetImage</code> and <code className="font-mono text-xs">ecr:GetDownloadUrlForLayer</code> — nothing
-              more. Portcullis trades the key for a 12-hour registry password whenever it needs one.{" "}
-              <Link href="/tutorials/ecr" className="font-medium underline">
-                ECR tutorial
-              </Link>
-            </Notice>
-          )}
-          <CredentialFields provider={provider} values={values[provider]} set={set} errors={fields} />
+          {current.notice && <ProviderNotice notice={current.notice} />}
+          <CredentialFields fields={current.fields} values={typed} set={set} errors={fields} />
           <div className="grid gap-3 sm:grid-cols-2">
             <Field
               label="Name (optional)"

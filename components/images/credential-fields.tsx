@@ -2,52 +2,61 @@
 
 import { useId } from "react";
 import { Field } from "@/components/ui/field";
-import type { RegistryProviderName } from "@/lib/validations/registries";
+import type { CredentialFieldView } from "@/lib/registries/providers/types";
 
 export type Values = Record<string, string>;
 
-/** The secret-holding inputs of each provider. Their values stay in the browser until submitted, and are never sent back. */
+/**
+ * The secret-holding inputs of a provider, as its file in lib/registries/providers describes them.
+ * Their values stay in the browser until submitted, and are never sent back.
+ */
 export function CredentialFields({
-  provider,
+  fields,
   values,
   set,
   errors,
   replacing = false,
 }: {
-  provider: RegistryProviderName;
+  fields: readonly CredentialFieldView[];
   values: Values;
   set: (name: string, value: string) => void;
   errors?: Record<string, string>;
   /** Rotation: the labels say "new". */
   replacing?: boolean;
 }) {
-  const bind = (name: string) => ({ name, value: values[name] ?? "", onChange: (e: React.ChangeEvent<HTMLInputElement>) => set(name, e.target.value), error: errors?.[name] });
-  // "Username" or, when replacing, "New username".
-  const label = (text: string) => (replacing ? `New ${text.charAt(0).toLowerCase()}${text.slice(1)}` : text);
-  if (provider === "ecr") {
-    return (
-      <div className="grid gap-3 sm:grid-cols-2">
-        <Field label={replacing ? "New access key ID" : "Access key ID"} autoComplete="off" spellCheck={false} placeholder="AKIAIOSFODNN7EXAMPLE" {...bind("accessKeyId")} />
-        <Field label={label("Secret access key")} type="password" autoComplete="new-password" spellCheck={false} {...bind("secretAccessKey")} />
-      </div>
-    );
-  }
-  if (provider === "gcr") return <JsonKeyField value={values.jsonKey ?? ""} onChange={(v) => set("jsonKey", v)} error={errors?.jsonKey} label={replacing ? "New JSON key" : "JSON key"} />;
+  const label = (f: CredentialFieldView) => (replacing ? f.newLabel : f.label);
+  const inputs = fields.filter((f) => f.input !== "json-key");
   return (
-    <div className="grid gap-3 sm:grid-cols-2">
-      <Field label={label("Username")} autoComplete="off" spellCheck={false} {...bind("username")} />
-      <Field
-        label={label("Password or access token")}
-        type="password"
-        autoComplete="new-password"
-        hint="For Docker Hub, GHCR and Quay, prefer a read-only access token."
-        {...bind("password")}
-      />
-    </div>
+    <>
+      {inputs.length > 0 && (
+        <div className="grid gap-3 sm:grid-cols-2">
+          {inputs.map((f) => (
+            <Field
+              key={f.name}
+              label={label(f)}
+              name={f.name}
+              {...(f.input === "password" ? { type: "password", autoComplete: "new-password" } : { autoComplete: "off" })}
+              spellCheck={false}
+              placeholder={f.placeholder}
+              hint={f.hint}
+              value={values[f.name] ?? ""}
+              onChange={(e) => set(f.name, e.target.value)}
+              error={errors?.[f.name]}
+            />
+          ))}
+        </div>
+      )}
+      {fields
+        .filter((f) => f.input === "json-key")
+        .map((f) => (
+          <JsonKeyField key={f.name} field={f} label={label(f)} value={values[f.name] ?? ""} onChange={(v) => set(f.name, v)} error={errors?.[f.name]} />
+        ))}
+    </>
   );
 }
 
-function JsonKeyField({ value, onChange, error, label }: { value: string; onChange: (v: string) => void; error?: string; label: string }) {
+/** A JSON key file: pasted, or uploaded and read in the browser. */
+function JsonKeyField({ field, label, value, onChange, error }: { field: CredentialFieldView; label: string; value: string; onChange: (v: string) => void; error?: string }) {
   const id = useId();
   const fileId = useId();
   return (
@@ -73,13 +82,13 @@ function JsonKeyField({ value, onChange, error, label }: { value: string; onChan
       </div>
       <textarea
         id={id}
-        name="jsonKey"
+        name={field.name}
         value={value}
         onChange={(e) => onChange(e.target.value)}
         rows={5}
         spellCheck={false}
         autoComplete="off"
-        placeholder='{"type": "service_account", "client_email": "…", "private_key": "…"}'
+        placeholder={field.placeholder}
         aria-invalid={error ? true : undefined}
         aria-describedby={`${id}-note`}
         className={`mt-1 block w-full rounded-md border px-3 py-2 font-mono text-xs shadow-sm outline-none focus:ring-2 ${
@@ -87,8 +96,7 @@ function JsonKeyField({ value, onChange, error, label }: { value: string; onChan
         }`}
       />
       <p id={`${id}-note`} className={`mt-1 text-xs ${error ? "font-medium text-red-600" : "text-slate-500"}`}>
-        {error ??
-          "Paste the service account's key file or upload it. Give the account read access only (Artifact Registry Reader; Storage Object Viewer for gcr.io). It is sent as _json_key."}
+        {error ?? field.hint}
       </p>
     </div>
   );

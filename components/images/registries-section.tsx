@@ -14,7 +14,7 @@ import { Dialog, DialogBody, DialogFooter, dialogFormClass } from "@/components/
 import { Field } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { usernameLabels, type RegistryProviderName } from "@/lib/validations/registries";
+import type { CredentialFieldView, ProviderView } from "@/lib/registries/providers/types";
 import { AddRegistryButton } from "./add-registry-dialog";
 import { AllowedRealmHostsField } from "./allowed-realm-hosts-field";
 import { CredentialFields, type Values } from "./credential-fields";
@@ -43,15 +43,18 @@ type DialogKind = "test" | "rotate" | "rename" | "delete";
 /** The external registries: the table, its per-row dialogs and the add dialog. */
 export function RegistriesSection({
   registries,
+  providers,
   abilities,
   proxyHost,
   openAdd,
 }: {
   registries: RegistryRow[];
+  /** The registry providers (lib/registries/providers): the add dialog's tabs, the rotation dialog's fields. */
+  providers: readonly ProviderView[];
   abilities: Abilities;
   proxyHost: string;
-  /** Open the add dialog on this tab right away (`/images?add=ecr`). */
-  openAdd?: RegistryProviderName;
+  /** Open the add dialog on this provider's tab right away (`/images?add=ecr`). */
+  openAdd?: string;
 }) {
   const [flash, setFlash] = useState<string | null>(null);
   const [open, setOpen] = useState<{ kind: DialogKind; id: string } | null>(null);
@@ -73,7 +76,7 @@ export function RegistriesSection({
             Where your images live. Every app of this team can pull from every registry here, through the proxy, with these credentials.
           </p>
         </div>
-        {abilities.canWrite && registries.length > 0 && <AddRegistryButton proxyHost={proxyHost} onAdded={setFlash} openOn={openAdd} />}
+        {abilities.canWrite && registries.length > 0 && <AddRegistryButton providers={providers} proxyHost={proxyHost} onAdded={setFlash} openOn={openAdd} />}
       </div>
 
       {flash && (
@@ -85,7 +88,7 @@ export function RegistriesSection({
       {registries.length === 0 ? (
         <EmptyState
           title="No external registries yet"
-          action={abilities.canWrite ? <AddRegistryButton proxyHost={proxyHost} onAdded={setFlash} label="Add your first registry" openOn={openAdd} /> : undefined}
+          action={abilities.canWrite ? <AddRegistryButton providers={providers} proxyHost={proxyHost} onAdded={setFlash} label="Add your first registry" openOn={openAdd} /> : undefined}
         >
           {abilities.canWrite
             ? "Add the registry your images live in — Docker Hub, Amazon ECR, Google Artifact Registry, GHCR, Quay, Artifactory, Harbor or any OCI registry. Its credentials are encrypted and never shown again."
@@ -120,7 +123,7 @@ export function RegistriesSection({
             <TestDialogBody r={current} canTest={abilities.canWrite} />
           </Dialog>
           <Dialog open={open?.kind === "rotate"} onClose={close} title={`Rotate credentials of ${current.host}`} wide description="The new credentials are tested first and replace the old ones only if the test passes.">
-            <RotateDialogBody r={current} onDone={done} onCancel={close} />
+            <RotateDialogBody r={current} fields={providers.find((p) => p.id === current.provider)?.fields ?? []} onDone={done} onCancel={close} />
           </Dialog>
           <Dialog open={open?.kind === "rename"} onClose={close} title={`Edit ${current.host}`}>
             <RenameDialogBody r={current} proxyHost={proxyHost} onDone={done} onCancel={close} />
@@ -161,7 +164,7 @@ function RegistryTableRow({ r, abilities, open }: { r: RegistryRow; abilities: A
       </td>
       <td className="px-3 py-3">
         <p className="max-w-40 font-mono text-xs text-slate-800 [overflow-wrap:anywhere]">{r.username}</p>
-        <p className="mt-0.5 text-xs text-slate-500">{usernameLabels[r.provider]}</p>
+        <p className="mt-0.5 text-xs text-slate-500">{r.usernameLabel}</p>
       </td>
       <td className="min-w-60 px-3 py-3" data-testid="last-test">
         <p className="flex flex-wrap items-center gap-2">
@@ -327,8 +330,18 @@ function TestDialogBody({ r, canTest }: { r: RegistryRow; canTest: boolean }) {
   );
 }
 
-function RotateDialogBody({ r, onDone, onCancel }: { r: RegistryRow; onDone: (message?: string) => void; onCancel: () => void }) {
-  const [values, setValues] = useState<Values>(r.provider === "other" ? { username: r.username } : {});
+function RotateDialogBody({
+  r,
+  fields: credentialFields,
+  onDone,
+  onCancel,
+}: {
+  r: RegistryRow;
+  fields: readonly CredentialFieldView[];
+  onDone: (message?: string) => void;
+  onCancel: () => void;
+}) {
+  const [values, setValues] = useState<Values>(() => Object.fromEntries(credentialFields.filter((f) => f.prefillUsername).map((f) => [f.name, r.username])));
   const [image, setImage] = useState("");
   const [force, setForce] = useState(false);
   const { state, pending, submit } = useFormAction(rotateRegistryAction, (s) => onDone(s.message));
@@ -341,7 +354,7 @@ function RotateDialogBody({ r, onDone, onCancel }: { r: RegistryRow; onDone: (me
           Current: <span className="font-mono text-xs text-slate-800">{r.username}</span>, set <RelativeTime iso={r.credentialsUpdatedAt} />
           {r.credentialsUpdatedBy ? ` by ${r.credentialsUpdatedBy}` : ""}. Pulls keep using them until the new ones are in place — at once, in one step.
         </p>
-        <CredentialFields provider={r.provider} values={values} set={(n, v) => setValues((x) => ({ ...x, [n]: v }))} errors={fields} replacing />
+        <CredentialFields fields={credentialFields} values={values} set={(n, v) => setValues((x) => ({ ...x, [n]: v }))} errors={fields} replacing />
         <Field
           label="Image to test (optional)"
           name="image"

@@ -1,5 +1,5 @@
 import type { RegistryTestResult, TestStep } from "@/lib/registries/connection";
-import type { RegistryProviderName } from "@/lib/validations/registries";
+import type { RegistryProviderName } from "@/lib/registries/providers";
 
 /** A step of a connection test, as stored and shown. */
 export type StepView = TestStep;
@@ -13,6 +13,8 @@ export interface RegistryRow {
   provider: RegistryProviderName;
   /** "Docker Hub", "Amazon ECR", "Google Artifact Registry", "GitHub", … */
   kindLabel: string;
+  /** What the username column holds: "Username", "Access key ID", "Service account". */
+  usernameLabel: string;
   name: string | null;
   /** As shown and typed to confirm deletion: `ghcr.io`, `harbor.example.com:8443`, `http://127.0.0.1:5000`. */
   host: string;

@@ -1,6 +1,5 @@
 import type { z } from "zod";
 import type { AnyOperation } from "@/lib/server/operation";
-import { notFound } from "@/lib/errors";
 import { appDeletionPreview, createApp, deleteApp, listApps, renameApp } from "@/lib/apps/operations";
 import { listAuditEvents } from "@/lib/audit/list";
 import { archiveCustomer, createCustomer, getCustomer, listCustomers } from "@/lib/customers/operations";
@@ -8,12 +7,13 @@ import { createLicense, getLicense, licenseFile, licenseSigningKey, revokeLicens
 import {
   createRegistry,
   deleteRegistry,
+  getRegistry,
   listRegistries,
   rotateRegistryCredentials,
   testRegistry,
   updateRegistry,
-  type RegistryDto,
 } from "@/lib/registries/operations";
+import { inWords, registryProviders } from "@/lib/registries/providers";
 import {
   appDeletedSchema,
   appDeletionPreviewSchema,
@@ -134,8 +134,7 @@ export const apiRoutes = [
     op: createRegistry,
     tag: "Registries",
     summary: "Add a registry",
-    description:
-      'Any OCI registry (`provider: "other"`: Docker Hub, GHCR, Quay, Artifactory, Harbor…), Amazon ECR (`"ecr"`) or GCR/Artifact Registry (`"gcr"`). With `test: true` the connection test runs first and the registry is saved only when it passes (422 with the test otherwise).',
+    description: `${inWords(registryProviders.map((p) => p.apiLabel))}. With \`test: true\` the connection test runs first and the registry is saved only when it passes (422 with the test otherwise).`,
     successStatus: 201,
     conflict: "The team already has a registry with this endpoint or name.",
     response: registrySchema,
@@ -143,16 +142,10 @@ export const apiRoutes = [
   {
     method: "GET",
     path: "/registries/{id}",
-    op: listRegistries,
+    op: getRegistry,
     tag: "Registries",
     summary: "Get a registry",
     response: registrySchema,
-    operationId: "registries.get",
-    present: (result, input) => {
-      const found = (result as RegistryDto[]).find((r) => r.id === input.id);
-      if (!found) throw notFound("That registry does not exist.");
-      return found;
-    },
   },
   {
     method: "PATCH",

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { licenseTypes } from "@/lib/validations/licenses";
-import { registryProviders } from "@/lib/validations/registries";
+import { registryProviderNames } from "@/lib/registries/providers";
 import { errorStatus, type ErrorCode } from "@/lib/errors";
 
 /**
@@ -117,7 +117,7 @@ export const registryTestSchema = z
 export const registrySchema = z
   .object({
     id,
-    provider: z.enum(registryProviders),
+    provider: z.enum(registryProviderNames),
     name: z.string().nullable(),
     endpoint: z.string().meta({ description: "Normalised scheme://host[:port]." }),
     host: z.string(),

@@ -4,7 +4,7 @@ import { resolveProxyImage, type ProxyUpstream } from "@/lib/oci/proxy-path";
 import { dockerHubHost } from "@/lib/oci/reference";
 import type { RegistryCredentials } from "@/lib/oci/credentials";
 import { loadRegistryCredentials } from "@/lib/registries/secret";
-import { withEcrDefaults } from "@/lib/registries/connection";
+import type { RegistryProviderName } from "@/lib/registries/providers";
 import { lookupStatus, type LookupCode, type LookupRequest, type LookupResponse } from "./contract";
 
 /**
@@ -70,7 +70,7 @@ type RegistryRow = {
   teamId: string;
   name: string | null;
   endpoint: string;
-  provider: "other" | "ecr" | "gcr";
+  provider: RegistryProviderName;
   username: string;
   credentialsVersion: number;
   allowedRealmHosts: string[];
@@ -108,8 +108,8 @@ export async function lookupProxyAccess(db: Db, req: LookupRequest, opts: Lookup
   const registry = matchRegistry(registries, upstream, opts);
   if (!registry) return refuse("unknown_registry", license);
 
-  // The same region rule as the connection test, so a registry that tested fine pulls too.
-  const credentials: RegistryCredentials = withEcrDefaults(await loadRegistryCredentials(db, registry), registry.endpoint);
+  // Made by the registry's provider for its endpoint, as for the connection test: a registry that tested fine pulls too.
+  const credentials: RegistryCredentials = await loadRegistryCredentials(db, registry);
   return {
     status: 200,
     body: {

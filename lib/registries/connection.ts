@@ -3,16 +3,15 @@ import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
 import { assertPublicAddress } from "@/lib/oci/address";
 import type { RegistryCredentials } from "@/lib/oci/credentials";
-import { parseServiceAccountKey } from "@/lib/oci/credentials";
 import { testRegistryConnection, type ConnectionTestResult } from "@/lib/oci/diagnose";
-import { detectProvider, normalizeEndpoint, parseEcrHost, validateEcrEndpoint, validateGcrEndpoint, type RegistryEndpoint } from "@/lib/oci/endpoint";
+import type { RegistryEndpoint } from "@/lib/oci/endpoint";
 import { InvalidEndpointError, UpstreamError } from "@/lib/oci/errors";
 import { formatPlatform } from "@/lib/oci/manifest";
-import type { RegistryProviderName } from "@/lib/validations/registries";
+import { providerEndpoint, type RegistryProviderName } from "./providers";
 
 /**
- * The glue between the registry operations and lib/oci: endpoint rules per provider, credentials
- * from a form, and the connection test as the portal stores and shows it.
+ * The glue between the registry operations and lib/oci: endpoints under the operator's policy,
+ * and the connection test as the portal stores and shows it.
  */
 
 export function endpointPolicy() {
@@ -20,16 +19,10 @@ export function endpointPolicy() {
   return { dockerHubRegistry: e.DOCKER_HUB_REGISTRY, allowPrivate: e.ALLOW_PRIVATE_REGISTRY_HOSTS, insecureRegistries: e.INSECURE_REGISTRIES };
 }
 
-/** localhost or an IP literal: a registry a developer runs on their own machine. */
-function isLocalHost(hostname: string): boolean {
-  const h = hostname.toLowerCase();
-  return h === "localhost" || h.endsWith(".localhost") || net.isIP(h) !== 0;
-}
-
 /**
- * Normalises what the user typed for a provider. ECR and Google endpoints must be those clouds'
- * hosts; only where the operator allows private hosts (development, tests) may a local stand-in
- * (localhost, an IP address) take their place. An IP literal the policy refuses is refused here,
+ * Normalises what the user typed for a provider, by the provider's endpoint rule (its file in
+ * ./providers: ECR and Google endpoints must be those clouds' hosts, unless a local stand-in where
+ * the operator allows private hosts). An IP literal the policy refuses is refused here,
  * so a registry that could never be reached is not saved; names are checked when connecting.
  * A test leaves that to its "Resolve host" step (`checkAddress: false`), which says the same in
  * its own words, still without sending a packet.
@@ -40,17 +33,7 @@ export async function resolveRegistryEndpoint(
   { checkAddress = true }: { checkAddress?: boolean } = {},
 ): Promise<RegistryEndpoint> {
   const policy = endpointPolicy();
-  let endpoint: RegistryEndpoint;
-  if (provider === "other") {
-    endpoint = normalizeEndpoint(input, policy);
-    if (detectProvider(endpoint.host, policy.dockerHubRegistry) === "ecr") {
-      throw new InvalidEndpointError("This is an Amazon ECR endpoint: add it on the Amazon ECR tab, with an access key (ECR passwords expire after 12 hours).");
-    }
-  } else {
-    const local = normalizeEndpoint(input, policy);
-    if (policy.allowPrivate && isLocalHost(local.hostname)) endpoint = local;
-    else endpoint = provider === "ecr" ? validateEcrEndpoint(input, policy) : validateGcrEndpoint(input, policy);
-  }
+  const endpoint = providerEndpoint(provider, input, policy);
   if (checkAddress && (net.isIP(endpoint.hostname) || endpoint.hostname === "localhost")) {
     try {
       await assertPublicAddress(endpoint.hostname === "localhost" ? "127.0.0.1" : endpoint.hostname, { allowPrivate: policy.allowPrivate });
@@ -65,45 +48,6 @@ export async function resolveRegistryEndpoint(
 /** The host as people write it: `ghcr.io`, `harbor.example.com:8443`, `http://127.0.0.1:5000` for plain HTTP. */
 export function displayHost(endpoint: string): string {
   return endpoint.startsWith("https://") ? endpoint.slice("https://".length) : endpoint;
-}
-
-export interface CredentialFields {
-  username?: string;
-  password?: string;
-  accessKeyId?: string;
-  secretAccessKey?: string;
-  jsonKey?: string;
-}
-
-/** The non-secret part shown in the table: username, ECR access key ID, or the key's client_email. */
-export function usernameOf(provider: RegistryProviderName, c: CredentialFields): string {
-  if (provider === "ecr") return c.accessKeyId!;
-  if (provider === "gcr") return parseServiceAccountKey(c.jsonKey!).client_email;
-  return c.username!;
-}
-
-/** The secret part, sealed into EncryptedSecret. */
-export function secretOf(provider: RegistryProviderName, c: CredentialFields): string {
-  if (provider === "ecr") return c.secretAccessKey!;
-  if (provider === "gcr") return c.jsonKey!;
-  return c.password!;
-}
-
-/** Credentials typed into a form, as lib/oci takes them. */
-export function credentialsFromInput(provider: RegistryProviderName, c: CredentialFields): RegistryCredentials {
-  if (provider === "gcr") return { kind: "gcr", jsonKey: c.jsonKey! };
-  // The same ECR API endpoint override as stored credentials get (lib/registries/secret.ts).
-  if (provider === "ecr") return { kind: "ecr", accessKeyId: c.accessKeyId!, secretAccessKey: c.secretAccessKey!, endpoint: process.env.AWS_ENDPOINT_URL_ECR || undefined };
-  return { kind: "basic", username: c.username!, password: c.password! };
-}
-
-/**
- * ECR's region comes from its host. A local stand-in (development, tests) has none: take the
- * SDK's usual AWS_REGION / AWS_DEFAULT_REGION, else us-east-1.
- */
-export function withEcrDefaults(creds: RegistryCredentials, endpoint: string): RegistryCredentials {
-  if (creds.kind !== "ecr" || creds.region || parseEcrHost(hostOf(endpoint))) return creds;
-  return { ...creds, region: process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || "us-east-1" };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -150,16 +94,9 @@ function summarizeTest(r: ConnectionTestResult): string {
   return auth ? `Connected: ${auth.detail}` : "Connected: the registry answers without authentication.";
 }
 
-function hostOf(endpoint: string): string {
-  try {
-    return new URL(endpoint.includes("://") ? endpoint : `https://${endpoint}`).hostname;
-  } catch {
-    return endpoint;
-  }
-}
-
 /**
- * Runs the real pull-side flow (lib/oci) under the operator's policy. `endpoint` is a stored or
+ * Runs the real pull-side flow (lib/oci) under the operator's policy, with credentials the
+ * registry's provider made for this endpoint (./providers). `endpoint` is a stored or
  * just-normalised endpoint; the test normalises it again as its first step, so a stored
  * endpoint the policy no longer allows (http:// after ALLOW_PRIVATE_REGISTRY_HOSTS was turned
  * off) fails there, in words, like any other step.
@@ -174,7 +111,7 @@ export async function runConnectionTest(
   const r = await testRegistryConnection({
     endpoint,
     allowedRealmHosts: opts.allowedRealmHosts,
-    credentials: withEcrDefaults(credentials, endpoint),
+    credentials,
     image,
     dockerHubRegistry: policy.dockerHubRegistry,
     allowPrivate: policy.allowPrivate,
@@ -212,17 +149,4 @@ export class ConnectionTestFailedError extends AppError {
     this.name = "ConnectionTestFailedError";
     this.test = test;
   }
-}
-
-/** What kind of registry a row is, for the table: the provider, or for "other" the service its host belongs to. */
-export function registryKindLabel(provider: RegistryProviderName, endpoint: string, dockerHubRegistry: string): string {
-  const host = hostOf(endpoint).toLowerCase();
-  if (provider === "ecr") return "Amazon ECR";
-  if (provider === "gcr") return host.endsWith(".pkg.dev") ? "Google Artifact Registry" : "Google Container Registry";
-  if (detectProvider(new URL(endpoint).host, dockerHubRegistry) === "docker-hub") return "Docker Hub";
-  if (host === "ghcr.io") return "GitHub";
-  if (host === "quay.io") return "Quay";
-  if (host.endsWith(".jfrog.io")) return "JFrog Artifactory";
-  if (host === "registry.gitlab.com") return "GitLab";
-  return "OCI registry";
 }

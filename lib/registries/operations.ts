@@ -7,25 +7,22 @@ import { AppError, fromZodError, isUniqueViolation, notFound } from "@/lib/error
 import { deleteRegistrySecrets, loadRegistryCredentials, secretFieldOf, storeRegistrySecret } from "@/lib/registries/secret";
 import {
   ConnectionTestFailedError,
-  credentialsFromInput,
   displayHost,
   resolveRegistryEndpoint,
   runConnectionTest,
-  secretOf,
-  usernameOf,
   type RegistryTestResult,
   type TestStep,
 } from "@/lib/registries/connection";
+import { ociCredentials, registryProvider, storedCredentials, type RegistryProviderName } from "@/lib/registries/providers";
 import {
   createRegistrySchema,
-  credentialsSchemas,
   deleteRegistrySchema,
+  getRegistrySchema,
   rotateRegistrySchema,
   testDraftRegistrySchema,
   testRegistrySchema,
   updateRegistrySchema,
-  type RegistryProviderName,
-} from "@/lib/validations/registries";
+} from "@/lib/registries/schemas";
 
 /**
  * A team's external registries. Secrets go straight from the input into
@@ -127,6 +124,16 @@ export const listRegistries = defineOperation({
   },
 });
 
+/** One registry of the caller's team (404 for any other id). */
+export const getRegistry = defineOperation({
+  name: "registries.get",
+  permission: "read",
+  input: getRegistrySchema,
+  async run(ctx, input) {
+    return toRegistryDto(await findRegistry(ctx.db, ctx.teamId, input.id));
+  },
+});
+
 export const createRegistry = defineOperation({
   name: "registries.create",
   permission: "write",
@@ -139,10 +146,11 @@ export const createRegistry = defineOperation({
 
     let test: RegistryTestResult | undefined;
     if (input.test) {
-      test = await runConnectionTest(endpoint.baseUrl, credentialsFromInput(input.provider, input), input.image, { allowedRealmHosts: input.allowedRealmHosts });
+      test = await runConnectionTest(endpoint.baseUrl, ociCredentials(input.provider, input, endpoint.baseUrl), input.image, { allowedRealmHosts: input.allowedRealmHosts });
       if (!test.ok) throw new ConnectionTestFailedError(test, "the registry was not saved");
     }
 
+    const stored = storedCredentials(input.provider, input);
     try {
       return await ctx.db.$transaction(async (tx) => {
         const registry = await tx.registry.create({
@@ -152,7 +160,7 @@ export const createRegistry = defineOperation({
             name,
             endpoint: endpoint.baseUrl,
             endpointInput: input.endpoint,
-            username: usernameOf(input.provider, input),
+            username: stored.username,
             createdById: ctx.userId,
             createdByEmail: ctx.email,
             credentialsUpdatedBy: ctx.email,
@@ -160,7 +168,7 @@ export const createRegistry = defineOperation({
             ...(test && lastTestColumns(test)),
           },
         });
-        await storeRegistrySecret(tx, { teamId: ctx.teamId, registryId: registry.id, field: secretFieldOf(input.provider) }, secretOf(input.provider, input));
+        await storeRegistrySecret(tx, { teamId: ctx.teamId, registryId: registry.id, field: secretFieldOf(input.provider) }, stored.secret);
         await recordAudit(tx, ctx.teamId, actorOf(ctx), {
           action: "registry.create",
           targetType: "registry",
@@ -188,7 +196,7 @@ export const testDraftRegistry = defineOperation({
   input: testDraftRegistrySchema,
   async run(_ctx, input) {
     const endpoint = await resolveRegistryEndpoint(input.provider, input.endpoint, { checkAddress: false });
-    return runConnectionTest(endpoint.baseUrl, credentialsFromInput(input.provider, input), input.image, { allowedRealmHosts: input.allowedRealmHosts });
+    return runConnectionTest(endpoint.baseUrl, ociCredentials(input.provider, input, endpoint.baseUrl), input.image, { allowedRealmHosts: input.allowedRealmHosts });
   },
 });
 
@@ -233,16 +241,16 @@ export const rotateRegistryCredentials = defineOperation({
   input: rotateRegistrySchema,
   async run(ctx, input) {
     const registry = await findRegistry(ctx.db, ctx.teamId, input.id);
-    const parsed = credentialsSchemas[registry.provider].safeParse(input);
+    const parsed = registryProvider(registry.provider).credentials.safeParse(input);
     if (!parsed.success) throw fromZodError(parsed.error);
     const creds = parsed.data;
-    const test = await runConnectionTest(registry.endpoint, credentialsFromInput(registry.provider, creds), input.image, { allowedRealmHosts: registry.allowedRealmHosts });
+    const test = await runConnectionTest(registry.endpoint, ociCredentials(registry.provider, creds, registry.endpoint), input.image, { allowedRealmHosts: registry.allowedRealmHosts });
     if (!test.ok && !input.force) throw new ConnectionTestFailedError(test, "the old credentials were kept");
 
     return ctx.db.$transaction(async (tx) => {
       await findRegistry(tx, ctx.teamId, registry.id);
-      await storeRegistrySecret(tx, { teamId: ctx.teamId, registryId: registry.id, field: secretFieldOf(registry.provider) }, secretOf(registry.provider, creds));
-      const username = usernameOf(registry.provider, creds);
+      const { username, secret } = storedCredentials(registry.provider, creds);
+      await storeRegistrySecret(tx, { teamId: ctx.teamId, registryId: registry.id, field: secretFieldOf(registry.provider) }, secret);
       const updated = await tx.registry.update({
         where: { id: registry.id },
         data: {

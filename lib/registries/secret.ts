@@ -2,29 +2,28 @@ import type { Db, Tx } from "@/lib/db/client";
 import { secrets, type SealedSecret, type SecretAAD } from "@/lib/crypto";
 import { SEALED_COLUMNS } from "@/lib/crypto/prisma-store";
 import type { RegistryCredentials } from "@/lib/oci/credentials";
+import { ociCredentialsFromStored, registryProvider, type RegistryProviderName } from "./providers";
 
 /**
- * Registry credentials at rest. The secret part (password, ECR secret access key, GCR JSON key)
- * is sealed by lib/crypto into EncryptedSecret, bound to its team, registry and field; the
- * non-secret part (username, access key ID) lives on the Registry row. Only the portal's server
- * code and its internal API for the proxy call `loadRegistryCredentials`; nothing sends the
- * result to a browser.
+ * Registry credentials at rest. The secret part (the provider's secret field: password, ECR
+ * secret access key, GCR JSON key) is sealed by lib/crypto into EncryptedSecret, bound to its
+ * team, registry and field; the non-secret part (username, access key ID) lives on the Registry
+ * row. Only the portal's server code and its internal API for the proxy call
+ * `loadRegistryCredentials`; nothing sends the result to a browser.
  */
 export const REGISTRY_SECRET_PURPOSE = "registry-credential";
 
-export type RegistrySecretField = "password" | "secretAccessKey" | "jsonKey";
+/** The credential field that holds a provider's secret: the `field` of its EncryptedSecret row and AAD. */
+export const secretFieldOf = (provider: RegistryProviderName): string => registryProvider(provider).secretField;
 
-export const secretFieldOf = (provider: "other" | "ecr" | "gcr"): RegistrySecretField =>
-  provider === "ecr" ? "secretAccessKey" : provider === "gcr" ? "jsonKey" : "password";
-
-function registrySecretAAD(teamId: string, registryId: string, field: RegistrySecretField): SecretAAD {
+function registrySecretAAD(teamId: string, registryId: string, field: string): SecretAAD {
   return { teamId, recordId: registryId, field, purpose: REGISTRY_SECRET_PURPOSE };
 }
 
 /** Seals and stores (or replaces) a registry's secret inside the caller's transaction. */
 export async function storeRegistrySecret(
   tx: Tx,
-  ids: { teamId: string; registryId: string; field: RegistrySecretField },
+  ids: { teamId: string; registryId: string; field: string },
   plaintext: string,
 ) {
   const sealed = await secrets.encrypt(plaintext, registrySecretAAD(ids.teamId, ids.registryId, ids.field));
@@ -43,10 +42,10 @@ export async function deleteRegistrySecrets(tx: Tx, teamId: string, registryId: 
   await tx.encryptedSecret.deleteMany({ where: { teamId, recordId: registryId } });
 }
 
-/** Decrypts a registry's credentials into what lib/oci's client takes. Server-side only. */
+/** Decrypts a registry's credentials into what lib/oci's client takes for its endpoint. Server-side only. */
 export async function loadRegistryCredentials(
   db: Db | Tx,
-  registry: { id: string; teamId: string; provider: "other" | "ecr" | "gcr"; username: string },
+  registry: { id: string; teamId: string; provider: RegistryProviderName; username: string; endpoint: string },
 ): Promise<RegistryCredentials> {
   const field = secretFieldOf(registry.provider);
   const row = await db.encryptedSecret.findUnique({
@@ -55,12 +54,5 @@ export async function loadRegistryCredentials(
   });
   if (!row) return registry.username ? { kind: "basic", username: registry.username, password: "" } : { kind: "anonymous" };
   const secret = await secrets.decrypt(row as SealedSecret, registrySecretAAD(registry.teamId, registry.id, field));
-  switch (registry.provider) {
-    case "ecr":
-      return { kind: "ecr", accessKeyId: registry.username, secretAccessKey: secret, endpoint: process.env.AWS_ENDPOINT_URL_ECR || undefined };
-    case "gcr":
-      return { kind: "gcr", jsonKey: secret };
-    default:
-      return { kind: "basic", username: registry.username, password: secret };
-  }
+  return ociCredentialsFromStored(registry.provider, { username: registry.username, secret }, registry.endpoint);
 }

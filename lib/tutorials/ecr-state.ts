@@ -3,6 +3,7 @@ import type { TeamContext } from "@/lib/auth/context";
 import { can } from "@/lib/auth/permissions";
 import { getLicense } from "@/lib/licenses/operations";
 import { parseEcrHost } from "@/lib/oci/endpoint";
+import { ecr as ecrProvider } from "@/lib/registries/providers/ecr";
 import { invoke } from "@/lib/server/operation";
 import type { EcrTutorialState } from "./ecr";
 
@@ -35,7 +36,7 @@ export async function ecrTutorialState(ctx: TeamContext, opts: { app?: string } 
   ]);
 
   // A passing ECR registry first, then the most recently tested one.
-  const ecr = registries.filter((r) => r.provider === "ecr").sort((a, b) => Number(b.lastTestOk === true) - Number(a.lastTestOk === true))[0];
+  const ecr = registries.filter((r) => r.provider === ecrProvider.id).sort((a, b) => Number(b.lastTestOk === true) - Number(a.lastTestOk === true))[0];
   const host = ecr ? new URL(ecr.endpoint).host : undefined;
   const parsed = host ? parseEcrHost(host) : null;
   const appSlug = license?.app.slug ?? (opts.app && apps.some((a) => a.slug === opts.app) ? opts.app : apps[0]?.slug);
@@ -54,7 +55,7 @@ export async function ecrTutorialState(ctx: TeamContext, opts: { app?: string } 
           lastTest: ecr.lastTestAt && ecr.lastTestOk !== null ? { ok: ecr.lastTestOk, at: ecr.lastTestAt.toISOString(), summary: ecr.lastTestSummary ?? "" } : null,
         },
       }),
-    otherRegistries: registries.filter((r) => r.provider !== "ecr").length,
+    otherRegistries: registries.filter((r) => r.provider !== ecrProvider.id).length,
     ...(license && {
       license: {
         hint: license.licenseIdHint,

@@ -73,6 +73,7 @@ const cases: Record<string, () => unknown> = {
   "tokens.create_team": () => ({ name: "team-wide" }),
   "tokens.revoke": () => ({ id: serviceAccountId }),
   "registries.list": () => ({}),
+  "registries.get": () => ({ id: registryId }),
   "registries.create": () => ({ provider: "other", endpoint: "intruder.example.test", username: "x", password: "y" }),
   // Loopback is refused at its "Resolve host" step: no packet is sent.
   "registries.test_draft": () => ({ provider: "other", endpoint: "https://127.0.0.1:9", username: "x", password: "y" }),

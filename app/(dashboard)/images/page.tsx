@@ -6,10 +6,9 @@ import type { RegistryRow } from "@/components/images/types";
 import { listApps } from "@/lib/apps/operations";
 import { can } from "@/lib/auth/permissions";
 import { env } from "@/lib/config/env";
-import { registryKindLabel } from "@/lib/registries/connection";
 import { publicHost } from "@/lib/registries/instructions";
 import { listRegistries, type RegistryDto } from "@/lib/registries/operations";
-import { registryProviders } from "@/lib/validations/registries";
+import { providerViews, registryKindLabel, registryProvider, registryProviderNames } from "@/lib/registries/providers";
 import { invoke } from "@/lib/server/operation";
 import { requireTeamContext } from "@/lib/server/request";
 
@@ -20,6 +19,7 @@ function toRow(r: RegistryDto, dockerHubRegistry: string): RegistryRow {
     id: r.id,
     provider: r.provider,
     kindLabel: registryKindLabel(r.provider, r.endpoint, dockerHubRegistry),
+    usernameLabel: registryProvider(r.provider).view.usernameLabel,
     name: r.name,
     host: r.host,
     address: new URL(r.endpoint).host,
@@ -37,9 +37,9 @@ function toRow(r: RegistryDto, dockerHubRegistry: string): RegistryRow {
 
 export default async function ImagesPage({ searchParams }: { searchParams: Promise<{ add?: string | string[] }> }) {
   const ctx = await requireTeamContext();
-  // `?add=ecr` (linked from the ECR tutorial) opens the add dialog on that tab.
+  // `?add=<provider>` (the ECR tutorial links to `?add=ecr`) opens the add dialog on that provider's tab.
   const add = (await searchParams).add;
-  const openAdd = registryProviders.find((p) => p === add);
+  const openAdd = registryProviderNames.find((p) => p === add);
   const [registries, apps] = await Promise.all([invoke(listRegistries, ctx, {}), invoke(listApps, ctx, {})]);
   const e = env();
   const registryHost = publicHost(e.REGISTRY_URL, e.REGISTRY_PORT);
@@ -55,7 +55,7 @@ export default async function ImagesPage({ searchParams }: { searchParams: Promi
       {!abilities.canWrite && (
         <Notice className="mb-6">Your role is read-only: you can see the registries and instructions, but not add, test or change registries.</Notice>
       )}
-      <RegistriesSection registries={rows} abilities={abilities} proxyHost={proxyHost} openAdd={abilities.canWrite ? openAdd : undefined} />
+      <RegistriesSection registries={rows} providers={providerViews()} abilities={abilities} proxyHost={proxyHost} openAdd={abilities.canWrite ? openAdd : undefined} />
       <PushInstructions
         apps={apps.map((a) => ({ id: a.id, name: a.name, slug: a.slug }))}
         registryHost={registryHost}

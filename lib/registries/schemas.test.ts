@@ -1,15 +1,18 @@
 import { describe, expect, it } from "vitest";
 import {
   createRegistrySchema,
-  credentialsSchemas,
   deleteRegistrySchema,
   registryNameSchema,
   rotateRegistrySchema,
   testDraftRegistrySchema,
   testRegistrySchema,
   updateRegistrySchema,
-} from "./registries";
+} from "./schemas";
+import { registryProvider } from "./providers";
 import { fromZodError } from "@/lib/errors";
+
+/** The credential schema of each provider, which rotation checks a registry's new credentials with. */
+const credentialsSchemas = { other: registryProvider("other").credentials, ecr: registryProvider("ecr").credentials, gcr: registryProvider("gcr").credentials };
 
 const ID = "3f1b0c3e-8a4b-4c1e-9f1a-2b3c4d5e6f70";
 const KEY = JSON.stringify({

@@ -1,27 +1,15 @@
 import { z } from "zod";
-import "./zod-config";
-import { parseServiceAccountKey } from "@/lib/oci/credentials";
-import { AppError } from "@/lib/errors";
+import "@/lib/validations/zod-config";
+import { inWords, registryProviderNames, registryProviders, type AnyProvider, type ProviderStrategy } from "./providers";
 
 /**
  * Inputs of the registry operations, shared by the Images page's server actions and the vendor
- * REST API (docs/contracts.md, "Vendor REST API": `{provider:"other", endpoint, name?, username,
- * password}`, ECR `{provider:"ecr", endpoint, accessKeyId, secretAccessKey}`, GCR
- * `{provider:"gcr", endpoint, jsonKey}`).
+ * REST API (docs/contracts.md, "Vendor REST API"). The provider-specific parts — the `provider`
+ * values and each one's credential fields — come from the provider list (./providers).
  * The endpoint is only checked for shape here: normalising it needs the operator's policy
  * (DOCKER_HUB_REGISTRY, ALLOW_PRIVATE_REGISTRY_HOSTS), which the operations apply.
  * Messages never quote a secret.
  */
-
-export const registryProviders = ["other", "ecr", "gcr"] as const;
-export type RegistryProviderName = (typeof registryProviders)[number];
-
-/** What the username column holds for each provider. */
-export const usernameLabels: Record<RegistryProviderName, string> = {
-  other: "Username",
-  ecr: "Access key ID",
-  gcr: "Service account",
-};
 
 /** Optional strings from forms arrive as "": treat them as absent. */
 const blankAsUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
@@ -90,99 +78,59 @@ const allowedRealmHostsSchema = z.preprocess(
     .transform((hosts) => [...new Set(hosts)]),
 );
 
-const required = (message: string) => z.string(message).min(1, message);
+type Providers = typeof registryProviders;
 
-/** Passwords and tokens are taken as typed, except a trailing newline from a paste. */
-const secretText = (message: string, max: number) =>
-  z
-    .string(message)
-    .transform((s) => s.replace(/[\r\n]+$/, ""))
-    .pipe(z.string().min(1, message).max(max, `At most ${max} characters.`));
+/** A union branch: the provider, the fields around its credentials, and its credential fields. */
+type Branch<P, Before extends z.ZodRawShape, After extends z.ZodRawShape> =
+  P extends ProviderStrategy<infer Id, infer Shape> ? z.ZodObject<{ provider: z.ZodLiteral<Id> } & Before & Shape & After, z.core.$strip> : never;
+type BranchesOf<T extends readonly AnyProvider[], Before extends z.ZodRawShape, After extends z.ZodRawShape> = { -readonly [K in keyof T]: Branch<T[K], Before, After> };
+type Branches<Before extends z.ZodRawShape, After extends z.ZodRawShape> = BranchesOf<Providers, Before, After> & readonly [z.core.$ZodTypeDiscriminable, ...z.core.$ZodTypeDiscriminable[]];
 
-const otherCredentialsSchema = z.object({
-  username: required("Enter the username.").trim().pipe(z.string().min(1, "Enter the username.").max(255, "At most 255 characters.")),
-  password: secretText("Enter the password or access token.", 8192),
-});
+const providerError = { error: `Choose a registry type: ${inWords(registryProviderNames.map((n) => `"${n}"`))}.` };
 
-const ecrCredentialsSchema = z.object({
-  accessKeyId: required("Enter the access key ID.")
-    .trim()
-    .pipe(z.string().regex(/^[A-Z0-9]{16,128}$/, "An access key ID is 16 or more uppercase letters and digits, like AKIAIOSFODNN7EXAMPLE.")),
-  secretAccessKey: secretText("Enter the secret access key.", 256)
-    .transform((s) => s.trim())
-    .pipe(z.string().min(1, "Enter the secret access key.").regex(/^\S+$/, "A secret access key has no spaces.")),
-});
-
-const gcrCredentialsSchema = z.object({
-  jsonKey: z
-    .string("Paste the JSON key or upload its file.")
-    .trim()
-    .min(1, "Paste the JSON key or upload its file.")
-    .max(64 * 1024, "The JSON key is larger than 64 KiB: is it the right file?")
-    .superRefine((key, ctx) => {
-      try {
-        parseServiceAccountKey(key);
-      } catch (e) {
-        ctx.addIssue({ code: "custom", message: e instanceof AppError ? e.message : "The JSON key is not a service-account key." });
-      }
-    }),
-});
-
-/** The credentials each provider takes, by provider (rotation validates against the registry's own). */
-export const credentialsSchemas = {
-  other: otherCredentialsSchema,
-  ecr: ecrCredentialsSchema,
-  gcr: gcrCredentialsSchema,
-} as const;
+/** One branch per provider, told apart by `provider`: `{provider, ...before, ...its credential fields, ...after}`. */
+function byProvider<Before extends z.ZodRawShape, After extends z.ZodRawShape>(before: Before, after: After) {
+  const branches = registryProviders.map((p) => z.object({ provider: z.literal(p.id), ...before, ...p.credentials.shape, ...after }));
+  return z.discriminatedUnion("provider", branches as unknown as Branches<Before, After>, providerError);
+}
 
 const common = { endpoint: endpointSchema, name: optionalRegistryNameSchema, allowedRealmHosts: allowedRealmHostsSchema.optional() };
-
-const providerError = { error: 'Choose a registry type: "other", "ecr" or "gcr".' };
 
 /** `test`: run the connection test first and save only when it passes; `image` to test with. */
 const testOptions = { test: booleanish.default(false), image: testImageSchema };
 
 /** A registry as added: the REST body of `POST /api/v1/registries` and the add dialog's form. */
-export const createRegistrySchema = z.discriminatedUnion(
-  "provider",
-  [
-    z.object({ provider: z.literal("other"), ...common, ...otherCredentialsSchema.shape, ...testOptions }),
-    z.object({ provider: z.literal("ecr"), ...common, ...ecrCredentialsSchema.shape, ...testOptions }),
-    z.object({ provider: z.literal("gcr"), ...common, ...gcrCredentialsSchema.shape, ...testOptions }),
-  ],
-  providerError,
-);
+export const createRegistrySchema = byProvider(common, testOptions);
 
 /** The connection test in the add dialog, before anything is saved. */
-export const testDraftRegistrySchema = z.discriminatedUnion(
-  "provider",
-  [
-    z.object({ provider: z.literal("other"), endpoint: endpointSchema, allowedRealmHosts: allowedRealmHostsSchema.optional(), ...otherCredentialsSchema.shape, image: testImageSchema }),
-    z.object({ provider: z.literal("ecr"), endpoint: endpointSchema, allowedRealmHosts: allowedRealmHostsSchema.optional(), ...ecrCredentialsSchema.shape, image: testImageSchema }),
-    z.object({ provider: z.literal("gcr"), endpoint: endpointSchema, allowedRealmHosts: allowedRealmHostsSchema.optional(), ...gcrCredentialsSchema.shape, image: testImageSchema }),
-  ],
-  providerError,
-);
+export const testDraftRegistrySchema = byProvider({ endpoint: endpointSchema, allowedRealmHosts: allowedRealmHostsSchema.optional() }, { image: testImageSchema });
 
 const registryId = z.uuid("Unknown registry.");
 
 /** `POST /api/v1/registries/{id}/test`. */
 export const testRegistrySchema = z.object({ id: registryId, image: testImageSchema });
 
+/** `GET /api/v1/registries/{id}`. */
+export const getRegistrySchema = z.object({ id: registryId });
+
+type FieldNamesOf<T extends readonly AnyProvider[]> = { [K in keyof T]: T[K] extends ProviderStrategy<string, infer Shape> ? keyof Shape & string : never }[number];
+type CredentialFieldName = FieldNamesOf<Providers>;
+
+/** Every provider's credential fields, each optional: rotation takes the fields of the registry's own provider. */
+const anyCredentialFields = Object.fromEntries(
+  registryProviders.flatMap((p) => Object.keys(p.credentials.shape)).map((name) => [name, z.string().optional()]),
+) as Record<CredentialFieldName, z.ZodOptional<z.ZodString>>;
+
 /**
  * `POST /api/v1/registries/{id}/credentials`: the new credentials of the registry's provider
- * (checked against `credentialsSchemas[provider]` by the operation), tested before they replace
+ * (checked against the provider's credential schema by the operation), tested before they replace
  * the old ones; `force` replaces them even when the test fails.
  */
 export const rotateRegistrySchema = z.object({
   id: registryId,
   force: booleanish.default(false),
   image: testImageSchema,
-  username: z.string().optional(),
-  password: z.string().optional(),
-  accessKeyId: z.string().optional(),
-  secretAccessKey: z.string().optional(),
-  jsonKey: z.string().optional(),
+  ...anyCredentialFields,
 });
 
 /**
