@@ -1,6 +1,7 @@
 import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import { providerViews } from "@/lib/registries/providers";
 import type { RegistryActionState } from "@/app/_actions/registries";
 import type { TestView } from "./types";
 
@@ -25,7 +26,7 @@ const failedTest: TestView = {
 function open(props: Partial<React.ComponentProps<typeof AddRegistryButton>> = {}) {
   const onAdded = vi.fn();
   const user = userEvent.setup();
-  render(<AddRegistryButton proxyHost="proxy.example.test" onAdded={onAdded} {...props} />);
+  render(<AddRegistryButton providers={providerViews()} proxyHost="proxy.example.test" onAdded={onAdded} {...props} />);
   return { user, onAdded };
 }
 const sent = (mock: typeof actions.createRegistryAction) => Object.fromEntries((mock.mock.calls.at(-1)![0] as FormData).entries());

@@ -1,6 +1,7 @@
 import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import { providerViews } from "@/lib/registries/providers";
 import type { RegistryActionState } from "@/app/_actions/registries";
 import type { Abilities, RegistryRow } from "./types";
 
@@ -27,6 +28,7 @@ function registry(over: Partial<RegistryRow> = {}): RegistryRow {
     id: "reg_1",
     provider: "other",
     kindLabel: "GitHub",
+    usernameLabel: "Username",
     name: null,
     host: "ghcr.io",
     address: "ghcr.io",
@@ -55,7 +57,7 @@ const failedTest = {
 
 function show(registries: RegistryRow[], abilities = admin) {
   const user = userEvent.setup();
-  const { unmount } = render(<RegistriesSection registries={registries} abilities={abilities} proxyHost="proxy.example.test" />);
+  const { unmount } = render(<RegistriesSection registries={registries} providers={providerViews()} abilities={abilities} proxyHost="proxy.example.test" />);
   return Object.assign(user, { unmount });
 }
 const sent = (mock: ReturnType<typeof vi.fn<Action>>) => Object.fromEntries((mock.mock.calls.at(-1)![0] as FormData).entries());
