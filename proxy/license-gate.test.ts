@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { licenseFromAuthorization } from "./server";
+import { licenseFromAuthorization } from "./license-gate";
 
 const basic = (s: string) => `Basic ${Buffer.from(s).toString("base64")}`;
 const id = "abcdefghijklmnopqrstuvwxyz0";
