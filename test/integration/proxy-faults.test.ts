@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { ProxyServer } from "@/proxy/server";
 import { startFakeRegistry, type FakeRegistry } from "@/test/fakes/registry";
 import { addRegistry, createLicense, createTenant, licenseAuth, ociErrors, rawRequest } from "@/test/support/proxy";
-import { useProxyFixture } from "@/test/support/proxy-fixture";
+import { proxyFixture } from "@/test/support/proxy-fixture";
 import { buildOciImage, pushImage, requireBinaries, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
 
 /**
@@ -21,7 +21,7 @@ const MiB = 1024 * 1024;
 const digestOf = (c: string) => `sha256:${c.repeat(64)}`;
 
 describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("registry proxy: faults", () => {
-  const fx = useProxyFixture();
+  const fx = proxyFixture();
   let proxy: ProxyServer;
   let url: string;
   let good: Distribution;

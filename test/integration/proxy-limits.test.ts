@@ -4,7 +4,7 @@ import net from "node:net";
 import { beforeAll, describe, expect, it } from "vitest";
 import { startFakeRegistry, type FakeRegistry } from "@/test/fakes/registry";
 import { addRegistry, createLicense, createTenant, licenseAuth, rawRequest, type Tenant } from "@/test/support/proxy";
-import { until, useProxyFixture } from "@/test/support/proxy-fixture";
+import { until, proxyFixture } from "@/test/support/proxy-fixture";
 
 /**
  * What one client can cost the proxy and the portal: license lookups are counted before they are
@@ -19,7 +19,7 @@ const manifestBody = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "
 const guess = () => licenseAuth(crypto.randomBytes(20).toString("base64url"));
 
 describe("registry proxy: limits", () => {
-  const fx = useProxyFixture();
+  const fx = proxyFixture();
   let fake: FakeRegistry;
   let tenant: Tenant;
 

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { ProxyServer } from "@/proxy/server";
 import { startFakeRegistry, type FakeRegistry } from "@/test/fakes/registry";
 import { addRegistry, createLicense, createTenant, licenseAuth, rawRequest } from "@/test/support/proxy";
-import { useProxyFixture } from "@/test/support/proxy-fixture";
+import { proxyFixture } from "@/test/support/proxy-fixture";
 
 /**
  * Content named by digest is verified while it streams: an upstream that ends a blob early (no
@@ -22,7 +22,7 @@ const small = crypto.randomBytes(1000);
 const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", layers: [] }));
 
 describe("registry proxy: digest verification", () => {
-  const fx = useProxyFixture();
+  const fx = proxyFixture();
   let fake: FakeRegistry;
   let proxy: ProxyServer;
   let url: string;

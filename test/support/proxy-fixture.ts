@@ -2,13 +2,13 @@ import { afterAll, beforeAll } from "vitest";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createProxyServer, type ProxyOptions, type ProxyServer } from "@/proxy/server";
 import { createTestDatabase, type TestDatabase } from "@/test/support/db";
-import { configureProxyTestEnv, releaseDatabase, startInternalApi, useDatabase, type InternalApi } from "@/test/support/proxy";
+import { configureProxyTestEnv, releaseDatabase, startInternalApi, useDatabase as pointAtDatabase, type InternalApi } from "@/test/support/proxy";
 
 /**
  * The setup every proxy integration test file shares: the environment (configureProxyTestEnv), a
  * test database the portal code of this process uses, the portal's internal API on its real route
  * handlers, a test clock, and proxies started in front of that API — all torn down after the
- * file. Call `useProxyFixture()` inside the file's `describe` (its hooks run before and after the
+ * file. Call `proxyFixture()` inside the file's `describe` (its hooks run before and after the
  * file's own); upstreams and rows are the file's business.
  */
 
@@ -49,7 +49,7 @@ export interface ProxyFixture {
   startProxy(options?: Partial<ProxyOptions>): Promise<StartedProxy>;
 }
 
-export function useProxyFixture(): ProxyFixture {
+export function proxyFixture(): ProxyFixture {
   const { serviceToken, dataDir } = configureProxyTestEnv();
   const clock = testClock();
   const started: ProxyServer[] = [];
@@ -62,7 +62,7 @@ export function useProxyFixture(): ProxyFixture {
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    useDatabase(t.url);
+    pointAtDatabase(t.url);
     api = await startInternalApi();
   });
 
@@ -87,7 +87,7 @@ export function useProxyFixture(): ProxyFixture {
       return ready(api, "internal API");
     },
     lookups: () => api?.calls.get("POST /api/internal/proxy/lookup") ?? 0,
-    setEnv: (extra) => useDatabase(ready(t, "database").url, extra),
+    setEnv: (extra) => pointAtDatabase(ready(t, "database").url, extra),
     async startProxy(options = {}) {
       const proxy = createProxyServer({ portalUrl: ready(api, "internal API").url, serviceToken, dockerHubRegistry: "registry-1.docker.io", allowPrivate: true, now: clock.now, ...options });
       started.push(proxy);
