@@ -4,6 +4,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ociErrorBody } from "@/lib/oci/errcode";
 import type { ProxyServer } from "@/proxy/server";
 import { startFakeRegistry, type FakeRegistry } from "@/test/fakes/registry";
 import { addRegistry, createLicense, createTenant, licenseAuth, ociErrors, rawRequest } from "@/test/support/proxy";
@@ -72,7 +73,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
         // As registries on S3 or GCS do: authenticate, then a 307 to a presigned URL on another host.
         if (!req.headers.authorization) {
           res.writeHead(401, { "www-authenticate": 'Basic realm="fake"', "content-type": "application/json" });
-          res.end(JSON.stringify({ errors: [{ code: "UNAUTHORIZED", message: "authentication required" }] }));
+          res.end(ociErrorBody("UNAUTHORIZED", "authentication required"));
           return true;
         }
         res.writeHead(307, { location: `${storage.url}/bucket/blob?X-Amz-Signature=abc` });
