@@ -1,6 +1,7 @@
 import type http from "node:http";
 import { pipeline } from "node:stream/promises";
 import { ociAnswer } from "../lib/oci/errcode";
+import { InvalidEndpointError, InvalidReferenceError, UpstreamError } from "../lib/oci/errors";
 import { isValidDigest, isValidTag } from "../lib/oci/names";
 import type { ProxyRequestPath } from "../lib/oci/proxy-path";
 import type { RegistryClient, UpstreamResponse } from "../lib/oci/registry-client";
@@ -8,7 +9,8 @@ import { discard } from "../lib/oci/transport";
 import type { ProxyMetrics } from "./metrics";
 import { API_VERSION_HEADER, sendJson, sendOciError } from "./oci-response";
 import { secondsSince, type RequestContext } from "./request-context";
-import { upstreamStatusAnswer } from "./upstream-answers";
+import { blockedUpstream, upstreamFailureAnswer, upstreamStatusAnswer } from "./upstream-answers";
+import type { UpstreamPool, UpstreamRegistry } from "./upstream-pool";
 import { DigestVerifier } from "./verify-digest";
 
 /**
@@ -20,23 +22,75 @@ import { DigestVerifier } from "./verify-digest";
 const RANGE_SYNTAX = /^bytes=(?:\d+-\d*|-\d+)$/;
 const RELAYED_HEADERS = ["content-type", "content-length", "docker-content-digest", "etag", "content-range", "accept-ranges", "last-modified", "retry-after"];
 
-export interface RelayRequest {
+export interface ForwardRequest {
   req: http.IncomingMessage;
   res: http.ServerResponse;
   ctx: RequestContext;
+  upstreams: UpstreamPool;
+  /** The lookup answer's registry: where the path points, with the team's credentials. */
+  registry: UpstreamRegistry;
+  path: ProxyRequestPath;
+  query: URLSearchParams;
+  metrics: ProxyMetrics;
+}
+
+interface RelayRequest extends Omit<ForwardRequest, "upstreams" | "registry"> {
   client: RegistryClient;
   /** The upstream repository (the portal's answer). */
   repository: string;
-  path: ProxyRequestPath;
-  query: URLSearchParams;
   signal: AbortSignal;
-  metrics: ProxyMetrics;
+}
+
+/**
+ * An image route the license gate let through, to its upstream and back. A client that goes away
+ * aborts the upstream request (and one gone already never causes one); an upstream that fails gives
+ * that client alone a 502/504 OCI error (upstream-answers.ts).
+ */
+export async function forward({ upstreams, registry, ...r }: ForwardRequest): Promise<void> {
+  const { res, ctx } = r;
+  let client: RegistryClient;
+  try {
+    client = upstreams.clientFor(registry);
+  } catch (e) {
+    if (!(e instanceof InvalidEndpointError)) throw e;
+    ctx.error = e.message;
+    return sendOciError(res, blockedUpstream(), ctx.method);
+  }
+  ctx.image = `${client.endpoint.host}/${registry.repository}`;
+
+  // The client may have left while the license was looked up: then don't ask the upstream at all.
+  if (res.destroyed) {
+    ctx.error = "client disconnected";
+    return;
+  }
+  const abort = new AbortController();
+  res.once("close", () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  try {
+    await relay({ ...r, client, repository: registry.repository, signal: abort.signal });
+  } catch (e) {
+    if (e instanceof UpstreamError) return upstreamFailed(r, e);
+    if (e instanceof InvalidReferenceError) return sendOciError(res, ociAnswer(e.ociCode, e.message, { status: 400 }), ctx.method);
+    throw e;
+  }
+}
+
+function upstreamFailed({ res, ctx, metrics }: Pick<ForwardRequest, "res" | "ctx" | "metrics">, e: UpstreamError): void {
+  if (e.reason === "aborted") {
+    ctx.error = "client disconnected";
+    if (!res.headersSent) res.destroy();
+    return;
+  }
+  metrics.upstreamErrors.inc({ reason: e.reason });
+  ctx.error = `${e.reason}: ${e.message}`;
+  sendOciError(res, upstreamFailureAnswer(e.reason, e.host), ctx.method);
 }
 
 const headerValue = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(", ") : v);
 const isJson = (contentType: string | undefined) => !!contentType && /json/i.test(contentType);
 
-export async function relay(r: RelayRequest): Promise<void> {
+async function relay(r: RelayRequest): Promise<void> {
   const { req, ctx, client, repository, path, signal, metrics } = r;
   const kind = path.kind;
   if (kind === "tags") return relayTags(r);

@@ -2,9 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { AuthCache } from "../lib/oci/auth-cache";
 import { ociAnswer } from "../lib/oci/errcode";
-import { InvalidEndpointError, InvalidReferenceError, UpstreamError } from "../lib/oci/errors";
 import type { ResolveFn } from "../lib/oci/address";
-import type { RegistryClient } from "../lib/oci/registry-client";
 import { clientAddress } from "../lib/http/client-address";
 import { applyConnectionLimits, type ConnectionLimits, type ConnectionTracker } from "../lib/http/connection-limits";
 import { recordFinished, type AccessLogEntry } from "./access-log";
@@ -17,10 +15,9 @@ import { PortalClient } from "./portal-client";
 import { PullLog, type PullLogOptions } from "./pull-log";
 import { Readiness } from "./readiness";
 import { RefusalLimiter, type RefusalLimitOptions } from "./refusal-limit";
-import { relay } from "./relay";
+import { forward } from "./relay";
 import type { RequestContext } from "./request-context";
 import { actionOf, registryRoute, serviceRoute } from "./route";
-import { blockedUpstream, upstreamFailureAnswer } from "./upstream-answers";
 import { UpstreamPool } from "./upstream-pool";
 
 export type { AccessLogEntry } from "./access-log";
@@ -121,7 +118,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
   const now = opts.now ?? Date.now;
   const portal = new PortalClient(opts.portalUrl, opts.serviceToken, opts.portalTimeoutMs ?? 5_000);
   const licenses = new LicenseCache({ ttlMs: opts.licenseTtlMs, negativeTtlMs: opts.negativeTtlMs, now });
-  const refusals = new RefusalLimiter({ ...opts.refusalLimit, now });
+  const refusals = new RefusalLimiter({ now, ...opts.refusalLimit });
   let pullLog: PullLog | undefined;
   const metrics = new ProxyMetrics(() => pullLog?.pending ?? 0);
   const log = (pullLog = new PullLog(portal, {
@@ -189,43 +186,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     // Which registry and which repository the path means is the portal's answer (it knows the team's registry names).
     const registry = decision.answer.body.registry;
     if (!registry) throw new Error("lookup answer without a registry");
-    let client: RegistryClient;
-    try {
-      client = upstreams.clientFor(registry);
-    } catch (e) {
-      if (!(e instanceof InvalidEndpointError)) throw e;
-      ctx.error = e.message;
-      return sendOciError(res, blockedUpstream(), ctx.method);
-    }
-    ctx.image = `${client.endpoint.host}/${registry.repository}`;
-
-    // The client may have left while the license was looked up: then don't ask the upstream at all.
-    if (res.destroyed) {
-      ctx.error = "client disconnected";
-      return;
-    }
-    const abort = new AbortController();
-    res.once("close", () => {
-      if (!res.writableFinished) abort.abort();
-    });
-    try {
-      await relay({ req, res, ctx, client, repository: registry.repository, path: route.path, query: route.query, signal: abort.signal, metrics });
-    } catch (e) {
-      if (e instanceof UpstreamError) return upstreamFailed(res, ctx, e);
-      if (e instanceof InvalidReferenceError) return sendOciError(res, ociAnswer(e.ociCode, e.message, { status: 400 }), ctx.method);
-      throw e;
-    }
-  }
-
-  function upstreamFailed(res: http.ServerResponse, ctx: RequestContext, e: UpstreamError): void {
-    if (e.reason === "aborted") {
-      ctx.error = "client disconnected";
-      if (!res.headersSent) res.destroy();
-      return;
-    }
-    metrics.upstreamErrors.inc({ reason: e.reason });
-    ctx.error = `${e.reason}: ${e.message}`;
-    sendOciError(res, upstreamFailureAnswer(e.reason, e.host), ctx.method);
+    await forward({ req, res, ctx, upstreams, registry, path: route.path, query: route.query, metrics });
   }
 
   const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
