@@ -41,7 +41,7 @@ import path from "node:path";
 import { build } from "esbuild";
 import { INTERNAL_API, type LookupResponse } from "../lib/internal/contract";
 import { LicenseCache } from "../proxy/license-cache";
-import { licenseFromAuthorization } from "../proxy/server";
+import { licenseFromAuthorization } from "../proxy/license-gate";
 import { PROXY_NODE_FLAGS } from "../proxy/node-flags";
 import { buildOciImage, freePort, pushImage, startDistribution, type Distribution } from "../test/support/registry";
 import { binary } from "../test/support/registry/binaries";

@@ -50,4 +50,19 @@ describe("loadProxyConfig", () => {
       expect(() => loadProxyConfig({ ...base, [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name} `));
     }
   });
+
+  it("--production makes production the default: bind 0.0.0.0, and the service token is required", () => {
+    const { NODE_ENV: _unset, ...rest } = base;
+    expect(loadProxyConfig(rest, { production: true })).toMatchObject({ production: true, bind: "0.0.0.0" });
+    const { PROXY_SERVICE_TOKEN: _none, ...noToken } = rest;
+    expect(() => loadProxyConfig(noToken, { production: true })).toThrow(/^Invalid configuration: PROXY_SERVICE_TOKEN is required when NODE_ENV=production$/);
+    expect(loadProxyConfig({ ...rest, NODE_ENV: "development", PORTCULLIS_DATA_DIR: "/tmp/portcullis-proxy-config-test" }, { production: true }).production).toBe(false);
+  });
+
+  it("empty values count as unset", () => {
+    const c = loadProxyConfig({ ...base, PROXY_LICENSE_CACHE_TTL_MS: " ", PROXY_METRICS_PORT: "", PROXY_METRICS_TOKEN: "  ", PROXY_BIND: "", PORTAL_INTERNAL_URL: "" , PORTAL_URL: "https://portal.example" });
+    expect(c).toMatchObject({ bind: "0.0.0.0", options: { licenseTtlMs: 5000, portalUrl: "https://portal.example" } });
+    expect(c.metrics).toBeUndefined();
+    expect(c.options.metricsAccess).toBeUndefined();
+  });
 });

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { ConfigError, envSchema } from "../lib/config/env";
 import { generatedSecret } from "../lib/config/data-dir";
 import { DEFAULT_LICENSE_TTL_MS } from "./license-cache";
@@ -6,10 +7,11 @@ import { DEFAULT_MAX_REFUSALS } from "./refusal-limit";
 import { DEFAULT_CONNECTION_LIMITS, type ProxyOptions } from "./server";
 
 /**
- * The proxy's configuration from the environment. The documented variables it reads
- * (docs/contracts.md, "Configuration"): PROXY_PORT, PROXY_SERVICE_TOKEN (required in production;
- * in development the value generated into the data directory, which the launcher also hands to
- * the portal), PORTAL_URL, DOCKER_HUB_REGISTRY, ALLOW_PRIVATE_REGISTRY_HOSTS, INSECURE_REGISTRIES. Proxy-only knobs, all optional:
+ * The proxy's configuration from the environment — the one place in proxy/ that reads it. The
+ * documented variables it reads (docs/contracts.md, "Configuration"): PROXY_PORT,
+ * PROXY_SERVICE_TOKEN (required in production; in development the value generated into the data
+ * directory, which the launcher also hands to the portal), PORTAL_URL, DOCKER_HUB_REGISTRY,
+ * ALLOW_PRIVATE_REGISTRY_HOSTS, INSECURE_REGISTRIES. Proxy-only knobs, all optional:
  *
  * - PORTAL_INTERNAL_URL: where the internal API is reached when it is not PORTAL_URL (the
  *   launcher sets http://127.0.0.1:$PORT);
@@ -38,62 +40,82 @@ export interface ProxyConfig {
 
 const MIN_METRICS_TOKEN = 16;
 
-const int = (name: string, value: string | undefined, fallback: number, min: number, max: number): number => {
-  if (value === undefined || value.trim() === "") return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`Invalid configuration: ${name} must be an integer from ${min} to ${max}`);
-  return n;
-};
+/** Trimmed; empty (or only spaces) counts as unset. */
+const trimmed = () => z.preprocess((v) => (typeof v === "string" ? v.trim() || undefined : v), z.string().optional());
 
-export function loadProxyConfig(source: Record<string, string | undefined> = process.env): ProxyConfig {
-  const parsed = envSchema.safeParse(source);
+/** An integer in [min, max], or unset. */
+const optionalInteger = (min: number, max: number) =>
+  trimmed()
+    .refine((v) => v === undefined || (Number.isInteger(Number(v)) && Number(v) >= min && Number(v) <= max), `must be an integer from ${min} to ${max}`)
+    .transform((v) => (v === undefined ? undefined : Number(v)));
+
+/** An integer in [min, max]; unset gives `fallback`. */
+const integer = (min: number, max: number, fallback: number) => optionalInteger(min, max).transform((v) => v ?? fallback);
+
+/** Every variable the proxy reads, the portal's shared ones (lib/config/env.ts) included. */
+export const proxyEnvSchema = envSchema
+  .extend({
+    PORTAL_INTERNAL_URL: trimmed().refine((v) => v === undefined || URL.canParse(v), "must be a URL"),
+    PROXY_BIND: trimmed(),
+    BIND_ADDRESS: trimmed(),
+    PROXY_TRUSTED_HOPS: integer(0, 10, 0),
+    PROXY_LICENSE_CACHE_TTL_MS: integer(0, 60_000, DEFAULT_LICENSE_TTL_MS),
+    PROXY_PULL_LOG_BUFFER: integer(100, 1_000_000, DEFAULT_PULL_LOG_BUFFER),
+    PROXY_MAX_LICENSE_FAILURES: integer(0, 1_000_000, DEFAULT_MAX_REFUSALS),
+    PROXY_ACCESS_LOG: z.string().optional().transform((v) => v?.trim().toLowerCase() !== "false"),
+    PROXY_MAX_CONNECTIONS: integer(1, 1_000_000, DEFAULT_CONNECTION_LIMITS.maxConnections),
+    /** Default: 256, or 0 (no per-address limit) behind trusted proxies. */
+    PROXY_MAX_CONNECTIONS_PER_ADDRESS: optionalInteger(0, 1_000_000),
+    PROXY_HEADERS_TIMEOUT_MS: integer(1_000, 120_000, DEFAULT_CONNECTION_LIMITS.headersTimeoutMs),
+    PROXY_METRICS_PORT: optionalInteger(1, 65535),
+    PROXY_METRICS_BIND: trimmed(),
+    PROXY_METRICS_TOKEN: trimmed().refine(
+      (v) => v === undefined || (v.length >= MIN_METRICS_TOKEN && !/\s/.test(v)),
+      `must be at least ${MIN_METRICS_TOKEN} characters, without spaces`,
+    ),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === "production" && !env.PROXY_SERVICE_TOKEN) {
+      ctx.addIssue({ code: "custom", path: ["PROXY_SERVICE_TOKEN"], message: "is required when NODE_ENV=production" });
+    }
+  });
+
+/**
+ * `production`: started as the production proxy (`--production`), so NODE_ENV defaults to
+ * production. Throws ConfigError with a one-line message naming the variable.
+ */
+export function loadProxyConfig(source: Record<string, string | undefined> = process.env, opts: { production?: boolean } = {}): ProxyConfig {
+  const parsed = proxyEnvSchema.safeParse(opts.production ? { ...source, NODE_ENV: source.NODE_ENV ?? "production" } : source);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(`Invalid configuration: ${String(issue.path[0])} ${issue.message}`);
   }
   const env = parsed.data;
   const production = env.NODE_ENV === "production";
-  let token = env.PROXY_SERVICE_TOKEN;
-  if (!token) {
-    if (production) throw new ConfigError("Invalid configuration: PROXY_SERVICE_TOKEN is required when NODE_ENV=production");
-    token = generatedSecret("proxy-service-token");
-  }
-  const portalUrl = source.PORTAL_INTERNAL_URL?.trim() || env.PORTAL_URL || `http://127.0.0.1:${env.PORT}`;
-  try {
-    new URL(portalUrl);
-  } catch {
-    throw new ConfigError("Invalid configuration: PORTAL_INTERNAL_URL must be a URL");
-  }
-  const trustedProxyHops = int("PROXY_TRUSTED_HOPS", source.PROXY_TRUSTED_HOPS, 0, 0, 10);
-  const metricsToken = source.PROXY_METRICS_TOKEN?.trim() || undefined;
-  if (metricsToken !== undefined && (metricsToken.length < MIN_METRICS_TOKEN || /\s/.test(metricsToken))) {
-    throw new ConfigError(`Invalid configuration: PROXY_METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN} characters, without spaces`);
-  }
-  const metricsPort = source.PROXY_METRICS_PORT?.trim() ? int("PROXY_METRICS_PORT", source.PROXY_METRICS_PORT, 0, 1, 65535) : undefined;
-  const headersTimeoutMs = int("PROXY_HEADERS_TIMEOUT_MS", source.PROXY_HEADERS_TIMEOUT_MS, DEFAULT_CONNECTION_LIMITS.headersTimeoutMs, 1_000, 120_000);
+  const headersTimeoutMs = env.PROXY_HEADERS_TIMEOUT_MS;
   return {
     port: env.PROXY_PORT,
-    bind: source.PROXY_BIND?.trim() || source.BIND_ADDRESS?.trim() || (production ? "0.0.0.0" : "127.0.0.1"),
+    bind: env.PROXY_BIND ?? env.BIND_ADDRESS ?? (production ? "0.0.0.0" : "127.0.0.1"),
     production,
-    accessLog: source.PROXY_ACCESS_LOG?.trim().toLowerCase() !== "false",
-    ...(metricsPort !== undefined && { metrics: { port: metricsPort, bind: source.PROXY_METRICS_BIND?.trim() || "127.0.0.1" } }),
+    accessLog: env.PROXY_ACCESS_LOG,
+    ...(env.PROXY_METRICS_PORT !== undefined && { metrics: { port: env.PROXY_METRICS_PORT, bind: env.PROXY_METRICS_BIND ?? "127.0.0.1" } }),
     options: {
-      portalUrl,
-      serviceToken: token,
+      portalUrl: env.PORTAL_INTERNAL_URL ?? env.PORTAL_URL ?? `http://127.0.0.1:${env.PORT}`,
+      serviceToken: env.PROXY_SERVICE_TOKEN ?? generatedSecret("proxy-service-token"),
       dockerHubRegistry: env.DOCKER_HUB_REGISTRY,
       allowPrivate: env.ALLOW_PRIVATE_REGISTRY_HOSTS,
       insecureRegistries: env.INSECURE_REGISTRIES,
-      licenseTtlMs: int("PROXY_LICENSE_CACHE_TTL_MS", source.PROXY_LICENSE_CACHE_TTL_MS, DEFAULT_LICENSE_TTL_MS, 0, 60_000),
-      trustedProxyHops,
+      licenseTtlMs: env.PROXY_LICENSE_CACHE_TTL_MS,
+      trustedProxyHops: env.PROXY_TRUSTED_HOPS,
       connections: {
-        maxConnections: int("PROXY_MAX_CONNECTIONS", source.PROXY_MAX_CONNECTIONS, DEFAULT_CONNECTION_LIMITS.maxConnections, 1, 1_000_000),
-        maxPerAddress: int("PROXY_MAX_CONNECTIONS_PER_ADDRESS", source.PROXY_MAX_CONNECTIONS_PER_ADDRESS, trustedProxyHops > 0 ? 0 : DEFAULT_CONNECTION_LIMITS.maxPerAddress, 0, 1_000_000),
+        maxConnections: env.PROXY_MAX_CONNECTIONS,
+        maxPerAddress: env.PROXY_MAX_CONNECTIONS_PER_ADDRESS ?? (env.PROXY_TRUSTED_HOPS > 0 ? 0 : DEFAULT_CONNECTION_LIMITS.maxPerAddress),
         headersTimeoutMs,
         requestTimeoutMs: Math.max(DEFAULT_CONNECTION_LIMITS.requestTimeoutMs, headersTimeoutMs),
       },
-      ...(metricsToken && { metricsAccess: { token: metricsToken } }),
-      refusalLimit: { maxRefusals: int("PROXY_MAX_LICENSE_FAILURES", source.PROXY_MAX_LICENSE_FAILURES, DEFAULT_MAX_REFUSALS, 0, 1_000_000) },
-      pullLog: { maxBuffered: int("PROXY_PULL_LOG_BUFFER", source.PROXY_PULL_LOG_BUFFER, DEFAULT_PULL_LOG_BUFFER, 100, 1_000_000) },
+      ...(env.PROXY_METRICS_TOKEN && { metricsAccess: { token: env.PROXY_METRICS_TOKEN } }),
+      refusalLimit: { maxRefusals: env.PROXY_MAX_LICENSE_FAILURES },
+      pullLog: { maxBuffered: env.PROXY_PULL_LOG_BUFFER },
     },
   };
 }

@@ -30,8 +30,13 @@ describe("LicenseCache", () => {
   it("one portal call for concurrent misses; failures are not cached", async () => {
     const cache = new LicenseCache();
     let calls = 0;
-    const slow = () => new Promise<LookupAnswer>((resolve) => setTimeout(() => resolve(ok), 20)).finally(() => calls++);
-    await Promise.all(Array.from({ length: 10 }, () => cache.get(req, slow)));
+    // The portal answers only once every request has asked.
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const slow = () => answered.then(() => ok).finally(() => calls++);
+    const all = Promise.all(Array.from({ length: 10 }, () => cache.get(req, slow)));
+    answer();
+    await all;
     expect(calls).toBe(1);
     const other = { ...req, appSlug: "other" };
     await expect(cache.get(other, async () => Promise.reject(new Error("portal down")))).rejects.toThrow("portal down");

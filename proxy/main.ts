@@ -11,11 +11,10 @@ import { createProxyServer } from "./server";
 const PING_ATTEMPTS = 15;
 const PING_INTERVAL_MS = 2000;
 
-if (process.argv.includes("--production")) (process.env as Record<string, string>).NODE_ENV ??= "production";
-
 let config;
 try {
-  config = loadProxyConfig(process.env);
+  // The environment is read by config.ts alone; `--production` makes production the default.
+  config = loadProxyConfig(undefined, { production: process.argv.includes("--production") });
 } catch (e) {
   if (e instanceof ConfigError) {
     console.error(e.message);

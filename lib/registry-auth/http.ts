@@ -12,6 +12,7 @@ import { registrySigningKey, type RegistrySigningKey } from "./signing-key";
 import { REGISTRY_ISSUER, REGISTRY_SERVICE, REGISTRY_TOKEN_TTL_SECONDS, registryEventsToken } from "./settings";
 import { readBodyText } from "@/lib/http/body";
 import { clientIpFromHeaders } from "@/lib/http/client-ip";
+import { ociAnswer, ociErrorBody, type OciCode } from "@/lib/oci/errcode";
 
 /**
  * The hosted registry's two portal endpoints, as Request → Response functions for the thin route
@@ -33,16 +34,17 @@ export interface RegistryAuthDeps {
   eventsToken?: () => string | undefined;
 }
 
-type OciCode = "UNAUTHORIZED" | "DENIED" | "UNSUPPORTED" | "TOOMANYREQUESTS" | "UNAVAILABLE";
 const noStore = { "cache-control": "no-store" };
 
-function ociError(status: number, code: OciCode, message: string, headers: Record<string, string> = {}): Response {
-  return Response.json({ errors: [{ code, message }] }, { status, headers: { ...noStore, ...headers } });
+/** An OCI error answer (lib/oci/errcode.ts) with `status` (the code's own unless given). */
+function ociError(code: OciCode, message: string, opts: { status?: number; headers?: Record<string, string> } = {}): Response {
+  const answer = ociAnswer(code, message, opts);
+  return new Response(ociErrorBody(answer.code, answer.message), { status: answer.status, headers: { "content-type": "application/json", ...noStore, ...answer.headers } });
 }
 
 const unavailable = (e: unknown, what: string) => {
   console.error(`[portcullis] registry ${what}:`, describeForLog(e));
-  return ociError(503, "UNAVAILABLE", `The registry ${what} is temporarily unavailable. Try again shortly.`);
+  return ociError("UNAVAILABLE", `The registry ${what} is temporarily unavailable. Try again shortly.`);
 };
 
 const clientIp = (req: Request) => clientIpFromHeaders(req.headers);
@@ -110,7 +112,7 @@ async function readTokenRequest(req: Request): Promise<TokenRequest | Response> 
     account: params.get("account") ?? undefined,
     scopes: scopeParams(params),
   });
-  if (!query.success) return ociError(400, "UNSUPPORTED", `Invalid token request: ${query.error.issues[0]!.message}.`);
+  if (!query.success) return ociError("UNSUPPORTED", `Invalid token request: ${query.error.issues[0]!.message}.`, { status: 400 });
   const authorization = req.headers.get("authorization");
   return { ...query.data, oauth: false, check: (db, ip) => checkCredentials(db, authorization, ip) };
 }
@@ -127,7 +129,7 @@ export async function handleRegistryToken(req: Request, deps: RegistryAuthDeps =
     const service = deps.service ?? REGISTRY_SERVICE;
     if (request.service !== undefined && request.service !== service) {
       const message = `This token service issues tokens for "${service}" only.`;
-      return request.oauth ? oauthError(400, "invalid_request", message) : ociError(400, "UNSUPPORTED", message);
+      return request.oauth ? oauthError(400, "invalid_request", message) : ociError("UNSUPPORTED", message, { status: 400 });
     }
     let key: RegistrySigningKey;
     try {
@@ -139,12 +141,12 @@ export async function handleRegistryToken(req: Request, deps: RegistryAuthDeps =
     const checked = await request.check(db, clientIp(req));
     if (!checked.ok) {
       if (checked.status === 429) {
-        return ociError(429, "TOOMANYREQUESTS", checked.message, checked.retryAfterSeconds ? { "retry-after": String(checked.retryAfterSeconds) } : {});
+        return ociError("TOOMANYREQUESTS", checked.message, checked.retryAfterSeconds ? { headers: { "retry-after": String(checked.retryAfterSeconds) } } : {});
       }
-      return ociError(401, "UNAUTHORIZED", checked.message, { "www-authenticate": `Basic realm="${service}"` });
+      return ociError("UNAUTHORIZED", checked.message, { headers: { "www-authenticate": `Basic realm="${service}"` } });
     }
     if (checked.username !== undefined && request.account !== undefined && request.account !== checked.username) {
-      return ociError(400, "UNSUPPORTED", "The account parameter does not match the username.");
+      return ociError("UNSUPPORTED", "The account parameter does not match the username.", { status: 400 });
     }
 
     const access = await grantAccess(db, checked.principal, mergeRepositoryScopes(request.scopes));
@@ -178,20 +180,20 @@ const EVENTS_BODY_LIMIT = 1024 * 1024;
 export async function handleRegistryEvents(req: Request, deps: RegistryAuthDeps = {}): Promise<Response> {
   try {
     const expected = (deps.eventsToken ?? registryEventsToken)();
-    if (!expected) return ociError(503, "UNAVAILABLE", "REGISTRY_EVENTS_TOKEN is not configured: registry notifications are disabled.");
+    if (!expected) return ociError("UNAVAILABLE", "REGISTRY_EVENTS_TOKEN is not configured: registry notifications are disabled.");
     if (!isServiceAuthorized(req.headers.get("authorization"), expected)) {
-      return ociError(401, "UNAUTHORIZED", "A valid registry events token is required.", { "www-authenticate": 'Bearer realm="portcullis-registry-events"' });
+      return ociError("UNAUTHORIZED", "A valid registry events token is required.", { headers: { "www-authenticate": 'Bearer realm="portcullis-registry-events"' } });
     }
     const text = await readBodyText(req, EVENTS_BODY_LIMIT);
-    if (text === null) return ociError(413, "UNSUPPORTED", "The notification is too large.");
+    if (text === null) return ociError("UNSUPPORTED", "The notification is too large.", { status: 413 });
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
-      return ociError(400, "UNSUPPORTED", "The notification is not JSON.");
+      return ociError("UNSUPPORTED", "The notification is not JSON.", { status: 400 });
     }
     const envelope = registryEnvelopeSchema.safeParse(body);
-    if (!envelope.success) return ociError(400, "UNSUPPORTED", "Expected a notification envelope: {\"events\":[…]}.");
+    if (!envelope.success) return ociError("UNSUPPORTED", "Expected a notification envelope: {\"events\":[…]}.", { status: 400 });
     const db = await (deps.db ?? getDb)();
     const result = await ingestRegistryEvents(db, envelope.data.events, deps.now?.());
     return Response.json(result, { status: 200, headers: noStore });

@@ -3,24 +3,12 @@ import fs from "node:fs/promises";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createProxyServer, type ProxyOptions, type ProxyServer } from "@/proxy/server";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ociErrorBody } from "@/lib/oci/errcode";
+import type { ProxyServer } from "@/proxy/server";
 import { startFakeRegistry, type FakeRegistry } from "@/test/fakes/registry";
-import { createTestDatabase, type TestDatabase } from "@/test/support/db";
-import {
-  addRegistry,
-  configureProxyTestEnv,
-  createLicense,
-  createTenant,
-  licenseAuth,
-  ociErrors,
-  rawRequest,
-  releaseDatabase,
-  sleep,
-  startInternalApi,
-  useDatabase,
-  type InternalApi,
-} from "@/test/support/proxy";
+import { addRegistry, createLicense, createTenant, licenseAuth, ociErrors, rawRequest } from "@/test/support/proxy";
+import { proxyFixture } from "@/test/support/proxy-fixture";
 import { buildOciImage, pushImage, requireBinaries, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
 
 /**
@@ -29,14 +17,12 @@ import { buildOciImage, pushImage, requireBinaries, startDistribution, type Buil
  * log waits in memory and arrives when the portal is back). Each fault hits only its own request.
  */
 
-const { serviceToken } = configureProxyTestEnv();
 const vendor = { username: "vendor", password: "faults-upstream-pass" };
 const MiB = 1024 * 1024;
 const digestOf = (c: string) => `sha256:${c.repeat(64)}`;
 
 describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("registry proxy: faults", () => {
-  let t: TestDatabase;
-  let api: InternalApi;
+  const fx = proxyFixture();
   let proxy: ProxyServer;
   let url: string;
   let good: Distribution;
@@ -47,7 +33,8 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
   let authorization: string;
   let licenseRowId: string;
   const hanging: http.ServerResponse[] = [];
-  let endlessClosedAt = 0;
+  let slowArrived: () => void = () => {};
+  let endlessClosed: (at: number) => void = () => {};
   const storedBlob = crypto.randomBytes(300_000);
   const storedDigest = `sha256:${crypto.createHash("sha256").update(storedBlob).digest("hex")}`;
   const storageRequests: http.IncomingHttpHeaders[] = [];
@@ -79,14 +66,14 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
       if (p === `/v2/acme/broken/blobs/${digestOf("b")}`) {
         // Dies after 1 MiB of an 8 MiB blob.
         res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(8 * MiB) });
-        res.write(Buffer.alloc(MiB, 1), () => setTimeout(() => res.socket?.destroy(), 50));
+        res.write(Buffer.alloc(MiB, 1), () => res.socket?.destroy());
         return true;
       }
       if (p === `/v2/acme/stored/blobs/${storedDigest}`) {
         // As registries on S3 or GCS do: authenticate, then a 307 to a presigned URL on another host.
         if (!req.headers.authorization) {
           res.writeHead(401, { "www-authenticate": 'Basic realm="fake"', "content-type": "application/json" });
-          res.end(JSON.stringify({ errors: [{ code: "UNAUTHORIZED", message: "authentication required" }] }));
+          res.end(ociErrorBody("UNAUTHORIZED", "authentication required"));
           return true;
         }
         res.writeHead(307, { location: `${storage.url}/bucket/blob?X-Amz-Signature=abc` });
@@ -95,6 +82,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
       }
       if (p === "/v2/acme/slow/manifests/1.0") {
         hanging.push(res);
+        slowArrived();
         return true;
       }
       if (p === `/v2/acme/endless/blobs/${digestOf("e")}`) {
@@ -102,45 +90,31 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
         const timer = setInterval(() => res.write(Buffer.alloc(64 * 1024, 2)), 5);
         res.on("close", () => {
           clearInterval(timer);
-          endlessClosedAt = Date.now();
+          endlessClosed(Date.now());
         });
         return true;
       }
       return false;
     };
 
-    process.env.DOCKER_HUB_REGISTRY = "registry-1.docker.io";
-    t = await createTestDatabase();
-    useDatabase(t.url);
-    const tenant = await createTenant(t.db, { slug: "faulty" });
-    const license = await createLicense(t.db, tenant);
+    fx.setEnv({ DOCKER_HUB_REGISTRY: "registry-1.docker.io" });
+    const tenant = await createTenant(fx.db, { slug: "faulty" });
+    const license = await createLicense(fx.db, tenant);
     licenseRowId = license.id;
     authorization = licenseAuth(license.licenseId);
-    await addRegistry(t.db, tenant.teamId, { name: "good", endpoint: good.url, ...vendor, secret: vendor.password });
-    await addRegistry(t.db, tenant.teamId, { name: "flaky", endpoint: flaky.url, ...vendor, secret: vendor.password });
-    await addRegistry(t.db, tenant.teamId, { name: "fake", endpoint: fake.url, ...vendor, secret: vendor.password });
+    await addRegistry(fx.db, tenant.teamId, { name: "good", endpoint: good.url, ...vendor, secret: vendor.password });
+    await addRegistry(fx.db, tenant.teamId, { name: "flaky", endpoint: flaky.url, ...vendor, secret: vendor.password });
+    await addRegistry(fx.db, tenant.teamId, { name: "fake", endpoint: fake.url, ...vendor, secret: vendor.password });
     // An endpoint on a loopback address over https: only ALLOW_PRIVATE_REGISTRY_HOSTS lets the proxy go there.
-    await addRegistry(t.db, tenant.teamId, { name: "internal", endpoint: "https://127.0.0.1:9", ...vendor, secret: vendor.password });
+    await addRegistry(fx.db, tenant.teamId, { name: "internal", endpoint: "https://127.0.0.1:9", ...vendor, secret: vendor.password });
 
-    api = await startInternalApi();
-    ({ proxy, url } = await startProxy({ licenseTtlMs: 1500, upstreamTimeoutMs: 1000, pullLog: { flushIntervalMs: 100, maxBackoffMs: 200 } }));
+    ({ proxy, url } = await fx.startProxy({ licenseTtlMs: 1500, upstreamTimeoutMs: 1000, pullLog: { flushIntervalMs: 100, maxBackoffMs: 200 } }));
+    return async () => {
+      for (const res of hanging) res.destroy();
+      await Promise.all([good?.stop(), flaky?.stop(), fake?.close(), storage?.close()]);
+      if (work) await fs.rm(work, { recursive: true, force: true });
+    };
   });
-
-  afterAll(async () => {
-    for (const res of hanging) res.destroy();
-    await proxy?.close(1000);
-    await api?.close();
-    await Promise.all([good?.stop(), flaky?.stop(), fake?.close(), storage?.close()]);
-    await releaseDatabase();
-    await t?.drop();
-    if (work) await fs.rm(work, { recursive: true, force: true });
-  });
-
-  /** A proxy in front of this file's internal API (private upstreams allowed unless said otherwise). */
-  async function startProxy(options: Partial<ProxyOptions>): Promise<{ proxy: ProxyServer; url: string }> {
-    const started = createProxyServer({ portalUrl: api.url, serviceToken, dockerHubRegistry: "registry-1.docker.io", allowPrivate: true, ...options });
-    return { proxy: started, url: (await started.listen(0)).url };
-  }
 
   const manifest = (image: string) =>
     rawRequest(`${url}/v2/proxy/faulty/${image}/manifests/1.0`, { method: "HEAD", headers: { authorization, accept: "application/vnd.oci.image.manifest.v1+json" } });
@@ -167,8 +141,9 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
   it("a hanging upstream: 504 after the upstream timeout, while other pulls go through", async () => {
     const started = Date.now();
     let slowSettled = false;
+    const arrived = new Promise<void>((resolve) => (slowArrived = resolve));
     const slow = rawRequest(`${url}/v2/proxy/faulty/fake/acme/slow/manifests/1.0`, { headers: { authorization } }).finally(() => (slowSettled = true));
-    await sleep(100);
+    await arrived; // the hanging request is at the upstream
     const fast = await manifest("good/acme/app");
     expect(fast.status).toBe(200);
     expect(slowSettled, "the hanging request held up another one").toBe(false);
@@ -191,7 +166,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
   });
 
   it("a client that disconnects mid-blob aborts the upstream request", async () => {
-    endlessClosedAt = 0;
+    const upstreamClosed = new Promise<number>((resolve) => (endlessClosed = resolve));
     let leftAt = 0;
     await new Promise<void>((resolve, reject) => {
       const req = http.get(`${url}/v2/proxy/faulty/fake/acme/endless/blobs/${digestOf("e")}`, { headers: { authorization }, agent: false }, (res) => {
@@ -208,7 +183,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
       });
       req.on("error", (e) => (leftAt ? undefined : reject(e)));
     });
-    for (let i = 0; i < 40 && !endlessClosedAt; i++) await sleep(50);
+    const endlessClosedAt = await Promise.race([upstreamClosed, new Promise<number>((resolve) => setTimeout(() => resolve(0), 2_000).unref())]);
     expect(endlessClosedAt, "the upstream response was never closed").toBeGreaterThan(0);
     expect(endlessClosedAt - leftAt).toBeLessThan(1000);
     expect((await manifest("good/acme/app")).status).toBe(200);
@@ -216,9 +191,9 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
 
   it("the vendor's upstream credentials refused: 502 DENIED saying what to check, not a 401 that blames the license", async () => {
     // Another team with the same upstream but a stale password.
-    const stale = await createTenant(t.db, { slug: "stale" });
-    const other = await createLicense(t.db, stale);
-    await addRegistry(t.db, stale.teamId, { name: "good", endpoint: good.url, ...vendor, secret: "not-the-password" });
+    const stale = await createTenant(fx.db, { slug: "stale" });
+    const other = await createLicense(fx.db, stale);
+    await addRegistry(fx.db, stale.teamId, { name: "good", endpoint: good.url, ...vendor, secret: "not-the-password" });
     const res = await rawRequest(`${url}/v2/proxy/stale/good/acme/app/manifests/1.0`, { headers: { authorization: licenseAuth(other.licenseId) } });
     expect(res.status).toBe(502);
     expect(res.headers["www-authenticate"]).toBeUndefined();
@@ -227,7 +202,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
   });
 
   it("SSRF: without ALLOW_PRIVATE_REGISTRY_HOSTS no upstream request goes to a loopback address", async () => {
-    const { proxy: strict, url: strictUrl } = await startProxy({ allowPrivate: false, upstreamTimeoutMs: 1000 });
+    const { proxy: strict, url: strictUrl } = await fx.startProxy({ allowPrivate: false, upstreamTimeoutMs: 1000 });
     try {
       for (const image of ["internal/acme/app", "good/acme/app"]) {
         const res = await rawRequest(`${strictUrl}/v2/proxy/faulty/${image}/manifests/1.0`, { headers: { authorization } });
@@ -241,12 +216,12 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
   });
 
   it("guessed license IDs: after too many portal refusals an address gets 429 without a lookup; its known customers keep pulling", async () => {
-    const { proxy: limited, url: base } = await startProxy({ licenseTtlMs: 200, negativeTtlMs: 5_000, refusalLimit: { maxRefusals: 3, blockMs: 1_500 } });
+    const { proxy: limited, url: base } = await fx.startProxy({ licenseTtlMs: 200, negativeTtlMs: 5_000, refusalLimit: { maxRefusals: 3, blockMs: 1_500 } });
     try {
       const get = (auth: string) =>
         rawRequest(`${base}/v2/proxy/faulty/good/acme/app/manifests/1.0`, { headers: { authorization: auth, accept: "application/vnd.oci.image.manifest.v1+json" } });
       const guess = () => licenseAuth(crypto.randomBytes(20).toString("base64url"));
-      const lookups = () => api.calls.get("POST /api/internal/proxy/lookup") ?? 0;
+      const lookups = () => fx.lookups();
 
       expect((await get(authorization)).status).toBe(200); // a customer the portal allowed
       const before = lookups();
@@ -266,14 +241,14 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
 
       // The known customer keeps pulling from the blocked address, also after its cached answer
       // expired (the portal is asked again: revocation still applies).
-      await sleep(300);
+      fx.clock.advance(300);
       expect((await get(authorization)).status).toBe(200);
       expect(lookups() - before).toBe(4);
       // A license this proxy has never seen allowed waits like a guess.
-      const fresh = await createLicense(t.db, await createTenant(t.db, { slug: "fresh" }));
+      const fresh = await createLicense(fx.db, await createTenant(fx.db, { slug: "fresh" }));
       expect((await get(licenseAuth(fresh.licenseId))).status).toBe(429);
 
-      await sleep(1_300);
+      fx.clock.advance(1_300);
       expect((await get(guess())).status).toBe(401);
       expect(lookups() - before).toBe(5);
     } finally {
@@ -282,7 +257,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
   });
 
   it("behind a load balancer (PROXY_TRUSTED_HOPS=1): the limit and the pull log go by the forwarded client address", async () => {
-    const { proxy: behind, url: base } = await startProxy({ trustedProxyHops: 1, refusalLimit: { maxRefusals: 2 }, pullLog: { flushIntervalMs: 100 } });
+    const { proxy: behind, url: base } = await fx.startProxy({ trustedProxyHops: 1, refusalLimit: { maxRefusals: 2 }, pullLog: { flushIntervalMs: 100 } });
     try {
       const get = (auth: string, forwardedFor: string) =>
         rawRequest(`${base}/v2/proxy/faulty/good/acme/app/manifests/1.0`, {
@@ -297,7 +272,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
 
       expect((await get(authorization, "198.51.100.3")).status).toBe(200);
       await behind.pullLog.flush(true);
-      const event = await t.db.pullEvent.findFirst({ where: { licenseId: licenseRowId, actor: "198.51.100.3" } });
+      const event = await fx.db.pullEvent.findFirst({ where: { licenseId: licenseRowId, actor: "198.51.100.3" } });
       expect(event).toMatchObject({ action: "pull-manifest", status: 200 });
     } finally {
       await behind.close(1000);
@@ -306,33 +281,34 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
 
   it("portal down: cached answers serve until the TTL, then 503 (fail closed); the pull log waits and arrives", async () => {
     await proxy.pullLog.flush(true);
-    const before = await t.db.pullEvent.count({ where: { licenseId: licenseRowId } });
+    const before = await fx.db.pullEvent.count({ where: { licenseId: licenseRowId } });
     expect((await manifest("good/acme/app")).status).toBe(200);
-    const cachedAt = Date.now();
-    await api.stop();
+    await fx.api.stop();
 
     expect((await manifest("good/acme/app")).status).toBe(200);
     expect((await rawRequest(`${url}/readyz`)).status).toBe(503);
-    await sleep(Math.max(0, cachedAt + proxy.licenses.ttlMs + 50 - Date.now()));
+    fx.clock.advance(proxy.licenses.ttlMs + 50);
     const closed = await rawRequest(`${url}/v2/proxy/faulty/good/acme/app/manifests/1.0`, { headers: { authorization } });
     expect(closed.status).toBe(503);
     expect(ociErrors(closed)[0]).toEqual({ code: "UNAVAILABLE", message: "The license check is temporarily unavailable; try again shortly." });
-    await sleep(300);
-    // Held: the outage's event at least (the one before it may have left before the portal went),
-    // whether waiting in the buffer or in a batch whose send hasn't failed yet.
+    // A delivery attempt during the outage (the one in flight, or one forced now) fails.
+    await proxy.pullLog.flush(true);
+    // Held: the outage's event at least (the one before it may have left before the portal went).
     expect(proxy.pullLog.pending).toBeGreaterThanOrEqual(1);
     expect(proxy.metrics.portalErrors.get({ call: "pull-events" })).toBeGreaterThan(0);
 
-    await api.start();
-    for (let i = 0; i < 50 && proxy.pullLog.pending > 0; i++) await sleep(100);
+    await fx.api.start();
+    // Past the backoff (maxBackoffMs), the next delivery goes through.
+    fx.clock.advance(200);
+    await proxy.pullLog.flush();
     expect(proxy.pullLog.pending).toBe(0);
     // A batch leaves the buffer when it is sent, not when the portal has stored it: wait for the
     // send in flight (flush returns it) before counting.
     await proxy.pullLog.flush(true);
-    const after = await t.db.pullEvent.count({ where: { licenseId: licenseRowId } });
+    const after = await fx.db.pullEvent.count({ where: { licenseId: licenseRowId } });
     // The two manifest requests before and during the outage; the 503 after the TTL has no license.
     expect(after - before).toBe(2);
-    await sleep(1600);
+    fx.clock.advance(1600);
     expect((await rawRequest(`${url}/readyz`)).status).toBe(200);
   });
 });

@@ -1,9 +1,9 @@
 import crypto from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { resetEnvCache } from "@/lib/config/env";
 import { INTERNAL_API } from "@/lib/internal/contract";
-import { createTestDatabase, type TestDatabase } from "@/test/support/db";
-import { addRegistry, configureProxyTestEnv, createLicense, createTenant, releaseDatabase, startInternalApi, useDatabase, type InternalApi, type Tenant } from "@/test/support/proxy";
+import { addRegistry, createLicense, createTenant, type Tenant } from "@/test/support/proxy";
+import { proxyFixture } from "@/test/support/proxy-fixture";
 
 /**
  * The portal's internal API for the proxy, on its own: PROXY_SERVICE_TOKEN (and what production
@@ -11,43 +11,32 @@ import { addRegistry, configureProxyTestEnv, createLicense, createTenant, releas
  * from the license, retried batches stored once, events of unknown licenses dropped).
  */
 
-const { serviceToken } = configureProxyTestEnv();
-
 describe("internal API for the proxy", () => {
-  let t: TestDatabase;
-  let api: InternalApi;
+  const fx = proxyFixture();
+  const { serviceToken } = fx;
   let a: Tenant;
   let b: Tenant;
   let license: { id: string; licenseId: string };
 
   const post = (path: string, body: unknown, token = serviceToken) =>
-    fetch(`${api.url}${path}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+    fetch(`${fx.api.url}${path}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
 
   beforeAll(async () => {
-    process.env.DOCKER_HUB_REGISTRY = "registry-1.docker.io";
-    t = await createTestDatabase();
-    useDatabase(t.url);
-    a = await createTenant(t.db, { slug: "alpha" });
-    b = await createTenant(t.db, { slug: "beta" });
-    license = await createLicense(t.db, a);
-    await addRegistry(t.db, a.teamId, { name: "ghcr", endpoint: "ghcr.io", username: "bot", secret: "ghp_secret" });
-    await addRegistry(t.db, a.teamId, { endpoint: "docker.io", username: "hubuser", secret: "hub-secret" });
-    await addRegistry(t.db, a.teamId, { endpoint: "harbor.example.com:8443", username: "robot", secret: "harbor-secret" });
-    await addRegistry(t.db, b.teamId, { name: "quay", endpoint: "quay.io", username: "b", secret: "b-secret" });
-    api = await startInternalApi();
-  });
-
-  afterAll(async () => {
-    await api?.close();
-    await releaseDatabase();
-    await t?.drop();
+    fx.setEnv({ DOCKER_HUB_REGISTRY: "registry-1.docker.io" });
+    a = await createTenant(fx.db, { slug: "alpha" });
+    b = await createTenant(fx.db, { slug: "beta" });
+    license = await createLicense(fx.db, a);
+    await addRegistry(fx.db, a.teamId, { name: "ghcr", endpoint: "ghcr.io", username: "bot", secret: "ghp_secret" });
+    await addRegistry(fx.db, a.teamId, { endpoint: "docker.io", username: "hubuser", secret: "hub-secret" });
+    await addRegistry(fx.db, a.teamId, { endpoint: "harbor.example.com:8443", username: "robot", secret: "harbor-secret" });
+    await addRegistry(fx.db, b.teamId, { name: "quay", endpoint: "quay.io", username: "b", secret: "b-secret" });
   });
 
   it("refuses callers without the service token (constant-time compare), and everything in production without one", async () => {
     const body = { licenseId: license.licenseId };
     expect((await post(INTERNAL_API.lookup, body, "wrong-token-wrong-token-wrong")).status).toBe(401);
-    expect((await fetch(`${api.url}${INTERNAL_API.ping}`)).status).toBe(401);
-    expect((await fetch(`${api.url}${INTERNAL_API.ping}`, { headers: { authorization: `Bearer ${serviceToken}` } })).status).toBe(200);
+    expect((await fetch(`${fx.api.url}${INTERNAL_API.ping}`)).status).toBe(401);
+    expect((await fetch(`${fx.api.url}${INTERNAL_API.ping}`, { headers: { authorization: `Bearer ${serviceToken}` } })).status).toBe(200);
 
     const saved = { NODE_ENV: process.env.NODE_ENV, PROXY_SERVICE_TOKEN: process.env.PROXY_SERVICE_TOKEN };
     Object.assign(process.env, { NODE_ENV: "production", PROXY_SERVICE_TOKEN: "" });
@@ -92,12 +81,12 @@ describe("internal API for the proxy", () => {
     expect(await ask({ image: ["quay.io", "org", "app"] })).toMatchObject({ status: 403, body: { code: "unknown_registry" } });
     expect((await ask({ image: ["quay", "org", "app"] })).body.registry.matchedBy).toBe("docker-hub");
 
-    await t.db.license.update({ where: { id: license.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await fx.db.license.update({ where: { id: license.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
     expect(await ask({})).toMatchObject({ status: 401, body: { code: "expired" } });
     expect(await ask({ image: ["ghcr", "org", "app"] })).toMatchObject({ status: 401, body: { code: "expired" } });
-    await t.db.license.update({ where: { id: license.id }, data: { expiresAt: null, revokedAt: new Date() } });
+    await fx.db.license.update({ where: { id: license.id }, data: { expiresAt: null, revokedAt: new Date() } });
     expect(await ask({})).toMatchObject({ status: 401, body: { code: "revoked" } });
-    await t.db.license.update({ where: { id: license.id }, data: { revokedAt: null } });
+    await fx.db.license.update({ where: { id: license.id }, data: { revokedAt: null } });
   });
 
   it("lookup: the answer names the upstream repository of the image path, read by host, by registry name or as Docker Hub", async () => {
@@ -121,8 +110,8 @@ describe("internal API for the proxy", () => {
     expect(JSON.stringify(answer)).not.toContain("quay.io");
 
     // Without a Docker Hub registry of its own, the license gets nothing at all.
-    const other = await createTenant(t.db, { slug: "gamma" });
-    const gammaLicense = await createLicense(t.db, other);
+    const other = await createTenant(fx.db, { slug: "gamma" });
+    const gammaLicense = await createLicense(fx.db, other);
     const refused = await post(INTERNAL_API.lookup, { licenseId: gammaLicense.licenseId, appSlug: "gamma", image: ["quay", "org", "app"] });
     expect(refused.status).toBe(403);
     const body = await refused.json();
@@ -131,7 +120,7 @@ describe("internal API for the proxy", () => {
   });
 
   it("lookup: an ECR registry on its own endpoint gets the connection test's region (AWS_REGION, else AWS_DEFAULT_REGION)", async () => {
-    await addRegistry(t.db, a.teamId, { provider: "ecr", name: "ecr-vpc", endpoint: "ecr.vpc.example:9443", username: "AKIAEXAMPLE", secret: "ecr-secret" });
+    await addRegistry(fx.db, a.teamId, { provider: "ecr", name: "ecr-vpc", endpoint: "ecr.vpc.example:9443", username: "AKIAEXAMPLE", secret: "ecr-secret" });
     const saved = { AWS_REGION: process.env.AWS_REGION, AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION };
     try {
       delete process.env.AWS_REGION;
@@ -162,7 +151,7 @@ describe("internal API for the proxy", () => {
     expect(await first.json()).toEqual({ accepted: 2, unknownLicense: 1 });
     const again = await post(INTERNAL_API.pullEvents, batch);
     expect(await again.json()).toEqual({ accepted: 0, unknownLicense: 1 });
-    const rows = await t.db.pullEvent.findMany({ where: { id: { in: batch.events.map((e) => e.id) } } });
+    const rows = await fx.db.pullEvent.findMany({ where: { id: { in: batch.events.map((e) => e.id) } } });
     expect(rows).toHaveLength(2);
     expect(rows.every((r) => r.teamId === a.teamId && r.customerId === a.customerId && r.appId === a.appId && r.source === "proxy" && Number(r.bytes) === 1234)).toBe(true);
 

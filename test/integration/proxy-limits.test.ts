@@ -1,24 +1,10 @@
 import crypto from "node:crypto";
 import http from "node:http";
 import net from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createProxyServer, type ProxyOptions, type ProxyServer } from "@/proxy/server";
+import { beforeAll, describe, expect, it } from "vitest";
 import { startFakeRegistry, type FakeRegistry } from "@/test/fakes/registry";
-import { createTestDatabase, type TestDatabase } from "@/test/support/db";
-import {
-  addRegistry,
-  configureProxyTestEnv,
-  createLicense,
-  createTenant,
-  licenseAuth,
-  rawRequest,
-  releaseDatabase,
-  sleep,
-  startInternalApi,
-  useDatabase,
-  type InternalApi,
-  type Tenant,
-} from "@/test/support/proxy";
+import { addRegistry, createLicense, createTenant, licenseAuth, rawRequest, type Tenant } from "@/test/support/proxy";
+import { until, proxyFixture } from "@/test/support/proxy-fixture";
 
 /**
  * What one client can cost the proxy and the portal: license lookups are counted before they are
@@ -26,7 +12,6 @@ import {
  * like any other refusal, sockets and slow clients are bounded, and /metrics is not public.
  */
 
-const { serviceToken } = configureProxyTestEnv();
 const vendor = { username: "vendor", password: "limits-upstream-pass" };
 const sha256 = (b: Buffer) => `sha256:${crypto.createHash("sha256").update(b).digest("hex")}`;
 const blob = crypto.randomBytes(200_000);
@@ -34,93 +19,74 @@ const manifestBody = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "
 const guess = () => licenseAuth(crypto.randomBytes(20).toString("base64url"));
 
 describe("registry proxy: limits", () => {
-  let t: TestDatabase;
-  let api: InternalApi;
+  const fx = proxyFixture();
   let fake: FakeRegistry;
   let tenant: Tenant;
-  const started: ProxyServer[] = [];
 
   beforeAll(async () => {
     fake = await startFakeRegistry({ kind: "basic", ...vendor });
     fake.blobs.set(sha256(blob), blob);
     fake.manifests.set("acme/app:1.0", { body: manifestBody, mediaType: "application/vnd.oci.image.manifest.v1+json" });
-    t = await createTestDatabase();
-    useDatabase(t.url);
-    tenant = await createTenant(t.db, { slug: "limited" });
-    await addRegistry(t.db, tenant.teamId, { name: "fake", endpoint: fake.url, ...vendor, secret: vendor.password });
-    api = await startInternalApi();
+    tenant = await createTenant(fx.db, { slug: "limited" });
+    await addRegistry(fx.db, tenant.teamId, { name: "fake", endpoint: fake.url, ...vendor, secret: vendor.password });
+    return () => fake?.close();
   });
 
-  afterAll(async () => {
-    await Promise.all(started.map((p) => p.close(500)));
-    await api?.close();
-    await fake?.close();
-    await releaseDatabase();
-    await t?.drop();
-  });
-
-  async function startProxy(options: Partial<ProxyOptions> = {}): Promise<{ proxy: ProxyServer; url: string }> {
-    const proxy = createProxyServer({ portalUrl: api.url, serviceToken, dockerHubRegistry: "registry-1.docker.io", allowPrivate: true, ...options });
-    started.push(proxy);
-    return { proxy, url: (await proxy.listen(0)).url };
-  }
-
-  const lookups = () => api.calls.get("POST /api/internal/proxy/lookup") ?? 0;
   const manifestUrl = (base: string) => `${base}/v2/proxy/limited/fake/acme/app/manifests/1.0`;
   const blobUrl = (base: string) => `${base}/v2/proxy/limited/fake/acme/app/blobs/${sha256(blob)}`;
 
   describe("license lookups", () => {
     it("200 guessed licenses at once from one address put at most the limit (30) of lookups on the portal", async () => {
-      const { url } = await startProxy();
-      const before = lookups();
+      const { url } = await fx.startProxy();
+      const before = fx.lookups();
       const answers = await Promise.all(Array.from({ length: 200 }, () => rawRequest(`${url}/v2/`, { headers: { authorization: guess() } })));
-      const asked = lookups() - before;
+      const asked = fx.lookups() - before;
       expect(asked).toBeLessThanOrEqual(30);
       expect(answers.filter((a) => a.status === 401)).toHaveLength(asked);
       expect(answers.filter((a) => a.status === 429)).toHaveLength(200 - asked);
       // Every refusal counted, none of the 429s asked the portal: the address stays blocked.
       expect((await rawRequest(`${url}/v2/`, { headers: { authorization: guess() } })).status).toBe(429);
-      expect(lookups() - before).toBe(asked);
+      expect(fx.lookups() - before).toBe(asked);
     });
 
     it("a revoked license hammering is refused by the portal up to the limit, then gets 429 and lookups stop; other addresses are unaffected", async () => {
-      const { url } = await startProxy({ trustedProxyHops: 1, licenseTtlMs: 50, negativeTtlMs: 0, refusalLimit: { maxRefusals: 3, blockMs: 60_000 } });
+      const { url } = await fx.startProxy({ trustedProxyHops: 1, licenseTtlMs: 50, negativeTtlMs: 0, refusalLimit: { maxRefusals: 3, blockMs: 60_000 } });
       const from = (address: string, authorization: string, target = manifestUrl(url)) =>
         rawRequest(target, { headers: { authorization, accept: "application/vnd.oci.image.manifest.v1+json", "x-forwarded-for": address } });
-      const revoked = await createLicense(t.db, tenant);
-      const known = await createLicense(t.db, tenant);
+      const revoked = await createLicense(fx.db, tenant);
+      const known = await createLicense(fx.db, tenant);
       // Both pulled fine from this address: the portal allowed them lately.
       expect((await from("198.51.100.7", licenseAuth(revoked.licenseId))).status).toBe(200);
       expect((await from("198.51.100.7", licenseAuth(known.licenseId))).status).toBe(200);
-      await t.db.license.update({ where: { id: revoked.id }, data: { revokedAt: new Date() } });
-      await sleep(100); // past the allowed answer's cache TTL
+      await fx.db.license.update({ where: { id: revoked.id }, data: { revokedAt: new Date() } });
+      fx.clock.advance(100); // past the allowed answer's cache TTL
 
-      const before = lookups();
+      const before = fx.lookups();
       const statuses: number[] = [];
       for (let i = 0; i < 20; i++) statuses.push((await from("198.51.100.7", licenseAuth(revoked.licenseId))).status);
       expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
       expect(new Set(statuses.slice(3))).toEqual(new Set([429]));
-      expect(lookups() - before).toBe(3);
+      expect(fx.lookups() - before).toBe(3);
 
       // Another address with a new valid license: unaffected.
-      const other = await createLicense(t.db, tenant);
+      const other = await createLicense(fx.db, tenant);
       expect((await from("198.51.100.8", licenseAuth(other.licenseId))).status).toBe(200);
       // The blocked address: a customer the portal allowed lately keeps pulling (the portal is
       // asked again: revocation still applies); a license never seen allowed waits, like a guess.
-      await sleep(100);
+      fx.clock.advance(100);
       expect((await from("198.51.100.7", licenseAuth(known.licenseId), blobUrl(url))).status).toBe(200);
-      const fresh = await createLicense(t.db, tenant);
+      const fresh = await createLicense(fx.db, tenant);
       expect((await from("198.51.100.7", licenseAuth(fresh.licenseId))).status).toBe(429);
     });
 
     it("an expired license loses its exemption like a revoked one", async () => {
-      const { url } = await startProxy({ trustedProxyHops: 1, licenseTtlMs: 50, negativeTtlMs: 0, refusalLimit: { maxRefusals: 2, blockMs: 60_000 } });
+      const { url } = await fx.startProxy({ trustedProxyHops: 1, licenseTtlMs: 50, negativeTtlMs: 0, refusalLimit: { maxRefusals: 2, blockMs: 60_000 } });
       const from = (authorization: string) =>
         rawRequest(manifestUrl(url), { headers: { authorization, accept: "application/vnd.oci.image.manifest.v1+json", "x-forwarded-for": "198.51.100.9" } });
-      const expiring = await createLicense(t.db, tenant, { expiresAt: new Date(Date.now() + 60_000) });
+      const expiring = await createLicense(fx.db, tenant, { expiresAt: new Date(Date.now() + 60_000) });
       expect((await from(licenseAuth(expiring.licenseId))).status).toBe(200);
-      await t.db.license.update({ where: { id: expiring.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
-      await sleep(100);
+      await fx.db.license.update({ where: { id: expiring.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+      fx.clock.advance(100);
       const statuses: number[] = [];
       for (let i = 0; i < 6; i++) statuses.push((await from(licenseAuth(expiring.licenseId))).status);
       expect(statuses).toEqual([401, 401, 429, 429, 429, 429]);
@@ -129,8 +95,8 @@ describe("registry proxy: limits", () => {
 
   describe("connections", () => {
     it("200 clients trickling their headers: a customer still pulls a manifest and a blob, and the slow ones are cut (408) at the headers timeout", async () => {
-      const { proxy, url } = await startProxy({ connections: { headersTimeoutMs: 1_500 } });
-      const license = await createLicense(t.db, tenant);
+      const { proxy, url } = await fx.startProxy({ connections: { headersTimeoutMs: 1_500 } });
+      const license = await createLicense(fx.db, tenant);
       const { port } = new URL(url);
       const slow = Array.from({ length: 200 }, () => {
         const socket = net.connect(Number(port), "127.0.0.1");
@@ -146,7 +112,7 @@ describe("registry proxy: limits", () => {
           }),
         );
       });
-      for (let i = 0; i < 100 && proxy.connections.open < 200; i++) await sleep(20);
+      await until(() => proxy.connections.open >= 200);
       expect(proxy.connections.open).toBeGreaterThanOrEqual(200);
 
       const authorization = licenseAuth(license.licenseId);
@@ -158,12 +124,12 @@ describe("registry proxy: limits", () => {
 
       const answers = await Promise.all(slow);
       expect(answers.every((a) => a.startsWith("HTTP/1.1 408 "))).toBe(true);
-      for (let i = 0; i < 50 && proxy.connections.open > 0; i++) await sleep(20);
+      await until(() => proxy.connections.open === 0);
       expect(proxy.connections.open).toBe(0);
     });
 
     it("one address can hold at most its share of the sockets; others still connect; the total is capped", async () => {
-      const { proxy, url } = await startProxy({ connections: { maxConnections: 8, maxPerAddress: 5 } });
+      const { proxy, url } = await fx.startProxy({ connections: { maxConnections: 8, maxPerAddress: 5 } });
       const { port } = new URL(url);
       const open: net.Socket[] = [];
       const connect = (localAddress: string) => {
@@ -176,7 +142,7 @@ describe("registry proxy: limits", () => {
       };
       try {
         for (let i = 0; i < 5; i++) await connect("127.0.0.1");
-        for (let i = 0; i < 50 && proxy.connections.open < 5; i++) await sleep(20);
+        await until(() => proxy.connections.open >= 5);
         const sixth = await connect("127.0.0.1");
         await sixth.closed; // closed on arrival
         expect(proxy.metrics.connectionsRefused.get({ reason: "per_address" })).toBe(1);
@@ -188,10 +154,10 @@ describe("registry proxy: limits", () => {
         expect(health).toBe(200);
 
         for (let i = 0; i < 3; i++) await connect("127.0.0.3");
-        for (let i = 0; i < 50 && proxy.connections.open < 8; i++) await sleep(20);
+        await until(() => proxy.connections.open >= 8);
         const over = await connect("127.0.0.4");
         await over.closed;
-        for (let i = 0; i < 50 && proxy.metrics.connectionsRefused.get({ reason: "max_connections" }) === 0; i++) await sleep(20);
+        await until(() => proxy.metrics.connectionsRefused.get({ reason: "max_connections" }) > 0);
         expect(proxy.metrics.connectionsRefused.get({ reason: "max_connections" })).toBe(1);
       } finally {
         for (const s of open) s.destroy();
@@ -201,7 +167,7 @@ describe("registry proxy: limits", () => {
 
   describe("/metrics", () => {
     it("is not on the public port by default: 404", async () => {
-      const { url } = await startProxy();
+      const { url } = await fx.startProxy();
       const res = await rawRequest(`${url}/metrics`);
       expect(res.status).toBe(404);
       expect(res.body.toString()).not.toContain("portcullis_proxy");
@@ -209,7 +175,7 @@ describe("registry proxy: limits", () => {
 
     it("with a token: the public port serves it to that bearer token only", async () => {
       const token = crypto.randomBytes(24).toString("base64url");
-      const { url } = await startProxy({ metricsAccess: { token } });
+      const { url } = await fx.startProxy({ metricsAccess: { token } });
       expect((await rawRequest(`${url}/metrics`)).status).toBe(401);
       expect((await rawRequest(`${url}/metrics`, { headers: { authorization: "Bearer wrong-token-of-some-length" } })).status).toBe(401);
       expect((await rawRequest(`${url}/metrics`, { headers: { authorization: `Basic ${token}` } })).status).toBe(401);
@@ -219,7 +185,7 @@ describe("registry proxy: limits", () => {
     });
 
     it("on a listener of its own: served there, still 404 on the public port; a configured token applies there too", async () => {
-      const { proxy, url } = await startProxy();
+      const { proxy, url } = await fx.startProxy();
       const { url: metricsUrl } = await proxy.listenMetrics(0, "127.0.0.1");
       expect((await rawRequest(`${url}/metrics`)).status).toBe(404);
       const res = await rawRequest(`${metricsUrl}/metrics`);
@@ -228,7 +194,7 @@ describe("registry proxy: limits", () => {
       expect((await rawRequest(`${metricsUrl}/v2/`)).status).toBe(404);
 
       const token = crypto.randomBytes(24).toString("base64url");
-      const { proxy: guarded } = await startProxy({ metricsAccess: { token } });
+      const { proxy: guarded } = await fx.startProxy({ metricsAccess: { token } });
       const { url: guardedUrl } = await guarded.listenMetrics(0, "127.0.0.1");
       expect((await rawRequest(`${guardedUrl}/metrics`)).status).toBe(401);
       expect((await rawRequest(`${guardedUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);

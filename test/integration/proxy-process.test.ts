@@ -6,21 +6,9 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { build } from "esbuild";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "@/test/support/db";
-import {
-  addRegistry,
-  configureProxyTestEnv,
-  createLicense,
-  createTenant,
-  licenseAuth,
-  rawRequest,
-  releaseDatabase,
-  sleep,
-  startInternalApi,
-  useDatabase,
-  type InternalApi,
-} from "@/test/support/proxy";
+import { beforeAll, describe, expect, it } from "vitest";
+import { addRegistry, createLicense, createTenant, licenseAuth, rawRequest } from "@/test/support/proxy";
+import { proxyFixture, until } from "@/test/support/proxy-fixture";
 import { buildOciImage, freePort, pushImage, requireBinaries, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
 import { PROXY_NODE_FLAGS } from "@/proxy/node-flags";
 
@@ -32,7 +20,6 @@ import { PROXY_NODE_FLAGS } from "@/proxy/node-flags";
  * without PROXY_SERVICE_TOKEN.
  */
 
-const { serviceToken, dataDir } = configureProxyTestEnv();
 const vendor = { username: "vendor", password: "process-upstream-pass" };
 const GiB = 1024 * 1024 * 1024;
 const MiB = 1024 * 1024;
@@ -45,8 +32,8 @@ function peakRss(pid: number): number {
 }
 
 describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("registry proxy: the process", () => {
-  let t: TestDatabase;
-  let api: InternalApi;
+  const fx = proxyFixture();
+  const { serviceToken, dataDir } = fx;
   let upstream: Distribution;
   let work: string;
   let img: BuiltImage;
@@ -72,14 +59,11 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
     // The layout's copy is no longer needed: keep the disk footprint to the registry's copy.
     await fsp.rm(work, { recursive: true, force: true });
 
-    t = await createTestDatabase();
-    useDatabase(t.url);
-    const tenant = await createTenant(t.db, { slug: "bigapp" });
-    const license = await createLicense(t.db, tenant);
+    const tenant = await createTenant(fx.db, { slug: "bigapp" });
+    const license = await createLicense(fx.db, tenant);
     licenseRowId = license.id;
     authorization = licenseAuth(license.licenseId);
-    await addRegistry(t.db, tenant.teamId, { name: "up", endpoint: upstream.url, ...vendor, secret: vendor.password });
-    api = await startInternalApi();
+    await addRegistry(fx.db, tenant.teamId, { name: "up", endpoint: upstream.url, ...vendor, secret: vendor.password });
 
     const port = await freePort();
     metricsPort = await freePort();
@@ -91,7 +75,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
         NODE_ENV: "development",
         PROXY_PORT: String(port),
         PROXY_SERVICE_TOKEN: serviceToken,
-        PORTAL_INTERNAL_URL: api.url,
+        PORTAL_INTERNAL_URL: fx.api.url,
         PORTCULLIS_DATA_DIR: dataDir,
         ALLOW_PRIVATE_REGISTRY_HOSTS: "true",
         PROXY_ACCESS_LOG: "false",
@@ -102,28 +86,22 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
     child.stdout!.on("data", (d) => (output += d));
     child.stderr!.on("data", (d) => (output += d));
     url = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 200; i++) {
-      const ok = await rawRequest(`${url}/healthz`).then((r) => r.status === 200, () => false);
-      if (ok) break;
-      if (child.exitCode !== null) throw new Error(`proxy exited: ${output}`);
-      await sleep(100);
-    }
+    // It says so once it listens.
+    await until(() => output.includes("[portcullis] proxy on ") || child.exitCode !== null, 20_000);
+    if (child.exitCode !== null) throw new Error(`proxy exited: ${output}`);
+    expect((await rawRequest(`${url}/healthz`)).status).toBe(200);
+    return async () => {
+      if (child && child.exitCode === null) child.kill("SIGKILL");
+      await upstream?.stop();
+      if (work) await fsp.rm(work, { recursive: true, force: true });
+      if (bundleDir) await fsp.rm(bundleDir, { recursive: true, force: true });
+    };
   }, 300_000);
-
-  afterAll(async () => {
-    if (child && child.exitCode === null) child.kill("SIGKILL");
-    await api?.close();
-    await upstream?.stop();
-    await releaseDatabase();
-    await t?.drop();
-    if (work) await fsp.rm(work, { recursive: true, force: true });
-    if (bundleDir) await fsp.rm(bundleDir, { recursive: true, force: true });
-  });
 
   it("starts from the environment, with no database: healthz, readyz (the portal answers), metrics on their own port only", async () => {
     expect(output).toMatch(/\[portcullis\] proxy on http:\/\/127\.0\.0\.1:\d+ \(portal API http:\/\/127\.0\.0\.1:\d+, license cache 5000 ms\)/);
     expect(output).not.toContain("started without node"); // PROXY_NODE_FLAGS given, as start:proxy does
-    for (let i = 0; i < 50 && !output.includes("internal API answers"); i++) await sleep(100);
+    await until(() => output.includes("internal API answers"), 5_000);
     expect(output).toContain("[portcullis] proxy: the portal's internal API answers");
     expect((await rawRequest(`${url}/readyz`)).status).toBe(200);
     expect(output).toContain(`[portcullis] proxy: metrics on http://127.0.0.1:${metricsPort}/metrics`);
@@ -164,7 +142,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
-    const rows = await t.db.pullEvent.findMany({ where: { licenseId: licenseRowId, action: "pull-blob" } });
+    const rows = await fx.db.pullEvent.findMany({ where: { licenseId: licenseRowId, action: "pull-blob" } });
     expect(rows.map((r) => Number(r.bytes))).toContain(img.layers[0]!.size);
   });
 

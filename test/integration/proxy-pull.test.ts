@@ -2,25 +2,11 @@ import crypto from "node:crypto";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createProxyServer, type ProxyServer } from "@/proxy/server";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ProxyServer } from "@/proxy/server";
 import { startEcrFake, type EcrFake } from "@/test/fakes/ecr";
-import { createTestDatabase, type TestDatabase } from "@/test/support/db";
-import {
-  addRegistry,
-  configureProxyTestEnv,
-  createLicense,
-  createTenant,
-  licenseAuth,
-  ociErrors,
-  rawRequest,
-  releaseDatabase,
-  sleep,
-  startInternalApi,
-  useDatabase,
-  type InternalApi,
-  type Tenant,
-} from "@/test/support/proxy";
+import { addRegistry, createLicense, createTenant, licenseAuth, ociErrors, rawRequest, type Tenant } from "@/test/support/proxy";
+import { proxyFixture } from "@/test/support/proxy-fixture";
 import {
   buildOciImage,
   pullImage,
@@ -43,7 +29,6 @@ import {
  * log reaches the database.
  */
 
-const { serviceToken } = configureProxyTestEnv();
 const ECR_KEY = { id: "AKIAIOSFODNN7EXAMPLE", secret: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", password: "ecr-registry-password-0123456789" };
 const vendor = { username: "vendor", password: "vendor-upstream-pass" };
 const metricsToken = crypto.randomBytes(24).toString("base64url");
@@ -67,8 +52,7 @@ const GCR_KEY = JSON.stringify({
 });
 
 describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "openssl"))("registry proxy: pulls with a license", () => {
-  let t: TestDatabase;
-  let api: InternalApi;
+  const fx = proxyFixture();
   let proxy: ProxyServer;
   let proxyHost: string;
   let proxyUrl: string;
@@ -100,9 +84,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "opens
     ]);
 
     // The Basic upstream also plays Docker Hub: host-less names go to it.
-    process.env.DOCKER_HUB_REGISTRY = basic.url;
-    t = await createTestDatabase();
-    useDatabase(t.url, { AWS_ENDPOINT_URL_ECR: ecr.endpoint, AWS_REGION: "eu-west-1" });
+    fx.setEnv({ DOCKER_HUB_REGISTRY: basic.url, AWS_ENDPOINT_URL_ECR: ecr.endpoint, AWS_REGION: "eu-west-1" });
 
     img = await buildOciImage(path.join(work, "api"), { layers: [{ sizeBytes: 300_000 }, { files: { "etc/app.conf": "x=1\n" } }], platforms: ["linux/amd64", "linux/arm64"], tag: "1.0" });
     nginx = await buildOciImage(path.join(work, "nginx"), { layers: [{ sizeBytes: 20_000 }], tag: "1.25" });
@@ -115,32 +97,23 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "opens
       pushImage(ecrImg.dir, `${ecrReg.host}/acme/ecr:3.0`, { creds: { username: "AWS", password: ECR_KEY.password } }),
     ]);
 
-    app = await createTenant(t.db, { slug: "acme-app" });
-    otherApp = await createTenant(t.db, { slug: "other-app" });
-    license = await createLicense(t.db, app);
-    await addRegistry(t.db, app.teamId, { name: "basicreg", endpoint: basic.url, ...{ username: vendor.username, secret: vendor.password } });
-    await addRegistry(t.db, app.teamId, { name: "tokenreg", endpoint: tokenReg.url, username: tokenUser.username, secret: tokenUser.password });
-    await addRegistry(t.db, app.teamId, { provider: "ecr", name: "ecrreg", endpoint: ecrReg.url, username: ECR_KEY.id, secret: ECR_KEY.secret });
+    app = await createTenant(fx.db, { slug: "acme-app" });
+    otherApp = await createTenant(fx.db, { slug: "other-app" });
+    license = await createLicense(fx.db, app);
+    await addRegistry(fx.db, app.teamId, { name: "basicreg", endpoint: basic.url, ...{ username: vendor.username, secret: vendor.password } });
+    await addRegistry(fx.db, app.teamId, { name: "tokenreg", endpoint: tokenReg.url, username: tokenUser.username, secret: tokenUser.password });
+    await addRegistry(fx.db, app.teamId, { provider: "ecr", name: "ecrreg", endpoint: ecrReg.url, username: ECR_KEY.id, secret: ECR_KEY.secret });
     // Another team's registry: never reachable with this team's license.
-    await addRegistry(t.db, otherApp.teamId, { name: "theirs", endpoint: "https://registry.other-team.example", username: "x", secret: "y" });
+    await addRegistry(fx.db, otherApp.teamId, { name: "theirs", endpoint: "https://registry.other-team.example", username: "x", secret: "y" });
     // GCR in the other team (a team has one registry per endpoint): the token-auth Distribution,
     // whose token service knows _json_key with the full-size key.
-    await addRegistry(t.db, otherApp.teamId, { provider: "gcr", name: "gcrreg", endpoint: tokenReg.url, username: "puller@proj.iam.gserviceaccount.com", secret: GCR_KEY });
+    await addRegistry(fx.db, otherApp.teamId, { provider: "gcr", name: "gcrreg", endpoint: tokenReg.url, username: "puller@proj.iam.gserviceaccount.com", secret: GCR_KEY });
 
-    api = await startInternalApi();
-    proxy = createProxyServer({ portalUrl: api.url, serviceToken, dockerHubRegistry: basic.url, allowPrivate: true, pullLog: { flushIntervalMs: 200 }, metricsAccess: { token: metricsToken } });
-    const listening = await proxy.listen(0);
-    proxyUrl = listening.url;
-    proxyHost = `127.0.0.1:${listening.port}`;
-  });
-
-  afterAll(async () => {
-    await proxy?.close(1000);
-    await api?.close();
-    await Promise.all([basic?.stop(), tokenReg?.stop(), ecrReg?.stop(), tokenServer?.close(), ecr?.close()]);
-    await releaseDatabase();
-    await t?.drop();
-    if (work) await fs.rm(work, { recursive: true, force: true });
+    ({ proxy, url: proxyUrl, host: proxyHost } = await fx.startProxy({ dockerHubRegistry: basic.url, pullLog: { flushIntervalMs: 200 }, metricsAccess: { token: metricsToken } }));
+    return async () => {
+      await Promise.all([basic?.stop(), tokenReg?.stop(), ecrReg?.stop(), tokenServer?.close(), ecr?.close()]);
+      if (work) await fs.rm(work, { recursive: true, force: true });
+    };
   });
 
   const ref = (image: string) => `${proxyHost}/proxy/acme-app/${image}`;
@@ -202,7 +175,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "opens
 
   it("pulls from GCR / Artifact Registry style upstreams: the token realm gets Basic _json_key with the full stored JSON key", async () => {
     expect(GCR_KEY.length).toBeGreaterThan(2000);
-    const other = await createLicense(t.db, otherApp);
+    const other = await createLicense(fx.db, otherApp);
     const before = tokenServer.requests.length;
     const amd64 = tokImg.manifests[0]!;
     const dest = path.join(work, "pulled-gcr");
@@ -305,7 +278,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "opens
 
   it("another team's registry name in the path is a Docker Hub namespace for this license, not that team's registry", async () => {
     // The other team's "gcrreg" serves team/tok:2.0 to its own license...
-    const other = await createLicense(t.db, otherApp);
+    const other = await createLicense(fx.db, otherApp);
     const path = "gcrreg/team/tok/manifests/2.0";
     const theirs = await rawRequest(`${proxyUrl}/v2/proxy/other-app/${path}`, { method: "HEAD", headers: { authorization: licenseAuth(other.licenseId), accept: "application/vnd.oci.image.index.v1+json" } });
     expect(theirs.status).toBe(200);
@@ -356,18 +329,18 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "opens
   });
 
   it("a revoked license is refused within the cache TTL (measured), an expired one at its expiry", async () => {
-    const victim = await createLicense(t.db, app);
+    const victim = await createLicense(fx.db, app);
     const url = `${proxyUrl}/v2/proxy/acme-app/acme/api/manifests/1.0`;
     const headers = { authorization: licenseAuth(victim.licenseId), accept: "application/vnd.oci.image.index.v1+json" };
     expect((await rawRequest(url, { method: "HEAD", headers })).status).toBe(200);
-    await t.db.license.update({ where: { id: victim.id }, data: { revokedAt: new Date() } });
-    const revokedAt = Date.now();
+    await fx.db.license.update({ where: { id: victim.id }, data: { revokedAt: new Date() } });
+    const revokedAt = fx.clock.now();
     let status = 200;
-    while (status === 200 && Date.now() - revokedAt < 15_000) {
+    while (status === 200 && fx.clock.now() - revokedAt < 15_000) {
       status = (await rawRequest(url, { method: "HEAD", headers })).status;
-      if (status === 200) await sleep(50);
+      if (status === 200) fx.clock.advance(50);
     }
-    const latency = Date.now() - revokedAt;
+    const latency = fx.clock.now() - revokedAt;
     console.log(`[proxy] revocation took effect after ${latency} ms (license cache TTL ${proxy.licenses.ttlMs} ms)`);
     expect(status).toBe(401);
     // The bound: the cache TTL plus one portal lookup (a few ms idle; up to ~1 s on a loaded machine).
@@ -376,19 +349,21 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "opens
     expect(ociErrors(refused)[0]).toEqual({ code: "UNAUTHORIZED", message: "The license has been revoked." });
 
     // Expiry needs no lookup: a cached answer stops working at expiresAt.
-    const soon = await createLicense(t.db, app, { expiresAt: new Date(Date.now() + 1500) });
+    const soon = await createLicense(fx.db, app, { expiresAt: new Date(fx.clock.now() + 1500) });
     const h2 = { ...headers, authorization: licenseAuth(soon.licenseId) };
     expect((await rawRequest(url, { method: "HEAD", headers: h2 })).status).toBe(200);
-    await sleep(1600);
+    fx.clock.advance(1600);
     const expired = await rawRequest(url, { headers: h2 });
     expect(expired.status).toBe(401);
     expect(ociErrors(expired)[0]!.message).toBe("The license has expired.");
   });
 
   it("the pull log reaches the portal: license, customer, app, image, reference, action, status, bytes", async () => {
-    await sleep(300);
+    // Every request's event is recorded once its response has closed: deliver what is buffered,
+    // after the batch already on its way (flush hands that one back while it is in flight).
     await proxy.pullLog.flush(true);
-    const rows = await t.db.pullEvent.findMany({ where: { licenseId: license.id }, orderBy: { seq: "asc" } });
+    await proxy.pullLog.flush(true);
+    const rows = await fx.db.pullEvent.findMany({ where: { licenseId: license.id }, orderBy: { seq: "asc" } });
     expect(rows.length).toBeGreaterThan(10);
     expect(rows.every((r) => r.teamId === app.teamId && r.customerId === app.customerId && r.appId === app.appId && r.source === "proxy")).toBe(true);
     const blobPull = rows.find((r) => r.action === "pull-blob" && r.reference === img.layers[0]!.digest && r.status === 200);

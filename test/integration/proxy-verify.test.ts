@@ -1,21 +1,10 @@
 import crypto from "node:crypto";
 import http from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createProxyServer, type ProxyServer } from "@/proxy/server";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ProxyServer } from "@/proxy/server";
 import { startFakeRegistry, type FakeRegistry } from "@/test/fakes/registry";
-import { createTestDatabase, type TestDatabase } from "@/test/support/db";
-import {
-  addRegistry,
-  useDatabase,
-  configureProxyTestEnv,
-  createLicense,
-  createTenant,
-  licenseAuth,
-  rawRequest,
-  releaseDatabase,
-  startInternalApi,
-  type InternalApi,
-} from "@/test/support/proxy";
+import { addRegistry, createLicense, createTenant, licenseAuth, rawRequest } from "@/test/support/proxy";
+import { proxyFixture } from "@/test/support/proxy-fixture";
 
 /**
  * Content named by digest is verified while it streams: an upstream that ends a blob early (no
@@ -24,7 +13,6 @@ import {
  * the pull log doesn't record a success.
  */
 
-const { serviceToken } = configureProxyTestEnv();
 const vendor = { username: "vendor", password: "verify-upstream-pass" };
 const sha256 = (b: Buffer) => `sha256:${crypto.createHash("sha256").update(b).digest("hex")}`;
 const sha512 = (b: Buffer) => `sha512:${crypto.createHash("sha512").update(b).digest("hex")}`;
@@ -34,8 +22,7 @@ const small = crypto.randomBytes(1000);
 const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", layers: [] }));
 
 describe("registry proxy: digest verification", () => {
-  let t: TestDatabase;
-  let api: InternalApi;
+  const fx = proxyFixture();
   let fake: FakeRegistry;
   let proxy: ProxyServer;
   let url: string;
@@ -76,24 +63,13 @@ describe("registry proxy: digest verification", () => {
       return false;
     };
 
-    t = await createTestDatabase();
-    useDatabase(t.url);
-    const tenant = await createTenant(t.db, { slug: "verified" });
-    const license = await createLicense(t.db, tenant);
+    const tenant = await createTenant(fx.db, { slug: "verified" });
+    const license = await createLicense(fx.db, tenant);
     licenseRowId = license.id;
     authorization = licenseAuth(license.licenseId);
-    await addRegistry(t.db, tenant.teamId, { name: "fake", endpoint: fake.url, ...vendor, secret: vendor.password });
-    api = await startInternalApi();
-    proxy = createProxyServer({ portalUrl: api.url, serviceToken, dockerHubRegistry: "registry-1.docker.io", allowPrivate: true, pullLog: { flushIntervalMs: 100 } });
-    ({ url } = await proxy.listen(0));
-  });
-
-  afterAll(async () => {
-    await proxy?.close(1000);
-    await api?.close();
-    await fake?.close();
-    await releaseDatabase();
-    await t?.drop();
+    await addRegistry(fx.db, tenant.teamId, { name: "fake", endpoint: fake.url, ...vendor, secret: vendor.password });
+    ({ proxy, url } = await fx.startProxy({ pullLog: { flushIntervalMs: 100 } }));
+    return () => fake?.close();
   });
 
   const blobUrl = (repo: string, digest: string) => `${url}/v2/proxy/verified/fake/acme/${repo}/blobs/${digest}`;
@@ -101,7 +77,7 @@ describe("registry proxy: digest verification", () => {
   /** The pull-log status of the last event for `reference`, once the proxy has sent its log. */
   async function loggedStatus(reference: string): Promise<number | undefined> {
     await proxy.pullLog.flush(true);
-    const event = await t.db.pullEvent.findFirst({ where: { licenseId: licenseRowId, reference }, orderBy: { seq: "desc" } });
+    const event = await fx.db.pullEvent.findFirst({ where: { licenseId: licenseRowId, reference }, orderBy: { seq: "desc" } });
     return event?.status;
   }
 
@@ -153,7 +129,7 @@ describe("registry proxy: digest verification", () => {
   it("the pull log records a broken transfer as failed (502), not as a 200", async () => {
     await expect(rawRequest(blobUrl("short", sha256(blob)), { headers: { authorization } })).rejects.toThrow();
     await proxy.pullLog.flush(true);
-    const event = await t.db.pullEvent.findFirst({ where: { licenseId: licenseRowId, image: { contains: "acme/short" } }, orderBy: { seq: "desc" } });
+    const event = await fx.db.pullEvent.findFirst({ where: { licenseId: licenseRowId, image: { contains: "acme/short" } }, orderBy: { seq: "desc" } });
     expect(event).toMatchObject({ action: "pull-blob", status: 502 });
     expect(proxy.metrics.requests.get({ route: "blobs", method: "GET", status: "502" })).toBeGreaterThan(0);
   });

@@ -1,0 +1,196 @@
+import type http from "node:http";
+import { pipeline } from "node:stream/promises";
+import { ociAnswer } from "../lib/oci/errcode";
+import { InvalidEndpointError, InvalidReferenceError, UpstreamError } from "../lib/oci/errors";
+import { isValidDigest, isValidTag } from "../lib/oci/names";
+import type { ProxyRequestPath } from "../lib/oci/proxy-path";
+import type { RegistryClient, UpstreamResponse } from "../lib/oci/registry-client";
+import { discard } from "../lib/oci/transport";
+import type { ProxyMetrics } from "./metrics";
+import { API_VERSION_HEADER, sendJson, sendOciError } from "./oci-response";
+import { secondsSince, type RequestContext } from "./request-context";
+import { blockedUpstream, upstreamFailureAnswer, upstreamStatusAnswer } from "./upstream-answers";
+import type { UpstreamPool, UpstreamRegistry } from "./upstream-pool";
+import { DigestVerifier } from "./verify-digest";
+
+/**
+ * Forwarding one image route to the upstream and its answer to the client: manifests (the
+ * client's Accept passed on), blobs (its Range), tags/list (paged under the proxy's name). An
+ * upstream error status becomes the proxy's OCI error through one table (upstream-answers.ts).
+ */
+
+const RANGE_SYNTAX = /^bytes=(?:\d+-\d*|-\d+)$/;
+const RELAYED_HEADERS = ["content-type", "content-length", "docker-content-digest", "etag", "content-range", "accept-ranges", "last-modified", "retry-after"];
+
+export interface ForwardRequest {
+  req: http.IncomingMessage;
+  res: http.ServerResponse;
+  ctx: RequestContext;
+  upstreams: UpstreamPool;
+  /** The lookup answer's registry: where the path points, with the team's credentials. */
+  registry: UpstreamRegistry;
+  path: ProxyRequestPath;
+  query: URLSearchParams;
+  metrics: ProxyMetrics;
+}
+
+interface RelayRequest extends Omit<ForwardRequest, "upstreams" | "registry"> {
+  client: RegistryClient;
+  /** The upstream repository (the portal's answer). */
+  repository: string;
+  signal: AbortSignal;
+}
+
+/**
+ * An image route the license gate let through, to its upstream and back. A client that goes away
+ * aborts the upstream request (and one gone already never causes one); an upstream that fails gives
+ * that client alone a 502/504 OCI error (upstream-answers.ts).
+ */
+export async function forward({ upstreams, registry, ...r }: ForwardRequest): Promise<void> {
+  const { res, ctx } = r;
+  let client: RegistryClient;
+  try {
+    client = upstreams.clientFor(registry);
+  } catch (e) {
+    if (!(e instanceof InvalidEndpointError)) throw e;
+    ctx.error = e.message;
+    return sendOciError(res, blockedUpstream(), ctx.method);
+  }
+  ctx.image = `${client.endpoint.host}/${registry.repository}`;
+
+  // The client may have left while the license was looked up: then don't ask the upstream at all.
+  if (res.destroyed) {
+    ctx.error = "client disconnected";
+    return;
+  }
+  const abort = new AbortController();
+  res.once("close", () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  try {
+    await relay({ ...r, client, repository: registry.repository, signal: abort.signal });
+  } catch (e) {
+    if (e instanceof UpstreamError) return upstreamFailed(r, e);
+    if (e instanceof InvalidReferenceError) return sendOciError(res, ociAnswer(e.ociCode, e.message, { status: 400 }), ctx.method);
+    throw e;
+  }
+}
+
+function upstreamFailed({ res, ctx, metrics }: Pick<ForwardRequest, "res" | "ctx" | "metrics">, e: UpstreamError): void {
+  if (e.reason === "aborted") {
+    ctx.error = "client disconnected";
+    if (!res.headersSent) res.destroy();
+    return;
+  }
+  metrics.upstreamErrors.inc({ reason: e.reason });
+  ctx.error = `${e.reason}: ${e.message}`;
+  sendOciError(res, upstreamFailureAnswer(e.reason, e.host), ctx.method);
+}
+
+const headerValue = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(", ") : v);
+const isJson = (contentType: string | undefined) => !!contentType && /json/i.test(contentType);
+
+async function relay(r: RelayRequest): Promise<void> {
+  const { req, ctx, client, repository, path, signal, metrics } = r;
+  const kind = path.kind;
+  if (kind === "tags") return relayTags(r);
+  const started = process.hrtime.bigint();
+  const method = ctx.method as "GET" | "HEAD";
+  let up: UpstreamResponse;
+  if (kind === "manifests") {
+    up = await client.getManifest(repository, path.reference!, { method, accept: headerValue(req.headers.accept), signal });
+  } else {
+    const range = headerValue(req.headers.range);
+    up = await client.getBlob(repository, path.reference!, { method, ...(range && RANGE_SYNTAX.test(range) && { range }), signal });
+  }
+  ctx.upstreamMs = secondsSince(started) * 1000;
+  metrics.upstreamLatency.observe(secondsSince(started), { route: kind });
+  await relayContent(r.res, ctx, up, kind, path.reference!, metrics);
+}
+
+/**
+ * Streams an upstream answer to the client, or turns an upstream error status into ours. A full
+ * body (200 to a GET) of content named by digest — every blob, a manifest asked for by digest —
+ * is verified on the way (verify-digest.ts): on a mismatch or an early end the client's
+ * connection is destroyed, never ended cleanly. A 206 (the client asked for a Range) carries only
+ * part of the content, which no digest covers: it is relayed as it comes, for the client to check
+ * the whole blob once it has it.
+ */
+async function relayContent(res: http.ServerResponse, ctx: RequestContext, up: UpstreamResponse, kind: "manifests" | "blobs", reference: string, metrics: ProxyMetrics): Promise<void> {
+  const verdict = upstreamStatusAnswer(kind, { status: up.status, json: isJson(up.contentType), retryAfter: headerValue(up.headers["retry-after"]) });
+  if (verdict) {
+    discard(up.body);
+    if (verdict.logError) ctx.error = verdict.logError;
+    return sendOciError(res, verdict.error, ctx.method);
+  }
+
+  const verify = ctx.method === "GET" && up.status === 200 && isValidDigest(reference);
+  for (const h of RELAYED_HEADERS) {
+    const v = up.headers[h];
+    if (v !== undefined) res.setHeader(h, v);
+  }
+  for (const [h, v] of Object.entries(API_VERSION_HEADER)) res.setHeader(h, v);
+  res.statusCode = up.status;
+  if (ctx.method === "HEAD") {
+    discard(up.body);
+    res.end();
+    return;
+  }
+  // A verified body's headers go out with its first bytes that passed (nothing is written before):
+  // an empty body that fails its digest leaves the client no complete answer either.
+  if (!verify) res.writeHead(up.status);
+  // Which side broke a stream first: the upstream (an error on its body, or bytes that don't
+  // match the digest) or the client (the response closed before it finished).
+  let failed: "client" | "upstream" | "verification" | undefined;
+  up.body.once("error", () => (failed ??= "upstream"));
+  res.once("close", () => {
+    if (!res.writableFinished) failed ??= "client";
+  });
+  up.body.on("data", (chunk: Buffer) => {
+    ctx.bytes += chunk.length;
+  });
+  try {
+    if (verify) {
+      const verifier = new DigestVerifier(reference);
+      verifier.once("error", () => (failed ??= "verification"));
+      await pipeline(up.body, verifier, res);
+    } else await pipeline(up.body, res);
+  } catch (e) {
+    // pipeline has destroyed every stream: the client sees a broken transfer (its Content-Length
+    // unmet, or its chunked body never terminated), never a clean one; a client that left has
+    // its upstream request aborted.
+    if (failed === "upstream" || failed === "verification") {
+      ctx.broken = true;
+      ctx.error = `upstream ${failed === "verification" ? "body failed verification" : "stream failed"}: ${(e as Error).message}`;
+      if (failed === "upstream") metrics.upstreamErrors.inc({ reason: "stream" });
+      if (verify) metrics.verificationFailures.inc({ route: kind, reason: failed === "verification" ? "mismatch" : "truncated" });
+    } else ctx.error = "client disconnected";
+  } finally {
+    metrics.bytes.inc({ route: kind }, ctx.bytes);
+  }
+}
+
+/** tags/list under the proxy's repository name, `n` and `last` checked, the upstream's next page link rewritten to ours. */
+async function relayTags({ res, ctx, client, repository, path, query, signal, metrics }: RelayRequest): Promise<void> {
+  const nText = query.get("n");
+  const last = query.get("last");
+  const n = nText === null ? undefined : Number(nText);
+  if (n !== undefined && (!Number.isInteger(n) || n < 0 || n > 10_000)) return sendOciError(res, ociAnswer("UNSUPPORTED", "n must be an integer from 0 to 10000.", { status: 400 }), ctx.method);
+  if (last !== null && !isValidTag(last)) return sendOciError(res, ociAnswer("TAG_INVALID", "last must be a tag."), ctx.method);
+  const started = process.hrtime.bigint();
+  const list = await client.listTags(repository, { ...(n !== undefined && { n }), ...(last !== null && { last }), signal });
+  ctx.upstreamMs = secondsSince(started) * 1000;
+  metrics.upstreamLatency.observe(secondsSince(started), { route: "tags" });
+  const verdict = upstreamStatusAnswer("tags", { status: list.status, json: true, ...(list.errors[0] && { message: list.errors[0].message }) });
+  if (verdict) {
+    if (verdict.logError) ctx.error = verdict.logError;
+    return sendOciError(res, verdict.error, ctx.method);
+  }
+  const headers: Record<string, string> = {};
+  const next = list.link?.match(/<[^>?]*(\?[^>]*)>\s*;\s*rel="?next"?/i);
+  if (next) headers.link = `</v2/${path.name}/tags/list${next[1]}>; rel="next"`;
+  const body = JSON.stringify({ name: path.name, tags: list.tags });
+  ctx.bytes = ctx.method === "HEAD" ? 0 : Buffer.byteLength(body);
+  metrics.bytes.inc({ route: "tags" }, ctx.bytes);
+  sendJson(res, 200, { name: path.name, tags: list.tags }, ctx.method, headers);
+}

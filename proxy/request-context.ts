@@ -1,0 +1,26 @@
+import type { LookupResponse, PullAction } from "../lib/internal/contract";
+
+/** The route label of metrics and the access log: a small closed set, never a path. */
+export type Route = "base" | "manifests" | "blobs" | "tags" | "healthz" | "readyz" | "metrics" | "other";
+
+/** What one request has learned on its way, for the access log, the pull log and the metrics (access-log.ts). */
+export interface RequestContext {
+  route: Route;
+  /** The client's address (lib/http/client-address.ts), for the refusal limit and the pull log. */
+  address: string;
+  method: string;
+  started: bigint;
+  bytes: number;
+  cache?: string;
+  upstreamMs?: number;
+  error?: string;
+  /** The body broke after its headers went out (upstream failure, failed verification): not a success. */
+  broken?: boolean;
+  license?: NonNullable<LookupResponse["license"]>;
+  image?: string;
+  reference?: string | null;
+  action?: PullAction;
+}
+
+/** Seconds since a `process.hrtime.bigint()` reading: durations are measured, never read off the clock. */
+export const secondsSince = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e9;

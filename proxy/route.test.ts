@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { actionOf, registryRoute, serviceRoute } from "./route";
+
+const route = (url: string, method = "GET") => registryRoute(url, method, { dockerHubRegistry: "registry-1.docker.io" });
+
+describe("proxy routes", () => {
+  it("the service routes, by path alone", () => {
+    expect(serviceRoute("/healthz")).toBe("healthz");
+    expect(serviceRoute("/readyz?x=1")).toBe("readyz");
+    expect(serviceRoute("/metrics")).toBe("metrics");
+    expect(serviceRoute("/v2/")).toBeUndefined();
+    expect(serviceRoute("/constructor")).toBeUndefined();
+  });
+
+  it("the registry's base and image routes", () => {
+    expect(route("/v2/")).toEqual({ kind: "base" });
+    expect(route("/v2", "HEAD")).toEqual({ kind: "base" });
+    const tags = route("/v2/proxy/app/quay.io/org/api/tags/list?n=5");
+    expect(tags).toMatchObject({ kind: "image", path: { appSlug: "app", image: ["quay.io", "org", "api"], kind: "tags", name: "proxy/app/quay.io/org/api" } });
+    expect(tags.kind === "image" && tags.query.get("n")).toBe("5");
+    expect(route("/v2/proxy/app/nginx/manifests/1.25")).toMatchObject({ kind: "image", path: { kind: "manifests", reference: "1.25" } });
+  });
+
+  it("answers that need no credentials: too long, not a registry path, not a pull, not under /v2/proxy/", () => {
+    expect(route(`/v2/proxy/app/${"a".repeat(5000)}/manifests/1`)).toMatchObject({ kind: "error", error: { status: 400, code: "NAME_INVALID" } });
+    expect(route("/nothing-here")).toMatchObject({ kind: "error", error: { status: 404, code: "UNSUPPORTED" } });
+    expect(route("/v2/proxy/app/nginx/manifests/1", "PUT")).toMatchObject({ kind: "error", error: { status: 405, code: "UNSUPPORTED", headers: { allow: "GET, HEAD" } } });
+    expect(route("/v2/_catalog")).toMatchObject({ kind: "error", error: { status: 404, code: "NAME_UNKNOWN" } });
+  });
+
+  it("a malformed image path: 400 with its OCI code (404 for an endpoint the proxy doesn't serve), labelled by its endpoint", () => {
+    expect(route("/v2/proxy/app/acme/api/manifests/-bad-")).toMatchObject({ kind: "bad-path", route: "manifests", error: { status: 400, code: "TAG_INVALID" } });
+    expect(route("/v2/proxy/app/acme/api/blobs/md5:abc")).toMatchObject({ kind: "bad-path", route: "blobs", error: { status: 400, code: "DIGEST_INVALID" } });
+    expect(route("/v2/proxy/app/acme/api/blobs/uploads/")).toMatchObject({ kind: "bad-path", route: "other", error: { status: 404, code: "UNSUPPORTED" } });
+    expect(route("/v2/proxy/ACME/api/tags/list")).toMatchObject({ kind: "bad-path", route: "tags", error: { status: 400, code: "NAME_INVALID" } });
+  });
+
+  it("the pull-log action of each image route", () => {
+    expect(actionOf("manifests", "GET")).toBe("pull-manifest");
+    expect(actionOf("manifests", "HEAD")).toBe("head-manifest");
+    expect(actionOf("blobs", "GET")).toBe("pull-blob");
+    expect(actionOf("blobs", "HEAD")).toBe("head-blob");
+    expect(actionOf("tags", "GET")).toBe("list-tags");
+  });
+});

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll } from "vitest";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { createProxyServer, type ProxyOptions, type ProxyServer } from "@/proxy/server";
+import { createTestDatabase, type TestDatabase } from "@/test/support/db";
+import { configureProxyTestEnv, releaseDatabase, startInternalApi, useDatabase as pointAtDatabase, type InternalApi } from "@/test/support/proxy";
+
+/**
+ * The setup every proxy integration test file shares: the environment (configureProxyTestEnv), a
+ * test database the portal code of this process uses, the portal's internal API on its real route
+ * handlers, a test clock, and proxies started in front of that API — all torn down after the
+ * file. Call `proxyFixture()` inside the file's `describe` (its hooks run before and after the
+ * file's own); upstreams and rows are the file's business.
+ */
+
+/** The proxies' clock: the real time plus what the test has advanced it by, so cache TTLs, blocks and expiry pass without waiting. */
+export interface TestClock {
+  now(): number;
+  advance(ms: number): void;
+}
+
+export function testClock(): TestClock {
+  let offset = 0;
+  return {
+    now: () => Date.now() + offset,
+    advance: (ms) => void (offset += ms),
+  };
+}
+
+export interface StartedProxy {
+  proxy: ProxyServer;
+  url: string;
+  port: number;
+  /** `127.0.0.1:<port>`: the registry host in image references. */
+  host: string;
+}
+
+export interface ProxyFixture {
+  serviceToken: string;
+  dataDir: string;
+  clock: TestClock;
+  readonly t: TestDatabase;
+  readonly db: PrismaClient;
+  readonly api: InternalApi;
+  /** Lookups the internal API has answered so far. */
+  lookups(): number;
+  /** More environment for the portal code of this process (DOCKER_HUB_REGISTRY, AWS endpoints, …). */
+  setEnv(extra: Record<string, string>): void;
+  /** A proxy in front of the internal API, on the test clock, private upstreams allowed unless `options` say otherwise; closed after the file. */
+  startProxy(options?: Partial<ProxyOptions>): Promise<StartedProxy>;
+}
+
+export function proxyFixture(): ProxyFixture {
+  const { serviceToken, dataDir } = configureProxyTestEnv();
+  const clock = testClock();
+  const started: ProxyServer[] = [];
+  let t: TestDatabase | undefined;
+  let api: InternalApi | undefined;
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`the proxy fixture's ${what} is not set up yet (use it in a test or a beforeAll)`);
+    return value;
+  };
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    pointAtDatabase(t.url);
+    api = await startInternalApi();
+  });
+
+  afterAll(async () => {
+    await Promise.all(started.filter((p) => p.server.listening).map((p) => p.close(1000)));
+    await api?.close();
+    await releaseDatabase();
+    await t?.drop();
+  });
+
+  return {
+    serviceToken,
+    dataDir,
+    clock,
+    get t() {
+      return ready(t, "database");
+    },
+    get db() {
+      return ready(t, "database").db;
+    },
+    get api() {
+      return ready(api, "internal API");
+    },
+    lookups: () => api?.calls.get("POST /api/internal/proxy/lookup") ?? 0,
+    setEnv: (extra) => pointAtDatabase(ready(t, "database").url, extra),
+    async startProxy(options = {}) {
+      const proxy = createProxyServer({ portalUrl: ready(api, "internal API").url, serviceToken, dockerHubRegistry: "registry-1.docker.io", allowPrivate: true, now: clock.now, ...options });
+      started.push(proxy);
+      const { url, port } = await proxy.listen(0);
+      return { proxy, url, port, host: `127.0.0.1:${port}` };
+    },
+  };
+}
+
+/**
+ * Waits for something a socket, a server or another process does — never for time to pass (the
+ * test clock does that): checks `condition` every 20 ms, up to `ms`.
+ */
+export async function until(condition: () => boolean, ms = 2_000): Promise<void> {
+  for (let waited = 0; !condition() && waited < ms; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+}
