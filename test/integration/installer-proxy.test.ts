@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "@/cli/main";
 import { createProxyServer, type ProxyServer } from "@/proxy/server";
 import { createTestDatabase, type TestDatabase } from "@/test/support/db";
-import { addRegistry, configureProxyTestEnv, createLicense, createTenant, releaseDatabase, sleep, startInternalApi, useDatabase, type InternalApi, type Tenant } from "@/test/support/proxy";
+import { addRegistry, configureProxyTestEnv, createLicense, createTenant, releaseDatabase, startInternalApi, useDatabase, type InternalApi, type Tenant } from "@/test/support/proxy";
+import { testClock } from "@/test/support/proxy-fixture";
 import { buildOciImage, pullImage, pushImage, requireBinaries, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
 
 /**
@@ -24,6 +25,7 @@ const execFileP = promisify(execFile);
 const { serviceToken } = configureProxyTestEnv();
 const vendor = { username: "vendor", password: "vendor-upstream-pass" };
 const LICENSE_TTL_MS = 400;
+const clock = testClock();
 
 describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "kubectl"))("installer: rewritten manifests pull through the proxy with the generated secret", () => {
   let t: TestDatabase;
@@ -57,7 +59,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "kubec
     await addRegistry(t.db, app.teamId, { endpoint: upstream.url, username: vendor.username, secret: vendor.password });
 
     api = await startInternalApi();
-    proxy = createProxyServer({ portalUrl: api.url, serviceToken, dockerHubRegistry: upstream.url, allowPrivate: true, licenseTtlMs: LICENSE_TTL_MS, pullLog: { flushIntervalMs: 100 } });
+    proxy = createProxyServer({ portalUrl: api.url, serviceToken, dockerHubRegistry: upstream.url, allowPrivate: true, licenseTtlMs: LICENSE_TTL_MS, pullLog: { flushIntervalMs: 100 }, now: clock.now });
     proxyHost = `127.0.0.1:${(await proxy.listen(0)).port}`;
 
     // What a vendor ships: a Deployment with a private app image and a public init image, and a debug Pod.
@@ -154,17 +156,13 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "kubec
     // Without the authfile the proxy refuses.
     await expect(pullImage(rewritten, path.join(work, "anon"))).rejects.toThrow(/unauthorized|authentication required/i);
     // The pull reached the portal's log (what the ECR tutorial's "first pull" checkmark reads).
-    let events = 0;
-    for (let i = 0; i < 50 && events === 0; i++) {
-      events = await t.db.pullEvent.count({ where: { teamId: app.teamId, source: "proxy" } });
-      if (events === 0) await sleep(100);
-    }
-    expect(events).toBeGreaterThan(0);
+    await proxy.pullLog.flush(true);
+    expect(await t.db.pullEvent.count({ where: { teamId: app.teamId, source: "proxy" } })).toBeGreaterThan(0);
   });
 
   it("a revoked license then fails", async () => {
     await t.db.license.update({ where: { id: license.id }, data: { revokedAt: new Date() } });
-    await sleep(LICENSE_TTL_MS + 200);
+    clock.advance(LICENSE_TTL_MS + 1);
     const authfile = await authfileFromSecret();
     await expect(pullImage(`${proxyHost}/proxy/acme-app/acme/api:1.0`, path.join(work, "revoked"), { authfile, all: true })).rejects.toThrow(/unauthorized|revoked|authentication required/i);
   });

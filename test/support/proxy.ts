@@ -201,5 +201,3 @@ export function rawRequest(url: string, opts: { method?: string; headers?: Recor
 }
 
 export const ociErrors = (r: RawResponse) => (JSON.parse(r.body.toString("utf8")) as { errors: Array<{ code: string; message: string }> }).errors;
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
