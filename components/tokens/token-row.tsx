@@ -4,8 +4,8 @@ import { useActionState, useState } from "react";
 import { revokeTokenAction } from "@/app/_actions/tokens";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { Badge, shortDate, statusTone } from "@/components/ui/badge";
-import { roleLabels, type RoleName } from "@/lib/validations/teams";
-import { tokenKindLabels, type TokenKindName } from "@/lib/validations/tokens";
+import { roleLabels, type RoleName } from "@/lib/teams/schemas";
+import { tokenKindLabels, type TokenKindName } from "@/lib/tokens/schemas";
 import type { ActionState } from "@/lib/server/action-state";
 
 export interface TokenView {

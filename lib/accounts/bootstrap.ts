@@ -6,7 +6,7 @@ import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import { recordAudit } from "@/lib/audit/record";
 import { invoke } from "@/lib/server/operation";
 import { createServiceAccount } from "@/lib/tokens/operations";
-import { emailSchema, newPasswordSchema, teamNameSchema } from "@/lib/validations/auth";
+import { emailSchema, newPasswordSchema, teamNameSchema } from "@/lib/accounts/schemas";
 
 /**
  * Headless start for operators and CI (`portcullis admin bootstrap`): makes sure a user and a

@@ -1,6 +1,6 @@
 import { defineOperation } from "@/lib/server/operation";
 import { notFound } from "@/lib/errors";
-import { listActivitySchema } from "@/lib/validations/activity";
+import { listActivitySchema } from "@/lib/activity/schemas";
 
 /**
  * Image pushes and pulls, newest first: the hosted registry's (Distribution's notifications,

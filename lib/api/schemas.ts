@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { licenseTypes } from "@/lib/validations/licenses";
+import { licenseTypes } from "@/lib/licenses/schemas";
 import { registryProviders } from "@/lib/validations/registries";
 import { errorStatus, type ErrorCode } from "@/lib/errors";
 

@@ -4,7 +4,7 @@ import type { TeamContext } from "@/lib/auth/context";
 import type { Db, Tx } from "@/lib/db/client";
 import { actorOf, recordAudit } from "@/lib/audit/record";
 import { AppError, isUniqueViolation, notFound } from "@/lib/errors";
-import { appRefSchema, createAppSchema, deleteAppSchema, renameAppSchema } from "@/lib/validations/apps";
+import { appRefSchema, createAppSchema, deleteAppSchema, renameAppSchema } from "@/lib/apps/schemas";
 import { hostedImagesClient } from "@/lib/registry-auth/hosted-images";
 
 export interface AppDto {

@@ -1,7 +1,7 @@
 import { defineOperation } from "@/lib/server/operation";
 import { actorOf, recordAudit } from "@/lib/audit/record";
 import { notFound } from "@/lib/errors";
-import { createCustomerSchema, customerRefSchema, listCustomersSchema } from "@/lib/validations/customers";
+import { createCustomerSchema, customerRefSchema, listCustomersSchema } from "@/lib/customers/schemas";
 import { licenseRowSelect, toLicenseDto, type LicenseDto } from "@/lib/licenses/dto";
 
 export interface CustomerDto {

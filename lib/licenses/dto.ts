@@ -1,4 +1,4 @@
-import type { LicenseTypeName } from "@/lib/validations/licenses";
+import type { LicenseTypeName } from "@/lib/licenses/schemas";
 
 export type LicenseStatus = "active" | "expired" | "revoked";
 

@@ -5,7 +5,7 @@ import type { TeamContext } from "@/lib/auth/context";
 import { actorOf, recordAudit } from "@/lib/audit/record";
 import { AppError, notFound } from "@/lib/errors";
 import { env } from "@/lib/config/env";
-import { createLicenseSchema, licenseRefSchema } from "@/lib/validations/licenses";
+import { createLicenseSchema, licenseRefSchema } from "@/lib/licenses/schemas";
 import { generateLicenseId, hashLicenseId, licenseIdHint } from "./license-id";
 import { licenseRowSelect, toLicenseDto, type LicenseDto } from "./dto";
 import { revealLicenseId, sealLicenseId, storeSealedLicenseId } from "./secret";

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { defineOperation } from "@/lib/server/operation";
 import { actorOf, recordAudit } from "@/lib/audit/record";
 import { AppError, notFound } from "@/lib/errors";
-import { inviteMemberSchema, revokeInviteSchema } from "@/lib/validations/teams";
+import { inviteMemberSchema, revokeInviteSchema } from "@/lib/teams/schemas";
 import { newInviteToken } from "./invites";
 
 /**

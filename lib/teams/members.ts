@@ -2,7 +2,7 @@ import type { Tx } from "@/lib/db/client";
 import { defineOperation } from "@/lib/server/operation";
 import { actorOf, recordAudit } from "@/lib/audit/record";
 import { AppError, notFound } from "@/lib/errors";
-import { changeRoleSchema, removeMemberSchema } from "@/lib/validations/teams";
+import { changeRoleSchema, removeMemberSchema } from "@/lib/teams/schemas";
 import { z } from "zod";
 
 /** Serialises membership changes of one team, so two concurrent demotions can't remove the last admin. */

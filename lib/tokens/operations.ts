@@ -5,8 +5,8 @@ import { defineOperation } from "@/lib/server/operation";
 import { actorOf, recordAudit } from "@/lib/audit/record";
 import { can } from "@/lib/auth/permissions";
 import { forbidden, notFound } from "@/lib/errors";
-import type { RoleName } from "@/lib/validations/teams";
-import { createPersonalTokenSchema, createServiceAccountSchema, createTeamTokenSchema, revokeTokenSchema, type TokenKindName } from "@/lib/validations/tokens";
+import type { RoleName } from "@/lib/teams/schemas";
+import { createPersonalTokenSchema, createServiceAccountSchema, createTeamTokenSchema, revokeTokenSchema, type TokenKindName } from "@/lib/tokens/schemas";
 import { newApiToken } from "./format";
 import { lowerRole } from "./roles";
 
