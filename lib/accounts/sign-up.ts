@@ -5,7 +5,7 @@ import { recordAudit } from "@/lib/audit/record";
 import type { SignUpInput } from "@/lib/accounts/schemas";
 import { acceptInviteInTx, findUsableInvite } from "@/lib/teams/invites";
 
-export interface SignedUp {
+interface SignedUp {
   userId: string;
   email: string;
   teamId: string;

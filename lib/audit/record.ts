@@ -27,7 +27,7 @@ export const auditActions = [
   "token.create",
   "token.revoke",
 ] as const;
-export type AuditAction = (typeof auditActions)[number];
+type AuditAction = (typeof auditActions)[number];
 
 export interface AuditActor {
   userId: string | null;
@@ -36,7 +36,7 @@ export interface AuditActor {
 }
 
 /** What an audit event says: the action, what it acted on, and details. */
-export interface AuditEventInput {
+interface AuditEventInput {
   action: AuditAction;
   targetType?: string;
   targetId?: string;

@@ -7,7 +7,7 @@ import { AppError } from "../errors";
  */
 
 /** OCI distribution error codes the proxy answers with for bad input (OCI distribution spec, "Error Codes"). */
-export type OciInputCode = "NAME_INVALID" | "TAG_INVALID" | "DIGEST_INVALID" | "UNSUPPORTED";
+type OciInputCode = "NAME_INVALID" | "TAG_INVALID" | "DIGEST_INVALID" | "UNSUPPORTED";
 
 /** A malformed image reference, repository name, tag, digest or proxy path. */
 export class InvalidReferenceError extends AppError {
@@ -28,7 +28,7 @@ export class InvalidEndpointError extends AppError {
 }
 
 /** Why an upstream request failed before (or instead of) an HTTP answer. */
-export type UpstreamFailure =
+type UpstreamFailure =
   | "dns" // name does not resolve
   | "blocked" // resolves to an address the operator does not allow
   | "insecure" // would send credentials over plain HTTP to a host not allowed for it

@@ -10,7 +10,7 @@ import { createPersonalTokenSchema, createServiceAccountSchema, createTeamTokenS
 import { newApiToken } from "./format";
 import { lowerRole } from "./roles";
 
-export type TokenStatus = "active" | "expired" | "revoked";
+type TokenStatus = "active" | "expired" | "revoked";
 
 export interface ApiTokenDto {
   id: string;
