@@ -9,7 +9,7 @@ import { revokeLicensesOf } from "@/lib/licenses/revoke";
 import { appRefSchema, createAppSchema, deleteAppSchema, renameAppSchema } from "@/lib/apps/schemas";
 import { hostedImagesClient } from "@/lib/registry-auth/hosted-images";
 
-interface AppDto {
+export interface AppDto {
   id: string;
   name: string;
   slug: string;
