@@ -3,7 +3,7 @@ import { NavLinks } from "@/components/shell/nav-links";
 import { TeamSwitcher } from "@/components/shell/team-switcher";
 import { signOutAction } from "@/app/_actions/auth";
 import { requireTeamContext } from "@/lib/server/request";
-import { roleLabels } from "@/lib/validations/teams";
+import { roleLabels } from "@/lib/teams/schemas";
 
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
   const ctx = await requireTeamContext();

@@ -7,11 +7,13 @@ import { Field } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
 import { CopyButton } from "@/components/ui/copy-button";
 import type { ActionState } from "@/lib/server/action-state";
+import type { Plain } from "@/lib/server/plain";
+import type { AppDto } from "@/lib/apps/operations";
 import { DeleteAppDialog } from "./delete-app-dialog";
 
 type Mode = "view" | "rename" | "delete";
 
-export function AppRow({ app, canWrite, canDelete }: { app: { id: string; name: string; slug: string; createdAt: string }; canWrite: boolean; canDelete: boolean }) {
+export function AppRow({ app, canWrite, canDelete }: { app: Plain<AppDto>; canWrite: boolean; canDelete: boolean }) {
   const [mode, setMode] = useState<Mode>("view");
   const [renameState, rename] = useActionState<ActionState, FormData>(async (prev, fd) => {
     const next = await renameAppAction(prev, fd);

@@ -6,7 +6,7 @@ import { Button, SubmitButton } from "@/components/ui/button";
 import { buttonClass } from "@/components/ui/button-class";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Badge, shortDate, statusTone } from "@/components/ui/badge";
-import { licenseTypeLabels } from "@/lib/validations/licenses";
+import { licenseTypeLabels } from "@/lib/licenses/schemas";
 import type { ActionState } from "@/lib/server/action-state";
 import type { LicenseView } from "./types";
 

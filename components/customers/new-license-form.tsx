@@ -6,7 +6,7 @@ import { Field, SelectField } from "@/components/ui/field";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { Notice } from "@/components/ui/notice";
 import { CopyButton } from "@/components/ui/copy-button";
-import { licenseTypeLabels, licenseTypes } from "@/lib/validations/licenses";
+import { licenseTypeLabels, licenseTypes } from "@/lib/licenses/schemas";
 import type { ActionState } from "@/lib/server/action-state";
 
 type Created = { licenseId: string; appSlug: string; type: string };

@@ -1,27 +1,11 @@
 import type { CustomerDto } from "@/lib/customers/operations";
 import type { LicenseDto } from "@/lib/licenses/dto";
+import type { Plain } from "@/lib/server/plain";
 
-/** What the Customers page hands its client components: plain strings, never a license ID. */
-export interface LicenseView {
-  id: string;
-  appSlug: string;
-  appName: string;
-  type: LicenseDto["type"];
-  status: LicenseDto["status"];
-  hint: string;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  createdAt: string;
-}
+/** What the Customers page hands its client components: dates as strings, never a license ID. */
+export type LicenseView = Plain<Omit<LicenseDto, "customerId" | "appId">>;
 
-export interface CustomerView {
-  id: string;
-  name: string;
-  email: string | null;
-  archivedAt: string | null;
-  createdAt: string;
-  licenses: LicenseView[];
-}
+export type CustomerView = Plain<Omit<CustomerDto, "licenses">> & { licenses: LicenseView[] };
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 

@@ -6,7 +6,7 @@ import { Field, SelectField } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/button";
 import { Notice } from "@/components/ui/notice";
 import { CopyButton } from "@/components/ui/copy-button";
-import { roleLabels, roles } from "@/lib/validations/teams";
+import { roleLabels, roles } from "@/lib/teams/schemas";
 import type { ActionState } from "@/lib/server/action-state";
 
 type Invite = { email: string; token: string; expiresAt: string | Date };

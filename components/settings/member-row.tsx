@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { changeRoleAction, removeMemberAction } from "@/app/_actions/members";
 import { SubmitButton } from "@/components/ui/button";
-import { roleLabels, roles, type RoleName } from "@/lib/validations/teams";
+import { roleLabels, roles, type RoleName } from "@/lib/teams/schemas";
 import type { ActionState } from "@/lib/server/action-state";
 
 export function MemberRow({

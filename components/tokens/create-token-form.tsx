@@ -6,8 +6,8 @@ import { Field, SelectField } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/button";
 import { Notice } from "@/components/ui/notice";
 import { CopyButton } from "@/components/ui/copy-button";
-import { roleLabels, roles, type RoleName } from "@/lib/validations/teams";
-import { tokenKindLabels, type TokenKindName } from "@/lib/validations/tokens";
+import { roleLabels, roles, type RoleName } from "@/lib/teams/schemas";
+import { tokenKindLabels, type TokenKindName } from "@/lib/tokens/schemas";
 import type { ActionState } from "@/lib/server/action-state";
 
 type Created = { token: string; name: string; kind: TokenKindName; role: RoleName };

@@ -4,22 +4,14 @@ import { useActionState, useState } from "react";
 import { revokeTokenAction } from "@/app/_actions/tokens";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { Badge, shortDate, statusTone } from "@/components/ui/badge";
-import { roleLabels, type RoleName } from "@/lib/validations/teams";
-import { tokenKindLabels, type TokenKindName } from "@/lib/validations/tokens";
+import { roleLabels } from "@/lib/teams/schemas";
+import { tokenKindLabels } from "@/lib/tokens/schemas";
 import type { ActionState } from "@/lib/server/action-state";
+import type { Plain } from "@/lib/server/plain";
+import type { ApiTokenDto } from "@/lib/tokens/operations";
 
-export interface TokenView {
-  id: string;
-  kind: TokenKindName;
-  name: string;
-  role: RoleName;
-  hint: string;
-  ownerEmail: string | null;
-  status: "active" | "expired" | "revoked";
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-}
+/** A token as the Tokens page hands it to this row: dates as strings. */
+export type TokenView = Plain<Omit<ApiTokenDto, "userId" | "revokedAt">>;
 
 /** "3 min ago", or the date. */
 function since(iso: string | null) {

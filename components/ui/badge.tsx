@@ -6,7 +6,7 @@ const tones = {
   blue: "bg-brand-50 text-brand-700 ring-brand-100",
 } as const;
 
-export type BadgeTone = keyof typeof tones;
+type BadgeTone = keyof typeof tones;
 
 /** A short status label. */
 export function Badge({ tone = "slate", children }: { tone?: BadgeTone; children: React.ReactNode }) {

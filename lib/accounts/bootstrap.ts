@@ -6,7 +6,7 @@ import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import { recordAudit } from "@/lib/audit/record";
 import { invoke } from "@/lib/server/operation";
 import { createServiceAccount } from "@/lib/tokens/operations";
-import { emailSchema, newPasswordSchema, teamNameSchema } from "@/lib/validations/auth";
+import { emailSchema, newPasswordSchema, teamNameSchema } from "@/lib/accounts/schemas";
 
 /**
  * Headless start for operators and CI (`portcullis admin bootstrap`): makes sure a user and a
@@ -20,9 +20,9 @@ const bootstrapSchema = z.object({
   teamName: teamNameSchema,
   tokenName: z.string().trim().min(1, "Enter a token name.").max(64, "Use at most 64 characters.").default("bootstrap"),
 });
-export type BootstrapInput = z.input<typeof bootstrapSchema>;
+type BootstrapInput = z.input<typeof bootstrapSchema>;
 
-export interface BootstrapResult {
+interface BootstrapResult {
   team: { id: string; name: string; created: boolean };
   user: { id: string; email: string; created: boolean };
   serviceAccount: { id: string; name: string; role: "admin" };

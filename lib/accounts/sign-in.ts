@@ -2,7 +2,7 @@ import type { Db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { verifyAgainstDummy, verifyPassword } from "@/lib/auth/password";
 import { reserveLoginAttempt } from "@/lib/auth/rate-limit";
-import type { SignInInput } from "@/lib/validations/auth";
+import type { SignInInput } from "@/lib/accounts/schemas";
 
 /** The one message for a wrong email or a wrong password: it must not reveal which. */
 export const BAD_CREDENTIALS = "Email or password is incorrect.";

@@ -2,10 +2,10 @@ import type { Db } from "@/lib/db/client";
 import { AppError, isUniqueViolation } from "@/lib/errors";
 import { hashPassword } from "@/lib/auth/password";
 import { recordAudit } from "@/lib/audit/record";
-import type { SignUpInput } from "@/lib/validations/auth";
+import type { SignUpInput } from "@/lib/accounts/schemas";
 import { acceptInviteInTx, findUsableInvite } from "@/lib/teams/invites";
 
-export interface SignedUp {
+interface SignedUp {
   userId: string;
   email: string;
   teamId: string;

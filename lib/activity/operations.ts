@@ -1,6 +1,6 @@
 import { defineOperation } from "@/lib/server/operation";
-import { notFound } from "@/lib/errors";
-import { listActivitySchema } from "@/lib/validations/activity";
+import { findOr404 } from "@/lib/server/team-transaction";
+import { listActivitySchema } from "@/lib/activity/schemas";
 
 /**
  * Image pushes and pulls, newest first: the hosted registry's (Distribution's notifications,
@@ -30,8 +30,8 @@ export const listActivity = defineOperation({
   input: listActivitySchema,
   async run(ctx, input): Promise<ActivityDto[]> {
     const { db, teamId } = ctx;
-    if (input.appId && !(await db.app.findFirst({ where: { id: input.appId, teamId, deletedAt: null }, select: { id: true } }))) throw notFound("That app does not exist.");
-    if (input.licenseId && !(await db.license.findFirst({ where: { id: input.licenseId, teamId }, select: { id: true } }))) throw notFound("That license does not exist.");
+    if (input.appId) await findOr404(db.app.findFirst({ where: { id: input.appId, teamId, deletedAt: null }, select: { id: true } }), "That app does not exist.");
+    if (input.licenseId) await findOr404(db.license.findFirst({ where: { id: input.licenseId, teamId }, select: { id: true } }), "That license does not exist.");
     const rows = await db.pullEvent.findMany({
       where: { teamId, action: { in: [...ACTIVITY_ACTIONS] }, ...(input.appId && { appId: input.appId }), ...(input.licenseId && { licenseId: input.licenseId }), ...(input.customersOnly && !input.licenseId && { licenseId: { not: null } }) },
       orderBy: { seq: "desc" },

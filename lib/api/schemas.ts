@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { licenseTypes } from "@/lib/validations/licenses";
+import { licenseTypes } from "@/lib/licenses/schemas";
 import { registryProviderNames } from "@/lib/registries/providers";
 import { errorStatus, type ErrorCode } from "@/lib/errors";
 

@@ -2,9 +2,11 @@ import { z } from "zod";
 import { defineOperation } from "@/lib/server/operation";
 import type { TeamContext } from "@/lib/auth/context";
 import type { Db, Tx } from "@/lib/db/client";
-import { actorOf, recordAudit } from "@/lib/audit/record";
+import { recordTeamAudit } from "@/lib/audit/record";
 import { AppError, isUniqueViolation, notFound } from "@/lib/errors";
-import { appRefSchema, createAppSchema, deleteAppSchema, renameAppSchema } from "@/lib/validations/apps";
+import { findOr404, inTeamTransaction } from "@/lib/server/team-transaction";
+import { revokeLicensesOf } from "@/lib/licenses/revoke";
+import { appRefSchema, createAppSchema, deleteAppSchema, renameAppSchema } from "@/lib/apps/schemas";
 import { hostedImagesClient } from "@/lib/registry-auth/hosted-images";
 
 export interface AppDto {
@@ -28,10 +30,10 @@ const toDto = (a: { id: string; name: string; slug: string; createdAt: Date }): 
  */
 const liveApp = { deletedAt: null } as const;
 
-async function findLiveApp(db: Db | Tx, ctx: TeamContext, id: string) {
-  const app = await db.app.findFirst({ where: { id, teamId: ctx.teamId, ...liveApp } });
-  if (!app) throw notFound("That app does not exist.");
-  return app;
+const APP_NOT_FOUND = "That app does not exist.";
+
+function findLiveApp(db: Db | Tx, ctx: TeamContext, id: string) {
+  return findOr404(db.app.findFirst({ where: { id, teamId: ctx.teamId, ...liveApp } }), APP_NOT_FOUND);
 }
 
 export const listApps = defineOperation({
@@ -50,9 +52,9 @@ export const createApp = defineOperation({
   input: createAppSchema,
   async run(ctx, input) {
     try {
-      return await ctx.db.$transaction(async (tx) => {
+      return await inTeamTransaction(ctx, async (tx) => {
         const app = await tx.app.create({ data: { teamId: ctx.teamId, name: input.name, slug: input.slug } });
-        await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+        await recordTeamAudit(tx, ctx, {
           action: "app.create",
           targetType: "app",
           targetId: app.id,
@@ -79,14 +81,14 @@ export const renameApp = defineOperation({
   permission: "write",
   input: renameAppSchema,
   async run(ctx, input) {
-    return ctx.db.$transaction(async (tx) => {
+    return inTeamTransaction(ctx, async (tx) => {
       const app = await findLiveApp(tx, ctx, input.id);
       if (input.slug !== undefined && input.slug !== app.slug) {
         const message = `Slugs can't be changed: ${app.slug} is part of every image path. Create a new app for a new slug.`;
         throw new AppError("validation_failed", message, { fields: { slug: message } });
       }
       const updated = await tx.app.update({ where: { id: app.id }, data: { name: input.name } });
-      await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+      await recordTeamAudit(tx, ctx, {
         action: "app.rename",
         targetType: "app",
         targetId: app.id,
@@ -174,35 +176,22 @@ export const deleteApp = defineOperation({
         throw new AppError("unavailable", `${(e as Error).message} The app was not deleted: its images must be deleted first. Try again once the hosted registry answers.`);
       }
     }
-    return ctx.db.$transaction(async (tx) => {
+    return inTeamTransaction(ctx, async (tx) => {
       const now = new Date();
       const claimed = await tx.app.updateMany({
         where: { id: app.id, teamId: ctx.teamId, ...liveApp },
         data: { deletedAt: now, deletedById: ctx.userId, deletedByEmail: ctx.email },
       });
-      if (claimed.count !== 1) throw notFound("That app does not exist.");
-      const unrevoked = await tx.license.findMany({
-        where: { teamId: ctx.teamId, appId: app.id, revokedAt: null },
-        select: { id: true, licenseIdHint: true, customer: { select: { name: true } } },
-      });
-      await tx.license.updateMany({ where: { id: { in: unrevoked.map((l) => l.id) }, revokedAt: null }, data: { revokedAt: now } });
-      for (const l of unrevoked) {
-        await recordAudit(tx, ctx.teamId, actorOf(ctx), {
-          action: "license.revoke",
-          targetType: "license",
-          targetId: l.id,
-          targetLabel: `…${l.licenseIdHint}`,
-          metadata: { customer: l.customer.name, app: app.slug, reason: "app deleted" },
-        });
-      }
-      await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+      if (claimed.count !== 1) throw notFound(APP_NOT_FOUND);
+      const revokedLicenses = await revokeLicensesOf(tx, ctx, { appId: app.id }, "app deleted", now);
+      await recordTeamAudit(tx, ctx, {
         action: "app.delete",
         targetType: "app",
         targetId: app.id,
         targetLabel: app.slug,
-        metadata: { name: app.name, revokedLicenses: unrevoked.length, hostedRepositories: purged.repositories, hostedTags: purged.tags },
+        metadata: { name: app.name, revokedLicenses, hostedRepositories: purged.repositories, hostedTags: purged.tags },
       });
-      return { id: app.id, slug: app.slug, deletedAt: now, revokedLicenses: unrevoked.length, hostedImages: purged };
+      return { id: app.id, slug: app.slug, deletedAt: now, revokedLicenses, hostedImages: purged };
     });
   },
 });

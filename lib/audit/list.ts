@@ -1,5 +1,5 @@
 import { defineOperation } from "@/lib/server/operation";
-import { auditQuerySchema } from "@/lib/validations/audit";
+import { auditQuerySchema } from "@/lib/audit/schemas";
 
 /** The team's audit events, newest first, paged, optionally filtered by action. */
 export const listAuditEvents = defineOperation({

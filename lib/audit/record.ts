@@ -27,7 +27,7 @@ export const auditActions = [
   "token.create",
   "token.revoke",
 ] as const;
-export type AuditAction = (typeof auditActions)[number];
+type AuditAction = (typeof auditActions)[number];
 
 export interface AuditActor {
   userId: string | null;
@@ -35,13 +35,17 @@ export interface AuditActor {
   ip: string | null;
 }
 
+/** What an audit event says: the action, what it acted on, and details. */
+interface AuditEventInput {
+  action: AuditAction;
+  targetType?: string;
+  targetId?: string;
+  targetLabel?: string;
+  metadata?: Record<string, unknown>;
+}
+
 /** Writes one audit event. Call it with the transaction client of the change it records. */
-export async function recordAudit(
-  tx: Tx,
-  teamId: string | null,
-  actor: AuditActor,
-  event: { action: AuditAction; targetType?: string; targetId?: string; targetLabel?: string; metadata?: Record<string, unknown> },
-) {
+export async function recordAudit(tx: Tx, teamId: string | null, actor: AuditActor, event: AuditEventInput) {
   await tx.auditEvent.create({
     data: {
       teamId,
@@ -62,3 +66,8 @@ export const actorOf = (ctx: { userId: string; email: string; ip: string | null 
   email: ctx.email,
   ip: ctx.ip,
 });
+
+/** Writes one audit event of the caller's team, by the caller, in the transaction of the change. */
+export function recordTeamAudit(tx: Tx, ctx: { teamId: string; userId: string; email: string; ip: string | null }, event: AuditEventInput) {
+  return recordAudit(tx, ctx.teamId, actorOf(ctx), event);
+}

@@ -1,7 +1,8 @@
 import { defineOperation } from "@/lib/server/operation";
-import { actorOf, recordAudit } from "@/lib/audit/record";
-import { notFound } from "@/lib/errors";
-import { createCustomerSchema, customerRefSchema, listCustomersSchema } from "@/lib/validations/customers";
+import { recordTeamAudit } from "@/lib/audit/record";
+import { findOr404, inTeamTransaction } from "@/lib/server/team-transaction";
+import { revokeLicensesOf } from "@/lib/licenses/revoke";
+import { createCustomerSchema, customerRefSchema, listCustomersSchema } from "@/lib/customers/schemas";
 import { licenseRowSelect, toLicenseDto, type LicenseDto } from "@/lib/licenses/dto";
 
 export interface CustomerDto {
@@ -12,6 +13,8 @@ export interface CustomerDto {
   createdAt: Date;
   licenses: LicenseDto[];
 }
+
+const CUSTOMER_NOT_FOUND = "That customer does not exist.";
 
 const customerInclude = { licenses: { select: licenseRowSelect, orderBy: { createdAt: "desc" as const } } };
 
@@ -46,8 +49,7 @@ export const getCustomer = defineOperation({
   permission: "read",
   input: customerRefSchema,
   async run(ctx, input) {
-    const row = await ctx.db.customer.findFirst({ where: { id: input.id, teamId: ctx.teamId }, include: customerInclude });
-    if (!row) throw notFound("That customer does not exist.");
+    const row = await findOr404(ctx.db.customer.findFirst({ where: { id: input.id, teamId: ctx.teamId }, include: customerInclude }), CUSTOMER_NOT_FOUND);
     return toDto(row);
   },
 });
@@ -57,9 +59,9 @@ export const createCustomer = defineOperation({
   permission: "write",
   input: createCustomerSchema,
   async run(ctx, input) {
-    return ctx.db.$transaction(async (tx) => {
+    return inTeamTransaction(ctx, async (tx) => {
       const customer = await tx.customer.create({ data: { teamId: ctx.teamId, name: input.name, email: input.email ?? null } });
-      await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+      await recordTeamAudit(tx, ctx, {
         action: "customer.create",
         targetType: "customer",
         targetId: customer.id,
@@ -80,32 +82,17 @@ export const archiveCustomer = defineOperation({
   permission: "write",
   input: customerRefSchema,
   async run(ctx, input) {
-    return ctx.db.$transaction(async (tx) => {
-      const customer = await tx.customer.findFirst({ where: { id: input.id, teamId: ctx.teamId } });
-      if (!customer) throw notFound("That customer does not exist.");
+    return inTeamTransaction(ctx, async (tx) => {
+      const customer = await findOr404(tx.customer.findFirst({ where: { id: input.id, teamId: ctx.teamId } }), CUSTOMER_NOT_FOUND);
       const claimed = await tx.customer.updateMany({ where: { id: customer.id, archivedAt: null }, data: { archivedAt: new Date() } });
       if (claimed.count === 1) {
-        const active = await tx.license.findMany({
-          where: { teamId: ctx.teamId, customerId: customer.id, revokedAt: null },
-          select: { id: true, licenseIdHint: true, app: { select: { slug: true } } },
-        });
-        const now = new Date();
-        await tx.license.updateMany({ where: { id: { in: active.map((l) => l.id) }, revokedAt: null }, data: { revokedAt: now } });
-        for (const l of active) {
-          await recordAudit(tx, ctx.teamId, actorOf(ctx), {
-            action: "license.revoke",
-            targetType: "license",
-            targetId: l.id,
-            targetLabel: `…${l.licenseIdHint}`,
-            metadata: { customer: customer.name, app: l.app.slug, reason: "customer archived" },
-          });
-        }
-        await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+        const revokedLicenses = await revokeLicensesOf(tx, ctx, { customerId: customer.id }, "customer archived", new Date());
+        await recordTeamAudit(tx, ctx, {
           action: "customer.archive",
           targetType: "customer",
           targetId: customer.id,
           targetLabel: customer.name,
-          metadata: { revokedLicenses: active.length },
+          metadata: { revokedLicenses },
         });
       }
       const row = await tx.customer.findUniqueOrThrow({ where: { id: customer.id }, include: customerInclude });

@@ -12,7 +12,7 @@ import type { ImageUse } from "./workloads";
  * refused every tag of it is rewritten (Kustomize's `images:` entries match names, not tags).
  */
 
-export type Decision = "private" | "public" | "registry" | "proxy" | "airgap";
+type Decision = "private" | "public" | "registry" | "proxy" | "airgap";
 
 export interface ImageDecision {
   /** The image exactly as written (with its tag or digest). */

@@ -24,7 +24,7 @@ export interface KustomizeImage {
   reason: string;
 }
 
-export interface OverlayInput {
+interface OverlayInput {
   appSlug: string;
   licenseId: string;
   proxyHost: string;
@@ -36,14 +36,14 @@ export interface OverlayInput {
   workloads: readonly Workload[];
 }
 
-export interface Overlay {
+interface Overlay {
   images: KustomizeImage[];
   files: Record<string, string>;
   patchedWorkloads: number;
 }
 
 /** `images:` entries: one per rewritten name as written, plus the other Docker Hub spellings. */
-export function kustomizeImages(decisions: readonly ImageDecision[]): KustomizeImage[] {
+function kustomizeImages(decisions: readonly ImageDecision[]): KustomizeImage[] {
   const byName = new Map<string, ImageDecision[]>();
   for (const d of decisions) {
     if (!d.newName) continue;

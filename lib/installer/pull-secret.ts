@@ -8,7 +8,7 @@ import { licenseBasicCredentials } from "@/lib/licenses/license-login";
  * accept.
  */
 
-export interface PullSecretInput {
+interface PullSecretInput {
   appSlug: string;
   licenseId: string;
   proxyHost: string;
@@ -28,7 +28,7 @@ export function dockerConfigJson(input: Pick<PullSecretInput, "licenseId" | "pro
   return { auths };
 }
 
-export interface SecretManifest {
+interface SecretManifest {
   apiVersion: "v1";
   kind: "Secret";
   metadata: { name: string; namespace?: string };

@@ -1,6 +1,7 @@
 import type { ImageDecision } from "./decide";
 import { suffixOf } from "./decide";
 import type { RewriteResult } from "./rewrite";
+import { formatImageReference } from "@/lib/oci/reference";
 
 /** What `images rewrite` prints: the decision table, the exchanges for --explain, the summary. */
 
@@ -21,7 +22,7 @@ export function decisionTable(decisions: readonly ImageDecision[]): string[] {
 export function explain(decisions: readonly ImageDecision[]): string[] {
   const out: string[] = [];
   for (const d of decisions) {
-    out.push("", `${d.image}  →  ${d.ref.registry}/${d.ref.repository}${d.ref.tag ? `:${d.ref.tag}` : ""}${d.ref.digest ? `@${d.ref.digest}` : ""}`);
+    out.push("", `${d.image}  →  ${formatImageReference(d.ref)}`);
     const where = d.uses.map((u) => `${u.file}:${u.line} (${u.field === "containers" ? "container" : u.field.replace(/s$/, "")} ${u.container})`);
     out.push(`  used at ${where.join(", ")}`);
     if (d.exchange.length === 0) out.push("  (no request: decided without asking the registry)");

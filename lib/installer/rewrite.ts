@@ -20,7 +20,7 @@ export interface RewriteOptions extends Omit<DecideOptions, "airgap"> {
   localRegistry?: string;
 }
 
-export type FileStatus = "created" | "updated" | "unchanged" | "removed";
+type FileStatus = "created" | "updated" | "unchanged" | "removed";
 
 export interface RewriteResult {
   decisions: ImageDecision[];

@@ -10,7 +10,7 @@ import type { SourceDocument, YamlPath } from "./yaml-source";
  */
 
 /** Path of the pod spec in each workload kind. */
-export const WORKLOAD_KINDS: Record<string, readonly string[]> = {
+const WORKLOAD_KINDS: Record<string, readonly string[]> = {
   Pod: ["spec"],
   Deployment: ["spec", "template", "spec"],
   StatefulSet: ["spec", "template", "spec"],
@@ -34,10 +34,10 @@ const OTHER_BUILTIN_KINDS = new Set([
   "VolumeAttributesClass", "List",
 ]);
 
-export const CONTAINER_FIELDS = ["containers", "initContainers", "ephemeralContainers"] as const;
-export type ContainerField = (typeof CONTAINER_FIELDS)[number];
+const CONTAINER_FIELDS = ["containers", "initContainers", "ephemeralContainers"] as const;
+type ContainerField = (typeof CONTAINER_FIELDS)[number];
 
-export interface WorkloadId {
+interface WorkloadId {
   apiVersion: string;
   kind: string;
   name: string;
@@ -62,13 +62,13 @@ export interface Workload extends WorkloadId {
   images: ImageUse[];
 }
 
-export interface CustomResourceImages extends WorkloadId {
+interface CustomResourceImages extends WorkloadId {
   file: string;
   line: number;
   images: ImageUse[];
 }
 
-export interface ScanResult {
+interface ScanResult {
   workloads: Workload[];
   customResources: CustomResourceImages[];
 }

@@ -28,7 +28,7 @@ export const INTERNAL_API = {
  * `resolveProxyImage`). Which registry and which upstream repository it means is the portal's to
  * say: only it knows the team's registry names.
  */
-export const imagePathSchema = z
+const imagePathSchema = z
   .array(z.string().min(1).max(255))
   .min(1)
   .max(256)
@@ -53,7 +53,7 @@ export const lookupRequestSchema = z
   .refine((r) => !r.image || r.appSlug, { message: "an image needs an app slug", path: ["image"] });
 export type LookupRequest = z.infer<typeof lookupRequestSchema>;
 
-export const lookupCodes = ["ok", "unknown_license", "revoked", "expired", "wrong_app", "unknown_registry"] as const;
+const lookupCodes = ["ok", "unknown_license", "revoked", "expired", "wrong_app", "unknown_registry"] as const;
 export type LookupCode = (typeof lookupCodes)[number];
 
 /** HTTP status of each answer: 401 for the license itself, 403 for what it is not entitled to. */
@@ -66,7 +66,7 @@ export const lookupStatus: Record<LookupCode, 200 | 401 | 403> = {
   unknown_registry: 403,
 };
 
-export const credentialsSchema = z.discriminatedUnion("kind", [
+const credentialsSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("anonymous") }),
   z.object({ kind: z.literal("basic"), username: z.string(), password: z.string() }),
   z.object({
@@ -113,7 +113,7 @@ export const lookupResponseSchema = z.object({
 });
 export type LookupResponse = z.infer<typeof lookupResponseSchema>;
 
-export const pullActions = ["pull-manifest", "head-manifest", "pull-blob", "head-blob", "list-tags"] as const;
+const pullActions = ["pull-manifest", "head-manifest", "pull-blob", "head-blob", "list-tags"] as const;
 export type PullAction = (typeof pullActions)[number];
 
 /**
@@ -121,7 +121,7 @@ export type PullAction = (typeof pullActions)[number];
  * takes team, customer and app from that license row, so a batch can't write into another team.
  * `id` makes retries idempotent: a batch sent twice is stored once.
  */
-export const pullEventSchema = z
+const pullEventSchema = z
   .object({
     id: z.uuid(),
     licenseId: z.uuid(),

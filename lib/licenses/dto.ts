@@ -1,6 +1,6 @@
-import type { LicenseTypeName } from "@/lib/validations/licenses";
+import type { LicenseTypeName } from "@/lib/licenses/schemas";
 
-export type LicenseStatus = "active" | "expired" | "revoked";
+type LicenseStatus = "active" | "expired" | "revoked";
 
 export interface LicenseDto {
   id: string;

@@ -42,7 +42,7 @@ export interface LicenseClaims {
   registryUrl: string | null;
 }
 
-export interface LicenseSignature {
+interface LicenseSignature {
   algorithm: "Ed25519";
   keyId: string;
   value: string;
@@ -81,7 +81,7 @@ export function signLicense(claims: LicenseClaims, key: { privateKey: crypto.Key
   return `${header}\n${dump({ apiVersion: LICENSE_API_VERSION, kind: "License", spec, signature }, { lineWidth: -1 })}`;
 }
 
-export type LicenseVerification =
+type LicenseVerification =
   | { ok: true; claims: LicenseClaims; keyId: string; expired: boolean }
   | { ok: false; reason: "malformed" | "wrong_key" | "bad_signature" };
 

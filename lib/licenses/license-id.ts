@@ -9,7 +9,7 @@ import { hashCandidates, hashForStorage, hashUnder } from "@/lib/auth/hash-keys"
  * "license-id") lets vendors see and copy the ID again, and lets `portcullis hashes rehash` move
  * the hash to a new key.
  */
-export const LICENSE_ID_BYTES = 20;
+const LICENSE_ID_BYTES = 20;
 export const LICENSE_SECRET_PURPOSE = "license-id";
 
 export function generateLicenseId(): string {

@@ -19,7 +19,7 @@ const LICENSE_USERNAME_PATTERN = new RegExp(`^${LICENSE_USERNAME}$`, "i");
 export const isLicenseUsername = (username: string): boolean => LICENSE_USERNAME_PATTERN.test(username);
 
 /** The syntax of a license ID: 20 to 64 letters, digits, `-` and `_`. */
-export const LICENSE_ID_PATTERN = /^[A-Za-z0-9_-]{20,64}$/;
+const LICENSE_ID_PATTERN = /^[A-Za-z0-9_-]{20,64}$/;
 
 /** Syntactic check before any lookup: bad input never reaches the database or the portal. */
 export const looksLikeLicenseId = (value: string): boolean => LICENSE_ID_PATTERN.test(value);

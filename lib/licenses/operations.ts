@@ -2,24 +2,26 @@ import crypto from "node:crypto";
 import { z } from "zod";
 import { defineOperation } from "@/lib/server/operation";
 import type { TeamContext } from "@/lib/auth/context";
-import { actorOf, recordAudit } from "@/lib/audit/record";
-import { AppError, notFound } from "@/lib/errors";
+import { recordTeamAudit } from "@/lib/audit/record";
+import { AppError } from "@/lib/errors";
+import { findOr404, inTeamTransaction } from "@/lib/server/team-transaction";
 import { env } from "@/lib/config/env";
-import { createLicenseSchema, licenseRefSchema } from "@/lib/validations/licenses";
+import { createLicenseSchema, licenseRefSchema } from "@/lib/licenses/schemas";
 import { generateLicenseId, hashLicenseId, licenseIdHint } from "./license-id";
 import { licenseRowSelect, toLicenseDto, type LicenseDto } from "./dto";
 import { revealLicenseId, sealLicenseId, storeSealedLicenseId } from "./secret";
 import { signLicense } from "./license-file";
 import { teamPublicSigningKey, teamSigningKey } from "./signing-key";
+import { licenseRevokeEvent } from "./revoke";
 
 export type LicenseWithId = LicenseDto & { licenseId: string };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-async function findLicense(ctx: TeamContext, id: string) {
-  const row = await ctx.db.license.findFirst({ where: { id, teamId: ctx.teamId }, select: licenseRowSelect });
-  if (!row) throw notFound("That license does not exist.");
-  return row;
+const LICENSE_NOT_FOUND = "That license does not exist.";
+
+function findLicense(ctx: TeamContext, id: string) {
+  return findOr404(ctx.db.license.findFirst({ where: { id, teamId: ctx.teamId }, select: licenseRowSelect }), LICENSE_NOT_FOUND);
 }
 
 const archivedCustomer = () => new AppError("conflict", "This customer is archived: it can't get new licenses.");
@@ -34,8 +36,7 @@ export const createLicense = defineOperation({
   permission: "write",
   input: createLicenseSchema,
   async run(ctx, input): Promise<LicenseWithId> {
-    const customer = await ctx.db.customer.findFirst({ where: { id: input.customerId, teamId: ctx.teamId } });
-    if (!customer) throw notFound("That customer does not exist.");
+    const customer = await findOr404(ctx.db.customer.findFirst({ where: { id: input.customerId, teamId: ctx.teamId } }), "That customer does not exist.");
     if (customer.archivedAt) throw archivedCustomer();
     const app = await ctx.db.app.findFirst({
       where: { teamId: ctx.teamId, deletedAt: null, ...(UUID.test(input.app) ? { id: input.app } : { slug: input.app }) },
@@ -47,7 +48,7 @@ export const createLicense = defineOperation({
     const licenseId = generateLicenseId();
     // Seal first: a KMS call must not hold the transaction open.
     const sealed = await sealLicenseId(ctx.teamId, id, licenseId);
-    return ctx.db.$transaction(async (tx) => {
+    return inTeamTransaction(ctx, async (tx) => {
       // Hold the customer's and the app's rows against a concurrent archive or delete, and
       // re-read them: one that committed since the check above is seen here, one that starts now
       // waits for this license and then revokes it with the rest.
@@ -70,7 +71,7 @@ export const createLicense = defineOperation({
         select: licenseRowSelect,
       });
       await storeSealedLicenseId(tx, ctx.teamId, id, sealed);
-      await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+      await recordTeamAudit(tx, ctx, {
         action: "license.create",
         targetType: "license",
         targetId: id,
@@ -102,19 +103,13 @@ export const revokeLicense = defineOperation({
   permission: "write",
   input: licenseRefSchema,
   async run(ctx, input): Promise<LicenseDto> {
-    return ctx.db.$transaction(async (tx) => {
-      const row = await tx.license.findFirst({ where: { id: input.id, teamId: ctx.teamId }, select: { ...licenseRowSelect, customer: { select: { name: true } } } });
-      if (!row) throw notFound("That license does not exist.");
+    return inTeamTransaction(ctx, async (tx) => {
+      const row = await findOr404(
+        tx.license.findFirst({ where: { id: input.id, teamId: ctx.teamId }, select: { ...licenseRowSelect, customer: { select: { name: true } } } }),
+        LICENSE_NOT_FOUND,
+      );
       const claimed = await tx.license.updateMany({ where: { id: row.id, revokedAt: null }, data: { revokedAt: new Date() } });
-      if (claimed.count === 1) {
-        await recordAudit(tx, ctx.teamId, actorOf(ctx), {
-          action: "license.revoke",
-          targetType: "license",
-          targetId: row.id,
-          targetLabel: `…${row.licenseIdHint}`,
-          metadata: { customer: row.customer.name, app: row.app.slug },
-        });
-      }
+      if (claimed.count === 1) await recordTeamAudit(tx, ctx, licenseRevokeEvent(row));
       return toLicenseDto(await tx.license.findUniqueOrThrow({ where: { id: row.id }, select: licenseRowSelect }));
     });
   },
@@ -126,11 +121,13 @@ export const licenseFile = defineOperation({
   permission: "write",
   input: licenseRefSchema,
   async run(ctx, input) {
-    const row = await ctx.db.license.findFirst({
-      where: { id: input.id, teamId: ctx.teamId },
-      select: { ...licenseRowSelect, customer: { select: { id: true, name: true, email: true } } },
-    });
-    if (!row) throw notFound("That license does not exist.");
+    const row = await findOr404(
+      ctx.db.license.findFirst({
+        where: { id: input.id, teamId: ctx.teamId },
+        select: { ...licenseRowSelect, customer: { select: { id: true, name: true, email: true } } },
+      }),
+      LICENSE_NOT_FOUND,
+    );
     const [licenseId, key] = await Promise.all([revealLicenseId(ctx.db, ctx.teamId, row.id), teamSigningKey(ctx.db, ctx.teamId)]);
     const e = env();
     const yaml = signLicense(

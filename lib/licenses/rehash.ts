@@ -8,7 +8,7 @@ import { revealLicenseId } from "./secret";
  * Status and rotation of the license ID and API token hash keys (lib/auth/hash-keys.ts), for
  * `portcullis hashes status` and `portcullis hashes rehash`.
  */
-export interface HashKeyUsage {
+interface HashKeyUsage {
   keyId: string;
   licenses: number;
   apiTokens: number;
@@ -35,7 +35,7 @@ export async function hashKeyStatus(db: Db): Promise<{ active: string; keys: Has
   return { active: ring.active.id, keys };
 }
 
-export interface RehashReport {
+interface RehashReport {
   target: string;
   dryRun: boolean;
   scanned: number;

@@ -27,7 +27,7 @@ export interface LicenseSigningKey {
   keyId: string;
 }
 
-export interface PublicSigningKey {
+interface PublicSigningKey {
   algorithm: "Ed25519";
   keyId: string;
   publicKeyPem: string;

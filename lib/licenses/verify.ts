@@ -25,7 +25,7 @@ export interface ActiveLicense {
   expiresAt: Date | null;
 }
 
-export type LicenseCheck =
+type LicenseCheck =
   | { status: "active"; license: ActiveLicense }
   /** Malformed or unknown: the caller answers as to bad credentials (401). */
   | { status: "invalid" }

@@ -14,7 +14,7 @@ import util from "node:util";
  *   a key that lives only in this process.
  * - Bounded (oldest first), memory only, and not printable.
  */
-export interface AuthCacheOptions {
+interface AuthCacheOptions {
   maxEntries?: number;
   now?: () => number;
 }

@@ -84,7 +84,7 @@ export function normalizeEndpoint(input: string, policy: EndpointPolicy): Regist
 // ---------------------------------------------------------------------------------------------
 // Cloud registries
 
-export interface EcrEndpointInfo {
+interface EcrEndpointInfo {
   accountId: string;
   region: string;
 }
@@ -122,7 +122,7 @@ export function validateGcrEndpoint(input: string, policy: EndpointPolicy): Regi
   return endpoint;
 }
 
-export type RegistryProvider = "ecr" | "gcr" | "docker-hub" | "other";
+type RegistryProvider = "ecr" | "gcr" | "docker-hub" | "other";
 
 /** What kind of registry a host is, for defaults and hints (the user's choice of tab still wins). */
 export function detectProvider(host: string, dockerHubRegistry: string): RegistryProvider {

@@ -7,7 +7,7 @@ import { AppError } from "../errors";
  */
 
 /** OCI distribution error codes the proxy answers with for bad input (OCI distribution spec, "Error Codes"). */
-export type OciInputCode = "NAME_INVALID" | "TAG_INVALID" | "DIGEST_INVALID" | "UNSUPPORTED";
+type OciInputCode = "NAME_INVALID" | "TAG_INVALID" | "DIGEST_INVALID" | "UNSUPPORTED";
 
 /** A malformed image reference, repository name, tag, digest or proxy path. */
 export class InvalidReferenceError extends AppError {

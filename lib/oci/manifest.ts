@@ -18,7 +18,7 @@ export const DEFAULT_MANIFEST_ACCEPT = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.docker
 /** Manifests are small; Distribution refuses those over 4 MiB. */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
-export interface Platform {
+interface Platform {
   os: string;
   architecture: string;
   variant?: string;

@@ -1,6 +1,6 @@
 import { InvalidReferenceError } from "./errors";
 import { assertManifestReference, assertRepository, clip, COMPONENT_PATTERN, parseDigest } from "./names";
-import { DOCKER_HUB_ALIASES, dockerHubHost, HOST_PATTERN, looksLikeHost, writtenRegistryHost } from "./reference";
+import { DOCKER_HUB_ALIASES, dockerHubHost, HOST_PATTERN, looksLikeHost, referenceSuffix, writtenRegistryHost } from "./reference";
 
 /**
  * The proxy's image names, both ways (docs/contracts.md, "Proxy paths"): what the Images page,
@@ -15,16 +15,13 @@ import { DOCKER_HUB_ALIASES, dockerHubHost, HOST_PATTERN, looksLikeHost, written
  */
 
 /** The first component of every proxy repository name. */
-export const PROXY_ROOT = "proxy";
+const PROXY_ROOT = "proxy";
 
 /** `proxy/<app-slug>/<image path>`: the repository name a client sees. */
-export const proxyRepository = (appSlug: string, imagePath: string) => `${PROXY_ROOT}/${appSlug}/${imagePath}`;
+const proxyRepository = (appSlug: string, imagePath: string) => `${PROXY_ROOT}/${appSlug}/${imagePath}`;
 
 /** Can a host stand in a proxy path? Not with a port: `host:port` needs a registry name. */
 export const hostFitsInPath = (host: string) => !host.includes(":");
-
-/** `:tag`, `@digest`, both or "". */
-export const referenceSuffix = (ref: { tag?: string; digest?: string }) => `${ref.tag ? `:${ref.tag}` : ""}${ref.digest ? `@${ref.digest}` : ""}`;
 
 /** The image path through a registry's name: `<name>/<repository>[:tag][@digest]`. */
 export const throughRegistryName = (name: string, ref: { repository: string; tag?: string; digest?: string }) => `${name}/${ref.repository}${referenceSuffix(ref)}`;
@@ -76,7 +73,7 @@ export interface ProxyPath extends Omit<ProxyRequestPath, "image"> {
   upstream: ProxyUpstream;
 }
 
-export interface ProxyPathOptions {
+interface ProxyPathOptions {
   dockerHubRegistry: string;
   /** Is `name` one of the registry names visible to this app? (Names are checked only when a repository follows them.) */
   isRegistryName?: (name: string, appSlug: string) => boolean;

@@ -94,7 +94,10 @@ export function parseImageReference(input: string, opts: { dockerHubRegistry: st
   return { registry, repository, ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) };
 }
 
+/** `:tag`, `@digest`, both or "". */
+export const referenceSuffix = (ref: { tag?: string; digest?: string }) => `${ref.tag ? `:${ref.tag}` : ""}${ref.digest ? `@${ref.digest}` : ""}`;
+
 /** The canonical string form: `host/repo[:tag][@digest]`. */
 export function formatImageReference(ref: ImageReference): string {
-  return `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ""}${ref.digest ? `@${ref.digest}` : ""}`;
+  return `${ref.registry}/${ref.repository}${referenceSuffix(ref)}`;
 }

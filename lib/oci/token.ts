@@ -12,7 +12,7 @@ import { readLimited, type NetworkPolicy } from "./transport";
  * and read `token` (or OAuth2's `access_token`) and `expires_in` (default 60 s) from the answer.
  */
 
-export interface BearerToken {
+interface BearerToken {
   token: string;
   /** Local clock, ms; the server's issued_at may be skewed, so we count from when we got it. */
   expiresAt: number;

@@ -5,7 +5,7 @@ import { isLicenseUsername } from "@/lib/licenses/license-login";
 import { checkLicense } from "@/lib/licenses/verify";
 import { authenticateBearer } from "@/lib/tokens/authenticate";
 import { parseApiToken } from "@/lib/tokens/format";
-import { signInSchema } from "@/lib/validations/auth";
+import { signInSchema } from "@/lib/accounts/schemas";
 import type { Principal } from "./grants";
 
 /**

@@ -1,7 +1,7 @@
 import type { Db } from "@/lib/db/client";
 import { can } from "@/lib/auth/permissions";
 import type { ActiveLicense } from "@/lib/licenses/verify";
-import type { RoleName } from "@/lib/validations/teams";
+import type { RoleName } from "@/lib/teams/schemas";
 import type { RegistryAccess } from "./jwt";
 
 /**

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { defineOperation } from "@/lib/server/operation";
-import { actorOf, recordAudit } from "@/lib/audit/record";
-import { AppError, notFound } from "@/lib/errors";
-import { inviteMemberSchema, revokeInviteSchema } from "@/lib/validations/teams";
+import { recordTeamAudit } from "@/lib/audit/record";
+import { AppError } from "@/lib/errors";
+import { findOr404, inTeamTransaction } from "@/lib/server/team-transaction";
+import { inviteMemberSchema, revokeInviteSchema } from "@/lib/teams/schemas";
 import { newInviteToken } from "./invites";
 
 /**
@@ -23,11 +24,11 @@ export const inviteMember = defineOperation({
       });
     }
     const { token, tokenHash, expiresAt } = newInviteToken();
-    const invite = await ctx.db.$transaction(async (tx) => {
+    const invite = await inTeamTransaction(ctx, async (tx) => {
       const invite = await tx.invite.create({
         data: { teamId: ctx.teamId, email: input.email, role: input.role, tokenHash, expiresAt, invitedById: ctx.userId },
       });
-      await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+      await recordTeamAudit(tx, ctx, {
         action: "member.invite",
         targetType: "invite",
         targetId: invite.id,
@@ -58,11 +59,13 @@ export const revokeInvite = defineOperation({
   permission: "admin",
   input: revokeInviteSchema,
   async run(ctx, input) {
-    return ctx.db.$transaction(async (tx) => {
-      const invite = await tx.invite.findFirst({ where: { id: input.inviteId, teamId: ctx.teamId, acceptedAt: null } });
-      if (!invite) throw notFound("That invite does not exist or was already used.");
+    return inTeamTransaction(ctx, async (tx) => {
+      const invite = await findOr404(
+        tx.invite.findFirst({ where: { id: input.inviteId, teamId: ctx.teamId, acceptedAt: null } }),
+        "That invite does not exist or was already used.",
+      );
       await tx.invite.delete({ where: { id: invite.id } });
-      await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+      await recordTeamAudit(tx, ctx, {
         action: "member.invite_revoke",
         targetType: "invite",
         targetId: invite.id,

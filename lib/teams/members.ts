@@ -1,8 +1,9 @@
 import type { Tx } from "@/lib/db/client";
 import { defineOperation } from "@/lib/server/operation";
-import { actorOf, recordAudit } from "@/lib/audit/record";
-import { AppError, notFound } from "@/lib/errors";
-import { changeRoleSchema, removeMemberSchema } from "@/lib/validations/teams";
+import { recordTeamAudit } from "@/lib/audit/record";
+import { AppError } from "@/lib/errors";
+import { findOr404, inTeamTransaction } from "@/lib/server/team-transaction";
+import { changeRoleSchema, removeMemberSchema } from "@/lib/teams/schemas";
 import { z } from "zod";
 
 /** Serialises membership changes of one team, so two concurrent demotions can't remove the last admin. */
@@ -20,12 +21,10 @@ async function assertAnotherAdminRemains(tx: Tx, teamId: string, membershipId: s
 /** A member of the team, after taking the team's lock; another team's member is not_found. */
 async function lockedMember(tx: Tx, teamId: string, membershipId: string) {
   await lockTeam(tx, teamId);
-  const member = await tx.membership.findFirst({
-    where: { id: membershipId, teamId },
-    include: { user: { select: { email: true } } },
-  });
-  if (!member) throw notFound("That member is not in this team.");
-  return member;
+  return findOr404(
+    tx.membership.findFirst({ where: { id: membershipId, teamId }, include: { user: { select: { email: true } } } }),
+    "That member is not in this team.",
+  );
 }
 
 export const listMembers = defineOperation({
@@ -47,12 +46,12 @@ export const changeMemberRole = defineOperation({
   permission: "admin",
   input: changeRoleSchema,
   async run(ctx, input) {
-    return ctx.db.$transaction(async (tx) => {
+    return inTeamTransaction(ctx, async (tx) => {
       const member = await lockedMember(tx, ctx.teamId, input.membershipId);
       if (member.role === input.role) return { id: member.id, role: member.role };
       if (member.role === "admin") await assertAnotherAdminRemains(tx, ctx.teamId, member.id);
       const updated = await tx.membership.update({ where: { id: member.id }, data: { role: input.role } });
-      await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+      await recordTeamAudit(tx, ctx, {
         action: "member.role_change",
         targetType: "user",
         targetId: member.userId,
@@ -69,12 +68,12 @@ export const removeMember = defineOperation({
   permission: "admin",
   input: removeMemberSchema,
   async run(ctx, input) {
-    return ctx.db.$transaction(async (tx) => {
+    return inTeamTransaction(ctx, async (tx) => {
       const member = await lockedMember(tx, ctx.teamId, input.membershipId);
       if (member.role === "admin") await assertAnotherAdminRemains(tx, ctx.teamId, member.id);
       await tx.membership.delete({ where: { id: member.id } });
       await tx.session.updateMany({ where: { userId: member.userId, activeTeamId: ctx.teamId }, data: { activeTeamId: null } });
-      await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+      await recordTeamAudit(tx, ctx, {
         action: "member.remove",
         targetType: "user",
         targetId: member.userId,

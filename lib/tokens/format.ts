@@ -10,7 +10,7 @@ import { hashCandidates, hashForStorage } from "@/lib/auth/hash-keys";
  * refuses a mistyped token by its checksum before any database lookup.
  */
 const tokenPrefixes = { user: "pcu", service_account: "pcs", team: "pct" } as const;
-export type TokenKind = keyof typeof tokenPrefixes;
+type TokenKind = keyof typeof tokenPrefixes;
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const RANDOM_CHARS = 30;

@@ -1,16 +1,16 @@
 import { z } from "zod";
 import type { TeamContext } from "@/lib/auth/context";
-import type { Tx } from "@/lib/db/client";
 import { defineOperation } from "@/lib/server/operation";
-import { actorOf, recordAudit } from "@/lib/audit/record";
+import { recordTeamAudit } from "@/lib/audit/record";
+import { inTeamTransaction } from "@/lib/server/team-transaction";
 import { can } from "@/lib/auth/permissions";
 import { forbidden, notFound } from "@/lib/errors";
-import type { RoleName } from "@/lib/validations/teams";
-import { createPersonalTokenSchema, createServiceAccountSchema, createTeamTokenSchema, revokeTokenSchema, type TokenKindName } from "@/lib/validations/tokens";
+import type { RoleName } from "@/lib/teams/schemas";
+import { createPersonalTokenSchema, createServiceAccountSchema, createTeamTokenSchema, revokeTokenSchema, type TokenKindName } from "@/lib/tokens/schemas";
 import { newApiToken } from "./format";
 import { lowerRole } from "./roles";
 
-export type TokenStatus = "active" | "expired" | "revoked";
+type TokenStatus = "active" | "expired" | "revoked";
 
 export interface ApiTokenDto {
   id: string;
@@ -75,11 +75,11 @@ async function issue(
   data: { kind: TokenKindName; name: string; role: RoleName; userId: string | null; expiresAt?: Date },
 ): Promise<ApiTokenDto & { token: string }> {
   const { token, tokenHash, tokenHashKey, tokenHint } = newApiToken(data.kind);
-  return ctx.db.$transaction(async (tx: Tx) => {
+  return inTeamTransaction(ctx, async (tx) => {
     const row = await tx.apiToken.create({
       data: { teamId: ctx.teamId, ...data, expiresAt: data.expiresAt ?? null, tokenHash, tokenHashKey, tokenHint, createdById: ctx.userId },
     });
-    await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+    await recordTeamAudit(tx, ctx, {
       action: "token.create",
       targetType: "token",
       targetId: row.id,
@@ -152,7 +152,7 @@ export const revokeToken = defineOperation({
   permission: "read",
   input: revokeTokenSchema,
   async run(ctx, input) {
-    return ctx.db.$transaction(async (tx) => {
+    return inTeamTransaction(ctx, async (tx) => {
       const row = await tx.apiToken.findFirst({ where: { id: input.id, teamId: ctx.teamId } });
       const own = row?.kind === "user" && row.userId === ctx.userId;
       if (!row || (row.kind === "user" && !own && !can(ctx.role, "admin"))) throw notFound("That token does not exist.");
@@ -161,7 +161,7 @@ export const revokeToken = defineOperation({
       const claimed = await tx.apiToken.updateMany({ where: { id: row.id, revokedAt: null }, data: { revokedAt: new Date() } });
       const revoked = await tx.apiToken.findUniqueOrThrow({ where: { id: row.id } });
       if (claimed.count === 0) return toDto(revoked);
-      await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+      await recordTeamAudit(tx, ctx, {
         action: "token.revoke",
         targetType: "token",
         targetId: row.id,

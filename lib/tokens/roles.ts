@@ -1,4 +1,4 @@
-import type { RoleName } from "@/lib/validations/teams";
+import type { RoleName } from "@/lib/teams/schemas";
 
 const rank: Record<RoleName, number> = { read_only: 0, developer: 1, admin: 2 };
 

@@ -60,6 +60,11 @@ describe("customers", () => {
     expect(await t.db.auditEvent.count({ where: { action: "customer.archive", targetId: c.id } })).toBe(1);
     // One revoke event per license: l2's from its own revoke, l1's from the archive.
     expect(await t.db.auditEvent.count({ where: { action: "license.revoke", targetId: { in: [l1.id, l2.id] } } })).toBe(2);
+    // The audit log says which customer and app each revocation was for, and why the archive's happened.
+    const revokeEvent = (id: string) => t.db.auditEvent.findFirstOrThrow({ where: { action: "license.revoke", targetId: id } });
+    expect((await revokeEvent(l1.id)).metadata).toEqual({ customer: "Leaving Corp", app: app.slug, reason: "customer archived" });
+    expect((await revokeEvent(l2.id)).metadata).toEqual({ customer: "Leaving Corp", app: otherApp.slug });
+    expect((await t.db.auditEvent.findFirstOrThrow({ where: { action: "customer.archive", targetId: c.id } })).metadata).toEqual({ revokedLicenses: 1 });
 
     expect((await invoke(listCustomers, teams.adminA, {})).map((x) => x.id)).not.toContain(c.id);
     expect((await invoke(listCustomers, teams.adminA, { includeArchived: "true" })).map((x) => x.id)).toContain(c.id);

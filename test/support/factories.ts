@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { TeamContext } from "@/lib/auth/context";
-import type { RoleName } from "@/lib/validations/teams";
+import type { RoleName } from "@/lib/teams/schemas";
 
 /** Unique emails so tests can run side by side on one database. */
 export const uniqueEmail = (prefix = "user") => `${prefix}-${crypto.randomBytes(5).toString("hex")}@example.test`;

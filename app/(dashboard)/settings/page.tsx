@@ -8,7 +8,7 @@ import { listPendingInvites } from "@/lib/teams/invite-member";
 import { invoke } from "@/lib/server/operation";
 import { portalBaseUrl, requireTeamContext } from "@/lib/server/request";
 import { can } from "@/lib/auth/permissions";
-import { roleLabels } from "@/lib/validations/teams";
+import { roleLabels } from "@/lib/teams/schemas";
 
 export const metadata = { title: "Team settings" };
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import "./zod-config";
+import "@/lib/validations/zod-config";
 
 const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 

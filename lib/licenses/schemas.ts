@@ -1,6 +1,6 @@
 import { z } from "zod";
-import "./zod-config";
-import { optionalExpirySchema } from "./dates";
+import "@/lib/validations/zod-config";
+import { optionalExpirySchema } from "@/lib/validations/dates";
 
 export const licenseTypes = ["trial", "paid", "dev"] as const;
 export type LicenseTypeName = (typeof licenseTypes)[number];

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import "./zod-config";
-import { emailSchema } from "./auth";
+import "@/lib/validations/zod-config";
+import { emailSchema } from "@/lib/accounts/schemas";
 
 const customerNameSchema = z.string().trim().min(1, "Enter a name.").max(120, "Use at most 120 characters.");
 

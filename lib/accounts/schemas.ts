@@ -1,5 +1,5 @@
 import { z } from "zod";
-import "./zod-config";
+import "@/lib/validations/zod-config";
 
 export const emailSchema = z
   .string()

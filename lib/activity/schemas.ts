@@ -1,5 +1,5 @@
 import { z } from "zod";
-import "./zod-config";
+import "@/lib/validations/zod-config";
 
 /** Filters of the pull/push activity list (per app, per license). */
 export const listActivitySchema = z

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createAppSchema, slugify } from "./apps";
+import { createAppSchema, slugify } from "./schemas";
 
 describe("slugify", () => {
   it.each([

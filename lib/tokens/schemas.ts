@@ -1,7 +1,7 @@
 import { z } from "zod";
-import "./zod-config";
-import { roleSchema } from "./teams";
-import { optionalExpirySchema } from "./dates";
+import "@/lib/validations/zod-config";
+import { roleSchema } from "@/lib/teams/schemas";
+import { optionalExpirySchema } from "@/lib/validations/dates";
 
 const tokenKinds = ["user", "service_account", "team"] as const;
 export type TokenKindName = (typeof tokenKinds)[number];

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import "./zod-config";
-import { emailSchema, teamNameSchema } from "./auth";
+import "@/lib/validations/zod-config";
+import { emailSchema, teamNameSchema } from "@/lib/accounts/schemas";
 
 export const roles = ["admin", "developer", "read_only"] as const;
 export const roleSchema = z.enum(roles, "Choose a role.");
