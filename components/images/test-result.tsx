@@ -2,7 +2,8 @@
 
 import { useEffect, useRef } from "react";
 import { CopyButton } from "@/components/ui/copy-button";
-import type { StepView, TestView } from "./types";
+import type { DiagnosticStep } from "@/lib/oci/diagnose";
+import type { TestView } from "./types";
 
 function StepIcon({ ok }: { ok: boolean }) {
   return ok ? (
@@ -26,7 +27,7 @@ function formatBytes(n: number): string {
 }
 
 /** Each step of a connection test with its outcome and, for a failure, why. */
-export function StepList({ steps }: { steps: StepView[] }) {
+export function StepList({ steps }: { steps: DiagnosticStep[] }) {
   return (
     <ol className="space-y-2" aria-label="Test steps">
       {steps.map((s, i) => (

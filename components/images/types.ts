@@ -1,8 +1,6 @@
-import type { RegistryTestResult, TestStep } from "@/lib/registries/connection";
+import type { DiagnosticStep } from "@/lib/oci/diagnose";
+import type { RegistryTestResult } from "@/lib/registries/connection";
 import type { RegistryProviderName } from "@/lib/registries/providers";
-
-/** A step of a connection test, as stored and shown. */
-export type StepView = TestStep;
 
 /** A connection test as the client components get it: the stored result, its date maybe serialised. */
 export type TestView = Omit<RegistryTestResult, "testedAt"> & { testedAt: string | Date };
@@ -29,7 +27,7 @@ export interface RegistryRow {
   credentialsVersion: number;
   /** Token-service hosts, besides the registry's own, that may receive its credentials. */
   allowedRealmHosts: string[];
-  lastTest: { ok: boolean; at: string; summary: string; steps: StepView[]; image?: string; manifest?: TestView["manifest"] } | null;
+  lastTest: { ok: boolean; at: string; summary: string; steps: DiagnosticStep[]; image?: string; manifest?: TestView["manifest"] } | null;
 }
 
 export interface Abilities {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { licenseTypes } from "@/lib/licenses/schemas";
 import { registryProviderNames } from "@/lib/registries/providers";
+import { diagnosticStepSchema } from "@/lib/oci/diagnose";
 import { errorStatus, type ErrorCode } from "@/lib/errors";
 
 /**
@@ -88,7 +89,7 @@ export const signingKeySchema = z
   })
   .meta({ id: "LicenseSigningKey" });
 
-const testStepSchema = z.object({ name: z.string(), ok: z.boolean(), status: z.int().optional(), detail: z.string(), durationMs: z.number().optional() });
+const testStepSchema = diagnosticStepSchema;
 
 const testManifestSchema = z
   .object({

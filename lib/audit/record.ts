@@ -61,7 +61,7 @@ export async function recordAudit(tx: Tx, teamId: string | null, actor: AuditAct
   });
 }
 
-export const actorOf = (ctx: { userId: string; email: string; ip: string | null }): AuditActor => ({
+const actorOf = (ctx: { userId: string; email: string; ip: string | null }): AuditActor => ({
   userId: ctx.userId,
   email: ctx.email,
   ip: ctx.ip,

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { env } from "../config/env";
 import { AppError } from "../errors";
 import { assertPublicAddress, type ResolvedAddress, type ResolveFn } from "./address";
@@ -21,14 +22,16 @@ import { readLimited } from "./transport";
  * cached an hour ago.
  */
 
-export interface DiagnosticStep {
-  name: string;
-  ok: boolean;
+/** One step of a connection test, as run, stored (Registry.lastTestSteps), shown and returned by the REST API. */
+export const diagnosticStepSchema = z.object({
+  name: z.string(),
+  ok: z.boolean(),
   /** HTTP status when the step's outcome was one. */
-  status?: number;
-  detail: string;
-  durationMs?: number;
-}
+  status: z.int().optional(),
+  detail: z.string(),
+  durationMs: z.number().optional(),
+});
+export type DiagnosticStep = z.infer<typeof diagnosticStepSchema>;
 
 export interface ConnectionTestResult {
   ok: boolean;

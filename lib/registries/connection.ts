@@ -3,7 +3,7 @@ import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
 import { assertPublicAddress } from "@/lib/oci/address";
 import type { RegistryCredentials } from "@/lib/oci/credentials";
-import { testRegistryConnection, type ConnectionTestResult } from "@/lib/oci/diagnose";
+import { testRegistryConnection, type ConnectionTestResult, type DiagnosticStep } from "@/lib/oci/diagnose";
 import type { RegistryEndpoint } from "@/lib/oci/endpoint";
 import { InvalidEndpointError, UpstreamError } from "@/lib/oci/errors";
 import { formatPlatform } from "@/lib/oci/manifest";
@@ -52,20 +52,12 @@ export function displayHost(endpoint: string): string {
 
 // ---------------------------------------------------------------------------------------------
 
-export interface TestStep {
-  name: string;
-  ok: boolean;
-  status?: number;
-  detail: string;
-  durationMs?: number;
-}
-
 /** A connection test as stored, shown and returned by the REST API: never a secret in it. */
 export interface RegistryTestResult {
   ok: boolean;
   /** One sentence for the table. */
   summary: string;
-  steps: TestStep[];
+  steps: DiagnosticStep[];
   testedAt: Date;
   image?: string;
   manifest?: {

@@ -2,7 +2,9 @@ import { z } from "zod";
 import type { Db, Tx } from "@/lib/db/client";
 import { Prisma, type Registry } from "@/lib/generated/prisma/client";
 import { defineOperation } from "@/lib/server/operation";
-import { actorOf, recordAudit } from "@/lib/audit/record";
+import { findOr404, inTeamTransaction } from "@/lib/server/team-transaction";
+import { diagnosticStepSchema, type DiagnosticStep } from "@/lib/oci/diagnose";
+import { recordTeamAudit } from "@/lib/audit/record";
 import { AppError, fromZodError, isUniqueViolation, notFound } from "@/lib/errors";
 import { deleteRegistrySecrets, loadRegistryCredentials, secretFieldOf, storeRegistrySecret } from "@/lib/registries/secret";
 import {
@@ -11,7 +13,6 @@ import {
   resolveRegistryEndpoint,
   runConnectionTest,
   type RegistryTestResult,
-  type TestStep,
 } from "@/lib/registries/connection";
 import { ociCredentials, registryProvider, storedCredentials, type RegistryProviderName } from "@/lib/registries/providers";
 import {
@@ -49,7 +50,7 @@ export interface RegistryDto {
   credentialsVersion: number;
   /** Token-service hosts, besides the registry's own, that may receive its credentials. */
   allowedRealmHosts: string[];
-  lastTest: { ok: boolean; at: Date; summary: string; steps: TestStep[]; image?: string; manifest?: TestedManifest } | null;
+  lastTest: { ok: boolean; at: Date; summary: string; steps: DiagnosticStep[]; image?: string; manifest?: TestedManifest } | null;
 }
 
 type TestedManifest = NonNullable<RegistryTestResult["manifest"]>;
@@ -75,7 +76,7 @@ function toRegistryDto(r: Registry): RegistryDto {
             ok: r.lastTestOk,
             at: r.lastTestAt,
             summary: r.lastTestSummary ?? "",
-            steps: Array.isArray(r.lastTestSteps) ? (r.lastTestSteps as unknown as TestStep[]) : [],
+            steps: storedSteps.parse(r.lastTestSteps),
             ...(r.lastTestImage && { image: r.lastTestImage }),
             ...(r.lastTestManifest && typeof r.lastTestManifest === "object" && { manifest: r.lastTestManifest as unknown as TestedManifest }),
           }
@@ -93,14 +94,14 @@ const lastTestColumns = (t: RegistryTestResult) => ({
   lastTestManifest: t.manifest ? (t.manifest as unknown as object) : Prisma.DbNull,
 });
 
+/** The steps of the last test as stored (JSON); a row written by an older version reads as none. */
+const storedSteps = z.array(diagnosticStepSchema).catch([]);
+
 /** What an audit event may say about a test: outcome and where it stopped, never a detail that could quote a server. */
 const testAudit = (t: RegistryTestResult) => ({ ok: t.ok, ...(t.image && { image: t.image }), ...(!t.ok && { failedStep: t.steps.find((s) => !s.ok)?.name }) });
 
-async function findRegistry(db: Db | Tx, teamId: string, id: string): Promise<Registry> {
-  const registry = await db.registry.findFirst({ where: { id, teamId } });
-  if (!registry) throw notFound("That registry does not exist.");
-  return registry;
-}
+const findRegistry = (db: Db | Tx, teamId: string, id: string): Promise<Registry> =>
+  findOr404(db.registry.findFirst({ where: { id, teamId } }), "That registry does not exist.");
 
 const nameTakenMessage = (name: string) => `Another registry of this team is named "${name}".`;
 
@@ -152,7 +153,7 @@ export const createRegistry = defineOperation({
 
     const stored = storedCredentials(input.provider, input);
     try {
-      return await ctx.db.$transaction(async (tx) => {
+      return await inTeamTransaction(ctx, async (tx) => {
         const registry = await tx.registry.create({
           data: {
             teamId: ctx.teamId,
@@ -169,7 +170,7 @@ export const createRegistry = defineOperation({
           },
         });
         await storeRegistrySecret(tx, { teamId: ctx.teamId, registryId: registry.id, field: secretFieldOf(input.provider) }, stored.secret);
-        await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+        await recordTeamAudit(tx, ctx, {
           action: "registry.create",
           targetType: "registry",
           targetId: registry.id,
@@ -208,7 +209,7 @@ export const testRegistry = defineOperation({
   async run(ctx, input) {
     const registry = await findRegistry(ctx.db, ctx.teamId, input.id);
     const test = await runConnectionTest(registry.endpoint, await loadRegistryCredentials(ctx.db, registry), input.image, { allowedRealmHosts: registry.allowedRealmHosts });
-    await ctx.db.$transaction(async (tx) => {
+    await inTeamTransaction(ctx, async (tx) => {
       // Only if the credentials are still the ones tested: a rotation meanwhile has its own result.
       const updated = await tx.registry.updateMany({
         where: { id: registry.id, teamId: ctx.teamId, credentialsVersion: registry.credentialsVersion },
@@ -217,7 +218,7 @@ export const testRegistry = defineOperation({
       if (updated.count === 0 && !(await tx.registry.findFirst({ where: { id: registry.id, teamId: ctx.teamId }, select: { id: true } }))) {
         throw notFound("That registry was deleted while it was being tested.");
       }
-      await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+      await recordTeamAudit(tx, ctx, {
         action: "registry.test",
         targetType: "registry",
         targetId: registry.id,
@@ -247,7 +248,7 @@ export const rotateRegistryCredentials = defineOperation({
     const test = await runConnectionTest(registry.endpoint, ociCredentials(registry.provider, creds, registry.endpoint), input.image, { allowedRealmHosts: registry.allowedRealmHosts });
     if (!test.ok && !input.force) throw new ConnectionTestFailedError(test, "the old credentials were kept");
 
-    return ctx.db.$transaction(async (tx) => {
+    return inTeamTransaction(ctx, async (tx) => {
       await findRegistry(tx, ctx.teamId, registry.id);
       const { username, secret } = storedCredentials(registry.provider, creds);
       await storeRegistrySecret(tx, { teamId: ctx.teamId, registryId: registry.id, field: secretFieldOf(registry.provider) }, secret);
@@ -261,7 +262,7 @@ export const rotateRegistryCredentials = defineOperation({
           ...lastTestColumns(test),
         },
       });
-      await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+      await recordTeamAudit(tx, ctx, {
         action: "registry.rotate",
         targetType: "registry",
         targetId: registry.id,
@@ -285,7 +286,7 @@ export const updateRegistry = defineOperation({
   input: updateRegistrySchema,
   async run(ctx, input) {
     try {
-      return await ctx.db.$transaction(async (tx) => {
+      return await inTeamTransaction(ctx, async (tx) => {
         const registry = await findRegistry(tx, ctx.teamId, input.id);
         const name = input.name !== undefined && input.name !== registry.name ? input.name : undefined;
         const hosts = input.allowedRealmHosts;
@@ -298,7 +299,7 @@ export const updateRegistry = defineOperation({
           where: { id: registry.id },
           data: { ...(name !== undefined && { name }), ...(hostsChanged && { allowedRealmHosts: hosts }) },
         });
-        await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+        await recordTeamAudit(tx, ctx, {
           action: "registry.update",
           targetType: "registry",
           targetId: registry.id,
@@ -331,7 +332,7 @@ export const deleteRegistry = defineOperation({
   permission: "admin",
   input: deleteRegistrySchema,
   async run(ctx, input) {
-    return ctx.db.$transaction(async (tx) => {
+    return inTeamTransaction(ctx, async (tx) => {
       const registry = await findRegistry(tx, ctx.teamId, input.id);
       if (!confirms(registry, input.confirmEndpoint)) {
         const message = `Type ${displayHost(registry.endpoint)} to confirm deletion.`;
@@ -339,7 +340,7 @@ export const deleteRegistry = defineOperation({
       }
       await deleteRegistrySecrets(tx, ctx.teamId, registry.id);
       await tx.registry.delete({ where: { id: registry.id } });
-      await recordAudit(tx, ctx.teamId, actorOf(ctx), {
+      await recordTeamAudit(tx, ctx, {
         action: "registry.delete",
         targetType: "registry",
         targetId: registry.id,
