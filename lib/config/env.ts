@@ -140,3 +140,12 @@ export function env(): Env {
 export function resetEnvCache() {
   cached = undefined;
 }
+
+/**
+ * NODE_ENV alone, never throwing: for the logger, which must work while reporting a bad
+ * configuration.
+ */
+export function runtimeMode(source: Record<string, string | undefined> = process.env): Env["NODE_ENV"] {
+  const parsed = envSchema.shape.NODE_ENV.safeParse(source.NODE_ENV);
+  return parsed.success ? parsed.data : "development";
+}
