@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { describeForLog } from "@/lib/log/redact";
+import { logger } from "@/lib/log/log";
 
 /** The closed set of error codes, each with its HTTP status. */
 export const errorStatus = {
@@ -74,6 +74,6 @@ export function toAppError(e: unknown): AppError {
   if (postgresCode(e) === "22021") {
     return new AppError("validation_failed", "Text can't contain NUL characters (\\u0000).", { fields: { _: "Remove the NUL character (\\u0000)." } });
   }
-  console.error("[portcullis] unexpected error:", describeForLog(e));
+  logger().error("unexpected error", { error: e });
   return new AppError("internal", "Something went wrong on our side. Please try again.");
 }
