@@ -16,6 +16,9 @@ export const errorStatus = {
 
 export type ErrorCode = keyof typeof errorStatus;
 
+/** Every error code, in the table's order: the REST error schema's enum (lib/api/schemas.ts). */
+export const errorCodes = Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]];
+
 /**
  * The one error type of the domain code. `message` is safe to show a user; `fields` carries
  * per-field messages for forms and 422 responses. Anything that is not an AppError is reported

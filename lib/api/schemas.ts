@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { licenseTypes } from "@/lib/validations/licenses";
 import { registryProviders } from "@/lib/validations/registries";
-import { errorStatus, type ErrorCode } from "@/lib/errors";
+import { errorCodes } from "@/lib/errors";
 
 /**
  * What the REST API answers, as zod schemas: the OpenAPI document's response schemas, and what
@@ -14,7 +14,7 @@ const id = z.uuid();
 export const errorSchema = z
   .object({
     error: z.object({
-      code: z.enum(Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]]),
+      code: z.enum(errorCodes),
       message: z.string().meta({ description: "One sentence for a person." }),
       fields: z.record(z.string(), z.string()).optional().meta({ description: "Per-field messages (422, some 409)." }),
       test: z.unknown().optional().meta({ description: "The failed connection test, when a registry test refused the change." }),

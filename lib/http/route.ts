@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { env, type Env } from "@/lib/config/env";
 import { getDb, type Db } from "@/lib/db/client";
 import { toAppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/parse";
@@ -10,11 +11,12 @@ import { readJsonBody } from "./request-body";
  * registry events, license downloads): authenticate with the route's strategy, read and
  * size-limit the body, parse it with its zod schema (lib/validations/parse.ts), run the handler,
  * and map any error through the one mapper of the route's format. What a route needs from
- * outside (the database) comes in as arguments: `route.with({ db })` is the same route on
- * another database, for tests.
+ * outside (the database, the configuration) comes in as arguments: `route.with({ db, env })` is
+ * the same route on another database or configuration, for tests.
  */
 export interface RouteDeps {
   db: () => Promise<Db>;
+  env: () => Env;
 }
 
 export type RouteParams = Record<string, string | string[] | undefined>;
@@ -57,7 +59,7 @@ export type RouteHandler = ((req: Request, context?: RouteContext) => Promise<Re
 };
 
 const DEFAULT_LIMIT = 256 * 1024;
-const defaultDeps: RouteDeps = { db: getDb };
+const defaultDeps: RouteDeps = { db: getDb, env };
 
 export function defineRoute<C, B extends BodySpec | undefined = undefined>(spec: RouteSpec<C, B>, deps: RouteDeps = defaultDeps): RouteHandler {
   const mapError = (e: unknown): Response => {

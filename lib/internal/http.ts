@@ -1,4 +1,3 @@
-import { env } from "@/lib/config/env";
 import { serviceToken } from "@/lib/http/auth/service-token";
 import { jsonResponse } from "@/lib/http/responses";
 import { defineRoute } from "@/lib/http/route";
@@ -8,7 +7,7 @@ import { ingestPullEvents } from "./pull-events";
 
 /**
  * The internal API's routes, for the thin route files under app/api/internal/ (tests call them
- * with real Request objects, on their own database through `.with({ db })`). Each request: the
+ * with real Request objects, on their own database and configuration through `.with({ db, env })`). Each request: the
  * service token (constant time), a size-capped JSON body, zod validation, then lib/internal's
  * logic; errors in the REST API's `{"error":{code,message,fields}}` shape (lib/http/route.ts).
  * Nothing here logs a body: lookup requests carry license IDs and answers carry upstream
@@ -22,7 +21,7 @@ export const handleLookup = defineRoute({
   limit: 16 * 1024,
   errors: "json",
   async handler({ body, deps }) {
-    const result = await lookupProxyAccess(await deps.db(), body, { dockerHubRegistry: env().DOCKER_HUB_REGISTRY });
+    const result = await lookupProxyAccess(await deps.db(), body, { dockerHubRegistry: deps.env().DOCKER_HUB_REGISTRY });
     return jsonResponse(result.status, result.body);
   },
 });

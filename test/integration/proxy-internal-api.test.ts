@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resetEnvCache } from "@/lib/config/env";
+import { env, parseEnv } from "@/lib/config/env";
 import { INTERNAL_API } from "@/lib/internal/contract";
 import { createTestDatabase, type TestDatabase } from "@/test/support/db";
 import { addRegistry, configureProxyTestEnv, createLicense, createTenant, releaseDatabase, startInternalApi, useDatabase, type InternalApi, type Tenant } from "@/test/support/proxy";
@@ -24,7 +24,6 @@ describe("internal API for the proxy", () => {
     fetch(`${api.url}${path}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
 
   beforeAll(async () => {
-    process.env.DOCKER_HUB_REGISTRY = "registry-1.docker.io";
     t = await createTestDatabase();
     useDatabase(t.url);
     a = await createTenant(t.db, { slug: "alpha" });
@@ -34,7 +33,7 @@ describe("internal API for the proxy", () => {
     await addRegistry(t.db, a.teamId, { endpoint: "docker.io", username: "hubuser", secret: "hub-secret" });
     await addRegistry(t.db, a.teamId, { endpoint: "harbor.example.com:8443", username: "robot", secret: "harbor-secret" });
     await addRegistry(t.db, b.teamId, { name: "quay", endpoint: "quay.io", username: "b", secret: "b-secret" });
-    api = await startInternalApi();
+    api = await startInternalApi({ env: { ...env(), DOCKER_HUB_REGISTRY: "registry-1.docker.io" } });
   });
 
   afterAll(async () => {
@@ -49,16 +48,13 @@ describe("internal API for the proxy", () => {
     expect((await fetch(`${api.url}${INTERNAL_API.ping}`)).status).toBe(401);
     expect((await fetch(`${api.url}${INTERNAL_API.ping}`, { headers: { authorization: `Bearer ${serviceToken}` } })).status).toBe(200);
 
-    const saved = { NODE_ENV: process.env.NODE_ENV, PROXY_SERVICE_TOKEN: process.env.PROXY_SERVICE_TOKEN };
-    Object.assign(process.env, { NODE_ENV: "production", PROXY_SERVICE_TOKEN: "" });
-    resetEnvCache();
+    const production = await startInternalApi({ env: parseEnv({ ...process.env, NODE_ENV: "production", PROXY_SERVICE_TOKEN: "" }) });
     try {
-      const res = await post(INTERNAL_API.lookup, body, "");
+      const res = await fetch(`${production.url}${INTERNAL_API.lookup}`, { method: "POST", headers: { authorization: "Bearer ", "content-type": "application/json" }, body: JSON.stringify(body) });
       expect(res.status).toBe(503);
       expect((await res.json()).error.message).toMatch(/PROXY_SERVICE_TOKEN is not configured/);
     } finally {
-      Object.assign(process.env, saved);
-      resetEnvCache();
+      await production.close();
     }
   });
 

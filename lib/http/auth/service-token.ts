@@ -6,10 +6,10 @@ import type { AuthStrategy } from "../route";
  * The internal API's: `Authorization: Bearer <PROXY_SERVICE_TOKEN>`, compared in constant time.
  * Without a configured token the API is off (503) rather than open.
  */
-export function serviceToken(secret: () => string | undefined = proxyServiceToken): AuthStrategy<null> {
+export function serviceToken(): AuthStrategy<null> {
   return {
-    authenticate(req) {
-      const token = secret();
+    authenticate(req, deps) {
+      const token = proxyServiceToken(deps.env());
       if (!token) {
         return Promise.resolve(jsonResponse(503, { error: { code: "internal", message: "PROXY_SERVICE_TOKEN is not configured: the internal API is disabled." } }));
       }
