@@ -14,7 +14,7 @@ import { clientAddress, normalizeAddress } from "../lib/http/client-address";
 import { applyConnectionLimits } from "../lib/http/connection-limits";
 import { logger } from "../lib/log/log";
 
-const env = parseEnv(process.env);
+const env = parseEnv();
 const hostname = env.BIND_ADDRESS ?? "0.0.0.0";
 const hops = env.PORTAL_TRUSTED_HOPS;
 const app = next({ dev: false, dir: process.cwd(), hostname, port: env.PORT });

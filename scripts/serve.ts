@@ -31,7 +31,7 @@ export async function serve(mode: Mode) {
   if (mode === "start") (process.env as Record<string, string>).NODE_ENV ??= "production";
   let env;
   try {
-    env = parseEnv(process.env);
+    env = parseEnv();
     assertEmbeddedDatabaseAllowed(env);
   } catch (e) {
     if (e instanceof ConfigError) fail(e.message);
