@@ -15,6 +15,12 @@ export interface FormActionOptions<R, X extends object> {
   errorDetails?: (error: unknown) => X | undefined;
 }
 
+/** A failed form submission's state: the error's safe message and field messages, and the submitted values (secrets excluded). */
+export function formErrorState(e: unknown, formData: FormData): ActionState<never> {
+  const err = toAppError(e);
+  return { status: "error", message: err.message, fields: err.fields, values: echoValues(formData) };
+}
+
 /**
  * Runs a team operation from a form: resolves the session, team and role (again — server
  * actions are public endpoints), validates, and turns any error into form state.
@@ -31,13 +37,6 @@ export async function runFormAction<S extends z.ZodType, R, X extends object = o
     if (opts.revalidate) revalidatePath(opts.revalidate);
     return { status: "ok", data: result, message: opts.message?.(result) } as ActionState<R> & Partial<X>;
   } catch (e) {
-    const err = toAppError(e);
-    return {
-      status: "error",
-      message: err.message,
-      fields: err.fields,
-      values: echoValues(formData),
-      ...opts.errorDetails?.(e),
-    } as ActionState<R> & Partial<X>;
+    return { ...formErrorState(e, formData), ...opts.errorDetails?.(e) } as ActionState<R> & Partial<X>;
   }
 }
