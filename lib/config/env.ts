@@ -135,7 +135,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
  * The embedded database is one process's PGlite: no replicas, no backups, no concurrent writers
  * beyond one host. Production refuses it unless the operator opted in.
  */
-export function assertEmbeddedDatabaseAllowed(env: Env): void {
+export function assertEmbeddedDatabaseAllowed(env: Pick<Env, "NODE_ENV" | "DATABASE_URL" | "PORTCULLIS_EMBEDDED_DB_IN_PRODUCTION">): void {
   if (env.NODE_ENV === "production" && !env.DATABASE_URL && !env.PORTCULLIS_EMBEDDED_DB_IN_PRODUCTION) {
     throw new ConfigError(
       "Invalid configuration: DATABASE_URL is required when NODE_ENV=production (or set PORTCULLIS_EMBEDDED_DB_IN_PRODUCTION=true to use the embedded database)",

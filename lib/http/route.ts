@@ -59,7 +59,7 @@ export type RouteHandler = ((req: Request, context?: RouteContext) => Promise<Re
 };
 
 const DEFAULT_LIMIT = 256 * 1024;
-const defaultDeps: RouteDeps = { db: getDb, env };
+const defaultDeps: RouteDeps = { db: () => getDb(), env };
 
 export function defineRoute<C, B extends BodySpec | undefined = undefined>(spec: RouteSpec<C, B>, deps: RouteDeps = defaultDeps): RouteHandler {
   const mapError = (e: unknown): Response => {
