@@ -33,4 +33,14 @@ describe("portcullis CLI", () => {
       expect(r.out).toContain(`portcullis ${c.path.join(" ")}`);
     }
   });
+
+  it("an unexpected error is exit 1 with one line that carries no secret", async () => {
+    const failing = { path: ["boom"], summary: "fails", usage: "Usage: portcullis boom", run: () => Promise.reject(new Error("connect postgresql://app:s3cr3t-pw@db:5432/x failed")) };
+    const err: string[] = [];
+    const code = await main(["boom"], { out: () => {}, err: (l) => err.push(l) }, [failing]);
+    expect(code).toBe(1);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toMatch(/^portcullis boom: unexpected error: connect postgresql:\/\/app:\*\*\*@db/);
+    expect(err[0]).not.toContain("s3cr3t-pw");
+  });
 });

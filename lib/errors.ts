@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { describeForLog } from "@/lib/log/redact";
+import { logger } from "@/lib/log/log";
 
 /** The closed set of error codes, each with its HTTP status. */
 export const errorStatus = {
@@ -15,6 +15,9 @@ export const errorStatus = {
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;
+
+/** Every error code, in the table's order: the REST error schema's enum (lib/api/schemas.ts). */
+export const errorCodes = Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]];
 
 /**
  * The one error type of the domain code. `message` is safe to show a user; `fields` carries
@@ -74,6 +77,6 @@ export function toAppError(e: unknown): AppError {
   if (postgresCode(e) === "22021") {
     return new AppError("validation_failed", "Text can't contain NUL characters (\\u0000).", { fields: { _: "Remove the NUL character (\\u0000)." } });
   }
-  console.error("[portcullis] unexpected error:", describeForLog(e));
+  logger().error("unexpected error", { error: e });
   return new AppError("internal", "Something went wrong on our side. Please try again.");
 }

@@ -12,9 +12,10 @@ import { parseEnv } from "../lib/config/env";
 import { classifyAddress } from "../lib/oci/address";
 import { clientAddress, normalizeAddress } from "../lib/http/client-address";
 import { applyConnectionLimits } from "../lib/http/connection-limits";
+import { logger } from "../lib/log/log";
 
-const env = parseEnv(process.env);
-const hostname = process.env.BIND_ADDRESS || "0.0.0.0";
+const env = parseEnv();
+const hostname = env.BIND_ADDRESS ?? "0.0.0.0";
 const hops = env.PORTAL_TRUSTED_HOPS;
 const app = next({ dev: false, dir: process.cwd(), hostname, port: env.PORT });
 const handle = app.getRequestHandler();
@@ -27,12 +28,12 @@ const server = http.createServer((req, res) => {
   // 0 hops every client would share its address (and its sign-in limit). Say so once.
   if (hops === 0 && forwarded && !warnedProxied && isPrivatePeer(req.socket.remoteAddress)) {
     warnedProxied = true;
-    console.warn("[portcullis] requests arrive through a proxy (X-Forwarded-For from a private address) but PORTAL_TRUSTED_HOPS=0: every client counts as that proxy. Set PORTAL_TRUSTED_HOPS to the number of proxies in front.");
+    logger().warn("requests arrive through a proxy (X-Forwarded-For from a private address) but PORTAL_TRUSTED_HOPS=0: every client counts as that proxy. Set PORTAL_TRUSTED_HOPS to the number of proxies in front.");
   }
   req.headers["x-forwarded-for"] = clientAddress(req.socket.remoteAddress, forwarded, hops);
   delete req.headers["x-real-ip"];
   handle(req, res).catch((e: unknown) => {
-    console.error("[portcullis] portal request failed:", (e as Error)?.message ?? e);
+    logger().error("portal request failed", { error: e });
     if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" }).end("Internal error");
     else res.destroy();
   });
@@ -51,10 +52,10 @@ applyConnectionLimits(server, {
   keepAliveTimeoutMs: 65_000,
 });
 server.on("error", (e: NodeJS.ErrnoException) => {
-  console.error(`[portcullis] the portal could not listen on ${hostname}:${env.PORT}: ${e.code === "EADDRINUSE" ? "the port is in use" : e.message}`);
+  logger().error(`the portal could not listen on ${hostname}:${env.PORT}: ${e.code === "EADDRINUSE" ? "the port is in use" : e.message}`);
   process.exit(1);
 });
-server.listen(env.PORT, hostname, () => console.log(`[portcullis] portal (production) listening on ${hostname}:${env.PORT}, trusting ${hops} proxy hop(s) for client addresses`));
+server.listen(env.PORT, hostname, () => logger().info(`portal (production) listening on ${hostname}:${env.PORT}, trusting ${hops} proxy hop(s) for client addresses`));
 
 let stopping = false;
 const stop = () => {

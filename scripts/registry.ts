@@ -12,13 +12,14 @@ import type { Env } from "../lib/config/env";
 import { writeDistributionConfig } from "../lib/registry-auth/distribution-config";
 import { loadRegistrySigningKey } from "../lib/registry-auth/signing-key";
 import { registryEventsToken } from "../lib/registry-auth/settings";
+import { logger } from "../lib/log/log";
 
 export const DISTRIBUTION_BINARY = "/usr/bin/docker-registry";
 
 export async function startLocalRegistry(env: Env, opts: { portalUrl: string }): Promise<void> {
   if (!fs.existsSync(DISTRIBUTION_BINARY)) {
-    console.log(
-      `[portcullis] hosted registry not started: ${DISTRIBUTION_BINARY} is not installed ` +
+    logger().info(
+      `hosted registry not started: ${DISTRIBUTION_BINARY} is not installed ` +
         "(sudo apt-get install -y --no-install-recommends docker-registry; then restart npm run dev)",
     );
     return;
@@ -38,10 +39,10 @@ export async function startLocalRegistry(env: Env, opts: { portalUrl: string }):
     env: { PATH: "/usr/bin:/bin", HOME: dir, LANG: "C.UTF-8" } as unknown as NodeJS.ProcessEnv,
     stdio: ["ignore", "inherit", "inherit"],
   });
-  console.log(`[portcullis] hosted registry on ${addr} (docker login localhost:${env.REGISTRY_PORT}; images in ${path.join(dir, "storage")})`);
+  logger().info(`hosted registry on ${addr} (docker login localhost:${env.REGISTRY_PORT}; images in ${path.join(dir, "storage")})`);
   child.on("exit", (code, signal) => {
-    if (code) console.error(`[portcullis] the hosted registry exited with code ${code}; the portal keeps running`);
-    else if (signal && signal !== "SIGTERM") console.error(`[portcullis] the hosted registry was killed (${signal})`);
+    if (code) logger().error(`the hosted registry exited with code ${code}; the portal keeps running`);
+    else if (signal && signal !== "SIGTERM") logger().error(`the hosted registry was killed (${signal})`);
   });
   process.on("exit", () => {
     if (child.exitCode === null) child.kill("SIGTERM");

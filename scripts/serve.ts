@@ -17,11 +17,13 @@ import { generatedSecret } from "../lib/config/data-dir";
 import { PROXY_TOKEN_FILE } from "../lib/internal/service-token";
 import { DISTRIBUTION_BINARY, startLocalRegistry } from "./registry";
 import { PROXY_NODE_FLAGS } from "../proxy/node-flags";
+import { logger } from "../lib/log/log";
 
 type Mode = "dev" | "start";
 
 function fail(message: string): never {
-  console.error(message);
+  // The one line naming what is wrong, as is: no log prefix.
+  process.stderr.write(message + "\n");
   process.exit(1);
 }
 
@@ -29,7 +31,7 @@ export async function serve(mode: Mode) {
   if (mode === "start") (process.env as Record<string, string>).NODE_ENV ??= "production";
   let env;
   try {
-    env = parseEnv(process.env);
+    env = parseEnv();
     assertEmbeddedDatabaseAllowed(env);
   } catch (e) {
     if (e instanceof ConfigError) fail(e.message);
@@ -43,13 +45,13 @@ export async function serve(mode: Mode) {
   } catch (e) {
     fail((e as Error).message);
   }
-  if (mode === "start" && !fs.existsSync(path.join(process.cwd(), process.env.PORTCULLIS_NEXT_DIST_DIR || ".next", "BUILD_ID"))) {
+  if (mode === "start" && !fs.existsSync(path.join(process.cwd(), env.PORTCULLIS_NEXT_DIST_DIR ?? ".next", "BUILD_ID"))) {
     fail("No production build found: run `npm run build` first.");
   }
 
   const url = await databaseUrl();
   const applied = await applyMigrations(url);
-  if (applied.length > 0) console.log(`[portcullis] applied migrations: ${applied.join(", ")}`);
+  if (applied.length > 0) logger().info(`applied migrations: ${applied.join(", ")}`);
 
   const nextBin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
   const children: ChildProcess[] = [];
@@ -63,7 +65,7 @@ export async function serve(mode: Mode) {
     Object.assign(childEnv, { REGISTRY_INTERNAL_URL: `http://127.0.0.1:${env.REGISTRY_PORT}` });
   }
   // Development listens on loopback only; production on every interface unless BIND_ADDRESS says otherwise.
-  const bind = process.env.BIND_ADDRESS || (mode === "dev" ? "127.0.0.1" : "0.0.0.0");
+  const bind = env.BIND_ADDRESS ?? (mode === "dev" ? "127.0.0.1" : "0.0.0.0");
   // Production runs Next behind our own server, which sets the client address (see portal-server.ts).
   const portalArgs = mode === "dev" ? [nextBin, "dev", "-p", String(env.PORT), "-H", bind] : ["--import", "tsx", path.join(process.cwd(), "scripts", "portal-server.ts")];
   const portal = spawn(process.execPath, portalArgs, {
@@ -71,15 +73,15 @@ export async function serve(mode: Mode) {
     env: { ...childEnv, BIND_ADDRESS: bind },
   });
   children.push(portal);
-  console.log(`[portcullis] portal on http://localhost:${env.PORT}${env.DATABASE_URL ? "" : " (embedded database in " + env.PORTCULLIS_DATA_DIR + ")"}`);
+  logger().info(`portal on http://localhost:${env.PORT}${env.DATABASE_URL ? "" : " (embedded database in " + env.PORTCULLIS_DATA_DIR + ")"}`);
   // `npm run dev` also runs the registry proxy (production runs it on its own: proxy/main.ts
   // --production). It gets no database or key material: it asks the portal's internal API.
-  if (mode === "dev" && proxyToken) startProxy(bind, proxyToken);
+  if (mode === "dev" && proxyToken) startProxy(bind, proxyToken, env.PORT);
   // …and the hosted private registry (Distribution) when it is installed.
   if (mode === "dev") {
     const portalHost = bind === "0.0.0.0" || bind === "::" ? "127.0.0.1" : bind.includes(":") ? `[${bind}]` : bind;
     await startLocalRegistry(env, { portalUrl: env.PORTAL_URL ?? `http://${portalHost}:${env.PORT}` }).catch((e: unknown) =>
-      console.error(`[portcullis] hosted registry not started: ${(e as Error).message}`),
+      logger().error(`hosted registry not started: ${(e as Error).message}`),
     );
   }
 
@@ -99,16 +101,16 @@ export async function serve(mode: Mode) {
   process.on("SIGTERM", () => stop(0));
 }
 
-function startProxy(bind: string, token: string): void {
+function startProxy(bind: string, token: string, portalPort: number): void {
   const env: NodeJS.ProcessEnv = { ...process.env, PROXY_SERVICE_TOKEN: token };
   for (const secret of ["DATABASE_URL", "AUTH_SECRET", "LOCAL_KMS_KEYS", "LOCAL_KMS_KEY_FILE", "VAULT_TOKEN"]) delete env[secret];
   const portalHost = bind === "0.0.0.0" || bind === "::" ? "127.0.0.1" : bind.includes(":") ? `[${bind}]` : bind;
-  env.PORTAL_INTERNAL_URL ||= `http://${portalHost}:${parseEnv(process.env).PORT}`;
+  env.PORTAL_INTERNAL_URL ||= `http://${portalHost}:${portalPort}`;
   const proxy = spawn(process.execPath, [...PROXY_NODE_FLAGS, "--import", "tsx", path.join(process.cwd(), "proxy", "main.ts")], { stdio: "inherit", env });
   // A proxy that can't start (its port taken) leaves the portal running.
   proxy.on("exit", (code, signal) => {
-    if (code) console.error(`[portcullis] the registry proxy exited with code ${code}; the portal keeps running`);
-    else if (signal && signal !== "SIGTERM") console.error(`[portcullis] the registry proxy was killed (${signal})`);
+    if (code) logger().error(`the registry proxy exited with code ${code}; the portal keeps running`);
+    else if (signal && signal !== "SIGTERM") logger().error(`the registry proxy was killed (${signal})`);
   });
   process.on("exit", () => {
     if (proxy.exitCode === null) proxy.kill("SIGTERM");

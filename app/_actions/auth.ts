@@ -10,9 +10,10 @@ import { acceptInvite } from "@/lib/teams/invites";
 import { createTeam } from "@/lib/teams/create-team";
 import { signInSchema, signUpSchema } from "@/lib/accounts/schemas";
 import { createTeamSchema, switchTeamSchema } from "@/lib/teams/schemas";
-import { AppError, toAppError } from "@/lib/errors";
+import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/parse";
-import { echoValues, formObject, type ActionState } from "@/lib/server/action-state";
+import { formObject, type ActionState } from "@/lib/server/action-state";
+import { formErrorState } from "@/lib/server/form-action";
 import { clientIp, cookieIsSecure, currentSession } from "@/lib/server/request";
 
 async function startSession(userId: string, teamId: string | null) {
@@ -27,10 +28,7 @@ async function startSession(userId: string, teamId: string | null) {
   });
 }
 
-function failure(e: unknown, formData: FormData): ActionState {
-  const err = toAppError(e);
-  return { status: "error", message: err.message, fields: err.fields, values: echoValues(formData) };
-}
+const failure = formErrorState;
 
 export async function signUpAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
   const raw = formObject(formData);

@@ -1,11 +1,9 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
 import type { z } from "zod";
-import { invoke, type Operation } from "@/lib/server/operation";
-import { currentTeamContext } from "@/lib/server/request";
-import { echoValues, formObject, type ActionState } from "@/lib/server/action-state";
-import { AppError, toAppError } from "@/lib/errors";
+import type { Operation } from "@/lib/server/operation";
+import { runFormAction } from "@/lib/server/form-action";
+import type { ActionState } from "@/lib/server/action-state";
 import { ConnectionTestFailedError, type RegistryTestResult } from "@/lib/registries/connection";
 import {
   createRegistry,
@@ -20,27 +18,12 @@ import {
 /** An action's answer; a failed connection test that stopped a save carries the test, to show every step. */
 export type RegistryActionState<R> = ActionState<R> & { test?: RegistryTestResult };
 
-/**
- * Like runFormAction, plus the connection test of a refused save. Each call resolves the session,
- * team and role again: server actions are public endpoints.
- */
-async function run<S extends z.ZodType, R>(op: Operation<S, R>, formData: FormData, message?: (r: R) => string): Promise<RegistryActionState<R>> {
-  try {
-    const ctx = await currentTeamContext();
-    if (!ctx) throw new AppError("unauthenticated", "Your session has ended. Sign in again.");
-    const result = await invoke(op, ctx, formObject(formData));
-    revalidatePath("/images");
-    return { status: "ok", data: result, message: message?.(result) };
-  } catch (e) {
-    const err = toAppError(e);
-    return {
-      status: "error",
-      message: err.message,
-      fields: err.fields,
-      values: echoValues(formData),
-      ...(e instanceof ConnectionTestFailedError && { test: e.test }),
-    };
-  }
+/** A refused save's connection test, to show every step. */
+const testOf = (e: unknown) => (e instanceof ConnectionTestFailedError ? { test: e.test } : undefined);
+
+/** runFormAction on the Images page, with the connection test of a refused save. */
+function run<S extends z.ZodType, R>(op: Operation<S, R>, formData: FormData, message?: (r: R) => string): Promise<RegistryActionState<R>> {
+  return runFormAction(op, formData, { revalidate: "/images", message, errorDetails: testOf });
 }
 
 export async function createRegistryAction(formData: FormData): Promise<RegistryActionState<RegistryDto>> {

@@ -5,6 +5,7 @@ import { InstallerError } from "../../lib/installer/errors";
 import { checkAppSlug, checkLicenseId, checkNamespace, normalizeHost, parseNamespaceList, parseRegistryNames } from "../../lib/installer/options";
 import { decisionTable, explain, summary } from "../../lib/installer/report";
 import { rewriteImages } from "../../lib/installer/rewrite";
+import { envValue } from "../../lib/config/env";
 
 const USAGE = `Usage: portcullis images rewrite DIR --app SLUG --license-id ID --proxy-host HOST --registry-host HOST --namespace NS
          [--additional-namespaces A,B] [--airgap --local-registry HOST] [--insecure-registry HOST]... [--registry-name HOST=NAME]... [--explain]
@@ -79,7 +80,7 @@ export const imagesRewriteCommand: Command = {
         ...(values.airgap && { localRegistry: normalizeHost(values["local-registry"]!, "local-registry") }),
         insecureRegistries: (values["insecure-registry"] ?? []).map((h) => normalizeHost(h, "insecure-registry")),
         registryNames: parseRegistryNames(values["registry-name"] ?? []),
-        dockerHubRegistry: process.env.DOCKER_HUB_REGISTRY?.trim() || "registry-1.docker.io",
+        dockerHubRegistry: envValue("DOCKER_HUB_REGISTRY"),
       });
       for (const line of decisionTable(result.decisions)) io.out(line);
       if (values.explain) for (const line of explain(result.decisions)) io.out(line);

@@ -1,5 +1,5 @@
 import type { Command } from "../command";
-import { kmsCommands, setKmsStoreFactory } from "./kms";
+import { databaseKmsDeps, kmsCommands } from "./kms";
 import { migrateCommand } from "./migrate";
 import { registryConfigCommand } from "./registry";
 import { imagesRewriteCommand } from "./images-rewrite";
@@ -10,7 +10,7 @@ import { disconnectDb, getDb } from "../../lib/db/client";
 import { prismaSecretStore } from "../../lib/crypto/prisma-store";
 
 // The kms commands work on the EncryptedSecret table of DATABASE_URL or the embedded database.
-setKmsStoreFactory(async () => ({ store: prismaSecretStore(await getDb()), close: disconnectDb }));
+const kmsDeps = databaseKmsDeps(async () => ({ store: prismaSecretStore(await getDb()), close: disconnectDb }));
 
 /** Every command of the CLI. Each lives in its own file in this folder. */
-export const commands: Command[] = [...kmsCommands(), migrateCommand, imagesRewriteCommand, pullSecretCommand, registryConfigCommand, adminBootstrapCommand(), ...hashesCommands()];
+export const commands: Command[] = [...kmsCommands(kmsDeps), migrateCommand, imagesRewriteCommand, pullSecretCommand, registryConfigCommand, adminBootstrapCommand(), ...hashesCommands()];

@@ -10,8 +10,7 @@ import { rewrapSecrets, RewrapInterruptedError, status, type RewrapReport, type 
 /**
  * `portcullis kms status` and `portcullis kms rewrap`. Storage is injected: the commands get a
  * SecretStore from a factory, so they run against PostgreSQL, the embedded database or a test
- * store alike. The database wiring registers its factory with setKmsStoreFactory (see
- * lib/crypto/prisma-store.ts for the store itself).
+ * store alike. cli/commands/index.ts passes the database's (lib/crypto/prisma-store.ts).
  */
 export interface OpenedStore {
   store: SecretStore;
@@ -23,20 +22,11 @@ export interface KmsCommandDeps {
   envelope(): EnvelopeOptions;
 }
 
-let storeFactory: (() => Promise<OpenedStore>) | undefined;
-
-/** Called by the database wiring: how the kms commands reach the secrets table. */
-export function setKmsStoreFactory(factory: () => Promise<OpenedStore>): void {
-  storeFactory = factory;
-}
-
-const defaultDeps: KmsCommandDeps = {
-  openStore: () => {
-    if (!storeFactory) throw new UserError("the secrets table is not connected to this CLI yet (no store factory registered)");
-    return storeFactory();
-  },
+/** The kms commands on the process's database (DATABASE_URL or the embedded one). */
+export const databaseKmsDeps = (openStore: () => Promise<OpenedStore>): KmsCommandDeps => ({
+  openStore,
   envelope: () => secrets.envelopeOptions(),
-};
+});
 
 async function withStore<T>(deps: KmsCommandDeps, fn: (store: SecretStore) => Promise<T>): Promise<T> {
   const opened = await deps.openStore();
@@ -60,7 +50,7 @@ and its key settings) to it, in batches of N (default 100). Secrets themselves a
 re-encrypted, the portal keeps serving, and an interrupted run is resumed by running it again
 (or with --after <last id printed>). --dry-run only counts.`;
 
-export function kmsCommands(deps: KmsCommandDeps = defaultDeps): Command[] {
+export function kmsCommands(deps: KmsCommandDeps): Command[] {
   return [
     {
       path: ["kms", "status"],

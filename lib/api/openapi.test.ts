@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { apiRouteFiles } from "@/test/support/api";
 import { lintJsonSchema } from "@/test/support/json-schema-lint";
+import { errorStatus } from "@/lib/errors";
 import { openApiDocument } from "./openapi";
 import { apiRoutes, pathParams, routeKey, type ApiRoute } from "./routes";
 
@@ -118,6 +119,16 @@ describe("the OpenAPI document", () => {
     expect(del.responses["503"].description).toMatch(/hosted registry/);
     expect(doc.paths["/apps/{id}"].patch["x-permission"]).toBe("write");
     expect(doc.components.schemas.Error.properties.error.properties.code.enum).toContain("unavailable");
+  });
+
+  it("documents exactly the error table's codes, and only its statuses as error answers", () => {
+    expect(doc.components.schemas.Error.properties.error.properties.code.enum).toEqual(Object.keys(errorStatus));
+    const statuses = new Set<number>(Object.values(errorStatus));
+    for (const methods of Object.values(doc.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>)) {
+      for (const op of Object.values(methods)) {
+        for (const status of Object.keys(op.responses).map(Number).filter((s) => s >= 400)) expect(statuses).toContain(status);
+      }
+    }
   });
 
   it("never documents a secret in a response", () => {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { apiRoutes, pathParams, type ApiRoute } from "./routes";
+import { errorStatus, type ErrorCode } from "@/lib/errors";
 import { errorSchema } from "./schemas";
 
 /**
@@ -12,13 +13,14 @@ type Json = Record<string, unknown>;
 
 const ROLE_OF = { read: "any member (read-only and up)", write: "developer or admin", admin: "admin" } as const;
 
-const STATUS_TEXT: Record<number, string> = {
-  401: "No token, or an invalid, expired or revoked one.",
-  403: "The token's role may not do this.",
-  404: "No such record in the token's team.",
-  409: "Conflict.",
-  422: "Invalid input: `fields` says which and why.",
-  503: "Unavailable.",
+/** What each error a route documents means; its status comes from the error table (lib/errors.ts). */
+const ERROR_TEXT: Partial<Record<ErrorCode, string>> = {
+  unauthenticated: "No token, or an invalid, expired or revoked one.",
+  forbidden: "The token's role may not do this.",
+  not_found: "No such record in the token's team.",
+  conflict: "Conflict.",
+  validation_failed: "Invalid input: `fields` says which and why.",
+  unavailable: "Unavailable.",
 };
 
 /** Readability: the uuid/date regexes zod adds are implied by `format`. */
@@ -82,8 +84,8 @@ function inputProperties(input: Json): { properties: Json; required: string[] } 
   return { properties: (branch.properties as Json | undefined) ?? {}, required: (branch.required as string[] | undefined) ?? [] };
 }
 
-const errorResponse = (status: number, why?: string) => ({
-  description: why ? `${STATUS_TEXT[status]} ${why}`.replace(/^(Conflict|Unavailable)\. /, "") : STATUS_TEXT[status]!,
+const errorResponse = (code: ErrorCode, why?: string) => ({
+  description: why ? `${ERROR_TEXT[code]} ${why}`.replace(/^(Conflict|Unavailable)\. /, "") : ERROR_TEXT[code]!,
   content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
 });
 
@@ -126,13 +128,14 @@ function operationOf(route: ApiRoute, schemas: SchemaCollector): Json {
       route.response === "yaml"
         ? { description: "The signed license file.", content: { "application/yaml": { schema: { type: "string" } } } }
         : { description: ok === 201 ? "Created." : "OK.", content: { "application/json": { schema: schemas.convert(route.response, "output") } } },
-    401: errorResponse(401),
+    [errorStatus.unauthenticated]: errorResponse("unauthenticated"),
   };
-  if (route.op.permission !== "read") responses[403] = errorResponse(403);
-  if (names.length) responses[404] = errorResponse(404);
-  if (route.conflict) responses[409] = errorResponse(409, route.conflict);
-  responses[422] = errorResponse(422);
-  if (route.unavailable) responses[503] = errorResponse(503, route.unavailable);
+  const add = (code: ErrorCode, why?: string) => (responses[errorStatus[code]] = errorResponse(code, why));
+  if (route.op.permission !== "read") add("forbidden");
+  if (names.length) add("not_found");
+  if (route.conflict) add("conflict", route.conflict);
+  add("validation_failed");
+  if (route.unavailable) add("unavailable", route.unavailable);
   operation.responses = responses;
   return operation;
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { licenseTypes } from "@/lib/licenses/schemas";
 import { registryProviderNames } from "@/lib/registries/providers";
 import { diagnosticStepSchema } from "@/lib/oci/diagnose";
-import { errorStatus, type ErrorCode } from "@/lib/errors";
+import { errorCodes } from "@/lib/errors";
 
 /**
  * What the REST API answers, as zod schemas: the OpenAPI document's response schemas, and what
@@ -15,7 +15,7 @@ const id = z.uuid();
 export const errorSchema = z
   .object({
     error: z.object({
-      code: z.enum(Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]]),
+      code: z.enum(errorCodes),
       message: z.string().meta({ description: "One sentence for a person." }),
       fields: z.record(z.string(), z.string()).optional().meta({ description: "Per-field messages (422, some 409)." }),
       test: z.unknown().optional().meta({ description: "The failed connection test, when a registry test refused the change." }),

@@ -57,7 +57,7 @@ export const envSchema = z.object({
   REGISTRY_TOKEN_KEY_FILE: str(),
   /** Bearer secret Distribution's notifications present to the portal; required in production. */
   REGISTRY_EVENTS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(24, "must be at least 24 characters").optional()),
-  DOCKER_HUB_REGISTRY: z.preprocess(emptyAsUndefined, z.string().default("registry-1.docker.io")),
+  DOCKER_HUB_REGISTRY: z.preprocess(emptyAsUndefined, z.string().trim().default("registry-1.docker.io")),
   ALLOW_PRIVATE_REGISTRY_HOSTS: bool(false),
   /**
    * The insecure-registries list: `host[:port]` entries, comma-separated, that may be reached
@@ -87,6 +87,20 @@ export const envSchema = z.object({
   PORTAL_MAX_CONNECTIONS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1_000_000).default(1024)),
   PORTAL_MAX_CONNECTIONS_PER_ADDRESS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(1_000_000).optional()),
   PORTAL_HEADERS_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1_000).max(120_000).default(15_000)),
+  /** Listen address of the portal and proxy; the default depends on how they start (127.0.0.1 in development, 0.0.0.0 for `npm start`). */
+  BIND_ADDRESS: str(),
+  /** Where `npm start` finds Next's production build (default `.next`). */
+  PORTCULLIS_NEXT_DIST_DIR: str(),
+  /** Amazon ECR: the region of the ECR API (AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1) and an endpoint override (tests, FIPS, VPC endpoints). */
+  AWS_REGION: str(),
+  AWS_DEFAULT_REGION: str(),
+  AWS_ENDPOINT_URL_ECR: str(),
+  /** Google Cloud KMS: a fixed access token (`gcloud auth print-access-token`), else the metadata server at GCE_METADATA_HOST. */
+  GOOGLE_OAUTH_ACCESS_TOKEN: str(),
+  GCE_METADATA_HOST: str(),
+  /** Diagnostics of the embedded database's socket and of the migration engine's timers. */
+  DEBUG_PG_SOCKET: str(),
+  DEBUG_SCHEMA_ENGINE_TIMERS: str(),
   PORT: port(3000),
   PROXY_PORT: port(5050),
   REGISTRY_PORT: port(5000),
@@ -121,7 +135,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
  * The embedded database is one process's PGlite: no replicas, no backups, no concurrent writers
  * beyond one host. Production refuses it unless the operator opted in.
  */
-export function assertEmbeddedDatabaseAllowed(env: Env): void {
+export function assertEmbeddedDatabaseAllowed(env: Pick<Env, "NODE_ENV" | "DATABASE_URL" | "PORTCULLIS_EMBEDDED_DB_IN_PRODUCTION">): void {
   if (env.NODE_ENV === "production" && !env.DATABASE_URL && !env.PORTCULLIS_EMBEDDED_DB_IN_PRODUCTION) {
     throw new ConfigError(
       "Invalid configuration: DATABASE_URL is required when NODE_ENV=production (or set PORTCULLIS_EMBEDDED_DB_IN_PRODUCTION=true to use the embedded database)",
@@ -140,3 +154,25 @@ export function env(): Env {
 export function resetEnvCache() {
   cached = undefined;
 }
+
+/**
+ * One variable alone, validated by its schema, for code that must not depend on the rest of the
+ * configuration (the CLI's offline commands, diagnostics): throws ConfigError naming it.
+ */
+export function envValue<K extends keyof Env>(name: K, source: Record<string, string | undefined> = process.env): Env[K] {
+  const result = envSchema.shape[name].safeParse(source[name]);
+  if (!result.success) throw new ConfigError(`Invalid configuration: ${name} ${result.error.issues[0]!.message}`);
+  return result.data as Env[K];
+}
+
+/** NODE_ENV alone, never throwing: for the logger, which must work while a bad configuration is reported. */
+export function runtimeMode(source: Record<string, string | undefined> = process.env): Env["NODE_ENV"] {
+  try {
+    return envValue("NODE_ENV", source);
+  } catch {
+    return "development";
+  }
+}
+
+/** The AWS region of the ECR API: AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1. */
+export const awsRegion = (e: Pick<Env, "AWS_REGION" | "AWS_DEFAULT_REGION"> = env()) => e.AWS_REGION ?? e.AWS_DEFAULT_REGION ?? "us-east-1";

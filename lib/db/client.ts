@@ -1,6 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient, type Prisma } from "@/lib/generated/prisma/client";
-import { assertEmbeddedDatabaseAllowed, env } from "@/lib/config/env";
+import { assertEmbeddedDatabaseAllowed, env, type Env } from "@/lib/config/env";
 import { openEmbeddedDatabase, type EmbeddedDatabase } from "./embedded";
 
 /**
@@ -21,15 +21,18 @@ interface DbState {
 const g = globalThis as { __portcullisDb?: DbState };
 const state = (): DbState => (g.__portcullisDb ??= {});
 
+/** What the connection depends on (default: this process's configuration). */
+export type DbConfig = Pick<Env, "DATABASE_URL" | "PORTCULLIS_DATA_DIR" | "NODE_ENV" | "PORTCULLIS_EMBEDDED_DB_IN_PRODUCTION">;
+
 /** The PostgreSQL URL this process uses: DATABASE_URL, else the embedded database's socket. */
-export function databaseUrl(): Promise<string> {
+export function databaseUrl(config?: DbConfig): Promise<string> {
   const s = state();
   if (!s.url) {
     const url = (async () => {
-      const configured = env().DATABASE_URL;
-      if (configured) return configured;
-      assertEmbeddedDatabaseAllowed(env());
-      s.embedded ??= openEmbeddedDatabase(env().PORTCULLIS_DATA_DIR);
+      const c = config ?? env();
+      if (c.DATABASE_URL) return c.DATABASE_URL;
+      assertEmbeddedDatabaseAllowed(c);
+      s.embedded ??= openEmbeddedDatabase(c.PORTCULLIS_DATA_DIR);
       return (await s.embedded).url;
     })();
     s.url = url;
@@ -42,10 +45,10 @@ export function databaseUrl(): Promise<string> {
 }
 
 /** The shared PrismaClient, created on first use. */
-export function getDb(): Promise<PrismaClient> {
+export function getDb(config?: DbConfig): Promise<PrismaClient> {
   const s = state();
   if (!s.client) {
-    const client = databaseUrl().then((url) => createPrismaClient(url));
+    const client = databaseUrl(config).then((url) => createPrismaClient(url));
     s.client = client;
     client.catch(() => {
       if (s.client === client) s.client = undefined;

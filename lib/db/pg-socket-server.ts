@@ -13,6 +13,8 @@ import {
   type FrontendMessage,
 } from "./pg-wire";
 import { SCRAM_MECHANISM, ScramExchange, scramKeys, type ScramKeys } from "./scram";
+import { envValue } from "../config/env";
+import { logger } from "../log/log";
 
 /**
  * A PostgreSQL wire-protocol server over one PGlite instance, safe with many client connections.
@@ -210,7 +212,7 @@ class Connection {
     this.work = this.work
       .then(task)
       .catch((e) => {
-        if (process.env.DEBUG_PG_SOCKET) console.error("pg-socket-server:", e);
+        if (envValue("DEBUG_PG_SOCKET")) logger().warn("pg-socket-server: a connection failed", { error: e });
         void this.destroy(); // queues abandonUnit after this task
       })
       .finally(() => {

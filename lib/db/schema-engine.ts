@@ -10,6 +10,8 @@ import {
 import type { SchemaEngine } from "@prisma/schema-engine-wasm";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { connectPgForEngine } from "./pg-engine-adapter";
+import { envValue } from "../config/env";
+import { logger } from "../log/log";
 
 /**
  * Prisma's schema engine compiled to wasm, on driver adapters: the main database through
@@ -46,7 +48,7 @@ function withUnrefTimers(bg: Runtime): WebAssembly.ModuleImports {
   for (const name of Object.keys(imports)) {
     if (!name.startsWith("__wbg_setTimeout_")) continue;
     imports[name] = (callback: () => void, ms: number) => {
-      if (process.env.DEBUG_SCHEMA_ENGINE_TIMERS) console.error("schema engine timer", ms >>> 0);
+      if (envValue("DEBUG_SCHEMA_ENGINE_TIMERS")) logger().info("schema engine timer", { ms: ms >>> 0 });
       const timer = setTimeout(callback, ms >>> 0);
       timer.unref();
       return timer;

@@ -5,6 +5,7 @@ import { dockerHubHost } from "@/lib/oci/reference";
 import type { RegistryCredentials } from "@/lib/oci/credentials";
 import { loadRegistryCredentials } from "@/lib/registries/secret";
 import type { RegistryProviderName } from "@/lib/registries/providers";
+import type { ProviderSettings } from "@/lib/registries/providers/types";
 import { lookupStatus, type LookupCode, type LookupRequest, type LookupResponse } from "./contract";
 
 /**
@@ -29,6 +30,8 @@ import { lookupStatus, type LookupCode, type LookupRequest, type LookupResponse 
 
 export interface LookupOptions {
   dockerHubRegistry: string;
+  /** AWS's region and ECR endpoint, for ECR registries' credentials (default: the process's configuration). */
+  providerSettings?: ProviderSettings;
   now?: Date;
 }
 
@@ -109,7 +112,7 @@ export async function lookupProxyAccess(db: Db, req: LookupRequest, opts: Lookup
   if (!registry) return refuse("unknown_registry", license);
 
   // Made by the registry's provider for its endpoint, as for the connection test: a registry that tested fine pulls too.
-  const credentials: RegistryCredentials = await loadRegistryCredentials(db, registry);
+  const credentials: RegistryCredentials = await loadRegistryCredentials(db, registry, opts.providerSettings);
   return {
     status: 200,
     body: {

@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { env } from "@/lib/config/env";
+import { env, type Env } from "@/lib/config/env";
 import { generatedSecret } from "@/lib/config/data-dir";
 
 /**
@@ -10,8 +10,7 @@ import { generatedSecret } from "@/lib/config/data-dir";
 export const PROXY_TOKEN_FILE = "proxy-service-token";
 
 /** The token, or undefined in production when it is not configured (the internal API then refuses everything). */
-export function proxyServiceToken(): string | undefined {
-  const e = env();
+export function proxyServiceToken(e: Pick<Env, "PROXY_SERVICE_TOKEN" | "NODE_ENV"> = env()): string | undefined {
   if (e.PROXY_SERVICE_TOKEN) return e.PROXY_SERVICE_TOKEN;
   if (e.NODE_ENV === "production") return undefined;
   return generatedSecret(PROXY_TOKEN_FILE);

@@ -9,8 +9,8 @@ const patterns: [RegExp, string][] = [
   [/\b(basic|bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi, "$1 ***"],
   // password=…, secret: …, token=…, key=… (also quoted JSON values)
   [/\b([a-z_]*(?:password|passwd|secret|token|api[_-]?key|access[_-]?key)[a-z_]*)("?\s*[:=]\s*"?)[^\s",;&]+/gi, "$1$2***"],
-  // Portcullis API tokens by their prefixes
-  [/\bpc[ust]_[A-Za-z0-9_-]{8,}/g, "pc*_***"],
+  // Portcullis tokens by their prefixes (pcu_, pcs_, pct_ API tokens, and any later pc?_ kind)
+  [/\bpc[a-z]_[A-Za-z0-9_-]{8,}/g, "pc*_***"],
 ];
 
 export function redactSecrets(text: string): string {

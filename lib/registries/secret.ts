@@ -2,7 +2,9 @@ import type { Db, Tx } from "@/lib/db/client";
 import { secrets, type SealedSecret, type SecretAAD } from "@/lib/crypto";
 import { SEALED_COLUMNS } from "@/lib/crypto/prisma-store";
 import type { RegistryCredentials } from "@/lib/oci/credentials";
+import { env } from "@/lib/config/env";
 import { ociCredentialsFromStored, registryProvider, type RegistryProviderName } from "./providers";
+import type { ProviderSettings } from "./providers/types";
 
 /**
  * Registry credentials at rest. The secret part (the provider's secret field: password, ECR
@@ -46,6 +48,7 @@ export async function deleteRegistrySecrets(tx: Tx, teamId: string, registryId: 
 export async function loadRegistryCredentials(
   db: Db | Tx,
   registry: { id: string; teamId: string; provider: RegistryProviderName; username: string; endpoint: string },
+  settings: ProviderSettings = env(),
 ): Promise<RegistryCredentials> {
   const field = secretFieldOf(registry.provider);
   const row = await db.encryptedSecret.findUnique({
@@ -54,5 +57,5 @@ export async function loadRegistryCredentials(
   });
   if (!row) return registry.username ? { kind: "basic", username: registry.username, password: "" } : { kind: "anonymous" };
   const secret = await secrets.decrypt(row as SealedSecret, registrySecretAAD(registry.teamId, registry.id, field));
-  return ociCredentialsFromStored(registry.provider, { username: registry.username, secret }, registry.endpoint);
+  return ociCredentialsFromStored(registry.provider, { username: registry.username, secret }, registry.endpoint, settings);
 }

@@ -1,5 +1,4 @@
 import crypto from "node:crypto";
-import { describeForLog } from "@/lib/log/redact";
 import { z } from "zod";
 import { getDb, type Db } from "@/lib/db/client";
 import { isServiceAuthorized } from "@/lib/internal/service-token";
@@ -12,6 +11,8 @@ import { registrySigningKey, type RegistrySigningKey } from "./signing-key";
 import { REGISTRY_ISSUER, REGISTRY_SERVICE, REGISTRY_TOKEN_TTL_SECONDS, registryEventsToken } from "./settings";
 import { readBodyText } from "@/lib/http/body";
 import { clientIpFromHeaders } from "@/lib/http/client-ip";
+import { NO_STORE } from "@/lib/http/responses";
+import { logger } from "@/lib/log/log";
 import { ociAnswer, ociErrorBody, type OciCode } from "@/lib/oci/errcode";
 
 /**
@@ -34,16 +35,15 @@ export interface RegistryAuthDeps {
   eventsToken?: () => string | undefined;
 }
 
-const noStore = { "cache-control": "no-store" };
 
 /** An OCI error answer (lib/oci/errcode.ts) with `status` (the code's own unless given). */
 function ociError(code: OciCode, message: string, opts: { status?: number; headers?: Record<string, string> } = {}): Response {
   const answer = ociAnswer(code, message, opts);
-  return new Response(ociErrorBody(answer.code, answer.message), { status: answer.status, headers: { "content-type": "application/json", ...noStore, ...answer.headers } });
+  return new Response(ociErrorBody(answer.code, answer.message), { status: answer.status, headers: { "content-type": "application/json", ...NO_STORE, ...answer.headers } });
 }
 
 const unavailable = (e: unknown, what: string) => {
-  console.error(`[portcullis] registry ${what}:`, describeForLog(e));
+  logger().error(`registry ${what} failed`, { error: e });
   return ociError("UNAVAILABLE", `The registry ${what} is temporarily unavailable. Try again shortly.`);
 };
 
@@ -78,7 +78,7 @@ const oauthFormSchema = z.object({
 const OAUTH_FORM_LIMIT = 64 * 1024;
 
 const oauthError = (status: number, error: string, description: string, headers: Record<string, string> = {}) =>
-  Response.json({ error, error_description: description }, { status, headers: { ...noStore, ...headers } });
+  Response.json({ error, error_description: description }, { status, headers: { ...NO_STORE, ...headers } });
 
 interface TokenRequest {
   service?: string;
@@ -166,9 +166,9 @@ export async function handleRegistryToken(req: Request, deps: RegistryAuthDeps =
     const issued = { expires_in: ttl, issued_at: new Date(now * 1000).toISOString() };
     if (request.oauth) {
       const scope = access.map((a) => `${a.type}:${a.name}:${a.actions.join(",")}`).join(" ");
-      return Response.json({ access_token: token, scope, ...issued }, { status: 200, headers: noStore });
+      return Response.json({ access_token: token, scope, ...issued }, { status: 200, headers: NO_STORE });
     }
-    return Response.json({ token, access_token: token, ...issued }, { status: 200, headers: noStore });
+    return Response.json({ token, access_token: token, ...issued }, { status: 200, headers: NO_STORE });
   } catch (e) {
     return unavailable(e, "token service");
   }
@@ -196,7 +196,7 @@ export async function handleRegistryEvents(req: Request, deps: RegistryAuthDeps 
     if (!envelope.success) return ociError("UNSUPPORTED", "Expected a notification envelope: {\"events\":[…]}.", { status: 400 });
     const db = await (deps.db ?? getDb)();
     const result = await ingestRegistryEvents(db, envelope.data.events, deps.now?.());
-    return Response.json(result, { status: 200, headers: noStore });
+    return Response.json(result, { status: 200, headers: NO_STORE });
   } catch (e) {
     // 503: Distribution keeps the event and delivers it again later.
     return unavailable(e, "events receiver");

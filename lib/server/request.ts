@@ -6,6 +6,7 @@ import { SESSION_COOKIE, findSession } from "@/lib/auth/sessions";
 import { resolveTeamContext, type TeamContext } from "@/lib/auth/context";
 import { clientIpFromHeaders } from "@/lib/http/client-ip";
 import { servedOverHttps } from "@/lib/http/security-headers";
+import { env } from "@/lib/config/env";
 
 /** The client address of this request (lib/http/client-ip.ts says which and when it can be trusted). */
 export async function clientIp(): Promise<string | null> {
@@ -14,7 +15,7 @@ export async function clientIp(): Promise<string | null> {
 
 /** Cookies are Secure whenever the portal is reached over HTTPS. */
 export async function cookieIsSecure(): Promise<boolean> {
-  return servedOverHttps(await headers(), process.env.PORTAL_URL);
+  return servedOverHttps(await headers(), env().PORTAL_URL);
 }
 
 /** The signed-in session and user, or null. */
@@ -45,7 +46,8 @@ export async function requireTeamContext(): Promise<TeamContext> {
 
 /** The portal's public base URL: PORTAL_URL, else what this request was addressed to. */
 export async function portalBaseUrl(): Promise<string> {
-  if (process.env.PORTAL_URL) return process.env.PORTAL_URL.replace(/\/+$/, "");
+  const configured = env().PORTAL_URL;
+  if (configured) return configured.replace(/\/+$/, "");
   const h = await headers();
   const proto = h.get("x-forwarded-proto") ?? "http";
   return `${proto}://${h.get("host") ?? "localhost:3000"}`;

@@ -1,5 +1,5 @@
 import type { Db } from "@/lib/db/client";
-import { describeForLog } from "@/lib/log/redact";
+import { logger } from "@/lib/log/log";
 import type { TeamContext } from "@/lib/auth/context";
 import { apiTokenHashCandidates, parseApiToken } from "./format";
 import { lowerRole } from "./roles";
@@ -67,7 +67,7 @@ export async function authenticateBearer(db: Db, token: string, opts: { ip?: str
         where: { id: row.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now - LAST_USED_RESOLUTION_MS) } }] },
         data: { lastUsedAt: new Date(now) },
       })
-      .catch((e: unknown) => console.error("[portcullis] could not record token use:", describeForLog(e)));
+      .catch((e: unknown) => logger().error("could not record token use", { error: e }));
   }
   return ctx;
 }

@@ -4,7 +4,6 @@ import { createTestDatabase } from "../support/db";
 import { twoTeams } from "../support/factories";
 import { apiRequest, type ApiCall } from "../support/api";
 import { invoke } from "@/lib/server/operation";
-import { setApiDatabase } from "@/lib/api/handler";
 import { apiRoutes, pathParams, routeKey, type ApiRoute } from "@/lib/api/routes";
 import { errorSchema } from "@/lib/api/schemas";
 import { createServiceAccount, createPersonalToken, revokeToken } from "@/lib/tokens/operations";
@@ -21,7 +20,6 @@ const tok = { admin: "", dev: "", reader: "", outsider: "" };
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  setApiDatabase(async () => t.db);
   teams = await twoTeams(t.db);
   tok.admin = (await invoke(createServiceAccount, teams.adminA, { name: "ci-admin", role: "admin" })).token;
   tok.dev = (await invoke(createServiceAccount, teams.adminA, { name: "ci", role: "developer" })).token;
@@ -29,15 +27,16 @@ beforeAll(async () => {
   tok.outsider = (await invoke(createServiceAccount, teams.adminB, { name: "b-admin", role: "admin" })).token;
 });
 afterAll(async () => {
-  setApiDatabase(null);
   await t?.drop();
 });
+
+const testDb = async () => t.db;
 
 const routeOf = (key: string) => (apiRoutes as readonly ApiRoute[]).find((r) => routeKey(r) === key)!;
 
 /** Calls the API; checks that every answer matches the OpenAPI schema of its route (or the error schema). */
 async function call(method: string, path: string, opts: ApiCall & { route?: string } = {}) {
-  const res = await apiRequest(method, `/api/v1${path}`, opts);
+  const res = await apiRequest(method, `/api/v1${path}`, { db: testDb, ...opts });
   expect(res.headers.get("cache-control")).toBe("no-store");
   const text = await res.text();
   const isJson = (res.headers.get("content-type") ?? "").includes("application/json");
@@ -257,21 +256,17 @@ describe("REST API: resources", () => {
     const r = await call("GET", "/nothing/here", { token: tok.reader });
     expect(r.status).toBe(404);
     expect(r.body.error.code).toBe("not_found");
-    expect((await apiRequest("PUT", "/api/v1/apps", { token: tok.admin })).status).toBe(405);
+    expect((await apiRequest("PUT", "/api/v1/apps", { token: tok.admin, db: testDb })).status).toBe(405);
   });
 
   it("an unexpected failure is a 500 that says nothing about it", async () => {
-    setApiDatabase(async () => {
+    const failing = async (): Promise<never> => {
       throw new Error("connection to db-internal.corp:5432 refused, password=hunter2");
-    });
-    try {
-      const r = await call("GET", "/apps", { token: tok.admin });
-      expect(r.status).toBe(500);
-      expect(r.body.error.code).toBe("internal");
-      expect(JSON.stringify(r.body)).not.toMatch(/db-internal|hunter2/);
-    } finally {
-      setApiDatabase(async () => t.db);
-    }
+    };
+    const r = await call("GET", "/apps", { token: tok.admin, db: failing });
+    expect(r.status).toBe(500);
+    expect(r.body.error.code).toBe("internal");
+    expect(JSON.stringify(r.body)).not.toMatch(/db-internal|hunter2/);
   });
 });
 

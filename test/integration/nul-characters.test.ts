@@ -4,7 +4,6 @@ import { twoTeams } from "../support/factories";
 import { apiRequest } from "../support/api";
 import { releaseDatabase, useDatabase } from "../support/proxy";
 import { invoke } from "@/lib/server/operation";
-import { setApiDatabase } from "@/lib/api/handler";
 import { apiRoutes, pathParams, routeKey, type ApiRoute } from "@/lib/api/routes";
 import { createServiceAccount } from "@/lib/tokens/operations";
 import { toAppError } from "@/lib/errors";
@@ -28,15 +27,15 @@ process.env.LOCAL_KMS_KEYS ??= "nul-test:" + Buffer.alloc(32, 5).toString("base6
 
 let t: Awaited<ReturnType<typeof createTestDatabase>>;
 let token = "";
+const testDb = async () => t.db;
 const ids = { app: "", registry: "", customer: "", license: "" };
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  setApiDatabase(async () => t.db);
   useDatabase(t.url);
   const teams = await twoTeams(t.db);
   token = (await invoke(createServiceAccount, teams.adminA, { name: "nul-admin", role: "admin" })).token;
-  const call = async (path: string, body: unknown) => (await apiRequest("POST", `/api/v1${path}`, { token, body })).json();
+  const call = async (path: string, body: unknown) => (await apiRequest("POST", `/api/v1${path}`, { token, body, db: testDb })).json();
   const app = await call("/apps", { name: "Nul App" });
   ids.app = app.id;
   ids.registry = (await call("/registries", { provider: "other", endpoint: "nul.example.test", username: "u", password: "p" })).id;
@@ -44,7 +43,6 @@ beforeAll(async () => {
   ids.license = (await call(`/customers/${ids.customer}/licenses`, { app: app.slug, type: "paid" })).id;
 });
 afterAll(async () => {
-  setApiDatabase(null);
   await releaseDatabase();
   await t?.drop();
 });
@@ -86,7 +84,7 @@ function poisoned(value: Record<string, unknown>): [string, Record<string, unkno
 }
 
 async function expectNulRefused(method: string, path: string, body: unknown, field: string | null) {
-  const res = await apiRequest(method, `/api/v1${path}`, { token, body });
+  const res = await apiRequest(method, `/api/v1${path}`, { token, body, db: testDb });
   const json = await res.json();
   expect(res.status, `${method} ${path} ${JSON.stringify(body)}`).toBe(422);
   expect(json.error.code).toBe("validation_failed");

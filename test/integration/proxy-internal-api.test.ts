@@ -1,8 +1,8 @@
 import crypto from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { resetEnvCache } from "@/lib/config/env";
+import { parseEnv } from "@/lib/config/env";
 import { INTERNAL_API } from "@/lib/internal/contract";
-import { addRegistry, createLicense, createTenant, type Tenant } from "@/test/support/proxy";
+import { addRegistry, createLicense, createTenant, startInternalApi, type Tenant } from "@/test/support/proxy";
 import { proxyFixture } from "@/test/support/proxy-fixture";
 
 /**
@@ -38,16 +38,13 @@ describe("internal API for the proxy", () => {
     expect((await fetch(`${fx.api.url}${INTERNAL_API.ping}`)).status).toBe(401);
     expect((await fetch(`${fx.api.url}${INTERNAL_API.ping}`, { headers: { authorization: `Bearer ${serviceToken}` } })).status).toBe(200);
 
-    const saved = { NODE_ENV: process.env.NODE_ENV, PROXY_SERVICE_TOKEN: process.env.PROXY_SERVICE_TOKEN };
-    Object.assign(process.env, { NODE_ENV: "production", PROXY_SERVICE_TOKEN: "" });
-    resetEnvCache();
+    const production = await startInternalApi({ env: parseEnv({ ...process.env, NODE_ENV: "production", PROXY_SERVICE_TOKEN: "" }) });
     try {
-      const res = await post(INTERNAL_API.lookup, body, "");
+      const res = await fetch(`${production.url}${INTERNAL_API.lookup}`, { method: "POST", headers: { authorization: "Bearer ", "content-type": "application/json" }, body: JSON.stringify(body) });
       expect(res.status).toBe(503);
       expect((await res.json()).error.message).toMatch(/PROXY_SERVICE_TOKEN is not configured/);
     } finally {
-      Object.assign(process.env, saved);
-      resetEnvCache();
+      await production.close();
     }
   });
 
@@ -121,16 +118,18 @@ describe("internal API for the proxy", () => {
 
   it("lookup: an ECR registry on its own endpoint gets the connection test's region (AWS_REGION, else AWS_DEFAULT_REGION)", async () => {
     await addRegistry(fx.db, a.teamId, { provider: "ecr", name: "ecr-vpc", endpoint: "ecr.vpc.example:9443", username: "AKIAEXAMPLE", secret: "ecr-secret" });
-    const saved = { AWS_REGION: process.env.AWS_REGION, AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION };
+    const { AWS_REGION: _ignored, ...withoutRegion } = process.env;
+    const portal = await startInternalApi({ env: parseEnv({ ...withoutRegion, AWS_DEFAULT_REGION: "eu-west-3", DOCKER_HUB_REGISTRY: "registry-1.docker.io" }) });
     try {
-      delete process.env.AWS_REGION;
-      process.env.AWS_DEFAULT_REGION = "eu-west-3";
-      const res = await post(INTERNAL_API.lookup, { licenseId: license.licenseId, appSlug: "alpha", image: ["ecr-vpc", "team", "app"] });
+      const res = await fetch(`${portal.url}${INTERNAL_API.lookup}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${serviceToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ licenseId: license.licenseId, appSlug: "alpha", image: ["ecr-vpc", "team", "app"] }),
+      });
       const body = await res.json();
       expect(body.registry).toMatchObject({ name: "ecr-vpc", credentials: { kind: "ecr", accessKeyId: "AKIAEXAMPLE", region: "eu-west-3" } });
     } finally {
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
+      await portal.close();
     }
   });
 

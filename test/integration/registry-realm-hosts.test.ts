@@ -3,7 +3,6 @@ import { createTestDatabase } from "../support/db";
 import { twoTeams } from "../support/factories";
 import { apiRequest } from "../support/api";
 import { invoke } from "@/lib/server/operation";
-import { setApiDatabase } from "@/lib/api/handler";
 import { createServiceAccount } from "@/lib/tokens/operations";
 import { lookupProxyAccess } from "@/lib/internal/proxy-lookup";
 
@@ -16,17 +15,15 @@ let teams: Awaited<ReturnType<typeof twoTeams>>;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  setApiDatabase(async () => t.db);
   teams = await twoTeams(t.db);
   token = (await invoke(createServiceAccount, teams.adminA, { name: "realm-admin", role: "admin" })).token;
 });
 afterAll(async () => {
-  setApiDatabase(null);
   await t?.drop();
 });
 
 const call = async (method: string, path: string, body?: unknown) => {
-  const res = await apiRequest(method, `/api/v1${path}`, { token, body });
+  const res = await apiRequest(method, `/api/v1${path}`, { token, body, db: async () => t.db });
   return { status: res.status, body: await res.json() };
 };
 

@@ -6,7 +6,6 @@ import { twoTeams } from "../support/factories";
 import { apiRequest } from "../support/api";
 import { hostileString } from "../support/arbitraries";
 import { invoke } from "@/lib/server/operation";
-import { setApiDatabase } from "@/lib/api/handler";
 import { apiRoutes, pathParams, routeKey, type ApiRoute } from "@/lib/api/routes";
 import { errorSchema } from "@/lib/api/schemas";
 import { createServiceAccount } from "@/lib/tokens/operations";
@@ -35,7 +34,6 @@ const ids: Record<string, string[]> = {};
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  setApiDatabase(async () => t.db);
   const { adminA } = await twoTeams(t.db);
   token = (await invoke(createServiceAccount, adminA, { name: "fuzz", role: "admin" })).token;
   const app = await invoke(createApp, adminA, { name: "Fuzz", slug: `fuzz-${Date.now().toString(36)}` });
@@ -48,7 +46,6 @@ beforeAll(async () => {
   Object.assign(ids, { app: [app.id], customer: [customer.id], license: [license.id], registry: [registry.id] });
 });
 afterAll(async () => {
-  setApiDatabase(null);
   await t?.drop();
 });
 
@@ -97,7 +94,7 @@ const hostileValue = fc.oneof(
 );
 
 async function send(method: string, url: string, opts: { body?: unknown; rawBody?: string }) {
-  const res = await apiRequest(method, url, { token, ...opts });
+  const res = await apiRequest(method, url, { token, ...opts, db: async () => t.db });
   const text = await res.text();
   return { status: res.status, text };
 }

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import type { Db } from "@/lib/db/client";
 
 /**
  * Calls the portal's route handlers under app/api/v1 the way Next.js routes to them, without a
@@ -66,15 +67,20 @@ export interface ApiCall {
   /** Sent as is, instead of JSON of `body`. */
   rawBody?: string;
   headers?: Record<string, string>;
+  /** The database the route runs on (default: the process's). */
+  db?: () => Promise<Db>;
 }
+
+type RouteFn = ((req: Request, ctx: { params: Promise<unknown> }) => Promise<Response>) & { with?: (deps: { db: () => Promise<Db> }) => RouteFn };
 
 export async function apiRequest(method: string, url: string, opts: ApiCall = {}): Promise<Response> {
   const full = new URL(url, "http://portal.test");
   const found = resolve(full.pathname);
   if (!found) return new Response("not found", { status: 404 });
   const mod = (await import(found.r.file)) as Record<string, unknown>;
-  const handler = mod[method] as ((req: Request, ctx: { params: Promise<unknown> }) => Promise<Response>) | undefined;
-  if (typeof handler !== "function") return new Response(null, { status: 405 });
+  const exported = mod[method] as RouteFn | undefined;
+  if (typeof exported !== "function") return new Response(null, { status: 405 });
+  const handler = opts.db && exported.with ? exported.with({ db: opts.db }) : exported;
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   let body: string | undefined = opts.rawBody;

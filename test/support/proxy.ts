@@ -4,7 +4,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { resetEnvCache } from "@/lib/config/env";
+import { env, resetEnvCache, type Env } from "@/lib/config/env";
 import { disconnectDb } from "@/lib/db/client";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { generateLicenseId, hashLicenseId, licenseIdHint } from "@/lib/licenses/license-id";
@@ -45,7 +45,7 @@ export async function releaseDatabase(): Promise<void> {
   await disconnectDb();
 }
 
-type Handler = (req: Request) => Promise<Response> | Response;
+type Handler = ((req: Request) => Promise<Response>) & { with(deps: { env: () => Env }): Handler };
 
 const ROUTES: Record<string, Handler> = {
   "GET /api/internal/proxy/ping": pingRoute,
@@ -64,7 +64,8 @@ export interface InternalApi {
   close(): Promise<void>;
 }
 
-export async function startInternalApi(): Promise<InternalApi> {
+/** The internal API on this process's configuration, or on `opts.env` (e.g. production without a token). */
+export async function startInternalApi(opts: { env?: Env } = {}): Promise<InternalApi> {
   const calls = new Map<string, number>();
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -72,7 +73,8 @@ export async function startInternalApi(): Promise<InternalApi> {
     const pathname = (req.url ?? "/").split("?")[0];
     const key = `${req.method} ${pathname}`;
     calls.set(key, (calls.get(key) ?? 0) + 1);
-    const handler = ROUTES[key];
+    const route = ROUTES[key] as Handler | undefined;
+    const handler = route && opts.env ? route.with({ env: () => opts.env! }) : route;
     if (!handler) {
       res.writeHead(404, { "content-type": "application/json" });
       return void res.end(JSON.stringify({ error: { code: "not_found", message: "Not found" } }));
@@ -164,7 +166,7 @@ export async function addRegistry(
   r: { provider?: "other" | "ecr" | "gcr"; name?: string; endpoint: string; username: string; secret?: string },
 ) {
   const provider = r.provider ?? "other";
-  const endpoint = normalizeEndpoint(r.endpoint, { dockerHubRegistry: process.env.DOCKER_HUB_REGISTRY ?? "registry-1.docker.io", allowPrivate: true }).baseUrl;
+  const endpoint = normalizeEndpoint(r.endpoint, { dockerHubRegistry: env().DOCKER_HUB_REGISTRY, allowPrivate: true }).baseUrl;
   return db.$transaction(async (tx) => {
     const row = await tx.registry.create({
       data: { teamId, provider, name: r.name ?? null, endpoint, endpointInput: r.endpoint, username: r.username },

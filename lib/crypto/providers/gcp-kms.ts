@@ -4,6 +4,7 @@ import { brief, DecryptionError, KmsError } from "../errors";
 import { KEY_BYTES } from "../gcm";
 import type { DataKey, HealthReport, KeyProvider, KeyRef, WrappedDataKey } from "../key-provider";
 import { requestJson, type FetchLike } from "./http";
+import { env, type Env } from "../../config/env";
 
 /**
  * Google Cloud KMS through its REST API v1 (`cryptoKeys.encrypt` / `cryptoKeys.decrypt` / `get`).
@@ -151,7 +152,7 @@ function versionOf(versionName: string): string {
  * `gcloud auth print-access-token`), else the GCE/GKE metadata server (workload identity),
  * cached until a minute before it expires.
  */
-export function defaultGcpTokenSource(fetchImpl: FetchLike = fetch, source: Record<string, string | undefined> = process.env): TokenSource {
+export function defaultGcpTokenSource(fetchImpl: FetchLike = fetch, source: Partial<Pick<Env, "GOOGLE_OAUTH_ACCESS_TOKEN" | "GCE_METADATA_HOST">> = env()): TokenSource {
   const fixed = source.GOOGLE_OAUTH_ACCESS_TOKEN?.trim();
   if (fixed) return async () => fixed;
   const host = source.GCE_METADATA_HOST ?? "metadata.google.internal";

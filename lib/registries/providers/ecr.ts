@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { RegistryCredentials } from "@/lib/oci/credentials";
 import { parseEcrHost, validateEcrEndpoint } from "@/lib/oci/endpoint";
-import { defineProvider } from "./types";
+import { awsRegion } from "@/lib/config/env";
+import { defineProvider, type ProviderSettings } from "./types";
 import { cloudEndpoint, required, secretText } from "./shared";
 
 /**
@@ -21,9 +22,9 @@ const hostOf = (endpoint: string) => {
  * ECR's region comes from its host. A local stand-in (development, tests) has none: take the
  * SDK's usual AWS_REGION / AWS_DEFAULT_REGION, else us-east-1.
  */
-function withEcrDefaults(creds: RegistryCredentials, endpoint: string): RegistryCredentials {
+function withEcrDefaults(creds: RegistryCredentials, endpoint: string, settings: ProviderSettings): RegistryCredentials {
   if (creds.kind !== "ecr" || creds.region || parseEcrHost(hostOf(endpoint))) return creds;
-  return { ...creds, region: process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || "us-east-1" };
+  return { ...creds, region: awsRegion(settings) };
 }
 
 export const ecr = defineProvider({
@@ -59,11 +60,12 @@ export const ecr = defineProvider({
   },
   usernameOf: (c) => c.accessKeyId,
   fromStored: ({ username, secret }) => ({ accessKeyId: username, secretAccessKey: secret }),
-  toOci: (c, endpoint) =>
+  toOci: (c, endpoint, settings) =>
     withEcrDefaults(
       // AWS_ENDPOINT_URL_ECR: the ECR API endpoint override (VPC endpoints; the tests' fake ECR).
-      { kind: "ecr", accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, endpoint: process.env.AWS_ENDPOINT_URL_ECR || undefined },
+      { kind: "ecr", accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, endpoint: settings.AWS_ENDPOINT_URL_ECR },
       endpoint,
+      settings,
     ),
   endpoint: cloudEndpoint(validateEcrEndpoint),
   ownHosts: {

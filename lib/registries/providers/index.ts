@@ -1,7 +1,8 @@
 import { InvalidEndpointError } from "@/lib/oci/errors";
 import type { EndpointPolicy, RegistryEndpoint } from "@/lib/oci/endpoint";
 import type { RegistryCredentials } from "@/lib/oci/credentials";
-import type { AnyProvider, ProviderView, StoredCredentials } from "./types";
+import { env } from "@/lib/config/env";
+import type { AnyProvider, ProviderSettings, ProviderView, StoredCredentials } from "./types";
 import { other } from "./other";
 import { ecr } from "./ecr";
 import { gcr } from "./gcr";
@@ -47,14 +48,14 @@ export function storedCredentials(name: RegistryProviderName, credentials: objec
 }
 
 /** Credentials from a form or the REST API, as lib/oci's client takes them for the registry at `endpoint`. */
-export function ociCredentials(name: RegistryProviderName, credentials: object, endpoint: string): RegistryCredentials {
-  return registryProvider(name).toOci(credentials as Record<string, unknown>, endpoint);
+export function ociCredentials(name: RegistryProviderName, credentials: object, endpoint: string, settings: ProviderSettings = env()): RegistryCredentials {
+  return registryProvider(name).toOci(credentials as Record<string, unknown>, endpoint, settings);
 }
 
 /** Stored credentials, as lib/oci's client takes them for the registry at `endpoint`. */
-export function ociCredentialsFromStored(name: RegistryProviderName, stored: StoredCredentials, endpoint: string): RegistryCredentials {
+export function ociCredentialsFromStored(name: RegistryProviderName, stored: StoredCredentials, endpoint: string, settings: ProviderSettings = env()): RegistryCredentials {
   const provider = registryProvider(name);
-  return provider.toOci(provider.fromStored(stored), endpoint);
+  return provider.toOci(provider.fromStored(stored), endpoint, settings);
 }
 
 /**

@@ -1,6 +1,10 @@
 import type { z } from "zod";
+import type { Env } from "@/lib/config/env";
 import type { RegistryCredentials } from "@/lib/oci/credentials";
 import type { EndpointPolicy, RegistryEndpoint } from "@/lib/oci/endpoint";
+
+/** The configuration a provider's conversion may read (AWS's region and ECR endpoint), passed in by the caller. */
+export type ProviderSettings = Pick<Env, "AWS_REGION" | "AWS_DEFAULT_REGION" | "AWS_ENDPOINT_URL_ECR">;
 
 /**
  * What a registry provider is made of (lib/registries/providers/<id>.ts). The registry
@@ -61,7 +65,7 @@ export interface ProviderStrategy<Id extends string = string, Shape extends z.Zo
   /** The credential fields back from what was stored. */
   fromStored(stored: StoredCredentials): z.output<z.ZodObject<Shape>>;
   /** The credentials lib/oci's registry client takes, for a registry at `endpoint`. */
-  toOci(credentials: z.output<z.ZodObject<Shape>>, endpoint: string): RegistryCredentials;
+  toOci(credentials: z.output<z.ZodObject<Shape>>, endpoint: string, settings: ProviderSettings): RegistryCredentials;
   /** Normalises and checks an endpoint typed for this provider (InvalidEndpointError otherwise). */
   endpoint(input: string, policy: EndpointPolicy): RegistryEndpoint;
   /** Hosts only this provider can reach: adding one under another provider is refused with `message`. */

@@ -3,6 +3,4 @@ import { handlePing } from "@/lib/internal/http";
 /** The proxy's readiness check: the portal answers and accepts its PROXY_SERVICE_TOKEN. */
 export const dynamic = "force-dynamic";
 
-export function GET(req: Request) {
-  return handlePing(req);
-}
+export const GET = handlePing;
