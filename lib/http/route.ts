@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { env, type Env } from "@/lib/config/env";
 import { getDb, type Db } from "@/lib/db/client";
-import { toAppError } from "@/lib/errors";
+import { toAppError } from "@/lib/server/to-app-error";
 import { parseInput } from "@/lib/validations/parse";
 import { jsonErrorResponse, ociErrorResponse, textErrorResponse, type ErrorFormat } from "./error-response";
 import { readJsonBody } from "./request-body";

@@ -3,7 +3,8 @@ import { revalidatePath } from "next/cache";
 import type { z } from "zod";
 import { invoke, type Operation } from "./operation";
 import { currentTeamContext } from "./request";
-import { AppError, toAppError } from "@/lib/errors";
+import { AppError } from "@/lib/errors";
+import { toAppError } from "@/lib/server/to-app-error";
 import { echoValues, formObject, type ActionState } from "./action-state";
 
 export interface FormActionOptions<R, X extends object> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { AppError, toAppError } from "@/lib/errors";
+import { AppError } from "@/lib/errors";
+import { toAppError } from "@/lib/server/to-app-error";
 import { NUL_MESSAGE, nulCharacterPaths, parseInput } from "./parse";
 
 describe("parseInput", () => {

@@ -6,7 +6,7 @@ import { releaseDatabase, useDatabase } from "../support/proxy";
 import { invoke } from "@/lib/server/operation";
 import { apiRoutes, pathParams, routeKey, type ApiRoute } from "@/lib/api/routes";
 import { createServiceAccount } from "@/lib/tokens/operations";
-import { toAppError } from "@/lib/errors";
+import { toAppError } from "@/lib/server/to-app-error";
 import { NUL_MESSAGE } from "@/lib/validations/parse";
 
 /**
