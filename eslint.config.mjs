@@ -8,6 +8,8 @@ const config = [
   {
     rules: {
       "react-hooks/set-state-in-effect": "off",
+      // One import style: "./x" inside a folder, "@/…" across folders.
+      "no-restricted-imports": ["error", { patterns: [{ group: ["../*"], message: 'Import across folders with "@/…".' }] }],
     },
   },
 ];

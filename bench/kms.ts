@@ -12,15 +12,15 @@
 import crypto from "node:crypto";
 import os from "node:os";
 import { KMSClient } from "@aws-sdk/client-kms";
-import { buildAAD } from "../lib/crypto/aad";
-import { TtlCache } from "../lib/crypto/cache";
-import { decryptSecret, encryptSecret, type SealedSecret } from "../lib/crypto/envelope";
-import { gcmOpen, gcmSeal } from "../lib/crypto/gcm";
-import { AwsKmsProvider } from "../lib/crypto/providers/aws-kms";
-import { LocalKeyProvider } from "../lib/crypto/providers/local";
-import { rewrapSecrets } from "../lib/crypto/rewrap";
-import { startAwsKmsFake } from "../test/fakes/aws-kms-fake";
-import { MemorySecretStore } from "../test/fakes/memory-secret-store";
+import { buildAAD } from "@/lib/crypto/aad";
+import { TtlCache } from "@/lib/crypto/cache";
+import { decryptSecret, encryptSecret, type SealedSecret } from "@/lib/crypto/envelope";
+import { gcmOpen, gcmSeal } from "@/lib/crypto/gcm";
+import { AwsKmsProvider } from "@/lib/crypto/providers/aws-kms";
+import { LocalKeyProvider } from "@/lib/crypto/providers/local";
+import { rewrapSecrets } from "@/lib/crypto/rewrap";
+import { startAwsKmsFake } from "@/test/fakes/aws-kms-fake";
+import { MemorySecretStore } from "@/test/fakes/memory-secret-store";
 
 const N = 20_000;
 const REWRAP_ROWS = 10_000;

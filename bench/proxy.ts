@@ -39,13 +39,13 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { build } from "esbuild";
-import { INTERNAL_API, type LookupResponse } from "../lib/internal/contract";
-import { LicenseCache } from "../proxy/license-cache";
-import { licenseFromAuthorization } from "../proxy/license-gate";
-import { PROXY_NODE_FLAGS } from "../proxy/node-flags";
-import { buildOciImage, freePort, pushImage, startDistribution, type Distribution } from "../test/support/registry";
-import { binary } from "../test/support/registry/binaries";
-import { cleanEnv, run } from "../test/support/registry/process";
+import { INTERNAL_API, type LookupResponse } from "@/lib/internal/contract";
+import { LicenseCache } from "@/proxy/license-cache";
+import { licenseFromAuthorization } from "@/proxy/license-gate";
+import { PROXY_NODE_FLAGS } from "@/proxy/node-flags";
+import { buildOciImage, freePort, pushImage, startDistribution, type Distribution } from "@/test/support/registry";
+import { binary } from "@/test/support/registry/binaries";
+import { cleanEnv, run } from "@/test/support/registry/process";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

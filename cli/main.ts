@@ -1,7 +1,7 @@
 import type { Command, CommandIO } from "./command";
 import { UsageError, UserError } from "./errors";
 import { commands } from "./commands";
-import { redactSecrets } from "../lib/log/redact";
+import { redactSecrets } from "@/lib/log/redact";
 
 const defaultIO: CommandIO = {
   out: (line) => process.stdout.write(line + "\n"),

@@ -4,9 +4,9 @@ import fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import { selfSignedCertificate } from "../lib/registry-auth/certificate";
-import { REGISTRY_ISSUER, REGISTRY_SERVICE } from "../lib/registry-auth/settings";
-import { buildOciImage, pushImage, requireBinaries, startDistribution, type BuiltImage, type Distribution } from "../test/support/registry";
+import { selfSignedCertificate } from "@/lib/registry-auth/certificate";
+import { REGISTRY_ISSUER, REGISTRY_SERVICE } from "@/lib/registry-auth/settings";
+import { buildOciImage, pushImage, requireBinaries, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
 import { PASSWORD, signUp, uniqueEmail } from "./support/auth";
 import { e2ePort, hostedRegistryKeyFile, hostedRegistryPort } from "./support/services";
 

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { expect, test } from "@playwright/test";
 import { signUp, uniqueEmail } from "./support/auth";
-import { verifyLicenseFile } from "../lib/licenses/license-file";
+import { verifyLicenseFile } from "@/lib/licenses/license-file";
 
 test.use({ permissions: ["clipboard-read", "clipboard-write"] });
 

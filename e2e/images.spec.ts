@@ -2,7 +2,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import { buildOciImage, pushImage, requireBinaries, startDistribution, type BuiltImage, type Distribution } from "../test/support/registry";
+import { buildOciImage, pushImage, requireBinaries, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
 import { PASSWORD, signUp, uniqueEmail } from "./support/auth";
 
 /**

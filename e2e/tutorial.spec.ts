@@ -2,9 +2,9 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import { createProxyServer, type ProxyServer } from "../proxy/server";
-import { startEcrFake, type EcrFake } from "../test/fakes/ecr";
-import { buildOciImage, pullImage, pushImage, requireBinaries, startDistribution, type Distribution } from "../test/support/registry";
+import { createProxyServer, type ProxyServer } from "@/proxy/server";
+import { startEcrFake, type EcrFake } from "@/test/fakes/ecr";
+import { buildOciImage, pullImage, pushImage, requireBinaries, startDistribution, type Distribution } from "@/test/support/registry";
 import { signUp, uniqueEmail } from "./support/auth";
 import { E2E_AWS_REGION, E2E_PROXY_SERVICE_TOKEN, e2ePort, ecrFakePort } from "./support/services";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../lib/config/env";
+import { ConfigError } from "@/lib/config/env";
 import { loadProxyConfig } from "./config";
 
 const base = { NODE_ENV: "production", PROXY_SERVICE_TOKEN: "t".repeat(32), PORTAL_INTERNAL_URL: "http://portal.internal:3000" };
@@ -34,7 +34,7 @@ describe("loadProxyConfig", () => {
   });
 
   it("names the variable that is wrong, in one line", () => {
-    for (const [name, value] of [
+    const cases: Array<[string, string]> = [
       ["PROXY_MAX_LICENSE_FAILURES", "-1"],
       ["PROXY_MAX_LICENSE_FAILURES", "many"],
       ["PROXY_LICENSE_CACHE_TTL_MS", "600000"],
@@ -45,7 +45,8 @@ describe("loadProxyConfig", () => {
       ["PROXY_HEADERS_TIMEOUT_MS", "100"],
       ["PROXY_METRICS_PORT", "70000"],
       ["PROXY_METRICS_TOKEN", "short"],
-    ]) {
+    ];
+    for (const [name, value] of cases) {
       expect(() => loadProxyConfig({ ...base, [name]: value }), `${name}=${value}`).toThrow(ConfigError);
       expect(() => loadProxyConfig({ ...base, [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name} `));
     }

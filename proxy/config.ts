@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ConfigError, envSchema } from "../lib/config/env";
-import { generatedSecret } from "../lib/config/data-dir";
+import { ConfigError, envSchema } from "@/lib/config/env";
+import { generatedSecret } from "@/lib/config/data-dir";
 import { DEFAULT_LICENSE_TTL_MS } from "./license-cache";
 import { DEFAULT_PULL_LOG_BUFFER } from "./pull-log";
 import { DEFAULT_MAX_REFUSALS } from "./refusal-limit";

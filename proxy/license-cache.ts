@@ -1,5 +1,5 @@
-import { AuthCache } from "../lib/oci/auth-cache";
-import type { LookupRequest } from "../lib/internal/contract";
+import { AuthCache } from "@/lib/oci/auth-cache";
+import type { LookupRequest } from "@/lib/internal/contract";
 import type { LookupAnswer } from "./portal-client";
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { LookupResponse } from "../lib/internal/contract";
+import type { LookupResponse } from "@/lib/internal/contract";
 import { LicenseCache } from "./license-cache";
 import { LicenseGate, licenseFromAuthorization, type GateDecision } from "./license-gate";
 import { ProxyMetrics } from "./metrics";

@@ -1,7 +1,7 @@
-import type { LookupRequest } from "../lib/internal/contract";
-import { keyOfAddress } from "../lib/http/client-address";
-import { isLicenseUsername, looksLikeLicenseId } from "../lib/licenses/license-login";
-import { ociAnswer, type OciAnswer } from "../lib/oci/errcode";
+import type { LookupRequest } from "@/lib/internal/contract";
+import { keyOfAddress } from "@/lib/http/client-address";
+import { isLicenseUsername, looksLikeLicenseId } from "@/lib/licenses/license-login";
+import { ociAnswer, type OciAnswer } from "@/lib/oci/errcode";
 import type { CacheResult, LicenseCache } from "./license-cache";
 import type { ProxyMetrics } from "./metrics";
 import { PortalUnavailableError, type LookupAnswer } from "./portal-client";

@@ -3,7 +3,7 @@
  * (production, `--production`); `npm run dev` starts it beside the portal (scripts/serve.ts).
  * A standalone Node HTTP server — no Next.js, no database. See ./server.ts.
  */
-import { ConfigError } from "../lib/config/env";
+import { ConfigError } from "@/lib/config/env";
 import { loadProxyConfig } from "./config";
 import { missingNodeFlags } from "./node-flags";
 import { createProxyServer } from "./server";

@@ -1,5 +1,5 @@
 import type http from "node:http";
-import { ociErrorBody, type OciAnswer } from "../lib/oci/errcode";
+import { ociErrorBody, type OciAnswer } from "@/lib/oci/errcode";
 
 /**
  * Writing OCI distribution answers (the codes and the body: lib/oci/errcode.ts) with the API

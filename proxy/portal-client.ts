@@ -1,4 +1,4 @@
-import { INTERNAL_API, lookupResponseSchema, pullEventBatchResponseSchema, type LookupRequest, type LookupResponse, type PullEventInput } from "../lib/internal/contract";
+import { INTERNAL_API, lookupResponseSchema, pullEventBatchResponseSchema, type LookupRequest, type LookupResponse, type PullEventInput } from "@/lib/internal/contract";
 
 /**
  * The proxy's side of the portal's internal API (lib/internal/contract.ts), over HTTP with

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { PullEventInput } from "../lib/internal/contract";
+import type { PullEventInput } from "@/lib/internal/contract";
 import { PullLog } from "./pull-log";
 
 const event = (n: number): PullEventInput => ({

@@ -1,5 +1,5 @@
-import type { PullEventInput } from "../lib/internal/contract";
-import { MAX_PULL_EVENTS_PER_BATCH } from "../lib/internal/contract";
+import type { PullEventInput } from "@/lib/internal/contract";
+import { MAX_PULL_EVENTS_PER_BATCH } from "@/lib/internal/contract";
 
 /**
  * The pull log's way to the portal: events are buffered in memory and sent in batches (every

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { keyOfAddress } from "../lib/http/client-address";
+import { keyOfAddress } from "@/lib/http/client-address";
 import { RefusalLimiter } from "./refusal-limit";
 
 function clock(start = 1_000_000) {

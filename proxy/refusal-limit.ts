@@ -1,4 +1,4 @@
-import { keyOfAddress } from "../lib/http/client-address";
+import { keyOfAddress } from "@/lib/http/client-address";
 
 /**
  * Failed license lookups per client address. License IDs carry 160 random bits, so guessing is

@@ -1,11 +1,11 @@
 import type http from "node:http";
 import { pipeline } from "node:stream/promises";
-import { ociAnswer } from "../lib/oci/errcode";
-import { InvalidEndpointError, InvalidReferenceError, UpstreamError } from "../lib/oci/errors";
-import { isValidDigest, isValidTag } from "../lib/oci/names";
-import type { ProxyRequestPath } from "../lib/oci/proxy-path";
-import type { RegistryClient, UpstreamResponse } from "../lib/oci/registry-client";
-import { discard } from "../lib/oci/transport";
+import { ociAnswer } from "@/lib/oci/errcode";
+import { InvalidEndpointError, InvalidReferenceError, UpstreamError } from "@/lib/oci/errors";
+import { isValidDigest, isValidTag } from "@/lib/oci/names";
+import type { ProxyRequestPath } from "@/lib/oci/proxy-path";
+import type { RegistryClient, UpstreamResponse } from "@/lib/oci/registry-client";
+import { discard } from "@/lib/oci/transport";
 import type { ProxyMetrics } from "./metrics";
 import { API_VERSION_HEADER, sendJson, sendOciError } from "./oci-response";
 import { secondsSince, type RequestContext } from "./request-context";

@@ -1,4 +1,4 @@
-import type { LookupResponse, PullAction } from "../lib/internal/contract";
+import type { LookupResponse, PullAction } from "@/lib/internal/contract";
 
 /** The route label of metrics and the access log: a small closed set, never a path. */
 export type Route = "base" | "manifests" | "blobs" | "tags" | "healthz" | "readyz" | "metrics" | "other";

@@ -1,7 +1,7 @@
-import { InvalidReferenceError } from "../lib/oci/errors";
-import { ociAnswer, type OciAnswer } from "../lib/oci/errcode";
-import { readProxyPath, type ProxyRequestPath } from "../lib/oci/proxy-path";
-import type { PullAction } from "../lib/internal/contract";
+import { InvalidReferenceError } from "@/lib/oci/errors";
+import { ociAnswer, type OciAnswer } from "@/lib/oci/errcode";
+import { readProxyPath, type ProxyRequestPath } from "@/lib/oci/proxy-path";
+import type { PullAction } from "@/lib/internal/contract";
 import type { Route } from "./request-context";
 
 /**

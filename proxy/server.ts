@@ -1,10 +1,10 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { AuthCache } from "../lib/oci/auth-cache";
-import { ociAnswer } from "../lib/oci/errcode";
-import type { ResolveFn } from "../lib/oci/address";
-import { clientAddress } from "../lib/http/client-address";
-import { applyConnectionLimits, type ConnectionLimits, type ConnectionTracker } from "../lib/http/connection-limits";
+import type { AuthCache } from "@/lib/oci/auth-cache";
+import { ociAnswer } from "@/lib/oci/errcode";
+import type { ResolveFn } from "@/lib/oci/address";
+import { clientAddress } from "@/lib/http/client-address";
+import { applyConnectionLimits, type ConnectionLimits, type ConnectionTracker } from "@/lib/http/connection-limits";
 import { recordFinished, type AccessLogEntry } from "./access-log";
 import { LicenseGate, licenseFromAuthorization } from "./license-gate";
 import { LicenseCache } from "./license-cache";

@@ -1,6 +1,6 @@
-import type { UpstreamFailure } from "../lib/oci/errors";
-import { ociAnswer, type OciAnswer } from "../lib/oci/errcode";
-import type { ProxyRequestKind } from "../lib/oci/proxy-path";
+import type { UpstreamFailure } from "@/lib/oci/errors";
+import { ociAnswer, type OciAnswer } from "@/lib/oci/errcode";
+import type { ProxyRequestKind } from "@/lib/oci/proxy-path";
 
 /**
  * What the client sees when the upstream doesn't give it content: one table from an upstream's

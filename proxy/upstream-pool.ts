@@ -1,8 +1,8 @@
-import { AuthCache } from "../lib/oci/auth-cache";
-import type { ResolveFn } from "../lib/oci/address";
-import { normalizeEndpoint } from "../lib/oci/endpoint";
-import { RegistryClient } from "../lib/oci/registry-client";
-import type { LookupResponse } from "../lib/internal/contract";
+import { AuthCache } from "@/lib/oci/auth-cache";
+import type { ResolveFn } from "@/lib/oci/address";
+import { normalizeEndpoint } from "@/lib/oci/endpoint";
+import { RegistryClient } from "@/lib/oci/registry-client";
+import type { LookupResponse } from "@/lib/internal/contract";
 
 /**
  * The upstream clients: one lib/oci RegistryClient per lookup answer's registry (so per

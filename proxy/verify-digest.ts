@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { Transform, type TransformCallback } from "node:stream";
-import { parseDigest } from "../lib/oci/names";
+import { parseDigest } from "@/lib/oci/names";
 
 /**
  * Content named by its digest (a blob, a manifest asked for by digest) checked while it streams:

@@ -8,11 +8,11 @@
  */
 import http from "node:http";
 import next from "next";
-import { parseEnv } from "../lib/config/env";
-import { classifyAddress } from "../lib/oci/address";
-import { clientAddress, normalizeAddress } from "../lib/http/client-address";
-import { applyConnectionLimits } from "../lib/http/connection-limits";
-import { logger } from "../lib/log/log";
+import { parseEnv } from "@/lib/config/env";
+import { classifyAddress } from "@/lib/oci/address";
+import { clientAddress, normalizeAddress } from "@/lib/http/client-address";
+import { applyConnectionLimits } from "@/lib/http/connection-limits";
+import { logger } from "@/lib/log/log";
 
 const env = parseEnv();
 const hostname = env.BIND_ADDRESS ?? "0.0.0.0";

@@ -8,11 +8,11 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import type { Env } from "../lib/config/env";
-import { writeDistributionConfig } from "../lib/registry-auth/distribution-config";
-import { loadRegistrySigningKey } from "../lib/registry-auth/signing-key";
-import { registryEventsToken } from "../lib/registry-auth/settings";
-import { logger } from "../lib/log/log";
+import type { Env } from "@/lib/config/env";
+import { writeDistributionConfig } from "@/lib/registry-auth/distribution-config";
+import { loadRegistrySigningKey } from "@/lib/registry-auth/signing-key";
+import { registryEventsToken } from "@/lib/registry-auth/settings";
+import { logger } from "@/lib/log/log";
 
 export const DISTRIBUTION_BINARY = "/usr/bin/docker-registry";
 

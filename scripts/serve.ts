@@ -8,16 +8,16 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { ConfigError, assertEmbeddedDatabaseAllowed, parseEnv } from "../lib/config/env";
-import { hashKeyring } from "../lib/auth/hash-keys";
-import { databaseUrl } from "../lib/db/client";
-import { applyMigrations } from "../lib/db/migrations";
-import { assertKmsConfigured } from "../lib/crypto";
-import { generatedSecret } from "../lib/config/data-dir";
-import { PROXY_TOKEN_FILE } from "../lib/internal/service-token";
+import { ConfigError, assertEmbeddedDatabaseAllowed, parseEnv } from "@/lib/config/env";
+import { hashKeyring } from "@/lib/auth/hash-keys";
+import { databaseUrl } from "@/lib/db/client";
+import { applyMigrations } from "@/lib/db/migrations";
+import { assertKmsConfigured } from "@/lib/crypto";
+import { generatedSecret } from "@/lib/config/data-dir";
+import { PROXY_TOKEN_FILE } from "@/lib/internal/service-token";
 import { DISTRIBUTION_BINARY, startLocalRegistry } from "./registry";
-import { PROXY_NODE_FLAGS } from "../proxy/node-flags";
-import { logger } from "../lib/log/log";
+import { PROXY_NODE_FLAGS } from "@/proxy/node-flags";
+import { logger } from "@/lib/log/log";
 
 type Mode = "dev" | "start";
 

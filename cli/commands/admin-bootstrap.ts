@@ -1,9 +1,9 @@
-import { parseFlags, requireFlag } from "../args";
-import type { Command } from "../command";
-import { UserError } from "../errors";
-import { AppError } from "../../lib/errors";
-import { disconnectDb, getDb, type Db } from "../../lib/db/client";
-import { bootstrapAdmin } from "../../lib/accounts/bootstrap";
+import { parseFlags, requireFlag } from "@/cli/args";
+import type { Command } from "@/cli/command";
+import { UserError } from "@/cli/errors";
+import { AppError } from "@/lib/errors";
+import { disconnectDb, getDb, type Db } from "@/lib/db/client";
+import { bootstrapAdmin } from "@/lib/accounts/bootstrap";
 
 const USAGE = `Usage: portcullis admin bootstrap --email EMAIL --password PASSWORD --team NAME [--token-name NAME]
 

@@ -1,8 +1,8 @@
-import { parseFlags } from "../args";
-import type { Command, CommandIO } from "../command";
-import { UsageError, UserError } from "../errors";
-import { disconnectDb, getDb, type Db } from "../../lib/db/client";
-import { hashKeyStatus, rehashLicenseIds } from "../../lib/licenses/rehash";
+import { parseFlags } from "@/cli/args";
+import type { Command, CommandIO } from "@/cli/command";
+import { UsageError, UserError } from "@/cli/errors";
+import { disconnectDb, getDb, type Db } from "@/lib/db/client";
+import { hashKeyStatus, rehashLicenseIds } from "@/lib/licenses/rehash";
 
 /**
  * `portcullis hashes status` and `portcullis hashes rehash`: the keys of the license ID and API

@@ -1,11 +1,11 @@
-import { parseFlags, requireFlag } from "../args";
-import type { Command } from "../command";
-import { UsageError, UserError } from "../errors";
-import { InstallerError } from "../../lib/installer/errors";
-import { checkAppSlug, checkLicenseId, checkNamespace, normalizeHost, parseNamespaceList, parseRegistryNames } from "../../lib/installer/options";
-import { decisionTable, explain, summary } from "../../lib/installer/report";
-import { rewriteImages } from "../../lib/installer/rewrite";
-import { envValue } from "../../lib/config/env";
+import { parseFlags, requireFlag } from "@/cli/args";
+import type { Command } from "@/cli/command";
+import { UsageError, UserError } from "@/cli/errors";
+import { InstallerError } from "@/lib/installer/errors";
+import { checkAppSlug, checkLicenseId, checkNamespace, normalizeHost, parseNamespaceList, parseRegistryNames } from "@/lib/installer/options";
+import { decisionTable, explain, summary } from "@/lib/installer/report";
+import { rewriteImages } from "@/lib/installer/rewrite";
+import { envValue } from "@/lib/config/env";
 
 const USAGE = `Usage: portcullis images rewrite DIR --app SLUG --license-id ID --proxy-host HOST --registry-host HOST --namespace NS
          [--additional-namespaces A,B] [--airgap --local-registry HOST] [--insecure-registry HOST]... [--registry-name HOST=NAME]... [--explain]

@@ -1,4 +1,4 @@
-import type { Command } from "../command";
+import type { Command } from "@/cli/command";
 import { databaseKmsDeps, kmsCommands } from "./kms";
 import { migrateCommand } from "./migrate";
 import { registryConfigCommand } from "./registry";
@@ -6,8 +6,8 @@ import { imagesRewriteCommand } from "./images-rewrite";
 import { pullSecretCommand } from "./pull-secret";
 import { adminBootstrapCommand } from "./admin-bootstrap";
 import { hashesCommands } from "./hashes";
-import { disconnectDb, getDb } from "../../lib/db/client";
-import { prismaSecretStore } from "../../lib/crypto/prisma-store";
+import { disconnectDb, getDb } from "@/lib/db/client";
+import { prismaSecretStore } from "@/lib/crypto/prisma-store";
 
 // The kms commands work on the EncryptedSecret table of DATABASE_URL or the embedded database.
 const kmsDeps = databaseKmsDeps(async () => ({ store: prismaSecretStore(await getDb()), close: disconnectDb }));

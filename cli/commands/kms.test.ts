@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { encryptSecret } from "@/lib/crypto/envelope";
 import { LocalKeyProvider } from "@/lib/crypto/providers/local";
 import { MemorySecretStore } from "@/test/fakes/memory-secret-store";
-import { UserError } from "../errors";
+import { UserError } from "@/cli/errors";
 import { commands } from ".";
 import { kmsCommands } from "./kms";
 

@@ -1,11 +1,11 @@
-import { parseFlags } from "../args";
-import type { Command, CommandIO } from "../command";
-import { UsageError, UserError } from "../errors";
-import { secrets } from "../../lib/crypto";
-import type { EnvelopeOptions } from "../../lib/crypto/envelope";
-import type { KeyRef } from "../../lib/crypto/key-provider";
-import { describeKey } from "../../lib/crypto/errors";
-import { rewrapSecrets, RewrapInterruptedError, status, type RewrapReport, type SecretStore } from "../../lib/crypto/rewrap";
+import { parseFlags } from "@/cli/args";
+import type { Command, CommandIO } from "@/cli/command";
+import { UsageError, UserError } from "@/cli/errors";
+import { secrets } from "@/lib/crypto";
+import type { EnvelopeOptions } from "@/lib/crypto/envelope";
+import type { KeyRef } from "@/lib/crypto/key-provider";
+import { describeKey } from "@/lib/crypto/errors";
+import { rewrapSecrets, RewrapInterruptedError, status, type RewrapReport, type SecretStore } from "@/lib/crypto/rewrap";
 
 /**
  * `portcullis kms status` and `portcullis kms rewrap`. Storage is injected: the commands get a

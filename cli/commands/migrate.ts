@@ -1,9 +1,9 @@
-import { parseFlags } from "../args";
-import type { Command, CommandIO } from "../command";
-import { UsageError, UserError } from "../errors";
-import { env } from "../../lib/config/env";
-import { databaseUrl, disconnectDb } from "../../lib/db/client";
-import { applyMigrations, createMigration, migrationSlug } from "../../lib/db/migrations";
+import { parseFlags } from "@/cli/args";
+import type { Command, CommandIO } from "@/cli/command";
+import { UsageError, UserError } from "@/cli/errors";
+import { env } from "@/lib/config/env";
+import { databaseUrl, disconnectDb } from "@/lib/db/client";
+import { applyMigrations, createMigration, migrationSlug } from "@/lib/db/migrations";
 
 const USAGE = `Usage: portcullis migrate [--create NAME]
 

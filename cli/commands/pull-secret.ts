@@ -1,9 +1,9 @@
-import { parseFlags, requireFlag } from "../args";
-import type { Command } from "../command";
-import { UserError } from "../errors";
-import { InstallerError } from "../../lib/installer/errors";
-import { checkAppSlug, checkLicenseId, checkNamespace, normalizeHost } from "../../lib/installer/options";
-import { pullSecretYaml } from "../../lib/installer/pull-secret";
+import { parseFlags, requireFlag } from "@/cli/args";
+import type { Command } from "@/cli/command";
+import { UserError } from "@/cli/errors";
+import { InstallerError } from "@/lib/installer/errors";
+import { checkAppSlug, checkLicenseId, checkNamespace, normalizeHost } from "@/lib/installer/options";
+import { pullSecretYaml } from "@/lib/installer/pull-secret";
 
 const USAGE = `Usage: portcullis pull-secret --license-id ID --app SLUG [--namespace NS] --proxy-host HOST --registry-host HOST
 

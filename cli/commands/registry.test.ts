@@ -4,10 +4,10 @@ import os from "node:os";
 import path from "node:path";
 import { load } from "js-yaml";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { resetEnvCache } from "../../lib/config/env";
-import { resetKeyProviders } from "../../lib/crypto";
-import { libtrustKeyId } from "../../lib/registry-auth/jwt";
-import { main } from "../main";
+import { resetEnvCache } from "@/lib/config/env";
+import { resetKeyProviders } from "@/lib/crypto";
+import { libtrustKeyId } from "@/lib/registry-auth/jwt";
+import { main } from "@/cli/main";
 
 let dir: string;
 const run = async (...argv: string[]) => {

@@ -1,12 +1,12 @@
 import path from "node:path";
-import { parseFlags, requireFlag } from "../args";
-import type { Command } from "../command";
-import { UsageError, UserError } from "../errors";
+import { parseFlags, requireFlag } from "@/cli/args";
+import type { Command } from "@/cli/command";
+import { UsageError, UserError } from "@/cli/errors";
 import fs from "node:fs";
-import { env } from "../../lib/config/env";
-import { writeDistributionConfig } from "../../lib/registry-auth/distribution-config";
-import { loadRegistrySigningKey, RegistryKeyError } from "../../lib/registry-auth/signing-key";
-import { REGISTRY_ROUTES, registryEventsToken } from "../../lib/registry-auth/settings";
+import { env } from "@/lib/config/env";
+import { writeDistributionConfig } from "@/lib/registry-auth/distribution-config";
+import { loadRegistrySigningKey, RegistryKeyError } from "@/lib/registry-auth/signing-key";
+import { REGISTRY_ROUTES, registryEventsToken } from "@/lib/registry-auth/settings";
 
 const USAGE = `Usage: portcullis registry config --storage DIR [--out FILE] [options]
 

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ConfigError, resetEnvCache } from "../config/env";
+import { ConfigError, resetEnvCache } from "@/lib/config/env";
 import { DecryptionError, getKeyProvider, resetKeyProviders, secrets } from ".";
 
 const aad = { teamId: "t1", recordId: "reg-1", field: "password", purpose: "registry-credential" };

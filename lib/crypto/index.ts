@@ -1,4 +1,4 @@
-import { ConfigError, env, type Env } from "../config/env";
+import { ConfigError, env, type Env } from "@/lib/config/env";
 import type { SecretAAD } from "./aad";
 import { TtlCache } from "./cache";
 import { decryptSecret, encryptSecret, rewrapSealed, type EnvelopeOptions, type SealedSecret } from "./envelope";

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ConfigError, parseEnv } from "../config/env";
+import { ConfigError, parseEnv } from "@/lib/config/env";
 import { DEV_KEY_FILE, localProviderFromEnv } from "./providers/local-keyring";
 
 const b64 = (n = 32) => crypto.randomBytes(n).toString("base64");

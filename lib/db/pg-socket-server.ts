@@ -13,8 +13,8 @@ import {
   type FrontendMessage,
 } from "./pg-wire";
 import { SCRAM_MECHANISM, ScramExchange, scramKeys, type ScramKeys } from "./scram";
-import { envValue } from "../config/env";
-import { logger } from "../log/log";
+import { envValue } from "@/lib/config/env";
+import { logger } from "@/lib/log/log";
 
 /**
  * A PostgreSQL wire-protocol server over one PGlite instance, safe with many client connections.

@@ -10,8 +10,8 @@ import {
 import type { SchemaEngine } from "@prisma/schema-engine-wasm";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { connectPgForEngine } from "./pg-engine-adapter";
-import { envValue } from "../config/env";
-import { logger } from "../log/log";
+import { envValue } from "@/lib/config/env";
+import { logger } from "@/lib/log/log";
 
 /**
  * Prisma's schema engine compiled to wasm, on driver adapters: the main database through

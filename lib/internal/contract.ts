@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { licenseIdSchema } from "../licenses/license-login";
-import { InvalidReferenceError } from "../oci/errors";
-import { COMPONENT_PATTERN, isValidRepository } from "../oci/names";
-import { resolveProxyImage } from "../oci/proxy-path";
+import { licenseIdSchema } from "@/lib/licenses/license-login";
+import { InvalidReferenceError } from "@/lib/oci/errors";
+import { COMPONENT_PATTERN, isValidRepository } from "@/lib/oci/names";
+import { resolveProxyImage } from "@/lib/oci/proxy-path";
 
 /**
  * The portal's internal API for the registry proxy (docs/contracts.md, "Other portal endpoints":

@@ -1,4 +1,4 @@
-import { runtimeMode } from "../config/env";
+import { runtimeMode } from "@/lib/config/env";
 import { createLogger, type Logger } from "./logger";
 
 let instance: Logger | undefined;

@@ -1,4 +1,4 @@
-import { AppError } from "../errors";
+import { AppError } from "@/lib/errors";
 
 /**
  * Upstream credentials, as the portal decrypts them for the connection test and the proxy.

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { env } from "../config/env";
-import { AppError } from "../errors";
+import { env } from "@/lib/config/env";
+import { AppError } from "@/lib/errors";
 import { assertPublicAddress, type ResolvedAddress, type ResolveFn } from "./address";
 import { AuthCache } from "./auth-cache";
 import { parseWwwAuthenticate } from "./challenge";

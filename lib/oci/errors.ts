@@ -1,4 +1,4 @@
-import { AppError } from "../errors";
+import { AppError } from "@/lib/errors";
 
 /**
  * Errors of the OCI layer. Two audiences read them: the portal (AppError → 422 with a field

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as passwords from "@/lib/auth/password";
-import { createTestDatabase } from "../support/db";
-import { errorOf } from "../support/errors";
-import { uniqueEmail } from "../support/factories";
+import { createTestDatabase } from "@/test/support/db";
+import { errorOf } from "@/test/support/errors";
+import { uniqueEmail } from "@/test/support/factories";
 import { signUp } from "@/lib/accounts/sign-up";
 import { BAD_CREDENTIALS, verifyCredentials } from "@/lib/accounts/sign-in";
 import { loginPolicy } from "@/lib/auth/rate-limit";

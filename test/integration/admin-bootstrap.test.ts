@@ -1,8 +1,8 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "../support/db";
-import { uniqueEmail } from "../support/factories";
+import { createTestDatabase } from "@/test/support/db";
+import { uniqueEmail } from "@/test/support/factories";
 import { main } from "@/cli/main";
 import { adminBootstrapCommand } from "@/cli/commands/admin-bootstrap";
 import { authenticateBearer } from "@/lib/tokens/authenticate";

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
-import { createTestDatabase } from "../support/db";
-import { twoTeams } from "../support/factories";
-import { apiRequest, type ApiCall } from "../support/api";
+import { createTestDatabase } from "@/test/support/db";
+import { twoTeams } from "@/test/support/factories";
+import { apiRequest, type ApiCall } from "@/test/support/api";
 import { invoke } from "@/lib/server/operation";
 import { apiRoutes, pathParams, routeKey, type ApiRoute } from "@/lib/api/routes";
 import { errorSchema } from "@/lib/api/schemas";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "../support/db";
-import { memberContext } from "../support/factories";
+import { createTestDatabase } from "@/test/support/db";
+import { memberContext } from "@/test/support/factories";
 import { invoke } from "@/lib/server/operation";
 import { createApp } from "@/lib/apps/operations";
 import { listAuditEvents } from "@/lib/audit/list";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "../support/db";
-import { twoTeams } from "../support/factories";
+import { createTestDatabase } from "@/test/support/db";
+import { twoTeams } from "@/test/support/factories";
 import { invoke } from "@/lib/server/operation";
 import { createApp, deleteApp } from "@/lib/apps/operations";
 import { archiveCustomer, createCustomer } from "@/lib/customers/operations";

@@ -13,8 +13,8 @@ import { createLicense } from "@/lib/licenses/operations";
 import { checkLicense } from "@/lib/licenses/verify";
 import { createTeamToken } from "@/lib/tokens/operations";
 import { authenticateBearer } from "@/lib/tokens/authenticate";
-import { createTestDatabase, type TestDatabase } from "../support/db";
-import { memberContext } from "../support/factories";
+import { createTestDatabase, type TestDatabase } from "@/test/support/db";
+import { memberContext } from "@/test/support/factories";
 
 /**
  * License IDs and API tokens are hashed under TOKEN_HASH_KEYS, not AUTH_SECRET: rotating

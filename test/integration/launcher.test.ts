@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { cleanEnv } from "../support/registry/process";
+import { cleanEnv } from "@/test/support/registry/process";
 
 /** `npm start` (scripts/start.ts) with a clean environment plus `env`. */
 function start(env: Record<string, string>) {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "../support/db";
-import { errorOf } from "../support/errors";
-import { twoTeams } from "../support/factories";
+import { createTestDatabase } from "@/test/support/db";
+import { errorOf } from "@/test/support/errors";
+import { twoTeams } from "@/test/support/factories";
 import { invoke } from "@/lib/server/operation";
 import { createApp } from "@/lib/apps/operations";
 import { archiveCustomer, createCustomer, getCustomer, listCustomers } from "@/lib/customers/operations";

@@ -6,8 +6,8 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyMigrations, createMigration, databaseDrift, readMigrations, schemaDrift } from "@/lib/db/migrations";
 import { PgSocketServer } from "@/lib/db/pg-socket-server";
-import { dropPostgresDatabase } from "../support/db-templates";
-import { postgresUrlFor, quoteIdent, testDatabaseKind, uniqueDatabaseName, withAdmin } from "../support/test-db-config";
+import { dropPostgresDatabase } from "@/test/support/db-templates";
+import { postgresUrlFor, quoteIdent, testDatabaseKind, uniqueDatabaseName, withAdmin } from "@/test/support/test-db-config";
 
 const repoMigrations = path.resolve(import.meta.dirname, "../../prisma/migrations");
 const repoSchema = path.resolve(import.meta.dirname, "../../prisma/schema.prisma");

@@ -12,7 +12,7 @@ import type { RegistryCredentials } from "@/lib/oci/credentials";
 import { INTERNAL_API, type LookupResponse } from "@/lib/internal/contract";
 import { createProxyServer } from "@/proxy/server";
 import { generateLicenseId } from "@/lib/licenses/license-id";
-import { licenseAuth, ociErrors, rawRequest } from "../support/proxy";
+import { licenseAuth, ociErrors, rawRequest } from "@/test/support/proxy";
 
 /**
  * A registry whose Bearer challenge names a token realm on another host must not get the

@@ -4,7 +4,7 @@ import net from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PgSocketServer } from "@/lib/db/pg-socket-server";
-import { RawPgClient, bind, dataRows, errors, execute, parse, query, sync } from "../support/pg-raw";
+import { RawPgClient, bind, dataRows, errors, execute, parse, query, sync } from "@/test/support/pg-raw";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

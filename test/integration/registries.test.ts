@@ -17,8 +17,8 @@ import {
 } from "@/lib/registries/operations";
 import { ConnectionTestFailedError } from "@/lib/registries/connection";
 import { loadRegistryCredentials } from "@/lib/registries/secret";
-import { createTestDatabase } from "../support/db";
-import { memberContext, twoTeams } from "../support/factories";
+import { createTestDatabase } from "@/test/support/db";
+import { memberContext, twoTeams } from "@/test/support/factories";
 import { startEcrFake, type EcrFake } from "@/test/fakes/ecr";
 import { buildOciImage, pushImage, requireBinaries, startDistribution, startTokenServer, type BuiltImage, type Distribution, type TokenServer } from "@/test/support/registry";
 

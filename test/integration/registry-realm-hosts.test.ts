@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "../support/db";
-import { twoTeams } from "../support/factories";
-import { apiRequest } from "../support/api";
+import { createTestDatabase } from "@/test/support/db";
+import { twoTeams } from "@/test/support/factories";
+import { apiRequest } from "@/test/support/api";
 import { invoke } from "@/lib/server/operation";
 import { createServiceAccount } from "@/lib/tokens/operations";
 import { lookupProxyAccess } from "@/lib/internal/proxy-lookup";

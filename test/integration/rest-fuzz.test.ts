@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createTestDatabase } from "../support/db";
-import { twoTeams } from "../support/factories";
-import { apiRequest } from "../support/api";
-import { hostileString } from "../support/arbitraries";
+import { createTestDatabase } from "@/test/support/db";
+import { twoTeams } from "@/test/support/factories";
+import { apiRequest } from "@/test/support/api";
+import { hostileString } from "@/test/support/arbitraries";
 import { invoke } from "@/lib/server/operation";
 import { apiRoutes, pathParams, routeKey, type ApiRoute } from "@/lib/api/routes";
 import { errorSchema } from "@/lib/api/schemas";

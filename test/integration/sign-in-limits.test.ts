@@ -4,9 +4,9 @@ import { hashPassword } from "@/lib/auth/password";
 import { verifyCredentials } from "@/lib/accounts/sign-in";
 import { loginPolicy } from "@/lib/auth/rate-limit";
 import { handleRegistryToken } from "@/lib/registry-auth/http";
-import { createTestDatabase, type TestDatabase } from "../support/db";
-import { uniqueEmail } from "../support/factories";
-import { basicAuth, configureRegistryAuthTestEnv } from "../support/registry-auth";
+import { createTestDatabase, type TestDatabase } from "@/test/support/db";
+import { uniqueEmail } from "@/test/support/factories";
+import { basicAuth, configureRegistryAuthTestEnv } from "@/test/support/registry-auth";
 
 /**
  * The sign-in limit under concurrency: every attempt is counted in the database before the

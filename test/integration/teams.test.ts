@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "../support/db";
-import { errorOf } from "../support/errors";
-import { memberContext, twoTeams, uniqueEmail } from "../support/factories";
+import { createTestDatabase } from "@/test/support/db";
+import { errorOf } from "@/test/support/errors";
+import { memberContext, twoTeams, uniqueEmail } from "@/test/support/factories";
 import { invoke } from "@/lib/server/operation";
 import { changeMemberRole, listMembers, removeMember } from "@/lib/teams/members";
 import { inviteMember } from "@/lib/teams/invite-member";

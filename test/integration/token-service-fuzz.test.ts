@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handleRegistryToken } from "@/lib/registry-auth/http";
-import { createTestDatabase, type TestDatabase } from "../support/db";
-import { hostileString, repository } from "../support/arbitraries";
-import { configureRegistryAuthTestEnv } from "../support/registry-auth";
+import { createTestDatabase, type TestDatabase } from "@/test/support/db";
+import { hostileString, repository } from "@/test/support/arbitraries";
+import { configureRegistryAuthTestEnv } from "@/test/support/registry-auth";
 
 /**
  * The hosted registry's token service under generated requests: whatever the query, the

@@ -7,9 +7,9 @@ import {
   ReEncryptCommand,
   type KMSClientConfig,
 } from "@aws-sdk/client-kms";
-import type { EncryptionContext } from "../aad";
-import { brief, DecryptionError, KmsError } from "../errors";
-import type { DataKey, HealthReport, KeyProvider, KeyRef, WrappedDataKey } from "../key-provider";
+import type { EncryptionContext } from "@/lib/crypto/aad";
+import { brief, DecryptionError, KmsError } from "@/lib/crypto/errors";
+import type { DataKey, HealthReport, KeyProvider, KeyRef, WrappedDataKey } from "@/lib/crypto/key-provider";
 
 /**
  * AWS KMS through @aws-sdk/client-kms. The encryption context is passed on every call, so KMS

@@ -1,10 +1,10 @@
 import crypto from "node:crypto";
-import { canonicalContext, type EncryptionContext } from "../aad";
-import { brief, DecryptionError, KmsError } from "../errors";
-import { KEY_BYTES } from "../gcm";
-import type { DataKey, HealthReport, KeyProvider, KeyRef, WrappedDataKey } from "../key-provider";
+import { canonicalContext, type EncryptionContext } from "@/lib/crypto/aad";
+import { brief, DecryptionError, KmsError } from "@/lib/crypto/errors";
+import { KEY_BYTES } from "@/lib/crypto/gcm";
+import type { DataKey, HealthReport, KeyProvider, KeyRef, WrappedDataKey } from "@/lib/crypto/key-provider";
 import { requestJson, type FetchLike } from "./http";
-import { env, type Env } from "../../config/env";
+import { env, type Env } from "@/lib/config/env";
 
 /**
  * Google Cloud KMS through its REST API v1 (`cryptoKeys.encrypt` / `cryptoKeys.decrypt` / `get`).

@@ -1,4 +1,4 @@
-import { brief, KmsError } from "../errors";
+import { brief, KmsError } from "@/lib/crypto/errors";
 
 /** JSON over HTTP for the REST-based providers (Cloud KMS, Vault). Network failures become KmsError. */
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;

@@ -1,9 +1,9 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { ConfigError, type Env } from "../../config/env";
-import { parseKeyringEntries } from "../../config/keyring-entries";
-import { KEY_BYTES } from "../gcm";
+import { ConfigError, type Env } from "@/lib/config/env";
+import { parseKeyringEntries } from "@/lib/config/keyring-entries";
+import { KEY_BYTES } from "@/lib/crypto/gcm";
 import { LocalKeyProvider, type LocalKey } from "./local";
 
 /**

@@ -1,8 +1,8 @@
 import crypto from "node:crypto";
-import { canonicalContext, type EncryptionContext } from "../aad";
-import { DecryptionError } from "../errors";
-import { gcmOpen, gcmSeal, IV_BYTES, KEY_BYTES, TAG_BYTES } from "../gcm";
-import type { DataKey, HealthReport, KeyProvider, KeyRef, WrappedDataKey } from "../key-provider";
+import { canonicalContext, type EncryptionContext } from "@/lib/crypto/aad";
+import { DecryptionError } from "@/lib/crypto/errors";
+import { gcmOpen, gcmSeal, IV_BYTES, KEY_BYTES, TAG_BYTES } from "@/lib/crypto/gcm";
+import type { DataKey, HealthReport, KeyProvider, KeyRef, WrappedDataKey } from "@/lib/crypto/key-provider";
 
 /**
  * The embedded provider: a keyring of 32-byte key-encryption keys (KEKs) held in process memory,

@@ -1,6 +1,6 @@
-import { canonicalContext, type EncryptionContext } from "../aad";
-import { brief, DecryptionError, KmsError } from "../errors";
-import type { DataKey, HealthReport, KeyProvider, KeyRef, WrappedDataKey } from "../key-provider";
+import { canonicalContext, type EncryptionContext } from "@/lib/crypto/aad";
+import { brief, DecryptionError, KmsError } from "@/lib/crypto/errors";
+import type { DataKey, HealthReport, KeyProvider, KeyRef, WrappedDataKey } from "@/lib/crypto/key-provider";
 import { requestJson, type FetchLike } from "./http";
 
 /**

@@ -1,8 +1,8 @@
 import type { TeamContext } from "@/lib/auth/context";
 import { AppError } from "@/lib/errors";
 import { authenticateBearer } from "@/lib/tokens/authenticate";
-import { clientIpFromHeaders } from "../client-ip";
-import type { AuthStrategy } from "../route";
+import { clientIpFromHeaders } from "@/lib/http/client-ip";
+import type { AuthStrategy } from "@/lib/http/route";
 
 function bearerToken(req: Request): string {
   const header = req.headers.get("authorization");

@@ -1,6 +1,6 @@
 import { isServiceAuthorized, proxyServiceToken } from "@/lib/internal/service-token";
-import { jsonResponse } from "../responses";
-import type { AuthStrategy } from "../route";
+import { jsonResponse } from "@/lib/http/responses";
+import type { AuthStrategy } from "@/lib/http/route";
 
 /**
  * The internal API's: `Authorization: Bearer <PROXY_SERVICE_TOKEN>`, compared in constant time.
