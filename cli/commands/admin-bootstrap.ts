@@ -1,5 +1,5 @@
-import { parseFlags, requireFlag } from "@/cli/args";
-import type { Command } from "@/cli/command";
+import { requireFlag } from "@/cli/args";
+import { defineCommand, type Command } from "@/cli/command";
 import { UserError } from "@/cli/errors";
 import { AppError } from "@/lib/errors";
 import { disconnectDb, getDb, type Db } from "@/lib/db/client";
@@ -29,17 +29,17 @@ Exit codes: 0 done, 1 a bad value or a conflict (one line on stderr), 2 bad usag
 /** The command, with its database injectable for tests. */
 export function adminBootstrapCommand(deps: { openDb?: () => Promise<{ db: Db; close: () => Promise<void> }> } = {}): Command {
   const openDb = deps.openDb ?? (async () => ({ db: await getDb(), close: disconnectDb }));
-  return {
+  return defineCommand({
     path: ["admin", "bootstrap"],
     summary: "create an admin user and team if missing; print a new admin service-account token",
     usage: USAGE,
-    async run(argv, io) {
-      const { values } = parseFlags(argv, {
-        email: { type: "string" },
-        password: { type: "string" },
-        team: { type: "string" },
-        "token-name": { type: "string" },
-      });
+    flags: {
+      email: { type: "string" },
+      password: { type: "string" },
+      team: { type: "string" },
+      "token-name": { type: "string" },
+    },
+    async run({ values }, io) {
       const input = {
         email: requireFlag(values, "email"),
         password: requireFlag(values, "password"),
@@ -61,5 +61,5 @@ export function adminBootstrapCommand(deps: { openDb?: () => Promise<{ db: Db; c
         await close();
       }
     },
-  };
+  });
 }

@@ -1,5 +1,4 @@
-import { parseFlags } from "@/cli/args";
-import type { Command, CommandIO } from "@/cli/command";
+import { defineCommand, type Command, type CommandIO } from "@/cli/command";
 import { UsageError, UserError } from "@/cli/errors";
 import { disconnectDb, getDb, type Db } from "@/lib/db/client";
 import { hashKeyStatus, rehashLicenseIds } from "@/lib/licenses/rehash";
@@ -36,12 +35,12 @@ export function hashesCommands(deps: { openDb?: OpenDb } = {}): Command[] {
     }
   };
   return [
-    {
+    defineCommand({
       path: ["hashes", "status"],
       summary: "Count license IDs and API tokens per hash key",
       usage: STATUS_USAGE,
-      async run(argv, io) {
-        const { values } = parseFlags(argv, { json: { type: "boolean" } });
+      flags: { json: { type: "boolean" } },
+      async run({ values }, io) {
         const report = await withDb(hashKeyStatus);
         if (values.json) return io.out(JSON.stringify(report, null, 2));
         io.out(`Active key: ${report.active}`);
@@ -51,13 +50,13 @@ export function hashesCommands(deps: { openDb?: OpenDb } = {}): Command[] {
           report.keys.map((k) => [k.keyId, String(k.licenses), String(k.apiTokens), k.active ? "active" : k.configured ? "" : "not configured: these no longer verify"]),
         );
       },
-    },
-    {
+    }),
+    defineCommand({
       path: ["hashes", "rehash"],
       summary: "Move license ID hashes to the active hash key",
       usage: REHASH_USAGE,
-      async run(argv, io) {
-        const { values } = parseFlags(argv, { "dry-run": { type: "boolean" }, batch: { type: "string" }, json: { type: "boolean" } });
+      flags: { "dry-run": { type: "boolean" }, batch: { type: "string" }, json: { type: "boolean" } },
+      async run({ values }, io) {
         const batchSize = values.batch === undefined ? 100 : Number(values.batch);
         if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new UsageError("--batch must be an integer from 1 to 10000");
         const report = await withDb((db) =>
@@ -69,7 +68,7 @@ export function hashesCommands(deps: { openDb?: OpenDb } = {}): Command[] {
           throw new UserError(`${report.failed.length} license(s) could not be rehashed (first: ${report.failed[0]!.id}, ${report.failed[0]!.reason}); they keep their old key`);
         }
       },
-    },
+    }),
   ];
 }
 

@@ -1,5 +1,5 @@
-import { parseFlags, requireFlag } from "@/cli/args";
-import type { Command } from "@/cli/command";
+import { requireFlag } from "@/cli/args";
+import { defineCommand } from "@/cli/command";
 import { UsageError, UserError } from "@/cli/errors";
 import { InstallerError } from "@/lib/installer/errors";
 import { checkAppSlug, checkLicenseId, checkNamespace, normalizeHost, parseNamespaceList, parseRegistryNames } from "@/lib/installer/options";
@@ -37,28 +37,25 @@ The base is never changed, and running it again gives the same files.
 
 DOCKER_HUB_REGISTRY (default registry-1.docker.io) is the host asked for host-less names.`;
 
-export const imagesRewriteCommand: Command = {
+export const imagesRewriteCommand = defineCommand({
   path: ["images", "rewrite"],
   summary: "Write a Kustomize overlay that pulls private images through the proxy",
   usage: USAGE,
-  async run(argv, io) {
-    const { values, positionals } = parseFlags(
-      argv,
-      {
-        app: { type: "string" },
-        "license-id": { type: "string" },
-        "proxy-host": { type: "string" },
-        "registry-host": { type: "string" },
-        namespace: { type: "string" },
-        "additional-namespaces": { type: "string" },
-        airgap: { type: "boolean" },
-        "local-registry": { type: "string" },
-        "insecure-registry": { type: "string", multiple: true },
-        "registry-name": { type: "string", multiple: true },
-        explain: { type: "boolean" },
-      },
-      true,
-    );
+  positionals: true,
+  flags: {
+    app: { type: "string" },
+    "license-id": { type: "string" },
+    "proxy-host": { type: "string" },
+    "registry-host": { type: "string" },
+    namespace: { type: "string" },
+    "additional-namespaces": { type: "string" },
+    airgap: { type: "boolean" },
+    "local-registry": { type: "string" },
+    "insecure-registry": { type: "string", multiple: true },
+    "registry-name": { type: "string", multiple: true },
+    explain: { type: "boolean" },
+  },
+  async run({ values, positionals }, io) {
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "DIR is required" : `one DIR only (got ${positionals.join(", ")})`);
     const app = requireFlag(values, "app");
     const proxyHost = requireFlag(values, "proxy-host");
@@ -92,4 +89,4 @@ export const imagesRewriteCommand: Command = {
       throw e;
     }
   },
-};
+});

@@ -1,5 +1,4 @@
-import { parseFlags } from "@/cli/args";
-import type { Command, CommandIO } from "@/cli/command";
+import { defineCommand, type Command, type CommandIO } from "@/cli/command";
 import { UsageError, UserError } from "@/cli/errors";
 import { secrets } from "@/lib/crypto";
 import type { EnvelopeOptions } from "@/lib/crypto/envelope";
@@ -52,12 +51,12 @@ re-encrypted, the portal keeps serving, and an interrupted run is resumed by run
 
 export function kmsCommands(deps: KmsCommandDeps): Command[] {
   return [
-    {
+    defineCommand({
       path: ["kms", "status"],
       summary: "Count stored secrets per KMS provider, key and version",
       usage: STATUS_USAGE,
-      async run(argv, io) {
-        const { values } = parseFlags(argv, { json: { type: "boolean" } });
+      flags: { json: { type: "boolean" } },
+      async run({ values }, io) {
         let active!: KeyRef;
         const report = await withStore(deps, async (store) => {
           const counted = await status(store, (active = await deps.envelope().provider.activeKey()));
@@ -69,18 +68,18 @@ export function kmsCommands(deps: KmsCommandDeps): Command[] {
         io.out(`Total: ${report.total} secret(s)`);
         if (report.orphans !== undefined) io.out(`Orphaned: ${report.orphans} secret(s) whose license, registry or team no longer exists`);
       },
-    },
-    {
+    }),
+    defineCommand({
       path: ["kms", "rewrap"],
       summary: "Move stored secrets' data keys to the active KMS key",
       usage: REWRAP_USAGE,
-      async run(argv, io) {
-        const { values } = parseFlags(argv, {
-          "dry-run": { type: "boolean" },
-          batch: { type: "string" },
-          after: { type: "string" },
-          json: { type: "boolean" },
-        });
+      flags: {
+        "dry-run": { type: "boolean" },
+        batch: { type: "string" },
+        after: { type: "string" },
+        json: { type: "boolean" },
+      },
+      async run({ values }, io) {
         const batchSize = values.batch === undefined ? 100 : Number(values.batch);
         if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new UsageError("--batch must be an integer from 1 to 10000");
         const envelope = deps.envelope();
@@ -105,7 +104,7 @@ export function kmsCommands(deps: KmsCommandDeps): Command[] {
           throw new UserError(`${report.failed.length} secret(s) could not be rewrapped (first: ${report.failed[0]!.id}, ${report.failed[0]!.reason}, key ${report.failed[0]!.key})`);
         }
       },
-    },
+    }),
   ];
 }
 

@@ -1,5 +1,4 @@
-import { parseFlags } from "@/cli/args";
-import type { Command, CommandIO } from "@/cli/command";
+import { defineCommand, type CommandIO } from "@/cli/command";
 import { UsageError, UserError } from "@/cli/errors";
 import { env } from "@/lib/config/env";
 import { databaseUrl, disconnectDb } from "@/lib/db/client";
@@ -53,13 +52,13 @@ async function deploy(io: CommandIO): Promise<number> {
   }
 }
 
-export const migrateCommand: Command = {
+export const migrateCommand = defineCommand({
   path: ["migrate"],
   summary: "apply database migrations (--create NAME: write a new one)",
   usage: USAGE,
-  async run(argv, io) {
-    const { values } = parseFlags(argv, { create: { type: "string" } });
+  flags: { create: { type: "string" } },
+  async run({ values }, io) {
     if (values.create !== undefined) return create(values.create, io);
     return deploy(io);
   },
-};
+});

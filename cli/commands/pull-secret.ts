@@ -1,5 +1,5 @@
-import { parseFlags, requireFlag } from "@/cli/args";
-import type { Command } from "@/cli/command";
+import { requireFlag } from "@/cli/args";
+import { defineCommand } from "@/cli/command";
 import { UserError } from "@/cli/errors";
 import { InstallerError } from "@/lib/installer/errors";
 import { checkAppSlug, checkLicenseId, checkNamespace, normalizeHost } from "@/lib/installer/options";
@@ -13,18 +13,18 @@ proxy and registry hosts with the license) as YAML, e.g. for a namespace created
 
   portcullis pull-secret … --namespace jobs | kubectl apply -f -`;
 
-export const pullSecretCommand: Command = {
+export const pullSecretCommand = defineCommand({
   path: ["pull-secret"],
   summary: "Print the image pull secret for a license",
   usage: USAGE,
-  async run(argv, io) {
-    const { values } = parseFlags(argv, {
-      "license-id": { type: "string" },
-      app: { type: "string" },
-      namespace: { type: "string" },
-      "proxy-host": { type: "string" },
-      "registry-host": { type: "string" },
-    });
+  flags: {
+    "license-id": { type: "string" },
+    app: { type: "string" },
+    namespace: { type: "string" },
+    "proxy-host": { type: "string" },
+    "registry-host": { type: "string" },
+  },
+  async run({ values }, io) {
     const app = requireFlag(values, "app");
     const proxyHost = requireFlag(values, "proxy-host");
     const registryHost = requireFlag(values, "registry-host");
@@ -43,4 +43,4 @@ export const pullSecretCommand: Command = {
       throw e;
     }
   },
-};
+});

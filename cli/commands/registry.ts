@@ -1,6 +1,6 @@
 import path from "node:path";
-import { parseFlags, requireFlag } from "@/cli/args";
-import type { Command } from "@/cli/command";
+import { requireFlag } from "@/cli/args";
+import { defineCommand } from "@/cli/command";
 import { UsageError, UserError } from "@/cli/errors";
 import fs from "node:fs";
 import { env } from "@/lib/config/env";
@@ -44,20 +44,20 @@ function httpUrl(value: string, flag: string): string {
   return value.replace(/\/+$/, "");
 }
 
-export const registryConfigCommand: Command = {
+export const registryConfigCommand = defineCommand({
   path: ["registry", "config"],
   summary: "write the hosted registry's Distribution config and token certificate bundle",
   usage: USAGE,
-  async run(argv, io) {
-    const { values } = parseFlags(argv, {
-      storage: { type: "string" },
-      out: { type: "string" },
-      bundle: { type: "string" },
-      addr: { type: "string" },
-      "portal-url": { type: "string" },
-      "events-url": { type: "string" },
-      "extra-certs": { type: "string" },
-    });
+  flags: {
+    storage: { type: "string" },
+    out: { type: "string" },
+    bundle: { type: "string" },
+    addr: { type: "string" },
+    "portal-url": { type: "string" },
+    "events-url": { type: "string" },
+    "extra-certs": { type: "string" },
+  },
+  async run({ values }, io) {
     const storageDir = path.resolve(requireFlag(values, "storage"));
     const e = env();
     const addr = values.addr ?? `127.0.0.1:${e.REGISTRY_PORT}`;
@@ -103,4 +103,4 @@ export const registryConfigCommand: Command = {
     io.out(`start it with: env -i /usr/bin/docker-registry serve ${written.configPath}`);
     return 0;
   },
-};
+});
