@@ -109,10 +109,7 @@ export const envSchema = z.object({
 export type Env = z.infer<typeof envSchema>;
 
 export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
+  override name = "ConfigError";
 }
 
 /** Parses an environment; throws ConfigError with a one-line message naming the variable. */

@@ -43,18 +43,12 @@ export class DecryptionError extends Error {
  * the data — retrying later (or fixing the configuration) can succeed, unlike a DecryptionError.
  */
 export class KmsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "KmsError";
-  }
+  override name = "KmsError";
 }
 
 /** A key (version) was asked to be retired while stored secrets still use it. */
 export class KeyInUseError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "KeyInUseError";
-  }
+  override name = "KeyInUseError";
 }
 
 /** A service's error text, shortened and single-lined, for KmsError messages. */

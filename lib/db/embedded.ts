@@ -27,10 +27,7 @@ export interface OpenEmbeddedOptions {
 }
 
 export class DatabaseLockedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "DatabaseLockedError";
-  }
+  override name = "DatabaseLockedError";
 }
 
 function embeddedUrl(port: number, password: string): string {

@@ -34,10 +34,7 @@ export interface PurgeReport {
 
 /** The hosted registry could not be listed or purged; `message` is safe to show. */
 export class HostedRegistryError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "HostedRegistryError";
-  }
+  override name = "HostedRegistryError";
 }
 
 export interface HostedImagesDeps {

@@ -34,10 +34,7 @@ export interface RegistrySigningKey {
 
 /** The token service can't sign: production without REGISTRY_TOKEN_KEY_FILE, or an unusable key file. */
 export class RegistryKeyError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "RegistryKeyError";
-  }
+  override name = "RegistryKeyError";
 }
 
 function assertP256(key: crypto.KeyObject, source: string): void {
