@@ -53,7 +53,7 @@ const optionalInteger = (min: number, max: number) =>
 const integer = (min: number, max: number, fallback: number) => optionalInteger(min, max).transform((v) => v ?? fallback);
 
 /** Every variable the proxy reads, the portal's shared ones (lib/config/env.ts) included. */
-export const proxyEnvSchema = envSchema
+const proxyEnvSchema = envSchema
   .extend({
     PORTAL_INTERNAL_URL: trimmed().refine((v) => v === undefined || URL.canParse(v), "must be a URL"),
     PROXY_BIND: trimmed(),

@@ -22,7 +22,7 @@ export type ProxyRoute =
 const MAX_URL_LENGTH = 4096;
 const SERVICE_ROUTES = { "/healthz": "healthz", "/readyz": "readyz", "/metrics": "metrics" } as const;
 
-export function splitUrl(rawUrl: string): { path: string; query: URLSearchParams } {
+function splitUrl(rawUrl: string): { path: string; query: URLSearchParams } {
   const q = rawUrl.indexOf("?");
   return { path: q >= 0 ? rawUrl.slice(0, q) : rawUrl, query: new URLSearchParams(q >= 0 ? rawUrl.slice(q + 1) : "") };
 }

@@ -11,7 +11,7 @@ import type { ProxyRequestKind } from "@/lib/oci/proxy-path";
  * not a 401/403 of ours but a 502 that says what the vendor has to look at. Registries such as
  * Docker Hub also answer this way for a repository that does not exist.
  */
-export const upstreamRefused = (status: number) =>
+const upstreamRefused = (status: number) =>
   `The upstream registry refused access to this repository with the credentials configured for it (HTTP ${status}): the repository may not exist there, or the vendor's registry credentials lack access.`;
 
 /** What the upstream's answer carries that the table reads. */

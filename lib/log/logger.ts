@@ -32,7 +32,7 @@ const SECRET_KEY = /password|passwd|secret|token|authorization|cookie|credential
 const MAX_DEPTH = 5;
 
 /** A field value as it may be logged. */
-export function redactValue(value: unknown, key = "", depth = 0): unknown {
+function redactValue(value: unknown, key = "", depth = 0): unknown {
   if (key && SECRET_KEY.test(key) && value !== undefined && value !== null) return "***";
   if (typeof value === "string") return redactSecrets(value);
   if (value instanceof Error) return describeForLog(value);
