@@ -1,8 +1,8 @@
 import type { Tx } from "@/lib/db/client";
 import { defineOperation } from "@/lib/server/operation";
-import { recordTeamAudit } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
-import { findOr404, inTeamTransaction } from "@/lib/server/team-transaction";
+import { findOr404 } from "@/lib/server/team-transaction";
+import { defineTeamChange } from "@/lib/server/team-change";
 import { changeRoleSchema, removeMemberSchema } from "@/lib/teams/schemas";
 import { z } from "zod";
 
@@ -27,6 +27,9 @@ async function lockedMember(tx: Tx, teamId: string, membershipId: string) {
   );
 }
 
+/** What a member's audit events name: the person, by email. */
+const memberTarget = (m: { userId: string; user: { email: string } }) => ({ targetType: "user", targetId: m.userId, targetLabel: m.user.email });
+
 export const listMembers = defineOperation({
   name: "members.list",
   permission: "read",
@@ -41,46 +44,31 @@ export const listMembers = defineOperation({
   },
 });
 
-export const changeMemberRole = defineOperation({
+export const changeMemberRole = defineTeamChange({
   name: "members.change_role",
   permission: "admin",
   input: changeRoleSchema,
-  async run(ctx, input) {
-    return inTeamTransaction(ctx, async (tx) => {
-      const member = await lockedMember(tx, ctx.teamId, input.membershipId);
-      if (member.role === input.role) return { id: member.id, role: member.role };
-      if (member.role === "admin") await assertAnotherAdminRemains(tx, ctx.teamId, member.id);
-      const updated = await tx.membership.update({ where: { id: member.id }, data: { role: input.role } });
-      await recordTeamAudit(tx, ctx, {
-        action: "member.role_change",
-        targetType: "user",
-        targetId: member.userId,
-        targetLabel: member.user.email,
-        metadata: { from: member.role, to: input.role },
-      });
-      return { id: updated.id, role: updated.role };
-    });
+  async change(tx, ctx, input) {
+    const member = await lockedMember(tx, ctx.teamId, input.membershipId);
+    if (member.role === input.role) return { result: { id: member.id, role: member.role } };
+    if (member.role === "admin") await assertAnotherAdminRemains(tx, ctx.teamId, member.id);
+    const updated = await tx.membership.update({ where: { id: member.id }, data: { role: input.role } });
+    return {
+      result: { id: updated.id, role: updated.role },
+      audit: { action: "member.role_change", ...memberTarget(member), metadata: { from: member.role, to: input.role } },
+    };
   },
 });
 
-export const removeMember = defineOperation({
+export const removeMember = defineTeamChange({
   name: "members.remove",
   permission: "admin",
   input: removeMemberSchema,
-  async run(ctx, input) {
-    return inTeamTransaction(ctx, async (tx) => {
-      const member = await lockedMember(tx, ctx.teamId, input.membershipId);
-      if (member.role === "admin") await assertAnotherAdminRemains(tx, ctx.teamId, member.id);
-      await tx.membership.delete({ where: { id: member.id } });
-      await tx.session.updateMany({ where: { userId: member.userId, activeTeamId: ctx.teamId }, data: { activeTeamId: null } });
-      await recordTeamAudit(tx, ctx, {
-        action: "member.remove",
-        targetType: "user",
-        targetId: member.userId,
-        targetLabel: member.user.email,
-        metadata: { role: member.role },
-      });
-      return { id: member.id };
-    });
+  async change(tx, ctx, input) {
+    const member = await lockedMember(tx, ctx.teamId, input.membershipId);
+    if (member.role === "admin") await assertAnotherAdminRemains(tx, ctx.teamId, member.id);
+    await tx.membership.delete({ where: { id: member.id } });
+    await tx.session.updateMany({ where: { userId: member.userId, activeTeamId: ctx.teamId }, data: { activeTeamId: null } });
+    return { result: { id: member.id }, audit: { action: "member.remove", ...memberTarget(member), metadata: { role: member.role } } };
   },
 });
