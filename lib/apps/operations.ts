@@ -40,9 +40,7 @@ function findLiveApp(db: Db | Tx, ctx: TeamContext, id: string) {
 }
 
 export const listApps = defineOperation({
-  name: "apps.list",
-  permission: "read",
-  input: z.object({}).optional(),
+  name: "apps.list", permission: "read", input: z.object({}).optional(),
   async run(ctx) {
     const apps = await ctx.db.app.findMany({ where: { teamId: ctx.teamId, ...liveApp }, orderBy: { createdAt: "asc" } });
     return apps.map(toDto);
@@ -50,9 +48,7 @@ export const listApps = defineOperation({
 });
 
 export const createApp = defineTeamChange({
-  name: "apps.create",
-  permission: "write",
-  input: createAppSchema,
+  name: "apps.create", permission: "write", input: createAppSchema,
   async change(tx, ctx, input) {
     const app = await tx.app.create({ data: { teamId: ctx.teamId, name: input.name, slug: input.slug } });
     return { result: toDto(app), audit: { action: "app.create", ...appTarget(app), metadata: { name: app.name } } };
@@ -67,9 +63,7 @@ export const createApp = defineTeamChange({
 });
 
 export const renameApp = defineTeamChange({
-  name: "apps.rename",
-  permission: "write",
-  input: renameAppSchema,
+  name: "apps.rename", permission: "write", input: renameAppSchema,
   async change(tx, ctx, input) {
     const app = await findLiveApp(tx, ctx, input.id);
     if (input.slug !== undefined && input.slug !== app.slug) {
@@ -93,9 +87,7 @@ export interface AppDeletionPreview {
 
 /** What deleting the app would do: the licenses it revokes and the hosted registry's repositories and tags it deletes. */
 export const appDeletionPreview = defineOperation({
-  name: "apps.deletion_preview",
-  permission: "admin",
-  input: appRefSchema,
+  name: "apps.deletion_preview", permission: "admin", input: appRefSchema,
   async run(ctx, input): Promise<AppDeletionPreview> {
     const app = await findLiveApp(ctx.db, ctx, input.id);
     const now = new Date();
@@ -138,9 +130,7 @@ export interface AppDeleted {
  * kept, and get a `license.revoke` event each. Their sealed license IDs stay with them.
  */
 export const deleteApp = defineTeamChange({
-  name: "apps.delete",
-  permission: "admin",
-  input: deleteAppSchema,
+  name: "apps.delete", permission: "admin", input: deleteAppSchema,
   async prepare(ctx, input) {
     const app = await findLiveApp(ctx.db, ctx, input.id);
     if (input.confirmSlug !== app.slug) {

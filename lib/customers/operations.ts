@@ -34,9 +34,7 @@ const toDto = (c: CustomerRow): CustomerDto => ({
 
 /** The team's customers with their licenses (no license IDs), newest first; archived ones on request. */
 export const listCustomers = defineOperation({
-  name: "customers.list",
-  permission: "read",
-  input: listCustomersSchema,
+  name: "customers.list", permission: "read", input: listCustomersSchema,
   async run(ctx, input) {
     const rows = await ctx.db.customer.findMany({
       where: { teamId: ctx.teamId, ...(input.includeArchived ? {} : { archivedAt: null }) },
@@ -48,9 +46,7 @@ export const listCustomers = defineOperation({
 });
 
 export const getCustomer = defineOperation({
-  name: "customers.get",
-  permission: "read",
-  input: customerRefSchema,
+  name: "customers.get", permission: "read", input: customerRefSchema,
   async run(ctx, input) {
     const row = await findOr404(ctx.db.customer.findFirst({ where: { id: input.id, teamId: ctx.teamId }, include: customerInclude }), CUSTOMER_NOT_FOUND);
     return toDto(row);
@@ -58,9 +54,7 @@ export const getCustomer = defineOperation({
 });
 
 export const createCustomer = defineTeamChange({
-  name: "customers.create",
-  permission: "write",
-  input: createCustomerSchema,
+  name: "customers.create", permission: "write", input: createCustomerSchema,
   async change(tx, ctx, input) {
     const customer = await tx.customer.create({ data: { teamId: ctx.teamId, name: input.name, email: input.email ?? null } });
     const metadata = customer.email ? { email: customer.email } : undefined;
@@ -73,9 +67,7 @@ export const createCustomer = defineTeamChange({
  * customer pulls nothing. Archiving an archived customer changes nothing.
  */
 export const archiveCustomer = defineTeamChange({
-  name: "customers.archive",
-  permission: "write",
-  input: customerRefSchema,
+  name: "customers.archive", permission: "write", input: customerRefSchema,
   async change(tx, ctx, input) {
     const customer = await findOr404(tx.customer.findFirst({ where: { id: input.id, teamId: ctx.teamId } }), CUSTOMER_NOT_FOUND);
     const claimed = await tx.customer.updateMany({ where: { id: customer.id, archivedAt: null }, data: { archivedAt: new Date() } });

@@ -32,9 +32,7 @@ const archivedCustomer = () => new AppError("conflict", "This customer is archiv
  * (developer role and up) reveals it.
  */
 export const createLicense = defineTeamChange({
-  name: "licenses.create",
-  permission: "write",
-  input: createLicenseSchema,
+  name: "licenses.create", permission: "write", input: createLicenseSchema,
   async prepare(ctx, input) {
     const customer = await findOr404(ctx.db.customer.findFirst({ where: { id: input.customerId, teamId: ctx.teamId } }), "That customer does not exist.");
     if (customer.archivedAt) throw archivedCustomer();
@@ -87,9 +85,7 @@ export const createLicense = defineTeamChange({
 
 /** A license with its ID in clear. Developer role and up: a license ID is a credential. */
 export const getLicense = defineOperation({
-  name: "licenses.get",
-  permission: "write",
-  input: licenseRefSchema,
+  name: "licenses.get", permission: "write", input: licenseRefSchema,
   async run(ctx, input): Promise<LicenseWithId> {
     const row = await findLicense(ctx, input.id);
     return { ...toLicenseDto(row), licenseId: await revealLicenseId(ctx.db, ctx.teamId, row.id) };
@@ -101,9 +97,7 @@ export const getLicense = defineOperation({
  * license changes nothing and writes no second event.
  */
 export const revokeLicense = defineTeamChange({
-  name: "licenses.revoke",
-  permission: "write",
-  input: licenseRefSchema,
+  name: "licenses.revoke", permission: "write", input: licenseRefSchema,
   async change(tx, ctx, input): Promise<TeamChangeOutcome<LicenseDto>> {
     const row = await findOr404(
       tx.license.findFirst({ where: { id: input.id, teamId: ctx.teamId }, select: { ...licenseRowSelect, customer: { select: { name: true } } } }),
@@ -117,9 +111,7 @@ export const revokeLicense = defineTeamChange({
 
 /** The signed license file (YAML). It holds the license ID, so it needs the developer role too. */
 export const licenseFile = defineOperation({
-  name: "licenses.file",
-  permission: "write",
-  input: licenseRefSchema,
+  name: "licenses.file", permission: "write", input: licenseRefSchema,
   async run(ctx, input) {
     const row = await findOr404(
       ctx.db.license.findFirst({
@@ -156,9 +148,7 @@ export const licenseFile = defineOperation({
 
 /** The team's license signing public key (PEM), which installers embed to verify license files offline. */
 export const licenseSigningKey = defineOperation({
-  name: "licenses.signing_key",
-  permission: "read",
-  input: z.object({}).optional(),
+  name: "licenses.signing_key", permission: "read", input: z.object({}).optional(),
   async run(ctx) {
     return teamPublicSigningKey(ctx.db, ctx.teamId);
   },

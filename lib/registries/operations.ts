@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Db, Tx } from "@/lib/db/client";
 import { Prisma, type Registry } from "@/lib/generated/prisma/client";
+import type { RegistryCredentials } from "@/lib/oci/credentials";
 import { defineOperation } from "@/lib/server/operation";
 import { findOr404 } from "@/lib/server/team-transaction";
 import { defineTeamChange } from "@/lib/server/team-change";
@@ -100,6 +101,14 @@ const storedSteps = z.array(diagnosticStepSchema).catch([]);
 /** What an audit event may say about a test: outcome and where it stopped, never a detail that could quote a server. */
 const testAudit = (t: RegistryTestResult) => ({ ok: t.ok, ...(t.image && { image: t.image }), ...(!t.ok && { failedStep: t.steps.find((s) => !s.ok)?.name }) });
 
+/** A connection test of credentials typed in a form or sent to the REST API, before anything is stored. */
+const testFormCredentials = (endpoint: string, input: { provider: RegistryProviderName; image?: string; allowedRealmHosts?: string[] }) =>
+  runConnectionTest(endpoint, ociCredentials(input.provider, input, endpoint), input.image, { allowedRealmHosts: input.allowedRealmHosts });
+
+/** A connection test at a stored registry's endpoint, trusting its token-service hosts. */
+const testStoredRegistry = (registry: Registry, credentials: RegistryCredentials, image: string | undefined) =>
+  runConnectionTest(registry.endpoint, credentials, image, { allowedRealmHosts: registry.allowedRealmHosts });
+
 const findRegistry = (db: Db | Tx, teamId: string, id: string): Promise<Registry> =>
   findOr404(db.registry.findFirst({ where: { id, teamId } }), "That registry does not exist.");
 
@@ -121,9 +130,7 @@ async function duplicateErrors(db: Db | Tx, teamId: string, endpoint: string, na
 }
 
 export const listRegistries = defineOperation({
-  name: "registries.list",
-  permission: "read",
-  input: z.object({}).optional(),
+  name: "registries.list", permission: "read", input: z.object({}).optional(),
   async run(ctx) {
     const rows = await ctx.db.registry.findMany({ where: { teamId: ctx.teamId }, orderBy: { createdAt: "asc" } });
     return rows.map(toRegistryDto);
@@ -132,18 +139,14 @@ export const listRegistries = defineOperation({
 
 /** One registry of the caller's team (404 for any other id). */
 export const getRegistry = defineOperation({
-  name: "registries.get",
-  permission: "read",
-  input: getRegistrySchema,
+  name: "registries.get", permission: "read", input: getRegistrySchema,
   async run(ctx, input) {
     return toRegistryDto(await findRegistry(ctx.db, ctx.teamId, input.id));
   },
 });
 
 export const createRegistry = defineTeamChange({
-  name: "registries.create",
-  permission: "write",
-  input: createRegistrySchema,
+  name: "registries.create", permission: "write", input: createRegistrySchema,
   async prepare(ctx, input) {
     const endpoint = await resolveRegistryEndpoint(input.provider, input.endpoint);
     const name = input.name ?? null;
@@ -151,7 +154,7 @@ export const createRegistry = defineTeamChange({
     if (Object.keys(taken).length) throw new AppError("conflict", Object.values(taken)[0]!, { fields: taken });
     let test: RegistryTestResult | undefined;
     if (input.test) {
-      test = await runConnectionTest(endpoint.baseUrl, ociCredentials(input.provider, input, endpoint.baseUrl), input.image, { allowedRealmHosts: input.allowedRealmHosts });
+      test = await testFormCredentials(endpoint.baseUrl, input);
       if (!test.ok) throw new ConnectionTestFailedError(test, "the registry was not saved");
     }
     return { endpoint: endpoint.baseUrl, name, test, stored: storedCredentials(input.provider, input) };
@@ -185,23 +188,19 @@ export const createRegistry = defineTeamChange({
 
 /** The add dialog's test: credentials from the form, nothing stored, nothing audited. */
 export const testDraftRegistry = defineOperation({
-  name: "registries.test_draft",
-  permission: "write",
-  input: testDraftRegistrySchema,
+  name: "registries.test_draft", permission: "write", input: testDraftRegistrySchema,
   async run(_ctx, input) {
     const endpoint = await resolveRegistryEndpoint(input.provider, input.endpoint, { checkAddress: false });
-    return runConnectionTest(endpoint.baseUrl, ociCredentials(input.provider, input, endpoint.baseUrl), input.image, { allowedRealmHosts: input.allowedRealmHosts });
+    return testFormCredentials(endpoint.baseUrl, input);
   },
 });
 
 /** Tests the stored credentials; the result and its time are stored and shown in the table. */
 export const testRegistry = defineTeamChange({
-  name: "registries.test",
-  permission: "write",
-  input: testRegistrySchema,
+  name: "registries.test", permission: "write", input: testRegistrySchema,
   async prepare(ctx, input) {
     const registry = await findRegistry(ctx.db, ctx.teamId, input.id);
-    const test = await runConnectionTest(registry.endpoint, await loadRegistryCredentials(ctx.db, registry), input.image, { allowedRealmHosts: registry.allowedRealmHosts });
+    const test = await testStoredRegistry(registry, await loadRegistryCredentials(ctx.db, registry), input.image);
     return { registry, test };
   },
   async change(tx, ctx, _input, { registry, test }) {
@@ -224,15 +223,13 @@ export const testRegistry = defineTeamChange({
  * audit event — so a reader sees either the old credentials or the new ones, never a mix.
  */
 export const rotateRegistryCredentials = defineTeamChange({
-  name: "registries.rotate",
-  permission: "admin",
-  input: rotateRegistrySchema,
+  name: "registries.rotate", permission: "admin", input: rotateRegistrySchema,
   async prepare(ctx, input) {
     const registry = await findRegistry(ctx.db, ctx.teamId, input.id);
     const parsed = registryProvider(registry.provider).credentials.safeParse(input);
     if (!parsed.success) throw fromZodError(parsed.error);
     const creds = parsed.data;
-    const test = await runConnectionTest(registry.endpoint, ociCredentials(registry.provider, creds, registry.endpoint), input.image, { allowedRealmHosts: registry.allowedRealmHosts });
+    const test = await testStoredRegistry(registry, ociCredentials(registry.provider, creds, registry.endpoint), input.image);
     if (!test.ok && !input.force) throw new ConnectionTestFailedError(test, "the old credentials were kept");
     return { registry, creds, test };
   },
@@ -262,9 +259,7 @@ export const rotateRegistryCredentials = defineTeamChange({
 
 /** Sets or removes the name (alias in proxy paths). Admins only: it changes the paths customers pull. */
 export const updateRegistry = defineTeamChange({
-  name: "registries.update",
-  permission: "admin",
-  input: updateRegistrySchema,
+  name: "registries.update", permission: "admin", input: updateRegistrySchema,
   async change(tx, ctx, input) {
     const registry = await findRegistry(tx, ctx.teamId, input.id);
     const name = input.name !== undefined && input.name !== registry.name ? input.name : undefined;
@@ -294,9 +289,7 @@ function confirms(registry: Registry, typed: string): boolean {
 }
 
 export const deleteRegistry = defineTeamChange({
-  name: "registries.delete",
-  permission: "admin",
-  input: deleteRegistrySchema,
+  name: "registries.delete", permission: "admin", input: deleteRegistrySchema,
   async change(tx, ctx, input) {
     const registry = await findRegistry(tx, ctx.teamId, input.id);
     if (!confirms(registry, input.confirmEndpoint)) {

@@ -14,9 +14,7 @@ const inviteTarget = (invite: { id: string; email: string }) => ({ targetType: "
  * admin (there is no mail server in the embedded setup); only a keyed hash is stored.
  */
 export const inviteMember = defineTeamChange({
-  name: "members.invite",
-  permission: "admin",
-  input: inviteMemberSchema,
+  name: "members.invite", permission: "admin", input: inviteMemberSchema,
   async prepare(ctx, input) {
     const alreadyMember = await ctx.db.membership.findFirst({
       where: { teamId: ctx.teamId, user: { email: input.email } },
@@ -40,9 +38,7 @@ export const inviteMember = defineTeamChange({
 });
 
 export const listPendingInvites = defineOperation({
-  name: "members.list_invites",
-  permission: "read",
-  input: z.object({}).optional(),
+  name: "members.list_invites", permission: "read", input: z.object({}).optional(),
   async run(ctx) {
     return ctx.db.invite.findMany({
       where: { teamId: ctx.teamId, acceptedAt: null, expiresAt: { gt: new Date() } },
@@ -53,9 +49,7 @@ export const listPendingInvites = defineOperation({
 });
 
 export const revokeInvite = defineTeamChange({
-  name: "members.revoke_invite",
-  permission: "admin",
-  input: revokeInviteSchema,
+  name: "members.revoke_invite", permission: "admin", input: revokeInviteSchema,
   async change(tx, ctx, input) {
     const invite = await findOr404(
       tx.invite.findFirst({ where: { id: input.inviteId, teamId: ctx.teamId, acceptedAt: null } }),

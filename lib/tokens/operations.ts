@@ -107,9 +107,7 @@ function defineTokenIssue<S extends z.ZodType>(op: { name: string; permission: P
 
 /** The caller's own personal tokens, and the team's service accounts and team tokens; admins see every member's personal tokens too. */
 export const listTokens = defineOperation({
-  name: "tokens.list",
-  permission: "read",
-  input: z.object({}).optional(),
+  name: "tokens.list", permission: "read", input: z.object({}).optional(),
   async run(ctx) {
     const rows = await ctx.db.apiToken.findMany({
       where: can(ctx.role, "admin")
@@ -126,25 +124,19 @@ export const listTokens = defineOperation({
 
 /** A personal token acts as its creator, with at most the creator's role (checked again at each use). */
 export const createPersonalToken = defineTokenIssue({
-  name: "tokens.create_personal",
-  permission: "read",
-  input: createPersonalTokenSchema,
+  name: "tokens.create_personal", permission: "read", input: createPersonalTokenSchema,
   token: (ctx, input) => ({ kind: "user", name: input.name, role: input.role ? lowerRole(input.role, ctx.role) : ctx.role, userId: ctx.userId, expiresAt: input.expiresAt }),
 });
 
 /** A named, team-owned robot identity with a role of its own, for CI. */
 export const createServiceAccount = defineTokenIssue({
-  name: "tokens.create_service_account",
-  permission: "admin",
-  input: createServiceAccountSchema,
+  name: "tokens.create_service_account", permission: "admin", input: createServiceAccountSchema,
   token: (_ctx, input) => ({ kind: "service_account", name: input.name, role: input.role, userId: null, expiresAt: input.expiresAt }),
 });
 
 /** A team-wide token with admin rights (docker login and automation that needs no named identity). */
 export const createTeamToken = defineTokenIssue({
-  name: "tokens.create_team",
-  permission: "admin",
-  input: createTeamTokenSchema,
+  name: "tokens.create_team", permission: "admin", input: createTeamTokenSchema,
   token: (_ctx, input) => ({ kind: "team", name: input.name, role: "admin", userId: null, expiresAt: input.expiresAt }),
 });
 
@@ -153,9 +145,7 @@ export const createTeamToken = defineTokenIssue({
  * personal token; everything else needs an admin. Revoking a revoked token changes nothing.
  */
 export const revokeToken = defineTeamChange({
-  name: "tokens.revoke",
-  permission: "read",
-  input: revokeTokenSchema,
+  name: "tokens.revoke", permission: "read", input: revokeTokenSchema,
   async change(tx, ctx, input) {
     const row = await tx.apiToken.findFirst({ where: { id: input.id, teamId: ctx.teamId } });
     const own = row?.kind === "user" && row.userId === ctx.userId;
