@@ -7,6 +7,10 @@ import { recordAudit } from "@/lib/audit/record";
 import { invoke } from "@/lib/server/operation";
 import { createServiceAccount } from "@/lib/tokens/operations";
 import { emailSchema, newPasswordSchema, teamNameSchema } from "@/lib/accounts/schemas";
+import { createTeamInTx } from "@/lib/teams/create-team";
+
+/** The metadata of the events a bootstrap writes. */
+const BOOTSTRAP_VIA = { via: "portcullis admin bootstrap" };
 
 /**
  * Headless start for operators and CI (`portcullis admin bootstrap`): makes sure a user and a
@@ -39,13 +43,13 @@ export async function bootstrapAdmin(db: Db, raw: BootstrapInput): Promise<Boots
   const passwordHash = existing ? null : await hashPassword(input.password);
 
   const { user, team, userCreated, teamCreated } = await db.$transaction(async (tx) => {
-    const actor = (userId: string) => ({ userId, email: input.email, ip: null });
     let user = await tx.user.findUnique({ where: { email: input.email } });
     let userCreated = false;
     if (!user) {
       user = await tx.user.create({ data: { email: input.email, passwordHash: passwordHash! } });
       userCreated = true;
     }
+    const actor = { userId: user.id, email: input.email, ip: null };
     const memberships = await tx.membership.findMany({
       where: { userId: user.id, team: { name: input.teamName } },
       include: { team: true },
@@ -55,28 +59,10 @@ export async function bootstrapAdmin(db: Db, raw: BootstrapInput): Promise<Boots
     if (!admin && memberships.length > 0) {
       throw new AppError("forbidden", `${input.email} is a member of "${input.teamName}" but not an admin of it.`);
     }
-    let team = admin?.team;
-    let teamCreated = false;
-    if (!team) {
-      team = await tx.team.create({ data: { name: input.teamName } });
-      await tx.membership.create({ data: { teamId: team.id, userId: user.id, role: "admin" } });
-      await recordAudit(tx, team.id, actor(user.id), {
-        action: "team.create",
-        targetType: "team",
-        targetId: team.id,
-        targetLabel: team.name,
-        metadata: { via: "portcullis admin bootstrap" },
-      });
-      teamCreated = true;
-    }
+    const team = admin?.team ?? (await createTeamInTx(tx, actor, input.teamName, BOOTSTRAP_VIA));
+    const teamCreated = !admin;
     if (userCreated) {
-      await recordAudit(tx, team.id, actor(user.id), {
-        action: "user.sign_up",
-        targetType: "user",
-        targetId: user.id,
-        targetLabel: user.email,
-        metadata: { via: "portcullis admin bootstrap" },
-      });
+      await recordAudit(tx, team.id, actor, { action: "user.sign_up", targetType: "user", targetId: user.id, targetLabel: user.email, metadata: BOOTSTRAP_VIA });
     }
     return { user, team, userCreated, teamCreated };
   });

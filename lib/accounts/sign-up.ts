@@ -4,6 +4,7 @@ import { hashPassword } from "@/lib/auth/password";
 import { recordAudit } from "@/lib/audit/record";
 import type { SignUpInput } from "@/lib/accounts/schemas";
 import { acceptInviteInTx, findUsableInvite } from "@/lib/teams/invites";
+import { createTeamInTx } from "@/lib/teams/create-team";
 
 interface SignedUp {
   userId: string;
@@ -46,10 +47,7 @@ export async function signUp(db: Db, input: SignUpInput & { teamName: string }, 
       if (invite) {
         teamId = await acceptInviteInTx(tx, invite, user.id, actor);
       } else {
-        const team = await tx.team.create({ data: { name: input.teamName } });
-        teamId = team.id;
-        await tx.membership.create({ data: { teamId, userId: user.id, role: "admin" } });
-        await recordAudit(tx, teamId, actor, { action: "team.create", targetType: "team", targetId: teamId, targetLabel: team.name });
+        teamId = (await createTeamInTx(tx, actor, input.teamName)).id;
       }
       await recordAudit(tx, teamId, actor, { action: "user.sign_up", targetType: "user", targetId: user.id, targetLabel: user.email });
       return { userId: user.id, email: user.email, teamId };

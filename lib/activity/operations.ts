@@ -25,9 +25,7 @@ export interface ActivityDto {
 }
 
 export const listActivity = defineOperation({
-  name: "activity.list",
-  permission: "read",
-  input: listActivitySchema,
+  name: "activity.list", permission: "read", input: listActivitySchema,
   async run(ctx, input): Promise<ActivityDto[]> {
     const { db, teamId } = ctx;
     if (input.appId) await findOr404(db.app.findFirst({ where: { id: input.appId, teamId, deletedAt: null }, select: { id: true } }), "That app does not exist.");

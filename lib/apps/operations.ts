@@ -2,9 +2,9 @@ import { z } from "zod";
 import { defineOperation } from "@/lib/server/operation";
 import type { TeamContext } from "@/lib/auth/context";
 import type { Db, Tx } from "@/lib/db/client";
-import { recordTeamAudit } from "@/lib/audit/record";
-import { AppError, isUniqueViolation, notFound } from "@/lib/errors";
-import { findOr404, inTeamTransaction } from "@/lib/server/team-transaction";
+import { AppError, notFound } from "@/lib/errors";
+import { findOr404 } from "@/lib/server/team-transaction";
+import { defineTeamChange, type TeamChangeOutcome } from "@/lib/server/team-change";
 import { revokeLicensesOf } from "@/lib/licenses/revoke";
 import { appRefSchema, createAppSchema, deleteAppSchema, renameAppSchema } from "@/lib/apps/schemas";
 import { hostedImagesClient } from "@/lib/registry-auth/hosted-images";
@@ -32,71 +32,46 @@ const liveApp = { deletedAt: null } as const;
 
 const APP_NOT_FOUND = "That app does not exist.";
 
+/** What an app's audit events name: the app, by its slug. */
+const appTarget = (app: { id: string; slug: string }) => ({ targetType: "app", targetId: app.id, targetLabel: app.slug });
+
 function findLiveApp(db: Db | Tx, ctx: TeamContext, id: string) {
   return findOr404(db.app.findFirst({ where: { id, teamId: ctx.teamId, ...liveApp } }), APP_NOT_FOUND);
 }
 
 export const listApps = defineOperation({
-  name: "apps.list",
-  permission: "read",
-  input: z.object({}).optional(),
+  name: "apps.list", permission: "read", input: z.object({}).optional(),
   async run(ctx) {
     const apps = await ctx.db.app.findMany({ where: { teamId: ctx.teamId, ...liveApp }, orderBy: { createdAt: "asc" } });
     return apps.map(toDto);
   },
 });
 
-export const createApp = defineOperation({
-  name: "apps.create",
-  permission: "write",
-  input: createAppSchema,
-  async run(ctx, input) {
-    try {
-      return await inTeamTransaction(ctx, async (tx) => {
-        const app = await tx.app.create({ data: { teamId: ctx.teamId, name: input.name, slug: input.slug } });
-        await recordTeamAudit(tx, ctx, {
-          action: "app.create",
-          targetType: "app",
-          targetId: app.id,
-          targetLabel: app.slug,
-          metadata: { name: app.name },
-        });
-        return toDto(app);
-      });
-    } catch (e) {
-      if (isUniqueViolation(e)) {
-        const holder = await ctx.db.app.findUnique({ where: { slug: input.slug }, select: { deletedAt: true } });
-        const message = holder?.deletedAt
-          ? `The slug "${input.slug}" belonged to a deleted app. Slugs are never reused, so that app's image paths and history can't pass to another; choose another slug.`
-          : `The slug "${input.slug}" is already in use. Slugs are unique across Portcullis; choose another.`;
-        throw new AppError("conflict", holder?.deletedAt ? "That slug belonged to a deleted app." : "That slug is taken.", { fields: { slug: message } });
-      }
-      throw e;
-    }
+export const createApp = defineTeamChange({
+  name: "apps.create", permission: "write", input: createAppSchema,
+  async change(tx, ctx, input) {
+    const app = await tx.app.create({ data: { teamId: ctx.teamId, name: input.name, slug: input.slug } });
+    return { result: toDto(app), audit: { action: "app.create", ...appTarget(app), metadata: { name: app.name } } };
+  },
+  async conflict(ctx, input) {
+    const holder = await ctx.db.app.findUnique({ where: { slug: input.slug }, select: { deletedAt: true } });
+    const message = holder?.deletedAt
+      ? `The slug "${input.slug}" belonged to a deleted app. Slugs are never reused, so that app's image paths and history can't pass to another; choose another slug.`
+      : `The slug "${input.slug}" is already in use. Slugs are unique across Portcullis; choose another.`;
+    return new AppError("conflict", holder?.deletedAt ? "That slug belonged to a deleted app." : "That slug is taken.", { fields: { slug: message } });
   },
 });
 
-export const renameApp = defineOperation({
-  name: "apps.rename",
-  permission: "write",
-  input: renameAppSchema,
-  async run(ctx, input) {
-    return inTeamTransaction(ctx, async (tx) => {
-      const app = await findLiveApp(tx, ctx, input.id);
-      if (input.slug !== undefined && input.slug !== app.slug) {
-        const message = `Slugs can't be changed: ${app.slug} is part of every image path. Create a new app for a new slug.`;
-        throw new AppError("validation_failed", message, { fields: { slug: message } });
-      }
-      const updated = await tx.app.update({ where: { id: app.id }, data: { name: input.name } });
-      await recordTeamAudit(tx, ctx, {
-        action: "app.rename",
-        targetType: "app",
-        targetId: app.id,
-        targetLabel: app.slug,
-        metadata: { from: app.name, to: input.name },
-      });
-      return toDto(updated);
-    });
+export const renameApp = defineTeamChange({
+  name: "apps.rename", permission: "write", input: renameAppSchema,
+  async change(tx, ctx, input) {
+    const app = await findLiveApp(tx, ctx, input.id);
+    if (input.slug !== undefined && input.slug !== app.slug) {
+      const message = `Slugs can't be changed: ${app.slug} is part of every image path. Create a new app for a new slug.`;
+      throw new AppError("validation_failed", message, { fields: { slug: message } });
+    }
+    const updated = await tx.app.update({ where: { id: app.id }, data: { name: input.name } });
+    return { result: toDto(updated), audit: { action: "app.rename", ...appTarget(app), metadata: { from: app.name, to: input.name } } };
   },
 });
 
@@ -112,9 +87,7 @@ export interface AppDeletionPreview {
 
 /** What deleting the app would do: the licenses it revokes and the hosted registry's repositories and tags it deletes. */
 export const appDeletionPreview = defineOperation({
-  name: "apps.deletion_preview",
-  permission: "admin",
-  input: appRefSchema,
+  name: "apps.deletion_preview", permission: "admin", input: appRefSchema,
   async run(ctx, input): Promise<AppDeletionPreview> {
     const app = await findLiveApp(ctx.db, ctx, input.id);
     const now = new Date();
@@ -156,11 +129,9 @@ export interface AppDeleted {
  * tombstone (its slug stays taken forever, by nobody), and its unrevoked licenses are revoked,
  * kept, and get a `license.revoke` event each. Their sealed license IDs stay with them.
  */
-export const deleteApp = defineOperation({
-  name: "apps.delete",
-  permission: "admin",
-  input: deleteAppSchema,
-  async run(ctx, input): Promise<AppDeleted> {
+export const deleteApp = defineTeamChange({
+  name: "apps.delete", permission: "admin", input: deleteAppSchema,
+  async prepare(ctx, input) {
     const app = await findLiveApp(ctx.db, ctx, input.id);
     if (input.confirmSlug !== app.slug) {
       throw new AppError("validation_failed", "Type the slug to confirm.", {
@@ -176,22 +147,23 @@ export const deleteApp = defineOperation({
         throw new AppError("unavailable", `${(e as Error).message} The app was not deleted: its images must be deleted first. Try again once the hosted registry answers.`);
       }
     }
-    return inTeamTransaction(ctx, async (tx) => {
-      const now = new Date();
-      const claimed = await tx.app.updateMany({
-        where: { id: app.id, teamId: ctx.teamId, ...liveApp },
-        data: { deletedAt: now, deletedById: ctx.userId, deletedByEmail: ctx.email },
-      });
-      if (claimed.count !== 1) throw notFound(APP_NOT_FOUND);
-      const revokedLicenses = await revokeLicensesOf(tx, ctx, { appId: app.id }, "app deleted", now);
-      await recordTeamAudit(tx, ctx, {
-        action: "app.delete",
-        targetType: "app",
-        targetId: app.id,
-        targetLabel: app.slug,
-        metadata: { name: app.name, revokedLicenses, hostedRepositories: purged.repositories, hostedTags: purged.tags },
-      });
-      return { id: app.id, slug: app.slug, deletedAt: now, revokedLicenses, hostedImages: purged };
+    return { app, purged };
+  },
+  async change(tx, ctx, _input, { app, purged }): Promise<TeamChangeOutcome<AppDeleted>> {
+    const now = new Date();
+    const claimed = await tx.app.updateMany({
+      where: { id: app.id, teamId: ctx.teamId, ...liveApp },
+      data: { deletedAt: now, deletedById: ctx.userId, deletedByEmail: ctx.email },
     });
+    if (claimed.count !== 1) throw notFound(APP_NOT_FOUND);
+    const revokedLicenses = await revokeLicensesOf(tx, ctx, { appId: app.id }, "app deleted", now);
+    return {
+      result: { id: app.id, slug: app.slug, deletedAt: now, revokedLicenses, hostedImages: purged },
+      audit: {
+        action: "app.delete",
+        ...appTarget(app),
+        metadata: { name: app.name, revokedLicenses, hostedRepositories: purged.repositories, hostedTags: purged.tags },
+      },
+    };
   },
 });

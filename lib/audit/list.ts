@@ -3,9 +3,7 @@ import { auditQuerySchema } from "@/lib/audit/schemas";
 
 /** The team's audit events, newest first, paged, optionally filtered by action. */
 export const listAuditEvents = defineOperation({
-  name: "audit.list",
-  permission: "read",
-  input: auditQuerySchema,
+  name: "audit.list", permission: "read", input: auditQuerySchema,
   async run(ctx, q) {
     const where = { teamId: ctx.teamId, ...(q.action ? { action: q.action } : {}) };
     const [total, events] = await Promise.all([

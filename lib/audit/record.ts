@@ -36,7 +36,7 @@ export interface AuditActor {
 }
 
 /** What an audit event says: the action, what it acted on, and details. */
-interface AuditEventInput {
+export interface AuditEventInput {
   action: AuditAction;
   targetType?: string;
   targetId?: string;

@@ -1,6 +1,6 @@
 import { defineOperation } from "@/lib/server/operation";
-import { recordTeamAudit } from "@/lib/audit/record";
-import { findOr404, inTeamTransaction } from "@/lib/server/team-transaction";
+import { findOr404 } from "@/lib/server/team-transaction";
+import { defineTeamChange } from "@/lib/server/team-change";
 import { revokeLicensesOf } from "@/lib/licenses/revoke";
 import { createCustomerSchema, customerRefSchema, listCustomersSchema } from "@/lib/customers/schemas";
 import { licenseRowSelect, toLicenseDto, type LicenseDto } from "@/lib/licenses/dto";
@@ -15,6 +15,9 @@ export interface CustomerDto {
 }
 
 const CUSTOMER_NOT_FOUND = "That customer does not exist.";
+
+/** What a customer's audit events name: the customer, by name. */
+const customerTarget = (c: { id: string; name: string }) => ({ targetType: "customer", targetId: c.id, targetLabel: c.name });
 
 const customerInclude = { licenses: { select: licenseRowSelect, orderBy: { createdAt: "desc" as const } } };
 
@@ -31,9 +34,7 @@ const toDto = (c: CustomerRow): CustomerDto => ({
 
 /** The team's customers with their licenses (no license IDs), newest first; archived ones on request. */
 export const listCustomers = defineOperation({
-  name: "customers.list",
-  permission: "read",
-  input: listCustomersSchema,
+  name: "customers.list", permission: "read", input: listCustomersSchema,
   async run(ctx, input) {
     const rows = await ctx.db.customer.findMany({
       where: { teamId: ctx.teamId, ...(input.includeArchived ? {} : { archivedAt: null }) },
@@ -45,31 +46,19 @@ export const listCustomers = defineOperation({
 });
 
 export const getCustomer = defineOperation({
-  name: "customers.get",
-  permission: "read",
-  input: customerRefSchema,
+  name: "customers.get", permission: "read", input: customerRefSchema,
   async run(ctx, input) {
     const row = await findOr404(ctx.db.customer.findFirst({ where: { id: input.id, teamId: ctx.teamId }, include: customerInclude }), CUSTOMER_NOT_FOUND);
     return toDto(row);
   },
 });
 
-export const createCustomer = defineOperation({
-  name: "customers.create",
-  permission: "write",
-  input: createCustomerSchema,
-  async run(ctx, input) {
-    return inTeamTransaction(ctx, async (tx) => {
-      const customer = await tx.customer.create({ data: { teamId: ctx.teamId, name: input.name, email: input.email ?? null } });
-      await recordTeamAudit(tx, ctx, {
-        action: "customer.create",
-        targetType: "customer",
-        targetId: customer.id,
-        targetLabel: customer.name,
-        metadata: customer.email ? { email: customer.email } : undefined,
-      });
-      return toDto({ ...customer, licenses: [] });
-    });
+export const createCustomer = defineTeamChange({
+  name: "customers.create", permission: "write", input: createCustomerSchema,
+  async change(tx, ctx, input) {
+    const customer = await tx.customer.create({ data: { teamId: ctx.teamId, name: input.name, email: input.email ?? null } });
+    const metadata = customer.email ? { email: customer.email } : undefined;
+    return { result: toDto({ ...customer, licenses: [] }), audit: { action: "customer.create", ...customerTarget(customer), metadata } };
   },
 });
 
@@ -77,26 +66,14 @@ export const createCustomer = defineOperation({
  * Archives a customer and revokes its active licenses in the same transaction: an archived
  * customer pulls nothing. Archiving an archived customer changes nothing.
  */
-export const archiveCustomer = defineOperation({
-  name: "customers.archive",
-  permission: "write",
-  input: customerRefSchema,
-  async run(ctx, input) {
-    return inTeamTransaction(ctx, async (tx) => {
-      const customer = await findOr404(tx.customer.findFirst({ where: { id: input.id, teamId: ctx.teamId } }), CUSTOMER_NOT_FOUND);
-      const claimed = await tx.customer.updateMany({ where: { id: customer.id, archivedAt: null }, data: { archivedAt: new Date() } });
-      if (claimed.count === 1) {
-        const revokedLicenses = await revokeLicensesOf(tx, ctx, { customerId: customer.id }, "customer archived", new Date());
-        await recordTeamAudit(tx, ctx, {
-          action: "customer.archive",
-          targetType: "customer",
-          targetId: customer.id,
-          targetLabel: customer.name,
-          metadata: { revokedLicenses },
-        });
-      }
-      const row = await tx.customer.findUniqueOrThrow({ where: { id: customer.id }, include: customerInclude });
-      return toDto(row);
-    });
+export const archiveCustomer = defineTeamChange({
+  name: "customers.archive", permission: "write", input: customerRefSchema,
+  async change(tx, ctx, input) {
+    const customer = await findOr404(tx.customer.findFirst({ where: { id: input.id, teamId: ctx.teamId } }), CUSTOMER_NOT_FOUND);
+    const claimed = await tx.customer.updateMany({ where: { id: customer.id, archivedAt: null }, data: { archivedAt: new Date() } });
+    const revokedLicenses = claimed.count === 1 ? await revokeLicensesOf(tx, ctx, { customerId: customer.id }, "customer archived", new Date()) : null;
+    const result = toDto(await tx.customer.findUniqueOrThrow({ where: { id: customer.id }, include: customerInclude }));
+    if (revokedLicenses === null) return { result };
+    return { result, audit: { action: "customer.archive", ...customerTarget(customer), metadata: { revokedLicenses } } };
   },
 });

@@ -2,9 +2,9 @@ import crypto from "node:crypto";
 import { z } from "zod";
 import { defineOperation } from "@/lib/server/operation";
 import type { TeamContext } from "@/lib/auth/context";
-import { recordTeamAudit } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
-import { findOr404, inTeamTransaction } from "@/lib/server/team-transaction";
+import { findOr404 } from "@/lib/server/team-transaction";
+import { defineTeamChange, type TeamChangeOutcome } from "@/lib/server/team-change";
 import { env } from "@/lib/config/env";
 import { createLicenseSchema, licenseRefSchema } from "@/lib/licenses/schemas";
 import { generateLicenseId, hashLicenseId, licenseIdHint } from "./license-id";
@@ -31,11 +31,9 @@ const archivedCustomer = () => new AppError("conflict", "This customer is archiv
  * and sealed for showing again. The ID is returned here in clear; later only `licenses.get`
  * (developer role and up) reveals it.
  */
-export const createLicense = defineOperation({
-  name: "licenses.create",
-  permission: "write",
-  input: createLicenseSchema,
-  async run(ctx, input): Promise<LicenseWithId> {
+export const createLicense = defineTeamChange({
+  name: "licenses.create", permission: "write", input: createLicenseSchema,
+  async prepare(ctx, input) {
     const customer = await findOr404(ctx.db.customer.findFirst({ where: { id: input.customerId, teamId: ctx.teamId } }), "That customer does not exist.");
     if (customer.archivedAt) throw archivedCustomer();
     const app = await ctx.db.app.findFirst({
@@ -47,47 +45,47 @@ export const createLicense = defineOperation({
     const id = crypto.randomUUID();
     const licenseId = generateLicenseId();
     // Seal first: a KMS call must not hold the transaction open.
-    const sealed = await sealLicenseId(ctx.teamId, id, licenseId);
-    return inTeamTransaction(ctx, async (tx) => {
-      // Hold the customer's and the app's rows against a concurrent archive or delete, and
-      // re-read them: one that committed since the check above is seen here, one that starts now
-      // waits for this license and then revokes it with the rest.
-      await tx.$queryRaw`SELECT c.id FROM "Customer" c, "App" a WHERE c.id = ${customer.id}::uuid AND a.id = ${app.id}::uuid FOR SHARE`;
-      const current = await tx.customer.findUniqueOrThrow({ where: { id: customer.id }, select: { archivedAt: true } });
-      if (current.archivedAt) throw archivedCustomer();
-      const currentApp = await tx.app.findUniqueOrThrow({ where: { id: app.id }, select: { deletedAt: true } });
-      if (currentApp.deletedAt) throw new AppError("conflict", `The app "${app.slug}" was deleted: it can't get new licenses.`);
-      const row = await tx.license.create({
-        data: {
-          id,
-          teamId: ctx.teamId,
-          customerId: customer.id,
-          appId: app.id,
-          type: input.type,
-          ...hashLicenseId(licenseId),
-          licenseIdHint: licenseIdHint(licenseId),
-          expiresAt: input.expiresAt ?? null,
-        },
-        select: licenseRowSelect,
-      });
-      await storeSealedLicenseId(tx, ctx.teamId, id, sealed);
-      await recordTeamAudit(tx, ctx, {
+    return { customer, app, id, licenseId, sealed: await sealLicenseId(ctx.teamId, id, licenseId) };
+  },
+  async change(tx, ctx, input, { customer, app, id, licenseId, sealed }): Promise<TeamChangeOutcome<LicenseWithId>> {
+    // Hold the customer's and the app's rows against a concurrent archive or delete, and
+    // re-read them: one that committed since the check above is seen here, one that starts now
+    // waits for this license and then revokes it with the rest.
+    await tx.$queryRaw`SELECT c.id FROM "Customer" c, "App" a WHERE c.id = ${customer.id}::uuid AND a.id = ${app.id}::uuid FOR SHARE`;
+    const current = await tx.customer.findUniqueOrThrow({ where: { id: customer.id }, select: { archivedAt: true } });
+    if (current.archivedAt) throw archivedCustomer();
+    const currentApp = await tx.app.findUniqueOrThrow({ where: { id: app.id }, select: { deletedAt: true } });
+    if (currentApp.deletedAt) throw new AppError("conflict", `The app "${app.slug}" was deleted: it can't get new licenses.`);
+    const row = await tx.license.create({
+      data: {
+        id,
+        teamId: ctx.teamId,
+        customerId: customer.id,
+        appId: app.id,
+        type: input.type,
+        ...hashLicenseId(licenseId),
+        licenseIdHint: licenseIdHint(licenseId),
+        expiresAt: input.expiresAt ?? null,
+      },
+      select: licenseRowSelect,
+    });
+    await storeSealedLicenseId(tx, ctx.teamId, id, sealed);
+    return {
+      result: { ...toLicenseDto(row), licenseId },
+      audit: {
         action: "license.create",
         targetType: "license",
         targetId: id,
         targetLabel: `…${row.licenseIdHint}`,
         metadata: { customer: customer.name, app: app.slug, type: input.type, expiresAt: input.expiresAt?.toISOString() ?? null },
-      });
-      return { ...toLicenseDto(row), licenseId };
-    });
+      },
+    };
   },
 });
 
 /** A license with its ID in clear. Developer role and up: a license ID is a credential. */
 export const getLicense = defineOperation({
-  name: "licenses.get",
-  permission: "write",
-  input: licenseRefSchema,
+  name: "licenses.get", permission: "write", input: licenseRefSchema,
   async run(ctx, input): Promise<LicenseWithId> {
     const row = await findLicense(ctx, input.id);
     return { ...toLicenseDto(row), licenseId: await revealLicenseId(ctx.db, ctx.teamId, row.id) };
@@ -98,28 +96,22 @@ export const getLicense = defineOperation({
  * Revokes a license: from the commit on, `findActiveLicense` refuses it. Revoking a revoked
  * license changes nothing and writes no second event.
  */
-export const revokeLicense = defineOperation({
-  name: "licenses.revoke",
-  permission: "write",
-  input: licenseRefSchema,
-  async run(ctx, input): Promise<LicenseDto> {
-    return inTeamTransaction(ctx, async (tx) => {
-      const row = await findOr404(
-        tx.license.findFirst({ where: { id: input.id, teamId: ctx.teamId }, select: { ...licenseRowSelect, customer: { select: { name: true } } } }),
-        LICENSE_NOT_FOUND,
-      );
-      const claimed = await tx.license.updateMany({ where: { id: row.id, revokedAt: null }, data: { revokedAt: new Date() } });
-      if (claimed.count === 1) await recordTeamAudit(tx, ctx, licenseRevokeEvent(row));
-      return toLicenseDto(await tx.license.findUniqueOrThrow({ where: { id: row.id }, select: licenseRowSelect }));
-    });
+export const revokeLicense = defineTeamChange({
+  name: "licenses.revoke", permission: "write", input: licenseRefSchema,
+  async change(tx, ctx, input): Promise<TeamChangeOutcome<LicenseDto>> {
+    const row = await findOr404(
+      tx.license.findFirst({ where: { id: input.id, teamId: ctx.teamId }, select: { ...licenseRowSelect, customer: { select: { name: true } } } }),
+      LICENSE_NOT_FOUND,
+    );
+    const claimed = await tx.license.updateMany({ where: { id: row.id, revokedAt: null }, data: { revokedAt: new Date() } });
+    const result = toLicenseDto(await tx.license.findUniqueOrThrow({ where: { id: row.id }, select: licenseRowSelect }));
+    return claimed.count === 1 ? { result, audit: licenseRevokeEvent(row) } : { result };
   },
 });
 
 /** The signed license file (YAML). It holds the license ID, so it needs the developer role too. */
 export const licenseFile = defineOperation({
-  name: "licenses.file",
-  permission: "write",
-  input: licenseRefSchema,
+  name: "licenses.file", permission: "write", input: licenseRefSchema,
   async run(ctx, input) {
     const row = await findOr404(
       ctx.db.license.findFirst({
@@ -156,9 +148,7 @@ export const licenseFile = defineOperation({
 
 /** The team's license signing public key (PEM), which installers embed to verify license files offline. */
 export const licenseSigningKey = defineOperation({
-  name: "licenses.signing_key",
-  permission: "read",
-  input: z.object({}).optional(),
+  name: "licenses.signing_key", permission: "read", input: z.object({}).optional(),
   async run(ctx) {
     return teamPublicSigningKey(ctx.db, ctx.teamId);
   },

@@ -1,11 +1,12 @@
 import { z } from "zod";
 import type { Db, Tx } from "@/lib/db/client";
 import { Prisma, type Registry } from "@/lib/generated/prisma/client";
+import type { RegistryCredentials } from "@/lib/oci/credentials";
 import { defineOperation } from "@/lib/server/operation";
-import { findOr404, inTeamTransaction } from "@/lib/server/team-transaction";
+import { findOr404 } from "@/lib/server/team-transaction";
+import { defineTeamChange } from "@/lib/server/team-change";
 import { diagnosticStepSchema, type DiagnosticStep } from "@/lib/oci/diagnose";
-import { recordTeamAudit } from "@/lib/audit/record";
-import { AppError, fromZodError, isUniqueViolation, notFound } from "@/lib/errors";
+import { AppError, fromZodError, notFound } from "@/lib/errors";
 import { deleteRegistrySecrets, loadRegistryCredentials, secretFieldOf, storeRegistrySecret } from "@/lib/registries/secret";
 import {
   ConnectionTestFailedError,
@@ -100,10 +101,23 @@ const storedSteps = z.array(diagnosticStepSchema).catch([]);
 /** What an audit event may say about a test: outcome and where it stopped, never a detail that could quote a server. */
 const testAudit = (t: RegistryTestResult) => ({ ok: t.ok, ...(t.image && { image: t.image }), ...(!t.ok && { failedStep: t.steps.find((s) => !s.ok)?.name }) });
 
+/** A connection test of credentials typed in a form or sent to the REST API, before anything is stored. */
+const testFormCredentials = (endpoint: string, input: { provider: RegistryProviderName; image?: string; allowedRealmHosts?: string[] }) =>
+  runConnectionTest(endpoint, ociCredentials(input.provider, input, endpoint), input.image, { allowedRealmHosts: input.allowedRealmHosts });
+
+/** A connection test at a stored registry's endpoint, trusting its token-service hosts. */
+const testStoredRegistry = (registry: Registry, credentials: RegistryCredentials, image: string | undefined) =>
+  runConnectionTest(registry.endpoint, credentials, image, { allowedRealmHosts: registry.allowedRealmHosts });
+
 const findRegistry = (db: Db | Tx, teamId: string, id: string): Promise<Registry> =>
   findOr404(db.registry.findFirst({ where: { id, teamId } }), "That registry does not exist.");
 
 const nameTakenMessage = (name: string) => `Another registry of this team is named "${name}".`;
+
+const nameTaken = (name: string) => new AppError("conflict", nameTakenMessage(name), { fields: { name: nameTakenMessage(name) } });
+
+/** What a registry's audit events name: the registry, by its host. */
+const registryTarget = (r: Registry) => ({ targetType: "registry", targetId: r.id, targetLabel: displayHost(r.endpoint) });
 
 /** The field errors for a taken endpoint or name, found by asking (unique violations don't say which). */
 async function duplicateErrors(db: Db | Tx, teamId: string, endpoint: string, name: string | null) {
@@ -116,9 +130,7 @@ async function duplicateErrors(db: Db | Tx, teamId: string, endpoint: string, na
 }
 
 export const listRegistries = defineOperation({
-  name: "registries.list",
-  permission: "read",
-  input: z.object({}).optional(),
+  name: "registries.list", permission: "read", input: z.object({}).optional(),
   async run(ctx) {
     const rows = await ctx.db.registry.findMany({ where: { teamId: ctx.teamId }, orderBy: { createdAt: "asc" } });
     return rows.map(toRegistryDto);
@@ -127,106 +139,80 @@ export const listRegistries = defineOperation({
 
 /** One registry of the caller's team (404 for any other id). */
 export const getRegistry = defineOperation({
-  name: "registries.get",
-  permission: "read",
-  input: getRegistrySchema,
+  name: "registries.get", permission: "read", input: getRegistrySchema,
   async run(ctx, input) {
     return toRegistryDto(await findRegistry(ctx.db, ctx.teamId, input.id));
   },
 });
 
-export const createRegistry = defineOperation({
-  name: "registries.create",
-  permission: "write",
-  input: createRegistrySchema,
-  async run(ctx, input) {
+export const createRegistry = defineTeamChange({
+  name: "registries.create", permission: "write", input: createRegistrySchema,
+  async prepare(ctx, input) {
     const endpoint = await resolveRegistryEndpoint(input.provider, input.endpoint);
     const name = input.name ?? null;
     const taken = await duplicateErrors(ctx.db, ctx.teamId, endpoint.baseUrl, name);
     if (Object.keys(taken).length) throw new AppError("conflict", Object.values(taken)[0]!, { fields: taken });
-
     let test: RegistryTestResult | undefined;
     if (input.test) {
-      test = await runConnectionTest(endpoint.baseUrl, ociCredentials(input.provider, input, endpoint.baseUrl), input.image, { allowedRealmHosts: input.allowedRealmHosts });
+      test = await testFormCredentials(endpoint.baseUrl, input);
       if (!test.ok) throw new ConnectionTestFailedError(test, "the registry was not saved");
     }
-
-    const stored = storedCredentials(input.provider, input);
-    try {
-      return await inTeamTransaction(ctx, async (tx) => {
-        const registry = await tx.registry.create({
-          data: {
-            teamId: ctx.teamId,
-            provider: input.provider,
-            name,
-            endpoint: endpoint.baseUrl,
-            endpointInput: input.endpoint,
-            username: stored.username,
-            createdById: ctx.userId,
-            createdByEmail: ctx.email,
-            credentialsUpdatedBy: ctx.email,
-            allowedRealmHosts: input.allowedRealmHosts ?? [],
-            ...(test && lastTestColumns(test)),
-          },
-        });
-        await storeRegistrySecret(tx, { teamId: ctx.teamId, registryId: registry.id, field: secretFieldOf(input.provider) }, stored.secret);
-        await recordTeamAudit(tx, ctx, {
-          action: "registry.create",
-          targetType: "registry",
-          targetId: registry.id,
-          targetLabel: displayHost(registry.endpoint),
-          metadata: { provider: registry.provider, name: registry.name, username: registry.username, tested: !!test },
-        });
-        return toRegistryDto(registry);
-      });
-    } catch (e) {
-      if (isUniqueViolation(e)) {
-        // Another request added the same endpoint or name between our check and the insert.
-        const fields = await duplicateErrors(ctx.db, ctx.teamId, endpoint.baseUrl, name);
-        throw new AppError("conflict", Object.values(fields)[0] ?? "That registry was just added by someone else.", { fields });
-      }
-      throw e;
-    }
+    return { endpoint: endpoint.baseUrl, name, test, stored: storedCredentials(input.provider, input) };
+  },
+  async change(tx, ctx, input, { endpoint, name, test, stored }) {
+    const registry = await tx.registry.create({
+      data: {
+        teamId: ctx.teamId,
+        provider: input.provider,
+        name,
+        endpoint,
+        endpointInput: input.endpoint,
+        username: stored.username,
+        createdById: ctx.userId,
+        createdByEmail: ctx.email,
+        credentialsUpdatedBy: ctx.email,
+        allowedRealmHosts: input.allowedRealmHosts ?? [],
+        ...(test && lastTestColumns(test)),
+      },
+    });
+    await storeRegistrySecret(tx, { teamId: ctx.teamId, registryId: registry.id, field: secretFieldOf(input.provider) }, stored.secret);
+    const metadata = { provider: registry.provider, name: registry.name, username: registry.username, tested: !!test };
+    return { result: toRegistryDto(registry), audit: { action: "registry.create", ...registryTarget(registry), metadata } };
+  },
+  async conflict(ctx, _input, { endpoint, name }) {
+    // Another request added the same endpoint or name between the check and the insert.
+    const fields = await duplicateErrors(ctx.db, ctx.teamId, endpoint, name);
+    return new AppError("conflict", Object.values(fields)[0] ?? "That registry was just added by someone else.", { fields });
   },
 });
 
 /** The add dialog's test: credentials from the form, nothing stored, nothing audited. */
 export const testDraftRegistry = defineOperation({
-  name: "registries.test_draft",
-  permission: "write",
-  input: testDraftRegistrySchema,
+  name: "registries.test_draft", permission: "write", input: testDraftRegistrySchema,
   async run(_ctx, input) {
     const endpoint = await resolveRegistryEndpoint(input.provider, input.endpoint, { checkAddress: false });
-    return runConnectionTest(endpoint.baseUrl, ociCredentials(input.provider, input, endpoint.baseUrl), input.image, { allowedRealmHosts: input.allowedRealmHosts });
+    return testFormCredentials(endpoint.baseUrl, input);
   },
 });
 
 /** Tests the stored credentials; the result and its time are stored and shown in the table. */
-export const testRegistry = defineOperation({
-  name: "registries.test",
-  permission: "write",
-  input: testRegistrySchema,
-  async run(ctx, input) {
+export const testRegistry = defineTeamChange({
+  name: "registries.test", permission: "write", input: testRegistrySchema,
+  async prepare(ctx, input) {
     const registry = await findRegistry(ctx.db, ctx.teamId, input.id);
-    const test = await runConnectionTest(registry.endpoint, await loadRegistryCredentials(ctx.db, registry), input.image, { allowedRealmHosts: registry.allowedRealmHosts });
-    await inTeamTransaction(ctx, async (tx) => {
-      // Only if the credentials are still the ones tested: a rotation meanwhile has its own result.
-      const updated = await tx.registry.updateMany({
-        where: { id: registry.id, teamId: ctx.teamId, credentialsVersion: registry.credentialsVersion },
-        data: lastTestColumns(test),
-      });
-      if (updated.count === 0 && !(await tx.registry.findFirst({ where: { id: registry.id, teamId: ctx.teamId }, select: { id: true } }))) {
-        throw notFound("That registry was deleted while it was being tested.");
-      }
-      await recordTeamAudit(tx, ctx, {
-        action: "registry.test",
-        targetType: "registry",
-        targetId: registry.id,
-        targetLabel: displayHost(registry.endpoint),
-        metadata: testAudit(test),
-      });
+    const test = await testStoredRegistry(registry, await loadRegistryCredentials(ctx.db, registry), input.image);
+    return { registry, test };
+  },
+  async change(tx, ctx, _input, { registry, test }) {
+    // Only if the credentials are still the ones tested: a rotation meanwhile has its own result.
+    const updated = await tx.registry.updateMany({
+      where: { id: registry.id, teamId: ctx.teamId, credentialsVersion: registry.credentialsVersion },
+      data: lastTestColumns(test),
     });
-    return test;
+    if (updated.count === 0 && !(await tx.registry.findFirst({ where: { id: registry.id, teamId: ctx.teamId }, select: { id: true } }))) {
+      throw notFound("That registry was deleted while it was being tested.");
+    }
+    return { result: test, audit: { action: "registry.test", ...registryTarget(registry), metadata: testAudit(test) } };
   },
 });
 
@@ -236,89 +222,64 @@ export const testRegistry = defineOperation({
  * username, credentialsVersion (so caches of the old credentials know they are stale) and one
  * audit event — so a reader sees either the old credentials or the new ones, never a mix.
  */
-export const rotateRegistryCredentials = defineOperation({
-  name: "registries.rotate",
-  permission: "admin",
-  input: rotateRegistrySchema,
-  async run(ctx, input) {
+export const rotateRegistryCredentials = defineTeamChange({
+  name: "registries.rotate", permission: "admin", input: rotateRegistrySchema,
+  async prepare(ctx, input) {
     const registry = await findRegistry(ctx.db, ctx.teamId, input.id);
     const parsed = registryProvider(registry.provider).credentials.safeParse(input);
     if (!parsed.success) throw fromZodError(parsed.error);
     const creds = parsed.data;
-    const test = await runConnectionTest(registry.endpoint, ociCredentials(registry.provider, creds, registry.endpoint), input.image, { allowedRealmHosts: registry.allowedRealmHosts });
+    const test = await testStoredRegistry(registry, ociCredentials(registry.provider, creds, registry.endpoint), input.image);
     if (!test.ok && !input.force) throw new ConnectionTestFailedError(test, "the old credentials were kept");
-
-    return inTeamTransaction(ctx, async (tx) => {
-      await findRegistry(tx, ctx.teamId, registry.id);
-      const { username, secret } = storedCredentials(registry.provider, creds);
-      await storeRegistrySecret(tx, { teamId: ctx.teamId, registryId: registry.id, field: secretFieldOf(registry.provider) }, secret);
-      const updated = await tx.registry.update({
-        where: { id: registry.id },
-        data: {
-          username,
-          credentialsUpdatedAt: new Date(),
-          credentialsUpdatedBy: ctx.email,
-          credentialsVersion: { increment: 1 },
-          ...lastTestColumns(test),
-        },
-      });
-      await recordTeamAudit(tx, ctx, {
-        action: "registry.rotate",
-        targetType: "registry",
-        targetId: registry.id,
-        targetLabel: displayHost(registry.endpoint),
-        metadata: {
-          forced: input.force && !test.ok,
-          test: testAudit(test),
-          credentialsVersion: updated.credentialsVersion,
-          ...(username !== registry.username && { username: { from: registry.username, to: username } }),
-        },
-      });
-      return toRegistryDto(updated);
+    return { registry, creds, test };
+  },
+  async change(tx, ctx, input, { registry, creds, test }) {
+    await findRegistry(tx, ctx.teamId, registry.id);
+    const { username, secret } = storedCredentials(registry.provider, creds);
+    await storeRegistrySecret(tx, { teamId: ctx.teamId, registryId: registry.id, field: secretFieldOf(registry.provider) }, secret);
+    const updated = await tx.registry.update({
+      where: { id: registry.id },
+      data: {
+        username,
+        credentialsUpdatedAt: new Date(),
+        credentialsUpdatedBy: ctx.email,
+        credentialsVersion: { increment: 1 },
+        ...lastTestColumns(test),
+      },
     });
+    const metadata = {
+      forced: input.force && !test.ok,
+      test: testAudit(test),
+      credentialsVersion: updated.credentialsVersion,
+      ...(username !== registry.username && { username: { from: registry.username, to: username } }),
+    };
+    return { result: toRegistryDto(updated), audit: { action: "registry.rotate", ...registryTarget(registry), metadata } };
   },
 });
 
 /** Sets or removes the name (alias in proxy paths). Admins only: it changes the paths customers pull. */
-export const updateRegistry = defineOperation({
-  name: "registries.update",
-  permission: "admin",
-  input: updateRegistrySchema,
-  async run(ctx, input) {
-    try {
-      return await inTeamTransaction(ctx, async (tx) => {
-        const registry = await findRegistry(tx, ctx.teamId, input.id);
-        const name = input.name !== undefined && input.name !== registry.name ? input.name : undefined;
-        const hosts = input.allowedRealmHosts;
-        const hostsChanged = hosts !== undefined && hosts.join(",") !== registry.allowedRealmHosts.join(",");
-        if (name === undefined && !hostsChanged) return toRegistryDto(registry);
-        if (name && (await tx.registry.findFirst({ where: { teamId: ctx.teamId, name, id: { not: registry.id } }, select: { id: true } }))) {
-          throw new AppError("conflict", nameTakenMessage(name), { fields: { name: nameTakenMessage(name) } });
-        }
-        const updated = await tx.registry.update({
-          where: { id: registry.id },
-          data: { ...(name !== undefined && { name }), ...(hostsChanged && { allowedRealmHosts: hosts }) },
-        });
-        await recordTeamAudit(tx, ctx, {
-          action: "registry.update",
-          targetType: "registry",
-          targetId: registry.id,
-          targetLabel: displayHost(registry.endpoint),
-          metadata: {
-            ...(name !== undefined && { name: { from: registry.name, to: name } }),
-            ...(hostsChanged && { allowedRealmHosts: { from: registry.allowedRealmHosts, to: hosts } }),
-          },
-        });
-        return toRegistryDto(updated);
-      });
-    } catch (e) {
-      if (isUniqueViolation(e)) {
-        const message = nameTakenMessage(input.name ?? "");
-        throw new AppError("conflict", message, { fields: { name: message } });
-      }
-      throw e;
+export const updateRegistry = defineTeamChange({
+  name: "registries.update", permission: "admin", input: updateRegistrySchema,
+  async change(tx, ctx, input) {
+    const registry = await findRegistry(tx, ctx.teamId, input.id);
+    const name = input.name !== undefined && input.name !== registry.name ? input.name : undefined;
+    const hosts = input.allowedRealmHosts;
+    const hostsChanged = hosts !== undefined && hosts.join(",") !== registry.allowedRealmHosts.join(",");
+    if (name === undefined && !hostsChanged) return { result: toRegistryDto(registry) };
+    if (name && (await tx.registry.findFirst({ where: { teamId: ctx.teamId, name, id: { not: registry.id } }, select: { id: true } }))) {
+      throw nameTaken(name);
     }
+    const updated = await tx.registry.update({
+      where: { id: registry.id },
+      data: { ...(name !== undefined && { name }), ...(hostsChanged && { allowedRealmHosts: hosts }) },
+    });
+    const metadata = {
+      ...(name !== undefined && { name: { from: registry.name, to: name } }),
+      ...(hostsChanged && { allowedRealmHosts: { from: registry.allowedRealmHosts, to: hosts } }),
+    };
+    return { result: toRegistryDto(updated), audit: { action: "registry.update", ...registryTarget(registry), metadata } };
   },
+  conflict: (_ctx, input) => nameTaken(input.name ?? ""),
 });
 
 /** What a person may type to confirm: the host as shown, the normalised endpoint, or what was typed when adding. */
@@ -327,27 +288,17 @@ function confirms(registry: Registry, typed: string): boolean {
   return [displayHost(registry.endpoint), registry.endpoint, registry.endpointInput.trim().replace(/\/+$/, "")].some((c) => c.toLowerCase() === t);
 }
 
-export const deleteRegistry = defineOperation({
-  name: "registries.delete",
-  permission: "admin",
-  input: deleteRegistrySchema,
-  async run(ctx, input) {
-    return inTeamTransaction(ctx, async (tx) => {
-      const registry = await findRegistry(tx, ctx.teamId, input.id);
-      if (!confirms(registry, input.confirmEndpoint)) {
-        const message = `Type ${displayHost(registry.endpoint)} to confirm deletion.`;
-        throw new AppError("validation_failed", message, { fields: { confirmEndpoint: message } });
-      }
-      await deleteRegistrySecrets(tx, ctx.teamId, registry.id);
-      await tx.registry.delete({ where: { id: registry.id } });
-      await recordTeamAudit(tx, ctx, {
-        action: "registry.delete",
-        targetType: "registry",
-        targetId: registry.id,
-        targetLabel: displayHost(registry.endpoint),
-        metadata: { provider: registry.provider, name: registry.name, username: registry.username },
-      });
-      return { id: registry.id };
-    });
+export const deleteRegistry = defineTeamChange({
+  name: "registries.delete", permission: "admin", input: deleteRegistrySchema,
+  async change(tx, ctx, input) {
+    const registry = await findRegistry(tx, ctx.teamId, input.id);
+    if (!confirms(registry, input.confirmEndpoint)) {
+      const message = `Type ${displayHost(registry.endpoint)} to confirm deletion.`;
+      throw new AppError("validation_failed", message, { fields: { confirmEndpoint: message } });
+    }
+    await deleteRegistrySecrets(tx, ctx.teamId, registry.id);
+    await tx.registry.delete({ where: { id: registry.id } });
+    const metadata = { provider: registry.provider, name: registry.name, username: registry.username };
+    return { result: { id: registry.id }, audit: { action: "registry.delete", ...registryTarget(registry), metadata } };
   },
 });

@@ -9,6 +9,8 @@ import { parseInput } from "@/lib/validations/parse";
  * Server actions and REST routes call `invoke`, the one place where input is validated and
  * the caller's role is checked. The operation itself scopes every query by `ctx.teamId`, and
  * answers not_found (never forbidden) for another team's records, so it leaks nothing.
+ * Operations that change data are defined with `defineTeamChange` (./team-change.ts). Each is
+ * written with its name, permission and input on one line: the operation's signature.
  */
 export interface Operation<S extends z.ZodType, R> {
   name: string;

@@ -1,8 +1,8 @@
 import type { Tx } from "@/lib/db/client";
 import { defineOperation } from "@/lib/server/operation";
-import { recordTeamAudit } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
-import { findOr404, inTeamTransaction } from "@/lib/server/team-transaction";
+import { findOr404 } from "@/lib/server/team-transaction";
+import { defineTeamChange } from "@/lib/server/team-change";
 import { changeRoleSchema, removeMemberSchema } from "@/lib/teams/schemas";
 import { z } from "zod";
 
@@ -11,8 +11,10 @@ async function lockTeam(tx: Tx, teamId: string) {
   await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${teamId}::uuid FOR UPDATE`;
 }
 
-async function assertAnotherAdminRemains(tx: Tx, teamId: string, membershipId: string) {
-  const others = await tx.membership.count({ where: { teamId, role: "admin", id: { not: membershipId } } });
+/** An admin may leave the admin role (or the team) only while another admin remains. */
+async function assertAnotherAdminRemains(tx: Tx, member: { id: string; teamId: string; role: string }) {
+  if (member.role !== "admin") return;
+  const others = await tx.membership.count({ where: { teamId: member.teamId, role: "admin", id: { not: member.id } } });
   if (others === 0) {
     throw new AppError("conflict", "A team needs at least one admin: make another member an admin first.");
   }
@@ -27,10 +29,11 @@ async function lockedMember(tx: Tx, teamId: string, membershipId: string) {
   );
 }
 
+/** What a member's audit events name: the person, by email. */
+const memberTarget = (m: { userId: string; user: { email: string } }) => ({ targetType: "user", targetId: m.userId, targetLabel: m.user.email });
+
 export const listMembers = defineOperation({
-  name: "members.list",
-  permission: "read",
-  input: z.object({}).optional(),
+  name: "members.list", permission: "read", input: z.object({}).optional(),
   async run(ctx) {
     const members = await ctx.db.membership.findMany({
       where: { teamId: ctx.teamId },
@@ -41,46 +44,27 @@ export const listMembers = defineOperation({
   },
 });
 
-export const changeMemberRole = defineOperation({
-  name: "members.change_role",
-  permission: "admin",
-  input: changeRoleSchema,
-  async run(ctx, input) {
-    return inTeamTransaction(ctx, async (tx) => {
-      const member = await lockedMember(tx, ctx.teamId, input.membershipId);
-      if (member.role === input.role) return { id: member.id, role: member.role };
-      if (member.role === "admin") await assertAnotherAdminRemains(tx, ctx.teamId, member.id);
-      const updated = await tx.membership.update({ where: { id: member.id }, data: { role: input.role } });
-      await recordTeamAudit(tx, ctx, {
-        action: "member.role_change",
-        targetType: "user",
-        targetId: member.userId,
-        targetLabel: member.user.email,
-        metadata: { from: member.role, to: input.role },
-      });
-      return { id: updated.id, role: updated.role };
-    });
+export const changeMemberRole = defineTeamChange({
+  name: "members.change_role", permission: "admin", input: changeRoleSchema,
+  async change(tx, ctx, input) {
+    const member = await lockedMember(tx, ctx.teamId, input.membershipId);
+    if (member.role === input.role) return { result: { id: member.id, role: member.role } };
+    await assertAnotherAdminRemains(tx, member);
+    const updated = await tx.membership.update({ where: { id: member.id }, data: { role: input.role } });
+    return {
+      result: { id: updated.id, role: updated.role },
+      audit: { action: "member.role_change", ...memberTarget(member), metadata: { from: member.role, to: input.role } },
+    };
   },
 });
 
-export const removeMember = defineOperation({
-  name: "members.remove",
-  permission: "admin",
-  input: removeMemberSchema,
-  async run(ctx, input) {
-    return inTeamTransaction(ctx, async (tx) => {
-      const member = await lockedMember(tx, ctx.teamId, input.membershipId);
-      if (member.role === "admin") await assertAnotherAdminRemains(tx, ctx.teamId, member.id);
-      await tx.membership.delete({ where: { id: member.id } });
-      await tx.session.updateMany({ where: { userId: member.userId, activeTeamId: ctx.teamId }, data: { activeTeamId: null } });
-      await recordTeamAudit(tx, ctx, {
-        action: "member.remove",
-        targetType: "user",
-        targetId: member.userId,
-        targetLabel: member.user.email,
-        metadata: { role: member.role },
-      });
-      return { id: member.id };
-    });
+export const removeMember = defineTeamChange({
+  name: "members.remove", permission: "admin", input: removeMemberSchema,
+  async change(tx, ctx, input) {
+    const member = await lockedMember(tx, ctx.teamId, input.membershipId);
+    await assertAnotherAdminRemains(tx, member);
+    await tx.membership.delete({ where: { id: member.id } });
+    await tx.session.updateMany({ where: { userId: member.userId, activeTeamId: ctx.teamId }, data: { activeTeamId: null } });
+    return { result: { id: member.id }, audit: { action: "member.remove", ...memberTarget(member), metadata: { role: member.role } } };
   },
 });
