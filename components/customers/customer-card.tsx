@@ -5,10 +5,13 @@ import { archiveCustomerAction } from "@/app/_actions/customers";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { Badge, shortDate } from "@/components/ui/badge";
 import { Notice } from "@/components/ui/notice";
+import { actions, labels, Table } from "@/components/ui/table";
 import type { ActionState } from "@/lib/server/action-state";
 import { LicenseRow } from "./license-row";
 import { NewLicenseForm } from "./new-license-form";
 import type { CustomerView } from "./types";
+
+const columns = labels("App", "Type", "Status", "Expires", "License ID", actions);
 
 type Mode = "view" | "license" | "archive";
 
@@ -72,25 +75,11 @@ export function CustomerCard({ customer, apps, canWrite }: { customer: CustomerV
         </p>
       ) : (
         <div className="overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <thead className="bg-slate-50 text-xs uppercase text-slate-500">
-              <tr>
-                <th scope="col" className="px-4 py-2">App</th>
-                <th scope="col" className="px-4 py-2">Type</th>
-                <th scope="col" className="px-4 py-2">Status</th>
-                <th scope="col" className="px-4 py-2">Expires</th>
-                <th scope="col" className="px-4 py-2">License ID</th>
-                <th scope="col" className="px-4 py-2 text-right">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {customer.licenses.map((l) => (
-                <LicenseRow key={l.id} license={l} canWrite={canWrite} />
-              ))}
-            </tbody>
-          </table>
+          <Table head="plain" columns={columns}>
+            {customer.licenses.map((l) => (
+              <LicenseRow key={l.id} license={l} canWrite={canWrite} />
+            ))}
+          </Table>
         </div>
       )}
     </section>

@@ -14,6 +14,7 @@ import { Dialog, DialogBody, DialogFooter, dialogFormClass } from "@/components/
 import { Field } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { actions, Table, type Column } from "@/components/ui/table";
 import type { CredentialFieldView, ProviderView } from "@/lib/registries/providers/types";
 import { AddRegistryButton } from "./add-registry-dialog";
 import { AllowedRealmHostsField } from "./allowed-realm-hosts-field";
@@ -37,6 +38,8 @@ function useFormAction<R>(action: (fd: FormData) => Promise<RegistryActionState<
   };
   return { state, pending, submit, reset: () => setState(null) };
 }
+
+const columns: Column[] = [{ label: "Endpoint", className: "pl-4" }, { label: "Username" }, { label: "Last test" }, { label: "Added by · credentials" }, { label: actions, className: "pr-4" }];
 
 type DialogKind = "test" | "rotate" | "rename" | "delete";
 
@@ -96,24 +99,11 @@ export function RegistriesSection({
         </EmptyState>
       ) : (
         <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-          <table className="w-full text-left text-sm" aria-label="External registries">
-            <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th scope="col" className="px-3 py-2 pl-4 font-medium">Endpoint</th>
-                <th scope="col" className="px-3 py-2 font-medium">Username</th>
-                <th scope="col" className="px-3 py-2 font-medium">Last test</th>
-                <th scope="col" className="px-3 py-2 font-medium">Added by · credentials</th>
-                <th scope="col" className="px-3 py-2 pr-4 font-medium">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100 align-top">
-              {registries.map((r) => (
-                <RegistryTableRow key={r.id} r={r} abilities={abilities} open={(kind) => setOpen({ kind, id: r.id })} />
-              ))}
-            </tbody>
-          </table>
+          <Table label="External registries" columns={columns} headCellClassName="px-3 py-2 font-medium tracking-wide" bodyClassName="align-top">
+            {registries.map((r) => (
+              <RegistryTableRow key={r.id} r={r} abilities={abilities} open={(kind) => setOpen({ kind, id: r.id })} />
+            ))}
+          </Table>
         </div>
       )}
 
