@@ -2,7 +2,8 @@
 
 import { useActionState, useState } from "react";
 import { archiveCustomerAction } from "@/app/_actions/customers";
-import { Button, SubmitButton } from "@/components/ui/button";
+import { Button } from "@/components/ui/button";
+import { ConfirmForm } from "@/components/ui/confirm-form";
 import { Badge, shortDate } from "@/components/ui/badge";
 import { Notice } from "@/components/ui/notice";
 import { actions, labels, Table } from "@/components/ui/table";
@@ -45,22 +46,23 @@ export function CustomerCard({ customer, apps, canWrite }: { customer: CustomerV
       </header>
 
       {mode === "archive" && (
-        <form action={archive} className="m-4 space-y-2 rounded-md border border-red-200 bg-red-50 p-3">
-          <input type="hidden" name="id" value={customer.id} />
-          <p className="text-sm text-red-900">
-            Archive <strong>{customer.name}</strong>? {active > 0 ? `Its ${active} active ${active === 1 ? "license is" : "licenses are"} revoked at once: ` : ""}
-            their clusters can no longer pull. Archived customers stay in the audit log and under “Show archived”.
-          </p>
+        <ConfirmForm
+          action={archive}
+          id={customer.id}
+          size="card"
+          className="m-4"
+          question={
+            <>
+              Archive <strong>{customer.name}</strong>? {active > 0 ? `Its ${active} active ${active === 1 ? "license is" : "licenses are"} revoked at once: ` : ""}
+              their clusters can no longer pull. Archived customers stay in the audit log and under “Show archived”.
+            </>
+          }
+          confirmLabel="Archive customer"
+          pendingText="Archiving…"
+          onCancel={() => setMode("view")}
+        >
           {archiveState.status === "error" && <Notice tone="error">{archiveState.message}</Notice>}
-          <div className="flex gap-2">
-            <SubmitButton variant="danger" pendingText="Archiving…">
-              Archive customer
-            </SubmitButton>
-            <Button variant="ghost" onClick={() => setMode("view")}>
-              Cancel
-            </Button>
-          </div>
-        </form>
+        </ConfirmForm>
       )}
 
       {mode === "license" && (

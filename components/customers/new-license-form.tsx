@@ -5,7 +5,7 @@ import { createLicenseAction } from "@/app/_actions/customers";
 import { Field, SelectField } from "@/components/ui/field";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { Notice } from "@/components/ui/notice";
-import { CopyButton } from "@/components/ui/copy-button";
+import { CopyableValue } from "@/components/ui/copy-button";
 import { licenseTypeLabels, licenseTypes } from "@/lib/licenses/schemas";
 import type { ActionState } from "@/lib/server/action-state";
 
@@ -34,12 +34,7 @@ export function NewLicenseForm({
           License issued for <strong>{customerName}</strong> ({state.data.appSlug}, {state.data.type}). Send the customer this license ID: their clusters
           log in to the registry with username <code>LICENSE_ID</code> and this as the password.
         </p>
-        <p className="mt-2 flex items-center gap-2">
-          <code data-testid="new-license-id" className="min-w-0 flex-1 truncate rounded bg-white px-2 py-1 font-mono text-xs">
-            {state.data.licenseId}
-          </code>
-          <CopyButton value={state.data.licenseId} label="Copy license ID" />
-        </p>
+        <CopyableValue value={state.data.licenseId} label="Copy license ID" testId="new-license-id" />
         <Button variant="ghost" className="mt-2" onClick={onClose}>
           Done
         </Button>

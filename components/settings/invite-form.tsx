@@ -5,7 +5,7 @@ import { inviteMemberAction } from "@/app/_actions/members";
 import { Field, SelectField } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/button";
 import { Notice } from "@/components/ui/notice";
-import { CopyButton } from "@/components/ui/copy-button";
+import { CopyableValue } from "@/components/ui/copy-button";
 import { roleLabels, roles } from "@/lib/teams/schemas";
 import type { ActionState } from "@/lib/server/action-state";
 
@@ -36,12 +36,7 @@ export function InviteForm({ baseUrl }: { baseUrl: string }) {
             Invite created for <strong>{state.data.email}</strong>. Send them this link — it works once and expires on{" "}
             {new Date(state.data.expiresAt).toUTCString()}. It will not be shown again.
           </p>
-          <p className="mt-2 flex items-center gap-2">
-            <code data-testid="invite-link" className="min-w-0 flex-1 truncate rounded bg-white px-2 py-1 text-xs">
-              {link}
-            </code>
-            <CopyButton value={link} label="Copy link" />
-          </p>
+          <CopyableValue value={link} label="Copy link" testId="invite-link" />
         </Notice>
       )}
       <SubmitButton pendingText="Creating invite…">Create invite link</SubmitButton>

@@ -5,7 +5,7 @@ import { createTokenAction } from "@/app/_actions/tokens";
 import { Field, SelectField } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/button";
 import { Notice } from "@/components/ui/notice";
-import { CopyButton } from "@/components/ui/copy-button";
+import { CopyableValue } from "@/components/ui/copy-button";
 import { roleLabels, roles, type RoleName } from "@/lib/teams/schemas";
 import { tokenKindLabels, type TokenKindName } from "@/lib/tokens/schemas";
 import type { ActionState } from "@/lib/server/action-state";
@@ -49,12 +49,7 @@ export function CreateTokenForm({
             Created {tokenKindLabels[created.kind].toLowerCase()} <strong>{created.name}</strong> ({roleLabels[created.role]}).{" "}
             <strong>Copy it now: it is shown only this once.</strong> Portcullis keeps only a hash.
           </p>
-          <p className="mt-2 flex items-center gap-2">
-            <code data-testid="new-token" className="min-w-0 flex-1 truncate rounded bg-white px-2 py-1 font-mono text-xs">
-              {created.token}
-            </code>
-            <CopyButton value={created.token} label="Copy token" />
-          </p>
+          <CopyableValue value={created.token} label="Copy token" testId="new-token" />
           <pre className="mt-2 overflow-x-auto rounded bg-slate-900 p-2 font-mono text-xs text-slate-100">
             {`curl -H "Authorization: Bearer ${created.token.slice(0, 8)}…" ${apiBase}/api/v1/apps`}
           </pre>
