@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import { inviteMemberAction } from "@/app/_actions/members";
-import { Field, SelectField } from "@/components/ui/field";
+import { Field, optionsOf, SelectField } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/button";
 import { Notice } from "@/components/ui/notice";
 import { CopyableValue } from "@/components/ui/copy-button";
@@ -21,13 +21,7 @@ export function InviteForm({ baseUrl }: { baseUrl: string }) {
     <form action={action} className="space-y-3" noValidate>
       <div className="grid gap-3 sm:grid-cols-[1fr_12rem]">
         <Field label="Email" name="email" type="email" required defaultValue={state.status === "error" ? state.values?.email : ""} error={state.fields?.email} />
-        <SelectField label="Role" name="role" defaultValue={state.values?.role ?? "developer"} error={state.fields?.role}>
-          {roles.map((r) => (
-            <option key={r} value={r}>
-              {roleLabels[r]}
-            </option>
-          ))}
-        </SelectField>
+        <SelectField label="Role" name="role" defaultValue={state.values?.role ?? "developer"} error={state.fields?.role} options={optionsOf(roles, roleLabels)} />
       </div>
       {state.status === "error" && !state.fields && <Notice tone="error">{state.message}</Notice>}
       {link && state.data && (
