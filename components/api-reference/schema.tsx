@@ -1,4 +1,6 @@
 /** Renders JSON Schema (as in the generated OpenAPI document) as readable tables. Server-only, no state. */
+import { Table, type Column } from "@/components/ui/table";
+
 export type Json = Record<string, unknown>;
 
 export const schemaAnchor = (name: string) => `schema-${name}`;
@@ -77,6 +79,33 @@ export function Prose({ text }: { text: string }) {
   );
 }
 
+type Property = [name: string, schema: Json, required: boolean];
+
+const fieldColumns: Column<Property>[] = [
+  {
+    label: "Field",
+    className: "pr-4",
+    cellClassName: "py-1.5 pr-4 font-mono text-xs",
+    cell: ([name, , required]) => (
+      <>
+        {name}
+        {required ? <span className="ml-1 text-red-600" title="required">*</span> : <span className="ml-1 text-slate-400">optional</span>}
+      </>
+    ),
+  },
+  { label: "Type", className: "pr-4", cellClassName: "py-1.5 pr-4 text-xs", cell: ([, p]) => <TypeLabel schema={p} /> },
+  {
+    label: "Description",
+    cellClassName: "py-1.5 text-xs text-slate-700",
+    cell: ([, p]) => (
+      <>
+        {typeof p.description === "string" && <Prose text={p.description} />}
+        {constraints(p).length > 0 && <span className="block text-slate-500">{constraints(p).join(" · ")}</span>}
+      </>
+    ),
+  },
+];
+
 /** The properties of an object schema as a table (a union of objects as one table per variant). */
 export function FieldsTable({ schema, doc }: { schema: Json; doc: Json }) {
   const s = resolve(schema, doc);
@@ -107,31 +136,6 @@ export function FieldsTable({ schema, doc }: { schema: Json; doc: Json }) {
     );
   }
   return (
-    <table className="w-full text-left text-sm">
-      <thead className="text-xs uppercase text-slate-500">
-        <tr>
-          <th scope="col" className="py-1 pr-4">Field</th>
-          <th scope="col" className="py-1 pr-4">Type</th>
-          <th scope="col" className="py-1">Description</th>
-        </tr>
-      </thead>
-      <tbody className="divide-y divide-slate-100 align-top">
-        {Object.entries(props).map(([name, p]) => (
-          <tr key={name}>
-            <td className="py-1.5 pr-4 font-mono text-xs">
-              {name}
-              {required.has(name) ? <span className="ml-1 text-red-600" title="required">*</span> : <span className="ml-1 text-slate-400">optional</span>}
-            </td>
-            <td className="py-1.5 pr-4 text-xs">
-              <TypeLabel schema={p} />
-            </td>
-            <td className="py-1.5 text-xs text-slate-700">
-              {typeof p.description === "string" && <Prose text={p.description} />}
-              {constraints(p).length > 0 && <span className="block text-slate-500">{constraints(p).join(" · ")}</span>}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <Table head="bare" columns={fieldColumns} rows={Object.entries(props).map(([name, p]): Property => [name, p, required.has(name)])} rowKey={([name]) => name} headCellClassName="py-1" bodyClassName="align-top" />
   );
 }

@@ -2,10 +2,10 @@
 
 import { useActionState } from "react";
 import { signInAction } from "@/app/_actions/auth";
-import { Field } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/button";
 import { Notice } from "@/components/ui/notice";
 import type { ActionState } from "@/lib/server/action-state";
+import { EmailField, PasswordField } from "./account-fields";
 
 export function SignInForm({ inviteToken, inviteEmail, welcome }: { inviteToken?: string; inviteEmail?: string; welcome?: boolean }) {
   const [state, action] = useActionState<ActionState, FormData>(signInAction, { status: "idle" });
@@ -17,17 +17,8 @@ export function SignInForm({ inviteToken, inviteEmail, welcome }: { inviteToken?
       )}
       {inviteToken && <input type="hidden" name="inviteToken" value={inviteToken} />}
       {welcome && <input type="hidden" name="welcome" value="1" />}
-      <Field
-        label="Email"
-        name="email"
-        type="email"
-        autoComplete="email"
-        required
-        defaultValue={inviteEmail ?? v.email}
-        readOnly={!!inviteEmail}
-        error={state.fields?.email}
-      />
-      <Field label="Password" name="password" type="password" autoComplete="current-password" required error={state.fields?.password} />
+      <EmailField inviteEmail={inviteEmail} typed={v.email} error={state.fields?.email} />
+      <PasswordField error={state.fields?.password} />
       <SubmitButton className="w-full" pendingText="Signing in…">
         {inviteToken ? "Sign in and join" : "Sign in"}
       </SubmitButton>

@@ -6,6 +6,7 @@ import { Field } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/button";
 import { Notice } from "@/components/ui/notice";
 import type { ActionState } from "@/lib/server/action-state";
+import { EmailField, PasswordField } from "./account-fields";
 
 export function SignUpForm({ inviteToken, inviteEmail }: { inviteToken?: string; inviteEmail?: string }) {
   const [state, action] = useActionState<ActionState, FormData>(signUpAction, { status: "idle" });
@@ -14,25 +15,8 @@ export function SignUpForm({ inviteToken, inviteEmail }: { inviteToken?: string;
     <form action={action} className="space-y-4" noValidate>
       {state.status === "error" && !state.fields && <Notice tone="error">{state.message}</Notice>}
       {inviteToken && <input type="hidden" name="inviteToken" value={inviteToken} />}
-      <Field
-        label="Email"
-        name="email"
-        type="email"
-        autoComplete="email"
-        required
-        defaultValue={inviteEmail ?? v.email}
-        readOnly={!!inviteEmail}
-        error={state.fields?.email}
-      />
-      <Field
-        label="Password"
-        name="password"
-        type="password"
-        autoComplete="new-password"
-        required
-        hint="At least 10 characters."
-        error={state.fields?.password}
-      />
+      <EmailField inviteEmail={inviteEmail} typed={v.email} error={state.fields?.email} />
+      <PasswordField isNew error={state.fields?.password} />
       {!inviteToken && (
         <Field
           label="Team name"

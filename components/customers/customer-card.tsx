@@ -2,13 +2,17 @@
 
 import { useActionState, useState } from "react";
 import { archiveCustomerAction } from "@/app/_actions/customers";
-import { Button, SubmitButton } from "@/components/ui/button";
+import { Button } from "@/components/ui/button";
+import { ConfirmForm } from "@/components/ui/confirm-form";
 import { Badge, shortDate } from "@/components/ui/badge";
 import { Notice } from "@/components/ui/notice";
+import { actions, labels, Table } from "@/components/ui/table";
 import type { ActionState } from "@/lib/server/action-state";
 import { LicenseRow } from "./license-row";
 import { NewLicenseForm } from "./new-license-form";
 import type { CustomerView } from "./types";
+
+const columns = labels("App", "Type", "Status", "Expires", "License ID", actions);
 
 type Mode = "view" | "license" | "archive";
 
@@ -42,22 +46,23 @@ export function CustomerCard({ customer, apps, canWrite }: { customer: CustomerV
       </header>
 
       {mode === "archive" && (
-        <form action={archive} className="m-4 space-y-2 rounded-md border border-red-200 bg-red-50 p-3">
-          <input type="hidden" name="id" value={customer.id} />
-          <p className="text-sm text-red-900">
-            Archive <strong>{customer.name}</strong>? {active > 0 ? `Its ${active} active ${active === 1 ? "license is" : "licenses are"} revoked at once: ` : ""}
-            their clusters can no longer pull. Archived customers stay in the audit log and under “Show archived”.
-          </p>
+        <ConfirmForm
+          action={archive}
+          id={customer.id}
+          size="card"
+          className="m-4"
+          question={
+            <>
+              Archive <strong>{customer.name}</strong>? {active > 0 ? `Its ${active} active ${active === 1 ? "license is" : "licenses are"} revoked at once: ` : ""}
+              their clusters can no longer pull. Archived customers stay in the audit log and under “Show archived”.
+            </>
+          }
+          confirmLabel="Archive customer"
+          pendingText="Archiving…"
+          onCancel={() => setMode("view")}
+        >
           {archiveState.status === "error" && <Notice tone="error">{archiveState.message}</Notice>}
-          <div className="flex gap-2">
-            <SubmitButton variant="danger" pendingText="Archiving…">
-              Archive customer
-            </SubmitButton>
-            <Button variant="ghost" onClick={() => setMode("view")}>
-              Cancel
-            </Button>
-          </div>
-        </form>
+        </ConfirmForm>
       )}
 
       {mode === "license" && (
@@ -72,25 +77,11 @@ export function CustomerCard({ customer, apps, canWrite }: { customer: CustomerV
         </p>
       ) : (
         <div className="overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <thead className="bg-slate-50 text-xs uppercase text-slate-500">
-              <tr>
-                <th scope="col" className="px-4 py-2">App</th>
-                <th scope="col" className="px-4 py-2">Type</th>
-                <th scope="col" className="px-4 py-2">Status</th>
-                <th scope="col" className="px-4 py-2">Expires</th>
-                <th scope="col" className="px-4 py-2">License ID</th>
-                <th scope="col" className="px-4 py-2 text-right">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {customer.licenses.map((l) => (
-                <LicenseRow key={l.id} license={l} canWrite={canWrite} />
-              ))}
-            </tbody>
-          </table>
+          <Table head="plain" columns={columns}>
+            {customer.licenses.map((l) => (
+              <LicenseRow key={l.id} license={l} canWrite={canWrite} />
+            ))}
+          </Table>
         </div>
       )}
     </section>

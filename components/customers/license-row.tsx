@@ -4,7 +4,8 @@ import { useActionState, useState } from "react";
 import { revealLicenseAction, revokeLicenseAction } from "@/app/_actions/customers";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { buttonClass } from "@/components/ui/button-class";
-import { CopyButton } from "@/components/ui/copy-button";
+import { CopyableValue } from "@/components/ui/copy-button";
+import { ConfirmForm, RowError } from "@/components/ui/confirm-form";
 import { Badge, shortDate, statusTone } from "@/components/ui/badge";
 import { licenseTypeLabels } from "@/lib/licenses/schemas";
 import type { ActionState } from "@/lib/server/action-state";
@@ -36,12 +37,7 @@ export function LicenseRow({ license, canWrite }: { license: LicenseView; canWri
       </td>
       <td className="px-4 py-3">
         {licenseId ? (
-          <span className="flex items-center gap-2">
-            <code data-testid="license-id" className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs">
-              {licenseId}
-            </code>
-            <CopyButton value={licenseId} label="Copy license ID" />
-          </span>
+          <CopyableValue value={licenseId} label="Copy license ID" testId="license-id" inline />
         ) : (
           <span className="flex items-center gap-2">
             <code className="font-mono text-xs text-slate-500">…{license.hint}</code>
@@ -55,11 +51,7 @@ export function LicenseRow({ license, canWrite }: { license: LicenseView; canWri
             )}
           </span>
         )}
-        {error && (
-          <p role="alert" className="mt-1 text-xs font-medium text-red-600">
-            {error}
-          </p>
-        )}
+        <RowError message={error} />
       </td>
       <td className="px-4 py-3 text-right">
         {canWrite && (
@@ -75,20 +67,15 @@ export function LicenseRow({ license, canWrite }: { license: LicenseView; canWri
           </div>
         )}
         {confirming && license.status !== "revoked" && (
-          <form action={revoke} className="mt-2 space-y-2 rounded-md border border-red-200 bg-red-50 p-2 text-left">
-            <input type="hidden" name="id" value={license.id} />
-            <p className="text-xs text-red-900">
-              Revoke license …{license.hint} for {license.appSlug}? Pulls with it are refused from the next request on. This cannot be undone.
-            </p>
-            <div className="flex gap-2">
-              <SubmitButton variant="danger" className="px-2 py-1 text-xs" pendingText="Revoking…">
-                Revoke license
-              </SubmitButton>
-              <Button variant="ghost" className="px-2 py-1 text-xs" onClick={() => setConfirming(false)}>
-                Cancel
-              </Button>
-            </div>
-          </form>
+          <ConfirmForm
+            action={revoke}
+            id={license.id}
+            className="mt-2"
+            question={<>Revoke license …{license.hint} for {license.appSlug}? Pulls with it are refused from the next request on. This cannot be undone.</>}
+            confirmLabel="Revoke license"
+            pendingText="Revoking…"
+            onCancel={() => setConfirming(false)}
+          />
         )}
       </td>
     </tr>

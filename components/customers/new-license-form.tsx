@@ -2,10 +2,10 @@
 
 import { useActionState } from "react";
 import { createLicenseAction } from "@/app/_actions/customers";
-import { Field, SelectField } from "@/components/ui/field";
+import { Field, optionsOf, SelectField } from "@/components/ui/field";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { Notice } from "@/components/ui/notice";
-import { CopyButton } from "@/components/ui/copy-button";
+import { CopyableValue } from "@/components/ui/copy-button";
 import { licenseTypeLabels, licenseTypes } from "@/lib/licenses/schemas";
 import type { ActionState } from "@/lib/server/action-state";
 
@@ -34,12 +34,7 @@ export function NewLicenseForm({
           License issued for <strong>{customerName}</strong> ({state.data.appSlug}, {state.data.type}). Send the customer this license ID: their clusters
           log in to the registry with username <code>LICENSE_ID</code> and this as the password.
         </p>
-        <p className="mt-2 flex items-center gap-2">
-          <code data-testid="new-license-id" className="min-w-0 flex-1 truncate rounded bg-white px-2 py-1 font-mono text-xs">
-            {state.data.licenseId}
-          </code>
-          <CopyButton value={state.data.licenseId} label="Copy license ID" />
-        </p>
+        <CopyableValue value={state.data.licenseId} label="Copy license ID" testId="new-license-id" />
         <Button variant="ghost" className="mt-2" onClick={onClose}>
           Done
         </Button>
@@ -57,20 +52,8 @@ export function NewLicenseForm({
     <form action={action} className="mt-3 rounded-md border border-slate-200 bg-slate-50 p-3" noValidate aria-label={`New license for ${customerName}`}>
       <input type="hidden" name="customerId" value={customerId} />
       <div className="grid gap-3 sm:grid-cols-3">
-        <SelectField label="App" name="app" defaultValue={state.values?.app ?? apps[0]!.slug} error={state.fields?.app}>
-          {apps.map((a) => (
-            <option key={a.slug} value={a.slug}>
-              {a.name} ({a.slug})
-            </option>
-          ))}
-        </SelectField>
-        <SelectField label="Type" name="type" defaultValue={state.values?.type ?? "paid"} error={state.fields?.type}>
-          {licenseTypes.map((t) => (
-            <option key={t} value={t}>
-              {licenseTypeLabels[t]}
-            </option>
-          ))}
-        </SelectField>
+        <SelectField label="App" name="app" defaultValue={state.values?.app ?? apps[0]!.slug} error={state.fields?.app} options={apps.map((a) => ({ value: a.slug, label: `${a.name} (${a.slug})` }))} />
+        <SelectField label="Type" name="type" defaultValue={state.values?.type ?? "paid"} error={state.fields?.type} options={optionsOf(licenseTypes, licenseTypeLabels)} />
         <Field
           label="Expires (optional)"
           name="expiresAt"

@@ -4,12 +4,12 @@ import Link from "next/link";
 import { useEffect, useRef, useState, useTransition } from "react";
 import { createRegistryAction, testDraftRegistryAction, type RegistryActionState } from "@/app/_actions/registries";
 import { Button, buttonClass } from "@/components/ui/button";
-import { Dialog, DialogBody, DialogFooter, dialogFormClass } from "@/components/ui/dialog";
+import { Dialog, DialogForm } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
 import type { ProviderView } from "@/lib/registries/providers/types";
 import { CredentialFields, type Values } from "./credential-fields";
-import { AllowedRealmHostsField } from "./allowed-realm-hosts-field";
+import { AllowedRealmHostsField, ProxyNameField, TestImageField } from "./registry-fields";
 import { TestResult, Testing } from "./test-result";
 import type { TestView } from "./types";
 
@@ -153,132 +153,114 @@ function AddRegistryForm({
   }
 
   return (
-    <form
+    <DialogForm
       ref={formRef}
-      noValidate
       onSubmit={(e) => {
         e.preventDefault();
         submit("save");
       }}
-      className={dialogFormClass}
+      onCancel={onCancel}
+      buttons={
+        <>
+          <Button variant="secondary" onClick={() => submit("test")} disabled={!!busy} aria-busy={busy === "testing" && !common.test}>
+            Test connection
+          </Button>
+          <button type="submit" disabled={!!busy} aria-busy={!!busy} className={buttonClass("primary")}>
+            {busy && busy !== "testing" && <span className="size-3.5 animate-spin rounded-full border-2 border-current border-r-transparent" aria-hidden />}
+            {busy === "saving" ? "Saving…" : common.test ? "Test and save" : "Save registry"}
+          </button>
+        </>
+      }
     >
-      <DialogBody className="space-y-4">
-        <div role="tablist" aria-label="Registry type" className="flex flex-wrap gap-1 rounded-lg bg-slate-100 p-1">
-          {tabs.map((t, i) => (
-            <button
-              key={t.id}
-              ref={(el) => {
-                tabRefs.current[i] = el;
-              }}
-              type="button"
-              role="tab"
-              id={`tab-${t.id}`}
-              aria-selected={provider === t.id}
-              aria-controls="registry-tabpanel"
-              tabIndex={provider === t.id ? 0 : -1}
-              onClick={() => {
-                setProvider(t.id);
-                setState(null);
-                setTest(null);
-              }}
-              onKeyDown={(e) => onTabKey(e, i)}
-              className={`flex-1 whitespace-nowrap rounded-md px-3 py-1.5 text-sm font-medium ${
-                provider === t.id ? "bg-white text-brand-700 shadow-sm" : "text-slate-600 hover:text-slate-900"
-              }`}
-            >
-              {t.tab}
-            </button>
-          ))}
-        </div>
+      <div role="tablist" aria-label="Registry type" className="flex flex-wrap gap-1 rounded-lg bg-slate-100 p-1">
+        {tabs.map((t, i) => (
+          <button
+            key={t.id}
+            ref={(el) => {
+              tabRefs.current[i] = el;
+            }}
+            type="button"
+            role="tab"
+            id={`tab-${t.id}`}
+            aria-selected={provider === t.id}
+            aria-controls="registry-tabpanel"
+            tabIndex={provider === t.id ? 0 : -1}
+            onClick={() => {
+              setProvider(t.id);
+              setState(null);
+              setTest(null);
+            }}
+            onKeyDown={(e) => onTabKey(e, i)}
+            className={`flex-1 whitespace-nowrap rounded-md px-3 py-1.5 text-sm font-medium ${
+              provider === t.id ? "bg-white text-brand-700 shadow-sm" : "text-slate-600 hover:text-slate-900"
+            }`}
+          >
+            {t.tab}
+          </button>
+        ))}
+      </div>
 
-        <div role="tabpanel" id="registry-tabpanel" aria-labelledby={`tab-${provider}`} className="space-y-3">
-          <input type="hidden" name="provider" value={provider} />
-          <Field
-            label="Endpoint"
-            name="endpoint"
-            autoFocus
-            autoComplete="off"
-            spellCheck={false}
-            placeholder={current.endpoint.placeholder}
-            hint={current.endpoint.hint}
-            value={endpoint}
-            onChange={(e) => set("endpoint", e.target.value)}
-            error={fields?.endpoint}
+      <div role="tabpanel" id="registry-tabpanel" aria-labelledby={`tab-${provider}`} className="space-y-3">
+        <input type="hidden" name="provider" value={provider} />
+        <Field
+          label="Endpoint"
+          name="endpoint"
+          autoFocus
+          autoComplete="off"
+          spellCheck={false}
+          placeholder={current.endpoint.placeholder}
+          hint={current.endpoint.hint}
+          value={endpoint}
+          onChange={(e) => set("endpoint", e.target.value)}
+          error={fields?.endpoint}
+        />
+        {current.notice && <ProviderNotice notice={current.notice} />}
+        <CredentialFields fields={current.fields} values={typed} set={set} errors={fields} />
+        <div className="grid gap-3 sm:grid-cols-2">
+          <ProxyNameField
+            label="Name (optional)"
+            proxyHost={proxyHost}
+            value={common.name}
+            onChange={(name) => setCommon((c) => ({ ...c, name }))}
+            error={fields?.name}
+            hint={(path) => <>Customers can then pull {path}: needed for a host with a port, and it hides the host.</>}
           />
-          {current.notice && <ProviderNotice notice={current.notice} />}
-          <CredentialFields fields={current.fields} values={typed} set={set} errors={fields} />
-          <div className="grid gap-3 sm:grid-cols-2">
-            <Field
-              label="Name (optional)"
-              name="name"
-              autoComplete="off"
-              spellCheck={false}
-              placeholder="e.g. prod"
-              value={common.name}
-              onChange={(e) => setCommon((c) => ({ ...c, name: e.target.value }))}
-              error={fields?.name}
-              hint={
-                <>
-                  Customers can then pull <code className="font-mono">{proxyHost}/proxy/&lt;app&gt;/{common.name.trim() || "<name>"}/&lt;repository&gt;</code>: needed for a
-                  host with a port, and it hides the host.
-                </>
-              }
-            />
-            <Field
-              label="Image to test (optional)"
-              name="image"
-              autoComplete="off"
-              spellCheck={false}
-              placeholder="team/app:1.0"
-              value={common.image}
-              onChange={(e) => setCommon((c) => ({ ...c, image: e.target.value }))}
-              error={fields?.image}
-              hint="The test then also fetches this image's manifest: single image or multi-platform, platforms, digest."
-            />
-          </div>
-          <AllowedRealmHostsField
-            value={common.allowedRealmHosts}
-            onChange={(v) => setCommon((c) => ({ ...c, allowedRealmHosts: v }))}
-            error={fields?.allowedRealmHosts ?? Object.entries(fields ?? {}).find(([k]) => k.startsWith("allowedRealmHosts."))?.[1]}
+          <TestImageField
+            value={common.image}
+            onChange={(image) => setCommon((c) => ({ ...c, image }))}
+            error={fields?.image}
+            hint="The test then also fetches this image's manifest: single image or multi-platform, platforms, digest."
           />
         </div>
+        <AllowedRealmHostsField
+          value={common.allowedRealmHosts}
+          onChange={(v) => setCommon((c) => ({ ...c, allowedRealmHosts: v }))}
+          errors={fields}
+        />
+      </div>
 
-        <label className="flex items-start gap-2 text-sm text-slate-800">
-          <input
-            type="checkbox"
-            name="test"
-            checked={common.test}
-            onChange={(e) => setCommon((c) => ({ ...c, test: e.target.checked }))}
-            className="mt-0.5 size-4 rounded border-slate-300 accent-brand-600"
-          />
-          <span>
-            Test before saving
-            <span className="block text-xs text-slate-500">Save only if the connection test passes. Untick to save a registry that is not reachable yet.</span>
-          </span>
-        </label>
+      <label className="flex items-start gap-2 text-sm text-slate-800">
+        <input
+          type="checkbox"
+          name="test"
+          checked={common.test}
+          onChange={(e) => setCommon((c) => ({ ...c, test: e.target.checked }))}
+          className="mt-0.5 size-4 rounded border-slate-300 accent-brand-600"
+        />
+        <span>
+          Test before saving
+          <span className="block text-xs text-slate-500">Save only if the connection test passes. Untick to save a registry that is not reachable yet.</span>
+        </span>
+      </label>
 
-        {busy === "testing" && <Testing host={endpoint} />}
-        {state?.status === "error" &&
-          (state.test ? (
-            <Notice tone="warning">Nothing was saved. Fix what the failed step says, or untick “Test before saving” to save it anyway.</Notice>
-          ) : (
-            <Notice tone="error">{state.message}</Notice>
-          ))}
-        {test && <TestResult result={test} />}
-
-      </DialogBody>
-      <DialogFooter>
-        <Button variant="ghost" onClick={onCancel}>
-          Cancel
-        </Button>
-        <Button variant="secondary" onClick={() => submit("test")} disabled={!!busy} aria-busy={busy === "testing" && !common.test}>
-          Test connection
-        </Button>
-        <button type="submit" disabled={!!busy} aria-busy={!!busy} className={buttonClass("primary")}>
-          {busy && busy !== "testing" && <span className="size-3.5 animate-spin rounded-full border-2 border-current border-r-transparent" aria-hidden />}
-          {busy === "saving" ? "Saving…" : common.test ? "Test and save" : "Save registry"}
-        </button>
-      </DialogFooter>
-    </form>
+      {busy === "testing" && <Testing host={endpoint} />}
+      {state?.status === "error" &&
+        (state.test ? (
+          <Notice tone="warning">Nothing was saved. Fix what the failed step says, or untick “Test before saving” to save it anyway.</Notice>
+        ) : (
+          <Notice tone="error">{state.message}</Notice>
+        ))}
+      {test && <TestResult result={test} />}
+    </DialogForm>
   );
 }

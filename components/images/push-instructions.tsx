@@ -1,9 +1,10 @@
 "use client";
 
 import Link from "next/link";
-import { useId, useState } from "react";
+import { useState } from "react";
 import { CopyButton } from "@/components/ui/copy-button";
 import { EmptyState } from "@/components/ui/card";
+import { Field } from "@/components/ui/field";
 import { proxyReference, pushCommands, type TeamRegistryRef } from "@/lib/registries/instructions";
 
 function Command({ value, label }: { value: string; label: string }) {
@@ -13,6 +14,11 @@ function Command({ value, label }: { value: string; label: string }) {
       <CopyButton value={value} label={label} />
     </div>
   );
+}
+
+/** An image reference to fill the commands in: no spell-check or autofill. */
+function ImageField({ onChange, ...props }: { label: string; value: string; onChange: (value: string) => void; placeholder: string }) {
+  return <Field compact {...props} onChange={(e) => onChange(e.target.value)} spellCheck={false} autoComplete="off" />;
 }
 
 interface AppInfo {
@@ -84,8 +90,6 @@ function AppInstructions({
 }) {
   const [image, setImage] = useState("");
   const [upstream, setUpstream] = useState("");
-  const imageId = useId();
-  const upstreamId = useId();
   const cmd = pushCommands({ registryHost, slug: app.slug, image, username });
   const converted = upstream.trim() ? proxyReference({ image: upstream, slug: app.slug, proxyHost, dockerHubRegistry, registries }) : null;
 
@@ -104,7 +108,7 @@ function AppInstructions({
       <div className="grid gap-6 border-t border-slate-200 px-5 py-4 lg:grid-cols-2">
         <div className="min-w-0 space-y-2">
           <h3 className="text-sm font-semibold">Push to the Portcullis registry</h3>
-          <ImageField id={imageId} label="Local image" value={image} onChange={setImage} placeholder="my-image:1.0" />
+          <ImageField label="Local image" value={image} onChange={setImage} placeholder="my-image:1.0" />
           <ol className="space-y-1.5">
             <li>
               <Command value={cmd.login} label="Copy login" />
@@ -127,7 +131,7 @@ function AppInstructions({
         </div>
         <div className="min-w-0 space-y-2">
           <h3 className="text-sm font-semibold">Pull through the proxy</h3>
-          <ImageField id={upstreamId} label="Upstream image" value={upstream} onChange={setUpstream} placeholder="quay.io/acme/api:1.2" />
+          <ImageField label="Upstream image" value={upstream} onChange={setUpstream} placeholder="quay.io/acme/api:1.2" />
           {!converted && (
             <p className="text-xs text-slate-500">
               Paste an image as your manifests name it; customers pull <code className="font-mono">{proxyHost}/proxy/{app.slug}/&lt;image&gt;</code> with their license.
@@ -157,25 +161,5 @@ function AppInstructions({
         </div>
       </div>
     </details>
-  );
-}
-
-/** A labelled one-line input for an image reference (monospace, no spell-check or autofill). */
-function ImageField({ id, label, value, onChange, placeholder }: { id: string; label: string; value: string; onChange: (value: string) => void; placeholder: string }) {
-  return (
-    <div>
-      <label htmlFor={id} className="block text-xs font-medium text-slate-700">
-        {label}
-      </label>
-      <input
-        id={id}
-        value={value}
-        onChange={(e) => onChange(e.target.value)}
-        placeholder={placeholder}
-        spellCheck={false}
-        autoComplete="off"
-        className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-1.5 font-mono text-xs shadow-sm outline-none focus:border-brand-600 focus:ring-2 focus:ring-brand-100"
-      />
-    </div>
   );
 }

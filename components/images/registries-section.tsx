@@ -8,16 +8,17 @@ import {
   updateRegistryAction,
   type RegistryActionState,
 } from "@/app/_actions/registries";
-import { Button, buttonClass } from "@/components/ui/button";
+import { Button, PendingButton } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/card";
-import { Dialog, DialogBody, DialogFooter, dialogFormClass } from "@/components/ui/dialog";
+import { Dialog, DialogBody, DialogForm } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { actions, Table, type Column } from "@/components/ui/table";
 import type { CredentialFieldView, ProviderView } from "@/lib/registries/providers/types";
 import { AddRegistryButton } from "./add-registry-dialog";
-import { AllowedRealmHostsField } from "./allowed-realm-hosts-field";
 import { CredentialFields, type Values } from "./credential-fields";
+import { AllowedRealmHostsField, ProxyNameField, TestImageField } from "./registry-fields";
 import { ManifestPanel, StepList, TestResult, Testing } from "./test-result";
 import type { Abilities, RegistryRow, TestView } from "./types";
 
@@ -35,8 +36,10 @@ function useFormAction<R>(action: (fd: FormData) => Promise<RegistryActionState<
       if (next.status === "ok") onOk?.(next);
     });
   };
-  return { state, pending, submit, reset: () => setState(null) };
+  return { state, pending, submit, fields: state?.status === "error" ? state.fields : undefined, reset: () => setState(null) };
 }
+
+const columns: Column[] = [{ label: "Endpoint", className: "pl-4" }, { label: "Username" }, { label: "Last test" }, { label: "Added by · credentials" }, { label: actions, className: "pr-4" }];
 
 type DialogKind = "test" | "rotate" | "rename" | "delete";
 
@@ -96,24 +99,11 @@ export function RegistriesSection({
         </EmptyState>
       ) : (
         <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-          <table className="w-full text-left text-sm" aria-label="External registries">
-            <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th scope="col" className="px-3 py-2 pl-4 font-medium">Endpoint</th>
-                <th scope="col" className="px-3 py-2 font-medium">Username</th>
-                <th scope="col" className="px-3 py-2 font-medium">Last test</th>
-                <th scope="col" className="px-3 py-2 font-medium">Added by · credentials</th>
-                <th scope="col" className="px-3 py-2 pr-4 font-medium">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100 align-top">
-              {registries.map((r) => (
-                <RegistryTableRow key={r.id} r={r} abilities={abilities} open={(kind) => setOpen({ kind, id: r.id })} />
-              ))}
-            </tbody>
-          </table>
+          <Table label="External registries" columns={columns} headCellClassName="px-3 py-2 font-medium tracking-wide" bodyClassName="align-top">
+            {registries.map((r) => (
+              <RegistryTableRow key={r.id} r={r} abilities={abilities} open={(kind) => setOpen({ kind, id: r.id })} />
+            ))}
+          </Table>
         </div>
       )}
 
@@ -287,29 +277,18 @@ function RowMenu({ label, items }: { label: string; items: { label: string; aria
 
 function TestDialogBody({ r, canTest }: { r: RegistryRow; canTest: boolean }) {
   const [image, setImage] = useState("");
-  const { state, pending, submit } = useFormAction(testRegistryAction);
+  const { state, pending, submit, fields } = useFormAction(testRegistryAction);
   const fresh: TestView | undefined = state?.status === "ok" ? state.data : undefined;
   return (
     <DialogBody className="space-y-4">
       {canTest && (
         <form onSubmit={submit} noValidate className="flex flex-wrap items-end gap-2">
           <input type="hidden" name="id" value={r.id} />
-          <Field
-            label="Image (optional)"
-            name="image"
-            autoFocus
-            autoComplete="off"
-            spellCheck={false}
-            placeholder="team/app:1.0"
-            value={image}
-            onChange={(e) => setImage(e.target.value)}
-            error={state?.status === "error" ? state.fields?.image : undefined}
-            hint="A repository and tag (or @digest) on this registry: the test then fetches its manifest."
-            className="min-w-64 flex-1"
-          />
-          <button type="submit" disabled={pending} aria-busy={pending} className={`${buttonClass("primary")} mb-5`}>
-            {pending ? "Testing…" : "Run test"}
-          </button>
+          <TestImageField label="Image (optional)" autoFocus value={image} onChange={setImage} error={fields?.image} className="min-w-64 flex-1"
+            hint="A repository and tag (or @digest) on this registry: the test then fetches its manifest." />
+          <PendingButton pending={pending} pendingText="Testing…" className="mb-5">
+            Run test
+          </PendingButton>
         </form>
       )}
       {pending && <Testing host={r.host} />}
@@ -344,126 +323,85 @@ function RotateDialogBody({
   const [values, setValues] = useState<Values>(() => Object.fromEntries(credentialFields.filter((f) => f.prefillUsername).map((f) => [f.name, r.username])));
   const [image, setImage] = useState("");
   const [force, setForce] = useState(false);
-  const { state, pending, submit } = useFormAction(rotateRegistryAction, (s) => onDone(s.message));
-  const fields = state?.status === "error" ? state.fields : undefined;
+  const { state, pending, submit, fields } = useFormAction(rotateRegistryAction, (s) => onDone(s.message));
   return (
-    <form onSubmit={submit} noValidate className={dialogFormClass}>
-      <DialogBody className="space-y-4">
-        <input type="hidden" name="id" value={r.id} />
-        <p className="text-sm text-slate-600">
-          Current: <span className="font-mono text-xs text-slate-800">{r.username}</span>, set <RelativeTime iso={r.credentialsUpdatedAt} />
-          {r.credentialsUpdatedBy ? ` by ${r.credentialsUpdatedBy}` : ""}. Pulls keep using them until the new ones are in place — at once, in one step.
-        </p>
-        <CredentialFields fields={credentialFields} values={values} set={(n, v) => setValues((x) => ({ ...x, [n]: v }))} errors={fields} replacing />
-        <Field
-          label="Image to test (optional)"
-          name="image"
-          autoComplete="off"
-          spellCheck={false}
-          placeholder="team/app:1.0"
-          value={image}
-          onChange={(e) => setImage(e.target.value)}
-          error={fields?.image}
-          hint="Proves the new credentials can pull this image, not only sign in."
-        />
-        <label className="flex items-start gap-2 text-sm text-slate-800">
-          <input type="checkbox" name="force" checked={force} onChange={(e) => setForce(e.target.checked)} className="mt-0.5 size-4 accent-red-600" />
-          <span>
-            Replace even if the test fails
-            <span className="block text-xs text-slate-500">For when the registry can&apos;t be reached from here right now.</span>
-          </span>
-        </label>
-        {force && (
-          <Notice tone="warning">
-            Forcing skips the safety net: if the new credentials are wrong, every pull through the proxy from {r.host} fails until you rotate again.
-          </Notice>
-        )}
-        {pending && <Testing host={r.host} />}
-        {!pending && state?.status === "error" && (state.test ? <Notice tone="warning">The old credentials were kept: nothing changed.</Notice> : <Notice tone="error">{state.message}</Notice>)}
-        {!pending && state?.test && <TestResult result={state.test} />}
-      </DialogBody>
-      <DialogFooter>
-        <Button variant="ghost" onClick={onCancel}>
-          Cancel
-        </Button>
-        <button type="submit" disabled={pending} aria-busy={pending} className={buttonClass(force ? "danger" : "primary")}>
-          {pending ? "Testing…" : force ? "Replace credentials" : "Test and replace"}
-        </button>
-      </DialogFooter>
-    </form>
+    <DialogForm
+      onSubmit={submit}
+      onCancel={onCancel}
+      buttons={
+        <PendingButton pending={pending} pendingText="Testing…" variant={force ? "danger" : "primary"}>
+          {force ? "Replace credentials" : "Test and replace"}
+        </PendingButton>
+      }
+    >
+      <input type="hidden" name="id" value={r.id} />
+      <p className="text-sm text-slate-600">
+        Current: <span className="font-mono text-xs text-slate-800">{r.username}</span>, set <RelativeTime iso={r.credentialsUpdatedAt} />
+        {r.credentialsUpdatedBy ? ` by ${r.credentialsUpdatedBy}` : ""}. Pulls keep using them until the new ones are in place — at once, in one step.
+      </p>
+      <CredentialFields fields={credentialFields} values={values} set={(n, v) => setValues((x) => ({ ...x, [n]: v }))} errors={fields} replacing />
+      <TestImageField value={image} onChange={setImage} error={fields?.image} hint="Proves the new credentials can pull this image, not only sign in." />
+      <label className="flex items-start gap-2 text-sm text-slate-800">
+        <input type="checkbox" name="force" checked={force} onChange={(e) => setForce(e.target.checked)} className="mt-0.5 size-4 accent-red-600" />
+        <span>
+          Replace even if the test fails
+          <span className="block text-xs text-slate-500">For when the registry can&apos;t be reached from here right now.</span>
+        </span>
+      </label>
+      {force && (
+        <Notice tone="warning">
+          Forcing skips the safety net: if the new credentials are wrong, every pull through the proxy from {r.host} fails until you rotate again.
+        </Notice>
+      )}
+      {pending && <Testing host={r.host} />}
+      {!pending && state?.status === "error" && (state.test ? <Notice tone="warning">The old credentials were kept: nothing changed.</Notice> : <Notice tone="error">{state.message}</Notice>)}
+      {!pending && state?.test && <TestResult result={state.test} />}
+    </DialogForm>
   );
 }
 
 function RenameDialogBody({ r, proxyHost, onDone, onCancel }: { r: RegistryRow; proxyHost: string; onDone: (message?: string) => void; onCancel: () => void }) {
   const [name, setName] = useState(r.name ?? "");
   const [realmHosts, setRealmHosts] = useState(r.allowedRealmHosts.join(", "));
-  const { state, pending, submit } = useFormAction(updateRegistryAction, (s) => onDone(s.message));
-  const realmHostsError = state?.status === "error" ? Object.entries(state.fields ?? {}).find(([k]) => k === "allowedRealmHosts" || k.startsWith("allowedRealmHosts."))?.[1] : undefined;
+  const { state, pending, submit, fields } = useFormAction(updateRegistryAction, (s) => onDone(s.message));
   return (
-    <form onSubmit={submit} noValidate className={dialogFormClass}>
-      <DialogBody className="space-y-4">
-        <input type="hidden" name="id" value={r.id} />
-        <Field
-          label="Name"
-          name="name"
-          autoFocus
-          autoComplete="off"
-          spellCheck={false}
-          placeholder="e.g. prod"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          error={state?.status === "error" ? state.fields?.name : undefined}
-          hint={
-            <>
-              Customers can pull <code className="font-mono">{proxyHost}/proxy/&lt;app&gt;/{name.trim() || "<name>"}/&lt;repository&gt;</code>. Lowercase letters, digits and
-              dashes. Leave empty to remove the name.
-            </>
-          }
-        />
-        {r.name && <Notice tone="warning">Image references that use {r.name} stop working when you change it.</Notice>}
-        <AllowedRealmHostsField value={realmHosts} onChange={setRealmHosts} error={realmHostsError} />
-        {state?.status === "error" && !state.fields && <Notice tone="error">{state.message}</Notice>}
-      </DialogBody>
-      <DialogFooter>
-        <Button variant="ghost" onClick={onCancel}>
-          Cancel
-        </Button>
-        <button type="submit" disabled={pending} aria-busy={pending} className={buttonClass("primary")}>
-          {pending ? "Saving…" : "Save"}
-        </button>
-      </DialogFooter>
-    </form>
+    <DialogForm onSubmit={submit} onCancel={onCancel} buttons={<PendingButton pending={pending} pendingText="Saving…">Save</PendingButton>}>
+      <input type="hidden" name="id" value={r.id} />
+      <ProxyNameField label="Name" autoFocus proxyHost={proxyHost} value={name} onChange={setName} error={fields?.name}
+        hint={(path) => <>Customers can pull {path}. Lowercase letters, digits and dashes. Leave empty to remove the name.</>} />
+      {r.name && <Notice tone="warning">Image references that use {r.name} stop working when you change it.</Notice>}
+      <AllowedRealmHostsField value={realmHosts} onChange={setRealmHosts} errors={fields} />
+      {state?.status === "error" && !state.fields && <Notice tone="error">{state.message}</Notice>}
+    </DialogForm>
   );
 }
 
 function DeleteDialogBody({ r, onDone, onCancel }: { r: RegistryRow; onDone: (message?: string) => void; onCancel: () => void }) {
   const { state, pending, submit } = useFormAction(deleteRegistryAction, () => onDone(`Deleted ${r.host} and its credentials.`));
   return (
-    <form onSubmit={submit} noValidate className={dialogFormClass}>
-      <DialogBody className="space-y-4">
-        <input type="hidden" name="id" value={r.id} />
-        <p className="text-sm text-slate-700">
-          Customers can no longer pull images from <strong className="font-mono">{r.host}</strong> through Portcullis, and its encrypted credentials are erased. This
-          cannot be undone.
-        </p>
-        <Field
-          label={`Type ${r.host} to confirm`}
-          name="confirmEndpoint"
-          autoFocus
-          autoComplete="off"
-          spellCheck={false}
-          error={state?.status === "error" ? state.fields?.confirmEndpoint : undefined}
-        />
-        {state?.status === "error" && !state.fields && <Notice tone="error">{state.message}</Notice>}
-      </DialogBody>
-      <DialogFooter>
-        <Button variant="ghost" onClick={onCancel}>
-          Cancel
-        </Button>
-        <button type="submit" disabled={pending} aria-busy={pending} className={buttonClass("danger")}>
-          {pending ? "Deleting…" : "Delete registry"}
-        </button>
-      </DialogFooter>
-    </form>
+    <DialogForm
+      onSubmit={submit}
+      onCancel={onCancel}
+      buttons={
+        <PendingButton pending={pending} pendingText="Deleting…" variant="danger">
+          Delete registry
+        </PendingButton>
+      }
+    >
+      <input type="hidden" name="id" value={r.id} />
+      <p className="text-sm text-slate-700">
+        Customers can no longer pull images from <strong className="font-mono">{r.host}</strong> through Portcullis, and its encrypted credentials are erased. This
+        cannot be undone.
+      </p>
+      <Field
+        label={`Type ${r.host} to confirm`}
+        name="confirmEndpoint"
+        autoFocus
+        autoComplete="off"
+        spellCheck={false}
+        error={state?.status === "error" ? state.fields?.confirmEndpoint : undefined}
+      />
+      {state?.status === "error" && !state.fields && <Notice tone="error">{state.message}</Notice>}
+    </DialogForm>
   );
 }

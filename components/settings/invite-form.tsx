@@ -2,10 +2,10 @@
 
 import { useActionState } from "react";
 import { inviteMemberAction } from "@/app/_actions/members";
-import { Field, SelectField } from "@/components/ui/field";
+import { Field, optionsOf, SelectField } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/button";
 import { Notice } from "@/components/ui/notice";
-import { CopyButton } from "@/components/ui/copy-button";
+import { CopyableValue } from "@/components/ui/copy-button";
 import { roleLabels, roles } from "@/lib/teams/schemas";
 import type { ActionState } from "@/lib/server/action-state";
 
@@ -21,13 +21,7 @@ export function InviteForm({ baseUrl }: { baseUrl: string }) {
     <form action={action} className="space-y-3" noValidate>
       <div className="grid gap-3 sm:grid-cols-[1fr_12rem]">
         <Field label="Email" name="email" type="email" required defaultValue={state.status === "error" ? state.values?.email : ""} error={state.fields?.email} />
-        <SelectField label="Role" name="role" defaultValue={state.values?.role ?? "developer"} error={state.fields?.role}>
-          {roles.map((r) => (
-            <option key={r} value={r}>
-              {roleLabels[r]}
-            </option>
-          ))}
-        </SelectField>
+        <SelectField label="Role" name="role" defaultValue={state.values?.role ?? "developer"} error={state.fields?.role} options={optionsOf(roles, roleLabels)} />
       </div>
       {state.status === "error" && !state.fields && <Notice tone="error">{state.message}</Notice>}
       {link && state.data && (
@@ -36,12 +30,7 @@ export function InviteForm({ baseUrl }: { baseUrl: string }) {
             Invite created for <strong>{state.data.email}</strong>. Send them this link — it works once and expires on{" "}
             {new Date(state.data.expiresAt).toUTCString()}. It will not be shown again.
           </p>
-          <p className="mt-2 flex items-center gap-2">
-            <code data-testid="invite-link" className="min-w-0 flex-1 truncate rounded bg-white px-2 py-1 text-xs">
-              {link}
-            </code>
-            <CopyButton value={link} label="Copy link" />
-          </p>
+          <CopyableValue value={link} label="Copy link" testId="invite-link" />
         </Notice>
       )}
       <SubmitButton pendingText="Creating invite…">Create invite link</SubmitButton>

@@ -3,6 +3,7 @@
 import { useActionState } from "react";
 import { changeRoleAction, removeMemberAction } from "@/app/_actions/members";
 import { SubmitButton } from "@/components/ui/button";
+import { RowError } from "@/components/ui/confirm-form";
 import { roleLabels, roles, type RoleName } from "@/lib/teams/schemas";
 import type { ActionState } from "@/lib/server/action-state";
 
@@ -25,11 +26,7 @@ export function MemberRow({
           {member.email} {isSelf && <span className="text-xs text-slate-500">(you)</span>}
         </p>
         {!isAdmin && <p className="text-xs text-slate-600">{roleLabels[member.role]}</p>}
-        {error && (
-          <p role="alert" className="mt-1 text-xs font-medium text-red-600">
-            {error}
-          </p>
-        )}
+        <RowError message={error} />
       </div>
       {isAdmin && (
         <div className="flex items-center gap-2">

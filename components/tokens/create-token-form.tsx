@@ -2,10 +2,10 @@
 
 import { useActionState, useState } from "react";
 import { createTokenAction } from "@/app/_actions/tokens";
-import { Field, SelectField } from "@/components/ui/field";
+import { Field, optionsOf, SelectField } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/button";
 import { Notice } from "@/components/ui/notice";
-import { CopyButton } from "@/components/ui/copy-button";
+import { CopyableValue } from "@/components/ui/copy-button";
 import { roleLabels, roles, type RoleName } from "@/lib/teams/schemas";
 import { tokenKindLabels, type TokenKindName } from "@/lib/tokens/schemas";
 import type { ActionState } from "@/lib/server/action-state";
@@ -49,12 +49,7 @@ export function CreateTokenForm({
             Created {tokenKindLabels[created.kind].toLowerCase()} <strong>{created.name}</strong> ({roleLabels[created.role]}).{" "}
             <strong>Copy it now: it is shown only this once.</strong> Portcullis keeps only a hash.
           </p>
-          <p className="mt-2 flex items-center gap-2">
-            <code data-testid="new-token" className="min-w-0 flex-1 truncate rounded bg-white px-2 py-1 font-mono text-xs">
-              {created.token}
-            </code>
-            <CopyButton value={created.token} label="Copy token" />
-          </p>
+          <CopyableValue value={created.token} label="Copy token" testId="new-token" />
           <pre className="mt-2 overflow-x-auto rounded bg-slate-900 p-2 font-mono text-xs text-slate-100">
             {`curl -H "Authorization: Bearer ${created.token.slice(0, 8)}…" ${apiBase}/api/v1/apps`}
           </pre>
@@ -91,25 +86,12 @@ export function CreateTokenForm({
           hint="Say where it is used: you will see it in the audit log."
         />
         {kind === "user" && (
-          <SelectField key="user-role" label="Role" name="role" defaultValue="" error={state.fields?.role}>
+          <SelectField key="user-role" label="Role" name="role" defaultValue="" error={state.fields?.role} options={optionsOf(roles.filter((r) => rank[r] < rank[myRole]), roleLabels)}>
             <option value="">Same as mine ({roleLabels[myRole]})</option>
-            {roles
-              .filter((r) => rank[r] < rank[myRole])
-              .map((r) => (
-                <option key={r} value={r}>
-                  {roleLabels[r]}
-                </option>
-              ))}
           </SelectField>
         )}
         {kind === "service_account" && (
-          <SelectField key="sa-role" label="Role" name="role" defaultValue="developer" error={state.fields?.role}>
-            {roles.map((r) => (
-              <option key={r} value={r}>
-                {roleLabels[r]}
-              </option>
-            ))}
-          </SelectField>
+          <SelectField key="sa-role" label="Role" name="role" defaultValue="developer" error={state.fields?.role} options={optionsOf(roles, roleLabels)} />
         )}
         {kind === "team" && (
           <div>
@@ -117,13 +99,7 @@ export function CreateTokenForm({
             <p className="mt-1 rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm text-slate-700">Admin (team-wide)</p>
           </div>
         )}
-        <SelectField label="Expires" name="expiresAt" defaultValue={expiryChoices[1]?.value ?? ""} error={state.fields?.expiresAt}>
-          {expiryChoices.map((c) => (
-            <option key={c.label} value={c.value}>
-              {c.label}
-            </option>
-          ))}
-        </SelectField>
+        <SelectField label="Expires" name="expiresAt" defaultValue={expiryChoices[1]?.value ?? ""} error={state.fields?.expiresAt} options={expiryChoices} />
       </div>
       <SubmitButton pendingText="Creating…">Create token</SubmitButton>
     </form>

@@ -2,7 +2,8 @@
 
 import { useActionState, useState } from "react";
 import { revokeTokenAction } from "@/app/_actions/tokens";
-import { Button, SubmitButton } from "@/components/ui/button";
+import { Button } from "@/components/ui/button";
+import { ConfirmForm, RowError } from "@/components/ui/confirm-form";
 import { Badge, shortDate, statusTone } from "@/components/ui/badge";
 import { roleLabels } from "@/lib/teams/schemas";
 import { tokenKindLabels } from "@/lib/tokens/schemas";
@@ -52,24 +53,16 @@ export function TokenRow({ token, canRevoke }: { token: TokenView; canRevoke: bo
           </Button>
         )}
         {confirming && token.status !== "revoked" && (
-          <form action={revoke} className="space-y-2 rounded-md border border-red-200 bg-red-50 p-2 text-left">
-            <input type="hidden" name="id" value={token.id} />
-            <p className="text-xs text-red-900">Revoke {token.name}? Anything using it stops working at its next request.</p>
-            <div className="flex gap-2">
-              <SubmitButton variant="danger" className="px-2 py-1 text-xs" pendingText="Revoking…">
-                Revoke token
-              </SubmitButton>
-              <Button variant="ghost" className="px-2 py-1 text-xs" onClick={() => setConfirming(false)}>
-                Cancel
-              </Button>
-            </div>
-          </form>
+          <ConfirmForm
+            action={revoke}
+            id={token.id}
+            question={`Revoke ${token.name}? Anything using it stops working at its next request.`}
+            confirmLabel="Revoke token"
+            pendingText="Revoking…"
+            onCancel={() => setConfirming(false)}
+          />
         )}
-        {state.status === "error" && (
-          <p role="alert" className="mt-1 text-xs font-medium text-red-600">
-            {state.message}
-          </p>
-        )}
+        <RowError message={state.status === "error" ? state.message : null} />
       </td>
     </tr>
   );

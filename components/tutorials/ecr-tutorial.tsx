@@ -6,9 +6,8 @@ import { buttonClass } from "@/components/ui/button-class";
 import { Notice } from "@/components/ui/notice";
 import { ecrCommands, IAM_USER, type EcrTutorialState } from "@/lib/tutorials/ecr";
 import { CommandBlock } from "./command-block";
+import { ecrProgress } from "./ecr-progress";
 import { TutorialStep } from "./tutorial-step";
-
-const when = (iso: string) => new Date(iso).toLocaleString("en", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC";
 
 function ValueInput({ label, value, onChange, hint }: { label: string; value: string; onChange: (v: string) => void; hint?: string }) {
   return (
@@ -48,7 +47,7 @@ export function EcrTutorial({ proxyHost, registryHost, state }: { proxyHost: str
   const licenseId = state?.license?.licenseId ?? "<license-id>";
   const c = ecrCommands({ accountId, region, repository, tag, proxyHost, registryHost, appSlug, licenseId, namespace });
   const tracked = state !== null;
-  const registry = state?.registry;
+  const progress = ecrProgress(state);
 
   return (
     <>
@@ -122,22 +121,7 @@ export function EcrTutorial({ proxyHost, registryHost, state }: { proxyHost: str
           <CommandBlock value={c.accessKey} label="access key command" testId="cmd-key" />
         </TutorialStep>
 
-        <TutorialStep
-          n={4}
-          id="registry"
-          title="Add the registry on the Images page"
-          done={tracked ? !!registry : undefined}
-          status={
-            registry ? (
-              <>
-                Your team has the ECR registry <code className="font-mono">{registry.host}</code>
-                {registry.name ? ` (named ${registry.name})` : ""}.
-              </>
-            ) : tracked && state.otherRegistries > 0 ? (
-              `Your team has ${state.otherRegistries} other registr${state.otherRegistries === 1 ? "y" : "ies"}, but no Amazon ECR registry yet.`
-            ) : undefined
-          }
-        >
+        <TutorialStep n={4} id="registry" title="Add the registry on the Images page" {...progress.registry}>
           <p>
             Open the dialog on its Amazon ECR tab and enter the endpoint <code className="font-mono">{c.host}</code> with the access key ID and secret from step
             3. Portcullis encrypts the secret; nobody can read it back.
@@ -147,25 +131,7 @@ export function EcrTutorial({ proxyHost, registryHost, state }: { proxyHost: str
           </Link>
         </TutorialStep>
 
-        <TutorialStep
-          n={5}
-          id="test"
-          title="Test it"
-          done={tracked ? registry?.lastTest?.ok === true : undefined}
-          status={
-            registry?.lastTest ? (
-              registry.lastTest.ok ? (
-                `Last test passed ${when(registry.lastTest.at)}.`
-              ) : (
-                <span className="text-red-700">
-                  Last test failed {when(registry.lastTest.at)}: {registry.lastTest.summary}
-                </span>
-              )
-            ) : registry ? (
-              "Not tested yet."
-            ) : undefined
-          }
-        >
+        <TutorialStep n={5} id="test" title="Test it" {...progress.test}>
           <p>
             On the Images page, press <strong>Test</strong> on the registry and enter the image{" "}
             <code className="font-mono">
@@ -179,19 +145,7 @@ export function EcrTutorial({ proxyHost, registryHost, state }: { proxyHost: str
           </Link>
         </TutorialStep>
 
-        <TutorialStep
-          n={6}
-          id="license"
-          title="Create a customer and a license"
-          done={tracked ? !!state.license : undefined}
-          status={
-            state?.license
-              ? `Active license …${state.license.hint} of ${state.license.customer} for ${state.license.appSlug}.`
-              : tracked && state.apps.length === 0
-                ? "Create an app first: its slug is part of every image path."
-                : undefined
-          }
-        >
+        <TutorialStep n={6} id="license" title="Create a customer and a license" {...progress.license}>
           <p>A license ID is your customer&apos;s only credential. Revoke the license and their pulls stop.</p>
           <div className="flex flex-wrap gap-2">
             {tracked && state.apps.length === 0 && (
@@ -205,17 +159,7 @@ export function EcrTutorial({ proxyHost, registryHost, state }: { proxyHost: str
           </div>
         </TutorialStep>
 
-        <TutorialStep
-          n={7}
-          id="pull"
-          title="Pull through the proxy"
-          done={tracked ? !!state.firstPull : undefined}
-          status={
-            state?.firstPull
-              ? `First pull through the proxy: ${state.firstPull.image}${state.firstPull.reference ? ` (${state.firstPull.reference.slice(0, 19)})` : ""}, ${when(state.firstPull.at)}.`
-              : undefined
-          }
-        >
+        <TutorialStep n={7} id="pull" title="Pull through the proxy" {...progress.pull}>
           <p>
             Your customer logs in to the proxy with the user name <code className="font-mono">LICENSE_ID</code> and the license ID as password, and pulls the
             ECR image under <code className="font-mono">/proxy/{appSlug}/</code>:

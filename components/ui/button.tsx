@@ -14,6 +14,27 @@ export function Button({
   return <button type="button" {...props} className={buttonClass(variant, className)} />;
 }
 
+/** A submit button for a form that tracks its own progress (a submit handler with a transition): disabled and busy while `pending`. */
+export function PendingButton({
+  pending,
+  pendingText,
+  variant = "primary",
+  className = "",
+  children,
+}: {
+  pending: boolean;
+  pendingText: string;
+  variant?: ButtonVariant;
+  className?: string;
+  children: React.ReactNode;
+}) {
+  return (
+    <button type="submit" disabled={pending} aria-busy={pending} className={buttonClass(variant, className)}>
+      {pending ? pendingText : children}
+    </button>
+  );
+}
+
 /** A submit button that shows progress and blocks double submits while its form is pending. */
 export function SubmitButton({
   children,

@@ -35,3 +35,16 @@ export function CopyButton({ value, label = "Copy" }: { value: string; label?: s
     </>
   );
 }
+
+/** A value to hand on (a new token, a license ID, an invite link) with its copy button: in a notice, or `inline` in a table cell. */
+export function CopyableValue({ value, label, testId, inline = false }: { value: string; label: string; testId: string; inline?: boolean }) {
+  const Wrapper = inline ? "span" : "p";
+  return (
+    <Wrapper className={inline ? "flex items-center gap-2" : "mt-2 flex items-center gap-2"}>
+      <code data-testid={testId} className={`rounded font-mono text-xs ${inline ? "bg-slate-100 px-1.5 py-0.5" : "min-w-0 flex-1 truncate bg-white px-2 py-1"}`}>
+        {value}
+      </code>
+      <CopyButton value={value} label={label} />
+    </Wrapper>
+  );
+}

@@ -2,6 +2,7 @@
 
 import { useEffect, useId, useRef, useSyncExternalStore } from "react";
 import { createPortal } from "react-dom";
+import { Button } from "./button";
 
 const noSubscription = () => () => {};
 
@@ -97,3 +98,33 @@ export function DialogFooter({ children }: { children: React.ReactNode }) {
 }
 
 export const dialogFormClass = "flex min-h-0 flex-1 flex-col";
+
+/**
+ * A form in a dialog: its fields in the scrolling body, Cancel and the form's own buttons in the
+ * footer. The form is not validated by the browser: the server answers per field.
+ */
+export function DialogForm({
+  onCancel,
+  buttons,
+  children,
+  ref,
+  ...form
+}: Omit<React.FormHTMLAttributes<HTMLFormElement>, "className"> & {
+  onCancel: () => void;
+  /** The buttons after Cancel (the submit button last). */
+  buttons: React.ReactNode;
+  children: React.ReactNode;
+  ref?: React.Ref<HTMLFormElement>;
+}) {
+  return (
+    <form ref={ref} noValidate {...form} className={dialogFormClass}>
+      <DialogBody className="space-y-4">{children}</DialogBody>
+      <DialogFooter>
+        <Button variant="ghost" onClick={onCancel}>
+          Cancel
+        </Button>
+        {buttons}
+      </DialogFooter>
+    </form>
+  );
+}

@@ -5,6 +5,7 @@ import { auditActions } from "@/lib/audit/record";
 import { invoke } from "@/lib/server/operation";
 import { requireTeamContext } from "@/lib/server/request";
 import { buttonClass } from "@/components/ui/button-class";
+import { Table, type Column } from "@/components/ui/table";
 
 export const metadata = { title: "Audit log" };
 
@@ -16,6 +17,16 @@ function describe(e: { targetType: string | null; targetLabel: string | null; me
     : "";
   return [e.targetType && e.targetLabel ? `${e.targetType} ${e.targetLabel}` : e.targetLabel, meta].filter(Boolean).join(" — ");
 }
+
+type AuditRow = Awaited<ReturnType<typeof listAuditEvents.run>>["events"][number];
+
+const columns: Column<AuditRow>[] = [
+  { label: "Time", cellClassName: "whitespace-nowrap px-4 py-2 text-slate-600", cell: (e) => <time dateTime={e.createdAt.toISOString()}>{e.createdAt.toISOString().replace("T", " ").slice(0, 19)} UTC</time> },
+  { label: "Actor", cellClassName: "px-4 py-2", cell: (e) => e.actorEmail ?? "system" },
+  { label: "Action", cellClassName: "px-4 py-2 font-mono text-xs", cell: (e) => e.action },
+  { label: "Target", cellClassName: "px-4 py-2 text-slate-700", cell: describe },
+  { label: "Client IP", cellClassName: "px-4 py-2 font-mono text-xs text-slate-600", cell: (e) => e.ip ?? "—" },
+];
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const ctx = await requireTeamContext();
@@ -49,30 +60,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <EmptyState title="No events">{sp.action ? "No events with this action yet." : "Changes made in this team will appear here."}</EmptyState>
       ) : (
         <Card className="overflow-x-auto p-0">
-          <table className="w-full text-left text-sm">
-            <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-500">
-              <tr>
-                <th scope="col" className="px-4 py-2">Time</th>
-                <th scope="col" className="px-4 py-2">Actor</th>
-                <th scope="col" className="px-4 py-2">Action</th>
-                <th scope="col" className="px-4 py-2">Target</th>
-                <th scope="col" className="px-4 py-2">Client IP</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {result.events.map((e) => (
-                <tr key={e.id}>
-                  <td className="whitespace-nowrap px-4 py-2 text-slate-600">
-                    <time dateTime={e.createdAt.toISOString()}>{e.createdAt.toISOString().replace("T", " ").slice(0, 19)} UTC</time>
-                  </td>
-                  <td className="px-4 py-2">{e.actorEmail ?? "system"}</td>
-                  <td className="px-4 py-2 font-mono text-xs">{e.action}</td>
-                  <td className="px-4 py-2 text-slate-700">{describe(e)}</td>
-                  <td className="px-4 py-2 font-mono text-xs text-slate-600">{e.ip ?? "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table columns={columns} rows={result.events} rowKey={(e) => e.id} />
         </Card>
       )}
       <nav aria-label="Pages" className="mt-4 flex items-center justify-between text-sm">

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
+import { actions, labels, Table } from "@/components/ui/table";
 import { CreateTokenForm } from "@/components/tokens/create-token-form";
 import { TokenRow, type TokenView } from "@/components/tokens/token-row";
 import { listTokens, type ApiTokenDto } from "@/lib/tokens/operations";
@@ -21,6 +22,8 @@ const toView = (t: ApiTokenDto): TokenView => ({
   expiresAt: t.expiresAt?.toISOString() ?? null,
   lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
 });
+
+const columns = labels("Name", "Role", "Token", "Created", "Expires", "Last used", "Status", actions);
 
 /** Dates N days from today (UTC), as the expiry select's values. */
 function expiryChoices() {
@@ -59,27 +62,11 @@ export default async function TokensPage() {
         <EmptyState title="No tokens yet">Create a personal token to try the API, or (as an admin) a service account for CI.</EmptyState>
       ) : (
         <Card className="overflow-x-auto p-0">
-          <table className="w-full text-left text-sm" aria-label="Tokens">
-            <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-500">
-              <tr>
-                <th scope="col" className="whitespace-nowrap px-4 py-2">Name</th>
-                <th scope="col" className="whitespace-nowrap px-4 py-2">Role</th>
-                <th scope="col" className="whitespace-nowrap px-4 py-2">Token</th>
-                <th scope="col" className="whitespace-nowrap px-4 py-2">Created</th>
-                <th scope="col" className="whitespace-nowrap px-4 py-2">Expires</th>
-                <th scope="col" className="whitespace-nowrap px-4 py-2">Last used</th>
-                <th scope="col" className="whitespace-nowrap px-4 py-2">Status</th>
-                <th scope="col" className="px-4 py-2 text-right">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {[...active, ...inactive].map((t) => (
-                <TokenRow key={t.id} token={toView(t)} canRevoke={canRevoke(t)} />
-              ))}
-            </tbody>
-          </table>
+          <Table label="Tokens" columns={columns} headCellClassName="whitespace-nowrap px-4 py-2">
+            {[...active, ...inactive].map((t) => (
+              <TokenRow key={t.id} token={toView(t)} canRevoke={canRevoke(t)} />
+            ))}
+          </Table>
         </Card>
       )}
       {!isAdmin && <p className="mt-3 text-xs text-slate-500">You see your own personal tokens and the team&apos;s service accounts and team tokens.</p>}
