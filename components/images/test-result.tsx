@@ -4,6 +4,7 @@ import { useEffect, useRef } from "react";
 import { CopyButton } from "@/components/ui/copy-button";
 import type { DiagnosticStep } from "@/lib/oci/diagnose";
 import type { TestView } from "./types";
+import { formatBytes } from "@/lib/oci/size";
 
 function StepIcon({ ok }: { ok: boolean }) {
   return ok ? (
@@ -17,14 +18,6 @@ function StepIcon({ ok }: { ok: boolean }) {
   );
 }
 
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) (v /= 1024), i++;
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
 
 /** Each step of a connection test with its outcome and, for a failure, why. */
 export function StepList({ steps }: { steps: DiagnosticStep[] }) {

@@ -14,6 +14,7 @@ import { clip } from "./names";
 import { DOCKER_HUB_ALIASES, looksLikeHost, parseImageReference } from "./reference";
 import { RegistryClient, type UpstreamResponse } from "./registry-client";
 import { readLimited } from "./transport";
+import { formatBytes } from "./size";
 
 /**
  * The registry connection test: runs the real pull-side flow step by step and says in
@@ -303,14 +304,6 @@ function describeManifest(s: ManifestSummary): string {
   return `Single image (${type})${platform}: ${s.layers} layer${s.layers === 1 ? "" : "s"}, ${formatBytes(s.layerBytes ?? 0)}. Digest ${s.digest}.`;
 }
 
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) (v /= 1024), i++;
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
 
 function explain(e: unknown): string {
   if (e instanceof UpstreamError) {
