@@ -2,8 +2,8 @@ import { Card } from "@/components/ui/card";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Table, type Column } from "@/components/ui/table";
 import type { ActivityDto } from "@/lib/activity/operations";
+import { activityOutcome } from "@/lib/activity/outcome";
 
-const verbs: Record<string, string> = { "push-manifest": "pushed", "pull-manifest": "pulled", "delete-manifest": "deleted" };
 
 function who(e: ActivityDto): string {
   if (e.license) return `${e.license.customerName} (license …${e.license.hint})`;
@@ -13,7 +13,14 @@ function who(e: ActivityDto): string {
 const columns: Column<ActivityDto>[] = [
   { label: "When", cellClassName: "whitespace-nowrap px-4 py-2 text-slate-600", cell: (e) => <RelativeTime iso={e.at.toISOString()} /> },
   { label: "Who", cellClassName: "px-4 py-2", cell: who },
-  { label: "What", cellClassName: "px-4 py-2", cell: (e) => verbs[e.action] ?? e.action },
+  {
+    label: "What",
+    cellClassName: "px-4 py-2",
+    cell: (e) => {
+      const outcome = activityOutcome(e);
+      return outcome.ok ? outcome.text : <span className="font-medium text-red-700">{outcome.text}</span>;
+    },
+  },
   { label: "Image", cellClassName: "break-all px-4 py-2 font-mono text-xs", cell: (e) => `${e.image}${e.reference ? (e.reference.includes(":") ? `@${e.reference}` : `:${e.reference}`) : ""}` },
   { label: "Via", cellClassName: "px-4 py-2 text-slate-600", cell: (e) => (e.source === "proxy" ? "proxy" : "registry") },
 ];

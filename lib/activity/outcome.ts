@@ -1,0 +1,15 @@
+/**
+ * What an activity row says happened, from its action and the status the registry or the proxy
+ * answered: a pull the proxy refused (401/403/429) is "refused", not "pulled".
+ */
+const DONE: Record<string, string> = { "push-manifest": "pushed", "pull-manifest": "pulled", "delete-manifest": "deleted" };
+const ATTEMPT: Record<string, string> = { "push-manifest": "push", "pull-manifest": "pull", "delete-manifest": "delete" };
+
+export function activityOutcome(e: { action: string; status: number }): { text: string; ok: boolean } {
+  if (e.status < 400) return { text: DONE[e.action] ?? e.action, ok: true };
+  const what = ATTEMPT[e.action] ?? e.action;
+  if (e.status === 401 || e.status === 403) return { text: `${what} refused (${e.status})`, ok: false };
+  if (e.status === 429) return { text: `${what} refused: too many attempts (429)`, ok: false };
+  if (e.status === 404) return { text: `${what} of an unknown image (404)`, ok: false };
+  return { text: `${what} failed (${e.status})`, ok: false };
+}
