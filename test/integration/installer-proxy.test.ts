@@ -8,8 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "@/cli/main";
 import { createProxyServer, type ProxyServer } from "@/proxy/server";
 import { createTestDatabase, type TestDatabase } from "@/test/support/db";
-import { addRegistry, configureProxyTestEnv, createLicense, createTenant, releaseDatabase, startInternalApi, useDatabase, type InternalApi, type Tenant } from "@/test/support/proxy";
-import { testClock } from "@/test/support/proxy-fixture";
+import { addRegistry, createLicense, createTenant, type Tenant } from "@/test/support/factories";
+import type { PortalRoutes } from "@/test/support/portal-routes";
+import { configureProxyTestEnv, startInternalApi, testClock } from "@/test/support/proxy-fixture";
+import { releaseDatabase, useDatabase } from "@/test/support/test-env";
 import { buildOciImage, pullImage, pushImage, requireBinaries, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
 
 /**
@@ -29,7 +31,7 @@ const clock = testClock();
 
 describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "kubectl"))("installer: rewritten manifests pull through the proxy with the generated secret", () => {
   let t: TestDatabase;
-  let api: InternalApi;
+  let api: PortalRoutes;
   let proxy: ProxyServer;
   let proxyHost: string;
   let upstream: Distribution;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDatabase } from "@/test/support/db";
 import { twoTeams } from "@/test/support/factories";
 import { apiRequest } from "@/test/support/api";
-import { releaseDatabase, useDatabase } from "@/test/support/proxy";
+import { releaseDatabase, useDatabase } from "@/test/support/test-env";
 import { invoke } from "@/lib/server/operation";
 import { apiRoutes, pathParams, routeKey, type ApiRoute } from "@/lib/api/routes";
 import { createServiceAccount } from "@/lib/tokens/operations";

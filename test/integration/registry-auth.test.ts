@@ -11,9 +11,10 @@ import { createPersonalToken, createServiceAccount, createTeamToken, revokeToken
 import { decodeJwt, libtrustKeyId, verifyJwt } from "@/lib/registry-auth/jwt";
 import { REGISTRY_ISSUER, REGISTRY_SERVICE } from "@/lib/registry-auth/settings";
 import { createTestDatabase, type TestDatabase } from "@/test/support/db";
-import { memberContext } from "@/test/support/factories";
-import { createLicense, releaseDatabase, useDatabase } from "@/test/support/proxy";
-import { basicAuth, configureRegistryAuthTestEnv, startHostedRegistry, startRegistryAuthRoutes, type PortalRoutes } from "@/test/support/registry-auth";
+import { createAppRow, createCustomerRow, createLicense, createTeam, memberContext } from "@/test/support/factories";
+import type { PortalRoutes } from "@/test/support/portal-routes";
+import { basicAuth, configureRegistryAuthTestEnv, startHostedRegistry, startRegistryAuthRoutes } from "@/test/support/registry-auth";
+import { releaseDatabase, useDatabase } from "@/test/support/test-env";
 import { buildOciImage, pullImage, pushImage, requireBinaries, skopeoInspect, type BuiltImage, type Distribution } from "@/test/support/registry";
 
 /**
@@ -56,10 +57,10 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo"))("hosted registry 
     admin = await memberContext(t.db, { role: "admin", teamName: "Acme" });
     await t.db.user.update({ where: { id: admin.userId }, data: { passwordHash: await hashPassword(PASSWORD) } });
     outsider = await memberContext(t.db, { role: "admin", teamName: "Beta" });
-    appId = (await t.db.app.create({ data: { teamId: admin.teamId, name: "Acme", slug: "acme" } })).id;
-    const betaAppId = (await t.db.app.create({ data: { teamId: outsider.teamId, name: "Beta", slug: "beta" } })).id;
-    customerId = (await t.db.customer.create({ data: { teamId: admin.teamId, name: "Customer One" } })).id;
-    const betaCustomer = (await t.db.customer.create({ data: { teamId: outsider.teamId, name: "Beta's customer" } })).id;
+    appId = (await createAppRow(t.db, admin.teamId, { name: "Acme", slug: "acme" })).id;
+    const betaAppId = (await createAppRow(t.db, outsider.teamId, { name: "Beta", slug: "beta" })).id;
+    customerId = (await createCustomerRow(t.db, admin.teamId, "Customer One")).id;
+    const betaCustomer = (await createCustomerRow(t.db, outsider.teamId, "Beta's customer")).id;
 
     tokens.user = (await invoke(createPersonalToken, admin, { name: "laptop" })).token;
     tokens.serviceAccount = (await invoke(createServiceAccount, admin, { name: "ci", role: "developer" })).token;
@@ -219,9 +220,9 @@ describe("token route", () => {
     t = await createTestDatabase();
     useDatabase(t.url);
     const admin = await memberContext(t.db, { role: "admin", teamName: "Gamma" });
-    const appId = (await t.db.app.create({ data: { teamId: admin.teamId, name: "Gamma", slug: "gamma" } })).id;
-    const customerId = (await t.db.customer.create({ data: { teamId: admin.teamId, name: "C" } })).id;
-    await t.db.app.create({ data: { teamId: (await t.db.team.create({ data: { name: "Delta" } })).id, name: "Delta", slug: "delta" } });
+    const appId = (await createAppRow(t.db, admin.teamId, { name: "Gamma", slug: "gamma" })).id;
+    const customerId = (await createCustomerRow(t.db, admin.teamId, "C")).id;
+    await createAppRow(t.db, await createTeam(t.db, "Delta"), { name: "Delta", slug: "delta" });
     teamToken = (await invoke(createTeamToken, admin, { name: "t" })).token;
     readOnlyToken = (await invoke(createServiceAccount, admin, { name: "ro", role: "read_only" })).token;
     license = await createLicense(t.db, { teamId: admin.teamId, appId, customerId });
@@ -374,8 +375,8 @@ describe("events route", () => {
     t = await createTestDatabase();
     useDatabase(t.url);
     const admin = await memberContext(t.db, { role: "admin", teamName: "Epsilon" });
-    appId = (await t.db.app.create({ data: { teamId: admin.teamId, name: "Eps", slug: "eps" } })).id;
-    const customerId = (await t.db.customer.create({ data: { teamId: admin.teamId, name: "C" } })).id;
+    appId = (await createAppRow(t.db, admin.teamId, { name: "Eps", slug: "eps" })).id;
+    const customerId = (await createCustomerRow(t.db, admin.teamId, "C")).id;
     license = await createLicense(t.db, { teamId: admin.teamId, appId, customerId });
     const { registryEventsToken } = await import("@/lib/registry-auth/settings");
     eventsToken = registryEventsToken()!;
