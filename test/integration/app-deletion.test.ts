@@ -15,12 +15,12 @@ import { prismaSecretStore } from "@/lib/crypto/prisma-store";
 import { decodeJwt } from "@/lib/registry-auth/jwt";
 import { REGISTRY_SERVICE } from "@/lib/registry-auth/settings";
 import { HostedRegistryError, hostedImages } from "@/lib/registry-auth/hosted-images";
-import { createTestDatabase, type TestDatabase } from "@/test/support/db";
+import { setupTestDatabase } from "@/test/support/db";
 import { errorOf } from "@/test/support/errors";
 import { memberContext } from "@/test/support/factories";
 import type { PortalRoutes } from "@/test/support/portal-routes";
 import { basicAuth, configureRegistryAuthTestEnv, startHostedRegistry, startRegistryAuthRoutes } from "@/test/support/registry-auth";
-import { releaseDatabase, updateTestEnv, useDatabase } from "@/test/support/test-env";
+import { updateTestEnv } from "@/test/support/test-env";
 import { buildOciImage, pushImage, requireBinaries, skopeoInspect, type BuiltImage, type Distribution } from "@/test/support/registry";
 
 /**
@@ -32,15 +32,7 @@ import { buildOciImage, pushImage, requireBinaries, skopeoInspect, type BuiltIma
 
 configureRegistryAuthTestEnv();
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await createTestDatabase();
-  useDatabase(t.url);
-});
-afterAll(async () => {
-  await releaseDatabase();
-  await t?.drop();
-});
+const t = setupTestDatabase({ processDb: true });
 
 const setRegistryUrl = (url: string | undefined) => updateTestEnv({ REGISTRY_INTERNAL_URL: url || undefined });
 

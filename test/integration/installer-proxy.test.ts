@@ -11,7 +11,7 @@ import { createTestDatabase, type TestDatabase } from "@/test/support/db";
 import { addRegistry, createLicense, createTenant, type Tenant } from "@/test/support/factories";
 import type { PortalRoutes } from "@/test/support/portal-routes";
 import { configureProxyTestEnv, startInternalApi, testClock } from "@/test/support/proxy-fixture";
-import { releaseDatabase, useDatabase } from "@/test/support/test-env";
+import { releaseDatabase, pointAtDatabase } from "@/test/support/test-env";
 import { buildOciImage, pullImage, pushImage, requireBinaries, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
 
 /**
@@ -50,7 +50,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "kubec
     // The vendor's private registry plays Docker Hub: `acme/api:1.0` in the manifests lives there.
     process.env.DOCKER_HUB_REGISTRY = upstream.url;
     t = await createTestDatabase();
-    useDatabase(t.url);
+    pointAtDatabase(t.url);
 
     img = await buildOciImage(path.join(work, "api"), { layers: [{ sizeBytes: 200_000 }, { files: { "etc/api.conf": "port=9000\n" } }], platforms: ["linux/amd64", "linux/arm64"], tag: "1.0" });
     const tool = await buildOciImage(path.join(work, "tool"), { layers: [{ sizeBytes: 10_000 }], tag: "2" });

@@ -10,11 +10,10 @@ import { listActivity } from "@/lib/activity/operations";
 import { createPersonalToken, createServiceAccount, createTeamToken, revokeToken } from "@/lib/tokens/operations";
 import { decodeJwt, libtrustKeyId, verifyJwt } from "@/lib/registry-auth/jwt";
 import { REGISTRY_ISSUER, REGISTRY_SERVICE } from "@/lib/registry-auth/settings";
-import { createTestDatabase, type TestDatabase } from "@/test/support/db";
+import { setupTestDatabase } from "@/test/support/db";
 import { createAppRow, createCustomerRow, createLicense, createTeam, memberContext } from "@/test/support/factories";
 import type { PortalRoutes } from "@/test/support/portal-routes";
 import { basicAuth, configureRegistryAuthTestEnv, startHostedRegistry, startRegistryAuthRoutes } from "@/test/support/registry-auth";
-import { releaseDatabase, useDatabase } from "@/test/support/test-env";
 import { buildOciImage, pullImage, pushImage, requireBinaries, skopeoInspect, type BuiltImage, type Distribution } from "@/test/support/registry";
 
 /**
@@ -29,7 +28,7 @@ configureRegistryAuthTestEnv();
 const PASSWORD = "correct horse battery staple";
 
 describe.skipIf(!requireBinaries("docker-registry", "skopeo"))("hosted registry behind the portal's token service", () => {
-  let t: TestDatabase;
+  const t = setupTestDatabase({ processDb: true });
   let routes: PortalRoutes;
   let registry: Distribution & { cliOutput: string[] };
   let work: string;
@@ -51,8 +50,6 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo"))("hosted registry 
 
   beforeAll(async () => {
     work = await fs.mkdtemp(path.join(os.tmpdir(), "registry-auth-"));
-    t = await createTestDatabase();
-    useDatabase(t.url);
 
     admin = await memberContext(t.db, { role: "admin", teamName: "Acme" });
     await t.db.user.update({ where: { id: admin.userId }, data: { passwordHash: await hashPassword(PASSWORD) } });
@@ -89,8 +86,6 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo"))("hosted registry 
   afterAll(async () => {
     await registry?.stop();
     await routes?.close();
-    await releaseDatabase();
-    await t?.drop();
     if (work) await fs.rm(work, { recursive: true, force: true });
   });
 
@@ -210,15 +205,13 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo"))("hosted registry 
 });
 
 describe("token route", () => {
-  let t: TestDatabase;
+  const t = setupTestDatabase({ processDb: true });
   let routes: PortalRoutes;
   let teamToken: string;
   let readOnlyToken: string;
   let license: { id: string; licenseId: string };
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    useDatabase(t.url);
     const admin = await memberContext(t.db, { role: "admin", teamName: "Gamma" });
     const appId = (await createAppRow(t.db, admin.teamId, { name: "Gamma", slug: "gamma" })).id;
     const customerId = (await createCustomerRow(t.db, admin.teamId, "C")).id;
@@ -230,8 +223,6 @@ describe("token route", () => {
   });
   afterAll(async () => {
     await routes?.close();
-    await releaseDatabase();
-    await t?.drop();
   });
 
   const tokenUrl = (query: string) => `${routes.url}/api/registry/token?${query}`;
@@ -365,15 +356,13 @@ describe("token route", () => {
 });
 
 describe("events route", () => {
-  let t: TestDatabase;
+  const t = setupTestDatabase({ processDb: true });
   let routes: PortalRoutes;
   let appId: string;
   let license: { id: string; licenseId: string };
   let eventsToken: string;
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    useDatabase(t.url);
     const admin = await memberContext(t.db, { role: "admin", teamName: "Epsilon" });
     appId = (await createAppRow(t.db, admin.teamId, { name: "Eps", slug: "eps" })).id;
     const customerId = (await createCustomerRow(t.db, admin.teamId, "C")).id;
@@ -384,8 +373,6 @@ describe("events route", () => {
   });
   afterAll(async () => {
     await routes?.close();
-    await releaseDatabase();
-    await t?.drop();
   });
 
   const post = (body: unknown, token = eventsToken) =>

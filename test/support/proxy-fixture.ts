@@ -4,7 +4,7 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createProxyServer, type ProxyOptions, type ProxyServer } from "@/proxy/server";
 import { createTestDatabase, type TestDatabase } from "@/test/support/db";
 import { servePortalRoutes, type PortalRoutes } from "@/test/support/portal-routes";
-import { configureTestEnv, releaseDatabase, useDatabase as pointAtDatabase } from "@/test/support/test-env";
+import { configureTestEnv, releaseDatabase, pointAtDatabase } from "@/test/support/test-env";
 
 /**
  * The setup every proxy integration test file shares: the environment (configureTestEnv), a

@@ -92,11 +92,11 @@ export function configureTestEnv(opts: TestEnvOptions = {}): TestEnv {
 }
 
 /** Points the portal code of this process at a test database (getDb reads DATABASE_URL), with more variables if given. */
-export function useDatabase(url: string, extra: EnvVars = {}): void {
+export function pointAtDatabase(url: string, extra: EnvVars = {}): void {
   updateTestEnv({ DATABASE_URL: url, ...extra });
 }
 
-/** Disconnects the process's database client (the one `useDatabase` pointed). */
+/** Disconnects the process's database client (the one `pointAtDatabase` pointed). */
 export async function releaseDatabase(): Promise<void> {
   await disconnectDb();
 }
