@@ -27,18 +27,15 @@ describe("ECR tutorial", () => {
   it("rewrites every command as the reader types their account, region, repository and tag", async () => {
     const user = userEvent.setup();
     render(<EcrTutorial {...hosts} state={team()} />);
-    const account = screen.getByLabelText("AWS account ID");
-    await user.clear(account);
-    await user.type(account, " 210987654321 ");
-    const region = screen.getByLabelText("Region");
-    await user.clear(region);
-    await user.type(region, "eu-west-2");
-    const repository = screen.getByLabelText("Repository");
-    await user.clear(repository);
-    await user.type(repository, "billing/api");
-    const tag = screen.getByLabelText("Tag");
-    await user.clear(tag);
-    await user.type(tag, "2.3.1");
+    const retype = async (label: string, text: string) => {
+      const field = screen.getByLabelText(label);
+      await user.clear(field);
+      await user.type(field, text);
+    };
+    await retype("AWS account ID", " 210987654321 ");
+    await retype("Region", "eu-west-2");
+    await retype("Repository", "billing/api");
+    await retype("Tag", "2.3.1");
 
     const upstream = "210987654321.dkr.ecr.eu-west-2.amazonaws.com/billing/api:2.3.1";
     expect(command("cmd-pull")).toContain(`proxy.example.test/proxy/widget/${upstream}`);
