@@ -52,13 +52,17 @@ function match(segments: string[], parts: string[]): Record<string, string | str
   return segments.length === parts.length ? params : null;
 }
 
+/** The route files, read once: the folder tree doesn't change while tests run. */
+let allRoutes: RouteFile[] | undefined;
+
 const specificity = (segments: string[]) => segments.map((s) => (s.startsWith("[...") ? 0 : s.startsWith("[") ? 1 : 2));
 
 /** The route file serving `pathname` (/api/…), with its params; null when none does. */
 export function resolveRoute(pathname: string): { file: string; params: Record<string, string | string[]> } | null {
   if (!/^\/api(\/|$)/.test(pathname)) return null;
   const parts = pathname.replace(/^\/api\/?/, "").split("/").filter(Boolean);
-  const candidates = routeFiles()
+  allRoutes ??= routeFiles();
+  const candidates = allRoutes
     .map((r) => ({ r, params: match(r.segments, parts) }))
     .filter((c) => c.params !== null)
     .sort((a, b) => {

@@ -52,7 +52,7 @@ export interface ProxyFixture {
 }
 
 /** The environment of a file whose portal code serves a proxy: a service token, private upstreams allowed. */
-export const configureProxyTestEnv = () => configureTestEnv({ name: "proxytest", serviceToken: true, vars: { ALLOW_PRIVATE_REGISTRY_HOSTS: "true" } });
+const configureProxyTestEnv = () => configureTestEnv({ name: "proxytest", serviceToken: true, vars: { ALLOW_PRIVATE_REGISTRY_HOSTS: "true" } });
 
 /** The portal's internal API the proxy asks, on this process's configuration or on `env`. */
 export const startInternalApi = (opts: { env?: Env } = {}) =>
