@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { PASSWORD, signUp, submitSignUp, uniqueEmail } from "./support/auth";
+import { createInvite, PASSWORD, signUp, submitSignUp, uniqueEmail } from "./support/auth";
 
 test("sign up, create an app, invite a read-only member who joins and cannot create apps, audit, sign out", async ({ page, browser }) => {
   const adminEmail = uniqueEmail("admin");
@@ -20,12 +20,7 @@ test("sign up, create an app, invite a read-only member who joins and cannot cre
   await expect(page.getByText(/The slug "acme-analytics" is already in use/)).toBeVisible();
 
   // Invite a read-only member.
-  await page.getByRole("link", { name: "Team settings" }).click();
-  const inviteeEmail = uniqueEmail("reader");
-  await page.getByLabel("Email").fill(inviteeEmail);
-  await page.getByLabel("Role", { exact: true }).selectOption("read_only");
-  await page.getByRole("button", { name: "Create invite link" }).click();
-  const link = await page.getByTestId("invite-link").textContent();
+  const { email: inviteeEmail, link } = await createInvite(page, { role: "read_only", emailPrefix: "reader" });
   expect(link).toMatch(/\/invite\/[A-Za-z0-9_-]{20,}$/);
   await page.screenshot({ path: "test-results/screens/settings.png", fullPage: true });
 

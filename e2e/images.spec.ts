@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { buildOciImage, pushImage, requireBinaries, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
-import { PASSWORD, signUp, uniqueEmail } from "./support/auth";
+import { createInvite, PASSWORD, signUp, uniqueEmail } from "./support/auth";
 
 /**
  * The Images page in Chromium against a real CNCF Distribution on 127.0.0.1 (the portal runs
@@ -199,12 +199,7 @@ test("a read-only member sees the registries but no button that would fail", asy
   await dialog.getByRole("button", { name: "Test and save" }).click();
   await expect(dialog).toBeHidden();
 
-  await page.getByRole("link", { name: "Team settings" }).click();
-  const readerEmail = uniqueEmail("reader");
-  await page.getByLabel("Email").fill(readerEmail);
-  await page.getByLabel("Role", { exact: true }).selectOption("read_only");
-  await page.getByRole("button", { name: "Create invite link" }).click();
-  const link = await page.getByTestId("invite-link").textContent();
+  const { email: readerEmail, link } = await createInvite(page, { role: "read_only", emailPrefix: "reader" });
 
   const other = await browser.newContext();
   const reader = await other.newPage();

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { signUp, uniqueEmail } from "./support/auth";
+import { createInvite, signUp, uniqueEmail } from "./support/auth";
 
 test.use({ permissions: ["clipboard-read", "clipboard-write"] });
 
@@ -83,12 +83,9 @@ test("tokens: shown once, work against the REST API with their role, show last u
 test("a developer sees only personal tokens to create", async ({ page, browser }) => {
   // Sign up an admin, invite a developer, sign the developer in.
   await signUp(page, { email: uniqueEmail("admin"), teamName: "Dev Team" });
-  await page.getByRole("link", { name: "Team settings" }).click();
-  const devEmail = uniqueEmail("dev");
-  await page.getByLabel("Email").fill(devEmail);
-  await page.getByLabel("Role", { exact: true }).selectOption("developer");
-  await page.getByRole("button", { name: "Create invite link" }).click();
-  const link = (await page.getByTestId("invite-link").textContent())!;
+  const invite = await createInvite(page, { role: "developer", emailPrefix: "dev" });
+  const devEmail = invite.email;
+  const link = invite.link!;
   const other = await browser.newContext();
   const dev = await other.newPage();
   await dev.goto(link);

@@ -3,9 +3,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { load } from "js-yaml";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { resetEnvCache } from "@/lib/config/env";
-import { resetKeyProviders } from "@/lib/crypto";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { restoreTestEnv, stubTestEnv } from "@/test/support/test-env";
 import { libtrustKeyId } from "@/lib/registry-auth/jwt";
 import { main } from "@/cli/main";
 
@@ -16,11 +15,7 @@ const run = async (...argv: string[]) => {
   const code = await main(["registry", "config", ...argv], { out: (l) => out.push(l), err: (l) => err.push(l) });
   return { code, out: out.join("\n"), err: err.join("\n") };
 };
-function stub(vars: Record<string, string>) {
-  for (const [k, v] of Object.entries(vars)) vi.stubEnv(k, v);
-  resetEnvCache();
-  resetKeyProviders();
-}
+const stub = stubTestEnv;
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "portcullis-cli-registry-"));
@@ -39,9 +34,7 @@ beforeEach(() => {
   });
 });
 afterEach(() => {
-  vi.unstubAllEnvs();
-  resetEnvCache();
-  resetKeyProviders();
+  restoreTestEnv();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -26,3 +26,14 @@ export async function signUp(page: Page, opts: { email: string; teamName: string
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { name: "Apps", level: 1 })).toBeVisible({ timeout: 30_000 });
 }
+
+/** As a signed-in admin, on Team settings: an invite for a new address with `role`; the address and the invite link. */
+export async function createInvite(page: Page, opts: { role: "admin" | "developer" | "read_only"; emailPrefix: string }) {
+  await page.getByRole("link", { name: "Team settings" }).click();
+  const email = uniqueEmail(opts.emailPrefix);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Role", { exact: true }).selectOption(opts.role);
+  await page.getByRole("button", { name: "Create invite link" }).click();
+  const link = await page.getByTestId("invite-link").textContent();
+  return { email, link };
+}

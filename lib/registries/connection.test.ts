@@ -1,20 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { resetEnvCache } from "@/lib/config/env";
+import { restoreTestEnv, stubTestEnv } from "@/test/support/test-env";
 import { InvalidEndpointError } from "@/lib/oci/errors";
 import { endpointPolicy, resolveRegistryEndpoint } from "./connection";
 
-const saved = { ...process.env };
-function withEnv(vars: Record<string, string>) {
-  Object.assign(process.env, vars);
-  resetEnvCache();
-}
-afterEach(() => {
-  for (const k of ["INSECURE_REGISTRIES", "ALLOW_PRIVATE_REGISTRY_HOSTS"]) {
-    if (saved[k] === undefined) delete process.env[k];
-    else process.env[k] = saved[k];
-  }
-  resetEnvCache();
-});
+const withEnv = stubTestEnv;
+afterEach(restoreTestEnv);
 
 describe("the operator's insecure-registries list (INSECURE_REGISTRIES)", () => {
   it("lets a listed host be added over plain http://, and no other", async () => {

@@ -2,9 +2,9 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { parseEnv, resetEnvCache } from "@/lib/config/env";
-import { resetKeyProviders } from "@/lib/crypto";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseEnv } from "@/lib/config/env";
+import { restoreTestEnv, stubTestEnv } from "@/test/support/test-env";
 import { libtrustKeyId } from "./jwt";
 import { DEV_KEY_FILE, loadRegistrySigningKey, RegistryKeyError } from "./signing-key";
 
@@ -12,21 +12,14 @@ let dir: string;
 const k1 = `k1:${crypto.randomBytes(32).toString("base64")}`;
 const k2 = `k2:${crypto.randomBytes(32).toString("base64")}`;
 
-function stub(vars: Record<string, string>) {
-  for (const [k, v] of Object.entries(vars)) vi.stubEnv(k, v);
-  resetEnvCache();
-  resetKeyProviders();
-  return parseEnv(process.env);
-}
+const stub = stubTestEnv;
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "portcullis-regkey-"));
   stub({ PORTCULLIS_DATA_DIR: dir, KMS_PROVIDER: "", LOCAL_KMS_KEY_FILE: "", LOCAL_KMS_ACTIVE_KEY: "", LOCAL_KMS_KEYS: k1, REGISTRY_TOKEN_KEY_FILE: "", NODE_ENV: "test" });
 });
 afterEach(() => {
-  vi.unstubAllEnvs();
-  resetEnvCache();
-  resetKeyProviders();
+  restoreTestEnv();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

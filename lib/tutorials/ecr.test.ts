@@ -15,18 +15,10 @@ const values = {
 
 describe("ECR tutorial commands", () => {
   it("the IAM policy: a token on *, the three pull actions on the repository only", () => {
-    expect(iamPolicy(values)).toEqual({
-      Version: "2012-10-17",
-      Statement: [
-        { Sid: "PortcullisToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-        {
-          Sid: "PortcullisPull",
-          Effect: "Allow",
-          Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
-          Resource: "arn:aws:ecr:eu-west-1:123456789012:repository/my-app",
-        },
-      ],
-    });
+    const token = { Sid: "PortcullisToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" };
+    const pullActions = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"];
+    const pull = { Sid: "PortcullisPull", Effect: "Allow", Action: pullActions, Resource: "arn:aws:ecr:eu-west-1:123456789012:repository/my-app" };
+    expect(iamPolicy(values)).toEqual({ Version: "2012-10-17", Statement: [token, pull] });
   });
 
   it("pulls through the documented proxy path (docs/contracts.md, \"Proxy paths\") with the license", () => {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import * as passwords from "@/lib/auth/password";
-import { createTestDatabase } from "@/test/support/db";
+import { setupTestDatabase } from "@/test/support/db";
 import { errorOf } from "@/test/support/errors";
 import { uniqueEmail } from "@/test/support/factories";
 import { signUp } from "@/lib/accounts/sign-up";
@@ -8,11 +8,7 @@ import { BAD_CREDENTIALS, verifyCredentials } from "@/lib/accounts/sign-in";
 import { loginPolicy } from "@/lib/auth/rate-limit";
 import { createSession, deleteSession, findSession } from "@/lib/auth/sessions";
 
-let t: Awaited<ReturnType<typeof createTestDatabase>>;
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-afterAll(() => t?.drop());
+const t = setupTestDatabase();
 
 
 describe("sign-up", () => {

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "@/test/support/db";
+import { describe, expect, it } from "vitest";
+import { setupTestDatabase } from "@/test/support/db";
 import { uniqueEmail } from "@/test/support/factories";
 import { main } from "@/cli/main";
 import { adminBootstrapCommand } from "@/cli/commands/admin-bootstrap";
@@ -9,12 +9,8 @@ import { authenticateBearer } from "@/lib/tokens/authenticate";
 import { authSecret } from "@/lib/auth/secret";
 import { verifyCredentials } from "@/lib/accounts/sign-in";
 
-let t: Awaited<ReturnType<typeof createTestDatabase>>;
+const t = setupTestDatabase();
 
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-afterAll(() => t?.drop());
 
 function runCommand(argv: string[]) {
   const out: string[] = [];

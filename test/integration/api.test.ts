@@ -1,8 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
-import { createTestDatabase } from "@/test/support/db";
+import { setupTestDatabase } from "@/test/support/db";
+import { configureTestEnv } from "@/test/support/test-env";
 import { twoTeams } from "@/test/support/factories";
 import { apiRequest, type ApiCall } from "@/test/support/api";
+import { teamRows } from "@/test/support/isolation";
 import { invoke } from "@/lib/server/operation";
 import { apiRoutes, pathParams, routeKey, type ApiRoute } from "@/lib/api/routes";
 import { errorSchema } from "@/lib/api/schemas";
@@ -11,23 +13,19 @@ import { checkLicense } from "@/lib/licenses/verify";
 import { verifyLicenseFile } from "@/lib/licenses/license-file";
 
 // Sealed with a throw-away key, never a generated one in ./.data.
-process.env.LOCAL_KMS_KEYS ??= "api-test:" + Buffer.alloc(32, 9).toString("base64");
+configureTestEnv({ name: "api-test" });
 
-let t: Awaited<ReturnType<typeof createTestDatabase>>;
+const t = setupTestDatabase();
 let teams: Awaited<ReturnType<typeof twoTeams>>;
 /** Service-account tokens: team A admin, developer, read-only; team B admin. */
 const tok = { admin: "", dev: "", reader: "", outsider: "" };
 
 beforeAll(async () => {
-  t = await createTestDatabase();
   teams = await twoTeams(t.db);
   tok.admin = (await invoke(createServiceAccount, teams.adminA, { name: "ci-admin", role: "admin" })).token;
   tok.dev = (await invoke(createServiceAccount, teams.adminA, { name: "ci", role: "developer" })).token;
   tok.reader = (await invoke(createServiceAccount, teams.adminA, { name: "dashboards", role: "read_only" })).token;
   tok.outsider = (await invoke(createServiceAccount, teams.adminB, { name: "b-admin", role: "admin" })).token;
-});
-afterAll(async () => {
-  await t?.drop();
 });
 
 const testDb = async () => t.db;
@@ -290,13 +288,7 @@ describe("REST API: tenant isolation on every route", () => {
   const noBody = new Set(["GET /apps", "GET /apps/{id}/deletion-preview", "GET /registries", "GET /registries/{id}", "GET /customers", "GET /customers/{id}", "GET /licenses/{id}", "GET /licenses/{id}/file", "GET /license-signing-key", "GET /audit-events"]);
 
   const snapshot = () =>
-    Promise.all([
-      t.db.app.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
-      t.db.registry.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
-      t.db.customer.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
-      t.db.license.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
-      t.db.encryptedSecret.findMany({ where: { teamId: teams.adminA.teamId, purpose: { not: "license-signing-key" } }, orderBy: { id: "asc" } }),
-    ]).then((s) => JSON.stringify(s));
+    teamRows(t.db, teams.adminA.teamId, ["app", "registry", "customer", "license", "encryptedSecret"], { encryptedSecret: { purpose: { not: "license-signing-key" } } }).then((s) => JSON.stringify(s));
 
   beforeAll(async () => {
     const app = (await call("POST", "/apps", { token: tok.admin, body: { name: "Isolated App" } })).body;

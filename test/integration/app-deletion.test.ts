@@ -4,7 +4,6 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TeamContext } from "@/lib/auth/context";
-import { resetEnvCache } from "@/lib/config/env";
 import { invoke } from "@/lib/server/operation";
 import { appDeletionPreview, createApp, deleteApp, listApps } from "@/lib/apps/operations";
 import { archiveCustomer, createCustomer, getCustomer } from "@/lib/customers/operations";
@@ -16,11 +15,12 @@ import { prismaSecretStore } from "@/lib/crypto/prisma-store";
 import { decodeJwt } from "@/lib/registry-auth/jwt";
 import { REGISTRY_SERVICE } from "@/lib/registry-auth/settings";
 import { HostedRegistryError, hostedImages } from "@/lib/registry-auth/hosted-images";
-import { createTestDatabase, type TestDatabase } from "@/test/support/db";
+import { setupTestDatabase } from "@/test/support/db";
 import { errorOf } from "@/test/support/errors";
 import { memberContext } from "@/test/support/factories";
-import { releaseDatabase, useDatabase } from "@/test/support/proxy";
-import { basicAuth, configureRegistryAuthTestEnv, startHostedRegistry, startRegistryAuthRoutes, type PortalRoutes } from "@/test/support/registry-auth";
+import type { PortalRoutes } from "@/test/support/portal-routes";
+import { basicAuth, configureRegistryAuthTestEnv, startHostedRegistry, startRegistryAuthRoutes } from "@/test/support/registry-auth";
+import { updateTestEnv } from "@/test/support/test-env";
 import { buildOciImage, pushImage, requireBinaries, skopeoInspect, type BuiltImage, type Distribution } from "@/test/support/registry";
 
 /**
@@ -32,21 +32,9 @@ import { buildOciImage, pushImage, requireBinaries, skopeoInspect, type BuiltIma
 
 configureRegistryAuthTestEnv();
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await createTestDatabase();
-  useDatabase(t.url);
-});
-afterAll(async () => {
-  await releaseDatabase();
-  await t?.drop();
-});
+const t = setupTestDatabase({ processDb: true });
 
-const setRegistryUrl = (url: string | undefined) => {
-  if (url) process.env.REGISTRY_INTERNAL_URL = url;
-  else delete process.env.REGISTRY_INTERNAL_URL;
-  resetEnvCache();
-};
+const setRegistryUrl = (url: string | undefined) => updateTestEnv({ REGISTRY_INTERNAL_URL: url || undefined });
 
 const orphans = () => prismaSecretStore(t.db).countOrphans!();
 

@@ -1,18 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "@/test/support/db";
+import { beforeAll, describe, expect, it } from "vitest";
+import { setupTestDatabase } from "@/test/support/db";
 import { errorOf } from "@/test/support/errors";
 import { twoTeams } from "@/test/support/factories";
 import { invoke } from "@/lib/server/operation";
 import { createApp, deleteApp, listApps, renameApp } from "@/lib/apps/operations";
 
-let t: Awaited<ReturnType<typeof createTestDatabase>>;
+const t = setupTestDatabase();
 let teams: Awaited<ReturnType<typeof twoTeams>>;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
   teams = await twoTeams(t.db);
 });
-afterAll(() => t?.drop());
 
 
 describe("apps", () => {

@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "@/test/support/db";
+import { describe, expect, it } from "vitest";
+import { setupTestDatabase } from "@/test/support/db";
 import { memberContext } from "@/test/support/factories";
 import { invoke } from "@/lib/server/operation";
 import { createApp } from "@/lib/apps/operations";
 import { listAuditEvents } from "@/lib/audit/list";
 
-let t: Awaited<ReturnType<typeof createTestDatabase>>;
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-afterAll(() => t?.drop());
+const t = setupTestDatabase();
 
 describe("audit log", () => {
   it("lists newest first, paged, filterable by action", async () => {

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "@/test/support/db";
+import { beforeAll, describe, expect, it } from "vitest";
+import { setupTestDatabase } from "@/test/support/db";
+import { configureTestEnv } from "@/test/support/test-env";
 import { twoTeams } from "@/test/support/factories";
 import { invoke } from "@/lib/server/operation";
 import { createApp, deleteApp } from "@/lib/apps/operations";
@@ -11,18 +12,16 @@ import { createLicense } from "@/lib/licenses/operations";
  * these fire the two sides at once, many times, and check the invariant afterwards. On
  * PostgreSQL (CI) the operations really overlap on separate connections.
  */
-process.env.LOCAL_KMS_KEYS ??= "check-then-write:" + Buffer.alloc(32, 4).toString("base64");
+configureTestEnv({ name: "check-then-write" });
 
-let t: Awaited<ReturnType<typeof createTestDatabase>>;
+const t = setupTestDatabase();
 let teams: Awaited<ReturnType<typeof twoTeams>>;
 let app: { id: string; slug: string };
 
 beforeAll(async () => {
-  t = await createTestDatabase();
   teams = await twoTeams(t.db);
   app = await invoke(createApp, teams.adminA, { name: "Raced App" });
 });
-afterAll(() => t?.drop());
 
 describe("check, then write", () => {
   it("an archived customer is left with no active license, however a new license races the archive", async () => {

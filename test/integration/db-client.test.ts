@@ -1,11 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "@/test/support/db";
+import { describe, expect, it } from "vitest";
+import { setupTestDatabase, createTestDatabase } from "@/test/support/db";
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-afterAll(() => t?.drop());
+const t = setupTestDatabase();
 
 describe("Prisma on the test database (PGlite socket or PostgreSQL)", () => {
   it("runs concurrent interactive transactions; thrown ones roll back", async () => {

@@ -1,11 +1,6 @@
 import crypto from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { hashesCommands } from "@/cli/commands/hashes";
-import { resetEnvCache } from "@/lib/config/env";
-import { resetKeyProviders } from "@/lib/crypto";
 import { invoke } from "@/lib/server/operation";
 import type { TeamContext } from "@/lib/auth/context";
 import { createSession, findSession } from "@/lib/auth/sessions";
@@ -14,7 +9,8 @@ import { checkLicense } from "@/lib/licenses/verify";
 import { createTeamToken } from "@/lib/tokens/operations";
 import { authenticateBearer } from "@/lib/tokens/authenticate";
 import { createTestDatabase, type TestDatabase } from "@/test/support/db";
-import { memberContext } from "@/test/support/factories";
+import { createAppRow, createCustomerRow, memberContext } from "@/test/support/factories";
+import { configureTestEnv, updateTestEnv } from "@/test/support/test-env";
 
 /**
  * License IDs and API tokens are hashed under TOKEN_HASH_KEYS, not AUTH_SECRET: rotating
@@ -23,14 +19,10 @@ import { memberContext } from "@/test/support/factories";
  */
 
 const secret = () => crypto.randomBytes(32).toString("base64url");
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "portcullis-hash-keys-test-"));
 const K1 = `k1:${secret()}`;
 const K2 = `k2:${secret()}`;
 
-function configure(vars: { AUTH_SECRET?: string; TOKEN_HASH_KEYS?: string }) {
-  Object.assign(process.env, vars);
-  resetEnvCache();
-}
+const configure = (vars: { AUTH_SECRET?: string; TOKEN_HASH_KEYS?: string }) => updateTestEnv(vars);
 
 let t: TestDatabase;
 let admin: TeamContext;
@@ -38,14 +30,11 @@ let app: string;
 let customerId: string;
 
 beforeAll(async () => {
-  Object.assign(process.env, { PORTCULLIS_DATA_DIR: dataDir, LOCAL_KMS_KEYS: `hashes:${crypto.randomBytes(32).toString("base64")}` });
-  for (const v of ["KMS_PROVIDER", "LOCAL_KMS_KEY_FILE", "LOCAL_KMS_ACTIVE_KEY", "TOKEN_HASH_ACTIVE_KEY"]) delete process.env[v];
-  configure({ AUTH_SECRET: secret(), TOKEN_HASH_KEYS: K1 });
-  resetKeyProviders();
+  configureTestEnv({ name: "hash-keys", vars: { TOKEN_HASH_ACTIVE_KEY: undefined, TOKEN_HASH_KEYS: K1 } });
   t = await createTestDatabase();
   admin = await memberContext(t.db, { role: "admin" });
-  app = (await t.db.app.create({ data: { teamId: admin.teamId, name: "Hashed", slug: "hashed" } })).slug;
-  customerId = (await t.db.customer.create({ data: { teamId: admin.teamId, name: "C" } })).id;
+  app = (await createAppRow(t.db, admin.teamId, { name: "Hashed", slug: "hashed" })).slug;
+  customerId = (await createCustomerRow(t.db, admin.teamId, "C")).id;
 });
 afterAll(() => t?.drop());
 beforeEach(() => configure({ TOKEN_HASH_KEYS: K1 }));

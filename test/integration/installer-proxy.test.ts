@@ -6,10 +6,9 @@ import { promisify } from "node:util";
 import { loadAll } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "@/cli/main";
-import { createProxyServer, type ProxyServer } from "@/proxy/server";
-import { createTestDatabase, type TestDatabase } from "@/test/support/db";
-import { addRegistry, configureProxyTestEnv, createLicense, createTenant, releaseDatabase, startInternalApi, useDatabase, type InternalApi, type Tenant } from "@/test/support/proxy";
-import { testClock } from "@/test/support/proxy-fixture";
+import type { ProxyServer } from "@/proxy/server";
+import { addRegistry, createLicense, createTenant, type Tenant } from "@/test/support/factories";
+import { proxyFixture } from "@/test/support/proxy-fixture";
 import { buildOciImage, pullImage, pushImage, requireBinaries, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
 
 /**
@@ -18,18 +17,15 @@ import { buildOciImage, pullImage, pushImage, requireBinaries, startDistribution
  * builds it, and the Secret it generated — decoded into an authfile — lets `skopeo copy` pull the
  * rewritten image through the running proxy from the real upstream. Revoking the license then
  * stops the same pull. (The proxy and its internal API are set up as in proxy-pull.test.ts,
- * through test/support/proxy.ts.)
+ * through test/support/proxy-fixture.ts.)
  */
 
 const execFileP = promisify(execFile);
-const { serviceToken } = configureProxyTestEnv();
 const vendor = { username: "vendor", password: "vendor-upstream-pass" };
 const LICENSE_TTL_MS = 400;
-const clock = testClock();
 
 describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "kubectl"))("installer: rewritten manifests pull through the proxy with the generated secret", () => {
-  let t: TestDatabase;
-  let api: InternalApi;
+  const fx = proxyFixture();
   let proxy: ProxyServer;
   let proxyHost: string;
   let upstream: Distribution;
@@ -46,21 +42,17 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "kubec
     work = await fs.mkdtemp(path.join(os.tmpdir(), "installer-proxy-"));
     [upstream, open] = await Promise.all([startDistribution({ auth: "htpasswd", users: { [vendor.username]: vendor.password } }), startDistribution({ auth: "none" })]);
     // The vendor's private registry plays Docker Hub: `acme/api:1.0` in the manifests lives there.
-    process.env.DOCKER_HUB_REGISTRY = upstream.url;
-    t = await createTestDatabase();
-    useDatabase(t.url);
+    fx.setEnv({ DOCKER_HUB_REGISTRY: upstream.url });
 
     img = await buildOciImage(path.join(work, "api"), { layers: [{ sizeBytes: 200_000 }, { files: { "etc/api.conf": "port=9000\n" } }], platforms: ["linux/amd64", "linux/arm64"], tag: "1.0" });
     const tool = await buildOciImage(path.join(work, "tool"), { layers: [{ sizeBytes: 10_000 }], tag: "2" });
     await Promise.all([pushImage(img.dir, `${upstream.host}/acme/api:1.0`, { creds: vendor, all: true }), pushImage(tool.dir, `${open.host}/tools/wait:2`)]);
 
-    app = await createTenant(t.db, { slug: "acme-app" });
-    license = await createLicense(t.db, app);
-    await addRegistry(t.db, app.teamId, { endpoint: upstream.url, username: vendor.username, secret: vendor.password });
+    app = await createTenant(fx.db, { slug: "acme-app" });
+    license = await createLicense(fx.db, app);
+    await addRegistry(fx.db, app.teamId, { endpoint: upstream.url, username: vendor.username, secret: vendor.password });
 
-    api = await startInternalApi();
-    proxy = createProxyServer({ portalUrl: api.url, serviceToken, dockerHubRegistry: upstream.url, allowPrivate: true, licenseTtlMs: LICENSE_TTL_MS, pullLog: { flushIntervalMs: 100 }, now: clock.now });
-    proxyHost = `127.0.0.1:${(await proxy.listen(0)).port}`;
+    ({ proxy, host: proxyHost } = await fx.startProxy({ dockerHubRegistry: upstream.url, licenseTtlMs: LICENSE_TTL_MS, pullLog: { flushIntervalMs: 100 } }));
 
     // What a vendor ships: a Deployment with a private app image and a public init image, and a debug Pod.
     dir = path.join(work, "manifests");
@@ -94,11 +86,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "kubec
   });
 
   afterAll(async () => {
-    await proxy?.close(1000);
-    await api?.close();
     await Promise.all([upstream?.stop(), open?.stop()]);
-    await releaseDatabase();
-    await t?.drop();
     if (work) await fs.rm(work, { recursive: true, force: true });
   });
 
@@ -157,12 +145,12 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "kubec
     await expect(pullImage(rewritten, path.join(work, "anon"))).rejects.toThrow(/unauthorized|authentication required/i);
     // The pull reached the portal's log (what the ECR tutorial's "first pull" checkmark reads).
     await proxy.pullLog.flush(true);
-    expect(await t.db.pullEvent.count({ where: { teamId: app.teamId, source: "proxy" } })).toBeGreaterThan(0);
+    expect(await fx.db.pullEvent.count({ where: { teamId: app.teamId, source: "proxy" } })).toBeGreaterThan(0);
   });
 
   it("a revoked license then fails", async () => {
-    await t.db.license.update({ where: { id: license.id }, data: { revokedAt: new Date() } });
-    clock.advance(LICENSE_TTL_MS + 1);
+    await fx.db.license.update({ where: { id: license.id }, data: { revokedAt: new Date() } });
+    fx.clock.advance(LICENSE_TTL_MS + 1);
     const authfile = await authfileFromSecret();
     await expect(pullImage(`${proxyHost}/proxy/acme-app/acme/api:1.0`, path.join(work, "revoked"), { authfile, all: true })).rejects.toThrow(/unauthorized|revoked|authentication required/i);
   });

@@ -1,8 +1,9 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "@/test/support/db";
+import { beforeAll, describe, expect, it } from "vitest";
+import { setupTestDatabase } from "@/test/support/db";
+import { configureTestEnv } from "@/test/support/test-env";
 import { twoTeams } from "@/test/support/factories";
-import { expectTenantIsolation } from "@/test/support/isolation";
+import { expectTenantIsolation, teamRows } from "@/test/support/isolation";
 import { allOperations } from "@/lib/server/operations";
 import { invoke } from "@/lib/server/operation";
 import { createApp, deleteApp } from "@/lib/apps/operations";
@@ -17,9 +18,9 @@ import { createPersonalToken, createServiceAccount, createTeamToken } from "@/li
 import { createRegistry } from "@/lib/registries/operations";
 
 // Registry secrets are sealed with this throw-away key (never a generated one in ./.data).
-process.env.LOCAL_KMS_KEYS ??= "isolation:" + Buffer.alloc(32, 3).toString("base64");
+configureTestEnv({ name: "isolation" });
 
-let t: Awaited<ReturnType<typeof createTestDatabase>>;
+const t = setupTestDatabase();
 let teams: Awaited<ReturnType<typeof twoTeams>>;
 let appId: string;
 let inviteId: string;
@@ -31,7 +32,6 @@ let personalTokenId: string;
 let registryId: string;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
   teams = await twoTeams(t.db);
   appId = (await invoke(createApp, teams.adminA, { name: "Secret App" })).id;
   inviteId = (await invoke(inviteMember, teams.adminA, { email: "new@example.test", role: "developer" })).id;
@@ -42,7 +42,6 @@ beforeAll(async () => {
   personalTokenId = (await invoke(createPersonalToken, teams.developerA, { name: "laptop" })).id;
   registryId = (await invoke(createRegistry, teams.adminA, { provider: "other", endpoint: "registry.example.test", username: "vendor", password: "s3cret" })).id;
 });
-afterAll(() => t?.drop());
 
 /** For each operation: an input that targets team A's records. */
 const cases: Record<string, () => unknown> = {
@@ -85,17 +84,7 @@ const cases: Record<string, () => unknown> = {
 };
 
 /** Team A's state as seen in the database: any change by an outsider or read-only member shows here. */
-const snapshot = () =>
-  Promise.all([
-    t.db.app.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
-    t.db.membership.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
-    t.db.invite.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
-    t.db.customer.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
-    t.db.license.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
-    t.db.apiToken.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
-    t.db.registry.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
-    t.db.encryptedSecret.findMany({ where: { teamId: teams.adminA.teamId }, orderBy: { id: "asc" } }),
-  ]);
+const snapshot = () => teamRows(t.db, teams.adminA.teamId, ["app", "membership", "invite", "customer", "license", "apiToken", "registry", "encryptedSecret"]);
 
 describe("tenant isolation", () => {
   it("has a case for every operation", () => {

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "@/test/support/db";
+import { beforeAll, describe, expect, it } from "vitest";
+import { setupTestDatabase } from "@/test/support/db";
+import { configureTestEnv } from "@/test/support/test-env";
 import { errorOf } from "@/test/support/errors";
 import { twoTeams } from "@/test/support/factories";
 import { invoke } from "@/lib/server/operation";
@@ -11,22 +12,20 @@ import { verifyLicenseFile } from "@/lib/licenses/license-file";
 import { SIGNING_KEY_PURPOSE } from "@/lib/licenses/signing-key";
 
 // Sealed with a throw-away key, never a generated one in ./.data.
-process.env.LOCAL_KMS_KEYS ??= "licenses-test:" + Buffer.alloc(32, 5).toString("base64");
+configureTestEnv({ name: "licenses-test" });
 
-let t: Awaited<ReturnType<typeof createTestDatabase>>;
+const t = setupTestDatabase();
 let teams: Awaited<ReturnType<typeof twoTeams>>;
 let app: { id: string; slug: string };
 let otherApp: { id: string; slug: string };
 let appB: { id: string; slug: string };
 
 beforeAll(async () => {
-  t = await createTestDatabase();
   teams = await twoTeams(t.db);
   app = await invoke(createApp, teams.adminA, { name: "Licensed App" });
   otherApp = await invoke(createApp, teams.adminA, { name: "Other App" });
   appB = await invoke(createApp, teams.adminB, { name: "Team B App" });
 });
-afterAll(() => t?.drop());
 
 /** JSON of database rows (audit events carry a BigInt seq). */
 const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? String(x) : x));

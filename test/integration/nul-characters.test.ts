@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createTestDatabase } from "@/test/support/db";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { setupTestDatabase } from "@/test/support/db";
+import { configureTestEnv } from "@/test/support/test-env";
 import { twoTeams } from "@/test/support/factories";
 import { apiRequest } from "@/test/support/api";
-import { releaseDatabase, useDatabase } from "@/test/support/proxy";
 import { invoke } from "@/lib/server/operation";
 import { apiRoutes, pathParams, routeKey, type ApiRoute } from "@/lib/api/routes";
 import { createServiceAccount } from "@/lib/tokens/operations";
@@ -23,16 +23,14 @@ vi.mock("next/navigation", () => ({
   },
 }));
 
-process.env.LOCAL_KMS_KEYS ??= "nul-test:" + Buffer.alloc(32, 5).toString("base64");
+configureTestEnv({ name: "nul-test" });
 
-let t: Awaited<ReturnType<typeof createTestDatabase>>;
+const t = setupTestDatabase({ processDb: true });
 let token = "";
 const testDb = async () => t.db;
 const ids = { app: "", registry: "", customer: "", license: "" };
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  useDatabase(t.url);
   const teams = await twoTeams(t.db);
   token = (await invoke(createServiceAccount, teams.adminA, { name: "nul-admin", role: "admin" })).token;
   const call = async (path: string, body: unknown) => (await apiRequest("POST", `/api/v1${path}`, { token, body, db: testDb })).json();
@@ -41,10 +39,6 @@ beforeAll(async () => {
   ids.registry = (await call("/registries", { provider: "other", endpoint: "nul.example.test", username: "u", password: "p" })).id;
   ids.customer = (await call("/customers", { name: "Nul Customer" })).id;
   ids.license = (await call(`/customers/${ids.customer}/licenses`, { app: app.slug, type: "paid" })).id;
-});
-afterAll(async () => {
-  await releaseDatabase();
-  await t?.drop();
 });
 
 /** A valid body of every route that takes one, with every text field it accepts. */

@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ociErrorBody } from "@/lib/oci/errcode";
 import type { ProxyServer } from "@/proxy/server";
 import { startFakeRegistry, type FakeRegistry } from "@/test/fakes/registry";
-import { addRegistry, createLicense, createTenant, licenseAuth, ociErrors, rawRequest } from "@/test/support/proxy";
+import { addRegistry, createLicense, createTenant } from "@/test/support/factories";
+import { licenseAuth, ociErrors, rawRequest } from "@/test/support/proxy";
 import { proxyFixture } from "@/test/support/proxy-fixture";
 import { buildOciImage, pushImage, requireBinaries, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
 

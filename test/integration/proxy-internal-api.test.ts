@@ -2,8 +2,8 @@ import crypto from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseEnv } from "@/lib/config/env";
 import { INTERNAL_API } from "@/lib/internal/contract";
-import { addRegistry, createLicense, createTenant, startInternalApi, type Tenant } from "@/test/support/proxy";
-import { proxyFixture } from "@/test/support/proxy-fixture";
+import { addRegistry, createLicense, createTenant, type Tenant } from "@/test/support/factories";
+import { proxyFixture, startInternalApi } from "@/test/support/proxy-fixture";
 
 /**
  * The portal's internal API for the proxy, on its own: PROXY_SERVICE_TOKEN (and what production

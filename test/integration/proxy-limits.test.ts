@@ -3,7 +3,8 @@ import http from "node:http";
 import net from "node:net";
 import { beforeAll, describe, expect, it } from "vitest";
 import { startFakeRegistry, type FakeRegistry } from "@/test/fakes/registry";
-import { addRegistry, createLicense, createTenant, licenseAuth, rawRequest, type Tenant } from "@/test/support/proxy";
+import { addRegistry, createLicense, createTenant, type Tenant } from "@/test/support/factories";
+import { licenseAuth, rawRequest } from "@/test/support/proxy";
 import { until, proxyFixture } from "@/test/support/proxy-fixture";
 
 /**

@@ -5,8 +5,10 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ProxyServer } from "@/proxy/server";
 import { startEcrFake, type EcrFake } from "@/test/fakes/ecr";
-import { addRegistry, createLicense, createTenant, licenseAuth, ociErrors, rawRequest, type Tenant } from "@/test/support/proxy";
+import { addRegistry, createLicense, createTenant, type Tenant } from "@/test/support/factories";
+import { licenseAuth, ociErrors, rawRequest } from "@/test/support/proxy";
 import { proxyFixture } from "@/test/support/proxy-fixture";
+import { serviceAccountKey } from "@/test/support/service-account-key";
 import {
   buildOciImage,
   pullImage,
@@ -33,23 +35,8 @@ const ECR_KEY = { id: "AKIAIOSFODNN7EXAMPLE", secret: "wJalrXUtnFEMI/K7MDENG/bPx
 const vendor = { username: "vendor", password: "vendor-upstream-pass" };
 const metricsToken = crypto.randomBytes(24).toString("base64url");
 const tokenUser = { username: "tokenuser", password: "token-upstream-pass" };
-// A GCR service-account key is sent as Basic `_json_key:<the JSON>`; htpasswd takes passwords up
-// to 256 characters, so this stand-in key is short.
-/**
- * A service-account key the size of a real one (~2.3 KB: a 2048-bit PKCS#8 key in PEM), which is
- * why GCR can't sit behind htpasswd (passwords stop at 256 characters there). gcr.io and Artifact
- * Registry answer with a Bearer realm that takes Basic `_json_key:<key>`: the token server plays it.
- */
-const GCR_KEY = JSON.stringify({
-  type: "service_account",
-  project_id: "proj",
-  private_key_id: "0123456789abcdef0123456789abcdef01234567",
-  private_key: crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }),
-  client_email: "puller@proj.iam.gserviceaccount.com",
-  client_id: "123456789012345678901",
-  auth_uri: "https://accounts.google.com/o/oauth2/auth",
-  token_uri: "https://oauth2.googleapis.com/token",
-});
+/** Sent as Basic `_json_key:<the JSON>` to the token realm gcr.io and Artifact Registry answer with. */
+const GCR_KEY = serviceAccountKey("proj");
 
 describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "openssl"))("registry proxy: pulls with a license", () => {
   const fx = proxyFixture();

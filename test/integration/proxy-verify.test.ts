@@ -3,7 +3,8 @@ import http from "node:http";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ProxyServer } from "@/proxy/server";
 import { startFakeRegistry, type FakeRegistry } from "@/test/fakes/registry";
-import { addRegistry, createLicense, createTenant, licenseAuth, rawRequest } from "@/test/support/proxy";
+import { addRegistry, createLicense, createTenant } from "@/test/support/factories";
+import { licenseAuth, rawRequest } from "@/test/support/proxy";
 import { proxyFixture } from "@/test/support/proxy-fixture";
 
 /**

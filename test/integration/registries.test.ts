@@ -1,24 +1,16 @@
-import crypto from "node:crypto";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resetEnvCache } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
 import { invoke } from "@/lib/server/operation";
-import {
-  createRegistry,
-  deleteRegistry,
-  listRegistries,
-  rotateRegistryCredentials,
-  testDraftRegistry,
-  testRegistry,
-  updateRegistry,
-} from "@/lib/registries/operations";
+import { createRegistry, deleteRegistry, listRegistries, rotateRegistryCredentials, testDraftRegistry, testRegistry, updateRegistry } from "@/lib/registries/operations";
 import { ConnectionTestFailedError } from "@/lib/registries/connection";
 import { loadRegistryCredentials } from "@/lib/registries/secret";
 import { createTestDatabase } from "@/test/support/db";
 import { memberContext, twoTeams } from "@/test/support/factories";
+import { serviceAccountKey } from "@/test/support/service-account-key";
+import { configureTestEnv, updateTestEnv } from "@/test/support/test-env";
 import { startEcrFake, type EcrFake } from "@/test/fakes/ecr";
 import { buildOciImage, pushImage, requireBinaries, startDistribution, startTokenServer, type BuiltImage, type Distribution, type TokenServer } from "@/test/support/registry";
 
@@ -29,9 +21,7 @@ import { buildOciImage, pushImage, requireBinaries, startDistribution, startToke
  * 127.0.0.1, which the operator setting ALLOW_PRIVATE_REGISTRY_HOSTS=true allows.
  */
 
-process.env.LOCAL_KMS_KEYS = "registries-test:" + Buffer.alloc(32, 9).toString("base64");
-process.env.ALLOW_PRIVATE_REGISTRY_HOSTS = "true";
-resetEnvCache();
+configureTestEnv({ name: "registries-test", vars: { ALLOW_PRIVATE_REGISTRY_HOSTS: "true" } });
 
 // Distinctive secrets, so "never stored in clear" can be checked by searching for them.
 const PASSWORD = "plaintext-Basic-pw-7f3a9c";
@@ -42,19 +32,8 @@ const ECR_PASSWORD = "ecr-registry-password-5b2d";
 const ECR_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
 const GCR_PRIVATE_KEY = "-----BEGIN PRIVATE KEY-----\nplaintextGcrKeyMaterial0123456789\n-----END PRIVATE KEY-----\n";
 const GCR_KEY = JSON.stringify({ type: "service_account", project_id: "acme", client_email: "puller@acme.iam.gserviceaccount.com", private_key: GCR_PRIVATE_KEY });
-/** A key the size of a real one (a 2048-bit PKCS#8 key in PEM): too long for htpasswd, fine for a token realm, as gcr.io has. */
-const GCR_FULL_KEY = JSON.stringify({
-  type: "service_account",
-  project_id: "acme",
-  private_key_id: "0123456789abcdef0123456789abcdef01234567",
-  private_key: crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }),
-  client_email: "puller@acme.iam.gserviceaccount.com",
-  client_id: "123456789012345678901",
-  auth_uri: "https://accounts.google.com/o/oauth2/auth",
-  token_uri: "https://oauth2.googleapis.com/token",
-  auth_provider_x509_cert_url: "https://www.googleapis.com/oauth2/v1/certs",
-  client_x509_cert_url: "https://www.googleapis.com/robot/v1/metadata/x509/puller%40acme.iam.gserviceaccount.com",
-});
+/** A key the size of a real one: too long for htpasswd, fine for a token realm, as gcr.io has. */
+const GCR_FULL_KEY = serviceAccountKey("acme");
 
 type Teams = Awaited<ReturnType<typeof twoTeams>>;
 
@@ -318,8 +297,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "opens
   });
 
   it("refuses loopback endpoints unless the operator allows private hosts, without sending a packet", async () => {
-    process.env.ALLOW_PRIVATE_REGISTRY_HOSTS = "false";
-    resetEnvCache();
+    updateTestEnv({ ALLOW_PRIVATE_REGISTRY_HOSTS: "false" });
     try {
       const plain = await failure(invoke(createRegistry, teams.adminA, { provider: "other", endpoint: basic.url, username: "u", password: "p" }));
       expect(plain.fields?.endpoint).toMatch(/^Plain http:\/\/ is only allowed/);
@@ -335,8 +313,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "opens
       expect(stored.steps).toHaveLength(1);
       expect(stored.summary).toMatch(/^Endpoint failed: Plain http:\/\/ is only allowed/);
     } finally {
-      process.env.ALLOW_PRIVATE_REGISTRY_HOSTS = "true";
-      resetEnvCache();
+      updateTestEnv({ ALLOW_PRIVATE_REGISTRY_HOSTS: "true" });
     }
   });
 

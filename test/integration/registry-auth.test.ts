@@ -10,10 +10,10 @@ import { listActivity } from "@/lib/activity/operations";
 import { createPersonalToken, createServiceAccount, createTeamToken, revokeToken } from "@/lib/tokens/operations";
 import { decodeJwt, libtrustKeyId, verifyJwt } from "@/lib/registry-auth/jwt";
 import { REGISTRY_ISSUER, REGISTRY_SERVICE } from "@/lib/registry-auth/settings";
-import { createTestDatabase, type TestDatabase } from "@/test/support/db";
-import { memberContext } from "@/test/support/factories";
-import { createLicense, releaseDatabase, useDatabase } from "@/test/support/proxy";
-import { basicAuth, configureRegistryAuthTestEnv, startHostedRegistry, startRegistryAuthRoutes, type PortalRoutes } from "@/test/support/registry-auth";
+import { setupTestDatabase } from "@/test/support/db";
+import { createAppRow, createCustomerRow, createLicense, createTeam, memberContext } from "@/test/support/factories";
+import type { PortalRoutes } from "@/test/support/portal-routes";
+import { basicAuth, configureRegistryAuthTestEnv, startHostedRegistry, startRegistryAuthRoutes } from "@/test/support/registry-auth";
 import { buildOciImage, pullImage, pushImage, requireBinaries, skopeoInspect, type BuiltImage, type Distribution } from "@/test/support/registry";
 
 /**
@@ -28,7 +28,7 @@ configureRegistryAuthTestEnv();
 const PASSWORD = "correct horse battery staple";
 
 describe.skipIf(!requireBinaries("docker-registry", "skopeo"))("hosted registry behind the portal's token service", () => {
-  let t: TestDatabase;
+  const t = setupTestDatabase({ processDb: true });
   let routes: PortalRoutes;
   let registry: Distribution & { cliOutput: string[] };
   let work: string;
@@ -50,16 +50,14 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo"))("hosted registry 
 
   beforeAll(async () => {
     work = await fs.mkdtemp(path.join(os.tmpdir(), "registry-auth-"));
-    t = await createTestDatabase();
-    useDatabase(t.url);
 
     admin = await memberContext(t.db, { role: "admin", teamName: "Acme" });
     await t.db.user.update({ where: { id: admin.userId }, data: { passwordHash: await hashPassword(PASSWORD) } });
     outsider = await memberContext(t.db, { role: "admin", teamName: "Beta" });
-    appId = (await t.db.app.create({ data: { teamId: admin.teamId, name: "Acme", slug: "acme" } })).id;
-    const betaAppId = (await t.db.app.create({ data: { teamId: outsider.teamId, name: "Beta", slug: "beta" } })).id;
-    customerId = (await t.db.customer.create({ data: { teamId: admin.teamId, name: "Customer One" } })).id;
-    const betaCustomer = (await t.db.customer.create({ data: { teamId: outsider.teamId, name: "Beta's customer" } })).id;
+    appId = (await createAppRow(t.db, admin.teamId, { name: "Acme", slug: "acme" })).id;
+    const betaAppId = (await createAppRow(t.db, outsider.teamId, { name: "Beta", slug: "beta" })).id;
+    customerId = (await createCustomerRow(t.db, admin.teamId, "Customer One")).id;
+    const betaCustomer = (await createCustomerRow(t.db, outsider.teamId, "Beta's customer")).id;
 
     tokens.user = (await invoke(createPersonalToken, admin, { name: "laptop" })).token;
     tokens.serviceAccount = (await invoke(createServiceAccount, admin, { name: "ci", role: "developer" })).token;
@@ -88,8 +86,6 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo"))("hosted registry 
   afterAll(async () => {
     await registry?.stop();
     await routes?.close();
-    await releaseDatabase();
-    await t?.drop();
     if (work) await fs.rm(work, { recursive: true, force: true });
   });
 
@@ -209,19 +205,17 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo"))("hosted registry 
 });
 
 describe("token route", () => {
-  let t: TestDatabase;
+  const t = setupTestDatabase({ processDb: true });
   let routes: PortalRoutes;
   let teamToken: string;
   let readOnlyToken: string;
   let license: { id: string; licenseId: string };
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    useDatabase(t.url);
     const admin = await memberContext(t.db, { role: "admin", teamName: "Gamma" });
-    const appId = (await t.db.app.create({ data: { teamId: admin.teamId, name: "Gamma", slug: "gamma" } })).id;
-    const customerId = (await t.db.customer.create({ data: { teamId: admin.teamId, name: "C" } })).id;
-    await t.db.app.create({ data: { teamId: (await t.db.team.create({ data: { name: "Delta" } })).id, name: "Delta", slug: "delta" } });
+    const appId = (await createAppRow(t.db, admin.teamId, { name: "Gamma", slug: "gamma" })).id;
+    const customerId = (await createCustomerRow(t.db, admin.teamId, "C")).id;
+    await createAppRow(t.db, await createTeam(t.db, "Delta"), { name: "Delta", slug: "delta" });
     teamToken = (await invoke(createTeamToken, admin, { name: "t" })).token;
     readOnlyToken = (await invoke(createServiceAccount, admin, { name: "ro", role: "read_only" })).token;
     license = await createLicense(t.db, { teamId: admin.teamId, appId, customerId });
@@ -229,8 +223,6 @@ describe("token route", () => {
   });
   afterAll(async () => {
     await routes?.close();
-    await releaseDatabase();
-    await t?.drop();
   });
 
   const tokenUrl = (query: string) => `${routes.url}/api/registry/token?${query}`;
@@ -364,18 +356,16 @@ describe("token route", () => {
 });
 
 describe("events route", () => {
-  let t: TestDatabase;
+  const t = setupTestDatabase({ processDb: true });
   let routes: PortalRoutes;
   let appId: string;
   let license: { id: string; licenseId: string };
   let eventsToken: string;
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    useDatabase(t.url);
     const admin = await memberContext(t.db, { role: "admin", teamName: "Epsilon" });
-    appId = (await t.db.app.create({ data: { teamId: admin.teamId, name: "Eps", slug: "eps" } })).id;
-    const customerId = (await t.db.customer.create({ data: { teamId: admin.teamId, name: "C" } })).id;
+    appId = (await createAppRow(t.db, admin.teamId, { name: "Eps", slug: "eps" })).id;
+    const customerId = (await createCustomerRow(t.db, admin.teamId, "C")).id;
     license = await createLicense(t.db, { teamId: admin.teamId, appId, customerId });
     const { registryEventsToken } = await import("@/lib/registry-auth/settings");
     eventsToken = registryEventsToken()!;
@@ -383,8 +373,6 @@ describe("events route", () => {
   });
   afterAll(async () => {
     await routes?.close();
-    await releaseDatabase();
-    await t?.drop();
   });
 
   const post = (body: unknown, token = eventsToken) =>

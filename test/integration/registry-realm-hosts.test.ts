@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "@/test/support/db";
+import { beforeAll, describe, expect, it } from "vitest";
+import { setupTestDatabase } from "@/test/support/db";
+import { configureTestEnv } from "@/test/support/test-env";
 import { twoTeams } from "@/test/support/factories";
 import { apiRequest } from "@/test/support/api";
 import { invoke } from "@/lib/server/operation";
@@ -7,19 +8,15 @@ import { createServiceAccount } from "@/lib/tokens/operations";
 import { lookupProxyAccess } from "@/lib/internal/proxy-lookup";
 
 /** A registry's allowed token hosts: set through REST, validated, audited, and sent to the proxy. */
-process.env.LOCAL_KMS_KEYS ??= "realm-test:" + Buffer.alloc(32, 3).toString("base64");
+configureTestEnv({ name: "realm-test" });
 
-let t: Awaited<ReturnType<typeof createTestDatabase>>;
+const t = setupTestDatabase();
 let token = "";
 let teams: Awaited<ReturnType<typeof twoTeams>>;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
   teams = await twoTeams(t.db);
   token = (await invoke(createServiceAccount, teams.adminA, { name: "realm-admin", role: "admin" })).token;
-});
-afterAll(async () => {
-  await t?.drop();
 });
 
 const call = async (method: string, path: string, body?: unknown) => {

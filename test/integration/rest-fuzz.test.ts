@@ -1,7 +1,8 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createTestDatabase } from "@/test/support/db";
+import { setupTestDatabase } from "@/test/support/db";
+import { configureTestEnv } from "@/test/support/test-env";
 import { twoTeams } from "@/test/support/factories";
 import { apiRequest } from "@/test/support/api";
 import { hostileString } from "@/test/support/arbitraries";
@@ -22,18 +23,17 @@ import { createLicense } from "@/lib/licenses/operations";
  * string field, which validation must refuse before any connection is made; every other route
  * gets arbitrary JSON, near-valid bodies with one field replaced by a hostile value, and raw text.
  */
-process.env.LOCAL_KMS_KEYS ??= "rest-fuzz:" + Buffer.alloc(32, 5).toString("base64");
+configureTestEnv({ name: "rest-fuzz" });
 
 const REACHES_A_REGISTRY = new Set(["registries.create", "registries.test", "registries.rotate"]);
 const RUNS = 40;
 
-let t: Awaited<ReturnType<typeof createTestDatabase>>;
+const t = setupTestDatabase();
 let token = "";
 /** Real ids of the admin's team, per path parameter name of the routes. */
 const ids: Record<string, string[]> = {};
 
 beforeAll(async () => {
-  t = await createTestDatabase();
   const { adminA } = await twoTeams(t.db);
   token = (await invoke(createServiceAccount, adminA, { name: "fuzz", role: "admin" })).token;
   const app = await invoke(createApp, adminA, { name: "Fuzz", slug: `fuzz-${Date.now().toString(36)}` });
@@ -44,9 +44,6 @@ beforeAll(async () => {
     data: { teamId: adminA.teamId, provider: "other", endpoint: "http://127.0.0.1:1", endpointInput: "http://127.0.0.1:1", username: "u" },
   });
   Object.assign(ids, { app: [app.id], customer: [customer.id], license: [license.id], registry: [registry.id] });
-});
-afterAll(async () => {
-  await t?.drop();
 });
 
 const routes = apiRoutes as readonly ApiRoute[];

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createPrismaClient, type Db } from "@/lib/db/client";
 import { hashPassword } from "@/lib/auth/password";
 import { verifyCredentials } from "@/lib/accounts/sign-in";
 import { loginPolicy } from "@/lib/auth/rate-limit";
 import { handleRegistryToken } from "@/lib/registry-auth/http";
-import { createTestDatabase, type TestDatabase } from "@/test/support/db";
+import { setupTestDatabase } from "@/test/support/db";
 import { uniqueEmail } from "@/test/support/factories";
 import { basicAuth, configureRegistryAuthTestEnv } from "@/test/support/registry-auth";
 
@@ -18,11 +18,7 @@ import { basicAuth, configureRegistryAuthTestEnv } from "@/test/support/registry
 configureRegistryAuthTestEnv();
 const PASSWORD = "correct horse battery staple";
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-afterAll(() => t?.drop());
+const t = setupTestDatabase();
 
 async function newAccount(): Promise<string> {
   const email = uniqueEmail("limits");

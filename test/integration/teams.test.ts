@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "@/test/support/db";
+import { describe, expect, it } from "vitest";
+import { setupTestDatabase } from "@/test/support/db";
 import { errorOf } from "@/test/support/errors";
 import { memberContext, twoTeams, uniqueEmail } from "@/test/support/factories";
 import { invoke } from "@/lib/server/operation";
@@ -8,12 +8,8 @@ import { inviteMember } from "@/lib/teams/invite-member";
 import { acceptInvite, findUsableInvite } from "@/lib/teams/invites";
 import { signUp } from "@/lib/accounts/sign-up";
 
-let t: Awaited<ReturnType<typeof createTestDatabase>>;
+const t = setupTestDatabase();
 
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-afterAll(() => t?.drop());
 
 
 describe("members and roles", () => {

@@ -1,7 +1,7 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { handleRegistryToken } from "@/lib/registry-auth/http";
-import { createTestDatabase, type TestDatabase } from "@/test/support/db";
+import { setupTestDatabase } from "@/test/support/db";
 import { hostileString, repository } from "@/test/support/arbitraries";
 import { configureRegistryAuthTestEnv } from "@/test/support/registry-auth";
 
@@ -12,11 +12,7 @@ import { configureRegistryAuthTestEnv } from "@/test/support/registry-auth";
  */
 configureRegistryAuthTestEnv();
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-afterAll(() => t?.drop());
+const t = setupTestDatabase();
 
 const scope = fc.oneof(
   hostileString(60),

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "@/test/support/db";
+import { beforeAll, describe, expect, it } from "vitest";
+import { setupTestDatabase } from "@/test/support/db";
 import { errorOf } from "@/test/support/errors";
 import { memberContext, twoTeams } from "@/test/support/factories";
 import { invoke } from "@/lib/server/operation";
@@ -8,14 +8,12 @@ import { createPersonalToken, createServiceAccount, createTeamToken, listTokens,
 import { createApp } from "@/lib/apps/operations";
 import { changeMemberRole, removeMember } from "@/lib/teams/members";
 
-let t: Awaited<ReturnType<typeof createTestDatabase>>;
+const t = setupTestDatabase();
 let teams: Awaited<ReturnType<typeof twoTeams>>;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
   teams = await twoTeams(t.db);
 });
-afterAll(() => t?.drop());
 
 /** JSON of database rows (audit events carry a BigInt seq). */
 const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? String(x) : x));

@@ -1,10 +1,11 @@
 import fs from "node:fs";
-import { inject, type ProvidedContext } from "vitest";
+import { afterAll, beforeAll, inject, type ProvidedContext } from "vitest";
 import { createPrismaClient } from "@/lib/db/client";
 import { PgSocketServer } from "@/lib/db/pg-socket-server";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { dropPostgresDatabase, migratedPglite, migratedPostgresDatabase } from "./db-templates";
 import { postgresUrlFor, quoteIdent, testDatabaseKind, uniqueDatabaseName, withAdmin } from "./test-db-config";
+import { releaseDatabase, pointAtDatabase } from "./test-env";
 
 export interface TestDatabase {
   db: PrismaClient;
@@ -25,6 +26,36 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return kind === "postgres" ? postgresDatabase(provided?.template, provided?.runPid) : pgliteDatabase(provided?.template);
 }
 
+/**
+ * The test database of the file (or `describe` block) this is called in: created before its
+ * tests, dropped after them. With `processDb`, the portal code of this process (getDb, routes
+ * without `.with({ db })`) uses it too. Read `db` and `url` in tests and hooks, not at load.
+ */
+export function setupTestDatabase(opts: { processDb?: boolean } = {}): TestDatabase {
+  let t: TestDatabase | undefined;
+  const ready = () => {
+    if (!t) throw new Error("the test database is created in beforeAll: use it in a test or a hook");
+    return t;
+  };
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    if (opts.processDb) pointAtDatabase(t.url);
+  });
+  afterAll(async () => {
+    if (opts.processDb) await releaseDatabase();
+    await t?.drop();
+  });
+  return {
+    get db() {
+      return ready().db;
+    },
+    get url() {
+      return ready().url;
+    },
+    drop: () => ready().drop(),
+  };
+}
+
 async function postgresDatabase(template?: string, runPid?: number): Promise<TestDatabase> {
   let name: string;
   if (template) {
@@ -33,14 +64,18 @@ async function postgresDatabase(template?: string, runPid?: number): Promise<Tes
   } else {
     name = await migratedPostgresDatabase();
   }
-  const url = postgresUrlFor(name);
+  return withClient(postgresUrlFor(name), () => dropPostgresDatabase(name));
+}
+
+/** A client of the database at `url`; `drop` disconnects it, then removes the database. */
+function withClient(url: string, remove: () => Promise<void>): TestDatabase {
   const db = createPrismaClient(url);
   return {
     db,
     url,
     drop: async () => {
       await db.$disconnect();
-      await dropPostgresDatabase(name);
+      await remove();
     },
   };
 }
@@ -62,15 +97,8 @@ async function pgliteDatabase(snapshot?: string): Promise<TestDatabase> {
   const pglite = await migratedPglite(snapshot ? new Blob([fs.readFileSync(snapshot)]) : undefined);
   const server = new PgSocketServer(pglite);
   await server.start();
-  const url = server.url;
-  const db = createPrismaClient(url);
-  return {
-    db,
-    url,
-    drop: async () => {
-      await db.$disconnect();
-      await server.stop();
-      await pglite.close();
-    },
-  };
+  return withClient(server.url, async () => {
+    await server.stop();
+    await pglite.close();
+  });
 }

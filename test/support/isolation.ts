@@ -1,7 +1,17 @@
 import { expect } from "vitest";
 import type { TeamContext } from "@/lib/auth/context";
 import { AppError } from "@/lib/errors";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { invoke, type AnyOperation } from "@/lib/server/operation";
+
+type TeamTable = "app" | "membership" | "invite" | "customer" | "license" | "apiToken" | "registry" | "encryptedSecret";
+
+/** A team's rows of `tables`, ordered by id (`where` narrows a table): any change by another team or a lower role shows in them. */
+export function teamRows(db: PrismaClient, teamId: string, tables: TeamTable[], where: Partial<Record<TeamTable, object>> = {}): Promise<unknown[][]> {
+  return Promise.all(
+    tables.map((table) => (db[table] as unknown as { findMany(args: object): Promise<unknown[]> }).findMany({ where: { teamId, ...where[table] }, orderBy: { id: "asc" } })),
+  );
+}
 
 async function outcome<R>(p: Promise<R>): Promise<{ ok: true; value: R } | { ok: false; error: unknown }> {
   try {

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll } from "vitest";
+import type { Env } from "@/lib/config/env";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createProxyServer, type ProxyOptions, type ProxyServer } from "@/proxy/server";
 import { createTestDatabase, type TestDatabase } from "@/test/support/db";
-import { configureProxyTestEnv, releaseDatabase, startInternalApi, useDatabase as pointAtDatabase, type InternalApi } from "@/test/support/proxy";
+import { servePortalRoutes, type PortalRoutes } from "@/test/support/portal-routes";
+import { configureTestEnv, releaseDatabase, pointAtDatabase } from "@/test/support/test-env";
 
 /**
- * The setup every proxy integration test file shares: the environment (configureProxyTestEnv), a
+ * The setup every proxy integration test file shares: the environment (configureTestEnv), a
  * test database the portal code of this process uses, the portal's internal API on its real route
  * handlers, a test clock, and proxies started in front of that API — all torn down after the
  * file. Call `proxyFixture()` inside the file's `describe` (its hooks run before and after the
@@ -40,7 +42,7 @@ export interface ProxyFixture {
   clock: TestClock;
   readonly t: TestDatabase;
   readonly db: PrismaClient;
-  readonly api: InternalApi;
+  readonly api: PortalRoutes;
   /** Lookups the internal API has answered so far. */
   lookups(): number;
   /** More environment for the portal code of this process (DOCKER_HUB_REGISTRY, AWS endpoints, …). */
@@ -49,12 +51,19 @@ export interface ProxyFixture {
   startProxy(options?: Partial<ProxyOptions>): Promise<StartedProxy>;
 }
 
+/** The environment of a file whose portal code serves a proxy: a service token, private upstreams allowed. */
+const configureProxyTestEnv = () => configureTestEnv({ name: "proxytest", serviceToken: true, vars: { ALLOW_PRIVATE_REGISTRY_HOSTS: "true" } });
+
+/** The portal's internal API the proxy asks, on this process's configuration or on `env`. */
+export const startInternalApi = (opts: { env?: Env } = {}) =>
+  servePortalRoutes({ prefix: "/api/internal/proxy", ...(opts.env && { deps: { env: () => opts.env! } }) });
+
 export function proxyFixture(): ProxyFixture {
   const { serviceToken, dataDir } = configureProxyTestEnv();
   const clock = testClock();
   const started: ProxyServer[] = [];
   let t: TestDatabase | undefined;
-  let api: InternalApi | undefined;
+  let api: PortalRoutes | undefined;
   const ready = <T>(value: T | undefined, what: string): T => {
     if (value === undefined) throw new Error(`the proxy fixture's ${what} is not set up yet (use it in a test or a beforeAll)`);
     return value;
@@ -86,7 +95,7 @@ export function proxyFixture(): ProxyFixture {
     get api() {
       return ready(api, "internal API");
     },
-    lookups: () => api?.calls.get("POST /api/internal/proxy/lookup") ?? 0,
+    lookups: () => api?.count("POST /api/internal/proxy/lookup") ?? 0,
     setEnv: (extra) => pointAtDatabase(ready(t, "database").url, extra),
     async startProxy(options = {}) {
       const proxy = createProxyServer({ portalUrl: ready(api, "internal API").url, serviceToken, dockerHubRegistry: "registry-1.docker.io", allowPrivate: true, now: clock.now, ...options });
