@@ -96,7 +96,8 @@ describe("registry proxy: limits", () => {
 
   describe("connections", () => {
     it("200 clients trickling their headers: a customer still pulls a manifest and a blob, and the slow ones are cut (408) at the headers timeout", async () => {
-      const { proxy, url } = await fx.startProxy({ connections: { headersTimeoutMs: 1_500 } });
+      // Long enough for all 200 sockets to open before the first is cut, even on a busy machine.
+      const { proxy, url } = await fx.startProxy({ connections: { headersTimeoutMs: 4_000 } });
       const license = await createLicense(fx.db, tenant);
       const { port } = new URL(url);
       const slow = Array.from({ length: 200 }, () => {
@@ -113,7 +114,7 @@ describe("registry proxy: limits", () => {
           }),
         );
       });
-      await until(() => proxy.connections.open >= 200);
+      await until(() => proxy.connections.open >= 200, 3_500);
       expect(proxy.connections.open).toBeGreaterThanOrEqual(200);
 
       const authorization = licenseAuth(license.licenseId);
