@@ -17,3 +17,13 @@ export function requireFlag(values: Record<string, unknown>, name: string): stri
   if (typeof v !== "string" || v.trim() === "") throw new UsageError(`--${name} is required`);
   return v;
 }
+
+/** Flags that take a value (`--name VALUE`), declared by name. */
+export function stringFlags<const N extends string>(...names: N[]): { [K in N]: { type: "string" } } {
+  return Object.fromEntries(names.map((n) => [n, { type: "string" }])) as { [K in N]: { type: "string" } };
+}
+
+/** Switches (`--name`), declared by name. */
+export function booleanFlags<const N extends string>(...names: N[]): { [K in N]: { type: "boolean" } } {
+  return Object.fromEntries(names.map((n) => [n, { type: "boolean" }])) as { [K in N]: { type: "boolean" } };
+}

@@ -1,4 +1,4 @@
-import { requireFlag } from "@/cli/args";
+import { requireFlag, stringFlags } from "@/cli/args";
 import { defineCommand, type Command } from "@/cli/command";
 import { UserError } from "@/cli/errors";
 import { AppError } from "@/lib/errors";
@@ -33,12 +33,7 @@ export function adminBootstrapCommand(deps: { openDb?: () => Promise<{ db: Db; c
     path: ["admin", "bootstrap"],
     summary: "create an admin user and team if missing; print a new admin service-account token",
     usage: USAGE,
-    flags: {
-      email: { type: "string" },
-      password: { type: "string" },
-      team: { type: "string" },
-      "token-name": { type: "string" },
-    },
+    flags: { ...stringFlags("email", "password", "team", "token-name") },
     async run({ values }, io) {
       const input = {
         email: requireFlag(values, "email"),

@@ -1,3 +1,4 @@
+import { stringFlags, booleanFlags } from "@/cli/args";
 import { defineCommand, type Command, type CommandIO } from "@/cli/command";
 import { UsageError, UserError } from "@/cli/errors";
 import { disconnectDb, getDb, type Db } from "@/lib/db/client";
@@ -39,7 +40,7 @@ export function hashesCommands(deps: { openDb?: OpenDb } = {}): Command[] {
       path: ["hashes", "status"],
       summary: "Count license IDs and API tokens per hash key",
       usage: STATUS_USAGE,
-      flags: { json: { type: "boolean" } },
+      flags: { ...booleanFlags("json") },
       async run({ values }, io) {
         const report = await withDb(hashKeyStatus);
         if (values.json) return io.out(JSON.stringify(report, null, 2));
@@ -55,7 +56,7 @@ export function hashesCommands(deps: { openDb?: OpenDb } = {}): Command[] {
       path: ["hashes", "rehash"],
       summary: "Move license ID hashes to the active hash key",
       usage: REHASH_USAGE,
-      flags: { "dry-run": { type: "boolean" }, batch: { type: "string" }, json: { type: "boolean" } },
+      flags: { ...stringFlags("batch"), ...booleanFlags("dry-run", "json") },
       async run({ values }, io) {
         const batchSize = values.batch === undefined ? 100 : Number(values.batch);
         if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new UsageError("--batch must be an integer from 1 to 10000");

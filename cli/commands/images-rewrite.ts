@@ -1,4 +1,4 @@
-import { requireFlag } from "@/cli/args";
+import { booleanFlags, requireFlag, stringFlags } from "@/cli/args";
 import { defineCommand } from "@/cli/command";
 import { UsageError, UserError } from "@/cli/errors";
 import { InstallerError } from "@/lib/installer/errors";
@@ -42,19 +42,7 @@ export const imagesRewriteCommand = defineCommand({
   summary: "Write a Kustomize overlay that pulls private images through the proxy",
   usage: USAGE,
   positionals: true,
-  flags: {
-    app: { type: "string" },
-    "license-id": { type: "string" },
-    "proxy-host": { type: "string" },
-    "registry-host": { type: "string" },
-    namespace: { type: "string" },
-    "additional-namespaces": { type: "string" },
-    airgap: { type: "boolean" },
-    "local-registry": { type: "string" },
-    "insecure-registry": { type: "string", multiple: true },
-    "registry-name": { type: "string", multiple: true },
-    explain: { type: "boolean" },
-  },
+  flags: { ...stringFlags("app", "license-id", "proxy-host", "registry-host", "namespace", "additional-namespaces", "local-registry"), ...booleanFlags("airgap", "explain"), "insecure-registry": { type: "string", multiple: true }, "registry-name": { type: "string", multiple: true } },
   async run({ values, positionals }, io) {
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "DIR is required" : `one DIR only (got ${positionals.join(", ")})`);
     const app = requireFlag(values, "app");

@@ -1,3 +1,4 @@
+import { stringFlags, booleanFlags } from "@/cli/args";
 import { defineCommand, type Command, type CommandIO } from "@/cli/command";
 import { UsageError, UserError } from "@/cli/errors";
 import { secrets } from "@/lib/crypto";
@@ -55,7 +56,7 @@ export function kmsCommands(deps: KmsCommandDeps): Command[] {
       path: ["kms", "status"],
       summary: "Count stored secrets per KMS provider, key and version",
       usage: STATUS_USAGE,
-      flags: { json: { type: "boolean" } },
+      flags: { ...booleanFlags("json") },
       async run({ values }, io) {
         let active!: KeyRef;
         const report = await withStore(deps, async (store) => {
@@ -73,12 +74,7 @@ export function kmsCommands(deps: KmsCommandDeps): Command[] {
       path: ["kms", "rewrap"],
       summary: "Move stored secrets' data keys to the active KMS key",
       usage: REWRAP_USAGE,
-      flags: {
-        "dry-run": { type: "boolean" },
-        batch: { type: "string" },
-        after: { type: "string" },
-        json: { type: "boolean" },
-      },
+      flags: { ...stringFlags("batch", "after"), ...booleanFlags("dry-run", "json") },
       async run({ values }, io) {
         const batchSize = values.batch === undefined ? 100 : Number(values.batch);
         if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new UsageError("--batch must be an integer from 1 to 10000");

@@ -1,3 +1,4 @@
+import { stringFlags } from "@/cli/args";
 import { defineCommand, type CommandIO } from "@/cli/command";
 import { UsageError, UserError } from "@/cli/errors";
 import { env } from "@/lib/config/env";
@@ -56,7 +57,7 @@ export const migrateCommand = defineCommand({
   path: ["migrate"],
   summary: "apply database migrations (--create NAME: write a new one)",
   usage: USAGE,
-  flags: { create: { type: "string" } },
+  flags: { ...stringFlags("create") },
   async run({ values }, io) {
     if (values.create !== undefined) return create(values.create, io);
     return deploy(io);

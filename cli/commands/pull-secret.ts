@@ -1,4 +1,4 @@
-import { requireFlag } from "@/cli/args";
+import { requireFlag, stringFlags } from "@/cli/args";
 import { defineCommand } from "@/cli/command";
 import { UserError } from "@/cli/errors";
 import { InstallerError } from "@/lib/installer/errors";
@@ -17,13 +17,7 @@ export const pullSecretCommand = defineCommand({
   path: ["pull-secret"],
   summary: "Print the image pull secret for a license",
   usage: USAGE,
-  flags: {
-    "license-id": { type: "string" },
-    app: { type: "string" },
-    namespace: { type: "string" },
-    "proxy-host": { type: "string" },
-    "registry-host": { type: "string" },
-  },
+  flags: { ...stringFlags("license-id", "app", "namespace", "proxy-host", "registry-host") },
   async run({ values }, io) {
     const app = requireFlag(values, "app");
     const proxyHost = requireFlag(values, "proxy-host");

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { requireFlag } from "@/cli/args";
+import { requireFlag, stringFlags } from "@/cli/args";
 import { defineCommand } from "@/cli/command";
 import { UsageError, UserError } from "@/cli/errors";
 import fs from "node:fs";
@@ -48,15 +48,7 @@ export const registryConfigCommand = defineCommand({
   path: ["registry", "config"],
   summary: "write the hosted registry's Distribution config and token certificate bundle",
   usage: USAGE,
-  flags: {
-    storage: { type: "string" },
-    out: { type: "string" },
-    bundle: { type: "string" },
-    addr: { type: "string" },
-    "portal-url": { type: "string" },
-    "events-url": { type: "string" },
-    "extra-certs": { type: "string" },
-  },
+  flags: { ...stringFlags("storage", "out", "bundle", "addr", "portal-url", "events-url", "extra-certs") },
   async run({ values }, io) {
     const storageDir = path.resolve(requireFlag(values, "storage"));
     const e = env();
