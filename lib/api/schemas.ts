@@ -3,13 +3,14 @@ import { licenseTypes } from "@/lib/licenses/schemas";
 import { registryProviderNames } from "@/lib/registries/providers";
 import { diagnosticStepSchema } from "@/lib/oci/diagnose";
 import { errorCodes } from "@/lib/errors";
+import { appDtoSchema } from "@/lib/apps/dto";
+import { dateTime, wireSchema } from "@/lib/api/wire";
 
 /**
  * What the REST API answers, as zod schemas: the OpenAPI document's response schemas, and what
  * the REST tests parse every answer with, so the document can't drift from the responses.
  * (Request bodies need no copy here: they are the operations' own input schemas.)
  */
-const dateTime = z.string().meta({ format: "date-time", example: "2025-01-31T12:00:00.000Z" });
 const id = z.uuid();
 
 export const errorSchema = z
@@ -23,7 +24,7 @@ export const errorSchema = z
   })
   .meta({ id: "Error" });
 
-export const appSchema = z.object({ id, name: z.string(), slug: z.string(), createdAt: dateTime }).meta({ id: "App" });
+export const appSchema = wireSchema(appDtoSchema).meta({ id: "App" });
 
 export const licenseSchema = z
   .object({

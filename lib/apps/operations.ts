@@ -8,13 +8,8 @@ import { defineTeamChange, type TeamChangeOutcome } from "@/lib/server/team-chan
 import { revokeLicensesOf } from "@/lib/licenses/revoke";
 import { appRefSchema, createAppSchema, deleteAppSchema, renameAppSchema } from "@/lib/apps/schemas";
 import { hostedImagesClient } from "@/lib/registry-auth/hosted-images";
+import type { AppDto } from "@/lib/apps/dto";
 
-export interface AppDto {
-  id: string;
-  name: string;
-  slug: string;
-  createdAt: Date;
-}
 
 const toDto = (a: { id: string; name: string; slug: string; createdAt: Date }): AppDto => ({
   id: a.id,
