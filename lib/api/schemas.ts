@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { licenseTypes } from "@/lib/licenses/schemas";
 import { registryProviderNames } from "@/lib/registries/providers";
 import { diagnosticStepSchema } from "@/lib/oci/diagnose";
 import { errorCodes } from "@/lib/errors";
 import { appDtoSchema } from "@/lib/apps/dto";
+import { licenseDtoSchema, licenseWithIdDtoSchema } from "@/lib/licenses/dto";
 import { dateTime, wireSchema } from "@/lib/api/wire";
 
 /**
@@ -26,27 +26,9 @@ export const errorSchema = z
 
 export const appSchema = wireSchema(appDtoSchema).meta({ id: "App" });
 
-export const licenseSchema = z
-  .object({
-    id: id.meta({ description: "The license's record id (not the credential)." }),
-    customerId: id,
-    appId: id,
-    appSlug: z.string(),
-    appName: z.string(),
-    type: z.enum(licenseTypes),
-    status: z.enum(["active", "expired", "revoked"]),
-    hint: z.string().meta({ description: "The license ID's last characters." }),
-    expiresAt: dateTime.nullable(),
-    revokedAt: dateTime.nullable(),
-    createdAt: dateTime,
-  })
-  .meta({ id: "License" });
+export const licenseSchema = wireSchema(licenseDtoSchema).meta({ id: "License" });
 
-export const licenseWithIdSchema = licenseSchema
-  .extend({
-    licenseId: z.string().meta({ description: "The customer's credential: registry username LICENSE_ID, this as password." }),
-  })
-  .meta({ id: "LicenseWithId" });
+export const licenseWithIdSchema = wireSchema(licenseWithIdDtoSchema).meta({ id: "LicenseWithId" });
 
 export const customerSchema = z
   .object({
