@@ -4,6 +4,7 @@ import { diagnosticStepSchema } from "@/lib/oci/diagnose";
 import { errorCodes } from "@/lib/errors";
 import { appDtoSchema } from "@/lib/apps/dto";
 import { licenseDtoSchema, licenseWithIdDtoSchema } from "@/lib/licenses/dto";
+import { customerDtoSchema } from "@/lib/customers/dto";
 import { dateTime, wireSchema } from "@/lib/api/wire";
 
 /**
@@ -30,16 +31,7 @@ export const licenseSchema = wireSchema(licenseDtoSchema).meta({ id: "License" }
 
 export const licenseWithIdSchema = wireSchema(licenseWithIdDtoSchema).meta({ id: "LicenseWithId" });
 
-export const customerSchema = z
-  .object({
-    id,
-    name: z.string(),
-    email: z.string().nullable(),
-    archivedAt: dateTime.nullable(),
-    createdAt: dateTime,
-    licenses: z.array(licenseSchema),
-  })
-  .meta({ id: "Customer" });
+export const customerSchema = wireSchema(customerDtoSchema, new Map([[licenseDtoSchema, licenseSchema]])).meta({ id: "Customer" });
 
 const auditEventSchema = z
   .object({
