@@ -1,10 +1,9 @@
 import { z } from "zod";
-import { registryProviderNames } from "@/lib/registries/providers";
-import { diagnosticStepSchema } from "@/lib/oci/diagnose";
 import { errorCodes } from "@/lib/errors";
 import { appDtoSchema } from "@/lib/apps/dto";
 import { licenseDtoSchema, licenseWithIdDtoSchema } from "@/lib/licenses/dto";
 import { customerDtoSchema } from "@/lib/customers/dto";
+import { registryDtoSchema, registryTestResultSchema, testedManifestSchema } from "@/lib/registries/dto";
 import { dateTime, wireSchema } from "@/lib/api/wire";
 
 /**
@@ -64,52 +63,12 @@ export const signingKeySchema = z
   })
   .meta({ id: "LicenseSigningKey" });
 
-const testStepSchema = diagnosticStepSchema;
+const testManifestSchema = testedManifestSchema.meta({ id: "TestedManifest", description: "What the test found at the image it was given." });
+const registryRefs = new Map([[testedManifestSchema, testManifestSchema]]);
 
-const testManifestSchema = z
-  .object({
-    kind: z.enum(["index", "image"]),
-    mediaType: z.string(),
-    digest: z.string(),
-    platforms: z.array(z.string()),
-    repository: z.string(),
-    reference: z.string(),
-    layers: z.int().optional(),
-    layerBytes: z.number().optional(),
-  })
-  .meta({ id: "TestedManifest", description: "What the test found at the image it was given." });
+export const registryTestSchema = wireSchema(registryTestResultSchema, registryRefs).meta({ id: "RegistryTest" });
 
-export const registryTestSchema = z
-  .object({
-    ok: z.boolean(),
-    summary: z.string(),
-    steps: z.array(testStepSchema),
-    testedAt: dateTime,
-    image: z.string().optional(),
-    manifest: testManifestSchema.optional(),
-  })
-  .meta({ id: "RegistryTest" });
-
-export const registrySchema = z
-  .object({
-    id,
-    provider: z.enum(registryProviderNames),
-    name: z.string().nullable(),
-    endpoint: z.string().meta({ description: "Normalised scheme://host[:port]." }),
-    host: z.string(),
-    endpointInput: z.string(),
-    username: z.string().meta({ description: "Username, ECR access key ID or the GCR key's client_email. Secrets are never returned." }),
-    createdAt: dateTime,
-    createdByEmail: z.string().nullable(),
-    credentialsUpdatedAt: dateTime,
-    credentialsUpdatedBy: z.string().nullable(),
-    credentialsVersion: z.int(),
-    allowedRealmHosts: z.array(z.string()).meta({ description: "Token-service hosts, besides the registry's own, that may receive its credentials." }),
-    lastTest: z
-      .object({ ok: z.boolean(), at: dateTime, summary: z.string(), steps: z.array(testStepSchema), image: z.string().optional(), manifest: testManifestSchema.optional() })
-      .nullable(),
-  })
-  .meta({ id: "Registry" });
+export const registrySchema = wireSchema(registryDtoSchema, registryRefs).meta({ id: "Registry" });
 
 export const deletedSchema = z.object({ id }).meta({ id: "Deleted" });
 

@@ -48,4 +48,12 @@ describe("wireSchema", () => {
 
     expect(z.toJSONSchema(wire)).toMatchObject({ properties: { items: { items: { $ref: "#/$defs/WireTestItem" } } } });
   });
+
+  it("uses a part without dates as it is, named or not", () => {
+    const manifest = z.object({ digest: z.string() }).meta({ id: "WireTestManifest" });
+    const dto = z.object({ at: z.date(), manifest: manifest.optional() });
+
+    expect(wireSchema(manifest)).toBe(manifest);
+    expect(z.toJSONSchema(wireSchema(dto))).toMatchObject({ properties: { manifest: { $ref: "#/$defs/WireTestManifest" } } });
+  });
 });

@@ -22,9 +22,9 @@ export type Wire<T extends z.ZodType> = T extends z.ZodDate
 /**
  * The wire form of a DTO schema: every `z.date()` (in nested objects, arrays, nullable and
  * optional fields too) becomes a date-time string; everything else, and each part's `.meta`
- * description and example, stays as it is. The `id` of a part's meta is not copied (the DTO and
- * its wire form can't share one name in the OpenAPI document); a part listed in `refs` is replaced
- * by its named wire schema.
+ * description and example, stays as it is; a part without dates is used as it is. The `id` of a
+ * converted part's meta is not copied (the DTO and its wire form can't share one name in the
+ * OpenAPI document); a part listed in `refs` is replaced by its named wire schema.
  */
 export function wireSchema<T extends z.ZodType>(schema: T, refs: WireRefs = new Map()): Wire<T> {
   return wire(schema, refs) as Wire<T>;
@@ -39,15 +39,22 @@ function wire(schema: z.ZodType, refs: WireRefs): z.ZodType {
   return Object.keys(meta).length > 0 ? converted.meta(meta) : converted;
 }
 
+/** The part converted, or the part itself when nothing in it is a date (nor listed in `refs`). */
 function convert(schema: z.ZodType, refs: WireRefs): z.ZodType {
   if (schema instanceof z.ZodDate) return dateTime;
-  if (schema instanceof z.ZodNullable) return wire(schema.unwrap() as z.ZodType, refs).nullable();
-  if (schema instanceof z.ZodOptional) return wire(schema.unwrap() as z.ZodType, refs).optional();
-  if (schema instanceof z.ZodArray) return z.array(wire(schema.element as z.ZodType, refs));
+  if (schema instanceof z.ZodNullable) return rewrap(schema, schema.unwrap() as z.ZodType, refs, (inner) => inner.nullable());
+  if (schema instanceof z.ZodOptional) return rewrap(schema, schema.unwrap() as z.ZodType, refs, (inner) => inner.optional());
+  if (schema instanceof z.ZodArray) return rewrap(schema, schema.element as z.ZodType, refs, (inner) => z.array(inner));
   if (schema instanceof z.ZodObject) {
-    const shape = Object.fromEntries(Object.entries(schema.shape).map(([key, field]) => [key, wire(field as z.ZodType, refs)]));
-    return z.object(shape);
+    const fields = Object.entries(schema.shape as Record<string, z.ZodType>);
+    const converted = fields.map(([key, field]) => [key, wire(field, refs)] as const);
+    return converted.every(([, field], i) => field === fields[i]?.[1]) ? schema : z.object(Object.fromEntries(converted));
   }
   return schema;
+}
+
+function rewrap(schema: z.ZodType, inner: z.ZodType, refs: WireRefs, wrap: (inner: z.ZodType) => z.ZodType): z.ZodType {
+  const converted = wire(inner, refs);
+  return converted === inner ? schema : wrap(converted);
 }
 
