@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { errorCodes } from "@/lib/errors";
-import { appDtoSchema } from "@/lib/apps/dto";
+import { appDeletedDtoSchema, appDeletionPreviewDtoSchema, appDtoSchema } from "@/lib/apps/dto";
 import { licenseDtoSchema, licenseWithIdDtoSchema } from "@/lib/licenses/dto";
 import { customerDtoSchema } from "@/lib/customers/dto";
 import { registryDtoSchema, registryTestResultSchema, testedManifestSchema } from "@/lib/registries/dto";
@@ -72,32 +72,8 @@ export const registrySchema = wireSchema(registryDtoSchema, registryRefs).meta({
 
 export const deletedSchema = z.object({ id }).meta({ id: "Deleted" });
 
-const hostedCounts = z.object({
-  repositories: z.int().meta({ description: "Repositories under `<slug>/` that had tags." }),
-  tags: z.int(),
-  manifests: z.int().meta({ description: "Manifests deleted (tags pointing at one manifest share it)." }),
-});
+export const appDeletedSchema = wireSchema(appDeletedDtoSchema).meta({ id: "AppDeleted" });
 
-export const appDeletedSchema = z
-  .object({
-    id,
-    slug: z.string().meta({ description: "Stays reserved: no app of any team can take it again." }),
-    deletedAt: dateTime,
-    revokedLicenses: z.int().meta({ description: "Licenses revoked by the deletion (kept, each with a license.revoke audit event)." }),
-    hostedImages: hostedCounts.meta({ description: "What was deleted from the hosted registry (zeros when none is configured)." }),
-  })
-  .meta({ id: "AppDeleted" });
-
-export const appDeletionPreviewSchema = z
-  .object({
-    app: appSchema,
-    licenses: z.object({ active: z.int().meta({ description: "Revoked by the deletion." }), total: z.int().meta({ description: "Kept, revoked, in the customers' history." }) }),
-    hostedRegistry: z.union([
-      z.object({ configured: z.literal(false) }),
-      z.object({ configured: z.literal(true), reachable: z.literal(true), repositories: z.array(z.object({ name: z.string(), tags: z.int() })), tags: z.int() }),
-      z.object({ configured: z.literal(true), reachable: z.literal(false), error: z.string().meta({ description: "Why: deletion is refused until the registry answers." }) }),
-    ]),
-  })
-  .meta({ id: "AppDeletionPreview" });
+export const appDeletionPreviewSchema = wireSchema(appDeletionPreviewDtoSchema, new Map([[appDtoSchema, appSchema]])).meta({ id: "AppDeletionPreview" });
 
 export const listOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item) });
