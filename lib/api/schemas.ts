@@ -4,7 +4,8 @@ import { appDeletedDtoSchema, appDeletionPreviewDtoSchema, appDtoSchema } from "
 import { licenseDtoSchema, licenseWithIdDtoSchema } from "@/lib/licenses/dto";
 import { customerDtoSchema } from "@/lib/customers/dto";
 import { registryDtoSchema, registryTestResultSchema, testedManifestSchema } from "@/lib/registries/dto";
-import { dateTime, wireSchema } from "@/lib/api/wire";
+import { auditEventDtoSchema, auditEventPageDtoSchema } from "@/lib/audit/dto";
+import { wireSchema } from "@/lib/api/wire";
 
 /**
  * What the REST API answers, as zod schemas: the OpenAPI document's response schemas, and what
@@ -32,27 +33,11 @@ export const licenseWithIdSchema = wireSchema(licenseWithIdDtoSchema).meta({ id:
 
 export const customerSchema = wireSchema(customerDtoSchema, new Map([[licenseDtoSchema, licenseSchema]])).meta({ id: "Customer" });
 
-const auditEventSchema = z
-  .object({
-    id,
-    action: z.string().meta({ example: "license.revoke" }),
-    actorEmail: z.string().nullable(),
-    targetType: z.string().nullable(),
-    targetLabel: z.string().nullable(),
-    metadata: z.record(z.string(), z.unknown()).nullable(),
-    ip: z.string().nullable(),
-    createdAt: dateTime,
-  })
-  .meta({ id: "AuditEvent" });
+const auditEventSchema = wireSchema(auditEventDtoSchema).meta({ id: "AuditEvent" });
 
+/** The page's events are `data` on the wire, like every list the REST API answers. */
 export const auditPageSchema = z
-  .object({
-    data: z.array(auditEventSchema),
-    total: z.int(),
-    page: z.int(),
-    pageSize: z.int(),
-    pages: z.int(),
-  })
+  .object({ data: z.array(auditEventSchema), ...wireSchema(auditEventPageDtoSchema).omit({ events: true }).shape })
   .meta({ id: "AuditEventPage" });
 
 export const signingKeySchema = z
