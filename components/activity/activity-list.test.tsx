@@ -1,6 +1,6 @@
 import { render, screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import type { ActivityDto } from "@/lib/activity/operations";
+import type { ActivityDto } from "@/lib/activity/dto";
 import { ActivityList } from "./activity-list";
 
 const event = (over: Partial<ActivityDto>): ActivityDto => ({

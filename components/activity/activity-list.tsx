@@ -1,7 +1,7 @@
 import { Card } from "@/components/ui/card";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Table, type Column } from "@/components/ui/table";
-import type { ActivityDto } from "@/lib/activity/operations";
+import type { ActivityDto } from "@/lib/activity/dto";
 import { activityOutcome } from "@/lib/activity/outcome";
 
 

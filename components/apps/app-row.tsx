@@ -8,7 +8,7 @@ import { Notice } from "@/components/ui/notice";
 import { CopyButton } from "@/components/ui/copy-button";
 import type { ActionState } from "@/lib/server/action-state";
 import type { Plain } from "@/lib/server/plain";
-import type { AppDto } from "@/lib/apps/operations";
+import type { AppDto } from "@/lib/apps/dto";
 import { DeleteAppDialog } from "./delete-app-dialog";
 
 type Mode = "view" | "rename" | "delete";

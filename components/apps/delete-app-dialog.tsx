@@ -6,7 +6,7 @@ import { Button, SubmitButton } from "@/components/ui/button";
 import { Dialog, DialogForm } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
-import type { AppDeletionPreview } from "@/lib/apps/operations";
+import type { AppDeletionPreview } from "@/lib/apps/dto";
 import type { ActionState } from "@/lib/server/action-state";
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;

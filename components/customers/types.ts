@@ -1,4 +1,4 @@
-import type { CustomerDto } from "@/lib/customers/operations";
+import type { CustomerDto } from "@/lib/customers/dto";
 import type { LicenseDto } from "@/lib/licenses/dto";
 import type { Plain } from "@/lib/server/plain";
 

@@ -1,5 +1,5 @@
 import type { DiagnosticStep } from "@/lib/oci/diagnose";
-import type { RegistryTestResult } from "@/lib/registries/connection";
+import type { RegistryTestResult } from "@/lib/registries/dto";
 import type { RegistryProviderName } from "@/lib/registries/providers";
 
 /** A connection test as the client components get it: the stored result, its date maybe serialised. */

@@ -9,7 +9,7 @@ import { roleLabels } from "@/lib/teams/schemas";
 import { tokenKindLabels } from "@/lib/tokens/schemas";
 import type { ActionState } from "@/lib/server/action-state";
 import type { Plain } from "@/lib/server/plain";
-import type { ApiTokenDto } from "@/lib/tokens/operations";
+import type { ApiTokenDto } from "@/lib/tokens/dto";
 
 /** A token as the Tokens page hands it to this row: dates as strings. */
 export type TokenView = Plain<Omit<ApiTokenDto, "userId" | "revokedAt">>;

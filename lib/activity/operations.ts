@@ -1,6 +1,7 @@
 import { defineOperation } from "@/lib/server/operation";
 import { findOr404 } from "@/lib/server/team-transaction";
 import { listActivitySchema } from "@/lib/activity/schemas";
+import type { ActivityDto } from "@/lib/activity/dto";
 
 /**
  * Image pushes and pulls, newest first: the hosted registry's (Distribution's notifications,
@@ -9,20 +10,6 @@ import { listActivitySchema } from "@/lib/activity/schemas";
  * team's app or license is not_found.
  */
 const ACTIVITY_ACTIONS = ["push-manifest", "pull-manifest", "delete-manifest"] as const;
-
-export interface ActivityDto {
-  id: string;
-  at: Date;
-  source: "registry" | "proxy";
-  action: string;
-  image: string;
-  reference: string | null;
-  status: number;
-  bytes: number;
-  actor: string | null;
-  app: { id: string; slug: string } | null;
-  license: { id: string; hint: string; customerId: string; customerName: string } | null;
-}
 
 export const listActivity = defineOperation({
   name: "activity.list", permission: "read", input: listActivitySchema,

@@ -8,13 +8,8 @@ import { defineTeamChange, type TeamChangeOutcome } from "@/lib/server/team-chan
 import { revokeLicensesOf } from "@/lib/licenses/revoke";
 import { appRefSchema, createAppSchema, deleteAppSchema, renameAppSchema } from "@/lib/apps/schemas";
 import { hostedImagesClient } from "@/lib/registry-auth/hosted-images";
+import type { AppDeleted, AppDeletionPreview, AppDto } from "@/lib/apps/dto";
 
-export interface AppDto {
-  id: string;
-  name: string;
-  slug: string;
-  createdAt: Date;
-}
 
 const toDto = (a: { id: string; name: string; slug: string; createdAt: Date }): AppDto => ({
   id: a.id,
@@ -75,16 +70,6 @@ export const renameApp = defineTeamChange({
   },
 });
 
-export interface AppDeletionPreview {
-  app: AppDto;
-  /** Licenses that deleting revokes (active now), and all of the app's licenses (kept either way). */
-  licenses: { active: number; total: number };
-  hostedRegistry:
-    | { configured: false }
-    | { configured: true; reachable: true; repositories: Array<{ name: string; tags: number }>; tags: number }
-    | { configured: true; reachable: false; error: string };
-}
-
 /** What deleting the app would do: the licenses it revokes and the hosted registry's repositories and tags it deletes. */
 export const appDeletionPreview = defineOperation({
   name: "apps.deletion_preview", permission: "admin", input: appRefSchema,
@@ -113,14 +98,6 @@ export const appDeletionPreview = defineOperation({
     return { app: toDto(app), licenses: { active, total }, hostedRegistry };
   },
 });
-
-export interface AppDeleted {
-  id: string;
-  slug: string;
-  deletedAt: Date;
-  revokedLicenses: number;
-  hostedImages: { repositories: number; tags: number; manifests: number };
-}
 
 /**
  * Deletes an app (admins): first every tagged image under `<slug>/` in the hosted registry

@@ -1,10 +1,11 @@
 import { defineOperation } from "@/lib/server/operation";
 import { auditQuerySchema } from "@/lib/audit/schemas";
+import type { AuditEventPage } from "@/lib/audit/dto";
 
 /** The team's audit events, newest first, paged, optionally filtered by action. */
 export const listAuditEvents = defineOperation({
   name: "audit.list", permission: "read", input: auditQuerySchema,
-  async run(ctx, q) {
+  async run(ctx, q): Promise<AuditEventPage> {
     const where = { teamId: ctx.teamId, ...(q.action ? { action: q.action } : {}) };
     const [total, events] = await Promise.all([
       ctx.db.auditEvent.count({ where }),

@@ -3,16 +3,9 @@ import { findOr404 } from "@/lib/server/team-transaction";
 import { defineTeamChange } from "@/lib/server/team-change";
 import { revokeLicensesOf } from "@/lib/licenses/revoke";
 import { createCustomerSchema, customerRefSchema, listCustomersSchema } from "@/lib/customers/schemas";
-import { licenseRowSelect, toLicenseDto, type LicenseDto } from "@/lib/licenses/dto";
+import { licenseRowSelect, toLicenseDto } from "@/lib/licenses/dto";
+import type { CustomerDto } from "@/lib/customers/dto";
 
-export interface CustomerDto {
-  id: string;
-  name: string;
-  email: string | null;
-  archivedAt: Date | null;
-  createdAt: Date;
-  licenses: LicenseDto[];
-}
 
 const CUSTOMER_NOT_FOUND = "That customer does not exist.";
 

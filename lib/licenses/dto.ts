@@ -1,21 +1,31 @@
-import type { LicenseTypeName } from "@/lib/licenses/schemas";
+import { z } from "zod";
+import { licenseTypes, type LicenseTypeName } from "@/lib/licenses/schemas";
 
-type LicenseStatus = "active" | "expired" | "revoked";
-
-export interface LicenseDto {
-  id: string;
-  customerId: string;
-  appId: string;
-  appSlug: string;
-  appName: string;
-  type: LicenseTypeName;
-  status: LicenseStatus;
+/** A license as the operations return it (and, with dates as strings, as the REST API answers it). */
+export const licenseDtoSchema = z.object({
+  id: z.uuid().meta({ description: "The license's record id (not the credential)." }),
+  customerId: z.uuid(),
+  appId: z.uuid(),
+  appSlug: z.string(),
+  appName: z.string(),
+  type: z.enum(licenseTypes),
+  status: z.enum(["active", "expired", "revoked"]),
   /** Last characters of the license ID, to recognise it without revealing it. */
-  hint: string;
-  expiresAt: Date | null;
-  revokedAt: Date | null;
-  createdAt: Date;
-}
+  hint: z.string().meta({ description: "The license ID's last characters." }),
+  expiresAt: z.date().nullable(),
+  revokedAt: z.date().nullable(),
+  createdAt: z.date(),
+});
+
+export type LicenseDto = z.infer<typeof licenseDtoSchema>;
+type LicenseStatus = LicenseDto["status"];
+
+/** A license just issued or rotated: the only time its credential is returned. */
+export const licenseWithIdDtoSchema = licenseDtoSchema.extend({
+  licenseId: z.string().meta({ description: "The customer's credential: registry username LICENSE_ID, this as password." }),
+});
+
+export type LicenseWithId = z.infer<typeof licenseWithIdDtoSchema>;
 
 export interface LicenseRow {
   id: string;

@@ -8,13 +8,12 @@ import { defineTeamChange, type TeamChangeOutcome } from "@/lib/server/team-chan
 import { env } from "@/lib/config/env";
 import { createLicenseSchema, licenseRefSchema } from "@/lib/licenses/schemas";
 import { generateLicenseId, hashLicenseId, licenseIdHint } from "./license-id";
-import { licenseRowSelect, toLicenseDto, type LicenseDto } from "./dto";
+import { licenseRowSelect, toLicenseDto, type LicenseDto, type LicenseWithId } from "./dto";
 import { revealLicenseId, sealLicenseId, storeSealedLicenseId } from "./secret";
 import { signLicense } from "./license-file";
 import { teamPublicSigningKey, teamSigningKey } from "./signing-key";
 import { licenseRevokeEvent } from "./revoke";
 
-export type LicenseWithId = LicenseDto & { licenseId: string };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

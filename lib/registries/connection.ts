@@ -3,11 +3,12 @@ import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
 import { assertPublicAddress } from "@/lib/oci/address";
 import type { RegistryCredentials } from "@/lib/oci/credentials";
-import { testRegistryConnection, type ConnectionTestResult, type DiagnosticStep } from "@/lib/oci/diagnose";
+import { testRegistryConnection, type ConnectionTestResult } from "@/lib/oci/diagnose";
 import type { RegistryEndpoint } from "@/lib/oci/endpoint";
 import { InvalidEndpointError, UpstreamError } from "@/lib/oci/errors";
 import { formatPlatform } from "@/lib/oci/manifest";
 import { providerEndpoint, type RegistryProviderName } from "./providers";
+import type { RegistryTestResult } from "@/lib/registries/dto";
 
 /**
  * The glue between the registry operations and lib/oci: endpoints under the operator's policy,
@@ -52,25 +53,7 @@ export function displayHost(endpoint: string): string {
 
 // ---------------------------------------------------------------------------------------------
 
-/** A connection test as stored, shown and returned by the REST API: never a secret in it. */
-export interface RegistryTestResult {
-  ok: boolean;
-  /** One sentence for the table. */
-  summary: string;
-  steps: DiagnosticStep[];
-  testedAt: Date;
-  image?: string;
-  manifest?: {
-    kind: "index" | "image";
-    mediaType: string;
-    digest: string;
-    platforms: string[];
-    repository: string;
-    reference: string;
-    layers?: number;
-    layerBytes?: number;
-  };
-}
+export type { RegistryTestResult } from "@/lib/registries/dto";
 
 function summarizeTest(r: ConnectionTestResult): string {
   const failed = r.steps.find((s) => !s.ok);

@@ -5,16 +5,11 @@ import type { RegistryCredentials } from "@/lib/oci/credentials";
 import { defineOperation } from "@/lib/server/operation";
 import { findOr404 } from "@/lib/server/team-transaction";
 import { defineTeamChange } from "@/lib/server/team-change";
-import { diagnosticStepSchema, type DiagnosticStep } from "@/lib/oci/diagnose";
+import { diagnosticStepSchema } from "@/lib/oci/diagnose";
 import { AppError, fromZodError, notFound } from "@/lib/errors";
 import { deleteRegistrySecrets, loadRegistryCredentials, secretFieldOf, storeRegistrySecret } from "@/lib/registries/secret";
-import {
-  ConnectionTestFailedError,
-  displayHost,
-  resolveRegistryEndpoint,
-  runConnectionTest,
-  type RegistryTestResult,
-} from "@/lib/registries/connection";
+import { ConnectionTestFailedError, displayHost, resolveRegistryEndpoint, runConnectionTest } from "@/lib/registries/connection";
+import type { RegistryDto, RegistryTestResult } from "@/lib/registries/dto";
 import { ociCredentials, registryProvider, storedCredentials, type RegistryProviderName } from "@/lib/registries/providers";
 import {
   createRegistrySchema,
@@ -33,26 +28,7 @@ import {
  * credentials were set, nothing more.
  */
 
-export interface RegistryDto {
-  id: string;
-  provider: RegistryProviderName;
-  name: string | null;
-  /** Normalised `scheme://host[:port]`. */
-  endpoint: string;
-  /** `host[:port]` (with `http://` in front for plain HTTP): what the table shows and delete confirms. */
-  host: string;
-  /** What the user typed. */
-  endpointInput: string;
-  username: string;
-  createdAt: Date;
-  createdByEmail: string | null;
-  credentialsUpdatedAt: Date;
-  credentialsUpdatedBy: string | null;
-  credentialsVersion: number;
-  /** Token-service hosts, besides the registry's own, that may receive its credentials. */
-  allowedRealmHosts: string[];
-  lastTest: { ok: boolean; at: Date; summary: string; steps: DiagnosticStep[]; image?: string; manifest?: TestedManifest } | null;
-}
+export type { RegistryDto } from "@/lib/registries/dto";
 
 type TestedManifest = NonNullable<RegistryTestResult["manifest"]>;
 

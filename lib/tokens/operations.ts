@@ -8,24 +8,11 @@ import type { RoleName } from "@/lib/teams/schemas";
 import { createPersonalTokenSchema, createServiceAccountSchema, createTeamTokenSchema, revokeTokenSchema, type TokenKindName } from "@/lib/tokens/schemas";
 import { newApiToken } from "./format";
 import { lowerRole } from "./roles";
+import type { ApiTokenDto } from "@/lib/tokens/dto";
 
-type TokenStatus = "active" | "expired" | "revoked";
+export type { ApiTokenDto } from "@/lib/tokens/dto";
 
-export interface ApiTokenDto {
-  id: string;
-  kind: TokenKindName;
-  name: string;
-  role: RoleName;
-  hint: string;
-  /** The person a personal token acts as. */
-  userId: string | null;
-  ownerEmail: string | null;
-  status: TokenStatus;
-  createdAt: Date;
-  expiresAt: Date | null;
-  lastUsedAt: Date | null;
-  revokedAt: Date | null;
-}
+type TokenStatus = ApiTokenDto["status"];
 
 type TokenRow = {
   id: string;

@@ -3,7 +3,7 @@ import "@/lib/validations/zod-config";
 import { roleSchema } from "@/lib/teams/schemas";
 import { optionalExpirySchema } from "@/lib/validations/dates";
 
-const tokenKinds = ["user", "service_account", "team"] as const;
+export const tokenKinds = ["user", "service_account", "team"] as const;
 export type TokenKindName = (typeof tokenKinds)[number];
 
 export const tokenKindLabels: Record<TokenKindName, string> = {

@@ -1,0 +1,18 @@
+import { z } from "zod";
+
+/** An image push, pull or delete as the operations return it. */
+export const activityDtoSchema = z.object({
+  id: z.string(),
+  at: z.date(),
+  source: z.enum(["registry", "proxy"]),
+  action: z.string(),
+  image: z.string(),
+  reference: z.string().nullable(),
+  status: z.int(),
+  bytes: z.number(),
+  actor: z.string().nullable(),
+  app: z.object({ id: z.string(), slug: z.string() }).nullable(),
+  license: z.object({ id: z.string(), hint: z.string(), customerId: z.string(), customerName: z.string() }).nullable(),
+});
+
+export type ActivityDto = z.infer<typeof activityDtoSchema>;
