@@ -1,5 +1,5 @@
 import { defineOperation } from "@/lib/server/operation";
-import { findOr404 } from "@/lib/server/team-transaction";
+import { findOr404 } from "@/lib/server/find-or-404";
 import { listActivitySchema } from "@/lib/activity/schemas";
 import type { ActivityDto } from "@/lib/activity/dto";
 

@@ -3,7 +3,7 @@ import { defineOperation } from "@/lib/server/operation";
 import type { TeamContext } from "@/lib/auth/context";
 import type { Db, Tx } from "@/lib/db/client";
 import { AppError, notFound } from "@/lib/errors";
-import { findOr404 } from "@/lib/server/team-transaction";
+import { findOr404 } from "@/lib/server/find-or-404";
 import { defineTeamChange, type TeamChangeOutcome } from "@/lib/server/team-change";
 import { revokeLicensesOf } from "@/lib/licenses/revoke";
 import { appRefSchema, createAppSchema, deleteAppSchema, renameAppSchema } from "@/lib/apps/schemas";

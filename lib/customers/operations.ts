@@ -1,5 +1,5 @@
 import { defineOperation } from "@/lib/server/operation";
-import { findOr404 } from "@/lib/server/team-transaction";
+import { findOr404 } from "@/lib/server/find-or-404";
 import { defineTeamChange } from "@/lib/server/team-change";
 import { revokeLicensesOf } from "@/lib/licenses/revoke";
 import { createCustomerSchema, customerRefSchema, listCustomersSchema } from "@/lib/customers/schemas";

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { defineOperation } from "@/lib/server/operation";
 import type { TeamContext } from "@/lib/auth/context";
 import { AppError } from "@/lib/errors";
-import { findOr404 } from "@/lib/server/team-transaction";
+import { findOr404 } from "@/lib/server/find-or-404";
 import { defineTeamChange, type TeamChangeOutcome } from "@/lib/server/team-change";
 import { env } from "@/lib/config/env";
 import { createLicenseSchema, licenseRefSchema } from "@/lib/licenses/schemas";

@@ -1,4 +1,5 @@
 import { AppError } from "@/lib/errors";
+import type { OciCode } from "./errcode";
 
 /**
  * Errors of the OCI layer. Two audiences read them: the portal (AppError → 422 with a field
@@ -7,7 +8,7 @@ import { AppError } from "@/lib/errors";
  */
 
 /** OCI distribution error codes the proxy answers with for bad input (OCI distribution spec, "Error Codes"). */
-type OciInputCode = "NAME_INVALID" | "TAG_INVALID" | "DIGEST_INVALID" | "UNSUPPORTED";
+type OciInputCode = Extract<OciCode, "NAME_INVALID" | "TAG_INVALID" | "DIGEST_INVALID" | "UNSUPPORTED">;
 
 /** A malformed image reference, repository name, tag, digest or proxy path. */
 export class InvalidReferenceError extends AppError {

@@ -3,7 +3,7 @@ import type { Db, Tx } from "@/lib/db/client";
 import { Prisma, type Registry } from "@/lib/generated/prisma/client";
 import type { RegistryCredentials } from "@/lib/oci/credentials";
 import { defineOperation } from "@/lib/server/operation";
-import { findOr404 } from "@/lib/server/team-transaction";
+import { findOr404 } from "@/lib/server/find-or-404";
 import { defineTeamChange } from "@/lib/server/team-change";
 import { diagnosticStepSchema } from "@/lib/oci/diagnose";
 import { AppError, fromZodError, notFound } from "@/lib/errors";

@@ -5,7 +5,6 @@ import type { Tx } from "@/lib/db/client";
 import { recordTeamAudit, type AuditEventInput } from "@/lib/audit/record";
 import { isUniqueViolation, type AppError } from "@/lib/errors";
 import { defineOperation, type Operation } from "./operation";
-import { inTeamTransaction } from "./team-transaction";
 
 /** What a change answers, and the audit event it made (none when it changed nothing). */
 export interface TeamChangeOutcome<R> {
@@ -41,7 +40,7 @@ export function defineTeamChange<S extends z.ZodType, P = undefined, R = unknown
     async run(ctx, input) {
       const prepared = (await def.prepare?.(ctx, input)) as P;
       try {
-        return await inTeamTransaction(ctx, async (tx) => {
+        return await ctx.db.$transaction(async (tx) => {
           const { result, audit } = await def.change(tx, ctx, input, prepared);
           if (audit) await recordTeamAudit(tx, ctx, audit);
           return result;

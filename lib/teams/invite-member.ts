@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineOperation } from "@/lib/server/operation";
 import { AppError } from "@/lib/errors";
-import { findOr404 } from "@/lib/server/team-transaction";
+import { findOr404 } from "@/lib/server/find-or-404";
 import { defineTeamChange } from "@/lib/server/team-change";
 import { inviteMemberSchema, revokeInviteSchema } from "@/lib/teams/schemas";
 import { newInviteToken } from "./invites";

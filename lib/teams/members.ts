@@ -1,7 +1,7 @@
 import type { Tx } from "@/lib/db/client";
 import { defineOperation } from "@/lib/server/operation";
 import { AppError } from "@/lib/errors";
-import { findOr404 } from "@/lib/server/team-transaction";
+import { findOr404 } from "@/lib/server/find-or-404";
 import { defineTeamChange } from "@/lib/server/team-change";
 import { changeRoleSchema, removeMemberSchema } from "@/lib/teams/schemas";
 import { z } from "zod";
