@@ -20,6 +20,10 @@ export const INTERNAL_API = {
   pullEvents: "/api/internal/proxy/pull-events",
   /** GET: the portal is up and accepts this token (the proxy's /readyz). */
   ping: "/api/internal/proxy/ping",
+  /** POST: a batch of cache events (copies stored, read, found corrupt; tags resolved; traffic). */
+  cacheEvents: "/api/internal/proxy/cache-events",
+  /** POST: the last digest any proxy saw for a tag (stale-if-error when this proxy has none). */
+  cacheTag: "/api/internal/proxy/cache-tag",
 } as const;
 
 /**
@@ -79,6 +83,25 @@ const credentialsSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("gcr"), jsonKey: z.string() }),
 ]);
 
+/**
+ * The proxy cache's store for one registry and repository (docs/proxy-cache.md): a repository of
+ * a CNCF Distribution (by default the hosted registry) under CACHE_REPOSITORY_PREFIX, named by the
+ * registry's id, so one team's copies are never another team's. The portal signs the bearer token
+ * for exactly that repository (pull, push, delete).
+ */
+export const cacheAccessSchema = z.object({
+  /** The store's API base URL, `http(s)://host[:port]`. */
+  url: z.string().refine((v) => URL.canParse(v), "must be a URL"),
+  /** `portcullis-cache/<registry id>/<upstream repository>`. */
+  repository: z.string().refine(isValidRepository, "is not a repository name"),
+  token: z.string().min(1),
+  /** When the token stops working (ISO 8601). */
+  tokenExpiresAt: z.iso.datetime(),
+  /** How long after it was last confirmed upstream a tag's digest may still be served while the upstream fails (stale-if-error); 0 = never. */
+  maxStaleSeconds: z.number().int().min(0),
+});
+export type CacheAccess = z.infer<typeof cacheAccessSchema>;
+
 export const lookupResponseSchema = z.object({
   allowed: z.boolean(),
   code: z.enum(lookupCodes),
@@ -108,6 +131,8 @@ export const lookupResponseSchema = z.object({
       credentials: credentialsSchema,
       /** Token-service hosts, besides the registry's own, that may receive its credentials. */
       allowedRealmHosts: z.array(z.string()).default([]),
+      /** Where the proxy keeps copies of this registry's content; absent when caching is off for it or there is no store. */
+      cache: cacheAccessSchema.optional(),
     })
     .optional(),
 });
@@ -132,6 +157,8 @@ const pullEventSchema = z
     bytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
     actor: z.string().max(256).nullable(),
     at: z.iso.datetime(),
+    /** Where the answer came from: the cache, the upstream (a miss), or the cache while the upstream failed (stale). Absent: not cached. */
+    cache: z.enum(["hit", "miss", "stale"]).optional(),
   })
   .strict();
 export type PullEventInput = z.infer<typeof pullEventSchema>;
@@ -145,3 +172,65 @@ export const pullEventBatchResponseSchema = z.object({
   /** Events of licenses that no longer exist (deleted with their customer or team). */
   unknownLicense: z.number().int(),
 });
+
+const digestSchema = z.string().regex(/^sha256:[a-f0-9]{64}$/, "must be a sha256 digest");
+const upstreamRepositorySchema = z.string().max(255).refine(isValidRepository, "is not a repository name");
+
+/**
+ * What a proxy tells the portal about its cache, so that every proxy and the Images page share one
+ * account of it (lib/cache/). `repository` is the upstream repository (as in lookup answers);
+ * `registryId` a lookup answer's registry id.
+ * - stored: a verified copy of `digest` (a blob, or a manifest stored as a blob) is now in the store;
+ * - used: a copy was read from the store (least-recently-used order; a read in progress repeats it);
+ * - corrupt: a copy in the store did not match its digest and was not served;
+ * - tag: the upstream confirmed `tag` → `digest` at `at`.
+ */
+export const cacheEventSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("stored"), registryId: z.uuid(), repository: upstreamRepositorySchema, digest: digestSchema, size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), at: z.iso.datetime() }).strict(),
+  z.object({ kind: z.literal("used"), registryId: z.uuid(), repository: upstreamRepositorySchema, digest: digestSchema, at: z.iso.datetime() }).strict(),
+  z.object({ kind: z.literal("corrupt"), registryId: z.uuid(), repository: upstreamRepositorySchema, digest: digestSchema, at: z.iso.datetime() }).strict(),
+  z
+    .object({
+      kind: z.literal("tag"),
+      registryId: z.uuid(),
+      repository: upstreamRepositorySchema,
+      tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/),
+      digest: digestSchema,
+      mediaType: z.string().min(1).max(255),
+      at: z.iso.datetime(),
+    })
+    .strict(),
+]);
+export type CacheEventInput = z.infer<typeof cacheEventSchema>;
+
+/** Counts since the proxy's last batch, per registry: what the Images page and the egress saved come from. */
+export const cacheTrafficSchema = z
+  .object({
+    registryId: z.uuid(),
+    hits: z.number().int().min(0),
+    misses: z.number().int().min(0),
+    stale: z.number().int().min(0),
+    /** Bytes sent to clients from the store. */
+    cacheBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    /** Bytes fetched from the upstream. */
+    upstreamBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  })
+  .strict();
+export type CacheTrafficInput = z.infer<typeof cacheTrafficSchema>;
+
+export const cacheEventBatchSchema = z
+  .object({ events: z.array(cacheEventSchema).max(MAX_PULL_EVENTS_PER_BATCH), traffic: z.array(cacheTrafficSchema).max(1000).default([]) })
+  .strict();
+export type CacheEventBatch = z.infer<typeof cacheEventBatchSchema>;
+
+export const cacheEventBatchResponseSchema = z.object({
+  accepted: z.number().int(),
+  /** Copies the portal wants gone (evicted, purged, or of a registry that no longer caches): the proxy forgets them. */
+  evicted: z.array(z.object({ registryId: z.string(), repository: z.string(), digest: z.string() })).default([]),
+});
+
+export const cacheTagRequestSchema = z.object({ registryId: z.uuid(), repository: upstreamRepositorySchema, tag: z.string().min(1).max(128) }).strict();
+export type CacheTagRequest = z.infer<typeof cacheTagRequestSchema>;
+/** 200 with the last confirmed digest, or 404 `{ error }` when no proxy has seen the tag. */
+export const cacheTagResponseSchema = z.object({ digest: digestSchema, mediaType: z.string(), seenAt: z.iso.datetime() });
+export type CacheTagResponse = z.infer<typeof cacheTagResponseSchema>;
