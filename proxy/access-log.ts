@@ -18,6 +18,8 @@ export interface AccessLogEntry {
   bytes: number;
   ms: number;
   cache?: string;
+  /** hit, miss or stale: where a cached registry's answer came from. */
+  store?: string;
   upstreamMs?: number;
   error?: string;
 }
@@ -48,6 +50,7 @@ export function recordFinished(rec: AccessRecorder, req: http.IncomingMessage, r
       bytes: ctx.bytes,
       actor: ctx.address,
       at,
+      ...(ctx.store && { cache: ctx.store }),
     });
   }
   log?.({
@@ -59,6 +62,7 @@ export function recordFinished(rec: AccessRecorder, req: http.IncomingMessage, r
     bytes: ctx.bytes,
     ms: Math.round(secondsSince(ctx.started) * 1e4) / 10,
     ...(ctx.cache && { cache: ctx.cache }),
+    ...(ctx.store && { store: ctx.store }),
     ...(ctx.upstreamMs !== undefined && { upstreamMs: Math.round(ctx.upstreamMs * 10) / 10 }),
     ...(ctx.error && { error: ctx.error.slice(0, 300) }),
   });

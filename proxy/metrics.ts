@@ -141,6 +141,12 @@ export class ProxyMetrics {
   readonly pullEventsSent = new Counter("portcullis_proxy_pull_events_sent_total", "Pull-log events delivered to the portal.");
   readonly pullEventsDropped = new Counter("portcullis_proxy_pull_events_dropped_total", "Pull-log events dropped because the buffer was full during a portal outage.");
   readonly pullEventsBuffered: Gauge;
+  readonly cacheRequests = new Counter(
+    "portcullis_proxy_cache_requests_total",
+    "Manifest and blob requests of cached registries by result: hit (from the store, or a fetch another request started), miss (fetched from the upstream), stale (a tag served while the upstream failed), bypass (relayed uncached: store unavailable, a range of an uncached blob, a copy found corrupt).",
+  );
+  readonly cacheBytes = new Counter("portcullis_proxy_cache_bytes_total", "Bytes of cached registries by source: cache (sent to clients from the store: upstream egress saved) and upstream (fetched from the upstream).");
+  readonly cacheErrors = new Counter("portcullis_proxy_cache_errors_total", "Cache store operations that failed, by operation (read, write) and copies that failed their digest (corrupt).");
   readonly rss = new Gauge("process_resident_memory_bytes", "Resident memory size in bytes.", () => process.memoryUsage.rss());
   readonly heap = new Gauge("nodejs_heap_used_bytes", "V8 heap in use, bytes.", () => process.memoryUsage().heapUsed);
   readonly external = new Gauge("nodejs_array_buffers_bytes", "Memory of ArrayBuffers and Buffers (stream chunks in flight or awaiting GC), bytes.", () => process.memoryUsage().arrayBuffers);
@@ -166,6 +172,9 @@ export class ProxyMetrics {
       this.pullEventsSent,
       this.pullEventsDropped,
       this.pullEventsBuffered,
+      this.cacheRequests,
+      this.cacheBytes,
+      this.cacheErrors,
       this.rss,
       this.heap,
       this.external,

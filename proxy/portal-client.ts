@@ -1,4 +1,17 @@
-import { INTERNAL_API, lookupResponseSchema, pullEventBatchResponseSchema, type LookupRequest, type LookupResponse, type PullEventInput } from "@/lib/internal/contract";
+import {
+  INTERNAL_API,
+  cacheEventBatchResponseSchema,
+  cacheTagResponseSchema,
+  lookupResponseSchema,
+  pullEventBatchResponseSchema,
+  type CacheEventInput,
+  type CacheTagRequest,
+  type CacheTagResponse,
+  type CacheTrafficInput,
+  type LookupRequest,
+  type LookupResponse,
+  type PullEventInput,
+} from "@/lib/internal/contract";
 
 /**
  * The proxy's side of the portal's internal API (lib/internal/contract.ts), over HTTP with
@@ -72,6 +85,34 @@ export class PortalClient {
     }
     const parsed = pullEventBatchResponseSchema.safeParse(await res.json().catch(() => null));
     if (!parsed.success) throw new PortalUnavailableError("The portal answered the pull log batch with something unexpected.");
+    return parsed.data;
+  }
+
+  /** A batch of cache events and traffic; the answer names copies the portal evicted. */
+  async sendCacheEvents(events: CacheEventInput[], traffic: CacheTrafficInput[]) {
+    const res = await this.call(INTERNAL_API.cacheEvents, { method: "POST", body: { events, traffic } });
+    if (res.status !== 200) {
+      await res.body?.cancel();
+      throw new PortalUnavailableError(`The portal refused the cache events (HTTP ${res.status}).`, res.status);
+    }
+    const parsed = cacheEventBatchResponseSchema.safeParse(await res.json().catch(() => null));
+    if (!parsed.success) throw new PortalUnavailableError("The portal answered the cache events with something unexpected.");
+    return parsed.data;
+  }
+
+  /** The last digest any proxy confirmed for a tag, or null when none has. */
+  async lastSeenTag(req: CacheTagRequest): Promise<CacheTagResponse | null> {
+    const res = await this.call(INTERNAL_API.cacheTag, { method: "POST", body: req });
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return null;
+    }
+    if (res.status !== 200) {
+      await res.body?.cancel();
+      throw new PortalUnavailableError(`The portal answered HTTP ${res.status} for a tag's last digest.`, res.status);
+    }
+    const parsed = cacheTagResponseSchema.safeParse(await res.json().catch(() => null));
+    if (!parsed.success) throw new PortalUnavailableError("The portal answered a tag's last digest with something unexpected.");
     return parsed.data;
   }
 

@@ -28,8 +28,9 @@ export interface PullLogOptions {
 
 export const DEFAULT_PULL_LOG_BUFFER = 10_000;
 
-export class PullLog {
-  private buffer: PullEventInput[] = [];
+/** The batching, retry and bounded buffer of the pull log, for any kind of event (the cache's too: cache/reporter.ts). */
+export class BatchQueue<T> {
+  private buffer: T[] = [];
   private inFlight = 0;
   private sending: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -44,7 +45,7 @@ export class PullLog {
   sent = 0;
 
   constructor(
-    private readonly sink: PullLogSink,
+    private readonly send: (batch: T[]) => Promise<unknown>,
     private readonly opts: PullLogOptions = {},
   ) {
     this.flushIntervalMs = opts.flushIntervalMs ?? 1_000;
@@ -68,7 +69,7 @@ export class PullLog {
     this.timer.unref();
   }
 
-  record(event: PullEventInput): void {
+  record(event: T): void {
     this.buffer.push(event);
     this.trim();
     if (this.buffer.length >= this.batchSize && this.failures === 0) void this.flush();
@@ -87,7 +88,7 @@ export class PullLog {
       const batch = this.buffer.splice(0, this.batchSize);
       this.inFlight = batch.length;
       try {
-        await this.sink.sendPullEvents(batch);
+        await this.send(batch);
       } catch (e) {
         this.inFlight = 0;
         this.buffer.unshift(...batch);
@@ -130,5 +131,11 @@ export class PullLog {
     } finally {
       clearTimeout(timeout);
     }
+  }
+}
+
+export class PullLog extends BatchQueue<PullEventInput> {
+  constructor(sink: PullLogSink, opts: PullLogOptions = {}) {
+    super((batch) => sink.sendPullEvents(batch), opts);
   }
 }

@@ -6,6 +6,7 @@ import { isValidDigest, isValidTag } from "@/lib/oci/names";
 import type { ProxyRequestPath } from "@/lib/oci/proxy-path";
 import type { RegistryClient, UpstreamResponse } from "@/lib/oci/registry-client";
 import { discard } from "@/lib/oci/transport";
+import type { ProxyCache } from "./cache/proxy-cache";
 import type { ProxyMetrics } from "./metrics";
 import { API_VERSION_HEADER, sendJson, sendOciError } from "./oci-response";
 import { secondsSince, type RequestContext } from "./request-context";
@@ -32,9 +33,11 @@ export interface ForwardRequest {
   path: ProxyRequestPath;
   query: URLSearchParams;
   metrics: ProxyMetrics;
+  /** The cache (proxy/cache/), for registries whose lookup answer names a store. */
+  cache?: ProxyCache;
 }
 
-interface RelayRequest extends Omit<ForwardRequest, "upstreams" | "registry"> {
+interface RelayRequest extends Omit<ForwardRequest, "upstreams" | "registry" | "cache"> {
   client: RegistryClient;
   /** The upstream repository (the portal's answer). */
   repository: string;
@@ -46,7 +49,7 @@ interface RelayRequest extends Omit<ForwardRequest, "upstreams" | "registry"> {
  * aborts the upstream request (and one gone already never causes one); an upstream that fails gives
  * that client alone a 502/504 OCI error (upstream-answers.ts).
  */
-export async function forward({ upstreams, registry, ...r }: ForwardRequest): Promise<void> {
+export async function forward({ upstreams, registry, cache, ...r }: ForwardRequest): Promise<void> {
   const { res, ctx } = r;
   let client: RegistryClient;
   try {
@@ -68,6 +71,7 @@ export async function forward({ upstreams, registry, ...r }: ForwardRequest): Pr
     if (!res.writableFinished) abort.abort();
   });
   try {
+    if (cache && registry.cache && (await cache.serve({ req: r.req, res, ctx, client, registry, cache: registry.cache, path: r.path }))) return;
     await relay({ ...r, client, repository: registry.repository, signal: abort.signal });
   } catch (e) {
     if (e instanceof UpstreamError) return upstreamFailed(r, e);

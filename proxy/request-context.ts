@@ -20,6 +20,8 @@ export interface RequestContext {
   image?: string;
   reference?: string | null;
   action?: PullAction;
+  /** Where a cached registry's answer came from (proxy/cache/). */
+  store?: "hit" | "miss" | "stale";
 }
 
 /** Seconds since a `process.hrtime.bigint()` reading: durations are measured, never read off the clock. */

@@ -1,4 +1,6 @@
 import http from "node:http";
+import os from "node:os";
+import path from "node:path";
 import type { AddressInfo } from "node:net";
 import type { AuthCache } from "@/lib/oci/auth-cache";
 import { ociAnswer } from "@/lib/oci/errcode";
@@ -16,6 +18,8 @@ import { PullLog, type PullLogOptions } from "./pull-log";
 import { Readiness } from "./readiness";
 import { RefusalLimiter, type RefusalLimitOptions } from "./refusal-limit";
 import { forward } from "./relay";
+import { ProxyCache } from "./cache/proxy-cache";
+import { CacheReporter } from "./cache/reporter";
 import type { RequestContext } from "./request-context";
 import { actionOf, registryRoute, serviceRoute } from "./route";
 import { UpstreamPool } from "./upstream-pool";
@@ -38,7 +42,9 @@ export type { AccessLogEntry } from "./access-log";
  * error to that client only. Every proxied request becomes a pull-log event sent to the portal in
  * batches and an access-log line (access-log.ts).
  *
- * Nothing is written to disk. Logs carry method, route, path, status, bytes and timings — never
+ * For a registry whose lookup answer names a store, manifests and blobs go through the cache
+ * (cache/proxy-cache.ts, docs/proxy-cache.md) — after the license gate, always. The only files
+ * written are the cache's spool files of blobs on their way from an upstream. Logs carry method, route, path, status, bytes and timings — never
  * an Authorization header, a license ID or upstream credentials.
  */
 
@@ -82,7 +88,13 @@ export interface ProxyOptions {
    * monotonic clock.
    */
   now?: () => number;
+  /** The cache (docs/proxy-cache.md): where fills are spooled, how long a tag confirmed upstream is believed; `enabled: false` relays everything uncached. */
+  cache?: { enabled?: boolean; spoolDir?: string; tagTtlMs?: number };
 }
+
+/** A tag confirmed upstream is believed for 30 s before the next manifest HEAD. */
+export const DEFAULT_TAG_TTL_MS = 30_000;
+export const defaultSpoolDir = () => path.join(os.tmpdir(), "portcullis-proxy-cache");
 
 /**
  * 1024 sockets, a quarter of them per client address (none behind trusted proxies, where every
@@ -105,6 +117,9 @@ export interface ProxyServer {
   refusals: RefusalLimiter;
   portal: PortalClient;
   connections: ConnectionTracker;
+  cacheReporter: CacheReporter;
+  /** Undefined when the cache is turned off. */
+  cache: ProxyCache | undefined;
   /** Serves /metrics on a listener of its own (metrics-endpoint.ts); closed with the proxy. */
   listenMetrics(port: number, host?: string): Promise<{ url: string }>;
   listen(port?: number, host?: string): Promise<{ port: number; url: string }>;
@@ -139,6 +154,11 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     ...(opts.resolve && { resolve: opts.resolve }),
   });
   const readiness = new Readiness(() => portal.ping(), now);
+  const reporter = new CacheReporter(portal, { now, onError: () => metrics.portalErrors.inc({ call: "cache-events" }) });
+  const cache =
+    opts.cache?.enabled === false
+      ? undefined
+      : new ProxyCache({ spoolDir: opts.cache?.spoolDir ?? defaultSpoolDir(), tagTtlMs: opts.cache?.tagTtlMs ?? DEFAULT_TAG_TTL_MS, now, reporter, portal, metrics });
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse, ctx: RequestContext): Promise<void> {
     const rawUrl = req.url ?? "/";
@@ -186,7 +206,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     // Which registry and which repository the path means is the portal's answer (it knows the team's registry names).
     const registry = decision.answer.body.registry;
     if (!registry) throw new Error("lookup answer without a registry");
-    await forward({ req, res, ctx, upstreams, registry, path: route.path, query: route.query, metrics });
+    await forward({ req, res, ctx, upstreams, registry, path: route.path, query: route.query, metrics, ...(cache && { cache }) });
   }
 
   const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
@@ -220,6 +240,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
   });
 
   log.start();
+  reporter.start();
   let metricsServer: MetricsServer | undefined;
 
   return {
@@ -230,6 +251,8 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     refusals,
     portal,
     connections,
+    cacheReporter: reporter,
+    cache,
     async listenMetrics(port, host = "127.0.0.1") {
       metricsServer = await startMetricsServer(metrics, opts.metricsAccess ?? {}, port, host);
       return { url: metricsServer.url };
@@ -251,7 +274,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(timer);
-      await log.close();
+      await Promise.all([log.close(), reporter.close()]);
       await metricsServer?.close();
     },
   };

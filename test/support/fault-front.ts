@@ -1,0 +1,57 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * A front for a real registry that the test can turn bad: it passes requests through (and keeps
+ * the upstream's access log: every request that reached it), answers 429 or 503 itself, or refuses
+ * connections as a stopped upstream would. Bound to 127.0.0.1.
+ */
+export type FrontMode = "pass" | "429" | "503" | "down";
+
+export interface FaultFront {
+  url: string;
+  host: string;
+  mode: FrontMode;
+  /** `METHOD path` of every request passed to the registry, in order. */
+  readonly log: string[];
+  /** How many passed requests match. */
+  count(method: string, pathPart: string): number;
+  close(): Promise<void>;
+}
+
+export async function startFaultFront(targetUrl: string): Promise<FaultFront> {
+  const target = new URL(targetUrl);
+  const log: string[] = [];
+  const front: FaultFront = {
+    url: "",
+    host: "",
+    mode: "pass",
+    log,
+    count: (method, part) => log.filter((l) => l.startsWith(`${method} `) && l.includes(part)).length,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  const server = http.createServer((req, res) => {
+    if (front.mode === "down") return void req.socket.destroy();
+    if (front.mode === "429" || front.mode === "503") {
+      const status = Number(front.mode);
+      const body = JSON.stringify({ errors: [{ code: status === 429 ? "TOOMANYREQUESTS" : "UNAVAILABLE", message: "try later" }] });
+      res.writeHead(status, { "content-type": "application/json", "retry-after": "30", "content-length": String(Buffer.byteLength(body)) });
+      return void res.end(body);
+    }
+    log.push(`${req.method} ${req.url}`);
+    const up = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } }, (upRes) => {
+      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+      upRes.pipe(res);
+    });
+    up.on("error", () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  front.url = `http://127.0.0.1:${port}`;
+  front.host = `127.0.0.1:${port}`;
+  return front;
+}
