@@ -36,9 +36,9 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
   let big: BuiltImage;
   let spoolDir: string;
 
-  const blobPath = (name: string, digest: string) => `/v2/proxy/cacheapp/${front.host}/${name}/blobs/${digest}`;
+  const blobPath = (name: string, digest: string) => `/v2/proxy/cacheapp/vendor/${name}/blobs/${digest}`;
   const get = (p: string, licenseId = license.licenseId, headers: Record<string, string> = {}) => rawRequest(proxyUrl, { path: p, headers: { authorization: licenseAuth(licenseId), ...headers } });
-  const pull = (ref: string, dest: string, licenseId = license.licenseId) => pullImage(`${proxyHost}/proxy/cacheapp/${front.host}/${ref}`, dest, { creds: { username: "LICENSE_ID", password: licenseId } });
+  const pull = (ref: string, dest: string, licenseId = license.licenseId) => pullImage(`${proxyHost}/proxy/cacheapp/vendor/${ref}`, dest, { creds: { username: "LICENSE_ID", password: licenseId } });
   const metric = (name: string, labels: string) => {
     const line = proxy.metrics.render().split("\n").find((l) => l.startsWith(`${name}{${labels}}`));
     return line ? Number(line.split(" ").pop()) : 0;
@@ -60,7 +60,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
     ]);
 
     team = await createTenant(fx.db, { slug: "cacheapp" });
-    await addRegistry(fx.db, team.teamId, { endpoint: front.url, username: vendor.username, secret: vendor.password });
+    await addRegistry(fx.db, team.teamId, { name: "vendor", endpoint: front.url, username: vendor.username, secret: vendor.password });
     license = await createLicense(fx.db, team);
     ({ proxy, host: proxyHost, url: proxyUrl } = await fx.startProxy({ cache: { spoolDir } }));
   }, 120_000);
@@ -133,7 +133,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
     try {
       await pull("acme/api:1.0", path.join(work, "pull-down"));
       await pull(`acme/api@${small.digest}`, path.join(work, "pull-down-digest"));
-      const missing = await get(`/v2/proxy/cacheapp/${front.host}/acme/api/manifests/9.9`);
+      const missing = await get(`/v2/proxy/cacheapp/vendor/acme/api/manifests/9.9`);
       expect(missing.status).toBe(502);
       expect(ociErrors(missing)[0]!.message).toMatch(/upstream|registry/i);
       const uncachedBlob = await get(blobPath("acme/api", `sha256:${"a".repeat(64)}`));
@@ -149,7 +149,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
     fx.clock.advance(10 * 60_000); // lookup answers renewed; the tag last confirmed minutes ago
     front.mode = "503";
     try {
-      const res = await get(`/v2/proxy/cacheapp/${front.host}/acme/api/manifests/1.0`, license.licenseId, { accept: "application/vnd.oci.image.index.v1+json" });
+      const res = await get(`/v2/proxy/cacheapp/vendor/acme/api/manifests/1.0`, license.licenseId, { accept: "application/vnd.oci.image.index.v1+json" });
       expect(res.status).toBe(502);
       expect(ociErrors(res)[0]!.message).toMatch(/HTTP 503/);
     } finally {
@@ -171,10 +171,10 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
 
   it("another team with the same upstream image can't read the first team's copies without its own credentials working upstream", async () => {
     const other = await createTenant(fx.db, { slug: "othercache" });
-    const registry = await addRegistry(fx.db, other.teamId, { endpoint: front.url, username: vendor.username, secret: "wrong-password" });
+    const registry = await addRegistry(fx.db, other.teamId, { name: "vendor", endpoint: front.url, username: vendor.username, secret: "wrong-password" });
     const otherLicense = await createLicense(fx.db, other);
     const layer = small.layers[0]!;
-    const p = `/v2/proxy/othercache/${front.host}/acme/api/blobs/${layer.digest}`;
+    const p = `/v2/proxy/othercache/vendor/acme/api/blobs/${layer.digest}`;
     const before = front.count("GET", layer.digest);
     const refused = await get(p, otherLicense.licenseId);
     expect(refused.status).toBe(502);
@@ -184,7 +184,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
 
     // With its own credentials working, it gets its own copy, fetched from the upstream.
     await fx.db.registry.delete({ where: { id: registry.id } });
-    await addRegistry(fx.db, other.teamId, { endpoint: front.url, username: vendor.username, secret: vendor.password });
+    await addRegistry(fx.db, other.teamId, { name: "vendor", endpoint: front.url, username: vendor.username, secret: vendor.password });
     fx.clock.advance(60_000);
     const beforeOwn = front.count("GET", layer.digest);
     const own = await get(p, otherLicense.licenseId);
