@@ -8,6 +8,7 @@ import type { RegistryClient, UpstreamResponse } from "@/lib/oci/registry-client
 import { discard } from "@/lib/oci/transport";
 import type { ProxyMetrics } from "./metrics";
 import { API_VERSION_HEADER, sendJson, sendOciError } from "./oci-response";
+import { relayReferrers } from "./referrers";
 import { secondsSince, type RequestContext } from "./request-context";
 import { blockedUpstream, upstreamFailureAnswer, upstreamStatusAnswer } from "./upstream-answers";
 import type { UpstreamPool, UpstreamRegistry } from "./upstream-pool";
@@ -94,6 +95,7 @@ async function relay(r: RelayRequest): Promise<void> {
   const { req, ctx, client, repository, path, signal, metrics } = r;
   const kind = path.kind;
   if (kind === "tags") return relayTags(r);
+  if (kind === "referrers") return relayReferrers(r);
   const started = process.hrtime.bigint();
   const method = ctx.method as "GET" | "HEAD";
   let up: UpstreamResponse;
