@@ -25,9 +25,9 @@ import { upstreamStatusAnswer, type StatusVerdict } from "./upstream-answers";
  * 1.1): the manifests that name `<digest>` as their `subject` — signatures, attestations, SBOMs.
  *
  * The upstream's referrers API answers when it has one (its index relayed byte for byte, its next
- * page link rewritten to the proxy's name). A 404 there means it has none (CNCF Distribution 2.8,
- * older Harbor and Artifactory): the list is then the index that cosign, oras and notation push
- * under the subject's tag `sha256-<hex>` ("Referrers Tag Schema"), and no such tag — or one that
+ * page link rewritten to the proxy's name). A 404 there means it has none (CNCF Distribution 2.8
+ * among them): the list is then the index that cosign, oras and notation push under the
+ * subject's tag `sha256-<hex>` ("Referrers Tag Schema"), and no such tag — or one that
  * isn't an image index — means no referrers: an empty index. Either way `artifactType` filters
  * the list, by the upstream when it says so (`OCI-Filters-Applied`), else here, and the answer
  * says the filter was applied.
