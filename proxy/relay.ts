@@ -9,6 +9,7 @@ import { discard } from "@/lib/oci/transport";
 import type { ProxyCache } from "./cache/proxy-cache";
 import type { ProxyMetrics } from "./metrics";
 import { API_VERSION_HEADER, sendJson, sendOciError } from "./oci-response";
+import { relayReferrers } from "./referrers";
 import { secondsSince, type RequestContext } from "./request-context";
 import { blockedUpstream, upstreamFailureAnswer, upstreamStatusAnswer } from "./upstream-answers";
 import type { UpstreamPool, UpstreamRegistry } from "./upstream-pool";
@@ -98,6 +99,7 @@ async function relay(r: RelayRequest): Promise<void> {
   const { req, ctx, client, repository, path, signal, metrics } = r;
   const kind = path.kind;
   if (kind === "tags") return relayTags(r);
+  if (kind === "referrers") return relayReferrers(r);
   const started = process.hrtime.bigint();
   const method = ctx.method as "GET" | "HEAD";
   let up: UpstreamResponse;

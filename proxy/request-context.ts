@@ -1,7 +1,7 @@
 import type { LookupResponse, PullAction } from "@/lib/internal/contract";
 
 /** The route label of metrics and the access log: a small closed set, never a path. */
-export type Route = "base" | "manifests" | "blobs" | "tags" | "healthz" | "readyz" | "metrics" | "other";
+export type Route = "base" | "manifests" | "blobs" | "referrers" | "tags" | "healthz" | "readyz" | "metrics" | "other";
 
 /** What one request has learned on its way, for the access log, the pull log and the metrics (access-log.ts). */
 export interface RequestContext {

@@ -19,6 +19,10 @@ describe("proxy routes", () => {
     expect(tags).toMatchObject({ kind: "image", path: { appSlug: "app", image: ["quay.io", "org", "api"], kind: "tags", name: "proxy/app/quay.io/org/api" } });
     expect(tags.kind === "image" && tags.query.get("n")).toBe("5");
     expect(route("/v2/proxy/app/nginx/manifests/1.25")).toMatchObject({ kind: "image", path: { kind: "manifests", reference: "1.25" } });
+    const D = `sha256:${"0f".repeat(32)}`;
+    const referrers = route(`/v2/proxy/app/nginx/referrers/${D}?artifactType=application/vnd.dev.cosign.artifact.sig.v1%2Bjson`, "HEAD");
+    expect(referrers).toMatchObject({ kind: "image", path: { kind: "referrers", reference: D, name: "proxy/app/nginx" } });
+    expect(referrers.kind === "image" && referrers.query.get("artifactType")).toBe("application/vnd.dev.cosign.artifact.sig.v1+json");
   });
 
   it("answers that need no credentials: too long, not a registry path, not a pull, not under /v2/proxy/", () => {
@@ -33,6 +37,9 @@ describe("proxy routes", () => {
     expect(route("/v2/proxy/app/acme/api/blobs/md5:abc")).toMatchObject({ kind: "bad-path", route: "blobs", error: { status: 400, code: "DIGEST_INVALID" } });
     expect(route("/v2/proxy/app/acme/api/blobs/uploads/")).toMatchObject({ kind: "bad-path", route: "other", error: { status: 404, code: "UNSUPPORTED" } });
     expect(route("/v2/proxy/ACME/api/tags/list")).toMatchObject({ kind: "bad-path", route: "tags", error: { status: 400, code: "NAME_INVALID" } });
+    expect(route("/v2/proxy/app/acme/api/referrers/sha256:abc")).toMatchObject({ kind: "bad-path", route: "referrers", error: { status: 400, code: "DIGEST_INVALID" } });
+    expect(route(`/v2/proxy/app/../referrers/sha256:${"0f".repeat(32)}`)).toMatchObject({ kind: "bad-path", route: "referrers", error: { status: 400, code: "NAME_INVALID" } });
+    expect(route(`/v2/proxy/app/acme/api/referrers/sha256:${"0f".repeat(32)}`, "DELETE")).toMatchObject({ kind: "error", error: { status: 405, code: "UNSUPPORTED" } });
   });
 
   it("the pull-log action of each image route", () => {
@@ -41,5 +48,7 @@ describe("proxy routes", () => {
     expect(actionOf("blobs", "GET")).toBe("pull-blob");
     expect(actionOf("blobs", "HEAD")).toBe("head-blob");
     expect(actionOf("tags", "GET")).toBe("list-tags");
+    expect(actionOf("referrers", "GET")).toBe("list-referrers");
+    expect(actionOf("referrers", "HEAD")).toBe("list-referrers");
   });
 });

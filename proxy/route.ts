@@ -58,6 +58,7 @@ export function registryRoute(rawUrl: string, method: string, opts: { dockerHubR
 /** The pull-log action of an image route. */
 export function actionOf(kind: ProxyRequestPath["kind"], method: string): PullAction {
   if (kind === "tags") return "list-tags";
+  if (kind === "referrers") return "list-referrers";
   const head = method === "HEAD";
   return kind === "manifests" ? (head ? "head-manifest" : "pull-manifest") : head ? "head-blob" : "pull-blob";
 }
@@ -66,6 +67,7 @@ export function actionOf(kind: ProxyRequestPath["kind"], method: string): PullAc
 function routeOfPath(path: string): Route {
   if (/\/manifests\/[^/]*$/.test(path)) return "manifests";
   if (/\/blobs\/[^/]*$/.test(path)) return "blobs";
+  if (/\/referrers\/[^/]*$/.test(path)) return "referrers";
   if (/\/tags\/list$/.test(path)) return "tags";
   return "other";
 }

@@ -138,7 +138,7 @@ export const lookupResponseSchema = z.object({
 });
 export type LookupResponse = z.infer<typeof lookupResponseSchema>;
 
-const pullActions = ["pull-manifest", "head-manifest", "pull-blob", "head-blob", "list-tags"] as const;
+const pullActions = ["pull-manifest", "head-manifest", "pull-blob", "head-blob", "list-tags", "list-referrers"] as const;
 export type PullAction = (typeof pullActions)[number];
 
 /**

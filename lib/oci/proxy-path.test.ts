@@ -159,6 +159,21 @@ describe("parseProxyPath", () => {
     });
   });
 
+  it("referrers of a digest, including a percent-encoded colon; sha512 too", () => {
+    expect(p(`/v2/proxy/a/quay.io/org/app/referrers/${D}`)).toEqual({
+      appSlug: "a",
+      upstream: { via: "host", hostOrName: "quay.io", repository: "org/app" },
+      kind: "referrers",
+      reference: D,
+      name: "proxy/a/quay.io/org/app",
+    });
+    expect(p(`/v2/proxy/a/nginx/referrers/${D.replace(":", "%3a")}?artifactType=application/vnd.example+json`)!.reference).toBe(D);
+    const d512 = `sha512:${"cd".repeat(64)}`;
+    expect(p(`/v2/proxy/a/acme-ecr/team/app/referrers/${d512}`)).toMatchObject({ upstream: { via: "name", repository: "team/app" }, kind: "referrers", reference: d512 });
+    // A repository whose last part is named "referrers" still has its manifests read from the end.
+    expect(p("/v2/proxy/a/org/referrers/manifests/v1")).toMatchObject({ upstream: { repository: "org/referrers" }, kind: "manifests", reference: "v1" });
+  });
+
   it("is not interested in other /v2/ paths", () => {
     expect(p("/v2/")).toBeNull();
     expect(p("/v2/_catalog")).toBeNull();
@@ -167,7 +182,18 @@ describe("parseProxyPath", () => {
 
   it.each([
     ["/v2/proxy/a/nginx/blobs/uploads/", "UNSUPPORTED"],
-    ["/v2/proxy/a/nginx/referrers/x", "UNSUPPORTED"],
+    ["/v2/proxy/a/nginx/referrers/x", "DIGEST_INVALID"],
+    ["/v2/proxy/a/nginx/referrers/", "DIGEST_INVALID"],
+    ["/v2/proxy/a/nginx/referrers/sha256:" + "ab".repeat(31), "DIGEST_INVALID"],
+    ["/v2/proxy/a/nginx/referrers/sha256%2f" + "ab".repeat(32), "DIGEST_INVALID"],
+    ["/v2/proxy/a/nginx/referrers/md5:" + "a".repeat(32), "DIGEST_INVALID"],
+    ["/v2/proxy/a/nginx/referrers/" + D + "/x", "UNSUPPORTED"],
+    ["/v2/proxy/a/nginx/referrers", "UNSUPPORTED"],
+    ["/v2/proxy/a/../../etc/referrers/" + D, "NAME_INVALID"],
+    ["/v2/proxy/a/quay.io/../referrers/" + D, "NAME_INVALID"],
+    ["/v2/proxy/a/quay.io/a%2fb/referrers/" + D, "NAME_INVALID"],
+    ["/v2/proxy/a/quay.io/%2e%2e/x/referrers/" + D, "NAME_INVALID"],
+    ["/v2/proxy/a/referrers/" + D, "NAME_INVALID"],
     ["/v2/proxy/a/nginx/manifests/", "TAG_INVALID"],
     ["/v2/proxy/a/nginx/blobs/sha256:zz", "DIGEST_INVALID"],
     ["/v2/proxy/a/nginx/blobs/latest", "DIGEST_INVALID"],

@@ -40,9 +40,9 @@ export function formatProxyReference(opts: { proxyHost: string; appSlug: string;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Reading a request path: /v2/proxy/<app-slug>/<upstream image path>/(manifests/<ref>|blobs/<digest>|tags/list)
+// Reading a request path: /v2/proxy/<app-slug>/<upstream image path>/(manifests/<ref>|blobs/<digest>|referrers/<digest>|tags/list)
 
-export type ProxyRequestKind = "manifests" | "blobs" | "tags";
+export type ProxyRequestKind = "manifests" | "blobs" | "referrers" | "tags";
 
 /**
  * Where a proxy path points upstream. `via` says how the first part was read:
@@ -63,7 +63,7 @@ export interface ProxyRequestPath {
   /** The image path's segments after the app slug, as sent (`["quay.io", "org", "app"]`). */
   image: string[];
   kind: ProxyRequestKind;
-  /** Tag or digest for manifests, digest for blobs, absent for tags/list. */
+  /** Tag or digest for manifests, digest for blobs and referrers (the subject's), absent for tags/list. */
   reference?: string;
   /** The repository name as the client sees it (`proxy/<slug>/<image>`), for challenges and errors. */
   name: string;
@@ -94,7 +94,7 @@ export function parseProxyPath(rawPath: string, opts: ProxyPathOptions): ProxyPa
  * portal's lookup decides). Returns null when the path is not under /v2/proxy/ (not this scheme's
  * business: /v2/, /v2/_catalog, …); throws InvalidReferenceError (→ 400 in the OCI format) for
  * a malformed proxy path — one that no reading of its image path could serve —, and UNSUPPORTED
- * for anything but the three pull endpoints.
+ * for anything but the four pull endpoints.
  */
 export function readProxyPath(rawPath: string, opts: Pick<ProxyPathOptions, "dockerHubRegistry">): ProxyRequestPath | null {
   const path = rawPath.split("?")[0]!.split("#")[0]!;
@@ -112,12 +112,12 @@ export function readProxyPath(rawPath: string, opts: Pick<ProxyPathOptions, "doc
     kind = "manifests";
     // Some HTTP stacks percent-encode the ":" of a digest; nothing else may be encoded.
     reference = assertManifestReference(last.replace(/%3a/gi, ":"));
-  } else if (secondLast === "blobs") {
-    kind = "blobs";
+  } else if (secondLast === "blobs" || secondLast === "referrers") {
+    kind = secondLast;
     reference = last.replace(/%3a/gi, ":");
     parseDigest(reference);
   } else {
-    throw new InvalidReferenceError("UNSUPPORTED", "The proxy serves pulls only: manifests, blobs and tags/list.", "path");
+    throw new InvalidReferenceError("UNSUPPORTED", "The proxy serves pulls only: manifests, blobs, referrers and tags/list.", "path");
   }
 
   const [appSlug, ...image] = parts.slice(0, -2);

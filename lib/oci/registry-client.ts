@@ -6,7 +6,7 @@ import { basicHeader, type BasicCredentials, type RegistryCredentials } from "./
 import { getEcrAuthorization } from "./ecr";
 import { isInsecureAllowed, type RegistryEndpoint } from "./endpoint";
 import { UpstreamError } from "./errors";
-import { DEFAULT_MANIFEST_ACCEPT, parseOciErrors, type OciErrorEntry } from "./manifest";
+import { DEFAULT_MANIFEST_ACCEPT, MEDIA_TYPES, parseOciErrors, type OciErrorEntry } from "./manifest";
 import { assertManifestReference, assertRepository, parseDigest } from "./names";
 import { sendFollowingRedirects } from "./redirect";
 import { assertRealmMayReceiveCredentials } from "./realm";
@@ -159,6 +159,18 @@ export class RegistryClient {
     parseDigest(digest);
     const headers: Record<string, string> = opts.range ? { range: opts.range } : {};
     return this.request(repository, `/v2/${repository}/blobs/${digest}`, opts.method ?? "GET", headers, opts.signal);
+  }
+
+  /**
+   * GET /v2/<repository>/referrers/<digest> (OCI distribution spec 1.1), `query` sent as it is
+   * (`artifactType`, a registry's own paging parameters). A registry without the referrers API
+   * answers 404: the caller then reads the referrers tag schema (lib/oci/referrers.ts).
+   */
+  async getReferrers(repository: string, digest: string, opts: RequestOptions & { query?: URLSearchParams } = {}): Promise<UpstreamResponse> {
+    assertRepository(repository);
+    parseDigest(digest);
+    const q = opts.query?.size ? `?${opts.query}` : "";
+    return this.request(repository, `/v2/${repository}/referrers/${digest}${q}`, "GET", { accept: MEDIA_TYPES.ociIndex }, opts.signal);
   }
 
   async listTags(repository: string, opts: RequestOptions & { n?: number; last?: string } = {}): Promise<TagList> {

@@ -1,0 +1,69 @@
+import { z } from "zod";
+import { MEDIA_TYPES } from "./manifest";
+import { isValidDigest, parseDigest } from "./names";
+
+/**
+ * The referrers list of a manifest (OCI distribution spec 1.1, "Listing Referrers"): an image
+ * index of the manifests whose `subject` is that digest, each descriptor with its `artifactType`
+ * and annotations. A registry with the referrers API answers `GET /v2/<name>/referrers/<digest>`
+ * with it; on one without (a 404, e.g. CNCF Distribution 2.8) the clients that push referrers
+ * maintain the same index under a tag named after the subject's digest ("Referrers Tag Schema").
+ */
+
+/** The answer's Content-Type, whichever way the list was read. */
+export const REFERRERS_MEDIA_TYPE = MEDIA_TYPES.ociIndex;
+
+/** The response header that says which filters the answer applied (only `artifactType` exists). */
+export const FILTERS_APPLIED_HEADER = "oci-filters-applied";
+
+/** A media type (RFC 6838 restricted names, `type/subtype`), as `artifactType` filters are written. */
+const MEDIA_TYPE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
+
+export const isValidArtifactType = (value: string) => MEDIA_TYPE_PATTERN.test(value);
+
+/**
+ * The tag of a subject's referrers index: the algorithm truncated to 32 characters, `-`, the
+ * encoded part truncated to 64, every character a tag can't hold replaced by `-`
+ * (`sha256:abc…` → `sha256-abc…`). Throws DIGEST_INVALID for a malformed digest.
+ */
+export function referrersTag(digest: string): string {
+  const { algorithm, hex } = parseDigest(digest);
+  return `${algorithm.slice(0, 32)}-${hex.slice(0, 64)}`.replace(/[^a-zA-Z0-9_.-]/g, "-");
+}
+
+const descriptorSchema = z.looseObject({
+  mediaType: z.string().min(1),
+  digest: z.string().refine(isValidDigest),
+  size: z.number().int().min(0),
+  artifactType: z.string().optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+});
+
+/** An image index as a referrers list: unknown fields (annotations, subject, …) are kept as they came. */
+const referrersIndexSchema = z.looseObject({
+  schemaVersion: z.literal(2),
+  mediaType: z.literal(MEDIA_TYPES.ociIndex).optional(),
+  manifests: z.array(descriptorSchema),
+});
+
+export type ReferrersIndex = z.infer<typeof referrersIndexSchema>;
+
+/** The index of a subject nothing refers to. */
+export const emptyReferrersIndex = (): ReferrersIndex => ({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [] });
+
+/** Reads a referrers list (an upstream's answer, the tag schema's index); undefined when the bytes are not an OCI image index. */
+export function parseReferrersIndex(bytes: Buffer): ReferrersIndex | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(bytes.toString("utf8"));
+  } catch {
+    return undefined;
+  }
+  const parsed = referrersIndexSchema.safeParse(doc);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** The index with only the descriptors of that artifact type (compared exactly, as the spec's registries do). */
+export function filterReferrers(index: ReferrersIndex, artifactType: string): ReferrersIndex {
+  return { ...index, manifests: index.manifests.filter((m) => m.artifactType === artifactType) };
+}
