@@ -4,7 +4,7 @@ import { generatedSecret } from "@/lib/config/data-dir";
 import { DEFAULT_LICENSE_TTL_MS } from "./license-cache";
 import { DEFAULT_PULL_LOG_BUFFER } from "./pull-log";
 import { DEFAULT_MAX_REFUSALS } from "./refusal-limit";
-import { DEFAULT_CONNECTION_LIMITS, type ProxyOptions } from "./server";
+import { DEFAULT_CONNECTION_LIMITS, DEFAULT_TAG_TTL_MS, type ProxyOptions } from "./server";
 
 /**
  * The proxy's configuration from the environment — the one place in proxy/ that reads it. The
@@ -25,6 +25,11 @@ import { DEFAULT_CONNECTION_LIMITS, type ProxyOptions } from "./server";
  * - PROXY_METRICS_PORT, PROXY_METRICS_BIND (default 127.0.0.1): a listener of its own for
  *   /metrics; PROXY_METRICS_TOKEN: a bearer token /metrics asks for, and with which the public
  *   port serves it too. Neither set: no metrics are served (proxy/metrics-endpoint.ts).
+ * - PROXY_CACHE: "false" relays everything uncached, whatever the registries' settings;
+ * - PROXY_CACHE_DIR: where blobs on their way from an upstream are spooled (default
+ *   <tmpdir>/portcullis-proxy-cache; each file is removed once the blob is in the store);
+ * - PROXY_CACHE_TAG_TTL_MS: how long a tag the upstream confirmed is believed before the next
+ *   manifest HEAD, default 30000, at most 3600000 (docs/proxy-cache.md).
  *
  * No database, KMS or AUTH_SECRET: the proxy gets everything from the portal.
  */
@@ -63,6 +68,9 @@ const proxyEnvSchema = envSchema
     PROXY_PULL_LOG_BUFFER: integer(100, 1_000_000, DEFAULT_PULL_LOG_BUFFER),
     PROXY_MAX_LICENSE_FAILURES: integer(0, 1_000_000, DEFAULT_MAX_REFUSALS),
     PROXY_ACCESS_LOG: z.string().optional().transform((v) => v?.trim().toLowerCase() !== "false"),
+    PROXY_CACHE: z.string().optional().transform((v) => v?.trim().toLowerCase() !== "false"),
+    PROXY_CACHE_DIR: trimmed(),
+    PROXY_CACHE_TAG_TTL_MS: integer(0, 3_600_000, DEFAULT_TAG_TTL_MS),
     PROXY_MAX_CONNECTIONS: integer(1, 1_000_000, DEFAULT_CONNECTION_LIMITS.maxConnections),
     /** Default: 256, or 0 (no per-address limit) behind trusted proxies. */
     PROXY_MAX_CONNECTIONS_PER_ADDRESS: optionalInteger(0, 1_000_000),
@@ -116,6 +124,7 @@ export function loadProxyConfig(source: Record<string, string | undefined> = pro
       ...(env.PROXY_METRICS_TOKEN && { metricsAccess: { token: env.PROXY_METRICS_TOKEN } }),
       refusalLimit: { maxRefusals: env.PROXY_MAX_LICENSE_FAILURES },
       pullLog: { maxBuffered: env.PROXY_PULL_LOG_BUFFER },
+      cache: { enabled: env.PROXY_CACHE, tagTtlMs: env.PROXY_CACHE_TAG_TTL_MS, ...(env.PROXY_CACHE_DIR && { spoolDir: env.PROXY_CACHE_DIR }) },
     },
   };
 }

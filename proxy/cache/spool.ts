@@ -54,6 +54,8 @@ export class Fill {
   async run(body: Readable): Promise<void> {
     const { algorithm, hex } = parseDigest(this.digest);
     const hash = crypto.createHash(algorithm);
+    // The loop below sees a broken body as its error; this keeps a late 'error' event from going unhandled.
+    body.on("error", () => {});
     try {
       this.fd = await fs.promises.open(this.file, "r+");
       for await (const chunk of body as AsyncIterable<Buffer>) {
@@ -91,7 +93,7 @@ export class Fill {
   }
 
   private unlink(): void {
-    fs.rm(this.file, { force: true }, () => {});
+    fs.rmSync(this.file, { force: true });
   }
 
   /** A stream of the blob from the start, following the fill; it fails if the fill fails. */
