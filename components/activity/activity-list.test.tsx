@@ -13,6 +13,7 @@ const event = (over: Partial<ActivityDto>): ActivityDto => ({
   status: 200,
   bytes: 1234,
   actor: null,
+  cache: null,
   app: { id: "a", slug: "widget" },
   license: { id: "l", hint: "9f2c", customerId: "c", customerName: "Globex" },
   ...over,

@@ -11,6 +11,8 @@ export const activityDtoSchema = z.object({
   status: z.int(),
   bytes: z.number(),
   actor: z.string().nullable(),
+  /** Where the proxy's answer came from: its cache, the upstream (a miss), or its cache while the upstream failed (stale). Null: not cached. */
+  cache: z.enum(["hit", "miss", "stale"]).nullable(),
   app: z.object({ id: z.string(), slug: z.string() }).nullable(),
   license: z.object({ id: z.string(), hint: z.string(), customerId: z.string(), customerName: z.string() }).nullable(),
 });

@@ -42,6 +42,7 @@ export const listActivity = defineOperation({
         status: r.status,
         bytes: Number(r.bytes),
         actor: r.actor,
+        cache: r.cache === "hit" || r.cache === "miss" || r.cache === "stale" ? r.cache : null,
         app: (r.appId && appById.get(r.appId)) || null,
         license: l ? { id: l.id, hint: l.licenseIdHint, customerId: l.customer.id, customerName: l.customer.name } : null,
       };

@@ -16,4 +16,11 @@ describe("activityOutcome", () => {
     expect(activityOutcome({ action: "delete-manifest", status: 202 })).toEqual({ text: "deleted", ok: true });
     expect(activityOutcome({ action: "push-manifest", status: 500 })).toEqual({ text: "push failed (500)", ok: false });
   });
+
+  it("says when the proxy's cache answered, and when it did because the vendor's registry failed", () => {
+    expect(activityOutcome({ action: "pull-manifest", status: 200, cache: "hit" })).toEqual({ text: "pulled from the cache", ok: true });
+    expect(activityOutcome({ action: "pull-manifest", status: 200, cache: "stale" })).toEqual({ text: "pulled from the cache (registry unavailable)", ok: true });
+    expect(activityOutcome({ action: "pull-manifest", status: 200, cache: "miss" })).toEqual({ text: "pulled", ok: true });
+    expect(activityOutcome({ action: "pull-manifest", status: 502, cache: "miss" })).toEqual({ text: "pull failed (502)", ok: false });
+  });
 });
