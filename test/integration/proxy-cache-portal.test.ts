@@ -251,6 +251,16 @@ describe.skipIf(!requireBinaries("docker-registry"))("the proxy cache, portal si
       expect(await t.db.registryCacheStats.count({ where: { registryId: ghost } })).toBe(0);
     });
 
+    it("pull-log events keep where the answer came from", async () => {
+      const event = (cache?: string) => ({ id: crypto.randomUUID(), licenseId: license.id, image: "ghcr/org/app", reference: "1", action: "pull-blob", status: 200, bytes: 10, actor: null, at: minutesAgo(0), ...(cache && { cache }) });
+      const events = [event("hit"), event("miss"), event("stale"), event()];
+      const res = await post(INTERNAL_API.pullEvents, { events });
+      expect(await res.json()).toEqual({ accepted: 4, unknownLicense: 0 });
+      const rows = await t.db.pullEvent.findMany({ where: { id: { in: events.map((e) => e.id) } } });
+      expect(Object.fromEntries(rows.map((r) => [r.id, r.cache]))).toEqual(Object.fromEntries(events.map((e) => [e.id, e.cache ?? null])));
+      expect((await post(INTERNAL_API.pullEvents, { events: [event("warm")] })).status).toBe(422);
+    });
+
     it("a copy stored for a registry that no longer caches is unlinked and answered as evicted", async () => {
       const copy = await storeCopy("org/late", 1024);
       await t.db.registry.update({ where: { id: registryId }, data: { cacheEnabled: false } });
