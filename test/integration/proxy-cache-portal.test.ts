@@ -5,6 +5,7 @@ import { purgeCache } from "@/lib/cache/purge";
 import { updateCacheSettings } from "@/lib/cache/settings";
 import { cacheStatsForTeam, getCacheStats } from "@/lib/cache/stats";
 import { INTERNAL_API, lookupResponseSchema, type CacheAccess } from "@/lib/internal/contract";
+import { decodeJwt } from "@/lib/registry-auth/jwt";
 import { invoke } from "@/lib/server/operation";
 import { setupTestDatabase } from "@/test/support/db";
 import { errorOf } from "@/test/support/errors";
@@ -110,6 +111,8 @@ describe.skipIf(!requireBinaries("docker-registry"))("the proxy cache, portal si
       const registry = await lookup(["ghcr.io", "org", "app"]);
       const cache = registry.cache!;
       expect(cache).toMatchObject({ url: store.url, repository: `portcullis-cache/${registryId}/org/app`, maxStaleSeconds: 86400 });
+      expect(decodeJwt(cache.token)!.claims).toMatchObject({ sub: "proxy-cache", access: [{ type: "repository", name: cache.repository, actions: ["pull", "push", "delete"] }] });
+      expect(decodeJwt(cache.token)!.claims.exp).toBe(Math.floor(new Date(cache.tokenExpiresAt).getTime() / 1000));
       const ttl = new Date(cache.tokenExpiresAt).getTime() - Date.now();
       expect(ttl).toBeGreaterThan(25 * 60_000);
       expect(ttl).toBeLessThanOrEqual(30 * 60_000);
