@@ -13,13 +13,14 @@ import type { CacheStore } from "./store";
  * - corrupt: its row and its link in the store go (the next request fetches it from the upstream);
  * - tag: the last confirmed digest of a tag, kept only when newer than the one stored;
  * - traffic: added to the registry's running totals, atomically.
- * Events of registries that no longer exist are dropped (not accepted). A copy stored for a
+ * Events of registries that no longer exist are counted (`unknownRegistry`) and dropped. A copy stored for a
  * registry that no longer caches is unlinked at once and answered as evicted. Then every
  * registry the batch touched is brought under its cap (./evict.ts).
  */
 
 export interface CacheEventsResult {
   accepted: number;
+  unknownRegistry: number;
   evicted: Evicted[];
 }
 
@@ -105,5 +106,5 @@ export async function ingestCacheEvents(db: Db, batch: CacheEventBatch, opts: { 
       logger().error("proxy cache: eviction failed", { error: e, registryId });
     }
   }
-  return { accepted, evicted };
+  return { accepted, unknownRegistry: batch.events.length + batch.traffic.length - accepted, evicted };
 }
