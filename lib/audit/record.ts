@@ -20,6 +20,8 @@ export const auditActions = [
   "registry.test",
   "registry.rotate",
   "registry.delete",
+  "registry.cache_settings",
+  "registry.cache_purge",
   "customer.create",
   "customer.archive",
   "license.create",

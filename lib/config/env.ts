@@ -52,6 +52,8 @@ export const envSchema = z.object({
   REGISTRY_URL: url(),
   /** Where the portal reaches the hosted registry's API (deleting an app's images); default REGISTRY_URL. */
   REGISTRY_INTERNAL_URL: url(),
+  /** The proxy cache's store (docs/proxy-cache.md): a Distribution trusting the registry signing key; default the hosted registry (REGISTRY_INTERNAL_URL, else REGISTRY_URL). */
+  CACHE_REGISTRY_URL: url(),
   PROXY_SERVICE_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(24, "must be at least 24 characters").optional()),
   /** PEM P-256 private key that signs the hosted registry's tokens (lib/registry-auth); development generates one. */
   REGISTRY_TOKEN_KEY_FILE: str(),

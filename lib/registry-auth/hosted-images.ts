@@ -1,8 +1,7 @@
-import crypto from "node:crypto";
 import { env as processEnv, type Env } from "@/lib/config/env";
-import { signJwt, type RegistryAccess, type RegistryClaims } from "./jwt";
-import { REGISTRY_ISSUER, REGISTRY_SERVICE } from "./settings";
-import { registrySigningKey, type RegistrySigningKey } from "./signing-key";
+import type { RegistryAccess } from "./jwt";
+import { signPortalToken } from "./portal-token";
+import type { RegistrySigningKey } from "./signing-key";
 
 /**
  * The portal's own client of the hosted registry's API, used when an app is deleted: it lists
@@ -68,15 +67,11 @@ export function hostedImages(deps: HostedImagesDeps) {
   const timeoutMs = deps.timeoutMs ?? 15_000;
 
   async function token(access: RegistryAccess[]): Promise<string> {
-    let key: RegistrySigningKey;
     try {
-      key = await (deps.signingKey ?? registrySigningKey)();
+      return (await signPortalToken({ subject: "portal:app-deletion", access, ttlSeconds: 120, signingKey: deps.signingKey })).token;
     } catch (e) {
       throw new HostedRegistryError(`The hosted registry's signing key is not available (${(e as Error).message}).`);
     }
-    const now = Math.floor(Date.now() / 1000);
-    const claims: RegistryClaims = { iss: REGISTRY_ISSUER, sub: "portal:app-deletion", aud: REGISTRY_SERVICE, exp: now + 120, nbf: now - 5, iat: now, jti: crypto.randomUUID(), access };
-    return signJwt(claims, key.privateKey, key.kid);
   }
 
   async function call(method: string, pathAndQuery: string, bearer: string, headers: Record<string, string> = {}): Promise<Response> {

@@ -1,0 +1,81 @@
+import { env as processEnv, type Env } from "@/lib/config/env";
+import { hostedRegistryUrl } from "@/lib/registry-auth/hosted-images";
+import { signPortalToken, type PortalToken } from "@/lib/registry-auth/portal-token";
+import type { RegistrySigningKey } from "@/lib/registry-auth/signing-key";
+
+/**
+ * The proxy cache's store: a CNCF Distribution (CACHE_REGISTRY_URL, else the hosted registry)
+ * holding each registry's copies under `portcullis-cache/<registry id>/<upstream repository>`
+ * (./naming.ts). The portal signs the tokens for it: the proxies' (in lookup answers) and its own,
+ * for deleting the links of evicted and purged copies. Distribution's garbage collection reclaims
+ * the space of blobs no repository links any more.
+ */
+
+/** The store's API base URL, or undefined when there is neither CACHE_REGISTRY_URL nor a hosted registry (no cache). */
+export function cacheStoreUrl(e: Env = processEnv()): string | undefined {
+  return e.CACHE_REGISTRY_URL?.replace(/\/+$/, "") ?? hostedRegistryUrl(e);
+}
+
+/** How long a proxy's store token lasts (the proxy asks again through its lookups). */
+export const CACHE_TOKEN_TTL_SECONDS = 30 * 60;
+
+/** The proxies' token for one store repository: read, write and delete copies there, nothing else. */
+export function proxyCacheToken(repository: string, opts: { signingKey?: () => Promise<RegistrySigningKey>; now?: Date } = {}): Promise<PortalToken> {
+  return signPortalToken({ subject: "proxy-cache", access: [{ type: "repository", name: repository, actions: ["pull", "push", "delete"] }], ttlSeconds: CACHE_TOKEN_TTL_SECONDS, ...opts });
+}
+
+/** The store could not be reached or refused a delete; `message` is safe to show. */
+export class CacheStoreError extends Error {
+  override name = "CacheStoreError";
+}
+
+export interface CacheStoreDeps {
+  url: string;
+  signingKey?: () => Promise<RegistrySigningKey>;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}
+
+export function cacheStore(deps: CacheStoreDeps) {
+  const base = deps.url.replace(/\/+$/, "");
+  const doFetch = deps.fetch ?? fetch;
+  const timeoutMs = deps.timeoutMs ?? 15_000;
+
+  return {
+    url: base,
+    /** Removes the repository's link to a blob; a link already gone counts as removed. */
+    async deleteBlob(repository: string, digest: string): Promise<void> {
+      let token: string;
+      try {
+        token = (await signPortalToken({ subject: "portal:proxy-cache", access: [{ type: "repository", name: repository, actions: ["delete"] }], ttlSeconds: 120, signingKey: deps.signingKey })).token;
+      } catch (e) {
+        throw new CacheStoreError(`The cache store's signing key is not available (${(e as Error).message}).`);
+      }
+      let res: Response;
+      try {
+        res = await doFetch(`${base}/v2/${repository}/blobs/${digest}`, { method: "DELETE", headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(timeoutMs), redirect: "manual" });
+      } catch (e) {
+        const why = (e as Error).name === "TimeoutError" ? `no answer within ${timeoutMs / 1000} s` : ((e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message);
+        throw new CacheStoreError(`The cache store at ${base} can't be reached (${why}).`);
+      }
+      await res.body?.cancel();
+      if (res.ok || res.status === 404) return;
+      if (res.status === 405) {
+        throw new CacheStoreError(`The cache store at ${base} does not allow deletes: set storage.delete.enabled: true in its config and restart it.`);
+      }
+      throw new CacheStoreError(
+        res.status === 401 || res.status === 403
+          ? `The cache store at ${base} refused the portal's token (HTTP ${res.status}): its config must trust this portal's signing key.`
+          : `The cache store at ${base} answered HTTP ${res.status} while deleting ${repository}@${digest}.`,
+      );
+    },
+  };
+}
+
+export type CacheStore = ReturnType<typeof cacheStore>;
+
+/** The configured store's client, or null when there is none. */
+export function cacheStoreClient(e: Env = processEnv()): CacheStore | null {
+  const url = cacheStoreUrl(e);
+  return url ? cacheStore({ url }) : null;
+}
