@@ -50,7 +50,8 @@ function SettingsForm({ r, onDone, onCancel, onPurge }: { r: RegistryRow; onDone
     setChecked(invalid);
     if (!invalid) return submit(e);
     e.preventDefault();
-    e.currentTarget.querySelector<HTMLElement>(`[name="${Object.keys(invalid)[0]}"]`)?.focus();
+    // The first wrong field in the form's order.
+    ([...e.currentTarget.elements] as HTMLInputElement[]).find((el) => el.name in invalid)?.focus();
   };
 
   return (

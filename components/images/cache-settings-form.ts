@@ -23,6 +23,12 @@ const toNumber = (v: string) => Number(v.replace(",", "."));
 const capMessage = "Enter the cap as a number, e.g. 20, or leave it empty for no cap.";
 const staleMessage = `Enter the stale bound in hours, from 0 to ${MAX_STALE_HOURS} (30 days).`;
 
+const bytesOf = (form: { maxSize: string; maxSizeUnit: CapUnit }) => Math.floor(toNumber(form.maxSize) * CAP_UNITS[form.maxSizeUnit]);
+
+/** The cap and its unit passed their own checks. */
+const capIsNumber = (payload: { issues: readonly { path?: readonly PropertyKey[] }[] }) =>
+  !payload.issues.some((i) => i.path?.[0] === "maxSize" || i.path?.[0] === "maxSizeUnit");
+
 export const cacheSettingsFormSchema = z
   .object({
     // The registry's; the operation checks it.
@@ -38,12 +44,10 @@ export const cacheSettingsFormSchema = z
       .transform(toNumber)
       .refine((h) => h <= MAX_STALE_HOURS, staleMessage),
   })
-  .transform((form, ctx) => {
-    const maxBytes = form.maxSize === "" ? null : Math.floor(toNumber(form.maxSize) * CAP_UNITS[form.maxSizeUnit]);
-    if (maxBytes !== null && maxBytes < MIN_CACHE_MAX_BYTES) ctx.addIssue({ code: "custom", path: ["maxSize"], message: "The cap must be at least 1 MiB." });
-    if (maxBytes !== null && maxBytes > Number.MAX_SAFE_INTEGER) ctx.addIssue({ code: "custom", path: ["maxSize"], message: "The cap is too large." });
-    return { id: form.id, enabled: form.enabled, maxBytes, maxStaleSeconds: Math.round(form.maxStaleHours * HOUR) };
-  });
+  // Checked even when another field is wrong, so every mistake shows at once.
+  .refine((form) => form.maxSize === "" || bytesOf(form) >= MIN_CACHE_MAX_BYTES, { path: ["maxSize"], message: "The cap must be at least 1 MiB.", when: capIsNumber })
+  .refine((form) => form.maxSize === "" || bytesOf(form) <= Number.MAX_SAFE_INTEGER, { path: ["maxSize"], message: "The cap is too large.", when: capIsNumber })
+  .transform((form) => ({ id: form.id, enabled: form.enabled, maxBytes: form.maxSize === "" ? null : bytesOf(form), maxStaleSeconds: Math.round(form.maxStaleHours * HOUR) }));
 
 /** The settings operation's field → the form's field that holds it, for the server's messages. */
 export const formFieldOf: Record<string, string> = { maxBytes: "maxSize", maxStaleSeconds: "maxStaleHours" };
