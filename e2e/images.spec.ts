@@ -50,7 +50,7 @@ async function addRegistry(page: Page, opts: { password: string; name?: string }
   return dialog;
 }
 
-test("add a registry, test it (platforms, digest), rotate, convert an image, delete", async ({ page }) => {
+test("add a registry, test it (platforms, digest), rotate, cap its cache, convert an image, delete", async ({ page }) => {
   test.setTimeout(180_000); // many steps, each a real registry round trip
   await signUp(page, { email: uniqueEmail("images"), teamName: "Acme Images" });
   await createApp(page, "Image Lab");
@@ -153,6 +153,37 @@ test("add a registry, test it (platforms, digest), rotate, convert an image, del
   await expect(row.getByTestId("credentials-updated")).toContainText("Credentials rotated");
   await expect(row.getByTestId("last-test")).toContainText("Passed");
 
+  // The proxy cache: nothing cached yet; a cap set in the settings dialog shows in the row's summary.
+  const cache = row.getByRole("group", { name: `Cache of ${reg.url}` });
+  await expect(cache).toContainText("Nothing cached yet: the first pull through the proxy fills the cache.");
+  await expect(cache).toContainText("No size cap");
+  await row.getByRole("button", { name: `Cache settings of ${reg.url}` }).click();
+  const cacheDialog = page.getByRole("dialog", { name: `Cache settings of ${reg.url}` });
+  await expect(cacheDialog.getByRole("switch", { name: /Keep copies/ })).toBeChecked();
+  await expect(cacheDialog.getByLabel("Serve stale tags for up to (hours)")).toHaveValue("24");
+  await cacheDialog.getByLabel("Size cap").fill("0.5");
+  await cacheDialog.getByLabel("Unit").selectOption("MiB");
+  await cacheDialog.getByRole("button", { name: "Save settings" }).click();
+  await expect(cacheDialog.getByText("The cap must be at least 1 MiB.")).toBeVisible();
+  await expect(cacheDialog.getByLabel("Size cap")).toBeFocused();
+  await cacheDialog.getByLabel("Size cap").fill("20");
+  await cacheDialog.getByLabel("Unit").selectOption("GiB");
+  await cacheDialog.getByLabel("Serve stale tags for up to (hours)").fill("12");
+  for (const [width, height, name] of [[1440, 900, "wide"], [390, 844, "phone"]] as const) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: `${SCREENS}/images-cache-settings-${name}.png` });
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await cacheDialog.getByRole("button", { name: "Save settings" }).click();
+  await expect(cacheDialog).toBeHidden();
+  await expect(page.getByText("Cache on: capped at 20 GiB, stale tags served for up to 12 h.")).toBeVisible();
+  await expect(cache).toContainText("Cap 20 GiB");
+  for (const [width, height, name] of [[1440, 900, "wide"], [390, 844, "phone"]] as const) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: `${SCREENS}/images-cache-${name}.png`, fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
+
   // A stopped registry: connection refused (a draft test, nothing saved).
   const gone = await startDistribution({ auth: "none" });
   await gone.stop();
@@ -187,7 +218,7 @@ test("add a registry, test it (platforms, digest), rotate, convert an image, del
 
   // The audit log has the story.
   await page.getByRole("link", { name: "Audit log" }).click();
-  for (const action of ["registry.create", "registry.test", "registry.rotate", "registry.delete"]) await expect(page.locator("tbody")).toContainText(action);
+  for (const action of ["registry.create", "registry.test", "registry.rotate", "registry.cache_settings", "registry.delete"]) await expect(page.locator("tbody")).toContainText(action);
 });
 
 test("a read-only member sees the registries but no button that would fail", async ({ page, browser }) => {
@@ -213,7 +244,8 @@ test("a read-only member sees the registries but no button that would fail", asy
   await expect(row).toContainText(reg.url);
   await expect(row.getByTestId("last-test")).toContainText("Passed");
   await expect(reader.getByText(/Your role is read-only/)).toBeVisible();
-  for (const name of ["Add external registry", "Add your first registry", `Test ${reg.url}`, `More actions for ${reg.url}`, `Rotate credentials of ${reg.url}`, `Delete ${reg.url}`]) {
+  await expect(row.getByRole("group", { name: `Cache of ${reg.url}` })).toContainText("Cache on");
+  for (const name of ["Add external registry", "Add your first registry", `Test ${reg.url}`, `More actions for ${reg.url}`, `Rotate credentials of ${reg.url}`, `Delete ${reg.url}`, `Cache settings of ${reg.url}`]) {
     await expect(reader.getByRole("button", { name })).toHaveCount(0);
   }
   // What they can do: read the last test's steps.
