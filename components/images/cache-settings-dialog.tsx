@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useId, useState } from "react";
+import { useActionState, useEffect, useId, useRef, useState } from "react";
 import { purgeCacheAction, updateCacheSettingsAction } from "@/app/_actions/registry-cache";
 import { Button, PendingButton } from "@/components/ui/button";
 import { ConfirmForm } from "@/components/ui/confirm-form";
@@ -33,11 +33,36 @@ const copies = (n: number) => `${n} ${n === 1 ? "copy" : "copies"}`;
  */
 export function CacheSettingsDialogBody({ r, onDone, onCancel }: { r: RegistryRow; onDone: (message?: string) => void; onCancel: () => void }) {
   const [purging, setPurging] = useState<{ repository?: string } | null>(null);
-  if (purging) return <PurgeConfirmation r={r} repository={purging.repository} onDone={onDone} onCancel={() => setPurging(null)} />;
-  return <SettingsForm r={r} onDone={onDone} onCancel={onCancel} onPurge={(repository) => setPurging({ repository })} />;
+  const purgeButton = useRef<HTMLButtonElement>(null);
+  const back = () => {
+    setPurging(null);
+    // After the settings are shown again.
+    setTimeout(() => purgeButton.current?.focus());
+  };
+  return (
+    <>
+      {/* Hidden, not unmounted, while the purge is confirmed: what was typed stays. */}
+      <div hidden={!!purging} className={purging ? undefined : "contents"}>
+        <SettingsForm r={r} onDone={onDone} onCancel={onCancel} onPurge={(repository) => setPurging({ repository })} purgeButton={purgeButton} />
+      </div>
+      {purging && <PurgeConfirmation r={r} repository={purging.repository} onDone={onDone} onCancel={back} />}
+    </>
+  );
 }
 
-function SettingsForm({ r, onDone, onCancel, onPurge }: { r: RegistryRow; onDone: (message?: string) => void; onCancel: () => void; onPurge: (repository?: string) => void }) {
+function SettingsForm({
+  r,
+  onDone,
+  onCancel,
+  onPurge,
+  purgeButton,
+}: {
+  r: RegistryRow;
+  onDone: (message?: string) => void;
+  onCancel: () => void;
+  onPurge: (repository?: string) => void;
+  purgeButton: React.Ref<HTMLButtonElement>;
+}) {
   const [values, setValues] = useState<Values>(() => ({ enabled: r.cache.enabled, ...capFields(r.cache.maxBytes), maxStaleHours: staleHours(r.cache.maxStaleSeconds) }));
   const [checked, setChecked] = useState<Record<string, string> | undefined>();
   const { state, pending, submit, fields: serverFields } = useFormAction(updateCacheSettingsAction, (s) => onDone(s.message));
@@ -91,7 +116,7 @@ function SettingsForm({ r, onDone, onCancel, onPurge }: { r: RegistryRow; onDone
       />
       {state?.status === "error" && !state.fields && <Notice tone="error">{state.message}</Notice>}
       {errors?.id && <Notice tone="error">{errors.id}</Notice>}
-      <PurgeChooser r={r} onPurge={onPurge} />
+      <PurgeChooser r={r} onPurge={onPurge} buttonRef={purgeButton} />
     </DialogForm>
   );
 }
@@ -119,7 +144,7 @@ function CacheSwitch({ checked, onChange }: { checked: boolean; onChange: (check
 const repositoryHint = "An upstream repository of this registry, as customers pull it, e.g. library/nginx.";
 
 /** What to purge: all of it, or one repository. The settings form ignores its inputs. */
-function PurgeChooser({ r, onPurge }: { r: RegistryRow; onPurge: (repository?: string) => void }) {
+function PurgeChooser({ r, onPurge, buttonRef }: { r: RegistryRow; onPurge: (repository?: string) => void; buttonRef: React.Ref<HTMLButtonElement> }) {
   const [scope, setScope] = useState<"all" | "repository">("all");
   const [repository, setRepository] = useState("");
   const [error, setError] = useState<string>();
@@ -171,7 +196,7 @@ function PurgeChooser({ r, onPurge }: { r: RegistryRow; onPurge: (repository?: s
           compact
         />
       )}
-      <Button variant="secondary" className="text-red-700" onClick={purge}>
+      <Button ref={buttonRef} variant="secondary" className="text-red-700" onClick={purge}>
         Purge cache…
       </Button>
     </fieldset>
@@ -185,32 +210,37 @@ function PurgeConfirmation({ r, repository, onDone, onCancel }: { r: RegistryRow
     return next;
   }, { status: "idle" });
   const error = state.status === "error" ? (state.fields?.repository ?? state.message) : undefined;
+  const body = useRef<HTMLDivElement>(null);
+  // The button that asked is hidden now: focus moves to the confirmation's.
+  useEffect(() => body.current?.querySelector<HTMLButtonElement>('button[type="submit"]')?.focus(), []);
   return (
     <DialogBody>
-      <ConfirmForm
-        action={purge}
-        id={r.id}
-        size="card"
-        confirmLabel="Purge cache"
-        pendingText="Purging…"
-        onCancel={onCancel}
-        question={
-          repository ? (
-            <>
-              Purge the copies of <strong className="font-mono">{repository}</strong> from the cache of {r.host}? They and its last confirmed tags are removed;
-              the next pulls fetch them from the upstream.
-            </>
-          ) : (
-            <>
-              Purge the whole cache of <strong className="font-mono">{r.host}</strong> ({copies(r.cache.entries)}, {formatBytes(r.cache.storedBytes)}) and its
-              last confirmed tags? The next pulls fetch everything from the upstream, and no stale tag is served until it has answered again.
-            </>
-          )
-        }
-      >
-        {repository && <input type="hidden" name="repository" value={repository} />}
-        {error && <Notice tone="error">{error}</Notice>}
-      </ConfirmForm>
+      <div ref={body}>
+        <ConfirmForm
+          action={purge}
+          id={r.id}
+          size="card"
+          confirmLabel="Purge cache"
+          pendingText="Purging…"
+          onCancel={onCancel}
+          question={
+            repository ? (
+              <>
+                Purge the copies of <strong className="font-mono">{repository}</strong> from the cache of {r.host}? Its copies and last confirmed tags are
+                removed; the next pulls fetch them from the upstream.
+              </>
+            ) : (
+              <>
+                Purge the whole cache of <strong className="font-mono">{r.host}</strong> ({copies(r.cache.entries)}, {formatBytes(r.cache.storedBytes)}) and its
+                last confirmed tags? The next pulls fetch everything from the upstream, and no stale tag is served until the upstream has answered again.
+              </>
+            )
+          }
+        >
+          {repository && <input type="hidden" name="repository" value={repository} />}
+          {error && <Notice tone="error">{error}</Notice>}
+        </ConfirmForm>
+      </div>
     </DialogBody>
   );
 }

@@ -177,10 +177,16 @@ describe("the cache settings dialog", () => {
     actions.purgeCacheAction.mockResolvedValue({ status: "error", message: "The cache store can't be reached. The cache was not purged." });
     const user = show([registryRow({ cache: busy })]);
     const dialog = await openSettings(user);
+    await user.clear(dialog.getByLabelText("Size cap"));
+    await user.type(dialog.getByLabelText("Size cap"), "15");
     await user.click(dialog.getByRole("button", { name: "Purge cache…" }));
     expect(dialog.getByText(/Purge the whole cache of/).textContent).toContain("(3 copies, 600 MiB)");
-    await user.click(dialog.getByRole("button", { name: "Cancel" }));
-    expect(dialog.getByRole("button", { name: "Save settings" })).toBeTruthy();
+    expect(document.activeElement).toBe(dialog.getByRole("button", { name: "Purge cache" }));
+    expect(dialog.queryByRole("button", { name: "Save settings" })).toBeNull();
+    await user.keyboard("{Tab}{Enter}"); // Cancel
+    await waitFor(() => expect(document.activeElement).toBe(dialog.getByRole("button", { name: "Purge cache…" })));
+    expect(dialog.getByLabelText<HTMLInputElement>("Size cap").value).toBe("15");
+    expect(actions.purgeCacheAction).not.toHaveBeenCalled();
 
     await user.click(dialog.getByRole("button", { name: "Purge cache…" }));
     await user.click(dialog.getByRole("button", { name: "Purge cache" }));
