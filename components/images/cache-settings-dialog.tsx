@@ -2,7 +2,7 @@
 
 import { useActionState, useEffect, useId, useRef, useState } from "react";
 import { purgeCacheAction, updateCacheSettingsAction } from "@/app/_actions/registry-cache";
-import { Button, PendingButton } from "@/components/ui/button";
+import { buttonClass, PendingButton } from "@/components/ui/button";
 import { ConfirmForm } from "@/components/ui/confirm-form";
 import { DialogBody, DialogForm } from "@/components/ui/dialog";
 import { Field, SelectField } from "@/components/ui/field";
@@ -196,9 +196,9 @@ function PurgeChooser({ r, onPurge, buttonRef }: { r: RegistryRow; onPurge: (rep
           compact
         />
       )}
-      <Button ref={buttonRef} variant="secondary" className="text-red-700" onClick={purge}>
+      <button ref={buttonRef} type="button" className={buttonClass("secondary", "text-red-700")} onClick={purge}>
         Purge cache…
-      </Button>
+      </button>
     </fieldset>
   );
 }
