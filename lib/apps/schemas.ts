@@ -1,5 +1,6 @@
 import { z } from "zod";
 import "@/lib/validations/zod-config";
+import { CACHE_REPOSITORY_PREFIX } from "@/lib/cache/naming";
 
 const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -10,7 +11,9 @@ const slugSchema = z
   .trim()
   .min(2, "Use at least 2 characters.")
   .max(48, "Use at most 48 characters.")
-  .regex(SLUG_PATTERN, "Use lowercase letters, digits and single dashes, starting and ending with a letter or digit.");
+  .regex(SLUG_PATTERN, "Use lowercase letters, digits and single dashes, starting and ending with a letter or digit.")
+  // The hosted registry keeps the proxy cache's copies under this name (lib/cache/naming.ts).
+  .refine((s) => s !== CACHE_REPOSITORY_PREFIX, { message: `The slug "${CACHE_REPOSITORY_PREFIX}" is reserved for the registry proxy's cache; choose another.` });
 
 /** Derives a slug from an app name: "My App 2!" → "my-app-2". */
 export function slugify(name: string): string {

@@ -16,13 +16,15 @@ export interface CopyRef {
   size: bigint;
 }
 
-/** Deletes each copy's link in the store (404 counts as done). Throws CacheStoreError on the first failure. */
+/** Deletes a copy's link in the store (404 counts as done; no store, nothing to delete). Throws CacheStoreError. */
+export async function unlinkCopy(store: CacheStore | null, c: Omit<CopyRef, "id" | "size">): Promise<void> {
+  const repository = cacheRepository(c.registryId, c.repository);
+  if (store && repository) await store.deleteBlob(repository, c.digest);
+}
+
+/** Deletes each copy's link in the store. Throws CacheStoreError on the first failure. */
 export async function unlinkCopies(store: CacheStore | null, copies: readonly CopyRef[]): Promise<void> {
-  if (!store) return;
-  for (const c of copies) {
-    const repository = cacheRepository(c.registryId, c.repository);
-    if (repository) await store.deleteBlob(repository, c.digest);
-  }
+  for (const c of copies) await unlinkCopy(store, c);
 }
 
 const copyColumns = { id: true, registryId: true, repository: true, digest: true, size: true } as const;

@@ -1,7 +1,11 @@
 import { serviceToken } from "@/lib/http/auth/service-token";
 import { jsonResponse } from "@/lib/http/responses";
 import { defineRoute } from "@/lib/http/route";
-import { lookupRequestSchema, pullEventBatchSchema } from "./contract";
+import { ingestCacheEvents } from "@/lib/cache/events";
+import { cacheStoreClient, cacheStoreUrl } from "@/lib/cache/store";
+import { notFound } from "@/lib/errors";
+import { lastConfirmedTag } from "@/lib/cache/tags";
+import { cacheEventBatchSchema, cacheTagRequestSchema, lookupRequestSchema, pullEventBatchSchema } from "./contract";
 import { lookupProxyAccess } from "./proxy-lookup";
 import { ingestPullEvents } from "./pull-events";
 
@@ -21,7 +25,8 @@ export const handleLookup = defineRoute({
   limit: 16 * 1024,
   errors: "json",
   async handler({ body, deps }) {
-    const result = await lookupProxyAccess(await deps.db(), body, { dockerHubRegistry: deps.env().DOCKER_HUB_REGISTRY, providerSettings: deps.env() });
+    const env = deps.env();
+    const result = await lookupProxyAccess(await deps.db(), body, { dockerHubRegistry: env.DOCKER_HUB_REGISTRY, providerSettings: env, cacheStoreUrl: cacheStoreUrl(env) });
     return jsonResponse(result.status, result.body);
   },
 });
@@ -34,6 +39,30 @@ export const handlePullEvents = defineRoute({
   errors: "json",
   async handler({ body, deps }) {
     return jsonResponse(200, await ingestPullEvents(await deps.db(), body.events));
+  },
+});
+
+/** POST /api/internal/proxy/cache-events: the proxies' account of the cache; answers what they should forget. */
+export const handleCacheEvents = defineRoute({
+  auth: serviceToken(),
+  body: cacheEventBatchSchema,
+  limit: 2 * 1024 * 1024,
+  errors: "json",
+  async handler({ body, deps }) {
+    return jsonResponse(200, await ingestCacheEvents(await deps.db(), body, { store: cacheStoreClient(deps.env()) }));
+  },
+});
+
+/** POST /api/internal/proxy/cache-tag: 200 with a tag's last confirmed digest, 404 when no proxy has seen it. */
+export const handleCacheTag = defineRoute({
+  auth: serviceToken(),
+  body: cacheTagRequestSchema,
+  limit: 16 * 1024,
+  errors: "json",
+  async handler({ body, deps }) {
+    const tag = await lastConfirmedTag(await deps.db(), body);
+    if (!tag) throw notFound("No proxy has confirmed this tag upstream.");
+    return jsonResponse(200, tag);
   },
 });
 

@@ -6,7 +6,11 @@ import type { RegistryCredentials } from "@/lib/oci/credentials";
 import { loadRegistryCredentials } from "@/lib/registries/secret";
 import type { RegistryProviderName } from "@/lib/registries/providers";
 import type { ProviderSettings } from "@/lib/registries/providers/types";
-import { lookupStatus, type LookupCode, type LookupRequest, type LookupResponse } from "./contract";
+import { logger } from "@/lib/log/log";
+import { cacheRepository } from "@/lib/cache/naming";
+import { proxyCacheToken } from "@/lib/cache/store";
+import type { RegistrySigningKey } from "@/lib/registry-auth/signing-key";
+import { lookupStatus, type CacheAccess, type LookupCode, type LookupRequest, type LookupResponse } from "./contract";
 
 /**
  * The proxy's one question to the portal: may this license pull this app's image, from which
@@ -17,7 +21,8 @@ import { lookupStatus, type LookupCode, type LookupRequest, type LookupResponse 
  * - 403 unknown_registry — the app's team has no registry for that upstream;
  * - 200 ok — with the license's ids and, when an image path was asked for, the matching registry,
  *   the repository to ask it for, and its decrypted credentials (this answer goes only to the
- *   authenticated proxy).
+ *   authenticated proxy); when the registry caches and there is a store, where the proxy keeps
+ *   its copies, with a store token for exactly that repository (docs/proxy-cache.md).
  *
  * The image path is read with lib/oci/proxy-path.ts `resolveProxyImage`, the same reading the
  * Images page's instructions follow; registries are matched within the license's team only:
@@ -33,6 +38,10 @@ export interface LookupOptions {
   /** AWS's region and ECR endpoint, for ECR registries' credentials (default: the process's configuration). */
   providerSettings?: ProviderSettings;
   now?: Date;
+  /** The proxy cache's store (lib/cache/store.ts `cacheStoreUrl`); absent: no cache access in answers. */
+  cacheStoreUrl?: string;
+  /** Signs the store tokens (default: the registry signing key). */
+  signingKey?: () => Promise<RegistrySigningKey>;
 }
 
 export interface LookupResult {
@@ -77,7 +86,25 @@ type RegistryRow = {
   username: string;
   credentialsVersion: number;
   allowedRealmHosts: string[];
+  cacheEnabled: boolean;
+  cacheMaxStaleSeconds: number;
 };
+
+/** Where the proxy keeps this registry's copies of `upstreamRepository`, when caching is on for it and there is a store. */
+async function cacheAccess(registry: RegistryRow, upstreamRepository: string, opts: LookupOptions): Promise<CacheAccess | undefined> {
+  const repository = cacheRepository(registry.id, upstreamRepository);
+  if (!registry.cacheEnabled || !opts.cacheStoreUrl || !repository) return undefined;
+  let signed;
+  try {
+    signed = await proxyCacheToken(repository, { signingKey: opts.signingKey, now: opts.now });
+  } catch (e) {
+    // Without a token the proxy relays uncached: a pull must not fail for want of a cache.
+    logger().error("proxy cache: could not sign a store token", { error: e });
+    return undefined;
+  }
+  const { token, expiresAt } = signed;
+  return { url: opts.cacheStoreUrl, repository, token, tokenExpiresAt: expiresAt.toISOString(), maxStaleSeconds: registry.cacheMaxStaleSeconds };
+}
 
 function matchRegistry(registries: RegistryRow[], upstream: ProxyUpstream, opts: LookupOptions) {
   if (upstream.via === "host") {
@@ -103,7 +130,7 @@ export async function lookupProxyAccess(db: Db, req: LookupRequest, opts: Lookup
 
   const registries = await db.registry.findMany({
     where: { teamId: row.teamId },
-    select: { id: true, teamId: true, name: true, endpoint: true, provider: true, username: true, credentialsVersion: true, allowedRealmHosts: true },
+    select: { id: true, teamId: true, name: true, endpoint: true, provider: true, username: true, credentialsVersion: true, allowedRealmHosts: true, cacheEnabled: true, cacheMaxStaleSeconds: true },
     orderBy: { createdAt: "asc" },
   });
   // The first part of the path is a registry name only when the license's team has a registry by that name.
@@ -113,6 +140,7 @@ export async function lookupProxyAccess(db: Db, req: LookupRequest, opts: Lookup
 
   // Made by the registry's provider for its endpoint, as for the connection test: a registry that tested fine pulls too.
   const credentials: RegistryCredentials = await loadRegistryCredentials(db, registry, opts.providerSettings);
+  const cache = await cacheAccess(registry, upstream.repository, opts);
   return {
     status: 200,
     body: {
@@ -130,6 +158,7 @@ export async function lookupProxyAccess(db: Db, req: LookupRequest, opts: Lookup
         repository: upstream.repository,
         credentials,
         allowedRealmHosts: registry.allowedRealmHosts,
+        ...(cache && { cache }),
       },
     },
   };

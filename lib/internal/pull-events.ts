@@ -28,6 +28,7 @@ export async function ingestPullEvents(db: Db, events: PullEventInput[]): Promis
       action: e.action,
       status: e.status,
       bytes: BigInt(e.bytes),
+      cache: e.cache ?? null,
       createdAt: new Date(e.at),
     });
   }

@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import { z } from "zod";
 import type { Db } from "@/lib/db/client";
+import { isCacheRepository } from "@/lib/cache/naming";
 import { MEDIA_TYPES } from "@/lib/oci/manifest";
 import { slugOf } from "./grants";
 
@@ -12,7 +13,9 @@ import { slugOf } from "./grants";
  *   manifest, as the proxy records them). Blob events and HEAD requests (clients probing what
  *   exists) are dropped.
  * - Team and app come from the repository's first path component (an app slug, unique across
- *   the installation); events of repositories outside any app are dropped.
+ *   the installation); events of repositories outside any app are dropped, and so are those of
+ *   the proxy cache's copies (`portcullis-cache/…`, when the cache's store is the hosted
+ *   registry): the proxy's pull log and cache events account for them.
  * - The actor is the token's `sub` (grants.ts `subjectOf`): `license:<License.id>` attributes a
  *   pull to its license and customer (only when that license is of the repository's app);
  *   `user:<id>` and `token:<id>` are resolved to a readable name.
@@ -90,7 +93,7 @@ export async function ingestRegistryEvents(db: Db, raw: readonly unknown[], now 
     const parsed = registryEventSchema.safeParse(item);
     if (!parsed.success) continue;
     const meaning = classify(parsed.data);
-    const slug = slugOf(parsed.data.target.repository);
+    const slug = isCacheRepository(parsed.data.target.repository) ? null : slugOf(parsed.data.target.repository);
     if (meaning && slug) kept.push({ e: parsed.data, ...meaning, slug });
   }
   if (kept.length === 0) return { accepted: 0, ignored: raw.length };

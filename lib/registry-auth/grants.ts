@@ -1,3 +1,4 @@
+import { isCacheRepository } from "@/lib/cache/naming";
 import type { Db } from "@/lib/db/client";
 import { can } from "@/lib/auth/permissions";
 import type { ActiveLicense } from "@/lib/licenses/verify";
@@ -15,7 +16,9 @@ import type { RegistryAccess } from "./jwt";
  * - A license gets `pull` on the repositories of its own app.
  * - Nothing else is ever granted: no other team's slug, no deleted app's slug (to anyone: a
  *   slug is never reused, lib/apps/operations.ts), no repository outside an app, no `delete`,
- *   no `*`, no catalog.
+ *   no `*`, no catalog, and nothing under `portcullis-cache/` (the proxy cache's store, whose
+ *   tokens only the portal signs: lib/cache/store.ts), even for an app that took that slug
+ *   before it was reserved.
  */
 export type Principal =
   | { kind: "anonymous" }
@@ -51,6 +54,7 @@ export const slugOf = (repository: string): string | null => {
 
 /** The granted subset of the requested actions per repository (repositories with none are left out). */
 export async function grantAccess(db: Db, principal: Principal, requested: Map<string, Set<string>>): Promise<RegistryAccess[]> {
+  requested = new Map([...requested].filter(([name]) => !isCacheRepository(name)));
   if (principal.kind === "anonymous" || requested.size === 0) return [];
   const slugs = [...new Set([...requested.keys()].map(slugOf).filter((s): s is string => s !== null))];
   if (slugs.length === 0) return [];
