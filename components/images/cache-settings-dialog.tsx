@@ -66,13 +66,20 @@ function SettingsForm({
   const [values, setValues] = useState<Values>(() => ({ enabled: r.cache.enabled, ...capFields(r.cache.maxBytes), maxStaleHours: staleHours(r.cache.maxStaleSeconds) }));
   const [checked, setChecked] = useState<Record<string, string> | undefined>();
   const { state, pending, submit, fields: serverFields } = useFormAction(updateCacheSettingsAction, (s) => onDone(s.message));
-  const set = (name: keyof Values) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setValues((v) => ({ ...v, [name]: e.target.value }));
-  const errors = checked ?? serverFields;
+  // Fields changed since the last submit: their old messages no longer apply (a unit changes the cap's).
+  const [edited, setEdited] = useState<ReadonlySet<string>>(new Set());
+  const set = (name: keyof Values) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
+    setValues((v) => ({ ...v, [name]: e.target.value }));
+    setEdited((s) => new Set([...s, name, ...(name === "maxSizeUnit" ? ["maxSize"] : [])]));
+  };
+  const shown = checked ?? serverFields;
+  const errors = shown && Object.fromEntries(Object.entries(shown).filter(([k]) => !edited.has(k)));
   const turningOff = r.cache.enabled && !values.enabled;
 
   const onSubmit = (e: React.FormEvent<HTMLFormElement>) => {
     const invalid = formErrors(e.currentTarget);
     setChecked(invalid);
+    setEdited(new Set());
     if (!invalid) return submit(e);
     e.preventDefault();
     // The first wrong field in the form's order.

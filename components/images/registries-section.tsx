@@ -163,7 +163,7 @@ function RegistryTableRow({ r, abilities, open }: { r: RegistryRow; abilities: A
       <td className="min-w-56 px-3 py-3" data-testid="cache">
         <CacheSummary cache={r.cache} host={r.host} />
         {abilities.canWrite && (
-          <Button variant="ghost" className="-ml-2 mt-1 px-2 py-0.5 text-xs text-brand-700" onClick={() => open("cache")} aria-label={`Cache settings of ${r.host}`}>
+          <Button variant="secondary" className="mt-2 px-2.5 py-1 text-xs" onClick={() => open("cache")} aria-label={`Cache settings of ${r.host}`}>
             Cache settings
           </Button>
         )}

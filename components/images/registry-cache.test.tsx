@@ -130,6 +130,11 @@ describe("the cache settings dialog", () => {
     expect(dialog.getByText(/from 0 to 720 \(30 days\)/)).toBeTruthy();
     expect(document.activeElement).toBe(size);
     expect(actions.updateCacheSettingsAction).not.toHaveBeenCalled();
+
+    // A corrected field loses its message at once; a unit changes the cap's.
+    await user.selectOptions(dialog.getByLabelText("Unit"), "GiB");
+    expect(size.getAttribute("aria-invalid")).toBeNull();
+    expect(hours.getAttribute("aria-invalid")).toBe("true");
   });
 
   it("shows the server's field messages under the form's fields", async () => {
