@@ -182,7 +182,7 @@ function PurgeChooser({ r, onPurge, buttonRef }: { r: RegistryRow; onPurge: (rep
       </label>
       {scope === "repository" && (
         <Field
-          label="Repository"
+          label="Repository to purge"
           value={repository}
           onChange={(e) => {
             setRepository(e.target.value);

@@ -9,23 +9,25 @@ export function percent(ratio: number): string {
 
 const pill = "inline-flex rounded-full px-2 py-0.5 text-xs font-medium";
 
-/** How much of the cap the copies take, or the stored size alone without a cap. */
-function StoredLine({ cache }: { cache: CacheView }) {
+/** What is stored: its size of the cap (with a bar), or alone without a cap, and how many copies. */
+function Stored({ cache }: { cache: CacheView }) {
   const copies = `${cache.entries} ${cache.entries === 1 ? "copy" : "copies"}`;
   if (cache.maxBytes === null) {
     return (
       <>
-        {formatBytes(cache.storedBytes)} · {copies} · no cap
+        {formatBytes(cache.storedBytes)}, no cap
+        <span className="block">{copies}</span>
       </>
     );
   }
   const share = Math.min(1, cache.storedBytes / cache.maxBytes);
   return (
     <>
-      {formatBytes(cache.storedBytes)} of {formatBytes(cache.maxBytes)} · {copies}
-      <span aria-hidden className="mt-1 block h-1 w-full max-w-40 overflow-hidden rounded-full bg-slate-200">
+      {formatBytes(cache.storedBytes)} of {formatBytes(cache.maxBytes)}
+      <span aria-hidden className="my-1 block h-1 w-full max-w-32 overflow-hidden rounded-full bg-slate-200">
         <span className="block h-full rounded-full bg-brand-600" style={{ width: `${share * 100}%` }} />
       </span>
+      <span className="block">{copies}</span>
     </>
   );
 }
@@ -64,16 +66,16 @@ export function CacheSummary({ cache, host }: { cache: CacheView; host: string }
           </span>
         )}
       </p>
-      <dl className="mt-1 grid grid-cols-[auto_1fr] gap-x-2 gap-y-0.5">
-        <dt className="text-slate-500">Served</dt>
-        <dd>
-          {formatBytes(cache.cacheBytes)} from cache · {formatBytes(cache.upstreamBytes)} from upstream
-        </dd>
+      <dl className="mt-1 grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 whitespace-nowrap">
+        <dt className="text-slate-500">From cache</dt>
+        <dd>{formatBytes(cache.cacheBytes)}</dd>
+        <dt className="text-slate-500">From upstream</dt>
+        <dd>{formatBytes(cache.upstreamBytes)}</dd>
         <dt className="text-slate-500">Egress saved</dt>
         <dd className="font-medium text-slate-900">{formatBytes(cache.egressSaved)}</dd>
         <dt className="text-slate-500">Stored</dt>
         <dd>
-          <StoredLine cache={cache} />
+          <Stored cache={cache} />
         </dd>
       </dl>
     </div>

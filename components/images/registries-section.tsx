@@ -160,7 +160,7 @@ function RegistryTableRow({ r, abilities, open }: { r: RegistryRow; abilities: A
           </p>
         )}
       </td>
-      <td className="min-w-56 px-3 py-3" data-testid="cache">
+      <td className="min-w-60 px-3 py-3" data-testid="cache">
         <CacheSummary cache={r.cache} host={r.host} />
         {abilities.canWrite && (
           <Button variant="secondary" className="mt-2 px-2.5 py-1 text-xs" onClick={() => open("cache")} aria-label={`Cache settings of ${r.host}`}>

@@ -67,16 +67,21 @@ describe("the cache summary", () => {
     render(<CacheSummary host="ghcr.io" cache={busy} />);
     const s = summary();
     expect(s.getByText("70%").parentElement?.textContent).toBe("70% hit ratio");
-    expect(s.getByText("Served").nextElementSibling?.textContent).toBe("1.5 GiB from cache · 512 MiB from upstream");
-    expect(s.getByText("Egress saved").nextElementSibling?.textContent).toBe("1.5 GiB");
-    expect(s.getByText("Stored").nextElementSibling?.textContent).toBe("600 MiB of 10 GiB · 3 copies");
+    const terms = s.getAllByRole("term").map((t) => t.textContent);
+    const values = s.getAllByRole("definition").map((d) => d.textContent);
+    expect(Object.fromEntries(terms.map((t, i) => [t, values[i]]))).toEqual({
+      "From cache": "1.5 GiB",
+      "From upstream": "512 MiB",
+      "Egress saved": "1.5 GiB",
+      Stored: "600 MiB of 10 GiB3 copies",
+    });
     expect(s.queryByText(/Nothing cached yet/)).toBeNull();
   });
 
   it("never rounds a ratio with misses up to 100%, and says when there is no cap", () => {
     render(<CacheSummary host="ghcr.io" cache={{ ...busy, maxBytes: null, entries: 1, hitRatio: 0.998 }} />);
     expect(summary().getByText("99%")).toBeTruthy();
-    expect(summary().getByText("Stored").nextElementSibling?.textContent).toBe("600 MiB · 1 copy · no cap");
+    expect(summary().getByText("Stored").nextElementSibling?.textContent).toBe("600 MiB, no cap1 copy");
   });
 
   it("says when caching is off", () => {
@@ -165,10 +170,10 @@ describe("the cache settings dialog", () => {
     const dialog = await openSettings(user);
     await user.click(dialog.getByRole("radio", { name: "One repository" }));
     await user.click(dialog.getByRole("button", { name: "Purge cache…" }));
-    expect(dialog.getByLabelText("Repository").getAttribute("aria-invalid")).toBe("true");
+    expect(dialog.getByLabelText("Repository to purge").getAttribute("aria-invalid")).toBe("true");
     expect(dialog.getByText("Enter the repository to purge, e.g. library/nginx.")).toBeTruthy();
 
-    await user.type(dialog.getByLabelText("Repository"), "library/nginx");
+    await user.type(dialog.getByLabelText("Repository to purge"), "library/nginx");
     await user.click(dialog.getByRole("button", { name: "Purge cache…" }));
     expect(dialog.getByText(/Purge the copies of/).textContent).toContain("library/nginx");
     expect(actions.purgeCacheAction).not.toHaveBeenCalled();
