@@ -13,24 +13,24 @@ import type { CacheStore } from "./store";
  * - corrupt: its row and its link in the store go (the next request fetches it from the upstream);
  * - tag: the last confirmed digest of a tag, kept only when newer than the one stored;
  * - traffic: added to the registry's running totals, atomically.
- * Events of registries that no longer exist are dropped (not accepted). A copy stored for a
+ * Events of registries that no longer exist are counted (`unknownRegistry`) and dropped. A copy stored for a
  * registry that no longer caches is unlinked at once and answered as evicted. Then every
  * registry the batch touched is brought under its cap (./evict.ts).
  */
 
 export interface CacheEventsResult {
   accepted: number;
+  unknownRegistry: number;
   evicted: Evicted[];
 }
 
 type Registry = { id: string; cacheEnabled: boolean };
 
-const FOREIGN_KEY_VIOLATION = new Set(["P2003", "23503"]);
-/** The registry was deleted while the batch was being stored. */
-const isRegistryGone = (e: unknown) => {
-  const err = e as { code?: string; meta?: { code?: string }; cause?: { code?: string } };
-  return FOREIGN_KEY_VIOLATION.has(err.code ?? "") || FOREIGN_KEY_VIOLATION.has(err.meta?.code ?? "") || FOREIGN_KEY_VIOLATION.has(err.cause?.code ?? "") || /foreign key/i.test(String((e as Error).message));
-};
+/** The registry was deleted while the batch was being stored: Prisma's P2003, or PostgreSQL's 23503 through a raw query. */
+function isRegistryGone(e: unknown): boolean {
+  const err = e as { code?: string; meta?: { driverAdapterError?: { cause?: { originalCode?: string } } } };
+  return err.code === "P2003" || err.meta?.driverAdapterError?.cause?.originalCode === "23503";
+}
 
 async function applyEvent(db: Db, store: CacheStore | null, registry: Registry, e: CacheEventInput, evicted: Evicted[]): Promise<void> {
   const at = new Date(e.at);
@@ -98,7 +98,13 @@ export async function ingestCacheEvents(db: Db, batch: CacheEventBatch, opts: { 
   for (const e of batch.events) await apply(e.registryId, (r) => applyEvent(db, opts.store, r, e, evicted));
   for (const t of batch.traffic) await apply(t.registryId, () => addTraffic(db, t));
   for (const registryId of touched) {
-    if (byId.has(registryId)) evicted.push(...(await enforceCap(db, opts.store, registryId, opts.now)));
+    if (!byId.has(registryId)) continue;
+    try {
+      evicted.push(...(await enforceCap(db, opts.store, registryId, opts.now)));
+    } catch (e) {
+      // The events are stored; the cap is enforced again with the registry's next batch.
+      logger().error("proxy cache: eviction failed", { error: e, registryId });
+    }
   }
-  return { accepted, evicted };
+  return { accepted, unknownRegistry: batch.events.length + batch.traffic.length - accepted, evicted };
 }

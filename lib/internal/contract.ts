@@ -225,6 +225,8 @@ export type CacheEventBatch = z.infer<typeof cacheEventBatchSchema>;
 
 export const cacheEventBatchResponseSchema = z.object({
   accepted: z.number().int(),
+  /** Events and traffic counts of registries that no longer exist (deleted with their team), dropped. */
+  unknownRegistry: z.number().int().optional(),
   /** Copies the portal wants gone (evicted, purged, or of a registry that no longer caches): the proxy forgets them. */
   evicted: z.array(z.object({ registryId: z.string(), repository: z.string(), digest: z.string() })).default([]),
 });

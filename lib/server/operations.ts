@@ -16,6 +16,9 @@ import {
   testRegistry,
   updateRegistry,
 } from "@/lib/registries/operations";
+import { purgeCache } from "@/lib/cache/purge";
+import { updateCacheSettings } from "@/lib/cache/settings";
+import { getCacheStats } from "@/lib/cache/stats";
 
 /**
  * Every team-scoped operation. The isolation test walks this list and fails for any operation
@@ -56,5 +59,8 @@ export const allOperations = [
   rotateRegistryCredentials,
   updateRegistry,
   deleteRegistry,
+  getCacheStats,
+  updateCacheSettings,
+  purgeCache,
   listActivity,
 ] as const;

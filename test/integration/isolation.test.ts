@@ -41,6 +41,9 @@ beforeAll(async () => {
   serviceAccountId = (await invoke(createServiceAccount, teams.adminA, { name: "ci", role: "developer" })).id;
   personalTokenId = (await invoke(createPersonalToken, teams.developerA, { name: "laptop" })).id;
   registryId = (await invoke(createRegistry, teams.adminA, { provider: "other", endpoint: "registry.example.test", username: "vendor", password: "s3cret" })).id;
+  // A copy in the registry's proxy cache and a tag it last confirmed: a purge by anyone else would remove them.
+  await t.db.cacheEntry.create({ data: { registryId, repository: "team/app", digest: `sha256:${"c".repeat(64)}`, size: 1024n } });
+  await t.db.cacheTag.create({ data: { registryId, repository: "team/app", tag: "1", digest: `sha256:${"c".repeat(64)}`, mediaType: "application/vnd.oci.image.manifest.v1+json", seenAt: new Date() } });
 });
 
 /** For each operation: an input that targets team A's records. */
@@ -80,11 +83,20 @@ const cases: Record<string, () => unknown> = {
   "registries.rotate": () => ({ id: registryId, username: "x", password: "y", force: true }),
   "registries.update": () => ({ id: registryId, name: "hijacked" }),
   "registries.delete": () => ({ id: registryId, confirmEndpoint: "registry.example.test" }),
+  "cache.stats": () => ({ id: registryId }),
+  "cache.update_settings": () => ({ id: registryId, enabled: false, maxBytes: 1024 * 1024 }),
+  "cache.purge": () => ({ id: registryId }),
   "activity.list": () => ({ appId }),
 };
 
 /** Team A's state as seen in the database: any change by an outsider or read-only member shows here. */
-const snapshot = () => teamRows(t.db, teams.adminA.teamId, ["app", "membership", "invite", "customer", "license", "apiToken", "registry", "encryptedSecret"]);
+const jsonSafe = (rows: unknown) => JSON.parse(JSON.stringify(rows, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as unknown;
+const snapshot = async () =>
+  jsonSafe(await Promise.all([
+    teamRows(t.db, teams.adminA.teamId, ["app", "membership", "invite", "customer", "license", "apiToken", "registry", "encryptedSecret"]),
+    t.db.cacheEntry.findMany({ where: { registry: { teamId: teams.adminA.teamId } }, orderBy: { id: "asc" } }),
+    t.db.cacheTag.findMany({ where: { registry: { teamId: teams.adminA.teamId } }, orderBy: { id: "asc" } }),
+  ]));
 
 describe("tenant isolation", () => {
   it("has a case for every operation", () => {

@@ -5,6 +5,7 @@ import { purgeCache } from "@/lib/cache/purge";
 import { updateCacheSettings } from "@/lib/cache/settings";
 import { cacheStatsForTeam, getCacheStats } from "@/lib/cache/stats";
 import { INTERNAL_API, lookupResponseSchema, type CacheAccess } from "@/lib/internal/contract";
+import { decodeJwt } from "@/lib/registry-auth/jwt";
 import { invoke } from "@/lib/server/operation";
 import { setupTestDatabase } from "@/test/support/db";
 import { errorOf } from "@/test/support/errors";
@@ -12,7 +13,7 @@ import { addRegistry, createLicense, createTenant, memberContext, type Tenant } 
 import { servePortalRoutes, type PortalRoutes } from "@/test/support/portal-routes";
 import { startHostedRegistry } from "@/test/support/registry-auth";
 import { configureTestEnv, updateTestEnv } from "@/test/support/test-env";
-import { requireBinaries, type Distribution } from "@/test/support/registry";
+import { freePort, requireBinaries, type Distribution } from "@/test/support/registry";
 
 /**
  * The portal side of the proxy cache, against a real Distribution as the store (configured by
@@ -47,7 +48,7 @@ describe.skipIf(!requireBinaries("docker-registry"))("the proxy cache, portal si
   const sendEvents = async (body: { events?: unknown[]; traffic?: unknown[] }) => {
     const res = await post(INTERNAL_API.cacheEvents, { events: body.events ?? [], ...(body.traffic && { traffic: body.traffic }) });
     expect(res.status).toBe(200);
-    return (await res.json()) as { accepted: number; evicted: Array<{ registryId: string; repository: string; digest: string }> };
+    return (await res.json()) as { accepted: number; unknownRegistry: number; evicted: Array<{ registryId: string; repository: string; digest: string }> };
   };
 
   const lookup = async (image: string[]) => {
@@ -110,6 +111,8 @@ describe.skipIf(!requireBinaries("docker-registry"))("the proxy cache, portal si
       const registry = await lookup(["ghcr.io", "org", "app"]);
       const cache = registry.cache!;
       expect(cache).toMatchObject({ url: store.url, repository: `portcullis-cache/${registryId}/org/app`, maxStaleSeconds: 86400 });
+      expect(decodeJwt(cache.token)!.claims).toMatchObject({ sub: "proxy-cache", access: [{ type: "repository", name: cache.repository, actions: ["pull", "push", "delete"] }] });
+      expect(decodeJwt(cache.token)!.claims.exp).toBe(Math.floor(new Date(cache.tokenExpiresAt).getTime() / 1000));
       const ttl = new Date(cache.tokenExpiresAt).getTime() - Date.now();
       expect(ttl).toBeGreaterThan(25 * 60_000);
       expect(ttl).toBeLessThanOrEqual(30 * 60_000);
@@ -185,8 +188,8 @@ describe.skipIf(!requireBinaries("docker-registry"))("the proxy cache, portal si
       const copy = await storeCopy("org/events", 2048);
       const key = { registryId, repository: "org/events", digest: copy.digest };
       const stored = { kind: "stored", ...key, size: copy.size, at: minutesAgo(10) };
-      expect(await sendEvents({ events: [stored] })).toEqual({ accepted: 1, evicted: [] });
-      expect(await sendEvents({ events: [stored] })).toEqual({ accepted: 1, evicted: [] });
+      expect(await sendEvents({ events: [stored] })).toEqual({ accepted: 1, unknownRegistry: 0, evicted: [] });
+      expect(await sendEvents({ events: [stored] })).toEqual({ accepted: 1, unknownRegistry: 0, evicted: [] });
       const rows = await t.db.cacheEntry.findMany({ where: key });
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ size: 2048n, lastUsedAt: new Date(stored.at) });
@@ -246,9 +249,19 @@ describe.skipIf(!requireBinaries("docker-registry"))("the proxy cache, portal si
         ],
         traffic: [{ ...traffic, registryId: ghost }],
       });
-      expect(answer).toEqual({ accepted: 0, evicted: [] });
+      expect(answer).toEqual({ accepted: 0, unknownRegistry: 3, evicted: [] });
       expect(await t.db.cacheEntry.count({ where: { registryId: ghost } })).toBe(0);
       expect(await t.db.registryCacheStats.count({ where: { registryId: ghost } })).toBe(0);
+    });
+
+    it("pull-log events keep where the answer came from", async () => {
+      const event = (cache?: string) => ({ id: crypto.randomUUID(), licenseId: license.id, image: "ghcr/org/app", reference: "1", action: "pull-blob", status: 200, bytes: 10, actor: null, at: minutesAgo(0), ...(cache && { cache }) });
+      const events = [event("hit"), event("miss"), event("stale"), event()];
+      const res = await post(INTERNAL_API.pullEvents, { events });
+      expect(await res.json()).toEqual({ accepted: 4, unknownLicense: 0 });
+      const rows = await t.db.pullEvent.findMany({ where: { id: { in: events.map((e) => e.id) } } });
+      expect(Object.fromEntries(rows.map((r) => [r.id, r.cache]))).toEqual(Object.fromEntries(events.map((e) => [e.id, e.cache ?? null])));
+      expect((await post(INTERNAL_API.pullEvents, { events: [event("warm")] })).status).toBe(422);
     });
 
     it("a copy stored for a registry that no longer caches is unlinked and answered as evicted", async () => {
@@ -297,7 +310,7 @@ describe.skipIf(!requireBinaries("docker-registry"))("the proxy cache, portal si
       const ref = (x: typeof a) => ({ registryId: x.registryId, repository: x.repository, digest: x.digest });
       const stored = (x: typeof a, m: number) => ({ kind: "stored", ...ref(x), size: x.size, at: minutesAgo(m) });
       // No cap yet: everything stays.
-      expect(await sendEvents({ events: [stored(busy, 30), stored(a, 20), stored(b, 15), stored(c, 10), stored(d, 5)] })).toEqual({ accepted: 5, evicted: [] });
+      expect(await sendEvents({ events: [stored(busy, 30), stored(a, 20), stored(b, 15), stored(c, 10), stored(d, 5)] })).toEqual({ accepted: 5, unknownRegistry: 0, evicted: [] });
 
       await invoke(updateCacheSettings, lru, { id: lruRegistry, maxBytes: MiB });
       const answer = await sendEvents({ events: [{ kind: "used", ...ref(busy), at: minutesAgo(0.5) }] });
@@ -404,6 +417,25 @@ describe.skipIf(!requireBinaries("docker-registry"))("the proxy cache, portal si
       await invoke(updateCacheSettings, admin, { id: registryId, enabled: true, maxBytes: null, maxStaleSeconds: 86400 });
       expect((await lookup(["ghcr.io", "team", "s"])).cache).toBeDefined();
       expect((await cacheStatsForTeam(t.db, tenant.teamId)).get(registryId)).toMatchObject({ enabled: true, maxBytes: null, maxStaleSeconds: 86400 });
+    });
+
+    it("changes nothing when the store can't be reached, and can be repeated once it answers", async () => {
+      const copy = await seed("team/down");
+      updateTestEnv({ CACHE_REGISTRY_URL: `http://127.0.0.1:${await freePort()}` });
+      try {
+        const purge = await errorOf(invoke(purgeCache, admin, { id: registryId, repository: "team/down" }));
+        expect(purge.code).toBe("unavailable");
+        expect(purge.message).toMatch(/can't be reached.*The cache was not purged/);
+        const off = await errorOf(invoke(updateCacheSettings, admin, { id: registryId, enabled: false }));
+        expect(off.code).toBe("unavailable");
+      } finally {
+        updateTestEnv({ CACHE_REGISTRY_URL: store.url });
+      }
+      expect((await t.db.registry.findUniqueOrThrow({ where: { id: registryId } })).cacheEnabled).toBe(true);
+      expect(await t.db.cacheEntry.count({ where: { registryId, repository: "team/down" } })).toBe(1);
+      expect(await blobStatus(copy.cache.repository, copy.cache.token, copy.digest)).toBe(200);
+      expect(await invoke(purgeCache, admin, { id: registryId, repository: "team/down" })).toEqual({ entries: 1, tags: 1, bytes: 1024 });
+      expect(await blobStatus(copy.cache.repository, copy.cache.token, copy.digest)).toBe(404);
     });
 
     it("validates settings with clear messages", async () => {
