@@ -130,16 +130,29 @@ function SettingsForm({
 
 /** Caching on or off: a checkbox shown as a switch (Space toggles it). */
 function CacheSwitch({ checked, onChange }: { checked: boolean; onChange: (checked: boolean) => void }) {
+  const titleId = useId();
   const hintId = useId();
   return (
     <label className="flex cursor-pointer items-start gap-3">
-      <input type="checkbox" role="switch" name="enabled" checked={checked} onChange={(e) => onChange(e.target.checked)} aria-describedby={hintId} className="peer sr-only" autoFocus />
+      <input
+        type="checkbox"
+        role="switch"
+        name="enabled"
+        checked={checked}
+        onChange={(e) => onChange(e.target.checked)}
+        aria-labelledby={titleId}
+        aria-describedby={hintId}
+        className="peer sr-only"
+        autoFocus
+      />
       <span
         aria-hidden
         className="relative mt-0.5 inline-flex h-5 w-9 shrink-0 rounded-full bg-slate-300 transition-colors peer-checked:bg-brand-600 peer-focus-visible:ring-2 peer-focus-visible:ring-brand-600 peer-focus-visible:ring-offset-2 after:absolute after:left-0.5 after:top-0.5 after:size-4 after:rounded-full after:bg-white after:shadow after:transition-transform peer-checked:after:translate-x-4"
       />
       <span>
-        <span className="block text-sm font-medium text-slate-800">Keep copies of what customers pull</span>
+        <span id={titleId} className="block text-sm font-medium text-slate-800">
+          Keep copies of what customers pull
+        </span>
         <span id={hintId} className="block text-xs text-slate-500">
           Each layer and manifest is fetched from the upstream once; the license check still runs on every pull.
         </span>

@@ -102,7 +102,7 @@ describe("the cache settings dialog", () => {
     actions.updateCacheSettingsAction.mockResolvedValue({ status: "ok", message: "Cache on: capped at 20 GiB." });
     const user = show([registryRow({ cache: busy })]);
     const dialog = await openSettings(user);
-    const toggle = dialog.getByRole("switch", { name: /Keep copies of what customers pull/ });
+    const toggle = dialog.getByRole("switch", { name: "Keep copies of what customers pull" });
     expect(toggle).toHaveProperty("checked", true);
     expect(document.activeElement).toBe(toggle);
     expect(dialog.getByLabelText<HTMLInputElement>("Size cap").value).toBe("10");
