@@ -8,6 +8,7 @@ import { DialogBody, DialogForm } from "@/components/ui/dialog";
 import { Field, SelectField } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
 import type { ActionState } from "@/lib/server/action-state";
+import { fromZodError } from "@/lib/errors";
 import { formatBytes } from "@/lib/oci/size";
 import type { CachePurgeResult } from "@/lib/cache/dto";
 import { cacheSettingsFormSchema, capFields, capUnits, staleHours } from "./cache-settings-form";
@@ -19,10 +20,7 @@ type Values = { enabled: boolean; maxSize: string; maxSizeUnit: string; maxStale
 /** The form's messages per field, when it does not pass its own schema (checked before sending). */
 function formErrors(form: HTMLFormElement): Record<string, string> | undefined {
   const parsed = cacheSettingsFormSchema.safeParse(Object.fromEntries([...new FormData(form)].filter(([, v]) => typeof v === "string")));
-  if (parsed.success) return undefined;
-  const fields: Record<string, string> = {};
-  for (const issue of parsed.error.issues) fields[String(issue.path[0] ?? "_")] ??= issue.message;
-  return fields;
+  return parsed.success ? undefined : fromZodError(parsed.error).fields;
 }
 
 const copies = (n: number) => `${n} ${n === 1 ? "copy" : "copies"}`;
