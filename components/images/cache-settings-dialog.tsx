@@ -16,6 +16,7 @@ import type { RegistryRow } from "./types";
 import { useFormAction } from "./use-form-action";
 
 type Values = { enabled: boolean; maxSize: string; maxSizeUnit: string; maxStaleHours: string };
+const FORM_FIELDS: readonly string[] = ["maxSize", "maxSizeUnit", "maxStaleHours"];
 
 /** The form's messages per field, when it does not pass its own schema (checked before sending). */
 function formErrors(form: HTMLFormElement): Record<string, string> | undefined {
@@ -120,7 +121,14 @@ function SettingsForm({
         hint="While the upstream is down or rate-limited, a tag resolves to the digest the upstream last confirmed, if that was at most this long ago. 0 never serves a stale tag; at most 720 (30 days)."
       />
       {state?.status === "error" && !state.fields && <Notice tone="error">{state.message}</Notice>}
-      {errors?.id && <Notice tone="error">{errors.id}</Notice>}
+      {/* A message for no field of this form (the registry's id, the settings as a whole). */}
+      {Object.entries(errors ?? {})
+        .filter(([k]) => !FORM_FIELDS.includes(k))
+        .map(([k, message]) => (
+          <Notice key={k} tone="error">
+            {message}
+          </Notice>
+        ))}
       <PurgeChooser r={r} onPurge={onPurge} buttonRef={purgeButton} />
     </DialogForm>
   );

@@ -151,6 +151,18 @@ describe("the cache settings dialog", () => {
     expect(dialog.getByText("The cap is too large.")).toBeTruthy();
   });
 
+  it("shows a message that names no field of the form, and an error without fields", async () => {
+    actions.updateCacheSettingsAction
+      .mockResolvedValueOnce({ status: "error", message: "Some fields need attention.", fields: { id: "Unknown registry." } })
+      .mockResolvedValueOnce({ status: "error", message: "The cache store can't be reached. Caching was not turned off." });
+    const user = show([registryRow({ cache: busy })]);
+    const dialog = await openSettings(user);
+    await user.click(dialog.getByRole("button", { name: "Save settings" }));
+    expect((await dialog.findByRole("alert")).textContent).toBe("Unknown registry.");
+    await user.click(dialog.getByRole("button", { name: "Save settings" }));
+    await waitFor(() => expect(dialog.getByRole("alert").textContent).toBe("The cache store can't be reached. Caching was not turned off."));
+  });
+
   it("warns that turning the cache off purges it, and sends it off", async () => {
     actions.updateCacheSettingsAction.mockResolvedValue({ status: "ok", message: "Cache off." });
     const user = show([registryRow({ cache: busy })]);
