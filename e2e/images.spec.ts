@@ -1,9 +1,14 @@
+import crypto from "node:crypto";
 import fs from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
+import { selfSignedCertificate } from "@/lib/registry-auth/certificate";
+import { REGISTRY_ISSUER, REGISTRY_SERVICE } from "@/lib/registry-auth/settings";
 import { buildOciImage, pushImage, requireBinaries, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
 import { createInvite, PASSWORD, signUp, uniqueEmail } from "./support/auth";
+import { E2E_PROXY_SERVICE_TOKEN, e2ePort, hostedRegistryKeyFile, hostedRegistryPort } from "./support/services";
 
 /**
  * The Images page in Chromium against a real CNCF Distribution on 127.0.0.1 (the portal runs
@@ -50,7 +55,7 @@ async function addRegistry(page: Page, opts: { password: string; name?: string }
   return dialog;
 }
 
-test("add a registry, test it (platforms, digest), rotate, convert an image, delete", async ({ page }) => {
+test("add a registry, test it (platforms, digest), rotate, cap its cache, convert an image, delete", async ({ page }) => {
   test.setTimeout(180_000); // many steps, each a real registry round trip
   await signUp(page, { email: uniqueEmail("images"), teamName: "Acme Images" });
   await createApp(page, "Image Lab");
@@ -153,6 +158,37 @@ test("add a registry, test it (platforms, digest), rotate, convert an image, del
   await expect(row.getByTestId("credentials-updated")).toContainText("Credentials rotated");
   await expect(row.getByTestId("last-test")).toContainText("Passed");
 
+  // The proxy cache: nothing cached yet; a cap set in the settings dialog shows in the row's summary.
+  const cache = row.getByRole("group", { name: `Cache of ${reg.url}` });
+  await expect(cache).toContainText("Nothing cached yet: the first pull through the proxy fills the cache.");
+  await expect(cache).toContainText("No size cap");
+  await row.getByRole("button", { name: `Cache settings of ${reg.url}` }).click();
+  const cacheDialog = page.getByRole("dialog", { name: `Cache settings of ${reg.url}` });
+  await expect(cacheDialog.getByRole("switch", { name: /Keep copies/ })).toBeChecked();
+  await expect(cacheDialog.getByLabel("Serve stale tags for up to (hours)")).toHaveValue("24");
+  await cacheDialog.getByLabel("Size cap").fill("0.5");
+  await cacheDialog.getByLabel("Unit").selectOption("MiB");
+  await cacheDialog.getByRole("button", { name: "Save settings" }).click();
+  await expect(cacheDialog.getByText("The cap must be at least 1 MiB.")).toBeVisible();
+  await expect(cacheDialog.getByLabel("Size cap")).toBeFocused();
+  await cacheDialog.getByLabel("Size cap").fill("20");
+  await cacheDialog.getByLabel("Unit").selectOption("GiB");
+  await cacheDialog.getByLabel("Serve stale tags for up to (hours)").fill("12");
+  for (const [width, height, name] of [[1440, 900, "wide"], [390, 844, "phone"]] as const) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: `${SCREENS}/images-cache-settings-${name}.png` });
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await cacheDialog.getByRole("button", { name: "Save settings" }).click();
+  await expect(cacheDialog).toBeHidden();
+  await expect(page.getByText("Cache on: capped at 20 GiB, stale tags served for up to 12 h.")).toBeVisible();
+  await expect(cache).toContainText("Cap 20 GiB");
+  for (const [width, height, name] of [[1440, 900, "wide"], [390, 844, "phone"]] as const) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: `${SCREENS}/images-cache-${name}.png`, fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
+
   // A stopped registry: connection refused (a draft test, nothing saved).
   const gone = await startDistribution({ auth: "none" });
   await gone.stop();
@@ -187,7 +223,7 @@ test("add a registry, test it (platforms, digest), rotate, convert an image, del
 
   // The audit log has the story.
   await page.getByRole("link", { name: "Audit log" }).click();
-  for (const action of ["registry.create", "registry.test", "registry.rotate", "registry.delete"]) await expect(page.locator("tbody")).toContainText(action);
+  for (const action of ["registry.create", "registry.test", "registry.rotate", "registry.cache_settings", "registry.delete"]) await expect(page.locator("tbody")).toContainText(action);
 });
 
 test("a read-only member sees the registries but no button that would fail", async ({ page, browser }) => {
@@ -213,7 +249,8 @@ test("a read-only member sees the registries but no button that would fail", asy
   await expect(row).toContainText(reg.url);
   await expect(row.getByTestId("last-test")).toContainText("Passed");
   await expect(reader.getByText(/Your role is read-only/)).toBeVisible();
-  for (const name of ["Add external registry", "Add your first registry", `Test ${reg.url}`, `More actions for ${reg.url}`, `Rotate credentials of ${reg.url}`, `Delete ${reg.url}`]) {
+  await expect(row.getByRole("group", { name: `Cache of ${reg.url}` })).toContainText("Cache on");
+  for (const name of ["Add external registry", "Add your first registry", `Test ${reg.url}`, `More actions for ${reg.url}`, `Rotate credentials of ${reg.url}`, `Delete ${reg.url}`, `Cache settings of ${reg.url}`]) {
     await expect(reader.getByRole("button", { name })).toHaveCount(0);
   }
   // What they can do: read the last test's steps.
@@ -225,4 +262,70 @@ test("a read-only member sees the registries but no button that would fail", asy
   expect(await reader.content()).not.toContain(REGISTRY_PASSWORD);
   await reader.screenshot({ path: `${SCREENS}/images-read-only.png`, fullPage: true });
   await other.close();
+});
+
+test("the cache's traffic in a registry's row, and a purge of one repository through the cache store", async ({ page }) => {
+  test.setTimeout(120_000);
+  // The cache store: the hosted registry's Distribution, trusting the portal's tokens (playwright.config.ts).
+  const key = crypto.createPrivateKey(readFileSync(hostedRegistryKeyFile(), "utf8"));
+  const store = await startDistribution({
+    port: hostedRegistryPort(),
+    auth: { token: { realm: `http://127.0.0.1:${e2ePort()}/api/registry/token`, service: REGISTRY_SERVICE, issuer: REGISTRY_ISSUER, rootCertBundle: selfSignedCertificate(key) } },
+  });
+  try {
+    await signUp(page, { email: uniqueEmail("cache"), teamName: "Cache Co" });
+    await page.getByRole("link", { name: "Images", exact: true }).click();
+    await page.getByRole("button", { name: "Add your first registry" }).click();
+    const add = await addRegistry(page, { password: REGISTRY_PASSWORD });
+    await add.getByRole("button", { name: "Test and save" }).click();
+    await expect(add).toBeHidden();
+    const row = page.getByTestId(`registry-${reg.host}`);
+    await row.getByRole("button", { name: `Cache settings of ${reg.url}` }).click();
+    const registryId = await page.getByRole("dialog", { name: `Cache settings of ${reg.url}` }).locator('input[name="id"]').inputValue();
+    await page.keyboard.press("Escape");
+
+    // What the proxies report: three copies in two repositories, 7 of 10 requests answered from the cache.
+    const MiB = 1024 ** 2;
+    const at = new Date().toISOString();
+    const digest = (n: number) => `sha256:${crypto.createHash("sha256").update(`layer ${n}`).digest("hex")}`;
+    const reported = await page.request.post("/api/internal/proxy/cache-events", {
+      headers: { authorization: `Bearer ${E2E_PROXY_SERVICE_TOKEN}` },
+      data: {
+        events: [
+          { kind: "stored", registryId, repository: "team/app", digest: digest(1), size: 300 * MiB, at },
+          { kind: "stored", registryId, repository: "team/app", digest: digest(2), size: 100 * MiB, at },
+          { kind: "stored", registryId, repository: "team/web", digest: digest(3), size: 50 * MiB, at },
+        ],
+        traffic: [{ registryId, hits: 7, misses: 3, stale: 0, cacheBytes: 1536 * MiB, upstreamBytes: 450 * MiB }],
+      },
+    });
+    expect(reported.status()).toBe(200);
+
+    await page.reload();
+    const cache = row.getByRole("group", { name: `Cache of ${reg.url}` });
+    await expect(cache).toContainText("70% hit ratio");
+    await expect(cache.getByRole("term")).toHaveText(["From cache", "From upstream", "Egress saved", "Stored"]);
+    await expect(cache.getByRole("definition")).toHaveText(["1.5 GiB", "450 MiB", "1.5 GiB", /^450 MiB, no cap\s*3 copies$/]);
+    for (const [width, height, name] of [[1440, 900, "wide"], [390, 844, "phone"]] as const) {
+      await page.setViewportSize({ width, height });
+      await row.screenshot({ path: `${SCREENS}/images-cache-row-${name}.png` });
+    }
+    await page.setViewportSize({ width: 1280, height: 720 });
+
+    // Purge one repository, from the keyboard, after the confirmation.
+    await row.getByRole("button", { name: `Cache settings of ${reg.url}` }).click();
+    const dialog = page.getByRole("dialog", { name: `Cache settings of ${reg.url}` });
+    await dialog.getByRole("radio", { name: "One repository" }).check();
+    await dialog.getByLabel("Repository to purge").fill("team/app");
+    await page.keyboard.press("Enter");
+    await expect(dialog.getByText(/Purge the copies of team\/app from the cache/)).toBeVisible();
+    await expect(dialog.getByRole("button", { name: "Purge cache" })).toBeFocused();
+    await page.screenshot({ path: `${SCREENS}/images-cache-purge.png` });
+    await page.keyboard.press("Enter");
+    await expect(dialog).toBeHidden();
+    await expect(page.getByText("Purged 2 copies (400 MiB) and 0 last confirmed tags.")).toBeVisible();
+    await expect(cache.getByRole("definition").last()).toHaveText(/^50 MiB, no cap\s*1 copy$/);
+  } finally {
+    await store.stop();
+  }
 });

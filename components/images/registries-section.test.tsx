@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { providerViews } from "@/lib/registries/providers";
 import type { RegistryActionState } from "@/app/_actions/registries";
+import { registryRow } from "@/test/support/registry-rows";
 import type { Abilities, RegistryRow } from "./types";
 
 type Action = (fd: FormData) => Promise<RegistryActionState<unknown>>;
@@ -16,6 +17,7 @@ const actions = vi.hoisted(() => ({
   deleteRegistryAction: vi.fn<Action>(),
 }));
 vi.mock("@/app/_actions/registries", () => actions);
+vi.mock("@/app/_actions/registry-cache", () => ({ updateCacheSettingsAction: vi.fn(), purgeCacheAction: vi.fn() }));
 
 const { RegistriesSection } = await import("./registries-section");
 
@@ -23,27 +25,7 @@ const admin: Abilities = { canWrite: true, canAdmin: true };
 const developer: Abilities = { canWrite: true, canAdmin: false };
 const readOnly: Abilities = { canWrite: false, canAdmin: false };
 
-function registry(over: Partial<RegistryRow> = {}): RegistryRow {
-  return {
-    id: "reg_1",
-    provider: "other",
-    kindLabel: "GitHub",
-    usernameLabel: "Username",
-    name: null,
-    host: "ghcr.io",
-    address: "ghcr.io",
-    endpointInput: "ghcr.io",
-    username: "acme-bot",
-    createdAt: "2026-11-01T09:00:00Z",
-    createdByEmail: "ada@example.test",
-    credentialsUpdatedAt: "2026-11-01T09:00:00Z",
-    credentialsUpdatedBy: "ada@example.test",
-    credentialsVersion: 1,
-    allowedRealmHosts: [],
-    lastTest: null,
-    ...over,
-  };
-}
+const registry = registryRow;
 
 const failedTest = {
   ok: false,

@@ -1,12 +1,11 @@
 "use client";
 
-import { useId, useState, useTransition } from "react";
+import { useId, useState } from "react";
 import {
   deleteRegistryAction,
   rotateRegistryAction,
   testRegistryAction,
   updateRegistryAction,
-  type RegistryActionState,
 } from "@/app/_actions/registries";
 import { Button, PendingButton } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/card";
@@ -17,31 +16,17 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { actions, Table, type Column } from "@/components/ui/table";
 import type { CredentialFieldView, ProviderView } from "@/lib/registries/providers/types";
 import { AddRegistryButton } from "./add-registry-dialog";
+import { CacheSettingsDialogBody } from "./cache-settings-dialog";
+import { CacheSummary } from "./cache-summary";
 import { CredentialFields, type Values } from "./credential-fields";
 import { AllowedRealmHostsField, ProxyNameField, TestImageField } from "./registry-fields";
 import { ManifestPanel, StepList, TestResult, Testing } from "./test-result";
 import type { Abilities, RegistryRow, TestView } from "./types";
+import { useFormAction } from "./use-form-action";
 
-/** Runs a server action from a form, keeping its answer and whether it is still running. */
-function useFormAction<R>(action: (fd: FormData) => Promise<RegistryActionState<R>>, onOk?: (s: RegistryActionState<R>) => void) {
-  const [state, setState] = useState<RegistryActionState<R> | null>(null);
-  const [pending, startTransition] = useTransition();
-  const submit = (e: React.FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    if (pending) return;
-    const data = new FormData(e.currentTarget);
-    startTransition(async () => {
-      const next = await action(data);
-      setState(next);
-      if (next.status === "ok") onOk?.(next);
-    });
-  };
-  return { state, pending, submit, fields: state?.status === "error" ? state.fields : undefined, reset: () => setState(null) };
-}
+const columns: Column[] = [{ label: "Endpoint", className: "pl-4" }, { label: "Username" }, { label: "Last test" }, { label: "Cache" }, { label: "Added by · credentials" }, { label: actions, className: "pr-4" }];
 
-const columns: Column[] = [{ label: "Endpoint", className: "pl-4" }, { label: "Username" }, { label: "Last test" }, { label: "Added by · credentials" }, { label: actions, className: "pr-4" }];
-
-type DialogKind = "test" | "rotate" | "rename" | "delete";
+type DialogKind = "test" | "rotate" | "rename" | "delete" | "cache";
 
 /** The external registries: the table, its per-row dialogs and the add dialog. */
 export function RegistriesSection({
@@ -118,6 +103,14 @@ export function RegistriesSection({
           <Dialog open={open?.kind === "rename"} onClose={close} title={`Edit ${current.host}`}>
             <RenameDialogBody r={current} proxyHost={proxyHost} onDone={done} onCancel={close} />
           </Dialog>
+          <Dialog
+            open={open?.kind === "cache"}
+            onClose={close}
+            title={`Cache settings of ${current.host}`}
+            description="The proxy keeps a copy of every layer and manifest it relays from this registry: each upstream byte is fetched once, and customers keep pulling while the registry is down."
+          >
+            <CacheSettingsDialogBody r={current} onDone={done} onCancel={close} />
+          </Dialog>
           <Dialog open={open?.kind === "delete"} onClose={close} title={`Delete ${current.host}?`}>
             <DeleteDialogBody r={current} onDone={done} onCancel={close} />
           </Dialog>
@@ -165,6 +158,14 @@ function RegistryTableRow({ r, abilities, open }: { r: RegistryRow; abilities: A
           <p className={`mt-1 line-clamp-3 text-xs ${r.lastTest.ok ? "text-slate-600" : "text-red-700"}`} title={r.lastTest.summary}>
             {r.lastTest.summary}
           </p>
+        )}
+      </td>
+      <td className="min-w-60 px-3 py-3" data-testid="cache">
+        <CacheSummary cache={r.cache} host={r.host} />
+        {abilities.canWrite && (
+          <Button variant="secondary" className="mt-2 px-2.5 py-1 text-xs" onClick={() => open("cache")} aria-label={`Cache settings of ${r.host}`}>
+            Cache settings
+          </Button>
         )}
       </td>
       <td className="px-3 py-3 text-xs text-slate-600">

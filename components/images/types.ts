@@ -1,9 +1,13 @@
+import type { CacheStats } from "@/lib/cache/dto";
 import type { DiagnosticStep } from "@/lib/oci/diagnose";
 import type { RegistryTestResult } from "@/lib/registries/dto";
 import type { RegistryProviderName } from "@/lib/registries/providers";
 
 /** A connection test as the client components get it: the stored result, its date maybe serialised. */
 export type TestView = Omit<RegistryTestResult, "testedAt"> & { testedAt: string | Date };
+
+/** A registry's proxy cache as the client components get it: its settings, what is stored, traffic totals; dates as ISO strings. */
+export type CacheView = Omit<CacheStats, "since"> & { since: string | null };
 
 /** A registry as the Images page's client components get it: no secret, dates as ISO strings. */
 export interface RegistryRow {
@@ -28,6 +32,7 @@ export interface RegistryRow {
   /** Token-service hosts, besides the registry's own, that may receive its credentials. */
   allowedRealmHosts: string[];
   lastTest: { ok: boolean; at: string; summary: string; steps: DiagnosticStep[]; image?: string; manifest?: TestView["manifest"] } | null;
+  cache: CacheView;
 }
 
 export interface Abilities {

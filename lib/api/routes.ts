@@ -2,6 +2,9 @@ import type { z } from "zod";
 import type { AnyOperation } from "@/lib/server/operation";
 import { appDeletionPreview, createApp, deleteApp, listApps, renameApp } from "@/lib/apps/operations";
 import { listAuditEvents } from "@/lib/audit/list";
+import { purgeCache } from "@/lib/cache/purge";
+import { updateCacheSettings } from "@/lib/cache/settings";
+import { getCacheStats } from "@/lib/cache/stats";
 import { archiveCustomer, createCustomer, getCustomer, listCustomers } from "@/lib/customers/operations";
 import { createLicense, getLicense, licenseFile, licenseSigningKey, revokeLicense } from "@/lib/licenses/operations";
 import {
@@ -19,11 +22,13 @@ import {
   appDeletionPreviewSchema,
   appSchema,
   auditPageSchema,
+  cachePurgedSchema,
   customerSchema,
   deletedSchema,
   licenseSchema,
   licenseWithIdSchema,
   listOf,
+  registryCacheSchema,
   registrySchema,
   registryTestSchema,
   signingKeySchema,
@@ -184,6 +189,38 @@ export const apiRoutes = [
     summary: "Rotate a registry's credentials",
     description: "The new credentials (of the registry's provider) are tested first and replace the old ones only when the test passes, unless `force`. Admins only.",
     response: registrySchema,
+  },
+  {
+    method: "GET",
+    path: "/registries/{id}/cache",
+    op: getCacheStats,
+    tag: "Registries",
+    summary: "Get a registry's proxy cache",
+    description:
+      "Its settings (`enabled`, `maxBytes`, `maxStaleSeconds`), what is stored (`entries`, `storedBytes`) and the traffic the proxies reported since `since`: hits, misses, stale answers, `hitRatio`, bytes served from the cache and from the upstream. `egressSaved` is the upstream egress the cache saved.",
+    response: registryCacheSchema,
+  },
+  {
+    method: "PATCH",
+    path: "/registries/{id}/cache",
+    op: updateCacheSettings,
+    tag: "Registries",
+    summary: "Change a registry's proxy cache settings",
+    description:
+      "Any of `enabled`, `maxBytes` (at least 1 MiB; `null` removes the cap) and `maxStaleSeconds` (0 to 30 days); what is absent stays. Turning caching off purges the copies. Answers the cache as `GET` does.",
+    unavailable: "Turning caching off must delete the copies in the cache store, which can't be reached; nothing changed.",
+    response: registryCacheSchema,
+  },
+  {
+    method: "POST",
+    path: "/registries/{id}/cache/purge",
+    op: purgeCache,
+    tag: "Registries",
+    summary: "Purge a registry's proxy cache",
+    description:
+      "Removes every copy and last confirmed tag of the registry, or with `repository` (an upstream repository, e.g. `library/nginx`) only that repository's; their next pulls go to the upstream. Answers what was removed.",
+    unavailable: "The cache store can't be reached; nothing was purged.",
+    response: cachePurgedSchema,
   },
   {
     method: "GET",

@@ -5,6 +5,7 @@ import { licenseDtoSchema, licenseWithIdDtoSchema } from "@/lib/licenses/dto";
 import { customerDtoSchema } from "@/lib/customers/dto";
 import { registryDtoSchema, registryTestResultSchema, testedManifestSchema } from "@/lib/registries/dto";
 import { auditEventDtoSchema, auditEventPageDtoSchema } from "@/lib/audit/dto";
+import { cachePurgeResultSchema, cacheStatsDtoSchema } from "@/lib/cache/dto";
 import { wireSchema } from "@/lib/api/wire";
 
 /**
@@ -54,6 +55,10 @@ const registryRefs = new Map([[testedManifestSchema, testManifestSchema]]);
 export const registryTestSchema = wireSchema(registryTestResultSchema, registryRefs).meta({ id: "RegistryTest" });
 
 export const registrySchema = wireSchema(registryDtoSchema, registryRefs).meta({ id: "Registry" });
+
+export const registryCacheSchema = wireSchema(cacheStatsDtoSchema).meta({ id: "RegistryCache" });
+
+export const cachePurgedSchema = cachePurgeResultSchema.meta({ id: "CachePurged" });
 
 export const deletedSchema = z.object({ id }).meta({ id: "Deleted" });
 

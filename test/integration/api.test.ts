@@ -280,12 +280,14 @@ describe("REST API: tenant isolation on every route", () => {
     "DELETE /registries/{id}": () => ({ confirmEndpoint: "isolated.example.test" }),
     "POST /registries/{id}/test": () => ({}),
     "POST /registries/{id}/credentials": () => ({ username: "x", password: "y", force: true }),
+    "PATCH /registries/{id}/cache": () => ({ enabled: false }),
+    "POST /registries/{id}/cache/purge": () => ({}),
     "POST /customers": () => ({ name: "Intruder Inc" }),
     "POST /customers/{id}/archive": () => ({}),
     "POST /customers/{id}/licenses": () => ({ app: "isolated-app", type: "paid" }),
     "POST /licenses/{id}/revoke": () => ({}),
   };
-  const noBody = new Set(["GET /apps", "GET /apps/{id}/deletion-preview", "GET /registries", "GET /registries/{id}", "GET /customers", "GET /customers/{id}", "GET /licenses/{id}", "GET /licenses/{id}/file", "GET /license-signing-key", "GET /audit-events"]);
+  const noBody = new Set(["GET /apps", "GET /apps/{id}/deletion-preview", "GET /registries", "GET /registries/{id}", "GET /registries/{id}/cache", "GET /customers", "GET /customers/{id}", "GET /licenses/{id}", "GET /licenses/{id}/file", "GET /license-signing-key", "GET /audit-events"]);
 
   const snapshot = () =>
     teamRows(t.db, teams.adminA.teamId, ["app", "registry", "customer", "license", "encryptedSecret"], { encryptedSecret: { purpose: { not: "license-signing-key" } } }).then((s) => JSON.stringify(s));

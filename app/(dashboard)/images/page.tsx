@@ -2,9 +2,10 @@ import { PageHeader } from "@/components/ui/card";
 import { Notice } from "@/components/ui/notice";
 import { RegistriesSection } from "@/components/images/registries-section";
 import { PushInstructions } from "@/components/images/push-instructions";
-import type { RegistryRow } from "@/components/images/types";
+import type { CacheView, RegistryRow } from "@/components/images/types";
 import { listApps } from "@/lib/apps/operations";
 import { can } from "@/lib/auth/permissions";
+import { cacheStatsForTeam, type CacheStats } from "@/lib/cache/stats";
 import { env } from "@/lib/config/env";
 import { publicHost } from "@/lib/registries/instructions";
 import { listRegistries, type RegistryDto } from "@/lib/registries/operations";
@@ -14,7 +15,9 @@ import { requireTeamContext } from "@/lib/server/request";
 
 export const metadata = { title: "Images" };
 
-function toRow(r: RegistryDto, dockerHubRegistry: string): RegistryRow {
+const toCacheView = (c: CacheStats): CacheView => ({ ...c, since: c.since?.toISOString() ?? null });
+
+function toRow(r: RegistryDto, cache: CacheStats, dockerHubRegistry: string): RegistryRow {
   return {
     id: r.id,
     provider: r.provider,
@@ -32,6 +35,7 @@ function toRow(r: RegistryDto, dockerHubRegistry: string): RegistryRow {
     credentialsVersion: r.credentialsVersion,
     allowedRealmHosts: r.allowedRealmHosts,
     lastTest: r.lastTest && { ...r.lastTest, at: r.lastTest.at.toISOString() },
+    cache: toCacheView(cache),
   };
 }
 
@@ -41,10 +45,12 @@ export default async function ImagesPage({ searchParams }: { searchParams: Promi
   const add = (await searchParams).add;
   const openAdd = registryProviderNames.find((p) => p === add);
   const [registries, apps] = await Promise.all([invoke(listRegistries, ctx, {}), invoke(listApps, ctx, {})]);
+  const caches = await cacheStatsForTeam(ctx.db, ctx.teamId);
   const e = env();
   const registryHost = publicHost(e.REGISTRY_URL, e.REGISTRY_PORT);
   const proxyHost = publicHost(e.PROXY_URL, e.PROXY_PORT);
-  const rows = registries.map((r) => toRow(r, e.DOCKER_HUB_REGISTRY));
+  // Read after the registries: one missing here was deleted meanwhile.
+  const rows = registries.filter((r) => caches.has(r.id)).map((r) => toRow(r, caches.get(r.id)!, e.DOCKER_HUB_REGISTRY));
   const abilities = { canWrite: can(ctx.role, "write"), canAdmin: can(ctx.role, "admin") };
   return (
     <>
