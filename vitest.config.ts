@@ -27,6 +27,8 @@ export default defineConfig({
           include: ["components/**/*.test.tsx"],
           environment: "jsdom",
           setupFiles: ["test/support/component-setup.ts"],
+          // A test that types whole forms with user-event takes seconds on a busy machine.
+          testTimeout: 30_000,
         },
       },
       {
