@@ -10,6 +10,7 @@ import { applyConnectionLimits, type ConnectionLimits, type ConnectionTracker } 
 import { recordFinished, type AccessLogEntry } from "./access-log";
 import { LicenseGate, licenseFromAuthorization } from "./license-gate";
 import { LicenseCache } from "./license-cache";
+import { ChangeFeed } from "./change-feed";
 import { ProxyMetrics } from "./metrics";
 import { metricsDecision, sendMetricsAnswer, startMetricsServer, type MetricsAccess, type MetricsServer } from "./metrics-endpoint";
 import { rawOciError, sendJson, sendOciError, sendText } from "./oci-response";
@@ -90,6 +91,11 @@ export interface ProxyOptions {
   now?: () => number;
   /** The cache (docs/proxy-cache.md): where fills are spooled, how long a tag confirmed upstream is believed; `enabled: false` relays everything uncached. */
   cache?: { enabled?: boolean; spoolDir?: string; tagTtlMs?: number };
+  /**
+   * The portal's change stream (change-feed.ts): changes drop cached lookup answers at once.
+   * `false` leaves only the TTL (`licenseTtlMs`) to bound them. Default on.
+   */
+  changeFeed?: boolean | { retry?: { minMs: number; maxMs: number } };
 }
 
 /** A tag confirmed upstream is believed for 30 s before the next manifest HEAD. */
@@ -120,6 +126,8 @@ export interface ProxyServer {
   cacheReporter: CacheReporter;
   /** Undefined when the cache is turned off. */
   cache: ProxyCache | undefined;
+  /** Undefined when `changeFeed: false`. */
+  changes: ChangeFeed | undefined;
   /** Serves /metrics on a listener of its own (metrics-endpoint.ts); closed with the proxy. */
   listenMetrics(port: number, host?: string): Promise<{ url: string }>;
   listen(port?: number, host?: string): Promise<{ port: number; url: string }>;
@@ -154,6 +162,22 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     ...(opts.resolve && { resolve: opts.resolve }),
   });
   const readiness = new Readiness(() => portal.ping(), now);
+  const changes =
+    opts.changeFeed === false
+      ? undefined
+      : new ChangeFeed({
+          open: (signal) => portal.openChangeStream(signal),
+          dropAll: () => licenses.clear(),
+          onChange: (change) => {
+            metrics.changeFeedEvents.inc({ kind: change.kind });
+            licenses.invalidate(change);
+          },
+          onState: (connected) => {
+            metrics.changeFeedConnected.set(connected ? 1 : 0);
+            if (connected) metrics.changeFeedConnects.inc();
+          },
+          ...(typeof opts.changeFeed === "object" && opts.changeFeed.retry && { retry: opts.changeFeed.retry }),
+        });
   const reporter = new CacheReporter(portal, { now, onError: () => metrics.portalErrors.inc({ call: "cache-events" }) });
   const cache =
     opts.cache?.enabled === false
@@ -170,7 +194,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     if (service === "readyz") {
       ctx.route = "readyz";
       const { ok, text } = await readiness.check();
-      return sendText(res, ok ? 200 : 503, text);
+      return sendText(res, ok ? 200 : 503, changes ? `${text}change stream: ${changes.connected ? "connected" : "not connected"}\n` : text);
     }
     if (service === "metrics") {
       const decision = metricsDecision(opts.metricsAccess ?? {}, req.headers.authorization, true);
@@ -241,6 +265,8 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
 
   log.start();
   reporter.start();
+  metrics.changeFeedConnected.set(0);
+  changes?.start();
   let metricsServer: MetricsServer | undefined;
 
   return {
@@ -253,6 +279,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     connections,
     cacheReporter: reporter,
     cache,
+    changes,
     async listenMetrics(port, host = "127.0.0.1") {
       metricsServer = await startMetricsServer(metrics, opts.metricsAccess ?? {}, port, host);
       return { url: metricsServer.url };
@@ -269,6 +296,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     },
     async close(graceMs = 10_000) {
       readiness.closing = true;
+      await changes?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
