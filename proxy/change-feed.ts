@@ -70,6 +70,7 @@ const DEFAULT_RETRY = { minMs: 500, maxMs: 30_000 };
 export class ChangeFeed {
   private abort: AbortController | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private wake: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private closed = false;
   private failures = 0;
@@ -85,6 +86,7 @@ export class ChangeFeed {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
+    this.wake?.();
     this.abort?.abort();
     await this.running;
   }
@@ -95,9 +97,11 @@ export class ChangeFeed {
       this.setConnected(false);
       if (this.closed) return;
       await new Promise<void>((resolve) => {
+        this.wake = resolve;
         this.timer = setTimeout(resolve, retryDelay(this.failures++, this.opts.retry ?? DEFAULT_RETRY));
         this.timer.unref();
       });
+      this.wake = undefined;
     }
   }
 
