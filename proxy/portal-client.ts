@@ -129,7 +129,7 @@ export class PortalClient {
     let res: Response;
     try {
       res = await fetch(new URL(INTERNAL_API.changes, this.baseUrl), {
-        headers: { authorization: `Bearer ${this.token}`, accept: "text/event-stream" },
+        headers: { authorization: `Bearer ${this.token}`, accept: "text/event-stream", "accept-encoding": "identity" },
         signal: AbortSignal.any([signal, answered.signal]),
         redirect: "error",
       });

@@ -111,9 +111,13 @@ export class ChangeHub {
   }
 }
 
-const g = globalThis as { __portcullisChangeHub?: ChangeHub };
+let processHub: ChangeHub | undefined;
 
-/** This process's hub, on its database (created on first use; survives module reloads). */
+/**
+ * This process's hub, on its database, created on first use. Module state on purpose: a module
+ * reload (Next's development server, a test file) gets a hub on the configuration it loads, and
+ * the old one stops listening once its streams have ended.
+ */
 export function processChangeHub(): ChangeHub {
-  return (g.__portcullisChangeHub ??= new ChangeHub(() => databaseUrl()));
+  return (processHub ??= new ChangeHub(() => databaseUrl()));
 }

@@ -63,8 +63,9 @@ export async function changeStreamResponse(hub: ChangeHub, signal: AbortSignal):
   send(`event: ${CHANGE_STREAM_EVENTS.ready}\ndata: {}\n\n`);
   heartbeat = setInterval(() => send(": heartbeat\n\n"), CHANGE_HEARTBEAT_MS);
   heartbeat.unref();
+  // no-transform: a compressing layer (Next's, a reverse proxy's) would hold events back.
   return new Response(stream, {
     status: 200,
-    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
+    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store, no-transform", "x-accel-buffering": "no" },
   });
 }
