@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { archiveCustomer } from "@/lib/customers/operations";
+import { notifyChange } from "@/lib/internal/changes";
 import { ChangeHub } from "@/lib/internal/changes-hub";
 import { revokeLicense } from "@/lib/licenses/operations";
 import { deleteRegistry, rotateRegistryCredentials } from "@/lib/registries/operations";
@@ -86,6 +87,36 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
     await Promise.all(hubs.map((h) => h.close()));
     await upstream?.stop();
     await fs.rm(work, { recursive: true, force: true });
+  });
+
+  it("the stream: the service token only; ready first, then the changes that commit, never those rolled back", async () => {
+    expect((await rawRequest(`${portalA.url}/api/internal/proxy/changes`)).status).toBe(401);
+    const abort = new AbortController();
+    const res = await fetch(`${portalA.url}/api/internal/proxy/changes`, { headers: { authorization: `Bearer ${fx.serviceToken}` }, signal: abort.signal });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const reader = res.body!.getReader();
+    let text = "";
+    const readUntil = async (part: string) => {
+      while (!text.includes(part)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`the stream ended before ${part}`);
+        text += new TextDecoder().decode(value);
+      }
+    };
+    await readUntil("event: ready\n");
+    const rolledBack = { kind: "license", id: "10000000-0000-4000-8000-00000000dead" } as const;
+    const committed = { kind: "team", id: "40000000-0000-4000-8000-00000000beef" } as const;
+    await fx.db
+      .$transaction(async (tx) => {
+        await notifyChange(tx, rolledBack);
+        throw new Error("roll back");
+      })
+      .catch(() => {});
+    await fx.db.$transaction((tx) => notifyChange(tx, committed));
+    await readUntil(committed.id);
+    abort.abort();
+    expect(text).toBe(`event: ready\ndata: {}\n\nevent: change\ndata: ${JSON.stringify(committed)}\n\n`);
   });
 
   it("both proxies are connected to their own portal's stream, and say so in /readyz", async () => {
