@@ -1,4 +1,7 @@
 import { CHANGE_HEARTBEAT_MS, CHANGE_STREAM_EVENTS, changeEventSchema, type ChangeEvent } from "@/lib/internal/contract";
+import type { LicenseCache } from "./license-cache";
+import type { ProxyMetrics } from "./metrics";
+import type { PortalClient } from "./portal-client";
 
 /**
  * The portal's change stream, kept open (docs/architecture.md, "Pushed changes"): each change
@@ -153,9 +156,38 @@ export class ChangeFeed {
     else this.opts.onChange(parsed.data);
   }
 
+  /** The line /readyz adds (never a readiness failure: the TTL still bounds what is served). */
+  get readinessLine(): string {
+    return `change stream: ${this.connected ? "connected" : "not connected"}\n`;
+  }
+
   private setConnected(connected: boolean): void {
     if (this.connected === connected) return;
     this.connected = connected;
     this.opts.onState?.(connected);
   }
+}
+
+/** The proxy's feed: the portal's stream, the lookup cache's drops, and their metrics. */
+export function lookupCacheFeed(deps: {
+  portal: Pick<PortalClient, "openChangeStream">;
+  licenses: Pick<LicenseCache, "clear" | "invalidate">;
+  metrics: ProxyMetrics;
+  retry?: { minMs: number; maxMs: number };
+}): ChangeFeed {
+  const { portal, licenses, metrics } = deps;
+  metrics.changeFeedConnected.set(0);
+  return new ChangeFeed({
+    open: (signal) => portal.openChangeStream(signal),
+    dropAll: () => licenses.clear(),
+    onChange: (change) => {
+      metrics.changeFeedEvents.inc({ kind: change.kind });
+      licenses.invalidate(change);
+    },
+    onState: (connected) => {
+      metrics.changeFeedConnected.set(connected ? 1 : 0);
+      if (connected) metrics.changeFeedConnects.inc();
+    },
+    ...(deps.retry && { retry: deps.retry }),
+  });
 }

@@ -10,7 +10,7 @@ import { applyConnectionLimits, type ConnectionLimits, type ConnectionTracker } 
 import { recordFinished, type AccessLogEntry } from "./access-log";
 import { LicenseGate, licenseFromAuthorization } from "./license-gate";
 import { LicenseCache } from "./license-cache";
-import { ChangeFeed } from "./change-feed";
+import { lookupCacheFeed, type ChangeFeed } from "./change-feed";
 import { ProxyMetrics } from "./metrics";
 import { metricsDecision, sendMetricsAnswer, startMetricsServer, type MetricsAccess, type MetricsServer } from "./metrics-endpoint";
 import { rawOciError, sendJson, sendOciError, sendText } from "./oci-response";
@@ -33,7 +33,8 @@ export type { AccessLogEntry } from "./access-log";
  *
  * A request goes: its route (route.ts: path parsed and validated, 400 with the OCI code) → the
  * license gate (license-gate.ts: license from HTTP Basic `LICENSE_ID:<id>`, no credentials → 401
- * with a Basic challenge; the portal's lookup, cached a few seconds; 401 for a bad license, 403
+ * with a Basic challenge; the portal's lookup, cached a few seconds or until the portal's change
+ * stream says it changed (change-feed.ts); 401 for a bad license, 403
  * DENIED for another app or a registry the team doesn't have, 429 for an address with too many
  * refusals, 503 when the portal can't be asked) → the upstream (upstream-pool.ts: lib/oci's
  * RegistryClient with the team's credentials — Basic, token realms, ECR, GCR) → the answer
@@ -162,22 +163,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     ...(opts.resolve && { resolve: opts.resolve }),
   });
   const readiness = new Readiness(() => portal.ping(), now);
-  const changes =
-    opts.changeFeed === false
-      ? undefined
-      : new ChangeFeed({
-          open: (signal) => portal.openChangeStream(signal),
-          dropAll: () => licenses.clear(),
-          onChange: (change) => {
-            metrics.changeFeedEvents.inc({ kind: change.kind });
-            licenses.invalidate(change);
-          },
-          onState: (connected) => {
-            metrics.changeFeedConnected.set(connected ? 1 : 0);
-            if (connected) metrics.changeFeedConnects.inc();
-          },
-          ...(typeof opts.changeFeed === "object" && opts.changeFeed.retry && { retry: opts.changeFeed.retry }),
-        });
+  const changes = opts.changeFeed === false ? undefined : lookupCacheFeed({ portal, licenses, metrics, ...(typeof opts.changeFeed === "object" && opts.changeFeed) });
   const reporter = new CacheReporter(portal, { now, onError: () => metrics.portalErrors.inc({ call: "cache-events" }) });
   const cache =
     opts.cache?.enabled === false
@@ -194,7 +180,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     if (service === "readyz") {
       ctx.route = "readyz";
       const { ok, text } = await readiness.check();
-      return sendText(res, ok ? 200 : 503, changes ? `${text}change stream: ${changes.connected ? "connected" : "not connected"}\n` : text);
+      return sendText(res, ok ? 200 : 503, text + (changes?.readinessLine ?? ""));
     }
     if (service === "metrics") {
       const decision = metricsDecision(opts.metricsAccess ?? {}, req.headers.authorization, true);
@@ -265,7 +251,6 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
 
   log.start();
   reporter.start();
-  metrics.changeFeedConnected.set(0);
   changes?.start();
   let metricsServer: MetricsServer | undefined;
 
