@@ -87,4 +87,71 @@ describe("LicenseCache", () => {
     await cache.get(req, async () => revoked);
     expect(cache.recentlyAllowed(req.licenseId)).toBe(false);
   });
+  describe("invalidate: answers dropped by what they name", () => {
+    const ids = { license: "10000000-0000-4000-8000-000000000001", customer: "20000000-0000-4000-8000-000000000001", app: "30000000-0000-4000-8000-000000000001", team: "40000000-0000-4000-8000-000000000001" };
+    const registryOf = (id: string) => ({ id, name: "up", endpoint: "https://quay.io", provider: "other", credentialsVersion: 1, matchedBy: "host", repository: "org/app", credentials: { kind: "anonymous" }, allowedRealmHosts: [] }) as NonNullable<LookupResponse["registry"]>;
+    const answerFor = (licenseId: string, registryId: string): LookupAnswer => ({
+      status: 200,
+      body: { allowed: true, code: "ok", reason: "ok", license: { id: licenseId, customerId: ids.customer, appId: ids.app, teamId: ids.team, expiresAt: null }, registry: registryOf(registryId) },
+    });
+    const regA = "50000000-0000-4000-8000-00000000000a";
+    const regB = "50000000-0000-4000-8000-00000000000b";
+    const other = "10000000-0000-4000-8000-000000000002";
+    const reqA = { ...req, image: ["quay.io", "org", "a"] };
+    const reqB = { ...req, image: ["quay.io", "org", "b"] };
+    const reqOther = { ...req, licenseId: "M".repeat(27) };
+
+    async function filled() {
+      const cache = new LicenseCache({ ttlMs: 60_000 });
+      await cache.get(reqA, async () => answerFor(ids.license, regA));
+      await cache.get(reqB, async () => answerFor(ids.license, regB));
+      await cache.get(reqOther, async () => answerFor(other, regA));
+      return cache;
+    }
+    const cachedOf = (cache: LicenseCache) => [reqA, reqB, reqOther].map((r) => cache.cached(r) !== undefined);
+
+    it("by license, registry, customer, app and team; other ids change nothing", async () => {
+      let cache = await filled();
+      expect(cache.invalidate({ kind: "license", id: ids.license })).toBe(2);
+      expect(cachedOf(cache)).toEqual([false, false, true]);
+
+      cache = await filled();
+      expect(cache.invalidate({ kind: "registry", id: regA })).toBe(2);
+      expect(cachedOf(cache)).toEqual([false, true, false]);
+
+      for (const kind of ["customer", "app", "team"] as const) {
+        cache = await filled();
+        expect(cache.invalidate({ kind, id: ids[kind] })).toBe(3);
+        expect(cachedOf(cache)).toEqual([false, false, false]);
+      }
+
+      cache = await filled();
+      expect(cache.invalidate({ kind: "license", id: "10000000-0000-4000-8000-0000000000ff" })).toBe(0);
+      expect(cache.invalidate({ kind: "team", id: ids.license })).toBe(0);
+      expect(cachedOf(cache)).toEqual([true, true, true]);
+    });
+
+    it("a dropped answer is asked for again; a lookup in flight during a drop is answered but not kept", async () => {
+      const cache = await filled();
+      cache.invalidate({ kind: "license", id: ids.license });
+      let calls = 0;
+      expect((await cache.get(reqA, async () => (calls++, answerFor(ids.license, regA)))).result).toBe("miss");
+      expect(calls).toBe(1);
+
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const inFlight = cache.get(reqB, async () => (await gate, answerFor(ids.license, regB)));
+      cache.invalidate({ kind: "registry", id: regB });
+      release();
+      expect((await inFlight).answer.body.allowed).toBe(true);
+      expect(cache.cached(reqB)).toBeUndefined();
+    });
+
+    it("clear drops everything, and the index with it", async () => {
+      const cache = await filled();
+      cache.clear();
+      expect(cachedOf(cache)).toEqual([false, false, false]);
+      expect(cache.invalidate({ kind: "team", id: ids.team })).toBe(0);
+    });
+  });
 });

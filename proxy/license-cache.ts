@@ -1,5 +1,5 @@
 import { AuthCache } from "@/lib/oci/auth-cache";
-import type { LookupRequest } from "@/lib/internal/contract";
+import type { ChangeEvent, LookupRequest } from "@/lib/internal/contract";
 import type { LookupAnswer } from "./portal-client";
 
 /**
@@ -13,6 +13,11 @@ import type { LookupAnswer } from "./portal-client";
  * not print its contents). Concurrent misses for one key share one portal call: a pull asks for
  * the manifest and then all layers at once. Failed calls are not cached: when the portal is down,
  * what is cached keeps serving until it expires, then requests fail closed.
+ *
+ * Entries can also be dropped before they expire by what their answer names (`invalidate`: a
+ * license, its customer, app or team, the registry), when the portal says one changed
+ * (change-feed.ts). A lookup in flight when something is dropped is answered but not kept: it
+ * may have been read before the change.
  */
 export const DEFAULT_LICENSE_TTL_MS = 5_000;
 const DEFAULT_NEGATIVE_TTL_MS = 1_000;
@@ -35,6 +40,12 @@ export class LicenseCache {
   /** Fingerprints of licenses the portal allowed, with when it last did (see recentlyAllowed). */
   private readonly allowed = new Map<string, number>();
   private readonly maxAllowed: number;
+  private readonly maxEntries: number;
+  /** Cache keys by what their answers name (`<kind>:<id>`); may still list keys that expired. */
+  private readonly byId = new Map<string, Set<string>>();
+  private indexed = 0;
+  /** Bumped by every invalidation: a lookup that started before one is not cached. */
+  private generation = 0;
 
   constructor(opts: LicenseCacheOptions = {}) {
     this.ttlMs = opts.ttlMs ?? DEFAULT_LICENSE_TTL_MS;
@@ -42,6 +53,7 @@ export class LicenseCache {
     this.now = opts.now ?? Date.now;
     this.cache = new AuthCache({ maxEntries: opts.maxEntries ?? 20_000, now: this.now });
     this.maxAllowed = opts.maxEntries ?? 20_000;
+    this.maxEntries = opts.maxEntries ?? 20_000;
   }
 
   /**
@@ -78,12 +90,61 @@ export class LicenseCache {
     const hit = this.cache.get<LookupAnswer>(key);
     if (hit) return { answer: hit, result: hit.body.allowed ? "hit" : "negative_hit" };
     const answer = await this.cache.getOrCreate(key, async () => {
+      const generation = this.generation;
       const value = await fetch();
       if (value.body.allowed) this.rememberAllowed(req.licenseId);
       else if (value.status === 401) this.forgetAllowed(req.licenseId);
+      if (generation !== this.generation) return { value, expiresAt: 0 };
+      this.index(key, value);
       return { value, expiresAt: this.now() + (value.body.allowed ? this.ttlMs : this.negativeTtlMs) };
     });
     return { answer, result: "miss" };
+  }
+
+  /** Drops every answer that names `change`'s license, customer, app, team or registry; how many there were. */
+  invalidate(change: ChangeEvent): number {
+    this.generation++;
+    const keys = this.byId.get(`${change.kind}:${change.id}`);
+    if (!keys) return 0;
+    this.byId.delete(`${change.kind}:${change.id}`);
+    this.indexed -= keys.size;
+    let dropped = 0;
+    for (const key of keys) {
+      if (this.cache.get(key) !== undefined) dropped++;
+      this.cache.delete(key);
+    }
+    return dropped;
+  }
+
+  private index(key: string, answer: LookupAnswer): void {
+    const { license, registry } = answer.body;
+    const ids = [
+      license && `license:${license.id}`,
+      license && `customer:${license.customerId}`,
+      license && `app:${license.appId}`,
+      license && `team:${license.teamId}`,
+      registry && `registry:${registry.id}`,
+    ];
+    for (const id of ids) {
+      if (!id) continue;
+      let keys = this.byId.get(id);
+      if (!keys) this.byId.set(id, (keys = new Set()));
+      if (!keys.has(key)) {
+        keys.add(key);
+        this.indexed++;
+      }
+    }
+    if (this.indexed > 10 * this.maxEntries) this.pruneIndex();
+  }
+
+  /** Forgets index entries of answers that expired or were evicted. */
+  private pruneIndex(): void {
+    this.indexed = 0;
+    for (const [id, keys] of this.byId) {
+      for (const key of keys) if (this.cache.get(key) === undefined) keys.delete(key);
+      if (keys.size === 0) this.byId.delete(id);
+      this.indexed += keys.size;
+    }
   }
 
   /** The cached answer for `req` if there is one, without asking anyone. */
@@ -91,8 +152,12 @@ export class LicenseCache {
     return this.cache.get<LookupAnswer>(this.keyOf(req));
   }
 
+  /** Drops every answer (and voids lookups in flight). */
   clear(): void {
+    this.generation++;
     this.cache.clear();
+    this.byId.clear();
+    this.indexed = 0;
   }
 
   get size(): number {

@@ -147,6 +147,12 @@ export class ProxyMetrics {
   );
   readonly cacheBytes = new Counter("portcullis_proxy_cache_bytes_total", "Bytes of cached registries by source: cache (sent to clients from the store: upstream egress saved) and upstream (fetched from the upstream).");
   readonly cacheErrors = new Counter("portcullis_proxy_cache_errors_total", "Cache store operations that failed, by operation (read, write) and copies that failed their digest (corrupt).");
+  readonly changeFeedConnected = new Gauge(
+    "portcullis_proxy_change_feed_connected",
+    "1 while the portal's change stream is open (changes drop cached lookup answers at once), 0 while it is not (the license cache TTL bounds them).",
+  );
+  readonly changeFeedConnects = new Counter("portcullis_proxy_change_feed_connects_total", "Times the change stream was opened (each drops the whole lookup cache).");
+  readonly changeFeedEvents = new Counter("portcullis_proxy_change_feed_events_total", "Changes received on the change stream, by kind (license, customer, app, registry, team).");
   readonly rss = new Gauge("process_resident_memory_bytes", "Resident memory size in bytes.", () => process.memoryUsage.rss());
   readonly heap = new Gauge("nodejs_heap_used_bytes", "V8 heap in use, bytes.", () => process.memoryUsage().heapUsed);
   readonly external = new Gauge("nodejs_array_buffers_bytes", "Memory of ArrayBuffers and Buffers (stream chunks in flight or awaiting GC), bytes.", () => process.memoryUsage().arrayBuffers);

@@ -116,6 +116,37 @@ export class PortalClient {
     return parsed.data;
   }
 
+  /**
+   * Opens the change stream (Server-Sent Events, contract.ts CHANGE_STREAM_EVENTS): its body, once
+   * the portal answered 200 within the timeout. It stays open until `signal` aborts or the portal
+   * ends it.
+   */
+  async openChangeStream(signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    const headersTimeout = AbortSignal.timeout(this.timeoutMs);
+    const answered = new AbortController();
+    const onTimeout = () => answered.abort(headersTimeout.reason);
+    headersTimeout.addEventListener("abort", onTimeout);
+    let res: Response;
+    try {
+      res = await fetch(new URL(INTERNAL_API.changes, this.baseUrl), {
+        headers: { authorization: `Bearer ${this.token}`, accept: "text/event-stream", "accept-encoding": "identity" },
+        signal: AbortSignal.any([signal, answered.signal]),
+        redirect: "error",
+      });
+    } catch (e) {
+      const err = e as Error & { cause?: { code?: string } };
+      const why = headersTimeout.aborted ? `no answer within ${this.timeoutMs} ms` : (err.cause?.code ?? err.name);
+      throw new PortalUnavailableError(`The portal's change stream is unreachable (${why}).`);
+    } finally {
+      headersTimeout.removeEventListener("abort", onTimeout);
+    }
+    if (res.status !== 200 || !res.body || !res.headers.get("content-type")?.startsWith("text/event-stream")) {
+      await res.body?.cancel();
+      throw new PortalUnavailableError(`The portal answered HTTP ${res.status} for the change stream.`, res.status);
+    }
+    return res.body;
+  }
+
   async ping(): Promise<boolean> {
     try {
       const res = await this.call(INTERNAL_API.ping, { method: "GET" });

@@ -10,6 +10,7 @@ import { applyConnectionLimits, type ConnectionLimits, type ConnectionTracker } 
 import { recordFinished, type AccessLogEntry } from "./access-log";
 import { LicenseGate, licenseFromAuthorization } from "./license-gate";
 import { LicenseCache } from "./license-cache";
+import { lookupCacheFeed, type ChangeFeed } from "./change-feed";
 import { ProxyMetrics } from "./metrics";
 import { metricsDecision, sendMetricsAnswer, startMetricsServer, type MetricsAccess, type MetricsServer } from "./metrics-endpoint";
 import { rawOciError, sendJson, sendOciError, sendText } from "./oci-response";
@@ -32,7 +33,8 @@ export type { AccessLogEntry } from "./access-log";
  *
  * A request goes: its route (route.ts: path parsed and validated, 400 with the OCI code) → the
  * license gate (license-gate.ts: license from HTTP Basic `LICENSE_ID:<id>`, no credentials → 401
- * with a Basic challenge; the portal's lookup, cached a few seconds; 401 for a bad license, 403
+ * with a Basic challenge; the portal's lookup, cached a few seconds or until the portal's change
+ * stream says it changed (change-feed.ts); 401 for a bad license, 403
  * DENIED for another app or a registry the team doesn't have, 429 for an address with too many
  * refusals, 503 when the portal can't be asked) → the upstream (upstream-pool.ts: lib/oci's
  * RegistryClient with the team's credentials — Basic, token realms, ECR, GCR) → the answer
@@ -90,6 +92,11 @@ export interface ProxyOptions {
   now?: () => number;
   /** The cache (docs/proxy-cache.md): where fills are spooled, how long a tag confirmed upstream is believed; `enabled: false` relays everything uncached. */
   cache?: { enabled?: boolean; spoolDir?: string; tagTtlMs?: number };
+  /**
+   * The portal's change stream (change-feed.ts): changes drop cached lookup answers at once.
+   * `false` leaves only the TTL (`licenseTtlMs`) to bound them. Default on.
+   */
+  changeFeed?: boolean | { retry?: { minMs: number; maxMs: number } };
 }
 
 /** A tag confirmed upstream is believed for 30 s before the next manifest HEAD. */
@@ -120,6 +127,8 @@ export interface ProxyServer {
   cacheReporter: CacheReporter;
   /** Undefined when the cache is turned off. */
   cache: ProxyCache | undefined;
+  /** Undefined when `changeFeed: false`. */
+  changes: ChangeFeed | undefined;
   /** Serves /metrics on a listener of its own (metrics-endpoint.ts); closed with the proxy. */
   listenMetrics(port: number, host?: string): Promise<{ url: string }>;
   listen(port?: number, host?: string): Promise<{ port: number; url: string }>;
@@ -154,6 +163,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     ...(opts.resolve && { resolve: opts.resolve }),
   });
   const readiness = new Readiness(() => portal.ping(), now);
+  const changes = opts.changeFeed === false ? undefined : lookupCacheFeed({ portal, licenses, metrics, ...(typeof opts.changeFeed === "object" && opts.changeFeed) });
   const reporter = new CacheReporter(portal, { now, onError: () => metrics.portalErrors.inc({ call: "cache-events" }) });
   const cache =
     opts.cache?.enabled === false
@@ -170,7 +180,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     if (service === "readyz") {
       ctx.route = "readyz";
       const { ok, text } = await readiness.check();
-      return sendText(res, ok ? 200 : 503, text);
+      return sendText(res, ok ? 200 : 503, text + (changes?.readinessLine ?? ""));
     }
     if (service === "metrics") {
       const decision = metricsDecision(opts.metricsAccess ?? {}, req.headers.authorization, true);
@@ -241,6 +251,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
 
   log.start();
   reporter.start();
+  changes?.start();
   let metricsServer: MetricsServer | undefined;
 
   return {
@@ -253,6 +264,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     connections,
     cacheReporter: reporter,
     cache,
+    changes,
     async listenMetrics(port, host = "127.0.0.1") {
       metricsServer = await startMetricsServer(metrics, opts.metricsAccess ?? {}, port, host);
       return { url: metricsServer.url };
@@ -269,6 +281,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     },
     async close(graceMs = 10_000) {
       readiness.closing = true;
+      await changes?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);

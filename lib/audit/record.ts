@@ -1,4 +1,5 @@
 import type { Tx } from "@/lib/db/client";
+import { changeOfAuditEvent, notifyChange } from "@/lib/internal/changes";
 
 /**
  * Audit actions. Naming: `<thing>.<verb>`. The audit page filters by these, so every action a
@@ -46,7 +47,11 @@ export interface AuditEventInput {
   metadata?: Record<string, unknown>;
 }
 
-/** Writes one audit event. Call it with the transaction client of the change it records. */
+/**
+ * Writes one audit event. Call it with the transaction client of the change it records. A change
+ * that makes the proxies' cached lookup answers wrong is announced to them on commit
+ * (lib/internal/changes.ts).
+ */
 export async function recordAudit(tx: Tx, teamId: string | null, actor: AuditActor, event: AuditEventInput) {
   await tx.auditEvent.create({
     data: {
@@ -61,6 +66,8 @@ export async function recordAudit(tx: Tx, teamId: string | null, actor: AuditAct
       metadata: (event.metadata ?? undefined) as object | undefined,
     },
   });
+  const change = changeOfAuditEvent(teamId, event);
+  if (change) await notifyChange(tx, change);
 }
 
 const actorOf = (ctx: { userId: string; email: string; ip: string | null }): AuditActor => ({

@@ -25,8 +25,11 @@ import { logger } from "@/lib/log/log";
  * Query *and* PGlite is outside a transaction block; meanwhile other connections wait. When a
  * client disconnects while holding the lock, its unit is closed (Sync) and rolled back.
  *
- * Session state that is not per-unit (SET, named prepared statements, LISTEN) is still shared
- * by all connections: clients should not rely on it (Prisma and node-postgres by default don't).
+ * Session state that is not per-unit (SET, named prepared statements) is still shared by all
+ * connections: clients should not rely on it (Prisma and node-postgres by default don't).
+ * LISTEN and UNLISTEN sent as simple queries are per connection: PGlite's notifications are
+ * taken out of whatever output they appear in and sent to the connections that listen on their
+ * channel (lib/db/listen.ts relies on it).
  * Listens on 127.0.0.1 only, and every client must authenticate with the server's password by
  * SCRAM-SHA-256 before anything reaches PGlite (PGlite itself accepts any user): a wrong or missing
  * password gets FATAL 28P01 and the connection is closed.
@@ -50,6 +53,9 @@ const AUTHENTICATION_TIMEOUT_MS = 30_000;
 
 /** One lock per PGlite: several servers over the same instance still take turns. */
 const locks = new WeakMap<PGlite, Mutex>();
+/** The connections listening on each channel, per PGlite (its LISTEN state is one backend's). */
+type Channels = Map<string, Set<Connection>>;
+const channelsOf = new WeakMap<PGlite, Channels>();
 
 export class PgSocketServer {
   private readonly lock: Mutex;
@@ -66,6 +72,7 @@ export class PgSocketServer {
   ) {
     if (!locks.has(db)) locks.set(db, new Mutex());
     this.lock = locks.get(db)!;
+    if (!channelsOf.has(db)) channelsOf.set(db, new Map());
     this.password = options.password ?? crypto.randomBytes(32).toString("base64url");
     if (this.password === "") throw new Error("PgSocketServer needs a non-empty password");
     this.keys = scramKeys(this.password);
@@ -121,7 +128,7 @@ export class PgSocketServer {
       return;
     }
     const idleMs = this.options.idleInTransactionTimeoutMs ?? 60_000;
-    const connection = new Connection(this.db, this.lock, this.keys, socket, idleMs, () => this.connections.delete(connection));
+    const connection = new Connection(this.db, this.lock, channelsOf.get(this.db)!, this.keys, socket, idleMs, () => this.connections.delete(connection));
     this.connections.add(connection);
   }
 }
@@ -156,6 +163,7 @@ class Connection {
   constructor(
     private readonly db: PGlite,
     private readonly lock: Mutex,
+    private readonly channels: Channels,
     private readonly keys: ScramKeys,
     private readonly socket: net.Socket,
     private readonly idleMs: number,
@@ -184,6 +192,7 @@ class Connection {
       if (flush) this.socket.end();
       else this.socket.destroy();
       this.enqueue(() => this.abandonUnit());
+      this.enqueue(() => this.unlistenAll());
       this.work = this.work.then(() => this.onGone());
     }
     return this.work;
@@ -253,6 +262,7 @@ class Connection {
         await this.acquire();
         if (this.closed) return; // abandonUnit (queued by destroy) releases
         await this.execute(message.bytes, true);
+        if (message.type === "Q") await this.noteListen(message.bytes);
         if (message.type === "S" || message.type === "Q") this.releaseIfIdle();
     }
   }
@@ -303,15 +313,72 @@ class Connection {
     }
   }
 
-  /** Runs one message on PGlite, streaming the response to the client (or dropping it). */
+  /**
+   * Runs one message on PGlite, streaming the response to the client (or dropping it). While any
+   * connection listens, notifications are taken out of the response and sent to their listeners.
+   */
   private execute(bytes: Uint8Array, forward: boolean): Promise<void> {
-    return this.db._runExclusiveQuery(() =>
-      this.db.execProtocolRawStream(new Uint8Array(bytes), {
-        onRawData: (data) => {
-          if (forward && !this.closed && data.length > 0) this.socket.write(Buffer.from(data));
-        },
-      }),
-    );
+    const send = (data: Buffer) => {
+      if (forward && !this.closed && data.length > 0) this.socket.write(data);
+    };
+    const notifications = this.channels.size > 0 ? new NotificationFilter((channel, message) => this.notify(channel, message)) : undefined;
+    return this.db._runExclusiveQuery(async () => {
+      await this.db.execProtocolRawStream(new Uint8Array(bytes), {
+        onRawData: (data) => send(notifications ? notifications.push(Buffer.from(data)) : Buffer.from(data)),
+      });
+      if (notifications) send(notifications.rest());
+    });
+  }
+
+  /** After a simple query: a LISTEN or UNLISTEN it was changes what this connection is sent. */
+  private async noteListen(bytes: Buffer): Promise<void> {
+    const sql = bytes.subarray(5, bytes.length - 1).toString("utf8");
+    const m = /^\s*(UN)?LISTEN\s+(?:"([^"]+)"|([A-Za-z_][A-Za-z0-9_$]*)|(\*))\s*;?\s*$/i.exec(sql);
+    if (!m) return;
+    const channel = m[2] ?? m[3]?.toLowerCase();
+    if (!m[1] && channel) {
+      if (!this.channels.has(channel)) this.channels.set(channel, new Set());
+      this.channels.get(channel)!.add(this);
+      return;
+    }
+    for (const [name, listeners] of this.channels) {
+      if (channel !== undefined && name !== channel) continue;
+      listeners.delete(this);
+      if (listeners.size === 0) this.channels.delete(name);
+      // PGlite's one backend stopped listening: others still do.
+      else await this.execute(queryMessage(`LISTEN "${name.replace(/"/g, '""')}"`), false);
+    }
+  }
+
+  private notify(channel: string, message: Buffer): void {
+    for (const connection of this.channels.get(channel) ?? []) connection.deliver(message);
+  }
+
+  /** A NotificationResponse for this connection, sent between the messages it is answered. */
+  deliver(message: Buffer): void {
+    if (this.closed) return;
+    this.enqueue(async () => {
+      if (!this.closed) this.socket.write(message);
+    });
+  }
+
+  /** Connection gone: it listens no more; channels nobody else listens on are UNLISTENed in PGlite. */
+  private async unlistenAll(): Promise<void> {
+    const abandoned: string[] = [];
+    for (const [name, listeners] of this.channels) {
+      if (!listeners.delete(this)) continue;
+      if (listeners.size === 0) {
+        this.channels.delete(name);
+        abandoned.push(name);
+      }
+    }
+    if (abandoned.length === 0) return;
+    const release = await this.lock.acquire();
+    try {
+      for (const name of abandoned) if (!this.channels.has(name)) await this.execute(queryMessage(`UNLISTEN "${name.replace(/"/g, '""')}"`), false);
+    } finally {
+      release();
+    }
   }
 
   /** Client gone mid-unit: end the extended-protocol unit, roll back, release the lock. */
@@ -324,5 +391,44 @@ class Connection {
       this.release?.();
       this.release = null;
     }
+  }
+}
+
+/**
+ * Takes NotificationResponse messages (`A`: int32 pid, channel, payload) out of a backend byte
+ * stream cut anywhere, handing each to `onNotification`; `push` returns the rest, whole messages
+ * only, and `rest` what is left at the end.
+ */
+class NotificationFilter {
+  private pending: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly onNotification: (channel: string, message: Buffer) => void) {}
+
+  push(chunk: Buffer): Buffer {
+    const buffer = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    const keep: Buffer[] = [];
+    let offset = 0;
+    let from = 0;
+    while (buffer.length - offset >= 5) {
+      const size = 1 + buffer.readInt32BE(offset + 1);
+      if (buffer.length - offset < size) break;
+      if (buffer[offset] === 0x41) {
+        keep.push(buffer.subarray(from, offset));
+        const message = Buffer.from(buffer.subarray(offset, offset + size));
+        const end = message.indexOf(0, 9);
+        this.onNotification(message.subarray(9, end < 0 ? message.length : end).toString("utf8"), message);
+        from = offset + size;
+      }
+      offset += size;
+    }
+    keep.push(buffer.subarray(from, offset));
+    this.pending = Buffer.from(buffer.subarray(offset));
+    return keep.length === 1 ? keep[0]! : Buffer.concat(keep);
+  }
+
+  rest(): Buffer {
+    const rest = this.pending;
+    this.pending = Buffer.alloc(0);
+    return rest;
   }
 }

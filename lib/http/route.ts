@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { env, type Env } from "@/lib/config/env";
 import { getDb, type Db } from "@/lib/db/client";
+import { processChangeHub, type ChangeHub } from "@/lib/internal/changes-hub";
 import { toAppError } from "@/lib/server/to-app-error";
 import { parseInput } from "@/lib/validations/parse";
 import { jsonErrorResponse, ociErrorResponse, textErrorResponse, type ErrorFormat } from "./error-response";
@@ -17,6 +18,8 @@ import { readJsonBody } from "./request-body";
 export interface RouteDeps {
   db: () => Promise<Db>;
   env: () => Env;
+  /** Where the proxies' change streams come from (lib/internal/changes-hub.ts). */
+  changes: () => ChangeHub;
 }
 
 export type RouteParams = Record<string, string | string[] | undefined>;
@@ -59,7 +62,7 @@ export type RouteHandler = ((req: Request, context?: RouteContext) => Promise<Re
 };
 
 const DEFAULT_LIMIT = 256 * 1024;
-const defaultDeps: RouteDeps = { db: () => getDb(), env };
+const defaultDeps: RouteDeps = { db: () => getDb(), env, changes: processChangeHub };
 
 export function defineRoute<C, B extends BodySpec | undefined = undefined>(spec: RouteSpec<C, B>, deps: RouteDeps = defaultDeps): RouteHandler {
   const mapError = (e: unknown): Response => {

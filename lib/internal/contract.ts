@@ -24,6 +24,8 @@ export const INTERNAL_API = {
   cacheEvents: "/api/internal/proxy/cache-events",
   /** POST: the last digest any proxy saw for a tag (stale-if-error when this proxy has none). */
   cacheTag: "/api/internal/proxy/cache-tag",
+  /** GET: Server-Sent Events naming what changed (changeEventSchema), so proxies drop cached lookup answers at once. */
+  changes: "/api/internal/proxy/changes",
 } as const;
 
 /**
@@ -236,3 +238,24 @@ export type CacheTagRequest = z.infer<typeof cacheTagRequestSchema>;
 /** 200 with the last confirmed digest, or 404 `{ error }` when no proxy has seen the tag. */
 export const cacheTagResponseSchema = z.object({ digest: digestSchema, mediaType: z.string(), seenAt: z.iso.datetime() });
 export type CacheTagResponse = z.infer<typeof cacheTagResponseSchema>;
+
+/**
+ * What changed in a way that makes cached lookup answers wrong (docs/architecture.md, "Pushed
+ * changes"): a license (revoked, un-revoked, expiry changed, deleted), a customer (archived,
+ * deleted), an app (deleted), a registry (credentials rotated, updated, cache settings changed,
+ * deleted) or a whole team (a registry added, which can change how image paths are read; the team
+ * deleted). Ids only, never a secret. A proxy drops every cached answer that names the id.
+ */
+export const changeKinds = ["license", "customer", "app", "registry", "team"] as const;
+export type ChangeKind = (typeof changeKinds)[number];
+export const changeEventSchema = z.object({ kind: z.enum(changeKinds), id: z.uuid() }).strict();
+export type ChangeEvent = z.infer<typeof changeEventSchema>;
+
+/**
+ * The stream's events (`text/event-stream`): `ready` once the portal listens for changes (the
+ * proxy then drops its whole lookup cache: it may have missed changes while it was not
+ * connected), then one `change` event (data: a ChangeEvent) per change, and a comment line every
+ * CHANGE_HEARTBEAT_MS. The stream ends when the portal stops listening; the proxy reconnects.
+ */
+export const CHANGE_STREAM_EVENTS = { ready: "ready", change: "change" } as const;
+export const CHANGE_HEARTBEAT_MS = 15_000;

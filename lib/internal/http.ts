@@ -8,6 +8,7 @@ import { lastConfirmedTag } from "@/lib/cache/tags";
 import { cacheEventBatchSchema, cacheTagRequestSchema, lookupRequestSchema, pullEventBatchSchema } from "./contract";
 import { lookupProxyAccess } from "./proxy-lookup";
 import { ingestPullEvents } from "./pull-events";
+import { changeStreamResponse } from "./changes-stream";
 
 /**
  * The internal API's routes, for the thin route files under app/api/internal/ (tests call them
@@ -71,4 +72,11 @@ export const handlePing = defineRoute({
   auth: serviceToken(),
   errors: "json",
   handler: () => Promise.resolve(jsonResponse(200, { ok: true })),
+});
+
+/** GET /api/internal/proxy/changes: Server-Sent Events naming what changed (changes-stream.ts). */
+export const handleChanges = defineRoute({
+  auth: serviceToken(),
+  errors: "json",
+  handler: ({ req, deps }) => changeStreamResponse(deps.changes(), req.signal),
 });

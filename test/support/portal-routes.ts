@@ -3,6 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { RouteDeps } from "@/lib/http/route";
 
 /**
@@ -142,9 +143,13 @@ export async function servePortalRoutes(opts: ServeOptions = {}): Promise<Portal
     req.on("error", () => {}); // a client that goes away mid-body
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+    // As in Next, the request's signal aborts when the client goes away (a long-lived stream ends).
+    const gone = new AbortController();
+    res.once("close", () => gone.abort());
     const request = new Request(`http://127.0.0.1${req.url}`, {
       method: req.method,
       headers,
+      signal: gone.signal,
       // Streamed, as Next hands bodies to route handlers: a handler's own size limit is what stops a large one.
       ...(req.method !== "GET" && req.method !== "HEAD" && { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" }),
     } as RequestInit);
@@ -154,7 +159,9 @@ export async function servePortalRoutes(opts: ServeOptions = {}): Promise<Portal
       // A body the handler refused to read to its end: this connection can't carry another request.
       if (!req.complete) res.setHeader("connection", "close");
       res.writeHead(response.status, Object.fromEntries(response.headers));
-      res.end(Buffer.from(await response.arrayBuffer()));
+      // Streamed, so that Server-Sent Events reach the client as they are written.
+      if (response.body) await pipeline(Readable.fromWeb(response.body as import("node:stream/web").ReadableStream<Uint8Array>), res).catch(() => res.destroy());
+      else res.end();
     } catch (e) {
       // A route handler must never throw: make it loud.
       call.status = 500;

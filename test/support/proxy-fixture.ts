@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from "vitest";
 import type { Env } from "@/lib/config/env";
+import type { ChangeHub } from "@/lib/internal/changes-hub";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createProxyServer, type ProxyOptions, type ProxyServer } from "@/proxy/server";
 import { createTestDatabase, type TestDatabase } from "@/test/support/db";
@@ -47,16 +48,24 @@ export interface ProxyFixture {
   lookups(): number;
   /** More environment for the portal code of this process (DOCKER_HUB_REGISTRY, AWS endpoints, …). */
   setEnv(extra: Record<string, string>): void;
-  /** A proxy in front of the internal API, on the test clock, private upstreams allowed unless `options` say otherwise; closed after the file. */
+  /**
+   * A proxy in front of the internal API, on the test clock, private upstreams allowed unless
+   * `options` say otherwise; closed after the file. With its change stream (unless
+   * `changeFeed: false`), it is returned once the stream is open, so that its first cache drop
+   * is behind it.
+   */
   startProxy(options?: Partial<ProxyOptions>): Promise<StartedProxy>;
 }
 
 /** The environment of a file whose portal code serves a proxy: a service token, private upstreams allowed. */
 const configureProxyTestEnv = () => configureTestEnv({ name: "proxytest", serviceToken: true, vars: { ALLOW_PRIVATE_REGISTRY_HOSTS: "true" } });
 
-/** The portal's internal API the proxy asks, on this process's configuration or on `env`. */
-export const startInternalApi = (opts: { env?: Env } = {}) =>
-  servePortalRoutes({ prefix: "/api/internal/proxy", ...(opts.env && { deps: { env: () => opts.env! } }) });
+/** The portal's internal API the proxy asks, on this process's configuration or on `env`, its change streams from `changes` (default: this process's). */
+export const startInternalApi = (opts: { env?: Env; changes?: ChangeHub } = {}) =>
+  servePortalRoutes({
+    prefix: "/api/internal/proxy",
+    ...((opts.env || opts.changes) && { deps: { ...(opts.env && { env: () => opts.env! }), ...(opts.changes && { changes: () => opts.changes! }) } }),
+  });
 
 export function proxyFixture(): ProxyFixture {
   const { serviceToken, dataDir } = configureProxyTestEnv();
@@ -101,6 +110,7 @@ export function proxyFixture(): ProxyFixture {
       const proxy = createProxyServer({ portalUrl: ready(api, "internal API").url, serviceToken, dockerHubRegistry: "registry-1.docker.io", allowPrivate: true, now: clock.now, ...options });
       started.push(proxy);
       const { url, port } = await proxy.listen(0);
+      if (proxy.changes) await until(() => proxy.changes!.connected, 10_000);
       return { proxy, url, port, host: `127.0.0.1:${port}` };
     },
   };
