@@ -38,7 +38,6 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { LicenseCache } from "@/proxy/license-cache";
@@ -46,8 +45,9 @@ import { licenseFromAuthorization } from "@/proxy/license-gate";
 import { startDistribution } from "@/test/support/registry";
 import { flag, numberArg } from "./support/args";
 import { pushBenchImages } from "./support/images";
-import { cpuSeconds, load, machine, median, mib, MiB, peakRss, percentile, pidOf } from "./support/measure";
+import { cpuSeconds, load, machine, median, mib, MiB, peakRss, pidOf } from "./support/measure";
 import { buildProxyBundle, root, startBareRelay, startProxy as startProxyProcess, type RunningServer } from "./support/node-servers";
+import { manifestHeads, type HeadResult } from "./support/manifest-heads";
 import { skopeoCopy as copy } from "./support/skopeo-copy";
 import { startStubPortal } from "./support/stub-portal";
 
@@ -68,43 +68,6 @@ process.on("exit", () => void fs.rmSync(work, { recursive: true, force: true }))
 const skopeoCopy = (ref: string, creds?: string) => copy(work, ref, creds);
 type RunningProxy = RunningServer;
 const startProxy = (bundle: string, portalUrl: string, nodeFlags?: readonly string[]) => startProxyProcess({ bundle, portalUrl, serviceToken, ...(nodeFlags && { nodeFlags }) });
-
-/** HEAD manifest latency with one keep-alive client, then throughput with `concurrency` clients. */
-async function manifestHeads(baseUrl: string, pathName: string, authorization: string, seconds = 4, concurrency = 16) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const u = new URL(baseUrl);
-  const head = () =>
-    new Promise<number>((resolve, reject) => {
-      const started = performance.now();
-      const req = http.request(
-        { host: u.hostname, port: u.port, path: pathName, method: "HEAD", agent, headers: { authorization, accept: "application/vnd.oci.image.manifest.v1+json" } },
-        (res) => {
-          res.resume();
-          res.on("end", () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`HEAD ${res.statusCode}`))));
-        },
-      );
-      req.on("error", reject);
-      req.end();
-    });
-  for (let i = 0; i < 200; i++) await head(); // warm: connections, caches, JIT
-  const latencies: number[] = [];
-  const until = performance.now() + seconds * 1000;
-  while (performance.now() < until) latencies.push(await head());
-  let done = 0;
-  const end = performance.now() + seconds * 1000;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        await head();
-        done++;
-      }
-    }),
-  );
-  const rps = done / ((performance.now() - started) / 1000);
-  agent.destroy();
-  return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), rps };
-}
 
 /** CPU cost per request of the license check: Basic (what the proxy does) vs a Bearer JWT (HS256) check. */
 function checkCost() {
@@ -253,28 +216,34 @@ if (ONLY.includes("pulls")) {
 }
 
 // Manifest HEADs: one long-lived proxy, warm caches.
-let heads: { direct: Awaited<ReturnType<typeof manifestHeads>>; proxy: Awaited<ReturnType<typeof manifestHeads>>; open: Awaited<ReturnType<typeof manifestHeads>> } | undefined;
+let heads: { direct: HeadResult; proxy: HeadResult; bare: HeadResult; open: HeadResult } | undefined;
 if (ONLY.includes("heads")) {
   const proxy = await startProxy(bundle, portal.url);
+  const relay = await startBareRelay(upstream.url, vendorCreds);
   const licenseAuthHeader = `Basic ${Buffer.from(licenseCreds).toString("base64")}`;
   const vendorAuthHeader = `Basic ${Buffer.from(vendorCreds).toString("base64")}`;
   const manifestPath = `${images.big.repository}/manifests/${images.big.tag}`;
   heads = {
-    direct: await manifestHeads(upstream.url, `/v2/${manifestPath}`, vendorAuthHeader),
-    proxy: await manifestHeads(proxy.url, `/v2/proxy/app/up/${manifestPath}`, licenseAuthHeader),
+    direct: await manifestHeads(upstream.url, `/v2/${manifestPath}`, vendorAuthHeader, { pid: upstreamPid }),
+    proxy: await manifestHeads(proxy.url, `/v2/proxy/app/up/${manifestPath}`, licenseAuthHeader, { pid: proxy.pid }),
+    bare: await manifestHeads(relay.url, `/v2/proxy/app/up/${manifestPath}`, "", { pid: relay.pid }),
     open: await manifestHeads(open.url, `/v2/${manifestPath}`, ""),
   };
   notePeak("manifest HEADs", proxy.pid);
   await proxy.stop();
-  console.log(`\n[bench] manifest HEAD, warm (p50 / p99 with 1 client; requests/s with 16)`);
+  await relay.stop();
+  console.log(`\n[bench] manifest HEAD, warm (p50 / p99 with 1 client; requests/s with 16; server CPU per request)`);
   for (const [name, h] of [
     ["direct (Basic: bcrypt per request)", heads.direct],
     ["Portcullis → Basic upstream", heads.proxy],
+    ["bare Node relay → Basic upstream", heads.bare],
     ["direct, no-auth upstream", heads.open],
   ] as const) {
-    console.log(`  ${name.padEnd(36)} p50 ${h.p50.toFixed(2)} ms  p99 ${h.p99.toFixed(2)} ms  ${h.rps.toFixed(0)} req/s`);
+    console.log(`  ${name.padEnd(36)} p50 ${h.p50.toFixed(2)} ms  p99 ${h.p99.toFixed(2)} ms  ${h.rps.toFixed(0)} req/s${h.cpuUs ? `  CPU ${h.cpuUs.toFixed(0)} µs` : ""}`);
   }
-  console.log(`  Portcullis overhead at p50: ${(heads.proxy.p50 - heads.direct.p50).toFixed(2)} ms; throughput ratio ${(heads.proxy.rps / heads.direct.rps).toFixed(2)}`);
+  console.log(
+    `  Portcullis overhead at p50: ${(heads.proxy.p50 - heads.direct.p50).toFixed(2)} ms (bare relay ${(heads.bare.p50 - heads.direct.p50).toFixed(2)} ms); requests/s ratio ${(heads.proxy.rps / heads.direct.rps).toFixed(2)} (bare relay ${(heads.bare.rps / heads.direct.rps).toFixed(2)})`,
+  );
 }
 
 // Many customers at once: each with a license of its own, all pulling the many-layer image.
@@ -321,7 +290,7 @@ ${table}
 
 Ratios (time; Portcullis/direct compares with the median of all direct pulls):
 ${ratios.map((r) => `- ${r}`).join("\n")}
-${heads ? `\nManifest HEAD, warm: direct p50 ${heads.direct.p50.toFixed(2)} ms / ${heads.direct.rps.toFixed(0)} req/s; Portcullis p50 ${heads.proxy.p50.toFixed(2)} ms / ${heads.proxy.rps.toFixed(0)} req/s (overhead ${(heads.proxy.p50 - heads.direct.p50).toFixed(2)} ms at p50, ${(heads.proxy.rps / heads.direct.rps).toFixed(2)}× the requests/s); no-auth upstream p50 ${heads.open.p50.toFixed(2)} ms.` : ""}
+${heads ? `\nManifest HEAD, warm: direct p50 ${heads.direct.p50.toFixed(2)} ms / ${heads.direct.rps.toFixed(0)} req/s; Portcullis p50 ${heads.proxy.p50.toFixed(2)} ms / ${heads.proxy.rps.toFixed(0)} req/s (overhead ${(heads.proxy.p50 - heads.direct.p50).toFixed(2)} ms at p50, ${(heads.proxy.rps / heads.direct.rps).toFixed(2)}× the requests/s, ${heads.proxy.cpuUs!.toFixed(0)} µs CPU per request); bare relay p50 ${heads.bare.p50.toFixed(2)} ms / ${heads.bare.rps.toFixed(0)} req/s (${heads.bare.cpuUs!.toFixed(0)} µs CPU per request); no-auth upstream p50 ${heads.open.p50.toFixed(2)} ms.` : ""}
 ${concurrent.portcullis ? `${CONCURRENT} concurrent pulls of ${images.many.label}: Portcullis ${concurrent.portcullis.toFixed(1)} s, bare relay ${concurrent.bare!.toFixed(1)} s.` : ""}
 License check CPU per request: Basic + cache hit ${cost.basic.toFixed(2)} µs, Bearer JWT verify + cache hit ${cost.bearer.toFixed(2)} µs.
 Peak RSS: ${peakText}${distPeak ? `; Distribution proxy ${mib(distPeak)}` : ""}.
