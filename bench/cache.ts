@@ -28,16 +28,16 @@
  * Times are noisy on a shared machine: the ratios (measured in the same run) are what to read.
  */
 import crypto from "node:crypto";
-import fs from "node:fs";
 import fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { cacheRepository } from "@/lib/cache/naming";
-import { startDistribution, type Distribution } from "@/test/support/registry";
+import { startDistribution } from "@/test/support/registry";
 import { flag, numberArg } from "./support/args";
-import { pushBenchImages, type BenchImage } from "./support/images";
+import type { BenchImage } from "./support/images";
 import { load, machine, median, mib, MiB } from "./support/measure";
-import { buildProxyBundle, root, startProxy } from "./support/node-servers";
+import { root, startProxy } from "./support/node-servers";
+import { setUpBench, vendor, vendorCreds } from "./support/setup";
 import { skopeoCopy } from "./support/skopeo-copy";
 import { startStubPortal } from "./support/stub-portal";
 import { startThrottle, type Throttle } from "./throttle";
@@ -49,33 +49,16 @@ const RATE_MIB = numberArg("rate-mib", 50);
 const RTT_MS = numberArg("rtt-ms", 20);
 const CUSTOMERS = numberArg("customers", 30);
 const WRITE = flag("write");
-const vendor = { username: "vendor", password: "bench-upstream-password" };
-const vendorCreds = `${vendor.username}:${vendor.password}`;
 const serviceToken = crypto.randomBytes(24).toString("base64url");
 const newLicense = () => `LICENSE_ID:${crypto.randomBytes(20).toString("base64url")}`;
 
-const work = await fsp.mkdtemp(path.join(os.tmpdir(), "bench-cache-"));
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
-process.on("exit", () => void fs.rmSync(work, { recursive: true, force: true }));
-
-console.log(`[bench] ${machine()}, load ${load()}`);
-const loadAtStart = os.loadavg()[0]!;
-const bundle = await buildProxyBundle(work);
-
-const upstream = await startDistribution({ auth: "htpasswd", users: { [vendor.username]: vendor.password }, logLevel: "error" });
-cleanups.push(() => upstream.stop());
-const open = await startDistribution({ storageDir: upstream.storageDir, logLevel: "error" });
-cleanups.push(() => open.stop());
+const setup = await setUpBench("cache", { sizeMib: SIZE_MIB, layers: LAYERS });
+const { work, bundle, upstream, open, images, loadAtStart } = setup;
 const wanOptions = { bytesPerSecond: RATE_MIB * MiB, rttMs: RTT_MS };
 const wan = await startThrottle({ upstream: upstream.host, ...wanOptions });
-cleanups.push(() => wan.close());
+setup.onClose(() => wan.close());
 const wanOpen = await startThrottle({ upstream: open.host, ...wanOptions });
-cleanups.push(() => wanOpen.close());
-
-console.log(`[bench] building and pushing a ${SIZE_MIB} MiB single-layer image and a ${LAYERS}-layer image…`);
-const images = await pushBenchImages(work, upstream, vendor, { sizeMib: SIZE_MIB, layers: LAYERS });
-// Page cache: the upstream then reads its blobs from memory, and only the WAN limits it.
-for (const image of [images.big, images.many]) await skopeoCopy(work, `${upstream.host}/${image.repository}:${image.tag}`, vendorCreds);
+setup.onClose(() => wanOpen.close());
 
 /** One pull's time and the bytes it moved over the WAN. */
 async function timedPull(link: Throttle | undefined, ref: string, creds?: string): Promise<{ seconds: number; wanBytes: number }> {
@@ -207,4 +190,4 @@ ${customersLine}.
   console.log("[bench] appended to BENCHMARKS.md");
 }
 
-for (const c of cleanups.reverse()) await c();
+await setup.close();

@@ -36,7 +36,6 @@
  * byte. bench/cache.ts measures pulls over a throttled link.
  */
 import crypto from "node:crypto";
-import fs from "node:fs";
 import fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -44,10 +43,10 @@ import { LicenseCache } from "@/proxy/license-cache";
 import { licenseFromAuthorization } from "@/proxy/license-gate";
 import { startDistribution } from "@/test/support/registry";
 import { flag, numberArg } from "./support/args";
-import { pushBenchImages } from "./support/images";
-import { cpuSeconds, load, machine, median, mib, MiB, peakRss, pidOf } from "./support/measure";
-import { buildProxyBundle, root, startBareRelay, startProxy as startProxyProcess, type RunningServer } from "./support/node-servers";
 import { manifestHeads, type HeadResult } from "./support/manifest-heads";
+import { cpuSeconds, load, machine, median, mib, MiB, peakRss, pidOf } from "./support/measure";
+import { root, startBareRelay, startProxy as startProxyProcess, type RunningServer } from "./support/node-servers";
+import { setUpBench, vendor, vendorCreds } from "./support/setup";
 import { skopeoCopy as copy } from "./support/skopeo-copy";
 import { startStubPortal } from "./support/stub-portal";
 
@@ -57,13 +56,8 @@ const RUNS = numberArg("runs", 3);
 const CONCURRENT = numberArg("concurrent", 30);
 const ONLY = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1]!.split(",") : ["pulls", "heads", "concurrent"];
 const WRITE = flag("write");
-const vendor = { username: "vendor", password: "bench-upstream-password" };
 const licenseId = crypto.randomBytes(20).toString("base64url");
 const serviceToken = crypto.randomBytes(24).toString("base64url");
-
-const work = await fsp.mkdtemp(path.join(os.tmpdir(), "bench-proxy-"));
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
-process.on("exit", () => void fs.rmSync(work, { recursive: true, force: true }));
 
 const skopeoCopy = (ref: string, creds?: string) => copy(work, ref, creds);
 type RunningProxy = RunningServer;
@@ -110,27 +104,12 @@ function checkCost() {
 
 // ---------------------------------------------------------------------------------------------
 
-console.log(`[bench] ${machine()}, load ${load()}`);
-const loadAtStart = os.loadavg()[0]!;
-
-// The proxy as production runs it: one bundled file, plain node.
-const bundle = await buildProxyBundle(work);
-
-const upstream = await startDistribution({ auth: "htpasswd", users: { [vendor.username]: vendor.password }, logLevel: "error" });
-cleanups.push(() => upstream.stop());
-const open = await startDistribution({ storageDir: upstream.storageDir, logLevel: "error" });
-cleanups.push(() => open.stop());
-
-console.log(`[bench] building and pushing a ${SIZE_MIB} MiB single-layer image and a ${LAYERS}-layer image…`);
-const images = await pushBenchImages(work, upstream, vendor, { sizeMib: SIZE_MIB, layers: LAYERS });
-
-const vendorCreds = `${vendor.username}:${vendor.password}`;
+// The proxy as production runs it (one bundled file, plain node); every upstream blob in the page cache.
+const setup = await setUpBench("proxy", { sizeMib: SIZE_MIB, layers: LAYERS });
+const { work, bundle, upstream, open, images, loadAtStart } = setup;
 const portal = await startStubPortal({ upstreamUrl: upstream.url, serviceToken, credentials: { kind: "basic", ...vendor } });
-cleanups.push(() => portal.close());
+setup.onClose(() => portal.close());
 const licenseCreds = `LICENSE_ID:${licenseId}`;
-
-// Page cache: every variant then reads the upstream's blobs from memory.
-for (const image of [images.big, images.many]) await skopeoCopy(`${upstream.host}/${image.repository}:${image.tag}`, vendorCreds);
 
 interface Row {
   image: string;
@@ -299,4 +278,4 @@ Peak RSS: ${peakText}${distPeak ? `; Distribution proxy ${mib(distPeak)}` : ""}.
   console.log("[bench] appended to BENCHMARKS.md");
 }
 
-for (const c of cleanups.reverse()) await c();
+await setup.close();
