@@ -1,7 +1,7 @@
 /**
  * The proxy cache over a WAN (not a test: no thresholds). Run: npm run bench:cache --
  *   [--size-mib 1024] [--layers 20] [--runs 2] [--rate-mib 50] [--rtt-ms 20] [--customers 30]
- *   [--write]   (--write appends a section to BENCHMARKS.md)
+ *   [--only pulls,customers] [--write]   (--write appends a section to BENCHMARKS.md)
  *
  * The upstream — a CNCF Distribution with htpasswd (Basic) auth — sits behind bench/throttle.ts,
  * a stand-in for the WAN between a vendor's registry and the proxy: `--rate-mib` MiB/s shared by
@@ -48,6 +48,7 @@ const RUNS = numberArg("runs", 2);
 const RATE_MIB = numberArg("rate-mib", 50);
 const RTT_MS = numberArg("rtt-ms", 20);
 const CUSTOMERS = numberArg("customers", 30);
+const ONLY = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1]!.split(",") : ["pulls", "customers"];
 const WRITE = flag("write");
 const serviceToken = crypto.randomBytes(24).toString("base64url");
 const newLicense = () => `LICENSE_ID:${crypto.randomBytes(20).toString("base64url")}`;
@@ -71,7 +72,8 @@ async function timedPull(link: Throttle | undefined, ref: string, creds?: string
 async function startCachingProxy() {
   const store = await startDistribution({ logLevel: "error" });
   const portal = await startStubPortal({ upstreamUrl: wan.url, serviceToken, credentials: { kind: "basic", ...vendor }, cache: { storeUrl: store.url } });
-  const proxy = await startProxy({ bundle, portalUrl: portal.url, serviceToken });
+  // A spool directory of its own (where a caching proxy keeps blobs on their way from the upstream).
+  const proxy = await startProxy({ bundle, portalUrl: portal.url, serviceToken, env: { PROXY_CACHE_DIR: await fsp.mkdtemp(path.join(work, "spool-")) } });
   return {
     proxy,
     portal,
@@ -104,7 +106,7 @@ const record = (r: Row, which: "cold" | "warm", pull: { seconds: number; wanByte
 };
 
 const results: Array<{ image: BenchImage; rows: Row[]; portcullisMode: string; ratios: string }> = [];
-for (const image of [images.big, images.many]) {
+for (const image of ONLY.includes("pulls") ? [images.big, images.many] : []) {
   const ref = `${image.repository}:${image.tag}`;
   const direct = row("direct over the WAN");
   const portcullis = row("Portcullis");
@@ -149,21 +151,33 @@ for (const image of [images.big, images.many]) {
   console.log(`  ratios (time; against the median of all direct pulls): ${ratios}`);
 }
 
-// N customers at once through one fresh proxy and store: what they cost over the WAN.
-const p = await startCachingProxy();
-const ref = `${images.many.repository}:${images.many.tag}`;
-wan.reset();
-const started = performance.now();
-await Promise.all(Array.from({ length: CUSTOMERS }, () => skopeoCopy(work, `${p.proxy.host}/proxy/app/up/${ref}`, newLicense())));
-const customersSeconds = (performance.now() - started) / 1000;
-const customersWan = wan.stats().down;
-const customersStored = await p.layersStored(images.many);
-await p.stop();
-const customersLine =
-  `${CUSTOMERS} customers (a license each) pulling ${images.many.label} at once through one proxy: ${mib(customersWan)} over the WAN = ` +
-  `${(customersWan / images.many.bytes).toFixed(2)}× one copy of its layers (${mib(images.many.bytes)}), ${customersSeconds.toFixed(1)} s; ` +
-  `${customersStored}/${images.many.layers.length} layers in the store after`;
-console.log(`\n[bench] ${customersLine}`);
+// N customers at once through one fresh proxy and store: what they cost over the WAN. A pull
+// that fails (on a busy machine, the proxy's portal lookup can time out: 503) is tried again once,
+// as a client would, and counted.
+let customersLine = "";
+if (ONLY.includes("customers")) {
+  const p = await startCachingProxy();
+  const ref = `${images.many.repository}:${images.many.tag}`;
+  let retried = 0;
+  const pull = (creds: string) => skopeoCopy(work, `${p.proxy.host}/proxy/app/up/${ref}`, creds);
+  wan.reset();
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CUSTOMERS }, async () => {
+      const creds = newLicense();
+      await pull(creds).catch(() => (retried++, pull(creds)));
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const wanBytes = wan.stats().down;
+  const stored = await p.layersStored(images.many);
+  await p.stop();
+  customersLine =
+    `${CUSTOMERS} customers (a license each) pulling ${images.many.label} at once through one proxy: ${mib(wanBytes)} over the WAN = ` +
+    `${(wanBytes / images.many.bytes).toFixed(2)}× one copy of its layers (${mib(images.many.bytes)}), ${seconds.toFixed(1)} s; ` +
+    `${stored}/${images.many.layers.length} layers in the store after${retried ? `; ${retried} pulls failed once and were repeated` : ""}`;
+  console.log(`\n[bench] ${customersLine}`);
+}
 console.log(`[bench] load at the end ${load()}`);
 
 if (WRITE) {
@@ -184,7 +198,7 @@ ${table}
 Ratios (time, same run; against the median of all direct pulls):
 ${results.map((r) => `- ${r.image.label}: ${r.ratios}`).join("\n")}
 
-${customersLine}.
+${customersLine ? `${customersLine}.` : ""}
 `;
   await fsp.appendFile(path.join(root, "BENCHMARKS.md"), section);
   console.log("[bench] appended to BENCHMARKS.md");
