@@ -11,7 +11,19 @@ const labelText = (labels: Labels) => {
   const keys = Object.keys(labels);
   return keys.length ? `{${keys.map((k) => `${k}="${escapeLabel(labels[k]!)}"`).join(",")}}` : "";
 };
-const keyOf = (labels: Labels) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+/**
+ * The series key of a label set, the same whatever the order of its names. On every request's
+ * path (several times), so no JSON or locale-aware sorting: names in code-unit order, each name
+ * and value ended by a control character no label name or value (closed sets) contains.
+ */
+const keyOf = (labels: Labels): string => {
+  const names = Object.keys(labels);
+  if (names.length === 0) return "";
+  if (names.length > 1) names.sort();
+  let key = "";
+  for (const name of names) key += `${name}\u0000${labels[name]}\u0001`;
+  return key;
+};
 
 abstract class Metric {
   constructor(

@@ -46,14 +46,14 @@ export interface TransportResponse {
 const agents = new Map<string, http.Agent>();
 function agentFor(url: URL, policy: NetworkPolicy): http.Agent {
   const secure = url.protocol === "https:";
-  const lookup = createCheckedLookup(policy);
   if (policy.resolve || policy.ca) {
+    const lookup = createCheckedLookup(policy);
     return secure ? new https.Agent({ keepAlive: false, lookup, ca: policy.ca as string[] | undefined }) : new http.Agent({ keepAlive: false, lookup });
   }
-  const key = `${url.protocol}${policy.allowPrivate ? "private" : "public"}`;
+  const key = secure ? (policy.allowPrivate ? "https:private" : "https:public") : policy.allowPrivate ? "http:private" : "http:public";
   let agent = agents.get(key);
   if (!agent) {
-    const opts = { keepAlive: true, keepAliveMsecs: 15_000, maxFreeSockets: 64, scheduling: "lifo" as const, lookup };
+    const opts = { keepAlive: true, keepAliveMsecs: 15_000, maxFreeSockets: 64, scheduling: "lifo" as const, lookup: createCheckedLookup(policy) };
     agent = secure ? new https.Agent(opts) : new http.Agent(opts);
     agents.set(key, agent);
   }

@@ -1,0 +1,62 @@
+import http from "node:http";
+import { cpuSeconds, percentile } from "./measure";
+
+export interface HeadResult {
+  /** Latency with one keep-alive client, ms. */
+  p50: number;
+  p99: number;
+  /** Requests per second with `concurrency` clients. */
+  rps: number;
+  /** Server CPU per request over all of it (warm-up included), µs; when a pid was given. */
+  cpuUs?: number;
+}
+
+/**
+ * HEAD manifest latency with one keep-alive client, then throughput with `concurrency` clients;
+ * with `pid`, the CPU time that server process spent per request (load on the machine barely
+ * moves it, unlike the times).
+ */
+export async function manifestHeads(baseUrl: string, pathName: string, authorization: string, opts: { pid?: number; seconds?: number; concurrency?: number } = {}): Promise<HeadResult> {
+  const { seconds = 4, concurrency = 16, pid } = opts;
+  const cpuBefore = pid ? cpuSeconds(pid) : 0;
+  let requests = 0;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const u = new URL(baseUrl);
+  const head = () =>
+    new Promise<number>((resolve, reject) => {
+      const started = performance.now();
+      const req = http.request(
+        { host: u.hostname, port: u.port, path: pathName, method: "HEAD", agent, headers: { authorization, accept: "application/vnd.oci.image.manifest.v1+json" } },
+        (res) => {
+          res.resume();
+          res.on("end", () => (requests++, res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`HEAD ${res.statusCode}`))));
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+  for (let i = 0; i < 200; i++) await head(); // warm: connections, caches, JIT
+  const latencies: number[] = [];
+  const until = performance.now() + seconds * 1000;
+  while (performance.now() < until) latencies.push(await head());
+  let done = 0;
+  const end = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        await head();
+        done++;
+      }
+    }),
+  );
+  const rps = done / ((performance.now() - started) / 1000);
+  agent.destroy();
+  return {
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    rps,
+    ...(pid && { cpuUs: ((cpuSeconds(pid) - cpuBefore) / requests) * 1e6 }),
+  };
+}
+

@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fsp from "node:fs/promises";
+import http from "node:http";
+import path from "node:path";
+import { build } from "esbuild";
+import { PROXY_NODE_FLAGS } from "@/proxy/node-flags";
+import { freePort } from "@/test/support/registry";
+
+/** The Node servers the benchmarks measure: the proxy as production runs it, and the bare relay baseline. */
+
+export const root = path.resolve(import.meta.dirname, "..", "..");
+
+export interface RunningServer {
+  host: string;
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** proxy/main.ts bundled with esbuild into `work`, as `npm run build:proxy` does; bare imports resolve from the repository's node_modules. */
+export async function buildProxyBundle(work: string): Promise<string> {
+  const bundle = path.join(work, "proxy-main.mjs");
+  await build({ entryPoints: [path.join(root, "proxy", "main.ts")], bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", outfile: bundle, logLevel: "error" });
+  await fsp.symlink(path.join(root, "node_modules"), path.join(work, "node_modules")).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== "EEXIST") throw e;
+  });
+  return bundle;
+}
+
+export interface ProxyProcessOptions {
+  bundle: string;
+  portalUrl: string;
+  serviceToken: string;
+  /** Default: PROXY_NODE_FLAGS, as `npm run start:proxy`. */
+  nodeFlags?: readonly string[];
+  env?: Record<string, string>;
+}
+
+export function startProxy(opts: ProxyProcessOptions): Promise<RunningServer> {
+  return startNodeServer([...(opts.nodeFlags ?? PROXY_NODE_FLAGS), opts.bundle], (port) => ({
+    NODE_ENV: "production",
+    PROXY_PORT: String(port),
+    PROXY_BIND: "127.0.0.1",
+    PROXY_SERVICE_TOKEN: opts.serviceToken,
+    PORTAL_INTERNAL_URL: opts.portalUrl,
+    ALLOW_PRIVATE_REGISTRY_HOSTS: "true",
+    PROXY_ACCESS_LOG: "false",
+    ...opts.env,
+  }));
+}
+
+/** The baseline: bench/bare-relay.mjs, a bare pipeline(upstream, response), with the proxy's node flags. */
+export function startBareRelay(upstreamUrl: string, creds: string): Promise<RunningServer> {
+  return startNodeServer([...PROXY_NODE_FLAGS, path.join(root, "bench", "bare-relay.mjs")], (port) => ({
+    PORT: String(port),
+    UPSTREAM_URL: upstreamUrl,
+    UPSTREAM_CREDS: creds,
+  }));
+}
+
+/** Starts `node ARGS` with only PATH and `envFor(port)` in its environment; ready when GET /healthz answers 200. */
+export async function startNodeServer(args: string[], envFor: (port: number) => Record<string, string>): Promise<RunningServer> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: root,
+    env: { PATH: process.env.PATH, ...envFor(port) } as unknown as NodeJS.ProcessEnv,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    const ok = await new Promise<boolean>((resolve) => http.get(`${url}/healthz`, (r) => (r.resume(), resolve(r.statusCode === 200))).on("error", () => resolve(false)));
+    if (ok) break;
+    if (i > 100 || child.exitCode !== null) throw new Error(`${args.at(-1)} did not start`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    host: `127.0.0.1:${port}`,
+    url,
+    pid: child.pid!,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
