@@ -6,11 +6,11 @@ import { z } from "zod";
 
 /**
  * The file `portcullis backup` writes: a first line naming the format, a line of JSON describing
- * the snapshot, then the gzip-compressed tar of the embedded database's data directory.
+ * the snapshot, then the gzip-compressed copy of the embedded database's data directory (./backup-archive.ts).
  *
  *   PORTCULLIS-BACKUP 1\n
  *   {"createdAt":…,"rows":{…},"payload":{"sha256":…}}\n
- *   <tar.gz>
+ *   <gzip of the packed directory>
  *
  * The checksum covers the payload, so a truncated or altered file is refused before anything is
  * written. The file holds the whole database (sealed secrets, hashes, emails): it is written mode
@@ -30,7 +30,7 @@ export const backupHeaderSchema = z.object({
   migrations: z.object({ count: z.number().int(), latest: z.string().nullable() }),
   /** Rows per main table at the snapshot. */
   rows: z.record(z.string(), z.number().int()),
-  payload: z.object({ encoding: z.literal("tar+gzip"), bytes: z.number().int(), sha256: z.string() }),
+  payload: z.object({ encoding: z.literal("directory+gzip"), bytes: z.number().int(), sha256: z.string() }),
 });
 export type BackupHeader = z.infer<typeof backupHeaderSchema>;
 
@@ -40,9 +40,9 @@ export class BackupFileError extends Error {
 }
 
 /** Writes the backup atomically (a temporary file renamed into place), mode 0600. */
-export function writeBackupFile(file: string, header: Omit<BackupHeader, "payload">, tarball: Buffer): BackupHeader {
-  const payload = zlib.gzipSync(tarball);
-  const full: BackupHeader = { ...header, payload: { encoding: "tar+gzip", bytes: payload.length, sha256: sha256(payload) } };
+export function writeBackupFile(file: string, header: Omit<BackupHeader, "payload">, snapshot: Buffer): BackupHeader {
+  const payload = zlib.gzipSync(snapshot);
+  const full: BackupHeader = { ...header, payload: { encoding: "directory+gzip", bytes: payload.length, sha256: sha256(payload) } };
   const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.tmp`);
   try {
     fs.writeFileSync(tmp, Buffer.concat([Buffer.from(MAGIC + JSON.stringify(full) + "\n", "utf8"), payload]), { mode: 0o600 });
@@ -53,8 +53,8 @@ export function writeBackupFile(file: string, header: Omit<BackupHeader, "payloa
   return full;
 }
 
-/** Reads and checks a backup: its header, and the tar of the data directory. */
-export function readBackupFile(file: string): { header: BackupHeader; tarball: Buffer } {
+/** Reads and checks a backup: its header, and the packed data directory. */
+export function readBackupFile(file: string): { header: BackupHeader; snapshot: Buffer } {
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(file);
@@ -75,7 +75,7 @@ export function readBackupFile(file: string): { header: BackupHeader; tarball: B
   if (payload.length !== header.payload.bytes || sha256(payload) !== header.payload.sha256) {
     throw new BackupFileError(`${file} is damaged: its content does not match its checksum (truncated or altered)`);
   }
-  return { header, tarball: zlib.gunzipSync(payload) };
+  return { header, snapshot: zlib.gunzipSync(payload) };
 }
 
 const sha256 = (b: Buffer) => crypto.createHash("sha256").update(b).digest("hex");

@@ -1,14 +1,17 @@
 import type { PGlite } from "@electric-sql/pglite";
+import { packDirectory } from "./backup-archive";
 
 /**
  * The embedded database's snapshot, served by the process that holds it (lib/db/embedded.ts).
  *
  * A client of the embedded socket sends the simple query BACKUP_QUERY; the socket server
  * (lib/db/pg-socket-server.ts) answers it itself, not PGlite: while it holds the lock every unit
- * of work takes, so no transaction of any client is open, it runs CHECKPOINT and copies the data
- * directory with PGlite's `dumpDataDir`, then releases the lock and sends the tarball as rows of
- * base64 text (column `chunk`). Writers wait for the copy, then go on; the tarball is a state
- * that existed, with every committed transaction and nothing of an uncommitted one.
+ * of work takes, so no transaction of any client is open, it runs CHECKPOINT (every committed
+ * change is then in the data files) and reads the data directory's files (./backup-archive.ts),
+ * then releases the lock and sends the copy as rows of base64 text (column `chunk`). PGlite has
+ * no background writer: nothing changes the files while the lock is held. Writers wait for the
+ * copy (file reads, no compression), then go on; the copy is a state that existed, with every
+ * committed transaction and nothing of an uncommitted one.
  *
  * A real PostgreSQL refuses the statement (a syntax error), so it can never be mistaken for data.
  */
@@ -23,22 +26,26 @@ export function isBackupQuery(message: Buffer): boolean {
   return message.subarray(5, message.length - 1).toString("utf8").trim().replace(/;$/, "").trim().toUpperCase() === BACKUP_QUERY;
 }
 
-/** The data directory as a tar archive; call it only while no client can start a unit of work. */
-export async function snapshotTarball(db: PGlite): Promise<Buffer> {
+/** The data directory, packed; call it only while no client can start a unit of work. */
+export async function snapshotDirectory(db: PGlite): Promise<Buffer> {
+  const dir = db.dataDir?.replace(/^file:\/\//, "");
+  if (!dir || dir.startsWith("memory://")) throw new Error("the database is in memory: there are no files to copy");
   await db.exec("CHECKPOINT");
-  const dump = await db.dumpDataDir("none");
-  return Buffer.from(await dump.arrayBuffer());
+  return packDirectory(dir);
 }
 
-/** The query's answer: RowDescription, one DataRow per chunk, CommandComplete, ReadyForQuery. */
-export function snapshotAnswer(tarball: Buffer): Buffer {
-  const parts = [rowDescription("chunk")];
+/**
+ * Sends the query's answer — RowDescription, one DataRow per chunk, CommandComplete,
+ * ReadyForQuery — a chunk at a time, waiting for the socket to drain, so the serving process
+ * keeps answering its other clients meanwhile.
+ */
+export async function sendSnapshot(snapshot: Buffer, write: (bytes: Buffer) => boolean, drained: () => Promise<void>): Promise<void> {
+  if (!write(rowDescription("chunk"))) await drained();
   let rows = 0;
-  for (let offset = 0; offset < tarball.length; offset += CHUNK_BYTES, rows++) {
-    parts.push(dataRow(tarball.subarray(offset, offset + CHUNK_BYTES).toString("base64")));
+  for (let offset = 0; offset < snapshot.length; offset += CHUNK_BYTES, rows++) {
+    if (!write(dataRow(snapshot.subarray(offset, offset + CHUNK_BYTES).toString("base64")))) await drained();
   }
-  parts.push(message("C", Buffer.from(`SELECT ${rows}\0`)), readyForQuery());
-  return Buffer.concat(parts);
+  write(Buffer.concat([message("C", Buffer.from(`SELECT ${rows}\0`)), readyForQuery()]));
 }
 
 /** An ERROR (not FATAL: the connection stays usable) followed by ReadyForQuery. */

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
@@ -6,13 +7,15 @@ import { BACKUP_QUERY } from "./backup-snapshot";
 import { readBackupFile, writeBackupFile, type BackupHeader } from "./backup-file";
 import { readContents, type SnapshotContents } from "./backup-contents";
 import { readLock, tryAcquireLock } from "./lock-file";
+import { unpackDirectory } from "./backup-archive";
 
 /**
  * Backup and restore of the embedded database (PORTCULLIS_DATA_DIR/pglite).
  *
  * Backup asks the process serving the database for a snapshot over its socket (see
- * ./backup-snapshot.ts), so it is consistent while the portal writes; the snapshot is opened in
- * memory before it is written, which proves it loads and gives the rows the file describes.
+ * ./backup-snapshot.ts), so it is consistent while the portal writes; the snapshot is opened (in
+ * a temporary folder) before it is written, which proves it loads and gives the rows the file
+ * describes.
  * Restore writes a snapshot into a data directory nobody serves, next to the database it
  * replaces, opens it, and only then moves it into place.
  */
@@ -22,7 +25,7 @@ export class BackupError extends Error {
   override name = "BackupError";
 }
 
-/** The snapshot of the database served at `url` (the embedded database's socket), as a tar. */
+/** The snapshot of the database served at `url` (the embedded database's socket), packed. */
 export async function fetchSnapshot(url: string): Promise<Buffer> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -42,9 +45,10 @@ export async function fetchSnapshot(url: string): Promise<Buffer> {
   }
 }
 
-/** Opens a snapshot (in memory, or into `dataDir`), reads what it holds, closes it. */
-async function openAndRead(tarball: Buffer, dataDir?: string): Promise<SnapshotContents & { pglite: string }> {
-  const db = await PGlite.create({ ...(dataDir && { dataDir }), loadDataDir: new Blob([new Uint8Array(tarball)]) });
+/** Writes a snapshot into `dataDir` (which must not exist), opens it, reads what it holds, closes it. */
+async function openAndRead(snapshot: Buffer, dataDir: string): Promise<SnapshotContents & { pglite: string }> {
+  unpackDirectory(snapshot, dataDir);
+  const db = await PGlite.create(dataDir);
   try {
     const version = (await db.query<{ v: string }>("SELECT version() AS v")).rows[0]!.v;
     return { ...(await readContents(db)), pglite: /PGlite ([\w.-]+)/.exec(version)?.[1] ?? "unknown" };
@@ -55,17 +59,20 @@ async function openAndRead(tarball: Buffer, dataDir?: string): Promise<SnapshotC
 
 /** Takes a snapshot through `url` and writes it to `file`; what the file holds. */
 export async function backupEmbeddedDatabase(url: string, file: string, now = new Date()): Promise<BackupHeader & Pick<SnapshotContents, "keys">> {
-  const tarball = await fetchSnapshot(url);
+  const snapshot = await fetchSnapshot(url);
   let contents;
+  const trial = fs.mkdtempSync(path.join(os.tmpdir(), "portcullis-backup-check-"));
   try {
-    contents = await openAndRead(tarball);
+    contents = await openAndRead(snapshot, path.join(trial, "pglite"));
   } catch (e) {
     throw new BackupError(`the snapshot does not open, nothing was written: ${(e as Error).message}`);
+  } finally {
+    fs.rmSync(trial, { recursive: true, force: true });
   }
   const header = writeBackupFile(
     file,
     { kind: "embedded-database", createdAt: now.toISOString(), pglite: contents.pglite, postgres: contents.postgres, migrations: contents.migrations, rows: contents.rows },
-    tarball,
+    snapshot,
   );
   return { ...header, keys: contents.keys };
 }
@@ -84,7 +91,7 @@ export interface RestoreResult {
  * when a database is there unless `force` (which moves it aside to pglite.replaced-<time>).
  */
 export async function restoreEmbeddedDatabase(dataDir: string, file: string, opts: { force?: boolean; now?: Date } = {}): Promise<RestoreResult> {
-  const { header, tarball } = readBackupFile(file);
+  const { header, snapshot } = readBackupFile(file);
   const dir = path.resolve(dataDir);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const lockPath = path.join(dir, "pglite.lock");
@@ -105,7 +112,7 @@ export async function restoreEmbeddedDatabase(dataDir: string, file: string, opt
     fs.rmSync(staging, { recursive: true, force: true });
     let contents: SnapshotContents;
     try {
-      contents = await openAndRead(tarball, staging);
+      contents = await openAndRead(snapshot, staging);
     } catch (e) {
       throw new BackupError(`the backup does not open (${(e as Error).message}); ${existing ? "the existing database is unchanged" : "nothing was restored"}`);
     }

@@ -13,7 +13,7 @@ import {
   type FrontendMessage,
 } from "./pg-wire";
 import { SCRAM_MECHANISM, ScramExchange, scramKeys, type ScramKeys } from "./scram";
-import { isBackupQuery, snapshotAnswer, snapshotRefusal, snapshotTarball } from "./backup-snapshot";
+import { isBackupQuery, sendSnapshot, snapshotDirectory, snapshotRefusal } from "./backup-snapshot";
 import { envValue } from "@/lib/config/env";
 import { logger } from "@/lib/log/log";
 
@@ -296,18 +296,30 @@ class Connection {
     const inUnit = this.release !== null;
     await this.acquire();
     if (this.closed) return;
-    let answer: Buffer;
+    let snapshot: Buffer | undefined;
+    let refusal: Buffer | undefined;
     try {
-      answer =
-        inUnit || this.db.isInTransaction()
-          ? snapshotRefusal("25001", "a backup cannot be taken inside a transaction")
-          : snapshotAnswer(await snapshotTarball(this.db));
+      if (inUnit || this.db.isInTransaction()) refusal = snapshotRefusal("25001", "a backup cannot be taken inside a transaction");
+      else snapshot = await snapshotDirectory(this.db);
     } catch (e) {
-      answer = snapshotRefusal("58000", `the backup failed: ${(e as Error).message}`);
+      refusal = snapshotRefusal("58000", `the backup failed: ${(e as Error).message}`);
     } finally {
       this.releaseIfIdle();
     }
-    if (!this.closed) this.socket.write(answer);
+    if (this.closed) return;
+    if (refusal) this.socket.write(refusal);
+    else await sendSnapshot(snapshot!, (b) => this.socket.write(b), () => this.drained());
+  }
+
+  /** Resolves when the socket can take more, or is gone. */
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.socket.off("drain", done).off("close", done);
+        resolve();
+      };
+      this.socket.on("drain", done).on("close", done);
+    });
   }
 
   /** FATAL error, then close after it was sent. */
