@@ -4,7 +4,7 @@ import { defineCommand, type CommandIO } from "@/cli/command";
 import { UsageError, UserError } from "@/cli/errors";
 import { env } from "@/lib/config/env";
 import { databaseUrl, disconnectDb } from "@/lib/db/client";
-import { BackupError, backupEmbeddedDatabase, restoreEmbeddedDatabase } from "@/lib/db/backup";
+import { BackupError, assertEmbeddedDatabaseExists, backupEmbeddedDatabase, restoreEmbeddedDatabase } from "@/lib/db/backup";
 import { BackupFileError } from "@/lib/db/backup-file";
 import { MAIN_TABLES, describeRows } from "@/lib/db/backup-contents";
 import { checkKeys } from "@/lib/db/backup-keys";
@@ -60,6 +60,11 @@ export const backupCommand = defineCommand({
   async run({ positionals }, io) {
     const target = file(positionals);
     if (env().DATABASE_URL) return postgresInstead(io, "backup", target);
+    try {
+      assertEmbeddedDatabaseExists(env().PORTCULLIS_DATA_DIR);
+    } catch (e) {
+      asUserError(e);
+    }
     try {
       const header = await backupEmbeddedDatabase(await databaseUrl(), target).catch(asUserError);
       io.out(`backed up the embedded database in ${path.resolve(env().PORTCULLIS_DATA_DIR)} to ${target} (${header.payload.bytes} bytes)`);

@@ -45,6 +45,14 @@ export async function fetchSnapshot(url: string): Promise<Buffer> {
   }
 }
 
+/** Refuses a data directory with no database in it (a mistyped PORTCULLIS_DATA_DIR would otherwise get a new, empty one). */
+export function assertEmbeddedDatabaseExists(dataDir: string): void {
+  const dir = path.resolve(dataDir);
+  if (!fs.existsSync(path.join(dir, "pglite", "PG_VERSION")) && !fs.existsSync(path.join(dir, "pglite.lock"))) {
+    throw new BackupError(`there is no embedded database in ${dir} (check PORTCULLIS_DATA_DIR)`);
+  }
+}
+
 /** Writes a snapshot into `dataDir` (which must not exist), opens it, reads what it holds, closes it. */
 async function openAndRead(snapshot: Buffer, dataDir: string): Promise<SnapshotContents & { pglite: string }> {
   unpackDirectory(snapshot, dataDir);

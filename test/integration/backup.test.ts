@@ -3,11 +3,13 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "@/cli/main";
 import type { TeamContext } from "@/lib/auth/context";
 import { createCustomer } from "@/lib/customers/operations";
 import { DecryptionError, resetKeyProviders } from "@/lib/crypto";
+import { BACKUP_QUERY } from "@/lib/db/backup-snapshot";
 import { createPrismaClient } from "@/lib/db/client";
 import { openEmbeddedDatabase, type EmbeddedDatabase } from "@/lib/db/embedded";
 import { applyMigrations } from "@/lib/db/migrations";
@@ -212,6 +214,32 @@ describe("portcullis backup while the portal writes, and restore", () => {
         expect(fs.existsSync(path.join(dir, "pglite"))).toBe(false);
       } finally {
         updateTestEnv({ PORTCULLIS_DATA_DIR: testEnv.dataDir });
+      }
+    });
+
+    it("refuses to back up a data directory with no database, creating none", async () => {
+      const dir = path.join(work, "mistyped");
+      updateTestEnv({ PORTCULLIS_DATA_DIR: dir });
+      try {
+        const res = await cliHere(["backup", path.join(work, "empty.backup")]);
+        expect(res.code).toBe(1);
+        expect(res.stderr).toBe(`portcullis backup: there is no embedded database in ${dir} (check PORTCULLIS_DATA_DIR)`);
+        expect(fs.existsSync(path.join(dir, "pglite"))).toBe(false);
+      } finally {
+        updateTestEnv({ PORTCULLIS_DATA_DIR: testEnv.dataDir });
+      }
+    });
+
+    it("the serving process refuses a snapshot asked for inside a transaction, and the transaction goes on", async () => {
+      const client = new pg.Client(served.url);
+      await client.connect();
+      try {
+        await client.query("BEGIN");
+        await expect(client.query(BACKUP_QUERY)).rejects.toThrow("a backup cannot be taken inside a transaction");
+        expect((await client.query<{ one: number }>("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+        await client.query("ROLLBACK");
+      } finally {
+        await client.end();
       }
     });
 
