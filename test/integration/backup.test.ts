@@ -88,12 +88,23 @@ async function startOn(dataDir: string) {
   };
 }
 
+/** Runs `fn` with PORTCULLIS_DATA_DIR at `dir`, then back at the served one. */
+async function inDataDir<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  updateTestEnv({ PORTCULLIS_DATA_DIR: dir });
+  try {
+    return await fn();
+  } finally {
+    updateTestEnv({ PORTCULLIS_DATA_DIR: testEnv.dataDir });
+  }
+}
+
 const writerName = (i: number) => `Writer ${String(i).padStart(5, "0")}`;
 
 describe("portcullis backup while the portal writes, and restore", () => {
   const restoredDir = path.join(work, "restored");
 
-  it("restores to a state that existed: every customer written before the backup, none half-written, the sealed credentials readable with the kept keys", async () => {
+  // Two CLI processes and three opens of the database: more than the default test time on a busy machine.
+  it("restores to a state that existed: every customer written before the backup, none half-written, the sealed credentials readable with the kept keys", { timeout: 600_000 }, async () => {
     // The portal's code creating customers one after the other (each with its audit event, in one transaction).
     let done = 0;
     let stop = false;
@@ -153,7 +164,7 @@ describe("portcullis backup while the portal writes, and restore", () => {
     }
   });
 
-  it("restored without the keys, it says which ones are missing", async () => {
+  it("restored without the keys, it says which ones are missing", { timeout: 300_000 }, async () => {
     const dir = path.join(work, "no-keys");
     const res = await cli(["restore", backupFile], {
       PORTCULLIS_DATA_DIR: dir,
@@ -176,8 +187,7 @@ describe("portcullis backup while the portal writes, and restore", () => {
     });
 
     it("refuses to replace an existing database without --force, and keeps the old one aside with it", async () => {
-      updateTestEnv({ PORTCULLIS_DATA_DIR: restoredDir });
-      try {
+      await inDataDir(restoredDir, async () => {
         const refused = await cliHere(["restore", backupFile]);
         expect(refused.code).toBe(1);
         expect(refused.stderr).toBe(
@@ -190,15 +200,12 @@ describe("portcullis backup while the portal writes, and restore", () => {
         expect(kept).toMatch(/pglite\.replaced-/);
         expect(fs.existsSync(path.join(kept!, "PG_VERSION"))).toBe(true);
         expect(fs.existsSync(path.join(restoredDir, "pglite", "PG_VERSION"))).toBe(true);
-      } finally {
-        updateTestEnv({ PORTCULLIS_DATA_DIR: testEnv.dataDir });
-      }
+      });
     });
 
     it("refuses a file that is not a Portcullis backup, and a damaged one, before touching anything", async () => {
       const dir = path.join(work, "untouched");
-      updateTestEnv({ PORTCULLIS_DATA_DIR: dir });
-      try {
+      await inDataDir(dir, async () => {
         const other = path.join(work, "notes.txt");
         fs.writeFileSync(other, "not a backup\n");
         const wrong = await cliHere(["restore", other]);
@@ -212,22 +219,17 @@ describe("portcullis backup while the portal writes, and restore", () => {
         expect(damaged.code).toBe(1);
         expect(damaged.stderr).toBe(`portcullis restore: ${truncated} is damaged: its content does not match its checksum (truncated or altered)`);
         expect(fs.existsSync(path.join(dir, "pglite"))).toBe(false);
-      } finally {
-        updateTestEnv({ PORTCULLIS_DATA_DIR: testEnv.dataDir });
-      }
+      });
     });
 
     it("refuses to back up a data directory with no database, creating none", async () => {
       const dir = path.join(work, "mistyped");
-      updateTestEnv({ PORTCULLIS_DATA_DIR: dir });
-      try {
+      await inDataDir(dir, async () => {
         const res = await cliHere(["backup", path.join(work, "empty.backup")]);
         expect(res.code).toBe(1);
         expect(res.stderr).toBe(`portcullis backup: there is no embedded database in ${dir} (check PORTCULLIS_DATA_DIR)`);
         expect(fs.existsSync(path.join(dir, "pglite"))).toBe(false);
-      } finally {
-        updateTestEnv({ PORTCULLIS_DATA_DIR: testEnv.dataDir });
-      }
+      });
     });
 
     it("the serving process refuses a snapshot asked for inside a transaction, and the transaction goes on", async () => {
