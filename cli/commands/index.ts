@@ -6,6 +6,7 @@ import { imagesRewriteCommand } from "./images-rewrite";
 import { pullSecretCommand } from "./pull-secret";
 import { adminBootstrapCommand } from "./admin-bootstrap";
 import { hashesCommands } from "./hashes";
+import { backupCommand, restoreCommand } from "./backup";
 import { disconnectDb, getDb } from "@/lib/db/client";
 import { prismaSecretStore } from "@/lib/crypto/prisma-store";
 
@@ -13,4 +14,4 @@ import { prismaSecretStore } from "@/lib/crypto/prisma-store";
 const kmsDeps = databaseKmsDeps(async () => ({ store: prismaSecretStore(await getDb()), close: disconnectDb }));
 
 /** Every command of the CLI. Each lives in its own file in this folder. */
-export const commands: Command[] = [...kmsCommands(kmsDeps), migrateCommand, imagesRewriteCommand, pullSecretCommand, registryConfigCommand, adminBootstrapCommand(), ...hashesCommands()];
+export const commands: Command[] = [...kmsCommands(kmsDeps), migrateCommand, imagesRewriteCommand, pullSecretCommand, registryConfigCommand, adminBootstrapCommand(), ...hashesCommands(), backupCommand, restoreCommand];

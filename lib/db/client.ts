@@ -57,9 +57,16 @@ export function getDb(config?: DbConfig): Promise<PrismaClient> {
   return s.client;
 }
 
+/**
+ * How long a transaction may wait to start. The embedded database runs one transaction at a time
+ * and `portcullis backup` holds them for the seconds its copy takes: wait through that rather
+ * than fail at Prisma's default of 2 s.
+ */
+const TRANSACTION_MAX_WAIT_MS = 15_000;
+
 /** A new PrismaClient on `url` through @prisma/adapter-pg (callers own it and disconnect it). */
 export function createPrismaClient(url: string): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url }), transactionOptions: { maxWait: TRANSACTION_MAX_WAIT_MS } });
 }
 
 /** Disconnects the shared client and, when this process serves the embedded database, closes it. */

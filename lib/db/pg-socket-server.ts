@@ -13,6 +13,7 @@ import {
   type FrontendMessage,
 } from "./pg-wire";
 import { SCRAM_MECHANISM, ScramExchange, scramKeys, type ScramKeys } from "./scram";
+import { isBackupQuery, sendSnapshot, snapshotDirectory, snapshotRefusal } from "./backup-snapshot";
 import { envValue } from "@/lib/config/env";
 import { logger } from "@/lib/log/log";
 
@@ -24,6 +25,9 @@ import { logger } from "@/lib/log/log";
  * with the first message of a unit of work and keeps it until it has processed a Sync or a simple
  * Query *and* PGlite is outside a transaction block; meanwhile other connections wait. When a
  * client disconnects while holding the lock, its unit is closed (Sync) and rolled back.
+ *
+ * The one statement answered here rather than by PGlite is the backup query (./backup-snapshot.ts):
+ * a snapshot of the data directory, taken while no client is inside a unit of work.
  *
  * Session state that is not per-unit (SET, named prepared statements) is still shared by all
  * connections: clients should not rely on it (Prisma and node-postgres by default don't).
@@ -259,6 +263,7 @@ class Connection {
           return;
         }
         if (this.auth.step !== "done") return this.authenticate(message);
+        if (isBackupQuery(message.bytes)) return this.backup();
         await this.acquire();
         if (this.closed) return; // abandonUnit (queued by destroy) releases
         await this.execute(message.bytes, true);
@@ -294,6 +299,37 @@ class Connection {
     if (this.closed) return;
     await this.execute(auth.startup, true); // PGlite answers AuthenticationOk, parameters, ReadyForQuery
     this.releaseIfIdle();
+  }
+
+  /** The backup query: a snapshot taken under the lock, sent once the lock is released. */
+  private async backup(): Promise<void> {
+    const inUnit = this.release !== null;
+    await this.acquire();
+    if (this.closed) return;
+    let snapshot: Buffer | undefined;
+    let refusal: Buffer | undefined;
+    try {
+      if (inUnit || this.db.isInTransaction()) refusal = snapshotRefusal("25001", "a backup cannot be taken inside a transaction");
+      else snapshot = await snapshotDirectory(this.db);
+    } catch (e) {
+      refusal = snapshotRefusal("58000", `the backup failed: ${(e as Error).message}`);
+    } finally {
+      this.releaseIfIdle();
+    }
+    if (this.closed) return;
+    if (refusal) this.socket.write(refusal);
+    else await sendSnapshot(snapshot!, (b) => this.socket.write(b), () => this.drained());
+  }
+
+  /** Resolves when the socket can take more, or is gone. */
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.socket.off("drain", done).off("close", done);
+        resolve();
+      };
+      this.socket.on("drain", done).on("close", done);
+    });
   }
 
   /** FATAL error, then close after it was sent. */
