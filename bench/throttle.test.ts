@@ -1,8 +1,8 @@
-// Run: npx tsx --test bench/throttle.test.ts bench/support/*.test.ts
+// Run: npx vitest run --project unit bench
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import net from "node:net";
-import { after, describe, it } from "node:test";
+import { afterAll as after, describe, it } from "vitest";
 import { startThrottle } from "./throttle";
 
 /** An upstream that answers every connection with `payload` once it has read `expect` bytes, and records what each connection sent. */

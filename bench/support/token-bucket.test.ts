@@ -1,6 +1,6 @@
-// Run: npx tsx --test bench/support/*.test.ts
+// Run: npx vitest run --project unit bench
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import { TokenBucket } from "./token-bucket";
 
 /** A clock the test moves by hand. */
