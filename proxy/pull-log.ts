@@ -215,10 +215,9 @@ export class PullLog extends BatchQueue<PullEventInput> {
     await super.flush(force);
     if (this.spoolFile && this.spoolHeld && !this.closing && this.pending === 0) {
       this.spoolHeld = false;
-      const file = this.spoolFile;
-      this.removing = removeSpool(file).catch((e: unknown) => this.spoolOpts.onSpoolError?.(e));
-      await this.removing;
+      this.removing = removeSpool(this.spoolFile).catch((e: unknown) => this.spoolOpts.onSpoolError?.(e));
     }
+    await this.removing;
   }
 
   /** The last attempt to deliver (bounded by `timeoutMs`), then what is left goes to the spool file. */

@@ -64,6 +64,7 @@ export async function startProxyProcess(opts: ProxyProcessOptions): Promise<Prox
     output: () => out,
     accessLog: () =>
       out
+        .slice(0, out.lastIndexOf("\n") + 1)
         .split("\n")
         .filter((l) => l.startsWith("{"))
         .map((l) => JSON.parse(l) as AccessLogEntry),
