@@ -75,12 +75,20 @@ export function applyConnectionLimits(server: http.Server, limits: ConnectionLim
     });
   });
   let draining = false;
+  const inFlight = new Set<http.ServerResponse>();
   // Before the server's own handler, so the header is there however early it answers.
   server.prependListener("request", (_req: http.IncomingMessage, res: http.ServerResponse) => {
     if (draining) res.setHeader("connection", "close");
+    inFlight.add(res);
+    res.once("close", () => inFlight.delete(res));
+    // A response that began before the drain leaves its connection idle: close it then.
+    res.once("finish", () => {
+      if (draining) setImmediate(() => server.closeIdleConnections());
+    });
   });
   const beginDrain = () => {
     draining = true;
+    for (const res of inFlight) if (!res.headersSent) res.setHeader("connection", "close");
     server.closeIdleConnections();
   };
   return {
