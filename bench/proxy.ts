@@ -39,13 +39,13 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { build } from "esbuild";
-import { INTERNAL_API, type LookupResponse } from "@/lib/internal/contract";
 import { LicenseCache } from "@/proxy/license-cache";
 import { licenseFromAuthorization } from "@/proxy/license-gate";
 import { PROXY_NODE_FLAGS } from "@/proxy/node-flags";
 import { buildOciImage, freePort, pushImage, startDistribution, type Distribution } from "@/test/support/registry";
 import { binary } from "@/test/support/registry/binaries";
 import { cleanEnv, run } from "@/test/support/registry/process";
+import { startStubPortal } from "./stub-portal";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -103,55 +103,6 @@ async function skopeoCopy(ref: string, creds?: string): Promise<number> {
   await fsp.rm(dest, { recursive: true, force: true });
   await fsp.rm(home, { recursive: true, force: true });
   return seconds;
-}
-
-/** The internal API as the proxy sees it, answering every lookup with the upstream's credentials. */
-async function startStubPortal(upstreamUrl: string) {
-  const body: LookupResponse = {
-    allowed: true,
-    code: "ok",
-    reason: "ok",
-    license: { id: crypto.randomUUID(), customerId: crypto.randomUUID(), teamId: crypto.randomUUID(), appId: crypto.randomUUID(), expiresAt: null },
-    registry: {
-      id: crypto.randomUUID(),
-      name: "up",
-      endpoint: upstreamUrl,
-      allowedRealmHosts: [],
-      provider: "other",
-      credentialsVersion: 1,
-      matchedBy: "name",
-      repository: "acme/big",
-      credentials: { kind: "basic", ...vendor },
-    },
-  };
-  let lookups = 0;
-  let events = 0;
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      res.setHeader("content-type", "application/json");
-      if (req.headers.authorization !== `Bearer ${serviceToken}`) return void res.writeHead(401).end("{}");
-      if (req.url === INTERNAL_API.lookup) {
-        lookups++;
-        // Images are pulled through the registry's name: `up/<repository>`.
-        const { image } = JSON.parse(Buffer.concat(chunks).toString()) as { image?: string[] };
-        return void res.end(JSON.stringify(image ? { ...body, registry: { ...body.registry!, repository: image.slice(1).join("/") } } : body));
-      }
-      if (req.url === INTERNAL_API.pullEvents) {
-        const n = (JSON.parse(Buffer.concat(chunks).toString()) as { events: unknown[] }).events.length;
-        events += n;
-        return void res.end(JSON.stringify({ accepted: n, unknownLicense: 0 }));
-      }
-      res.end(JSON.stringify({ ok: true }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    stats: () => ({ lookups, events }),
-    close: () => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve))),
-  };
 }
 
 interface RunningProxy {
@@ -306,7 +257,7 @@ const manyBytes = Array.from({ length: LAYERS }, (_, i) => (1 + (i % 4)) * 2 * M
 await pushImage(manyDir, `${upstream.host}/acme/many:many`, { creds: vendor });
 await fsp.rm(manyDir, { recursive: true, force: true });
 
-const portal = await startStubPortal(upstream.url);
+const portal = await startStubPortal(upstream.url, serviceToken, vendor);
 cleanups.push(() => portal.close());
 const vendorCreds = `${vendor.username}:${vendor.password}`;
 const licenseCreds = `LICENSE_ID:${licenseId}`;

@@ -3,15 +3,14 @@ import fs from "node:fs";
 import fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { findBinary, requireBinaries } from "@/test/support/registry";
-import { freePort } from "@/test/support/registry";
-import { until } from "@/test/support/proxy-fixture";
+import { findBinary, freePort, requireBinaries } from "@/test/support/registry";
 import { rawRequest } from "@/test/support/proxy";
 
 /**
  * A real HAProxy (Debian's /usr/sbin/haproxy) in front of several proxies on 127.0.0.1, set up as
- * an operator would for rolling restarts: round robin, a health check on /readyz every 200 ms (one
- * failure takes a proxy out, one success brings it back), a failed connection or an empty answer
+ * an operator would for rolling restarts: round robin, a health check on /readyz every 250 ms (two
+ * failures take a proxy out — half a second, well within PROXY_DRAIN_DELAY_MS —, one success
+ * brings it back; a check may take up to 5 s), a failed connection or an empty answer
  * retried up to 3 times on another proxy (`option redispatch`), X-Forwarded-For added
  * (PROXY_TRUSTED_HOPS=1 behind it). Started in the foreground; stopped with the test.
  */
@@ -43,6 +42,7 @@ export function haproxyConfig(port: number, backends: readonly number[]): string
     "  timeout client 600s",
     "  timeout server 600s",
     "  timeout http-request 30s",
+    "  timeout check 5s",
     "  retries 3",
     "  option redispatch 1",
     "  retry-on conn-failure empty-response",
@@ -53,7 +53,7 @@ export function haproxyConfig(port: number, backends: readonly number[]): string
     "  balance roundrobin",
     "  option httpchk GET /readyz",
     "  http-check expect status 200",
-    "  default-server inter 200ms fall 1 rise 1",
+    "  default-server inter 250ms fall 2 rise 1",
     ...backends.map((p, i) => `  server proxy${i + 1} 127.0.0.1:${p} check`),
     "",
   ].join("\n");
@@ -79,7 +79,7 @@ export async function startHaproxy(backends: readonly number[]): Promise<Haproxy
       () => true,
       () => false,
     );
-    if (!listening) await until(() => false, 50);
+    if (!listening) await new Promise((r) => setTimeout(r, 50));
   }
   if (!listening) {
     child.kill("SIGKILL");

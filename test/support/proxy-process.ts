@@ -3,7 +3,6 @@ import os from "node:os";
 import path from "node:path";
 import type { AccessLogEntry } from "@/proxy/server";
 import { PROXY_NODE_FLAGS } from "@/proxy/node-flags";
-import { until } from "@/test/support/proxy-fixture";
 
 /**
  * The real proxy (proxy/main.ts, run by node with tsx) in a process of its own, configured by the
@@ -52,7 +51,7 @@ export async function startProxyProcess(opts: ProxyProcessOptions): Promise<Prox
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  await until(() => out.includes("[portcullis] proxy on ") || child.exitCode !== null, 60_000);
+  for (let waited = 0; !out.includes("[portcullis] proxy on ") && child.exitCode === null && waited < 60_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
   if (child.exitCode !== null || !out.includes("[portcullis] proxy on ")) {
     child.kill("SIGKILL");
     throw new Error(`the proxy did not start: ${out}`);
