@@ -44,7 +44,8 @@ export type { AccessLogEntry } from "./access-log";
  *
  * For a registry whose lookup answer names a store, manifests and blobs go through the cache
  * (cache/proxy-cache.ts, docs/proxy-cache.md) — after the license gate, always. The only files
- * written are the cache's spool files of blobs on their way from an upstream. Logs carry method, route, path, status, bytes and timings — never
+ * written are the cache's spool files of blobs on their way from an upstream and, at close, the
+ * pull log's file of events the portal did not take (pull-log.ts). Logs carry method, route, path, status, bytes and timings — never
  * an Authorization header, a license ID or upstream credentials.
  */
 
@@ -276,8 +277,8 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
         });
       });
     },
-    async close(opts = {}) {
-      const { delayMs = 0, timeoutMs = 10_000 } = typeof opts === "number" ? { timeoutMs: opts } : opts;
+    async close(how = {}) {
+      const { delayMs = 0, timeoutMs = 10_000 } = typeof how === "number" ? { timeoutMs: how } : how;
       readiness.closing = true;
       connections.beginDrain();
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
