@@ -8,6 +8,8 @@
  * PROXY_DRAIN_TIMEOUT_MS to finish, then the pull log is flushed — what the portal can't take is
  * written to PROXY_PULL_LOG_DIR and delivered by the next start — and it exits 0.
  */
+import fs from "node:fs";
+import path from "node:path";
 import { ConfigError } from "@/lib/config/env";
 import { createLogger } from "@/lib/log/logger";
 import { loadProxyConfig, type ProxyConfig } from "./config";
@@ -70,6 +72,16 @@ try {
       `proxy: the portal's internal API at ${config.options.portalUrl} still does not answer after ${(PING_ATTEMPTS * PING_INTERVAL_MS) / 1000} s (or refuses PROXY_SERVICE_TOKEN); pulls fail with 503 until it does`,
     );
   })();
+  // The pull log's file is written at stop, when it is too late to fix the directory: check it now.
+  if (pullLogFile) {
+    const dir = path.dirname(pullLogFile);
+    try {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      fs.accessSync(dir, fs.constants.W_OK);
+    } catch (e) {
+      log.warn(`proxy: PROXY_PULL_LOG_DIR ${dir} is not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): pull events undelivered at stop would be lost`);
+    }
+  }
   const missing = missingNodeFlags();
   if (missing.length > 0) log.warn(`proxy: started without node ${missing.join(" ")}; blob streaming costs up to 2x the CPU (see proxy/node-flags.ts)`);
 } catch (e) {
