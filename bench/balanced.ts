@@ -11,8 +11,8 @@
  *   restart set-up), to show what the balancer itself costs;
  * - HAProxy → two proxies: what a rolling-restart deployment runs.
  *
- * Reported: the wall time of all pulls (median of --runs) and the aggregate MiB/s, with ratios to
- * "one proxy" measured in the same run. Blobs are in the page cache (one warm-up pull first). The
+ * Reported per run: the wall time of all pulls, the aggregate MiB/s, and the ratio to "one proxy"
+ * measured in the same run (the variants of a run follow each other within minutes). Blobs are in the page cache (one warm-up pull first). The
  * portal is a stub (bench/stub-portal.ts). On 2 cores the client, the upstream, HAProxy and the
  * proxies share the CPU: a second proxy adds no CPU, so read the ratios as the cost of the
  * balanced set-up, not as scaling.
@@ -116,25 +116,29 @@ for (let r = 0; r < RUNS; r++) {
   }
 }
 
-const base = median(times.get("one proxy")!);
+// Ratios within each run (the machine's load moves between runs), then their median.
 const lines = variants.map((v) => {
-  const t = median(times.get(v.name)!);
-  return { name: v.name, t, rate: (PULLS * SIZE_MIB) / t, ratio: t / base };
+  const t = times.get(v.name)!;
+  const ratios = t.map((s, r) => s / times.get("one proxy")![r]!);
+  return { name: v.name, t, rates: t.map((s) => (PULLS * SIZE_MIB) / s), ratios };
 });
 console.log("");
-for (const l of lines) console.log(`[bench] ${l.name.padEnd(22)} median ${l.t.toFixed(1)} s, ${l.rate.toFixed(0)} MiB/s, time ×${l.ratio.toFixed(2)} of one proxy`);
+for (const l of lines) {
+  console.log(`[bench] ${l.name.padEnd(22)} ${l.t.map((s) => `${s.toFixed(1)} s`).join(" / ")}; time ×${l.ratios.map((r) => r.toFixed(2)).join(" / ")} of one proxy (median ×${median(l.ratios).toFixed(2)})`);
+}
 console.log(`[bench] stub portal: ${portal.stats().lookups} lookups, ${portal.stats().events} pull events`);
 
 if (WRITE) {
+  const runs = Array.from({ length: RUNS }, (_, r) => r + 1);
   const section = `
-## Balanced pulls (\`npm run bench:balanced -- --write\`)
+### Balanced pulls, ${new Date().toISOString().slice(0, 10)}
 
-${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim()} (load ${loadAtStart.toFixed(1)} when measuring started, ${os.loadavg()[0]!.toFixed(1)} at the end).
-${PULLS} \`skopeo copy docker://… dir:\` pulls of a ${SIZE_MIB} MiB image in ${LAYERS} layers, ${CONCURRENCY} at a time; wall time of all of them, median of ${RUNS} runs; blobs in the page cache.
+Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim()} (load ${loadAtStart.toFixed(1)} when measuring started, ${os.loadavg()[0]!.toFixed(1)} at the end).
+${PULLS} \`skopeo copy docker://… dir:\` pulls of a ${SIZE_MIB} MiB image in ${LAYERS} layers, ${CONCURRENCY} at a time: wall time of all of them per run, and its ratio to "one proxy" in the same run.
 
-| set-up | s | MiB/s | time vs one proxy |
-|---|---:|---:|---:|
-${lines.map((l) => `| ${l.name} | ${l.t.toFixed(1)} | ${l.rate.toFixed(0)} | ×${l.ratio.toFixed(2)} |`).join("\n")}
+| set-up | ${runs.map((r) => `run ${r} s (MiB/s)`).join(" | ")} | ${runs.map((r) => `run ${r} time vs one proxy`).join(" | ")} |
+|---|${runs.map(() => "---:").join("|")}|${runs.map(() => "---:").join("|")}|
+${lines.map((l) => `| ${l.name} | ${l.t.map((s, i) => `${s.toFixed(1)} (${l.rates[i]!.toFixed(0)})`).join(" | ")} | ${l.ratios.map((r) => `×${r.toFixed(2)}`).join(" | ")} |`).join("\n")}
 `;
   await fsp.appendFile(path.join(root, "BENCHMARKS.md"), section);
   console.log("[bench] appended to BENCHMARKS.md");
