@@ -47,7 +47,11 @@ const licenseCreds = `LICENSE_ID:${crypto.randomBytes(20).toString("base64url")}
 
 const work = await fsp.mkdtemp(path.join(os.tmpdir(), "bench-balanced-"));
 process.on("exit", () => void fs.rmSync(work, { recursive: true, force: true }));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
 
 async function pull(host: string): Promise<void> {
   const dest = path.join(work, `dest-${crypto.randomBytes(4).toString("hex")}`);
