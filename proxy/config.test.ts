@@ -33,6 +33,18 @@ describe("loadProxyConfig", () => {
     expect(token.metrics).toEqual({ port: 9464, bind: "10.0.0.5" });
   });
 
+  it("drains for 5 s then 30 s by default; keeps undelivered pull events in a documented directory, per port", () => {
+    const c = loadProxyConfig(base);
+    expect(c.drain).toEqual({ delayMs: 5_000, timeoutMs: 30_000 });
+    expect(c.options.pullLog?.spoolFile).toBe("/var/lib/portcullis/proxy/pull-events-5050.json");
+    const dev = loadProxyConfig({ NODE_ENV: "development", PROXY_SERVICE_TOKEN: "t".repeat(32), PORTCULLIS_DATA_DIR: "/srv/data", PROXY_PORT: "6000" });
+    expect(dev.options.pullLog?.spoolFile).toBe("/srv/data/proxy/pull-events-6000.json");
+    const tuned = loadProxyConfig({ ...base, PROXY_DRAIN_DELAY_MS: "0", PROXY_DRAIN_TIMEOUT_MS: "120000", PROXY_PULL_LOG_DIR: "/data/pull-log", PROXY_PULL_LOG_BUFFER: "500" });
+    expect(tuned.drain).toEqual({ delayMs: 0, timeoutMs: 120_000 });
+    expect(tuned.options.pullLog).toEqual({ maxBuffered: 500, spoolFile: "/data/pull-log/pull-events-5050.json" });
+    expect(() => loadProxyConfig({ ...base, PROXY_DRAIN_DELAY_MS: "soon" })).toThrow("Invalid configuration: PROXY_DRAIN_DELAY_MS must be an integer from 0 to 600000");
+  });
+
   it("names the variable that is wrong, in one line", () => {
     const cases: Array<[string, string]> = [
       ["PROXY_MAX_LICENSE_FAILURES", "-1"],

@@ -1,8 +1,10 @@
+import path from "node:path";
 import { z } from "zod";
 import { ConfigError, envSchema } from "@/lib/config/env";
 import { generatedSecret } from "@/lib/config/data-dir";
 import { DEFAULT_LICENSE_TTL_MS } from "./license-cache";
 import { DEFAULT_PULL_LOG_BUFFER } from "./pull-log";
+import { spoolFileName } from "./pull-log-spool";
 import { DEFAULT_MAX_REFUSALS } from "./refusal-limit";
 import { DEFAULT_CONNECTION_LIMITS, DEFAULT_TAG_TTL_MS, type ProxyOptions } from "./server";
 
@@ -18,7 +20,14 @@ import { DEFAULT_CONNECTION_LIMITS, DEFAULT_TAG_TTL_MS, type ProxyOptions } from
  * - PROXY_BIND: listen address, else BIND_ADDRESS (the portal's), else 0.0.0.0 in production
  *   and 127.0.0.1 otherwise;
  * - PROXY_LICENSE_CACHE_TTL_MS: lookup cache TTL = revocation bound, default 5000, at most 60000;
- * - PROXY_PULL_LOG_BUFFER: pull-log events kept during a portal outage, default 10000;
+ * - PROXY_PULL_LOG_BUFFER: pull-log events kept during a portal outage, default 10000, and at
+ *   most that many written to disk when the proxy stops before delivering them;
+ * - PROXY_PULL_LOG_DIR: where those are written (pull-events-<port>.json, mode 600) and read back
+ *   at the next start: default <PORTCULLIS_DATA_DIR>/proxy in development,
+ *   /var/lib/portcullis/proxy in production;
+ * - PROXY_DRAIN_DELAY_MS (default 5000): on SIGTERM/SIGINT, how long /readyz answers 503 before
+ *   the proxy stops accepting (a load balancer's time to take it out);
+ * - PROXY_DRAIN_TIMEOUT_MS (default 30000): how long requests in flight then have to finish;
  * - PROXY_ACCESS_LOG: "false" turns the per-request log line off;
  * - PROXY_MAX_CONNECTIONS (default 1024), PROXY_MAX_CONNECTIONS_PER_ADDRESS (default 256; 0 =
  *   none, the default when PROXY_TRUSTED_HOPS > 0), PROXY_HEADERS_TIMEOUT_MS (default 10000);
@@ -35,6 +44,8 @@ import { DEFAULT_CONNECTION_LIMITS, DEFAULT_TAG_TTL_MS, type ProxyOptions } from
  */
 export interface ProxyConfig {
   port: number;
+  /** The graceful stop (ProxyServer.close). */
+  drain: { delayMs: number; timeoutMs: number };
   bind: string;
   production: boolean;
   accessLog: boolean;
@@ -44,6 +55,10 @@ export interface ProxyConfig {
 }
 
 const MIN_METRICS_TOKEN = 16;
+export const DEFAULT_DRAIN_DELAY_MS = 5_000;
+export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+/** PROXY_PULL_LOG_DIR in production. */
+export const PRODUCTION_PULL_LOG_DIR = "/var/lib/portcullis/proxy";
 
 /** Trimmed; empty (or only spaces) counts as unset. */
 const trimmed = () => z.preprocess((v) => (typeof v === "string" ? v.trim() || undefined : v), z.string().optional());
@@ -66,6 +81,9 @@ const proxyEnvSchema = envSchema
     PROXY_TRUSTED_HOPS: integer(0, 10, 0),
     PROXY_LICENSE_CACHE_TTL_MS: integer(0, 60_000, DEFAULT_LICENSE_TTL_MS),
     PROXY_PULL_LOG_BUFFER: integer(100, 1_000_000, DEFAULT_PULL_LOG_BUFFER),
+    PROXY_PULL_LOG_DIR: trimmed(),
+    PROXY_DRAIN_DELAY_MS: integer(0, 600_000, DEFAULT_DRAIN_DELAY_MS),
+    PROXY_DRAIN_TIMEOUT_MS: integer(0, 3_600_000, DEFAULT_DRAIN_TIMEOUT_MS),
     PROXY_MAX_LICENSE_FAILURES: integer(0, 1_000_000, DEFAULT_MAX_REFUSALS),
     PROXY_ACCESS_LOG: z.string().optional().transform((v) => v?.trim().toLowerCase() !== "false"),
     PROXY_CACHE: z.string().optional().transform((v) => v?.trim().toLowerCase() !== "false"),
@@ -101,8 +119,10 @@ export function loadProxyConfig(source: Record<string, string | undefined> = pro
   const env = parsed.data;
   const production = env.NODE_ENV === "production";
   const headersTimeoutMs = env.PROXY_HEADERS_TIMEOUT_MS;
+  const pullLogDir = path.resolve(env.PROXY_PULL_LOG_DIR ?? (production ? PRODUCTION_PULL_LOG_DIR : path.join(env.PORTCULLIS_DATA_DIR, "proxy")));
   return {
     port: env.PROXY_PORT,
+    drain: { delayMs: env.PROXY_DRAIN_DELAY_MS, timeoutMs: env.PROXY_DRAIN_TIMEOUT_MS },
     bind: env.PROXY_BIND ?? env.BIND_ADDRESS ?? (production ? "0.0.0.0" : "127.0.0.1"),
     production,
     accessLog: env.PROXY_ACCESS_LOG,
@@ -123,7 +143,7 @@ export function loadProxyConfig(source: Record<string, string | undefined> = pro
       },
       ...(env.PROXY_METRICS_TOKEN && { metricsAccess: { token: env.PROXY_METRICS_TOKEN } }),
       refusalLimit: { maxRefusals: env.PROXY_MAX_LICENSE_FAILURES },
-      pullLog: { maxBuffered: env.PROXY_PULL_LOG_BUFFER },
+      pullLog: { maxBuffered: env.PROXY_PULL_LOG_BUFFER, spoolFile: path.join(pullLogDir, spoolFileName(env.PROXY_PORT)) },
       cache: { enabled: env.PROXY_CACHE, tagTtlMs: env.PROXY_CACHE_TAG_TTL_MS, ...(env.PROXY_CACHE_DIR && { spoolDir: env.PROXY_CACHE_DIR }) },
     },
   };

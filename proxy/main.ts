@@ -2,17 +2,24 @@
  * The registry proxy's entry point: `npm run proxy` (development) and `npm run start:proxy`
  * (production, `--production`); `npm run dev` starts it beside the portal (scripts/serve.ts).
  * A standalone Node HTTP server — no Next.js, no database. See ./server.ts.
+ *
+ * SIGTERM or SIGINT stops it gracefully (a rolling restart loses no request): /readyz answers 503
+ * at once, PROXY_DRAIN_DELAY_MS later it stops accepting, the requests in flight get up to
+ * PROXY_DRAIN_TIMEOUT_MS to finish, then the pull log is flushed — what the portal can't take is
+ * written to PROXY_PULL_LOG_DIR and delivered by the next start — and it exits 0.
  */
+import fs from "node:fs";
+import path from "node:path";
 import { ConfigError } from "@/lib/config/env";
 import { createLogger } from "@/lib/log/logger";
-import { loadProxyConfig } from "./config";
+import { loadProxyConfig, type ProxyConfig } from "./config";
 import { missingNodeFlags } from "./node-flags";
 import { createProxyServer } from "./server";
 
 const PING_ATTEMPTS = 15;
 const PING_INTERVAL_MS = 2000;
 
-let config;
+let config: ProxyConfig;
 try {
   // The environment is read by config.ts alone; `--production` makes production the default.
   config = loadProxyConfig(undefined, { production: process.argv.includes("--production") });
@@ -27,8 +34,15 @@ try {
 // The redacting logger of the portal and the CLI: JSON lines in production, readable lines otherwise.
 const log = createLogger({ format: config.production ? "json" : "pretty" });
 
+const pullLogFile = config.options.pullLog?.spoolFile;
 const proxy = createProxyServer({
   ...config.options,
+  pullLog: {
+    ...config.options.pullLog,
+    onRestored: (n) => log.info(`proxy: ${n} pull-log event(s) an earlier run could not deliver read back from ${pullLogFile}`),
+    onSpooled: (n) => log.warn(`proxy: ${n} pull-log event(s) the portal did not take written to ${pullLogFile}; the next start delivers them`),
+    onSpoolError: (e) => log.error(`proxy: the pull-log file ${pullLogFile}: ${(e as Error).message} (set PROXY_PULL_LOG_DIR to a writable directory)`),
+  },
   ...(config.accessLog && { log: (entry) => process.stdout.write(JSON.stringify(entry) + "\n") }),
 });
 
@@ -58,6 +72,16 @@ try {
       `proxy: the portal's internal API at ${config.options.portalUrl} still does not answer after ${(PING_ATTEMPTS * PING_INTERVAL_MS) / 1000} s (or refuses PROXY_SERVICE_TOKEN); pulls fail with 503 until it does`,
     );
   })();
+  // The pull log's file is written at stop, when it is too late to fix the directory: check it now.
+  if (pullLogFile) {
+    const dir = path.dirname(pullLogFile);
+    try {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      fs.accessSync(dir, fs.constants.W_OK);
+    } catch (e) {
+      log.warn(`proxy: PROXY_PULL_LOG_DIR ${dir} is not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): pull events undelivered at stop would be lost`);
+    }
+  }
   const missing = missingNodeFlags();
   if (missing.length > 0) log.warn(`proxy: started without node ${missing.join(" ")}; blob streaming costs up to 2x the CPU (see proxy/node-flags.ts)`);
 } catch (e) {
@@ -69,8 +93,11 @@ let stopping = false;
 async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
-  log.info(`proxy: ${signal}, finishing requests and flushing the pull log`);
-  await proxy.close(10_000);
+  const { delayMs, timeoutMs } = config.drain;
+  log.info(`proxy: ${signal}, draining: not ready now, no new connections in ${delayMs} ms, requests in flight get ${timeoutMs} ms more`);
+  const finished = await proxy.close({ delayMs, timeoutMs });
+  if (!finished) log.warn(`proxy: requests still in flight after ${timeoutMs} ms were cut`);
+  log.info("proxy: stopped");
   process.exit(0);
 }
 process.on("SIGINT", () => void stop("SIGINT"));

@@ -1,5 +1,8 @@
 import crypto from "node:crypto";
-import { describe, expect, it } from "vitest";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import type { PullEventInput } from "@/lib/internal/contract";
 import { PullLog } from "./pull-log";
 
@@ -94,5 +97,106 @@ describe("PullLog", () => {
     const started = Date.now();
     await hung.close(100);
     expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it("resume() ends the backoff as soon as the portal answers again", async () => {
+    let up = false;
+    const received: number[] = [];
+    const log = new PullLog(
+      {
+        sendPullEvents: async (b) => {
+          if (!up) throw new Error("portal down");
+          received.push(...b.map((e) => e.bytes));
+        },
+      },
+      { now: () => 0 },
+    );
+    log.record(event(1));
+    await log.flush();
+    up = true;
+    await log.flush();
+    expect(received).toEqual([]);
+    log.resume();
+    await log.flush();
+    expect(received).toEqual([1]);
+  });
+});
+
+describe("PullLog with a spool file", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pull-log-spool-"));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  let n = 0;
+  const spoolFile = () => path.join(dir, `sub-${++n}`, "pull-events-5050.json");
+  const down = { sendPullEvents: () => Promise.reject(new Error("portal down")) };
+  const spooledIds = (file: string) => (JSON.parse(fs.readFileSync(file, "utf8")) as { events: PullEventInput[] }).events.map((e) => e.id);
+
+  it("close() writes what the portal did not take (mode 600); the next log delivers it once and removes the file", async () => {
+    const file = spoolFile();
+    const spooled: number[] = [];
+    const first = new PullLog(down, { spoolFile: file, onSpooled: (k) => spooled.push(k) });
+    const events = [event(1), event(2), event(3)];
+    for (const e of events) first.record(e);
+    await first.close(100);
+    expect(spooled).toEqual([3]);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(spooledIds(file)).toEqual(events.map((e) => e.id));
+    expect(fs.readdirSync(path.dirname(file))).toEqual([path.basename(file)]);
+
+    const received: string[] = [];
+    const restored: number[] = [];
+    const second = new PullLog({ sendPullEvents: async (b) => void received.push(...b.map((e) => e.id)) }, { spoolFile: file, onRestored: (k) => restored.push(k) });
+    await second.ready();
+    await second.flush(true);
+    expect(restored).toEqual([3]);
+    expect(received).toEqual(events.map((e) => e.id));
+    expect(fs.existsSync(file)).toBe(false);
+    await second.close(100);
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
+  it("keeps the read-back events ahead of new ones, and the file until they are delivered", async () => {
+    const file = spoolFile();
+    const old = new PullLog(down, { spoolFile: file });
+    const before = event(1);
+    old.record(before);
+    await old.close(100);
+    const again = new PullLog(down, { spoolFile: file });
+    await again.ready();
+    const after = event(2);
+    again.record(after);
+    expect(again.unsent().map((e) => e.id)).toEqual([before.id, after.id]);
+    await again.close(100);
+    expect(spooledIds(file)).toEqual([before.id, after.id]);
+  });
+
+  it("spools the batch that was on its way when close() gave up on it", async () => {
+    const file = spoolFile();
+    const hung = new PullLog({ sendPullEvents: () => new Promise(() => {}) }, { spoolFile: file });
+    const e = event(7);
+    hung.record(e);
+    void hung.flush(true);
+    await hung.close(50);
+    expect(spooledIds(file)).toEqual([e.id]);
+  });
+
+  it("writes at most maxBuffered events, the newest", async () => {
+    const file = spoolFile();
+    const log = new PullLog(down, { spoolFile: file, maxBuffered: 100 });
+    const events = Array.from({ length: 130 }, (_, i) => event(i));
+    for (const e of events) log.record(e);
+    await log.close(50);
+    expect(spooledIds(file)).toEqual(events.slice(30).map((e) => e.id));
+  });
+
+  it("a file that is not a spool is reported, left alone and not read", async () => {
+    const file = spoolFile();
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, "not json");
+    const errors: unknown[] = [];
+    const log = new PullLog(down, { spoolFile: file, onSpoolError: (e) => errors.push(e) });
+    await log.ready();
+    expect(errors).toHaveLength(1);
+    expect(log.pending).toBe(0);
+    expect(fs.readFileSync(file, "utf8")).toBe("not json");
   });
 });

@@ -1,5 +1,6 @@
 import type { PullEventInput } from "@/lib/internal/contract";
-import { MAX_PULL_EVENTS_PER_BATCH } from "@/lib/internal/contract";
+import { MAX_PULL_EVENTS_PER_BATCH, pullEventBatchSchema } from "@/lib/internal/contract";
+import { readSpool, removeSpool, writeSpool } from "./pull-log-spool";
 
 /**
  * The pull log's way to the portal: events are buffered in memory and sent in batches (every
@@ -7,9 +8,13 @@ import { MAX_PULL_EVENTS_PER_BATCH } from "@/lib/internal/contract";
  * the front of the buffer and are retried with exponential backoff (1 s … 30 s); the buffer
  * holds at most `maxBuffered` events, and only beyond that are the oldest dropped (counted in
  * metrics). So a portal outage loses nothing until `maxBuffered` events have piled up — at the
- * default 10,000, hours of steady pulling for a typical installation — and a process exit loses
- * what is buffered beyond the final flush's `closeTimeoutMs`. Each event has an id: a batch
- * retried after a lost answer is stored once.
+ * default 10,000, hours of steady pulling for a typical installation. A sign that the portal is
+ * back (`resume`: readiness's ping or a lookup answered) cuts the backoff short.
+ *
+ * With a `spoolFile`, a process exit loses nothing either: what the final flush could not deliver
+ * (the batch on its way included) is written to that file (pull-log-spool.ts), and the next
+ * process reads it back and delivers it first. Each event has an id: a batch retried after a lost
+ * answer, or delivered once more from the spool, is stored once.
  */
 export interface PullLogSink {
   sendPullEvents(events: PullEventInput[]): Promise<unknown>;
@@ -26,12 +31,23 @@ export interface PullLogOptions {
   now?: () => number;
 }
 
+export interface PullLogSpoolOptions {
+  /** Where undelivered events are kept across a restart; unset: they are lost on exit. */
+  spoolFile?: string;
+  /** Events read back from the spool at start-up. */
+  onRestored?: (n: number) => void;
+  /** Events written to the spool at close. */
+  onSpooled?: (n: number) => void;
+  /** The spool could not be read or written. */
+  onSpoolError?: (e: unknown) => void;
+}
+
 export const DEFAULT_PULL_LOG_BUFFER = 10_000;
 
 /** The batching, retry and bounded buffer of the pull log, for any kind of event (the cache's too: cache/reporter.ts). */
 export class BatchQueue<T> {
   private buffer: T[] = [];
-  private inFlight = 0;
+  private inFlight: T[] = [];
   private sending: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private failures = 0;
@@ -46,7 +62,7 @@ export class BatchQueue<T> {
 
   constructor(
     private readonly send: (batch: T[]) => Promise<unknown>,
-    private readonly opts: PullLogOptions = {},
+    protected readonly opts: PullLogOptions = {},
   ) {
     this.flushIntervalMs = opts.flushIntervalMs ?? 1_000;
     this.batchSize = Math.min(opts.batchSize ?? 500, MAX_PULL_EVENTS_PER_BATCH);
@@ -61,7 +77,25 @@ export class BatchQueue<T> {
 
   /** Events not yet delivered: buffered, plus the batch on its way (not yet acknowledged). */
   get pending(): number {
-    return this.buffer.length + this.inFlight;
+    return this.buffer.length + this.inFlight.length;
+  }
+
+  /** What is not yet delivered, oldest first: the batch on its way, then the buffer. */
+  unsent(): T[] {
+    return [...this.inFlight, ...this.buffer];
+  }
+
+  /** Puts events delivered by nobody yet (an earlier process's) before the buffered ones. */
+  restore(events: readonly T[]): void {
+    this.buffer.unshift(...events);
+    this.trim();
+  }
+
+  /** The portal answers again: stop backing off and send now. */
+  resume(): void {
+    if (this.retryAt === 0) return;
+    this.retryAt = 0;
+    void this.flush();
   }
 
   start(): void {
@@ -86,11 +120,11 @@ export class BatchQueue<T> {
   private async drain(): Promise<void> {
     while (this.buffer.length > 0) {
       const batch = this.buffer.splice(0, this.batchSize);
-      this.inFlight = batch.length;
+      this.inFlight = batch;
       try {
         await this.send(batch);
       } catch (e) {
-        this.inFlight = 0;
+        this.inFlight = [];
         this.buffer.unshift(...batch);
         this.trim();
         this.failures++;
@@ -98,7 +132,7 @@ export class BatchQueue<T> {
         this.opts.onError?.(e);
         return;
       }
-      this.inFlight = 0;
+      this.inFlight = [];
       this.failures = 0;
       this.retryAt = 0;
       this.sent += batch.length;
@@ -134,8 +168,72 @@ export class BatchQueue<T> {
   }
 }
 
+const pullEventSchema = pullEventBatchSchema.shape.events.element;
+
 export class PullLog extends BatchQueue<PullEventInput> {
-  constructor(sink: PullLogSink, opts: PullLogOptions = {}) {
-    super((batch) => sink.sendPullEvents(batch), opts);
+  private readonly spoolFile: string | undefined;
+  private readonly loaded: Promise<void>;
+  /** The spool file holds events this process read back and has not delivered yet. */
+  private spoolHeld = false;
+  private removing: Promise<void> | undefined;
+  private closing = false;
+
+  constructor(
+    sink: PullLogSink,
+    private readonly spoolOpts: PullLogOptions & PullLogSpoolOptions = {},
+  ) {
+    super((batch) => sink.sendPullEvents(batch), spoolOpts);
+    this.spoolFile = spoolOpts.spoolFile;
+    this.loaded = this.spoolFile ? this.load(this.spoolFile) : Promise.resolve();
+  }
+
+  /** Resolves once the events an earlier process spooled are back in the buffer. */
+  ready(): Promise<void> {
+    return this.loaded;
+  }
+
+  private async load(file: string): Promise<void> {
+    let events: PullEventInput[];
+    try {
+      events = (await readSpool(file)).flatMap((e) => {
+        const parsed = pullEventSchema.safeParse(e);
+        return parsed.success ? [parsed.data] : [];
+      });
+    } catch (e) {
+      this.spoolOpts.onSpoolError?.(e);
+      return;
+    }
+    if (events.length === 0) return;
+    this.restore(events);
+    // The file stays until these are delivered: a process killed before that leaves them there.
+    this.spoolHeld = true;
+    this.spoolOpts.onRestored?.(events.length);
+    void this.flush(true);
+  }
+
+  override async flush(force = false): Promise<void> {
+    await super.flush(force);
+    if (this.spoolFile && this.spoolHeld && !this.closing && this.pending === 0) {
+      this.spoolHeld = false;
+      this.removing = removeSpool(this.spoolFile).catch((e: unknown) => this.spoolOpts.onSpoolError?.(e));
+    }
+    await this.removing;
+  }
+
+  /** The last attempt to deliver (bounded by `timeoutMs`), then what is left goes to the spool file. */
+  override async close(timeoutMs = 3_000): Promise<void> {
+    await this.loaded;
+    await super.close(timeoutMs);
+    this.closing = true;
+    await this.removing;
+    if (!this.spoolFile) return;
+    const left = this.unsent().slice(-this.maxBuffered);
+    if (left.length === 0 && !this.spoolHeld) return;
+    try {
+      await writeSpool(this.spoolFile, left);
+      if (left.length > 0) this.spoolOpts.onSpooled?.(left.length);
+    } catch (e) {
+      this.spoolOpts.onSpoolError?.(e);
+    }
   }
 }

@@ -18,4 +18,20 @@ describe("Readiness", () => {
     readiness.closing = true;
     expect(await readiness.check()).toEqual({ ok: false, text: "shutting down\n" });
   });
+
+  it("tells whoever waits for the portal when a ping was answered, and only then", async () => {
+    let now = 0;
+    let up = false;
+    let answered = 0;
+    const readiness = new Readiness(async () => up, () => now, () => answered++);
+    await readiness.check();
+    expect(answered).toBe(0);
+    up = true;
+    now += 2_000;
+    await readiness.check();
+    expect(answered).toBe(1);
+    // From the cache: no new ping, no new news.
+    await readiness.check();
+    expect(answered).toBe(1);
+  });
 });

@@ -15,7 +15,7 @@ import { ProxyMetrics } from "./metrics";
 import { metricsDecision, sendMetricsAnswer, startMetricsServer, type MetricsAccess, type MetricsServer } from "./metrics-endpoint";
 import { rawOciError, sendJson, sendOciError, sendText } from "./oci-response";
 import { PortalClient } from "./portal-client";
-import { PullLog, type PullLogOptions } from "./pull-log";
+import { PullLog, type PullLogOptions, type PullLogSpoolOptions } from "./pull-log";
 import { Readiness } from "./readiness";
 import { RefusalLimiter, type RefusalLimitOptions } from "./refusal-limit";
 import { forward } from "./relay";
@@ -46,7 +46,8 @@ export type { AccessLogEntry } from "./access-log";
  *
  * For a registry whose lookup answer names a store, manifests and blobs go through the cache
  * (cache/proxy-cache.ts, docs/proxy-cache.md) — after the license gate, always. The only files
- * written are the cache's spool files of blobs on their way from an upstream. Logs carry method, route, path, status, bytes and timings — never
+ * written are the cache's spool files of blobs on their way from an upstream and, at close, the
+ * pull log's file of events the portal did not take (pull-log.ts). Logs carry method, route, path, status, bytes and timings — never
  * an Authorization header, a license ID or upstream credentials.
  */
 
@@ -67,7 +68,7 @@ export interface ProxyOptions {
   upstreamTimeoutMs?: number;
   /** Upstream: socket inactivity while a body streams. Default 60 s. */
   upstreamIdleTimeoutMs?: number;
-  pullLog?: PullLogOptions;
+  pullLog?: PullLogOptions & PullLogSpoolOptions;
   /** PROXY_TRUSTED_HOPS: proxies in front of this one whose X-Forwarded-For is believed (lib/http/client-address.ts). */
   trustedProxyHops?: number;
   /** Failed license lookups per client address before it must wait (proxy/refusal-limit.ts). */
@@ -132,8 +133,15 @@ export interface ProxyServer {
   /** Serves /metrics on a listener of its own (metrics-endpoint.ts); closed with the proxy. */
   listenMetrics(port: number, host?: string): Promise<{ url: string }>;
   listen(port?: number, host?: string): Promise<{ port: number; url: string }>;
-  /** Stops accepting, waits for in-flight requests (up to `graceMs`), flushes the pull log. */
-  close(graceMs?: number): Promise<void>;
+  /**
+   * Stops gracefully: /readyz answers 503 at once and every response closes its connection (idle
+   * ones are closed now); after `delayMs` (default 0: a load balancer's time to notice) it stops
+   * accepting and lets the requests in flight finish, blob streams included, up to `timeoutMs`
+   * (default 10 s; a number is taken as `timeoutMs`); then it flushes the pull log (what the
+   * portal can't take goes to the spool file, if there is one). Resolves true when every request
+   * finished in time.
+   */
+  close(opts?: number | { delayMs?: number; timeoutMs?: number }): Promise<boolean>;
 }
 
 const MAX_HEADER_BYTES = 16 * 1024;
@@ -152,7 +160,9 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     onDropped: (n) => metrics.pullEventsDropped.inc({}, n),
     onError: () => metrics.portalErrors.inc({ call: "pull-events" }),
   }));
-  const gate = new LicenseGate({ portal, licenses, refusals, metrics, now, realm: opts.realm ?? "Portcullis" });
+  // A lookup the portal answered means it is back: the pull log stops backing off.
+  const answering = { lookup: (req: Parameters<PortalClient["lookup"]>[0]) => portal.lookup(req).then((a) => (log.resume(), a)) };
+  const gate = new LicenseGate({ portal: answering, licenses, refusals, metrics, now, realm: opts.realm ?? "Portcullis" });
   const upstreams = new UpstreamPool({
     dockerHubRegistry: opts.dockerHubRegistry,
     allowPrivate: opts.allowPrivate,
@@ -162,7 +172,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     ...(opts.authCache && { authCache: opts.authCache }),
     ...(opts.resolve && { resolve: opts.resolve }),
   });
-  const readiness = new Readiness(() => portal.ping(), now);
+  const readiness = new Readiness(() => portal.ping(), now, () => log.resume());
   const changes = opts.changeFeed === false ? undefined : lookupCacheFeed({ portal, licenses, metrics, ...(typeof opts.changeFeed === "object" && opts.changeFeed) });
   const reporter = new CacheReporter(portal, { now, onError: () => metrics.portalErrors.inc({ call: "cache-events" }) });
   const cache =
@@ -279,16 +289,16 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
         });
       });
     },
-    async close(graceMs = 10_000) {
+    async close(how = {}) {
+      const { delayMs = 0, timeoutMs = 10_000 } = typeof how === "number" ? { timeoutMs: how } : how;
       readiness.closing = true;
       await changes?.close();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-      await closed;
-      clearTimeout(timer);
+      connections.beginDrain();
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      const finished = await connections.close(timeoutMs);
       await Promise.all([log.close(), reporter.close()]);
       await metricsServer?.close();
+      return finished;
     },
   };
 }

@@ -44,7 +44,7 @@ const server = http.createServer((req, res) => {
 // live longer than the idle timeout of common load balancers (60 s), so they never reuse a
 // connection this server is closing; the headers timeout does not apply between requests.
 const maxConnections = env.PORTAL_MAX_CONNECTIONS;
-applyConnectionLimits(server, {
+const connections = applyConnectionLimits(server, {
   maxConnections,
   maxPerAddress: env.PORTAL_MAX_CONNECTIONS_PER_ADDRESS ?? (hops > 0 ? 0 : Math.max(1, Math.floor(maxConnections / 4))),
   headersTimeoutMs: env.PORTAL_HEADERS_TIMEOUT_MS,
@@ -57,16 +57,21 @@ server.on("error", (e: NodeJS.ErrnoException) => {
 });
 server.listen(env.PORT, hostname, () => logger().info(`portal (production) listening on ${hostname}:${env.PORT}, trusting ${hops} proxy hop(s) for client addresses`));
 
+// SIGTERM/SIGINT: every response from now on closes its connection and idle ones are closed, no
+// new connections are accepted, the requests in flight get up to DRAIN_TIMEOUT_MS to finish; then
+// Next closes and the process exits 0 (the launcher then closes the embedded database).
+const DRAIN_TIMEOUT_MS = 25_000;
 let stopping = false;
-const stop = () => {
+const stop = async () => {
   if (stopping) return;
   stopping = true;
-  setTimeout(() => process.exit(0), 10_000).unref();
-  server.close(() => void app.close().finally(() => process.exit(0)));
-  server.closeIdleConnections();
+  const finished = await connections.close(DRAIN_TIMEOUT_MS);
+  if (!finished) logger().warn(`portal: requests still in flight after ${DRAIN_TIMEOUT_MS / 1000} s were cut`);
+  await Promise.race([app.close(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+  process.exit(0);
 };
-process.on("SIGTERM", stop);
-process.on("SIGINT", stop);
+process.on("SIGTERM", () => void stop());
+process.on("SIGINT", () => void stop());
 
 function isPrivatePeer(address: string | undefined): boolean {
   if (!address) return false;

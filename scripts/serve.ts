@@ -10,7 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { ConfigError, assertEmbeddedDatabaseAllowed, parseEnv } from "@/lib/config/env";
 import { hashKeyring } from "@/lib/auth/hash-keys";
-import { databaseUrl } from "@/lib/db/client";
+import { databaseUrl, disconnectDb } from "@/lib/db/client";
 import { applyMigrations } from "@/lib/db/migrations";
 import { assertKmsConfigured } from "@/lib/crypto";
 import { generatedSecret } from "@/lib/config/data-dir";
@@ -49,7 +49,13 @@ export async function serve(mode: Mode) {
     fail("No production build found: run `npm run build` first.");
   }
 
+  // The embedded database closes itself on SIGINT/SIGTERM; here it must outlive the portal's last
+  // request, so this launcher takes those signals over and closes it once the children are gone.
+  const signalListeners = { SIGINT: process.listeners("SIGINT"), SIGTERM: process.listeners("SIGTERM") };
   const url = await databaseUrl();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    for (const l of process.listeners(signal)) if (!signalListeners[signal].includes(l)) process.off(signal, l);
+  }
   const applied = await applyMigrations(url);
   if (applied.length > 0) logger().info(`applied migrations: ${applied.join(", ")}`);
 
@@ -76,7 +82,7 @@ export async function serve(mode: Mode) {
   logger().info(`portal on http://localhost:${env.PORT}${env.DATABASE_URL ? "" : " (embedded database in " + env.PORTCULLIS_DATA_DIR + ")"}`);
   // `npm run dev` also runs the registry proxy (production runs it on its own: proxy/main.ts
   // --production). It gets no database or key material: it asks the portal's internal API.
-  if (mode === "dev" && proxyToken) startProxy(bind, proxyToken, env.PORT);
+  const proxy = mode === "dev" && proxyToken ? startProxy(bind, proxyToken, env.PORT) : undefined;
   // …and the hosted private registry (Distribution) when it is installed.
   if (mode === "dev") {
     const portalHost = bind === "0.0.0.0" || bind === "::" ? "127.0.0.1" : bind.includes(":") ? `[${bind}]` : bind;
@@ -86,27 +92,43 @@ export async function serve(mode: Mode) {
   }
 
   let stopping = false;
-  const stop = (code: number) => {
+  const stop = async (code: number, why?: string) => {
     if (stopping) return;
     stopping = true;
-    const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
-    for (const c of running) c.kill("SIGTERM");
-    // Let the children finish their requests (up to 10 s), then release the embedded database.
-    const exited = running.map((c) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once("exit", () => resolve()))));
-    void Promise.all(exited).then(() => process.exit(code));
-    setTimeout(() => process.exit(code), 10_000).unref();
+    // The proxy first, while the portal still takes its pull log; it drains its requests.
+    if (proxy && running(proxy)) {
+      logger().info(`${why ?? "stopping"}: stopping the registry proxy too (it finishes its requests; pull events the portal can't take are kept on disk)`);
+      proxy.kill("SIGTERM");
+      await Promise.race([exited(proxy), sleep(PROXY_STOP_MS)]);
+    }
+    const rest = children.filter(running);
+    for (const c of rest) c.kill("SIGTERM");
+    // Let the portal finish its requests, then close the embedded database.
+    await Promise.race([Promise.all(rest.map(exited)), sleep(CHILDREN_STOP_MS)]);
+    await Promise.race([disconnectDb().catch(() => {}), sleep(5_000)]);
+    process.exit(code);
   };
-  for (const c of children) c.on("exit", (code) => stop(code ?? 1));
-  process.on("SIGINT", () => stop(0));
-  process.on("SIGTERM", () => stop(0));
+  for (const c of children) c.on("exit", (code) => void stop(code ?? 1, `the portal exited${code ? ` with code ${code}` : ""}`));
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
 }
 
-function startProxy(bind: string, token: string, portalPort: number): void {
+/** The dev proxy's drain (no load balancer in front: no delay) plus its flush. */
+const PROXY_STOP_MS = 35_000;
+/** The portal's drain (scripts/portal-server.ts: 25 s) plus Next's close. */
+const CHILDREN_STOP_MS = 32_000;
+const running = (c: ChildProcess) => c.exitCode === null && c.signalCode === null;
+const exited = (c: ChildProcess) => new Promise<void>((resolve) => (running(c) ? c.once("exit", () => resolve()) : resolve()));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+function startProxy(bind: string, token: string, portalPort: number): ChildProcess {
   const env: NodeJS.ProcessEnv = { ...process.env, PROXY_SERVICE_TOKEN: token };
   for (const secret of ["DATABASE_URL", "AUTH_SECRET", "LOCAL_KMS_KEYS", "LOCAL_KMS_KEY_FILE", "VAULT_TOKEN"]) delete env[secret];
   const portalHost = bind === "0.0.0.0" || bind === "::" ? "127.0.0.1" : bind.includes(":") ? `[${bind}]` : bind;
   env.PORTAL_INTERNAL_URL ||= `http://${portalHost}:${portalPort}`;
-  const proxy = spawn(process.execPath, [...PROXY_NODE_FLAGS, "--import", "tsx", path.join(process.cwd(), "proxy", "main.ts")], { stdio: "inherit", env });
+  env.PROXY_DRAIN_DELAY_MS ||= "0";
+  // Its own process group: a Ctrl-C in the terminal reaches the launcher, which stops it gracefully.
+  const proxy = spawn(process.execPath, [...PROXY_NODE_FLAGS, "--import", "tsx", path.join(process.cwd(), "proxy", "main.ts")], { stdio: "inherit", env, detached: true });
   // A proxy that can't start (its port taken) leaves the portal running.
   proxy.on("exit", (code, signal) => {
     if (code) logger().error(`the registry proxy exited with code ${code}; the portal keeps running`);
@@ -115,4 +137,5 @@ function startProxy(bind: string, token: string, portalPort: number): void {
   process.on("exit", () => {
     if (proxy.exitCode === null) proxy.kill("SIGTERM");
   });
+  return proxy;
 }

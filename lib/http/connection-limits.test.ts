@@ -57,4 +57,51 @@ describe("applyConnectionLimits", () => {
     expect(await other.closed).toMatch(/^HTTP\/1\.1 200 /);
     for (const h of held) h.s.destroy();
   });
+
+  it("drains: idle kept-alive connections closed at once, a request on a kept-alive one answered with Connection: close, one in flight finishes", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const server = http.createServer((req, res) => (req.url === "/slow" ? void held.then(() => res.end("slow done")) : res.end("ok")));
+    servers.push(server);
+    const tracker = applyConnectionLimits(server, { maxConnections: 100, maxPerAddress: 0, headersTimeoutMs: 1_000, requestTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000 });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+
+    const idle = socket(port, "127.0.0.1", "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    const busy = socket(port, "127.0.0.1", "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+    const kept = socket(port, "127.0.0.1", "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    for (let i = 0; i < 100 && tracker.open < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 50));
+
+    tracker.beginDrain();
+    expect(tracker.draining).toBe(true);
+    expect(await idle.closed).toMatch(/^HTTP\/1\.1 200 /);
+    // `kept` was closed as idle too; a new connection asking to be kept alive is answered and closed.
+    await kept.closed;
+    const late = socket(port, "127.0.0.1", "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    const lateAnswer = await late.closed;
+    expect(lateAnswer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(lateAnswer.toLowerCase()).toContain("connection: close");
+
+    const closing = tracker.close(10_000);
+    const refused = socket(port, "127.0.0.1", "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    expect(await refused.closed).toBe("");
+    release();
+    const slow = await busy.closed;
+    expect(slow).toContain("slow done");
+    expect(slow.toLowerCase()).toContain("connection: close");
+    expect(await closing).toBe(true);
+  });
+
+  it("close() cuts what is still in flight after its deadline, and says so", async () => {
+    const server = http.createServer(() => {});
+    servers.push(server);
+    const tracker = applyConnectionLimits(server, { maxConnections: 100, maxPerAddress: 0, headersTimeoutMs: 1_000, requestTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000 });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const hung = socket((server.address() as AddressInfo).port, "127.0.0.1", "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    for (let i = 0; i < 100 && tracker.open < 1; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await tracker.close(100)).toBe(false);
+    expect(await hung.closed).toBe("");
+  });
 });

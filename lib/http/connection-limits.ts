@@ -15,6 +15,11 @@ import { keyOfAddress } from "./client-address";
  * - `keepAliveTimeoutMs`: an idle kept-alive connection is closed after this long.
  *
  * Call before `listen` (the checking interval is read when the server starts listening).
+ *
+ * The tracker also stops the server gracefully (`beginDrain`, then `close`): from the start of a
+ * drain every response carries `Connection: close` and idle kept-alive connections are closed, so
+ * clients (and a load balancer's pooled connections) move elsewhere; `close` stops accepting and
+ * lets the requests in flight finish — long bodies included — up to a deadline.
  */
 export interface ConnectionLimits {
   maxConnections: number;
@@ -29,6 +34,15 @@ export type ConnectionRefusal = "max_connections" | "per_address";
 export interface ConnectionTracker {
   /** Sockets open now. */
   readonly open: number;
+  /** True once `beginDrain` was called. */
+  readonly draining: boolean;
+  /** Every response from now on closes its connection; idle kept-alive connections are closed now. */
+  beginDrain(): void;
+  /**
+   * Stops accepting (and drains, if not yet), waits for the requests in flight, then cuts what is
+   * still open after `timeoutMs`. Resolves true when everything finished within it.
+   */
+  close(timeoutMs: number): Promise<boolean>;
 }
 
 export function applyConnectionLimits(server: http.Server, limits: ConnectionLimits, onRefused?: (reason: ConnectionRefusal) => void): ConnectionTracker {
@@ -60,9 +74,44 @@ export function applyConnectionLimits(server: http.Server, limits: ConnectionLim
       else perAddress.delete(key);
     });
   });
+  let draining = false;
+  const inFlight = new Set<http.ServerResponse>();
+  // Before the server's own handler, so the header is there however early it answers.
+  server.prependListener("request", (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (draining) res.setHeader("connection", "close");
+    inFlight.add(res);
+    res.once("close", () => inFlight.delete(res));
+    // A response that began before the drain leaves its connection idle: close it then.
+    res.once("finish", () => {
+      if (draining) setImmediate(() => server.closeIdleConnections());
+    });
+  });
+  const beginDrain = () => {
+    draining = true;
+    for (const res of inFlight) if (!res.headersSent) res.setHeader("connection", "close");
+    server.closeIdleConnections();
+  };
   return {
     get open() {
       return open;
+    },
+    get draining() {
+      return draining;
+    },
+    beginDrain,
+    async close(timeoutMs) {
+      if (!draining) beginDrain();
+      let cut = false;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // A connection that was busy when the drain began and has just gone idle.
+      server.closeIdleConnections();
+      const timer = setTimeout(() => {
+        cut = true;
+        server.closeAllConnections();
+      }, timeoutMs);
+      await closed;
+      clearTimeout(timer);
+      return !cut;
     },
   };
 }
