@@ -6,7 +6,7 @@ import path from "node:path";
  * the server.js of its standalone output does, so the production portal needs no next.config.js
  * (the container image has none). Keeps a configuration already given in the environment.
  */
-export function useBuiltConfig(dir: string): void {
+export function applyBuiltNextConfig(dir: string): void {
   if (process.env.__NEXT_PRIVATE_STANDALONE_CONFIG) return;
   const file = path.join(dir, process.env.PORTCULLIS_NEXT_DIST_DIR || ".next", "required-server-files.json");
   if (!fs.existsSync(file)) return;
