@@ -12,7 +12,7 @@ type Probe = { port: string; path: string; ok: (status: number) => boolean };
 function probeFor(cmdline: string): Probe | undefined {
   if (cmdline.includes("proxy.mjs")) return { port: process.env.PROXY_PORT || "5050", path: "/healthz", ok: (s) => s === 200 };
   if (cmdline.includes("start.mjs") || cmdline.includes("portal-server.mjs")) return { port: process.env.PORT || "3000", path: "/sign-in", ok: (s) => s === 200 };
-  if (cmdline.includes("docker-registry")) return { port: process.env.PORTCULLIS_REGISTRY_PORT || "5000", path: "/v2/", ok: (s) => s === 200 || s === 401 };
+  if (cmdline.includes("docker-registry")) return { port: process.env.REGISTRY_PORT || "5000", path: "/v2/", ok: (s) => s === 200 || s === 401 };
   return undefined;
 }
 
