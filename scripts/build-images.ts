@@ -14,11 +14,10 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { hasPodman, podman } from "./podman";
+import { DEFAULT_IMAGE, hasPodman, podman } from "./podman";
 
 const root = path.resolve(import.meta.dirname, "..");
-export const OFFICIAL_BASE = "docker.io/library/node:20-bookworm-slim";
-export const DEFAULT_IMAGE = "localhost/portcullis:latest";
+const OFFICIAL_BASE = "docker.io/library/node:20-bookworm-slim";
 
 function fail(message: string): never {
   console.error(`build:images: ${message}`);
@@ -94,10 +93,14 @@ for (const needed of [".next/standalone/.next/BUILD_ID", "dist/start.mjs", "dist
 }
 
 step(`podman build ${image} (base ${base})`);
+const previous = podman(["image", "inspect", "--format", "{{.Id}}", image]).stdout.trim();
 const built = podman(
   ["build", "--format", "docker", "--build-arg", `BASE_IMAGE=${base}`, "--build-arg", `VERSION=${version}`, "--build-arg", `REVISION=${revision()}`, "-f", "Containerfile", "-t", image, "."],
   { inherit: true },
 );
 if (built.status !== 0) fail("podman build failed");
+// The image this tag named before, now untagged, goes (unless a container still uses it).
+const current = podman(["image", "inspect", "--format", "{{.Id}}", image]).stdout.trim();
+if (previous && previous !== current) podman(["rmi", previous]);
 const size = podman(["image", "inspect", "--format", "{{.Size}}", image]).stdout.trim();
 console.log(`\n${image}: ${(Number(size) / 1e6).toFixed(0)} MB (base ${base})`);

@@ -10,6 +10,8 @@ import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
 export const PODMAN_CONF_DIR = path.join(root, ".podman");
+/** The image `npm run build:images` builds unless IMAGE names another. */
+export const DEFAULT_IMAGE = "localhost/portcullis:latest";
 
 const CONF = `# Written by scripts/podman.ts for \`npm run build:images\` and the containers tests.
 [containers]

@@ -5,8 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_IMAGE } from "@/scripts/build-images";
-import { hasPodman, podman } from "@/scripts/podman";
+import { DEFAULT_IMAGE, hasPodman, podman } from "@/scripts/podman";
 import { buildOciImage, freePort, isCI, pullImage, pushImage, requireBinaries, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
 import { removeAll, runOnce, start, type Container } from "./podman-containers";
 
