@@ -3,11 +3,11 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_IMAGE, hasPodman, podman } from "@/scripts/podman";
-import { buildOciImage, freePort, isCI, pullImage, pushImage, requireBinaries, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
+import { freePort, isCI, requireBinaries, type BuiltImage, type Distribution } from "@/test/support/registry";
 import { removeAll, runOnce, start, type Container } from "./podman-containers";
+import { freshDatabase, vendorSetsUpAndCustomerPulls, vendorUpstream, type VendorFlow } from "./vendor-flow";
 
 /**
  * The container image as an operator runs it: `npm run build:images`, then the migrate command,
@@ -40,10 +40,10 @@ describe.runIf(isCI())("containers tier prerequisites", () => {
 
 describe.skipIf(!ready)("the container image", () => {
   const image = process.env.PORTCULLIS_TEST_IMAGE || DEFAULT_IMAGE;
-  const dbName = `portcullis_containers_${crypto.randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ host: "127.0.0.1", port: 5432, user: "postgres", database: "postgres" });
-  const vendor = { username: "vendor", password: "containers-upstream-pass" };
+  const name = `c${crypto.randomBytes(4).toString("hex")}`;
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
   let work: string;
+  let vendor: VendorFlow["vendor"];
   let upstream: Distribution;
   let img: BuiltImage;
   let env: Record<string, string>;
@@ -54,26 +54,13 @@ describe.skipIf(!ready)("the container image", () => {
   let portal: Container;
   let proxy: Container;
   let registry: Container;
-  let token: string;
-
-  const api = async (method: string, p: string, body?: unknown) => {
-    const res = await fetch(`${portalUrl}/api/v1${p}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = (await res.json()) as Record<string, unknown>;
-    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
 
   beforeAll(async () => {
     if (!process.env.PORTCULLIS_TEST_IMAGE) {
       const built = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "scripts", "build-images.ts")], { cwd: root, stdio: "inherit", env: { ...process.env, IMAGE: image } });
       expect(built.status, "npm run build:images").toBe(0);
     }
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
+    db = await freshDatabase("portcullis_containers");
     work = fs.mkdtempSync(path.join(os.tmpdir(), "portcullis-containers-"));
 
     // The hosted registry's token signing key, readable by the image's user only.
@@ -88,7 +75,7 @@ describe.skipIf(!ready)("the container image", () => {
     registryPort = await freePort();
     portalUrl = `http://127.0.0.1:${portalPort}`;
     env = {
-      DATABASE_URL: `postgresql://postgres@127.0.0.1:5432/${dbName}`,
+      DATABASE_URL: db.url,
       AUTH_SECRET: crypto.randomBytes(32).toString("base64"),
       TOKEN_HASH_KEYS: `h1:${crypto.randomBytes(32).toString("base64")}`,
       LOCAL_KMS_KEYS: `k1:${crypto.randomBytes(32).toString("base64")}`,
@@ -106,16 +93,13 @@ describe.skipIf(!ready)("the container image", () => {
       ALLOW_PRIVATE_REGISTRY_HOSTS: "true",
     };
 
-    upstream = await startDistribution({ auth: "htpasswd", users: { [vendor.username]: vendor.password } });
-    img = await buildOciImage(path.join(work, "layout"), { layers: [{ sizeBytes: 3 * 1024 * 1024 }], tag: "v1" });
-    await pushImage(img.dir, `${upstream.host}/acme/app:v1`, { creds: vendor });
+    ({ upstream, vendor, img } = await vendorUpstream(work));
   }, 1_800_000);
 
   afterAll(async () => {
     removeAll();
     await upstream?.stop();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
-    await admin.end().catch(() => undefined);
+    await db?.drop();
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
@@ -135,9 +119,9 @@ describe.skipIf(!ready)("the container image", () => {
     expect(migrated.status, migrated.stderr).toBe(0);
     expect(migrated.stdout).toMatch(/applied 20261127023202_init/);
 
-    portal = start(image, `portcullis-portal-${dbName}`, ["portal"], env);
-    proxy = start(image, `portcullis-proxy-${dbName}`, ["proxy"], env);
-    registry = start(image, `portcullis-registry-${dbName}`, ["registry"], env, [keyMount]);
+    portal = start(image, `portcullis-portal-${name}`, ["portal"], env);
+    proxy = start(image, `portcullis-proxy-${name}`, ["proxy"], env);
+    registry = start(image, `portcullis-registry-${name}`, ["registry"], env, [keyMount]);
     await until("the portal answering", async () => ((await fetch(`${portalUrl}/sign-in`)).status === 200 ? true : undefined), portal.logs);
     await until("the proxy answering", async () => ((await fetch(`http://127.0.0.1:${proxyPort}/healthz`)).status === 200 ? true : undefined), proxy.logs);
     const v2 = await until("the hosted registry answering", async () => {
@@ -160,25 +144,8 @@ describe.skipIf(!ready)("the container image", () => {
   it("a vendor set up with the CLI and the REST API; a customer pulls through the containerised proxy with the license ID", async () => {
     const bootstrap = runOnce(image, ["portcullis", "admin", "bootstrap", "--email", "ops@containers.example", "--password", "containers admin password", "--team", "Containers"], env);
     expect(bootstrap.status, bootstrap.stderr).toBe(0);
-    token = (JSON.parse(bootstrap.stdout) as { token: string }).token;
+    const token = (JSON.parse(bootstrap.stdout) as { token: string }).token;
 
-    const app = await api("POST", "/apps", { name: "Containers App" });
-    expect(app.slug).toBe("containers-app");
-    const reg = await api("POST", "/registries", { provider: "other", name: "up", endpoint: upstream.url, username: vendor.username, password: vendor.password });
-    expect(reg).not.toHaveProperty("password");
-    const customer = await api("POST", "/customers", { name: "Globex" });
-    const license = await api("POST", `/customers/${customer.id as string}/licenses`, { app: "containers-app", type: "paid" });
-    const licenseId = license.licenseId as string;
-
-    const dest = path.join(work, "pulled");
-    await pullImage(`127.0.0.1:${proxyPort}/proxy/containers-app/up/acme/app:v1`, dest, { creds: { username: "LICENSE_ID", password: licenseId } });
-    const index = JSON.parse(fs.readFileSync(path.join(dest, "index.json"), "utf8")) as { manifests: Array<{ digest: string }> };
-    expect(index.manifests[0]!.digest).toBe(img.digest);
-    for (const layer of img.layers) expect(fs.existsSync(path.join(dest, "blobs", "sha256", layer.digest.slice("sha256:".length)))).toBe(true);
-
-    // A wrong license ID pulls nothing.
-    await expect(
-      pullImage(`127.0.0.1:${proxyPort}/proxy/containers-app/up/acme/app:v1`, path.join(work, "refused"), { creds: { username: "LICENSE_ID", password: `${licenseId.slice(0, -2)}xx` } }),
-    ).rejects.toThrow(/unauthorized|401/i);
+    await vendorSetsUpAndCustomerPulls({ portalUrl, proxyHost: `127.0.0.1:${proxyPort}`, token, upstream, vendor, img, work });
   });
 });
