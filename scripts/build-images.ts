@@ -99,8 +99,10 @@ const built = podman(
   { inherit: true },
 );
 if (built.status !== 0) fail("podman build failed");
-// The image this tag named before, now untagged, goes (unless a container still uses it).
+// The image this tag named before goes if nothing else names it (and no container uses it).
 const current = podman(["image", "inspect", "--format", "{{.Id}}", image]).stdout.trim();
-if (previous && previous !== current) podman(["rmi", previous]);
+if (previous && previous !== current && podman(["image", "inspect", "--format", "{{len .RepoTags}}", previous]).stdout.trim() === "0") {
+  podman(["rmi", previous]);
+}
 const size = podman(["image", "inspect", "--format", "{{.Size}}", image]).stdout.trim();
 console.log(`\n${image}: ${(Number(size) / 1e6).toFixed(0)} MB (base ${base})`);

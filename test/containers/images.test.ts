@@ -146,6 +146,6 @@ describe.skipIf(!ready)("the container image", () => {
     expect(bootstrap.status, bootstrap.stderr).toBe(0);
     const token = (JSON.parse(bootstrap.stdout) as { token: string }).token;
 
-    await vendorSetsUpAndCustomerPulls({ portalUrl, proxyHost: `127.0.0.1:${proxyPort}`, token, upstream, vendor, img, work });
+    await vendorSetsUpAndCustomerPulls({ portalUrl, proxyHost: `127.0.0.1:${proxyPort}`, token, upstream, vendor, img, work, logs: () => [portal, proxy, registry].map((c) => `--- ${c.name}\n${c.logs()}`).join("\n") });
   });
 });

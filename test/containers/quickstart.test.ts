@@ -51,6 +51,7 @@ describe.skipIf(!ready)("README's production quick start, on a fresh clone", () 
   let img: BuiltImage;
   let shell: ChildProcess | undefined;
   let output = "";
+  // No NODE_ENV: the block sets it, as a user's shell would not have it.
   let env: NodeJS.ProcessEnv;
   const ports = { PORT: "", PROXY_PORT: "", REGISTRY_PORT: "" };
 
@@ -72,7 +73,7 @@ describe.skipIf(!ready)("README's production quick start, on a fresh clone", () 
       // This machine's servers listen on loopback only; the vendor's registry here is on 127.0.0.1.
       BIND_ADDRESS: "127.0.0.1",
       ALLOW_PRIVATE_REGISTRY_HOSTS: "true",
-    };
+    } as Record<string, string | undefined> as NodeJS.ProcessEnv;
   }, 600_000);
 
   afterAll(async () => {
@@ -115,6 +116,6 @@ describe.skipIf(!ready)("README's production quick start, on a fresh clone", () 
     });
     expect(bootstrap.status, bootstrap.stderr).toBe(0);
     const token = (JSON.parse(bootstrap.stdout) as { token: string }).token;
-    await vendorSetsUpAndCustomerPulls({ portalUrl, proxyHost: `127.0.0.1:${ports.PROXY_PORT}`, token, upstream, vendor, img, work });
+    await vendorSetsUpAndCustomerPulls({ portalUrl, proxyHost: `127.0.0.1:${ports.PROXY_PORT}`, token, upstream, vendor, img, work, logs });
   });
 });

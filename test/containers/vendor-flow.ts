@@ -19,6 +19,8 @@ export interface VendorFlow {
   /** The image pushed to the upstream as `acme/app:v1`. */
   img: BuiltImage;
   work: string;
+  /** The servers' logs, for failure messages. */
+  logs: () => string;
 }
 
 export async function vendorSetsUpAndCustomerPulls(f: VendorFlow): Promise<void> {
@@ -27,6 +29,8 @@ export async function vendorSetsUpAndCustomerPulls(f: VendorFlow): Promise<void>
       method,
       headers: { authorization: `Bearer ${f.token}`, "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
+    }).catch((e: Error) => {
+      throw new Error(`${method} ${p}: ${e.message} (${String(e.cause)}); logs:\n${f.logs()}`);
     });
     const json = (await res.json()) as Record<string, unknown>;
     if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(json)}`);
