@@ -117,5 +117,5 @@ describe.skipIf(!ready)("README's production quick start, on a fresh clone", () 
     expect(bootstrap.status, bootstrap.stderr).toBe(0);
     const token = (JSON.parse(bootstrap.stdout) as { token: string }).token;
     await vendorSetsUpAndCustomerPulls({ portalUrl, proxyHost: `127.0.0.1:${ports.PROXY_PORT}`, token, upstream, vendor, img, work, logs });
-  });
+  }, 2_400_000); // npm ci and npm run build included
 });
