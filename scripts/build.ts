@@ -49,8 +49,9 @@ function run(cmd: string, args: string[]) {
   }
 }
 
+// dist/ is overwritten in place, never emptied first: a build in the same checkout for another
+// PORTCULLIS_NEXT_DIST_DIR (parallel end-to-end runs) may be starting from it.
 async function bundle() {
-  fs.rmSync(dist, { recursive: true, force: true });
   await build({
     entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([name, file]) => [name, path.join(root, file)])),
     outdir: dist,
