@@ -2,6 +2,10 @@
 const nextConfig = {
   // Separate build folders let several test runs share one checkout (PORTCULLIS_NEXT_DIST_DIR).
   distDir: process.env.PORTCULLIS_NEXT_DIST_DIR || ".next",
+  // The container image ships `<distDir>/standalone`: the server files and only the node_modules
+  // they load (scripts/build.ts, Containerfile).
+  output: "standalone",
+  outputFileTracingRoot: import.meta.dirname,
   // Database drivers and native/wasm packages are loaded by Node, not bundled.
   serverExternalPackages: [
     "@electric-sql/pglite",

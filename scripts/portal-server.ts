@@ -13,10 +13,12 @@ import { classifyAddress } from "@/lib/oci/address";
 import { clientAddress, normalizeAddress } from "@/lib/http/client-address";
 import { applyConnectionLimits } from "@/lib/http/connection-limits";
 import { logger } from "@/lib/log/log";
+import { applyBuiltNextConfig } from "./next-built-config";
 
 const env = parseEnv();
 const hostname = env.BIND_ADDRESS ?? "0.0.0.0";
 const hops = env.PORTAL_TRUSTED_HOPS;
+applyBuiltNextConfig(process.cwd());
 const app = next({ dev: false, dir: process.cwd(), hostname, port: env.PORT });
 const handle = app.getRequestHandler();
 await app.prepare();

@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { ConfigError, assertEmbeddedDatabaseAllowed, parseEnv } from "@/lib/config/env";
 import { hashKeyring } from "@/lib/auth/hash-keys";
 import { databaseUrl, disconnectDb } from "@/lib/db/client";
@@ -73,7 +74,7 @@ export async function serve(mode: Mode) {
   // Development listens on loopback only; production on every interface unless BIND_ADDRESS says otherwise.
   const bind = env.BIND_ADDRESS ?? (mode === "dev" ? "127.0.0.1" : "0.0.0.0");
   // Production runs Next behind our own server, which sets the client address (see portal-server.ts).
-  const portalArgs = mode === "dev" ? [nextBin, "dev", "-p", String(env.PORT), "-H", bind] : ["--import", "tsx", path.join(process.cwd(), "scripts", "portal-server.ts")];
+  const portalArgs = mode === "dev" ? [nextBin, "dev", "-p", String(env.PORT), "-H", bind] : portalServerArgs();
   const portal = spawn(process.execPath, portalArgs, {
     stdio: "inherit",
     env: { ...childEnv, BIND_ADDRESS: bind },
@@ -120,6 +121,16 @@ const CHILDREN_STOP_MS = 32_000;
 const running = (c: ChildProcess) => c.exitCode === null && c.signalCode === null;
 const exited = (c: ChildProcess) => new Promise<void>((resolve) => (running(c) ? c.once("exit", () => resolve()) : resolve()));
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/**
+ * The production front server: built by `npm run build` beside this launcher (dist/start.mjs,
+ * dist/portal-server.mjs) and run by plain node; from the sources (tsx scripts/start.ts), through tsx.
+ */
+function portalServerArgs(): string[] {
+  const bundled = path.join(path.dirname(fileURLToPath(import.meta.url)), "portal-server.mjs");
+  if (fs.existsSync(bundled)) return [bundled];
+  return ["--import", "tsx", path.join(process.cwd(), "scripts", "portal-server.ts")];
+}
 
 function startProxy(bind: string, token: string, portalPort: number): ChildProcess {
   const env: NodeJS.ProcessEnv = { ...process.env, PROXY_SERVICE_TOKEN: token };

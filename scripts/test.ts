@@ -1,8 +1,8 @@
 /**
  * `npm test`: every tier, in order — type-check, lint, unit, integration (PGlite locally;
  * PostgreSQL 15 when CI=true), end-to-end (Playwright in Debian's Chromium against a production
- * build). Runs them all even when one fails, then prints `N passed, N failed` and exits non-zero
- * on any failure. With CI=true a missing system dependency is a failure, never a skip.
+ * build), containers (the container image built and run with podman). Runs them all even when
+ * one fails, then prints `N passed, N failed` and exits non-zero on any failure. With CI=true a missing system dependency is a failure, never a skip.
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -54,6 +54,12 @@ const tiers: Tier[] = [
     cmd: ["npx", "playwright", "test", "--reporter=list,json"],
     env: { PLAYWRIGHT_JSON_OUTPUT_NAME: `${reports}/e2e.json` },
     counts: playwrightCounts(`${reports}/e2e.json`),
+  },
+  {
+    // The container image (Containerfile, `npm run build:images`) built and run with podman.
+    name: "containers",
+    cmd: ["npx", "vitest", "run", "--config", "test/containers/vitest.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${reports}/containers.json`],
+    counts: vitestCounts(`${reports}/containers.json`),
   },
 ];
 

@@ -19,7 +19,17 @@ export interface MigrationPaths {
   schemaPath?: string;
 }
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/**
+ * The folder holding prisma/: this file's repository, or, bundled (dist/portcullis.mjs,
+ * dist/start.mjs), the folder above the bundle's.
+ */
+function findRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "prisma", "schema.prisma"))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from, "../..");
+  }
+}
+const repoRoot = findRoot(path.dirname(fileURLToPath(import.meta.url)));
 const LOCK_FILE = "migration_lock.toml";
 const filters = { externalTables: [], externalEnums: [] };
 

@@ -14,8 +14,8 @@ import { buildOciImage, freePort, pushImage, requireBinaries, startDistribution,
 import { PROXY_NODE_FLAGS } from "@/proxy/node-flags";
 
 /**
- * The proxy as it runs in production: proxy/main.ts bundled with esbuild (what `build:proxy`
- * does) and run by plain node in its own process (no Next.js, no database, no tsx), configured by
+ * The proxy as it runs in production: proxy/main.ts bundled with esbuild (what `npm run build`
+ * does for dist/proxy.mjs) and run by plain node in its own process (no Next.js, no database, no tsx), configured by
  * the environment. A 1 GiB blob streams through it with its peak RSS
  * (VmHWM) far below the blob size; SIGTERM flushes the pull log; production refuses to start
  * without PROXY_SERVICE_TOKEN.
