@@ -29,6 +29,12 @@ export interface ProxyProcessOptions {
   serviceToken: string;
   dataDir: string;
   env?: Record<string, string>;
+  /**
+   * Wait (up to 15 s) for its change stream to the portal to be open before returning, so that
+   * the stream's first `ready` — which drops every cached lookup — can't land between the test's
+   * first requests. Default true; a portal that can't be reached just ends the wait.
+   */
+  waitForChangeStream?: boolean;
 }
 
 export async function startProxyProcess(opts: ProxyProcessOptions): Promise<ProxyProcess> {
@@ -55,6 +61,13 @@ export async function startProxyProcess(opts: ProxyProcessOptions): Promise<Prox
   if (child.exitCode !== null || !out.includes("[portcullis] proxy on ")) {
     child.kill("SIGKILL");
     throw new Error(`the proxy did not start: ${out}`);
+  }
+  if (opts.waitForChangeStream !== false) {
+    for (let waited = 0; waited < 15_000; waited += 50) {
+      const text = await fetch(`http://127.0.0.1:${opts.port}/readyz`).then((r) => r.text(), () => "");
+      if (text.includes("change stream: connected")) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
   return {
     child,
