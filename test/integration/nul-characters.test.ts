@@ -54,6 +54,8 @@ const bodies: Record<string, unknown[]> = {
   "PATCH /registries/{id}": [{ name: "renamed" }],
   "DELETE /registries/{id}": [{ confirmEndpoint: "nul.example.test" }],
   "POST /registries/{id}/test": [{ image: "library/alpine" }],
+  "PATCH /registries/{id}/cache": [{ enabled: true, maxBytes: 1073741824, maxStaleSeconds: 3600 }],
+  "POST /registries/{id}/cache/purge": [{ repository: "acme/api" }],
   "POST /registries/{id}/credentials": [{ username: "u2", password: "p2", accessKeyId: "A", secretAccessKey: "S", jsonKey: "{}", image: "library/alpine", force: "false" }],
   "POST /customers": [{ name: "Initech", email: "ops@initech.example" }],
   "POST /customers/{id}/archive": [{}],
