@@ -106,7 +106,8 @@ describe.skipIf(!ready)("deploy/kubernetes with podman kube play", () => {
       apiVersion: "kustomize.config.k8s.io/v1beta1",
       kind: "Kustomization",
       namePrefix: prefix,
-      resources: [path.join(KUBERNETES_DIR, "base")],
+      // kustomize takes only relative paths.
+      resources: [path.relative(overlay, path.join(KUBERNETES_DIR, "base"))],
       images: [{ name: "localhost/portcullis", ...imageParts(image) }],
       replicas: [{ name: "portcullis-portal", count: 1 }, { name: "portcullis-proxy", count: 1 }],
       patches: [
@@ -142,8 +143,18 @@ describe.skipIf(!ready)("deploy/kubernetes with podman kube play", () => {
       }
       secretDirs.set(s.metadata.name, dir);
     }
+    // With the host network podman 4.3 refuses container ports: the servers listen on the
+    // configured 127.0.0.1 ports, and the probes ask those.
+    const listens: Record<string, number> = { portal: portalPort, proxy: proxyPort, registry: registryPort };
     const toPlay = (o: K8sObject): K8sObject => {
-      const spec = (o as any).spec?.template?.spec;
+      const spec = (o as any).spec?.template?.spec ?? (o as any).spec;
+      for (const c of spec?.containers ?? []) {
+        delete c.ports;
+        for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe]) {
+          const target = probe?.httpGet ?? probe?.tcpSocket;
+          if (target) target.port = listens[c.name];
+        }
+      }
       for (const v of spec?.volumes ?? []) {
         if (!v.secret) continue;
         v.hostPath = { path: secretDirs.get(v.secret.secretName), type: "Directory" };
@@ -154,7 +165,8 @@ describe.skipIf(!ready)("deploy/kubernetes with podman kube play", () => {
     // The migrations Job as a Pod (kube play runs no Jobs).
     const job = rendered.find((o) => o.kind === "Job") as any;
     const migrate = toPlay({ apiVersion: "v1", kind: "Pod", metadata: { name: job.metadata.name }, spec: { ...job.spec.template.spec, restartPolicy: "Never" } });
-    fs.writeFileSync(path.join(work, "migrate.yaml"), dump(migrate));
+    const configMaps = rendered.filter((o) => o.kind === "ConfigMap").map((o) => dump(o));
+    fs.writeFileSync(path.join(work, "migrate.yaml"), [...configMaps, dump(migrate)].join("---\n"));
     played = path.join(work, "workloads.yaml");
     fs.writeFileSync(played, rendered.filter((o) => PLAYABLE.has(o.kind)).map((o) => dump(toPlay(o))).join("---\n"));
     volumes.push(...rendered.filter((o) => o.kind === "PersistentVolumeClaim").map((o) => o.metadata.name));

@@ -16,10 +16,10 @@ export interface K8sObject {
   [field: string]: unknown;
 }
 
-/** Renders a kustomization directory (relative to deploy/kubernetes) into its objects. */
+/** Renders a kustomization directory (absolute, or relative to deploy/kubernetes) into its objects. */
 export function kustomize(dir: string): K8sObject[] {
   // KUBECONFIG=/dev/null: no API server is asked; kustomize needs none.
-  const r = spawnSync("kubectl", ["kustomize", path.join(KUBERNETES_DIR, dir)], { encoding: "utf8", env: { ...process.env, KUBECONFIG: "/dev/null" } });
+  const r = spawnSync("kubectl", ["kustomize", path.resolve(KUBERNETES_DIR, dir)], { encoding: "utf8", env: { ...process.env, KUBECONFIG: "/dev/null" } });
   if (r.status !== 0) throw new Error(`kubectl kustomize ${dir} failed (${r.status}): ${r.stderr}`);
   return (loadAll(r.stdout) as Array<K8sObject | null>).filter((o): o is K8sObject => o !== null);
 }
