@@ -1,5 +1,13 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
+
+/** Files in name order: images.test.ts builds the image the later files run (kubernetes, quickstart). */
+class ByName extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    return [...files].sort((a, b) => a.moduleId.localeCompare(b.moduleId));
+  }
+}
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -17,5 +25,6 @@ export default defineConfig({
     testTimeout: 600_000,
     hookTimeout: 1_800_000,
     fileParallelism: false,
+    sequence: { sequencer: ByName },
   },
 });
