@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { setupTestDatabase } from "@/test/support/db";
 import { configureTestEnv } from "@/test/support/test-env";
-import { twoTeams } from "@/test/support/factories";
+import { roleTokens, twoTeams } from "@/test/support/factories";
 import { apiRequest, type ApiCall } from "@/test/support/api";
 import { teamRows } from "@/test/support/isolation";
 import { invoke } from "@/lib/server/operation";
@@ -22,10 +22,7 @@ const tok = { admin: "", dev: "", reader: "", outsider: "" };
 
 beforeAll(async () => {
   teams = await twoTeams(t.db);
-  tok.admin = (await invoke(createServiceAccount, teams.adminA, { name: "ci-admin", role: "admin" })).token;
-  tok.dev = (await invoke(createServiceAccount, teams.adminA, { name: "ci", role: "developer" })).token;
-  tok.reader = (await invoke(createServiceAccount, teams.adminA, { name: "dashboards", role: "read_only" })).token;
-  tok.outsider = (await invoke(createServiceAccount, teams.adminB, { name: "b-admin", role: "admin" })).token;
+  Object.assign(tok, await roleTokens(teams));
 });
 
 const testDb = async () => t.db;

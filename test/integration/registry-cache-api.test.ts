@@ -3,11 +3,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { apiRoutes, routeKey, type ApiRoute } from "@/lib/api/routes";
 import { errorSchema } from "@/lib/api/schemas";
-import { invoke } from "@/lib/server/operation";
-import { createServiceAccount } from "@/lib/tokens/operations";
 import { apiRequest, type ApiCall } from "@/test/support/api";
 import { setupTestDatabase } from "@/test/support/db";
-import { addRegistry, twoTeams } from "@/test/support/factories";
+import { addRegistry, roleTokens, twoTeams } from "@/test/support/factories";
 import { configureTestEnv } from "@/test/support/test-env";
 
 /**
@@ -25,10 +23,7 @@ const tok = { admin: "", dev: "", reader: "", outsider: "" };
 
 beforeAll(async () => {
   teams = await twoTeams(t.db);
-  tok.admin = (await invoke(createServiceAccount, teams.adminA, { name: "ci-admin", role: "admin" })).token;
-  tok.dev = (await invoke(createServiceAccount, teams.adminA, { name: "ci", role: "developer" })).token;
-  tok.reader = (await invoke(createServiceAccount, teams.adminA, { name: "dashboards", role: "read_only" })).token;
-  tok.outsider = (await invoke(createServiceAccount, teams.adminB, { name: "b-admin", role: "admin" })).token;
+  Object.assign(tok, await roleTokens(teams));
 });
 
 const testDb = async () => t.db;

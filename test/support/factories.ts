@@ -5,7 +5,9 @@ import { env } from "@/lib/config/env";
 import { generateLicenseId, hashLicenseId, licenseIdHint } from "@/lib/licenses/license-id";
 import { normalizeEndpoint } from "@/lib/oci/endpoint";
 import { secretFieldOf, storeRegistrySecret } from "@/lib/registries/secret";
+import { invoke } from "@/lib/server/operation";
 import type { RoleName } from "@/lib/teams/schemas";
+import { createServiceAccount } from "@/lib/tokens/operations";
 
 /**
  * The rows tests start from: users and teams (as the TeamContext operations take), apps,
@@ -91,4 +93,15 @@ export async function addRegistry(
     if (r.secret !== undefined) await storeRegistrySecret(tx, { teamId, registryId: row.id, field: secretFieldOf(provider) }, r.secret);
     return row;
   });
+}
+
+/** Service-account tokens of the two teams of `twoTeams`: team A's admin, developer and read-only member, and team B's admin. */
+export async function roleTokens(teams: Awaited<ReturnType<typeof twoTeams>>) {
+  const token = async (ctx: TeamContext, name: string, role: RoleName) => (await invoke(createServiceAccount, ctx, { name, role })).token;
+  return {
+    admin: await token(teams.adminA, "ci-admin", "admin"),
+    dev: await token(teams.adminA, "ci", "developer"),
+    reader: await token(teams.adminA, "dashboards", "read_only"),
+    outsider: await token(teams.adminB, "b-admin", "admin"),
+  };
 }
