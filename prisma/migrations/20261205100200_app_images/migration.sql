@@ -1,6 +1,6 @@
 -- An app's images, and which apps may pull from a registry.
 
--- AlterTable: existing apps keep pulling what they pulled (off); new apps get the check (on).
+-- AlterTable: existing apps keep pulling what they pulled (off), new apps get the check (on)
 ALTER TABLE "App" ADD COLUMN "onlyListedImages" BOOLEAN NOT NULL DEFAULT false;
 ALTER TABLE "App" ALTER COLUMN "onlyListedImages" SET DEFAULT true;
 
