@@ -268,6 +268,13 @@ describe("a license pulls only what its app may: its registries, and its listed 
     expect((await lookup("quay.example.test/acme/db")).body).toMatchObject({ allowed: true });
   });
 
+  it("a hosted image asked for through the proxy is refused with where to pull it instead", async () => {
+    const answer = await lookup("catalog/api");
+    expect(answer.status).toBe(403);
+    expect(answer.body).toMatchObject({ allowed: false, code: "unknown_registry" });
+    expect(answer.body.reason).toMatch(/^catalog\/api is read as a Docker Hub repository, .* Images pushed to the Portcullis registry are pulled from it directly: [^ ]+\/catalog\/api\.$/);
+  });
+
   it("a registry can't be scoped to another team's app", async () => {
     const betaTools = await t.db.app.findFirstOrThrow({ where: { teamId: teams.adminB.teamId } });
     const e = await errorOf(invoke(setRegistryApps, teams.adminA, { id: quayId, allApps: false, appIds: [betaTools.id] }));
