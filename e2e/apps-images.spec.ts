@@ -98,6 +98,8 @@ test("an app's images: add one, see what customers pull and what it is now, inli
   await page.screenshot({ path: `${SCREENS}/app-images-390.png`, fullPage: true });
 
   // Removing it empties the list again.
+  await page.setViewportSize({ width: 1440, height: 900 });
   await row.getByRole("button", { name: "Remove localhost:5000/ledger/api:1.0" }).click();
-  await expect(page.getByText("No images listed")).toBeVisible();
+  await expect(page.getByTestId("app-image")).toHaveCount(0);
+  await expect(page.getByRole("heading", { name: "No images listed" })).toBeVisible();
 });
