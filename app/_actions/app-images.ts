@@ -2,6 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { addAppImage, appImageDetails, removeAppImage, setOnlyListedImages } from "@/lib/apps/images/operations";
+import { setRegistryServesApp } from "@/lib/apps/registry-scope";
 import { AppError } from "@/lib/errors";
 import { invoke, type Operation } from "@/lib/server/operation";
 import { runFormAction } from "@/lib/server/form-action";
@@ -47,4 +48,9 @@ export async function setOnlyListedImagesAction(appId: string, onlyListedImages:
 /** What the image is now, read live from its registry. */
 export async function appImageDetailsAction(appId: string, imageId: string) {
   return run(appImageDetails, { id: appId, imageId });
+}
+
+/** Lets the app use a registry, or stops it (admins). */
+export async function setRegistryServesAppAction(appId: string, registryId: string, serves: boolean) {
+  return run(setRegistryServesApp, { id: registryId, appId, serves }, pageOf(appId));
 }

@@ -20,7 +20,7 @@ import { purgeCache } from "@/lib/cache/purge";
 import { updateCacheSettings } from "@/lib/cache/settings";
 import { getCacheStats } from "@/lib/cache/stats";
 import { addAppImage, appImageDetails, appImageSuggestions, listAppImages, removeAppImage, setOnlyListedImages } from "@/lib/apps/images/operations";
-import { setRegistryApps } from "@/lib/apps/registry-scope";
+import { appRegistries, setRegistryApps, setRegistryServesApp } from "@/lib/apps/registry-scope";
 
 /**
  * Every team-scoped operation. The isolation test walks this list and fails for any operation
@@ -72,4 +72,6 @@ export const allOperations = [
   appImageDetails,
   appImageSuggestions,
   setRegistryApps,
+  appRegistries,
+  setRegistryServesApp,
 ] as const;

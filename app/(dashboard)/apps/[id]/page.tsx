@@ -5,6 +5,8 @@ import { AddImageForm } from "@/components/apps/add-image-form";
 import { AppImageList } from "@/components/apps/app-image-list";
 import { ImageSuggestions } from "@/components/apps/image-suggestions";
 import { OnlyListedSwitch } from "@/components/apps/only-listed-switch";
+import { AppRegistries } from "@/components/apps/app-registries";
+import { appRegistries } from "@/lib/apps/registry-scope";
 import { appImageSuggestions, listAppImages } from "@/lib/apps/images/operations";
 import { hostsFromEnv } from "@/lib/apps/images/pull-references";
 import { can } from "@/lib/auth/permissions";
@@ -27,7 +29,11 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
     if (e instanceof AppError && e.code === "not_found") notFound();
     throw e;
   }
-  const [app, suggestions] = await Promise.all([ctx.db.app.findFirstOrThrow({ where: { id, teamId: ctx.teamId }, select: { name: true } }), invoke(appImageSuggestions, ctx, { id })]);
+  const [app, suggestions, registries] = await Promise.all([
+    ctx.db.app.findFirstOrThrow({ where: { id, teamId: ctx.teamId }, select: { name: true } }),
+    invoke(appImageSuggestions, ctx, { id }),
+    invoke(appRegistries, ctx, { id }),
+  ]);
   const { proxyHost, registryHost } = hostsFromEnv();
   const canWrite = can(ctx.role, "write");
   const slug = listed.app.slug;
@@ -68,6 +74,25 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
         ) : (
           <div className="-mx-5 border-t border-slate-200">
             <AppImageList appId={id} images={images} canWrite={canWrite} />
+          </div>
+        )}
+      </Card>
+      <Card className="mb-6 p-0">
+        <h2 className="px-4 pt-4 text-base font-semibold">Registries</h2>
+        <p className="px-4 pb-2 text-sm text-slate-600">
+          The registries this app&apos;s licenses may pull from through the proxy.{can(ctx.role, "admin") ? "" : " Team admins can change them."}
+        </p>
+        {registries.length === 0 ? (
+          <p className="border-t border-slate-200 px-4 py-3 text-sm text-slate-500">
+            No registries yet: connect one on the{" "}
+            <Link href="/images" className="text-brand-600 hover:underline">
+              Images
+            </Link>{" "}
+            page, or push to the Portcullis registry.
+          </p>
+        ) : (
+          <div className="border-t border-slate-200">
+            <AppRegistries appId={id} registries={registries} canAdmin={can(ctx.role, "admin")} />
           </div>
         )}
       </Card>
