@@ -153,6 +153,19 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo"))("an app's images"
     expect((await api("GET", `/apps/${appId}/image-suggestions`)).body.data.map((s: { reference: string }) => s.reference)).not.toContain(`${hosted.host}/acme/worker:3`);
   });
 
+  it("suggests what the app's licenses pulled through the proxy, written as the vendor would add it", async () => {
+    await t.db.pullEvent.create({
+      data: { teamId: admin.teamId, appId, source: "proxy", image: "proxy/acme/mirror/team/queue", reference: "5", action: "pull-manifest", status: 200 },
+    });
+    // A refused pull is not a suggestion.
+    await t.db.pullEvent.create({
+      data: { teamId: admin.teamId, appId, source: "proxy", image: "proxy/acme/mirror/team/secret", reference: "1", action: "pull-manifest", status: 403 },
+    });
+    const data = (await api("GET", `/apps/${appId}/image-suggestions`)).body.data as Array<{ reference: string; seenIn: string }>;
+    expect(data).toContainEqual(expect.objectContaining({ reference: "mirror/team/queue:5", seenIn: "pull" }));
+    expect(data.map((s) => s.reference)).not.toContain("mirror/team/secret:1");
+  });
+
   it("`portcullis apps images` lists, adds and removes over the REST API, with exit codes 0, 1 and 2", async () => {
     const list = await cli("apps", "images", "list", "--app", "acme", "--portal-url", routes.url);
     expect(list.code).toBe(0);
