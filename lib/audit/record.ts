@@ -29,6 +29,10 @@ export const auditActions = [
   "license.revoke",
   "token.create",
   "token.revoke",
+  "app.image_add",
+  "app.image_remove",
+  "app.images_setting",
+  "registry.apps",
 ] as const;
 type AuditAction = (typeof auditActions)[number];
 
