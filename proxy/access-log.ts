@@ -11,6 +11,8 @@ import { outcomeOf } from "./outcome";
  * portal in batches, pull-log.ts; refused attempts too, under their license or, when the portal
  * did not know it, their app) and one access-log line. Nothing here carries an Authorization header, a license ID or upstream credentials.
  */
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+
 export interface AccessLogEntry {
   time: string;
   method: string;
@@ -40,6 +42,8 @@ export function recordFinished(rec: AccessRecorder, req: http.IncomingMessage, r
   metrics.requests.inc({ route: ctx.route, method: ctx.method === "HEAD" ? "HEAD" : ctx.method === "GET" ? "GET" : "other", status: String(status) });
   if (result === "incomplete") metrics.incompleteTransfers.inc({ route: ctx.route, cause: ctx.broken ? "upstream" : "client" });
   const at = new Date(now()).toISOString();
+  const answered = res.getHeader("docker-content-digest");
+  const digest = result === "pulled" && ctx.route === "manifests" && typeof answered === "string" && DIGEST.test(answered) ? answered : undefined;
   if (ctx.action && ctx.image && (ctx.license || ctx.appSlug)) {
     pullLog.record({
       id: crypto.randomUUID(),
@@ -54,6 +58,7 @@ export function recordFinished(rec: AccessRecorder, req: http.IncomingMessage, r
       at,
       result,
       ...(reason && { reason }),
+      ...(digest && { digest }),
       ...(ctx.store && { cache: ctx.store }),
     });
   }

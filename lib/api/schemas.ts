@@ -7,6 +7,8 @@ import { registryDtoSchema, registryTestResultSchema, testedManifestSchema } fro
 import { auditEventDtoSchema, auditEventPageDtoSchema } from "@/lib/audit/dto";
 import { cachePurgeResultSchema, cacheStatsDtoSchema } from "@/lib/cache/dto";
 import { wireSchema } from "@/lib/api/wire";
+import { pullActivityPageDtoSchema, pullAttemptDtoSchema } from "@/lib/activity/pull-dto";
+import { customerAnalyticsDtoSchema } from "@/lib/activity/analytics-dto";
 
 /**
  * What the REST API answers, as zod schemas: the OpenAPI document's response schemas, and what
@@ -67,3 +69,12 @@ export const appDeletedSchema = wireSchema(appDeletedDtoSchema).meta({ id: "AppD
 export const appDeletionPreviewSchema = wireSchema(appDeletionPreviewDtoSchema, new Map([[appDtoSchema, appSchema]])).meta({ id: "AppDeletionPreview" });
 
 export const listOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item) });
+
+const pullAttemptSchema = wireSchema(pullAttemptDtoSchema).meta({ id: "PullAttempt" });
+
+/** The page's attempts are `data` on the wire, like every list the REST API answers. */
+export const pullActivityPageSchema = z
+  .object({ data: z.array(pullAttemptSchema), ...wireSchema(pullActivityPageDtoSchema).omit({ attempts: true }).shape })
+  .meta({ id: "PullActivityPage" });
+
+export const customerAnalyticsSchema = wireSchema(customerAnalyticsDtoSchema).meta({ id: "CustomerAnalytics" });

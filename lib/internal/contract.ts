@@ -170,6 +170,11 @@ const pullEventSchema = z
     result: z.enum(pullResults).optional(),
     /** Why it was refused or ended early (lib/activity/reasons.ts). */
     reason: z.enum(pullReasons).optional(),
+    /** The manifest's digest, for a manifest request answered with one (the digest a tag resolved to). */
+    digest: z
+      .string()
+      .regex(/^sha256:[a-f0-9]{64}$/)
+      .optional(),
     /** Refused attempts the proxy folded into this one (same license, reason, reference and minute). */
     count: z.number().int().min(1).max(1_000_000).default(1),
   })

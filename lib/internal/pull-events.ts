@@ -82,6 +82,7 @@ export async function ingestPullEvents(db: Db, events: PullEvent[]): Promise<{ a
       cache: e.cache ?? null,
       result,
       reason,
+      digest: e.digest ?? null,
       createdAt: new Date(e.at),
     });
   }

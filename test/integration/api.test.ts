@@ -284,7 +284,7 @@ describe("REST API: tenant isolation on every route", () => {
     "POST /customers/{id}/licenses": () => ({ app: "isolated-app", type: "paid" }),
     "POST /licenses/{id}/revoke": () => ({}),
   };
-  const noBody = new Set(["GET /apps", "GET /apps/{id}/deletion-preview", "GET /registries", "GET /registries/{id}", "GET /registries/{id}/cache", "GET /customers", "GET /customers/{id}", "GET /licenses/{id}", "GET /licenses/{id}/file", "GET /license-signing-key", "GET /audit-events"]);
+  const noBody = new Set(["GET /apps", "GET /apps/{id}/deletion-preview", "GET /registries", "GET /registries/{id}", "GET /registries/{id}/cache", "GET /customers", "GET /customers/{id}", "GET /licenses/{id}", "GET /licenses/{id}/file", "GET /license-signing-key", "GET /audit-events", "GET /activity", "GET /customers/{id}/analytics"]);
 
   const snapshot = () =>
     teamRows(t.db, teams.adminA.teamId, ["app", "registry", "customer", "license", "encryptedSecret"], { encryptedSecret: { purpose: { not: "license-signing-key" } } }).then((s) => JSON.stringify(s));

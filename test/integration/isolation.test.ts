@@ -87,6 +87,8 @@ const cases: Record<string, () => unknown> = {
   "cache.update_settings": () => ({ id: registryId, enabled: false, maxBytes: 1024 * 1024 }),
   "cache.purge": () => ({ id: registryId }),
   "activity.list": () => ({ appId }),
+  "activity.pulls": () => ({ customerId }),
+  "customers.analytics": () => ({ id: customerId }),
 };
 
 /** Team A's state as seen in the database: any change by an outsider or read-only member shows here. */

@@ -1,6 +1,7 @@
 -- Pull activity that says what happened: the result and reason of each proxy attempt, refused attempts aggregated per minute.
 ALTER TABLE "PullEvent" ADD COLUMN "result" TEXT;
 ALTER TABLE "PullEvent" ADD COLUMN "reason" TEXT;
+ALTER TABLE "PullEvent" ADD COLUMN "digest" TEXT;
 ALTER TABLE "PullEvent" ADD COLUMN "count" INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE "PullEvent" ADD COLUMN "refusalKey" TEXT;
 ALTER TABLE "PullEvent" ADD COLUMN "refusalScope" TEXT;
