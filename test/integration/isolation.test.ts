@@ -100,6 +100,8 @@ const cases: Record<string, () => unknown> = {
   "registries.apps": () => ({ id: registryId, allApps: false, appIds: [appId] }),
   "apps.registries": () => ({ id: appId }),
   "registries.serve_app": () => ({ id: registryId, appId, serves: false }),
+  "activity.pulls": () => ({ customerId }),
+  "customers.analytics": () => ({ id: customerId }),
 };
 
 /** Team A's state as seen in the database: any change by an outsider or read-only member shows here. */
