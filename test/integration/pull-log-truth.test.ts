@@ -144,6 +144,8 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("pull
       front.mode = "pass";
     }
     expect(got).toBeLessThan(img.layers[0]!.size);
+    // The client may see the connection close before the proxy has noted the cut upstream.
+    await until(() => proxy.metrics.incompleteTransfers.get({ route: "blobs", cause: "upstream" }) === 1, 10_000);
     await delivered();
     const event = await fx.db.pullEvent.findFirstOrThrow({ where: { licenseId: license.id, action: "pull-blob", reason: "upstream_cut" } });
     expect(event.result).toBe("incomplete");
