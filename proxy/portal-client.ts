@@ -41,11 +41,11 @@ export class PortalClient {
     private readonly timeoutMs = 5_000,
   ) {}
 
-  private async call(path: string, init: { method: "GET" | "POST"; body?: unknown }): Promise<Response> {
+  private async call(path: string, init: { method: "GET" | "POST"; body?: unknown; fresh?: boolean }): Promise<Response> {
     try {
       return await fetch(new URL(path, this.baseUrl), {
         method: init.method,
-        headers: { authorization: `Bearer ${this.token}`, ...(init.body !== undefined && { "content-type": "application/json" }) },
+        headers: { authorization: `Bearer ${this.token}`, ...(init.body !== undefined && { "content-type": "application/json" }), ...(init.fresh && { "cache-control": "no-cache" }) },
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
         signal: AbortSignal.timeout(this.timeoutMs),
         redirect: "error",
@@ -59,10 +59,11 @@ export class PortalClient {
 
   /**
    * 200/401/403 with a lookup answer are answers; anything else (5xx, a refused service token —
-   * a 401 with an `error` body —, garbage) is an outage, and the proxy fails closed.
+   * a 401 with an `error` body —, garbage) is an outage, and the proxy fails closed. `fresh`
+   * asks past the portal's answer cache (`Cache-Control: no-cache`).
    */
-  async lookup(req: LookupRequest): Promise<LookupAnswer> {
-    const res = await this.call(INTERNAL_API.lookup, { method: "POST", body: req });
+  async lookup(req: LookupRequest, opts: { fresh?: boolean } = {}): Promise<LookupAnswer> {
+    const res = await this.call(INTERNAL_API.lookup, { method: "POST", body: req, fresh: opts.fresh });
     if (res.status !== 200 && res.status !== 401 && res.status !== 403) {
       await res.body?.cancel();
       throw new PortalUnavailableError(`The portal's internal API answered HTTP ${res.status}.`, res.status);
