@@ -94,6 +94,7 @@ function configure(databaseUrl: string, port: number): { serviceToken: string; e
 function startPortal(env: NodeJS.ProcessEnv): ChildProcess {
   const args = CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF_DIR}`, path.join(root, "dist/portal-server.mjs")] : [path.join(root, "dist/start.mjs")];
   const child = spawn(process.execPath, args, { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] });
+  portalExited = false;
   child.once("exit", (code, signal) => {
     portalExited = true;
     if (!stopping) console.error(`[bench] the portal exited (${code ?? signal})`);
@@ -236,26 +237,46 @@ async function main() {
     const license = await createLicense(db, tenant);
     const valid = JSON.stringify({ licenseId: license.licenseId, appSlug: tenant.appSlug, image: ["up", "acme", "app"] });
     const invalid = JSON.stringify({ licenseId: generateLicenseId(), appSlug: tenant.appSlug, image: ["up", "acme", "app"] });
-
-    portal = startPortal(env);
     const portalUrl = `http://127.0.0.1:${port}`;
-    const first = await waitForPortal(portalUrl, serviceToken, valid);
-    if (first.status !== 200) throw new Error(`the valid lookup answered HTTP ${first.status}: ${first.text.slice(0, 300)}`);
-    const answer = JSON.parse(first.text) as { registry?: { cache?: unknown; credentials?: { kind: string } } };
-    if (!answer.registry?.cache || answer.registry.credentials?.kind !== "basic") throw new Error("the valid lookup's answer has no store token or no credentials");
-    const checked = await waitForPortal(portalUrl, serviceToken, invalid);
-    if (checked.status !== 401) throw new Error(`the invalid lookup answered HTTP ${checked.status}`);
-    const portalPid = portalServerPid(portal);
-    baseline = await startBaseline(first.text, 200);
+    /** A portal with that lookup cache TTL, once both lookups answer as they should. */
+    const startChecked = async (ttl: number) => {
+      const started = startPortal({ ...env, PORTAL_LOOKUP_CACHE_TTL_MS: String(ttl) });
+      portal = started;
+      const first = await waitForPortal(portalUrl, serviceToken, valid);
+      if (first.status !== 200) throw new Error(`the valid lookup answered HTTP ${first.status}: ${first.text.slice(0, 300)}`);
+      const answer = JSON.parse(first.text) as { registry?: { cache?: unknown; credentials?: { kind: string } } };
+      if (!answer.registry?.cache || answer.registry.credentials?.kind !== "basic") throw new Error("the valid lookup's answer has no store token or no credentials");
+      const checked = await waitForPortal(portalUrl, serviceToken, invalid);
+      if (checked.status !== 401) throw new Error(`the invalid lookup answered HTTP ${checked.status}`);
+      return started;
+    };
+    /** The valid lookup's answer, for the baseline server to send. */
+    const validAnswerText = async () => {
+      const started = await startChecked(0);
+      const { text } = await waitForPortal(portalUrl, serviceToken, valid);
+      stopping = true;
+      await stop(started);
+      portal = undefined;
+      stopping = false;
+      return text;
+    };
 
+    baseline = await startBaseline(await validAnswerText(), 200);
     console.log(`[bench] ${machine()}, load ${load()}; ${CONNECTIONS} connections, ${SECONDS} s per measurement, ${RUNS} run(s)`);
     for (let run = 1; run <= RUNS; run++) {
-      const row = [
-        await hammer("baseline: bare node:http, same JSON", baseline.url, serviceToken, valid, 200, baseline.child.pid!),
-        await hammer("Next route without a lookup: GET ping", portalUrl, serviceToken, null, 200, portalPid),
-        await hammer("valid license (200)", portalUrl, serviceToken, valid, 200, portalPid),
-        await hammer("invalid license (401)", portalUrl, serviceToken, invalid, 401, portalPid),
-      ];
+      const row = [await hammer("baseline: bare node:http, same JSON", baseline.url, serviceToken, valid, 200, baseline.child.pid!)];
+      for (const ttl of [0, 5_000]) {
+        const what = ttl ? `portal cache ${ttl / 1000} s` : "no portal cache";
+        portal = await startChecked(ttl);
+        const pid = portalServerPid(portal);
+        if (!ttl) row.push(await hammer("Next route without a lookup: GET ping", portalUrl, serviceToken, null, 200, pid));
+        row.push(await hammer(`valid license (200), ${what}`, portalUrl, serviceToken, valid, 200, pid));
+        row.push(await hammer(`invalid license (401), ${what}`, portalUrl, serviceToken, invalid, 401, pid));
+        stopping = true;
+        await stop(portal);
+        portal = undefined;
+        stopping = false;
+      }
       results.push(row);
       for (const r of row) console.log(`[bench] run ${run}: ${r.name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${r.cpuUs.toFixed(0)} µs CPU/request`);
     }
