@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LookupResponse } from "@/lib/internal/contract";
+import { FRESH_AFTER_CHANGE_MS } from "@/lib/internal/answer-cache";
 import { LicenseCache } from "./license-cache";
 import type { LookupAnswer } from "./portal-client";
 
@@ -145,6 +146,23 @@ describe("LicenseCache", () => {
       release();
       expect((await inFlight).answer.body.allowed).toBe(true);
       expect(cache.cached(reqB)).toBeUndefined();
+    });
+
+    it("for a moment after a change (or a clear) the portal is asked for a fresh answer, past its own cache", async () => {
+      let now = 0;
+      const cache = new LicenseCache({ ttlMs: 60_000, now: () => now });
+      const asked: boolean[] = [];
+      const fetch = async (fresh: boolean) => (asked.push(fresh), answerFor(ids.license, regA));
+      await cache.get(reqA, fetch);
+      now = 10_000;
+      cache.invalidate({ kind: "license", id: ids.license });
+      now += FRESH_AFTER_CHANGE_MS - 1;
+      await cache.get(reqA, fetch);
+      now += 1;
+      cache.clear();
+      now += FRESH_AFTER_CHANGE_MS;
+      await cache.get(reqA, fetch);
+      expect(asked).toEqual([false, true, false]);
     });
 
     it("clear drops everything, and the index with it", async () => {

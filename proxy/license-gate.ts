@@ -40,7 +40,7 @@ export type GateDecision =
   | { ok: false; error: OciAnswer; answer?: LookupAnswer; cache?: CacheResult; logError?: string };
 
 export interface LicenseGateDeps {
-  portal: { lookup(req: LookupRequest): Promise<LookupAnswer> };
+  portal: { lookup(req: LookupRequest, opts?: { fresh?: boolean }): Promise<LookupAnswer> };
   licenses: LicenseCache;
   refusals: RefusalLimiter;
   metrics: ProxyMetrics;
@@ -99,7 +99,7 @@ export class LicenseGate {
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        const { answer, result } = await licenses.get(req, () => this.askPortal(req, address));
+        const { answer, result } = await licenses.get(req, (fresh) => this.askPortal(req, address, fresh));
         metrics.licenseCache.inc({ result });
         if (answer.body.allowed && this.isExpired(answer)) {
           licenses.forgetAllowed(req.licenseId);
@@ -117,14 +117,14 @@ export class LicenseGate {
     }
   }
 
-  /** One portal lookup, counted against the address before it is made. */
-  private async askPortal(req: LookupRequest, address: string): Promise<LookupAnswer> {
+  /** One portal lookup, counted against the address before it is made; `fresh`: past the portal's cache. */
+  private async askPortal(req: LookupRequest, address: string, fresh: boolean): Promise<LookupAnswer> {
     const { licenses, refusals, metrics, portal } = this.deps;
     const acquired = refusals.acquire(address, licenses.recentlyAllowed(req.licenseId));
     if (!acquired.ok) throw new AddressBlockedError(address, acquired.retryAfterMs);
     const started = process.hrtime.bigint();
     try {
-      const answer = await portal.lookup(req);
+      const answer = await portal.lookup(req, { fresh });
       if (answer.status === 401) acquired.slot.refused();
       else acquired.slot.release();
       return answer;

@@ -1,3 +1,6 @@
+import http from "node:http";
+import https from "node:https";
+import { Readable } from "node:stream";
 import {
   INTERNAL_API,
   cacheEventBatchResponseSchema,
@@ -34,37 +37,112 @@ export interface LookupAnswer {
   body: LookupResponse;
 }
 
+/** A portal answer: its status, and its body read once (or let go). */
+interface PortalResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  json(): Promise<unknown>;
+  cancel(): Promise<void>;
+}
+
+/** A portal answer larger than this is not an answer of the internal API. */
+const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+
+class PortalTimeoutError extends Error {
+  override readonly name = "TimeoutError";
+}
+
+function readJson(res: http.IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_ANSWER_BYTES) return void res.destroy(new Error("answer too large"));
+      chunks.push(chunk);
+    });
+    res.once("end", () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks, size).toString("utf8")));
+      } catch (e) {
+        reject(e as Error);
+      }
+    });
+    res.once("error", reject);
+  });
+}
+
+/**
+ * Calls over node:http(s) with keep-alive connections (not `fetch`: its undici runtime costs the
+ * proxy megabytes of memory and a web-streams layer per call). Redirects are not followed.
+ */
 export class PortalClient {
+  private readonly base: URL;
+  private readonly agent: http.Agent;
+
   constructor(
-    private readonly baseUrl: string,
+    baseUrl: string,
     private readonly token: string,
     private readonly timeoutMs = 5_000,
-  ) {}
+  ) {
+    this.base = new URL(baseUrl);
+    const options = { keepAlive: true, maxSockets: 64, maxFreeSockets: 16, timeout: 60_000 };
+    this.agent = this.base.protocol === "https:" ? new https.Agent(options) : new http.Agent(options);
+  }
 
-  private async call(path: string, init: { method: "GET" | "POST"; body?: unknown }): Promise<Response> {
-    try {
-      return await fetch(new URL(path, this.baseUrl), {
-        method: init.method,
-        headers: { authorization: `Bearer ${this.token}`, ...(init.body !== undefined && { "content-type": "application/json" }) },
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
-        signal: AbortSignal.timeout(this.timeoutMs),
-        redirect: "error",
+  /** Sends a request; resolves with the response once its headers arrived within the timeout. */
+  private send(path: string, init: { method: "GET" | "POST"; body?: unknown; headers?: Record<string, string>; signal?: AbortSignal; agent?: http.Agent | false }): Promise<http.IncomingMessage> {
+    const url = new URL(path, this.base);
+    const payload = init.body === undefined ? undefined : JSON.stringify(init.body);
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.token}`,
+      ...(payload !== undefined && { "content-type": "application/json", "content-length": String(Buffer.byteLength(payload)) }),
+      ...init.headers,
+    };
+    const request = url.protocol === "https:" ? https.request : http.request;
+    return new Promise((resolve, reject) => {
+      const req = request(url, { method: init.method, headers, agent: init.agent ?? this.agent, ...(init.signal && { signal: init.signal }) }, (res) => {
+        clearTimeout(timer);
+        resolve(res);
       });
+      const timer = setTimeout(() => req.destroy(new PortalTimeoutError()), this.timeoutMs);
+      req.once("error", (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      req.end(payload);
+    });
+  }
+
+  private async call(path: string, init: { method: "GET" | "POST"; body?: unknown; fresh?: boolean }): Promise<PortalResponse> {
+    let res: http.IncomingMessage;
+    try {
+      res = await this.send(path, { ...init, ...(init.fresh && { headers: { "cache-control": "no-cache" } }) });
     } catch (e) {
-      const err = e as Error & { cause?: { code?: string } };
-      const why = err.name === "TimeoutError" ? `no answer within ${this.timeoutMs} ms` : (err.cause?.code ?? err.name);
-      throw new PortalUnavailableError(`The portal's internal API is unreachable (${why}).`);
+      throw new PortalUnavailableError(`The portal's internal API is unreachable (${this.why(e)}).`);
     }
+    return {
+      status: res.statusCode ?? 0,
+      headers: res.headers,
+      json: () => readJson(res),
+      cancel: async () => void res.resume(),
+    };
+  }
+
+  private why(e: unknown): string {
+    const err = e as Error & { code?: string };
+    return err instanceof PortalTimeoutError ? `no answer within ${this.timeoutMs} ms` : (err.code ?? err.name);
   }
 
   /**
    * 200/401/403 with a lookup answer are answers; anything else (5xx, a refused service token —
-   * a 401 with an `error` body —, garbage) is an outage, and the proxy fails closed.
+   * a 401 with an `error` body —, garbage) is an outage, and the proxy fails closed. `fresh`
+   * asks past the portal's answer cache (`Cache-Control: no-cache`).
    */
-  async lookup(req: LookupRequest): Promise<LookupAnswer> {
-    const res = await this.call(INTERNAL_API.lookup, { method: "POST", body: req });
+  async lookup(req: LookupRequest, opts: { fresh?: boolean } = {}): Promise<LookupAnswer> {
+    const res = await this.call(INTERNAL_API.lookup, { method: "POST", body: req, fresh: opts.fresh });
     if (res.status !== 200 && res.status !== 401 && res.status !== 403) {
-      await res.body?.cancel();
+      await res.cancel();
       throw new PortalUnavailableError(`The portal's internal API answered HTTP ${res.status}.`, res.status);
     }
     let parsed;
@@ -80,7 +158,7 @@ export class PortalClient {
   async sendPullEvents(events: PullEventInput[]): Promise<{ accepted: number; unknownLicense: number }> {
     const res = await this.call(INTERNAL_API.pullEvents, { method: "POST", body: { events } });
     if (res.status !== 200) {
-      await res.body?.cancel();
+      await res.cancel();
       throw new PortalUnavailableError(`The portal refused the pull log batch (HTTP ${res.status}).`, res.status);
     }
     const parsed = pullEventBatchResponseSchema.safeParse(await res.json().catch(() => null));
@@ -92,7 +170,7 @@ export class PortalClient {
   async sendCacheEvents(events: CacheEventInput[], traffic: CacheTrafficInput[]) {
     const res = await this.call(INTERNAL_API.cacheEvents, { method: "POST", body: { events, traffic } });
     if (res.status !== 200) {
-      await res.body?.cancel();
+      await res.cancel();
       throw new PortalUnavailableError(`The portal refused the cache events (HTTP ${res.status}).`, res.status);
     }
     const parsed = cacheEventBatchResponseSchema.safeParse(await res.json().catch(() => null));
@@ -104,11 +182,11 @@ export class PortalClient {
   async lastSeenTag(req: CacheTagRequest): Promise<CacheTagResponse | null> {
     const res = await this.call(INTERNAL_API.cacheTag, { method: "POST", body: req });
     if (res.status === 404) {
-      await res.body?.cancel();
+      await res.cancel();
       return null;
     }
     if (res.status !== 200) {
-      await res.body?.cancel();
+      await res.cancel();
       throw new PortalUnavailableError(`The portal answered HTTP ${res.status} for a tag's last digest.`, res.status);
     }
     const parsed = cacheTagResponseSchema.safeParse(await res.json().catch(() => null));
@@ -122,35 +200,24 @@ export class PortalClient {
    * ends it.
    */
   async openChangeStream(signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
-    const headersTimeout = AbortSignal.timeout(this.timeoutMs);
-    const answered = new AbortController();
-    const onTimeout = () => answered.abort(headersTimeout.reason);
-    headersTimeout.addEventListener("abort", onTimeout);
-    let res: Response;
+    let res: http.IncomingMessage;
     try {
-      res = await fetch(new URL(INTERNAL_API.changes, this.baseUrl), {
-        headers: { authorization: `Bearer ${this.token}`, accept: "text/event-stream", "accept-encoding": "identity" },
-        signal: AbortSignal.any([signal, answered.signal]),
-        redirect: "error",
-      });
+      // A connection of its own (it stays open), never one kept alive for the lookups.
+      res = await this.send(INTERNAL_API.changes, { method: "GET", headers: { accept: "text/event-stream", "accept-encoding": "identity" }, signal, agent: false });
     } catch (e) {
-      const err = e as Error & { cause?: { code?: string } };
-      const why = headersTimeout.aborted ? `no answer within ${this.timeoutMs} ms` : (err.cause?.code ?? err.name);
-      throw new PortalUnavailableError(`The portal's change stream is unreachable (${why}).`);
-    } finally {
-      headersTimeout.removeEventListener("abort", onTimeout);
+      throw new PortalUnavailableError(`The portal's change stream is unreachable (${this.why(e)}).`);
     }
-    if (res.status !== 200 || !res.body || !res.headers.get("content-type")?.startsWith("text/event-stream")) {
-      await res.body?.cancel();
-      throw new PortalUnavailableError(`The portal answered HTTP ${res.status} for the change stream.`, res.status);
+    if (res.statusCode !== 200 || !res.headers["content-type"]?.startsWith("text/event-stream")) {
+      res.destroy();
+      throw new PortalUnavailableError(`The portal answered HTTP ${res.statusCode} for the change stream.`, res.statusCode);
     }
-    return res.body;
+    return Readable.toWeb(res) as ReadableStream<Uint8Array>;
   }
 
   async ping(): Promise<boolean> {
     try {
       const res = await this.call(INTERNAL_API.ping, { method: "GET" });
-      await res.body?.cancel();
+      await res.cancel();
       return res.status === 200;
     } catch {
       return false;

@@ -168,7 +168,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     onError: () => metrics.portalErrors.inc({ call: "pull-events" }),
   }));
   // A lookup the portal answered means it is back: the pull log stops backing off.
-  const answering = { lookup: (req: Parameters<PortalClient["lookup"]>[0]) => portal.lookup(req).then((a) => (log.resume(), a)) };
+  const answering = { lookup: (...args: Parameters<PortalClient["lookup"]>) => portal.lookup(...args).then((a) => (log.resume(), a)) };
   const gate = new LicenseGate({ portal: answering, licenses, refusals, metrics, now, realm: opts.realm ?? "Portcullis" });
   const upstreams = new UpstreamPool({
     dockerHubRegistry: opts.dockerHubRegistry,

@@ -7,6 +7,7 @@ import { notFound } from "@/lib/errors";
 import { lastConfirmedTag } from "@/lib/cache/tags";
 import { cacheEventBatchSchema, cacheTagRequestSchema, lookupRequestSchema, pullEventBatchSchema } from "./contract";
 import { lookupProxyAccess } from "./proxy-lookup";
+import { lookupCacheFor } from "./lookup-cache";
 import { ingestPullEvents } from "./pull-events";
 import { changeStreamResponse } from "./changes-stream";
 
@@ -25,9 +26,14 @@ export const handleLookup = defineRoute({
   body: lookupRequestSchema,
   limit: 16 * 1024,
   errors: "json",
-  async handler({ body, deps }) {
+  async handler({ req, body, deps }) {
     const env = deps.env();
-    const result = await lookupProxyAccess(await deps.db(), body, { dockerHubRegistry: env.DOCKER_HUB_REGISTRY, providerSettings: env, cacheStoreUrl: cacheStoreUrl(env) });
+    const db = await deps.db();
+    const compute = () => lookupProxyAccess(db, body, { dockerHubRegistry: env.DOCKER_HUB_REGISTRY, providerSettings: env, cacheStoreUrl: cacheStoreUrl(env) });
+    // Answers kept in this process, dropped by the change channel (lookup-cache.ts); the proxy asks past it with no-cache.
+    const cache = lookupCacheFor(deps.changes(), env.PORTAL_LOOKUP_CACHE_TTL_MS);
+    const fresh = /\bno-cache\b/i.test(req.headers.get("cache-control") ?? "");
+    const result = cache ? await cache.lookup(body, compute, { fresh }) : await compute();
     return jsonResponse(result.status, result.body);
   },
 });

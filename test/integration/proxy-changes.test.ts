@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { env } from "@/lib/config/env";
 import { archiveCustomer } from "@/lib/customers/operations";
 import { notifyChange } from "@/lib/internal/changes";
 import { ChangeHub } from "@/lib/internal/changes-hub";
@@ -75,8 +76,10 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
     await buildOciImage(work, { layers: [{ sizeBytes: 2_000 }], tag: "1.0" });
     await pushImage(work, `${upstream.host}/acme/app:1.0`, { creds: vendor });
     for (let i = 0; i < 2; i++) hubs.push(new ChangeHub(() => Promise.resolve(fx.t.url)));
-    portalA = await startInternalApi({ changes: hubs[0] });
-    portalB = await startInternalApi({ changes: hubs[1] });
+    // Both portals keep their lookup answers for a minute too: only the change channel can drop them.
+    const cached = { ...env(), PORTAL_LOOKUP_CACHE_TTL_MS: TTL_MS };
+    portalA = await startInternalApi({ changes: hubs[0], env: cached });
+    portalB = await startInternalApi({ changes: hubs[1], env: cached });
     proxyA = await fx.startProxy({ portalUrl: portalA.url, licenseTtlMs: TTL_MS, changeFeed: fastRetry });
     proxyB = await fx.startProxy({ portalUrl: portalB.url, licenseTtlMs: TTL_MS, changeFeed: fastRetry });
   }, 120_000);

@@ -57,8 +57,14 @@ export interface ProxyFixture {
   startProxy(options?: Partial<ProxyOptions>): Promise<StartedProxy>;
 }
 
-/** The environment of a file whose portal code serves a proxy: a service token, private upstreams allowed. */
-const configureProxyTestEnv = () => configureTestEnv({ name: "proxytest", serviceToken: true, vars: { ALLOW_PRIVATE_REGISTRY_HOSTS: "true" } });
+/**
+ * The environment of a file whose portal code serves a proxy: a service token, private upstreams
+ * allowed, and no portal lookup cache — these files change licenses and registries in the
+ * database directly, which the change channel that keeps that cache right never hears of
+ * (test/integration/proxy-changes.test.ts and lookup-cache.test.ts run with it).
+ */
+const configureProxyTestEnv = () =>
+  configureTestEnv({ name: "proxytest", serviceToken: true, vars: { ALLOW_PRIVATE_REGISTRY_HOSTS: "true", PORTAL_LOOKUP_CACHE_TTL_MS: "0" } });
 
 /** The portal's internal API the proxy asks, on this process's configuration or on `env`, its change streams from `changes` (default: this process's). */
 export const startInternalApi = (opts: { env?: Env; changes?: ChangeHub } = {}) =>
