@@ -3,7 +3,7 @@ import next from "eslint-config-next";
 const config = [
   ...next,
   {
-    ignores: ["lib/generated/**", ".next/**", ".next-e2e-*/**", ".test-data/**", ".data/**", "node_modules/**", "test-results/**", "playwright-report/**"],
+    ignores: ["lib/generated/**", ".next/**", ".next-e2e-*/**", ".test-data/**", ".data/**", "node_modules/**", "test-results/**", "playwright-report/**", "dist/**"],
   },
   {
     rules: {
