@@ -52,6 +52,7 @@ test("an app's images: add one, see what customers pull and what it is now, inli
   await page.getByRole("link", { name: "Images of Ledger" }).click();
   await expect(page.getByRole("heading", { name: "Ledger", level: 1 })).toBeVisible();
   await expect(page.getByText("No images listed")).toBeVisible();
+  await expect(page.getByText("No registries yet: connect one on the Images page, or push to the Portcullis registry.")).toBeVisible();
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.screenshot({ path: `${SCREENS}/app-images-empty-1440.png`, fullPage: true });
 

@@ -100,7 +100,7 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
         <h2 className="px-4 pt-4 text-base font-semibold">Suggested</h2>
         <p className="px-4 pb-2 text-sm text-slate-600">Seen in pushes to the Portcullis registry under {slug}/ and in customers&apos; pulls through the proxy, not listed yet.</p>
         {suggestions.length === 0 ? (
-          <p className="border-t border-slate-200 px-4 py-3 text-sm text-slate-500">Nothing to suggest: every image pushed or pulled for this app is listed.</p>
+          <p className="border-t border-slate-200 px-4 py-3 text-sm text-slate-500">Nothing to suggest: no push under {slug}/ or pull by a customer names an image missing from the list.</p>
         ) : (
           <div className="border-t border-slate-200">
             <ImageSuggestions appId={id} suggestions={suggestions.map((s) => ({ ...s, lastSeenAt: s.lastSeenAt.toISOString() }))} canWrite={canWrite} />
