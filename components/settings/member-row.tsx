@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { changeRoleAction, removeMemberAction } from "@/app/_actions/members";
+import { endMemberSessionsAction } from "@/app/_actions/sessions";
 import { SubmitButton } from "@/components/ui/button";
 import { RowError } from "@/components/ui/confirm-form";
 import { roleLabels, roles, type RoleName } from "@/lib/teams/schemas";
@@ -18,7 +19,8 @@ export function MemberRow({
 }) {
   const [roleState, changeRole] = useActionState<ActionState, FormData>(changeRoleAction, { status: "idle" });
   const [removeState, remove] = useActionState<ActionState, FormData>(removeMemberAction, { status: "idle" });
-  const error = roleState.status === "error" ? roleState.message : removeState.status === "error" ? removeState.message : null;
+  const [sessionsState, endSessions] = useActionState<ActionState, FormData>(endMemberSessionsAction, { status: "idle" });
+  const error = [roleState, removeState, sessionsState].find((s) => s.status === "error")?.message ?? null;
   return (
     <li className="flex flex-wrap items-center justify-between gap-3 px-4 py-3" data-testid={`member-${member.email}`}>
       <div>
@@ -27,6 +29,7 @@ export function MemberRow({
         </p>
         {!isAdmin && <p className="text-xs text-slate-600">{roleLabels[member.role]}</p>}
         <RowError message={error} />
+        {sessionsState.status === "ok" && <p className="mt-1 text-xs text-emerald-700" role="status">{sessionsState.message}</p>}
       </div>
       {isAdmin && (
         <div className="flex items-center gap-2">
@@ -44,6 +47,17 @@ export function MemberRow({
             </select>
             <SubmitButton variant="secondary" pendingText="Saving…">
               Change role
+            </SubmitButton>
+          </form>
+          <form
+            action={endSessions}
+            onSubmit={(e) => {
+              if (!confirm(`Sign ${member.email} out of every browser?`)) e.preventDefault();
+            }}
+          >
+            <input type="hidden" name="membershipId" value={member.id} />
+            <SubmitButton variant="ghost" pendingText="Ending…" aria-label={`End all sessions of ${member.email}`}>
+              End sessions
             </SubmitButton>
           </form>
           <form

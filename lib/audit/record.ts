@@ -29,6 +29,12 @@ export const auditActions = [
   "license.revoke",
   "token.create",
   "token.revoke",
+  "session.ended",
+  "member.sessions_ended",
+  "user.two_factor_enable",
+  "user.two_factor_disable",
+  "member.two_factor_reset",
+  "team.two_factor_requirement",
 ] as const;
 type AuditAction = (typeof auditActions)[number];
 
