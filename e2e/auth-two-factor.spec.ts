@@ -1,0 +1,63 @@
+import { expect, test } from "@playwright/test";
+import { PASSWORD, signUp, uniqueEmail } from "./support/auth";
+import { base32Decode, totp } from "@/lib/auth/two-factor/totp";
+
+test.describe("two-factor authentication", () => {
+  test("enrol with a code, sign out, and sign in again with the password and a code from the app", async ({ page }) => {
+    const email = uniqueEmail("totp");
+    await signUp(page, { email, teamName: "TOTP Team" });
+    await page.getByRole("link", { name: "Team settings" }).click();
+    await page.getByRole("link", { name: "Two-factor authentication" }).click();
+    await page.getByRole("button", { name: "Set up two-factor authentication" }).click();
+    const secret = (await page.getByTestId("totp-secret").textContent())!.replace(/\s/g, "");
+    await expect(page.getByTestId("otpauth-uri")).toContainText(`otpauth://totp/Portcullis:${encodeURIComponent(email)}`);
+    const key = base32Decode(secret);
+
+    await page.getByLabel("Code from your app").fill("000000");
+    await page.getByRole("button", { name: "Turn on" }).click();
+    await expect(page.getByText("That code is not correct.")).toBeVisible();
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.screenshot({ path: "test-results/screens/two-factor-setup-1440.png", fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: "test-results/screens/two-factor-setup-390.png", fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 720 });
+
+    await page.getByLabel("Code from your app").fill(totp(key, Date.now()));
+    await page.getByRole("button", { name: "Turn on" }).click();
+    await expect(page.getByText("Two-factor authentication is on.")).toBeVisible();
+    await expect(page.getByTestId("recovery-codes").getByRole("listitem")).toHaveCount(10);
+    await page.screenshot({ path: "test-results/screens/two-factor-codes-1280.png", fullPage: true });
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/sign-in/);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByLabel("Authentication code")).toBeVisible({ timeout: 30_000 });
+    await page.screenshot({ path: "test-results/screens/sign-in-code-1280.png", fullPage: true });
+    await page.getByLabel("Authentication code").fill("123456");
+    await page.getByRole("button", { name: "Verify" }).click();
+    await expect(page.getByText("That code is not correct, or it was already used.").first()).toBeVisible();
+    // The code that turned it on is used up: the app's next code.
+    await page.getByLabel("Authentication code").fill(totp(key, Date.now() + 30_000));
+    await page.getByRole("button", { name: "Verify" }).click();
+    await expect(page.getByRole("heading", { name: "Apps", level: 1 })).toBeVisible({ timeout: 30_000 });
+  });
+
+  test("a team that requires it sends a member without it to set it up first", async ({ page }) => {
+    const email = uniqueEmail("required");
+    await signUp(page, { email, teamName: "Strict Team" });
+    await page.goto("/settings/security/2fa");
+    await page.getByRole("button", { name: "Require it of every member" }).click();
+    await expect(page.getByText("Members now need two-factor authentication.")).toBeVisible();
+    await page.goto("/apps");
+    await expect(page).toHaveURL(/\/two-factor\/setup/);
+    await expect(page.getByRole("heading", { name: "Set up two-factor authentication" })).toBeVisible();
+    await page.getByRole("button", { name: "Set up two-factor authentication" }).click();
+    const key = base32Decode((await page.getByTestId("totp-secret").textContent())!.replace(/\s/g, ""));
+    await page.getByLabel("Code from your app").fill(totp(key, Date.now()));
+    await page.getByRole("button", { name: "Turn on" }).click();
+    await page.getByRole("link", { name: "Continue to your team" }).click();
+    await expect(page.getByRole("heading", { name: "Apps", level: 1 })).toBeVisible();
+  });
+});
