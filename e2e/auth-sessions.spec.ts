@@ -3,6 +3,8 @@ import { PASSWORD, signUp, uniqueEmail } from "./support/auth";
 
 test.describe("your sessions", () => {
   test("shows this browser and another one; ending the other signs it out on its next request", async ({ page, browser }) => {
+    // Two browsers signing in (password hashing) and a dozen pages: more than the default on a busy machine.
+    test.setTimeout(180_000);
     const email = uniqueEmail("sessions");
     await signUp(page, { email, teamName: "Sessions Team" });
 

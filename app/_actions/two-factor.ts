@@ -50,7 +50,7 @@ export async function disableTwoFactorAction(_prev: ActionState, formData: FormD
 
 export async function setTwoFactorRequirementAction(_prev: ActionState, formData: FormData) {
   return runFormAction(setTwoFactorRequirement, formData, {
-    revalidate: "/settings/security",
+    revalidate: "/settings/security/2fa",
     message: (r) => (r.required ? "Members now need two-factor authentication." : "Two-factor authentication is now optional."),
   });
 }

@@ -110,6 +110,9 @@ describe("a team that requires two-factor authentication", () => {
     const member = await account({ role: "developer", teamId: admin.teamId });
     expect((await errorOf(invoke(setTwoFactorRequirement, member, { required: "true" }))).code).toBe("forbidden");
     expect((await errorOf(invoke(setTwoFactorRequirement, admin, { required: "maybe" }))).code).toBe("validation_failed");
+    // The admin can't require what they don't have: it would lock them out.
+    expect((await errorOf(invoke(setTwoFactorRequirement, admin, { required: "true" }))).code).toBe("conflict");
+    await enrol(admin);
     await invoke(setTwoFactorRequirement, admin, { required: "true" });
     expect(await t.db.auditEvent.findFirst({ where: { teamId: admin.teamId, action: "team.two_factor_requirement" } })).toMatchObject({ metadata: { required: true } });
 

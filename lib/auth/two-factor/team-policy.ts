@@ -3,6 +3,7 @@ import "@/lib/validations/zod-config";
 import type { Db } from "@/lib/db/client";
 import { defineTeamChange } from "@/lib/server/team-change";
 import { findOr404 } from "@/lib/server/find-or-404";
+import { AppError } from "@/lib/errors";
 
 /** A team admin's part: requiring two-factor authentication of the team's members, and resetting a member's. */
 export const twoFactorRequirementSchema = z.object({ required: z.enum(["true", "false"], "Choose whether it is required.").transform((v) => v === "true") });
@@ -13,6 +14,10 @@ export const setTwoFactorRequirement = defineTeamChange({
   async change(tx, ctx, input) {
     const team = await tx.team.findUniqueOrThrow({ where: { id: ctx.teamId }, select: { requireTwoFactor: true } });
     if (team.requireTwoFactor === input.required) return { result: { required: input.required } };
+    // The requirement applies to the admin too: without it on, they would lock themselves out.
+    if (input.required && !(await tx.twoFactor.findFirst({ where: { userId: ctx.userId, enabledAt: { not: null } }, select: { userId: true } }))) {
+      throw new AppError("conflict", "Turn on two-factor authentication for your own account first: the requirement applies to you too.");
+    }
     await tx.team.update({ where: { id: ctx.teamId }, data: { requireTwoFactor: input.required } });
     return { result: { required: input.required }, audit: { action: "team.two_factor_requirement", targetType: "team", targetId: ctx.teamId, targetLabel: ctx.teamName, metadata: { required: input.required } } };
   },
