@@ -33,6 +33,12 @@ export const auditActions = [
   "app.image_remove",
   "app.images_setting",
   "registry.apps",
+  "session.ended",
+  "member.sessions_ended",
+  "user.two_factor_enable",
+  "user.two_factor_disable",
+  "member.two_factor_reset",
+  "team.two_factor_requirement",
 ] as const;
 type AuditAction = (typeof auditActions)[number];
 
