@@ -10,9 +10,19 @@ import { backupCommand, restoreCommand } from "./backup";
 import { appsImagesCommands } from "./apps-images";
 import { disconnectDb, getDb } from "@/lib/db/client";
 import { prismaSecretStore } from "@/lib/crypto/prisma-store";
+import { combinedSecretStore } from "@/lib/crypto/combined-store";
+import { twoFactorSecretStore } from "@/lib/auth/two-factor/secret-store";
 
-// The kms commands work on the EncryptedSecret table of DATABASE_URL or the embedded database.
-const kmsDeps = databaseKmsDeps(async () => ({ store: prismaSecretStore(await getDb()), close: disconnectDb }));
+// The kms commands work on the sealed secrets of DATABASE_URL or the embedded database: the teams'
+// (EncryptedSecret) and the people's TOTP secrets (TwoFactor).
+const kmsDeps = databaseKmsDeps(async () => {
+  const db = await getDb();
+  const store = combinedSecretStore([
+    { name: "secret", store: prismaSecretStore(db) },
+    { name: "totp", store: twoFactorSecretStore(db) },
+  ]);
+  return { store, close: disconnectDb };
+});
 
 /** Every command of the CLI. Each lives in its own file in this folder. */
 export const commands: Command[] = [...kmsCommands(kmsDeps), migrateCommand, imagesRewriteCommand, pullSecretCommand, registryConfigCommand, adminBootstrapCommand(), ...hashesCommands(), backupCommand, restoreCommand, ...appsImagesCommands()];
