@@ -7,6 +7,7 @@ import { registryDtoSchema, registryTestResultSchema, testedManifestSchema } fro
 import { auditEventDtoSchema, auditEventPageDtoSchema } from "@/lib/audit/dto";
 import { cachePurgeResultSchema, cacheStatsDtoSchema } from "@/lib/cache/dto";
 import { wireSchema } from "@/lib/api/wire";
+import { ssoDomainDtoSchema, ssoDtoSchema, ssoTestResultSchema } from "@/lib/sso/dto";
 
 /**
  * What the REST API answers, as zod schemas: the OpenAPI document's response schemas, and what
@@ -65,5 +66,11 @@ export const deletedSchema = z.object({ id }).meta({ id: "Deleted" });
 export const appDeletedSchema = wireSchema(appDeletedDtoSchema).meta({ id: "AppDeleted" });
 
 export const appDeletionPreviewSchema = wireSchema(appDeletionPreviewDtoSchema, new Map([[appDtoSchema, appSchema]])).meta({ id: "AppDeletionPreview" });
+
+export const ssoSchema = wireSchema(ssoDtoSchema).meta({ id: "SingleSignOn" });
+
+export const ssoTestSchema = wireSchema(ssoTestResultSchema).meta({ id: "SingleSignOnTest" });
+
+export const ssoDomainSchema = wireSchema(ssoDomainDtoSchema).meta({ id: "SingleSignOnDomain" });
 
 export const listOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item) });

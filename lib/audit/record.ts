@@ -29,6 +29,15 @@ export const auditActions = [
   "license.revoke",
   "token.create",
   "token.revoke",
+  "sso.updated",
+  "sso.tested",
+  "sso.enforced",
+  "sso.unenforced",
+  "sso.domain_claimed",
+  "sso.domain_verified",
+  "sso.domain_removed",
+  "sso.sign_in",
+  "sso.break_glass",
 ] as const;
 type AuditAction = (typeof auditActions)[number];
 
