@@ -19,6 +19,8 @@ import {
 import { purgeCache } from "@/lib/cache/purge";
 import { updateCacheSettings } from "@/lib/cache/settings";
 import { getCacheStats } from "@/lib/cache/stats";
+import { getSso, saveSso, testSso } from "@/lib/sso/operations";
+import { addSsoDomain, listSsoDomains, removeSsoDomain, verifySsoDomain } from "@/lib/sso/domains";
 
 /**
  * Every team-scoped operation. The isolation test walks this list and fails for any operation
@@ -63,4 +65,11 @@ export const allOperations = [
   updateCacheSettings,
   purgeCache,
   listActivity,
+  getSso,
+  testSso,
+  saveSso,
+  listSsoDomains,
+  addSsoDomain,
+  verifySsoDomain,
+  removeSsoDomain,
 ] as const;
