@@ -31,7 +31,7 @@ export function toDomainDto(d: SsoDomain): SsoDomainDto {
 const domainTarget = (d: SsoDomain) => ({ targetType: "sso_domain", targetId: d.id, targetLabel: d.domain });
 
 const verifiedElsewhere = (domain: string) =>
-  new AppError("conflict", `${domain} is verified by another team.`, { fields: { domain: `${domain} is verified by another team. Ask Portcullis support if it is yours.` } });
+  new AppError("conflict", `${domain} is verified by another team.`, { fields: { domain: `${domain} is verified by another team.` } });
 
 const findDomain = (db: Db | Tx, teamId: string, id: string) => findOr404(db.ssoDomain.findFirst({ where: { id, teamId } }), "That domain is not claimed by this team.");
 
