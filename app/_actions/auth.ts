@@ -4,74 +4,44 @@ import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { getDb } from "@/lib/db/client";
 import { signUp } from "@/lib/accounts/sign-up";
-import { verifyCredentials } from "@/lib/accounts/sign-in";
-import { SESSION_COOKIE, createSession, deleteSession, setActiveTeam } from "@/lib/auth/sessions";
+import { setActiveTeam } from "@/lib/auth/sessions";
+import { endCurrentSession } from "@/lib/auth/sign-out";
 import { acceptInvite } from "@/lib/teams/invites";
 import { createTeam } from "@/lib/teams/create-team";
-import { signInSchema, signUpSchema } from "@/lib/accounts/schemas";
+import { signUpSchema } from "@/lib/accounts/schemas";
 import { createTeamSchema, switchTeamSchema } from "@/lib/teams/schemas";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validations/parse";
 import { formObject, type ActionState } from "@/lib/server/action-state";
 import { formErrorState } from "@/lib/server/form-action";
-import { clientIp, cookieIsSecure, currentSession } from "@/lib/server/request";
-
-async function startSession(userId: string, teamId: string | null) {
-  const db = await getDb();
-  const { token, expiresAt } = await createSession(db, { userId, activeTeamId: teamId, ip: await clientIp() });
-  (await cookies()).set(SESSION_COOKIE, token, {
-    httpOnly: true,
-    sameSite: "lax",
-    secure: await cookieIsSecure(),
-    path: "/",
-    expires: expiresAt,
-  });
-}
+import { clientIp, currentSession } from "@/lib/server/request";
 
 const failure = formErrorState;
 
-export async function signUpAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
+/**
+ * Creates an account. Through an invite the new member is signed in at once: the action answers
+ * `signIn`, and the form signs in through next-auth with the password it has just sent.
+ */
+export async function signUpAction(_prev: ActionState<{ signIn: boolean }>, formData: FormData): Promise<ActionState<{ signIn: boolean }>> {
   const raw = formObject(formData);
   // Through an invite the team already exists: the team name field is not shown.
   if (raw.inviteToken) raw.teamName ||= "invited";
-  let joined = false;
   try {
     const input = parseInput(signUpSchema, raw);
     const result = await signUp(await getDb(), input, await clientIp());
     // An invite link proves the address: its new member is signed in at once.
-    if (input.inviteToken && result) {
-      await startSession(result.userId, result.teamId);
-      joined = true;
-    }
+    if (input.inviteToken && result) return { status: "ok", data: { signIn: true } };
   } catch (e) {
     return failure(e, formData);
   }
-  if (joined) redirect("/apps?joined=1");
   // Open sign-up answers the same whether the email was new (account created) or already had an
   // account (nothing created): continue at the sign-in form. See lib/accounts/sign-up.ts.
   redirect("/sign-in?signedUp=1");
 }
 
-export async function signInAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
-  const raw = formObject(formData);
-  try {
-    const input = parseInput(signInSchema, raw);
-    const db = await getDb();
-    const ip = await clientIp();
-    const user = await verifyCredentials(db, input, ip);
-    let teamId: string | null = null;
-    if (input.inviteToken) teamId = await acceptInvite(db, input.inviteToken, user, ip);
-    await startSession(user.userId, teamId);
-  } catch (e) {
-    return failure(e, formData);
-  }
-  redirect(raw.inviteToken ? "/apps?joined=1" : raw.welcome ? "/apps?welcome=1" : "/apps");
-}
-
+/** Ends this browser's session (its Session row) and clears its cookies. */
 export async function signOutAction(): Promise<void> {
-  const jar = await cookies();
-  await deleteSession(await getDb(), jar.get(SESSION_COOKIE)?.value);
-  jar.delete(SESSION_COOKIE);
+  await endCurrentSession(await getDb(), await cookies());
   redirect("/sign-in?signedOut=1");
 }
 

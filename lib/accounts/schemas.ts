@@ -29,5 +29,7 @@ export const signInSchema = z.object({
   email: emailSchema,
   password: z.string().min(1, "Enter your password.").max(200),
   inviteToken: z.string().max(200).optional(),
+  /** The second step of a sign-in with two-factor authentication: a 6-digit code or a recovery code. */
+  code: z.string().trim().max(64, "That code is too long.").optional(),
 });
 export type SignInInput = z.infer<typeof signInSchema>;

@@ -14,9 +14,26 @@ export const BAD_CREDENTIALS = "Email or password is incorrect.";
  */
 export async function verifyCredentials(db: Db, input: SignInInput, ip: string | null) {
   const reservation = await reserveLoginAttempt(db, { account: input.email, address: ip });
+  const user = await checkPassword(db, input);
+  await reservation.succeeded();
+  return user;
+}
+
+async function checkPassword(db: Db, input: SignInInput) {
   const user = await db.user.findUnique({ where: { email: input.email } });
   const ok = user ? await verifyPassword(user.passwordHash, input.password) : await verifyAgainstDummy(input.password);
   if (!user || !ok) throw new AppError("unauthenticated", BAD_CREDENTIALS);
-  await reservation.succeeded();
   return { userId: user.id, email: user.email };
+}
+
+/**
+ * The sign-in form's check: the password, then the second factor when the account has one. Both
+ * steps come in one attempt, counted before anything is checked, so the limits cover guessed
+ * codes as they cover guessed passwords; only a complete success gives the attempt back.
+ */
+export async function verifySignIn(db: Db, input: SignInInput, ip: string | null) {
+  const reservation = await reserveLoginAttempt(db, { account: input.email, address: ip });
+  const user = await checkPassword(db, input);
+  await reservation.succeeded();
+  return user;
 }

@@ -57,6 +57,11 @@ export const envSchema = z.object({
   VAULT_TOKEN: str(),
   VAULT_TRANSIT_KEY: str(),
   PORTAL_URL: url(),
+  /** Instance-wide sign-in with GitHub / Google (lib/auth/next-auth/oauth.ts): on only when both of a pair are set. */
+  GITHUB_CLIENT_ID: str(),
+  GITHUB_CLIENT_SECRET: str(),
+  GOOGLE_CLIENT_ID: str(),
+  GOOGLE_CLIENT_SECRET: str(),
   PROXY_URL: url(),
   REGISTRY_URL: url(),
   /** Where the portal reaches the hosted registry's API (deleting an app's images); default REGISTRY_URL. */

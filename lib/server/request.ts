@@ -2,8 +2,8 @@ import "server-only";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { getDb } from "@/lib/db/client";
-import { SESSION_COOKIE, findSession } from "@/lib/auth/sessions";
-import { resolveTeamContext, type TeamContext } from "@/lib/auth/context";
+import { sessionFromCookies, teamContextOfSession } from "@/lib/auth/current-session";
+import type { TeamContext } from "@/lib/auth/context";
 import { clientIpFromHeaders } from "@/lib/http/client-ip";
 import { servedOverHttps } from "@/lib/http/security-headers";
 import { env } from "@/lib/config/env";
@@ -18,29 +18,24 @@ export async function cookieIsSecure(): Promise<boolean> {
   return servedOverHttps(await headers(), env().PORTAL_URL);
 }
 
-/** The signed-in session and user, or null. */
+/** The signed-in session and user, or null (lib/auth/current-session.ts). */
 export async function currentSession() {
-  const token = (await cookies()).get(SESSION_COOKIE)?.value;
-  return findSession(await getDb(), token);
+  return sessionFromCookies(await getDb(), await cookies());
 }
 
 /** The team context of the signed-in user, or null (not signed in, or in no team). */
 export async function currentTeamContext(): Promise<TeamContext | null> {
   const session = await currentSession();
   if (!session) return null;
-  return resolveTeamContext(await getDb(), {
-    userId: session.user.id,
-    email: session.user.email,
-    teamId: session.activeTeamId,
-    ip: await clientIp(),
-    sessionId: session.id,
-  });
+  return teamContextOfSession(await getDb(), session, await clientIp());
 }
 
-/** For pages: the team context, or a redirect to sign in. */
+/** For pages: the team context, or a redirect to sign in (or, signed in but in no team yet, to create one). */
 export async function requireTeamContext(): Promise<TeamContext> {
-  const ctx = await currentTeamContext();
-  if (!ctx) redirect("/sign-in");
+  const session = await currentSession();
+  if (!session) redirect("/sign-in");
+  const ctx = await teamContextOfSession(await getDb(), session, await clientIp());
+  if (!ctx) redirect("/welcome");
   return ctx;
 }
 

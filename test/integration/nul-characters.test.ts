@@ -1,3 +1,4 @@
+import { AuthBrowser } from "@/test/support/next-auth-client";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { setupTestDatabase } from "@/test/support/db";
 import { configureTestEnv } from "@/test/support/test-env";
@@ -112,7 +113,7 @@ describe("NUL characters in input", () => {
   }
 
   it("sign-up and sign-in forms answer with the field's message, not an internal error", async () => {
-    const { signInAction, signUpAction } = await import("@/app/_actions/auth");
+    const { signUpAction } = await import("@/app/_actions/auth");
     const form = (values: Record<string, string>) => {
       const f = new FormData();
       for (const [k, v] of Object.entries(values)) f.set(k, v);
@@ -126,8 +127,8 @@ describe("NUL characters in input", () => {
     }
     const signIn = { email: "nul@example.com", password: "long-enough-password" };
     for (const [field, bad] of poisoned(signIn)) {
-      const state = await signInAction({ status: "idle" }, form(bad as Record<string, string>));
-      expect(state.fields?.[field], `sign-in ${field}`).toBe(NUL_MESSAGE);
+      const error = await new AuthBrowser().signIn(bad as Record<string, string>);
+      expect(error?.fields?.[field], `sign-in ${field}`).toBe(NUL_MESSAGE);
     }
     expect(await t.db.user.count({ where: { email: { contains: "nul@" } } })).toBe(0);
   });
