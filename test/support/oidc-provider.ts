@@ -52,6 +52,46 @@ interface KoaContext {
   oidc?: { client?: { clientId: string }; session?: { accountId?: string } };
 }
 
+/**
+ * A person at the provider's login form, without a browser: follows the authorization request
+ * through the form (login name, any password) and answers where the provider sends the browser
+ * back (the client's redirect URI with `code` and `state`, or an error).
+ */
+export async function loginAtProvider(authorizationUrl: string, login: string): Promise<URL> {
+  const jar = new Map<string, string>();
+  const origin = new URL(authorizationUrl).origin;
+  const go = async (url: string, init: { method?: string; body?: string } = {}) => {
+    const res = await fetch(url, {
+      method: init.method ?? "GET",
+      redirect: "manual",
+      headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; "), ...(init.body && { "content-type": "application/x-www-form-urlencoded" }) },
+      body: init.body,
+    });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(";");
+      const i = pair!.indexOf("=");
+      jar.set(pair!.slice(0, i).trim(), pair!.slice(i + 1).trim());
+    }
+    return res;
+  };
+  let res = await go(authorizationUrl);
+  for (let hops = 0; hops < 10; hops++) {
+    const location = res.headers.get("location");
+    if (location) {
+      const next = new URL(location, origin);
+      if (next.origin !== origin) return next;
+      res = await go(next.href);
+      continue;
+    }
+    const html = await res.text();
+    const action = html.match(/<form[^>]*action="([^"]+)"/)?.[1];
+    if (!action) throw new Error(`the provider answered HTTP ${res.status} without a form: ${html.slice(0, 300)}`);
+    const prompt = html.match(/name="prompt" value="(\w+)"/)?.[1] ?? "login";
+    res = await go(new URL(action, origin).href, { method: "POST", body: new URLSearchParams(prompt === "login" ? { prompt, login, password: "any" } : { prompt }).toString() });
+  }
+  throw new Error("the provider never sent the browser back");
+}
+
 export async function startOidcProvider(opts: { clients: TestClient[]; accounts?: Record<string, TestAccount> }): Promise<TestOidcProvider> {
   const { default: Provider } = (await import("oidc-provider" as string)) as { default: new (issuer: string, config: unknown) => ProviderLike };
   const accounts = new Map(Object.entries(opts.accounts ?? {}));

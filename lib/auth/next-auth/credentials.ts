@@ -7,6 +7,7 @@ import { parseInput } from "@/lib/validations/parse";
 import { toAppError } from "@/lib/server/to-app-error";
 import { encodeSignInError } from "@/lib/auth/sign-in-error";
 import type { AuthRequestInfo } from "./request-info";
+import { assertPasswordSignInAllowed } from "@/lib/sso/enforcement";
 
 /**
  * Email and password (argon2id, the sign-in limits of lib/auth/rate-limit.ts, and the second
@@ -28,6 +29,7 @@ export function credentialsProvider(request: AuthRequestInfo) {
         const input = parseInput(signInSchema, pickStrings(credentials));
         const db = await getDb();
         const user = await verifySignIn(db, input, request.ip);
+        await assertPasswordSignInAllowed(db, user, request.ip);
         const activeTeamId = input.inviteToken ? await acceptInvite(db, input.inviteToken, user, request.ip) : null;
         return { id: user.userId, email: user.email, activeTeamId };
       } catch (e) {
