@@ -27,7 +27,7 @@ export interface TestDnsServer {
   stop(): Promise<void>;
 }
 
-export async function startDnsServer(): Promise<TestDnsServer> {
+export async function startDnsServer(opts: { port?: number } = {}): Promise<TestDnsServer> {
   const dns2 = await loadDns2();
   const { Packet } = dns2;
   const records = new Map<string, string[]>();
@@ -48,7 +48,7 @@ export async function startDnsServer(): Promise<TestDnsServer> {
       send(response);
     },
   });
-  const port = (await server.listen({ udp: { port: 0, address: "127.0.0.1", type: "udp4" } })).udp!.port;
+  const port = (await server.listen({ udp: { port: opts.port ?? 0, address: "127.0.0.1", type: "udp4" } })).udp!.port;
   return {
     address: `127.0.0.1:${port}`,
     questions,
