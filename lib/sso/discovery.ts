@@ -14,6 +14,7 @@ export interface Discovery {
   jwksUri: string;
   userinfoEndpoint?: string;
   tokenAuthMethods: string[];
+  scopesSupported: string[];
 }
 
 export const discoveryUrl = (issuer: string) => `${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`;
@@ -45,6 +46,7 @@ export async function fetchDiscovery(issuer: string, policy: IdpPolicy): Promise
       throw e;
     }
   }
+  const scopes = Array.isArray(doc.scopes_supported) ? doc.scopes_supported.filter((m): m is string => typeof m === "string") : [];
   const methods = Array.isArray(doc.token_endpoint_auth_methods_supported) ? doc.token_endpoint_auth_methods_supported.filter((m): m is string => typeof m === "string") : [];
   return {
     issuer,
@@ -54,6 +56,7 @@ export async function fetchDiscovery(issuer: string, policy: IdpPolicy): Promise
     ...(typeof doc.userinfo_endpoint === "string" && { userinfoEndpoint: doc.userinfo_endpoint }),
     // The specification's default when the provider lists none.
     tokenAuthMethods: methods.length ? methods : ["client_secret_basic"],
+    scopesSupported: scopes,
   };
 }
 

@@ -6,9 +6,8 @@ import { allowPrivateHosts } from "@/lib/config/env";
 import { getDb } from "@/lib/db/client";
 import type { TeamSso } from "@/lib/generated/prisma/client";
 import { createCheckedLookup } from "@/lib/oci/address";
-import { discoveryUrl } from "./discovery";
+import { discoveryUrl, fetchDiscovery, type Discovery } from "./discovery";
 import { readSsoFlow, SSO_FLOW_COOKIE, ssoFlowCookie } from "./flow-cookie";
-import { assertAllowedUrl } from "./http";
 import { joinThroughSso } from "./join";
 import { SSO_PROVIDER_ID } from "./redirect";
 import { loadSsoSecret } from "./secret";
@@ -32,9 +31,11 @@ export interface SsoFlow {
 /** Closed set of refusals the sign-in page knows (lib/auth/sign-in-error.ts). */
 export type SsoRefusal = "SsoExpired" | "SsoNotConfigured" | "SsoEmailUnverified" | "SsoOutsideDomain";
 
-const scopesOf = (sso: TeamSso) => ["openid", "email", "profile", ...(sso.groupsClaim === "groups" ? ["groups"] : [])].join(" ");
+/** `openid email profile`, and `groups` when a groups claim is read and the provider lists that scope (Okta, Keycloak, Dex; Entra ID and Google don't). */
+const scopesOf = (sso: TeamSso, discovery: Discovery) =>
+  ["openid", "email", "profile", ...(sso.groupsClaim && discovery.scopesSupported.includes("groups") ? ["groups"] : [])].join(" ");
 
-function providerOf(sso: TeamSso, clientSecret: string, email: string): OAuthConfig<Record<string, unknown>> {
+function providerOf(sso: TeamSso, discovery: Discovery, clientSecret: string, email: string): OAuthConfig<Record<string, unknown>> {
   return {
     id: SSO_PROVIDER_ID,
     name: "SSO",
@@ -42,7 +43,7 @@ function providerOf(sso: TeamSso, clientSecret: string, email: string): OAuthCon
     wellKnown: discoveryUrl(sso.issuer),
     clientId: sso.clientId,
     clientSecret,
-    authorization: { params: { scope: scopesOf(sso), login_hint: email } },
+    authorization: { params: { scope: scopesOf(sso, discovery), login_hint: email } },
     idToken: true,
     checks: ["pkce", "state", "nonce"],
     httpOptions: { timeout: 10_000, lookup: createCheckedLookup({ allowPrivate: allowPrivateHosts() }) } as OAuthConfig<Record<string, unknown>>["httpOptions"],
@@ -78,22 +79,26 @@ export async function ssoFlowFor(req: Request, segments: string[], info: AuthReq
   const sso = await db.teamSso.findUnique({ where: { teamId: flow.teamId } });
   const secret = sso && (await loadSsoSecret(db, sso));
   if (!sso || !secret) return refuse("SsoNotConfigured");
+  let discovery: Discovery;
   try {
-    await assertAllowedUrl(new URL(sso.issuer), { allowPrivate: allowPrivateHosts() });
+    // The SSRF rules again (the provider's document may have changed since the save), and its scopes.
+    discovery = await fetchDiscovery(sso.issuer, { allowPrivate: allowPrivateHosts() });
   } catch {
     return refuse("SsoNotConfigured");
   }
-  return { sso, email: flow.email, provider: providerOf(sso, secret, flow.email) };
+  return { sso, email: flow.email, provider: providerOf(sso, discovery, secret, flow.email) };
 }
 
 /** Why the provider's answer can't sign this person in to the team, or null. */
 async function refusalOf(flow: SsoFlow, profile: Profile | undefined): Promise<SsoRefusal | null> {
   const claims = (profile ?? {}) as { email?: unknown; email_verified?: unknown };
-  if (claims.email_verified !== true && claims.email_verified !== "true") return "SsoEmailUnverified";
+  // Entra ID has no email_verified; its optional claim xms_edov says the same (the email's domain owner verified it).
+  const verified = claims.email_verified === true || claims.email_verified === "true" || (claims.email_verified === undefined && (claims as { xms_edov?: unknown }).xms_edov === true);
+  if (!verified) return "SsoEmailUnverified";
   if (typeof claims.email !== "string" || !claims.email.includes("@")) return "SsoEmailUnverified";
   const domain = domainOf(claims.email.trim());
-  const verified = await (await getDb()).ssoDomain.findFirst({ where: { teamId: flow.sso.teamId, verifiedDomain: domain }, select: { id: true } });
-  return verified ? null : "SsoOutsideDomain";
+  const claimed = await (await getDb()).ssoDomain.findFirst({ where: { teamId: flow.sso.teamId, verifiedDomain: domain }, select: { id: true } });
+  return claimed ? null : "SsoOutsideDomain";
 }
 
 /** next-auth's callbacks with the SSO sign-in added: refusals, then just-in-time membership and the session. */
