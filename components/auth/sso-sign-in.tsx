@@ -1,9 +1,28 @@
 "use client";
 
 import { useId, useState, useTransition } from "react";
-import { signIn } from "next-auth/react";
+import { nextAuthMessages } from "@/lib/auth/sign-in-error";
 import { buttonClass } from "@/components/ui/button-class";
 import { startSsoAction } from "@/app/(auth)/sign-in/sso-action";
+
+/**
+ * Starts next-auth's `sso` provider the way next-auth's own client does (its CSRF token, then the
+ * sign-in POST answered with the provider's URL), and goes there. A refusal comes back as the
+ * sign-in page with an error code, shown here.
+ */
+async function goToProvider(): Promise<string | null> {
+  const { csrfToken } = (await (await fetch("/api/auth/csrf")).json()) as { csrfToken: string };
+  const res = await fetch("/api/auth/signin/sso", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ csrfToken, callbackUrl: `${window.location.origin}/apps`, json: "true" }),
+  });
+  const url = res.headers.get("content-type")?.includes("application/json") ? ((await res.json()) as { url?: string }).url : res.url;
+  const error = url ? new URL(url, window.location.href).searchParams.get("error") : "Default";
+  if (!url || (error && new URL(url, window.location.href).origin === window.location.origin)) return nextAuthMessages[error ?? "Default"] ?? nextAuthMessages.Default!;
+  window.location.href = url;
+  return null;
+}
 
 /**
  * "Sign in with SSO": the work email chooses the team (its verified domain), then the browser
@@ -29,8 +48,7 @@ export function SsoSignIn() {
     start(async () => {
       const r = await startSsoAction(data);
       if (r.status !== "ok") return setError(r.message ?? "Single sign-on could not start.");
-      setError(null);
-      await signIn("sso", { callbackUrl: "/apps" }, { login_hint: r.email ?? "" });
+      setError(await goToProvider().catch(() => nextAuthMessages.OAuthSignin!));
     });
   };
   return (

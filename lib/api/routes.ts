@@ -394,6 +394,7 @@ export const apiRoutes = [
     op: removeSsoDomain,
     tag: "Single sign-on",
     summary: "Remove a claimed domain",
+    conflict: "It is the team's last verified domain and single sign-on is enforced.",
     response: deletedSchema,
   },
 ] as const satisfies readonly ApiRoute[];

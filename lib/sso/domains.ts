@@ -105,6 +105,13 @@ export const removeSsoDomain = defineTeamChange({
   name: "sso.domains.remove", permission: "admin", input: removeDomainSchema,
   async change(tx, ctx, { id }) {
     const row = await findDomain(tx, ctx.teamId, id);
+    if (row.verifiedAt) {
+      const enforced = await tx.teamSso.findFirst({ where: { teamId: ctx.teamId, enforce: true }, select: { id: true } });
+      const others = await tx.ssoDomain.count({ where: { teamId: ctx.teamId, verifiedAt: { not: null }, id: { not: row.id } } });
+      if (enforced && others === 0) {
+        throw new AppError("conflict", `Turn off "Require single sign-on" before removing ${row.domain}: without a verified domain members could not sign in at all.`);
+      }
+    }
     await tx.ssoDomain.delete({ where: { id: row.id } });
     return { result: { id: row.id }, audit: { action: "sso.domain_removed", ...domainTarget(row) } };
   },

@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
 import { invoke } from "@/lib/server/operation";
 import { getSso, saveSso, testSso } from "@/lib/sso/operations";
-import { addSsoDomain, listSsoDomains, verifySsoDomain } from "@/lib/sso/domains";
+import { addSsoDomain, listSsoDomains, removeSsoDomain, verifySsoDomain } from "@/lib/sso/domains";
 import { loadSsoSecret } from "@/lib/sso/secret";
 import { ssoRedirectUri } from "@/lib/sso/redirect";
 import { ssoDomainSchema, ssoSchema, ssoTestSchema } from "@/lib/api/schemas";
 import { setupTestDatabase } from "@/test/support/db";
 import { startDnsServer, type TestDnsServer } from "@/test/support/dns-server";
-import { roleTokens, twoTeams } from "@/test/support/factories";
+import { memberContext, roleTokens, twoTeams } from "@/test/support/factories";
 import { apiRequest } from "@/test/support/api";
 import { startOidcProvider, type TestOidcProvider } from "@/test/support/oidc-provider";
 import { configureTestEnv, updateTestEnv } from "@/test/support/test-env";
@@ -211,6 +211,20 @@ describe("domains", () => {
     await invoke(saveSso, teams.adminA, { issuer: idp.issuer, clientId: "portcullis", enforce: false });
     const actions = (await t.db.auditEvent.findMany({ where: { teamId: teams.adminA.teamId, action: { in: ["sso.enforced", "sso.unenforced"] } }, orderBy: { createdAt: "asc" } })).map((e) => e.action);
     expect(actions).toEqual(["sso.enforced", "sso.unenforced"]);
+  });
+
+  it("the last verified domain can't be removed while SSO is enforced", async () => {
+    const third = await memberContext(t.db, { role: "admin", teamName: "Team C" });
+    await invoke(saveSso, third, { ...draft() });
+    const only = await invoke(addSsoDomain, third, { domain: "b-only.example.test" });
+    dns.setTxt(only.txtName, [only.txtValue]);
+    await invoke(verifySsoDomain, third, { id: only.id });
+    await invoke(saveSso, third, { issuer: idp.issuer, clientId: "portcullis", enforce: true });
+    const e = await failure(invoke(removeSsoDomain, third, { id: only.id }));
+    expect(e.code).toBe("conflict");
+    expect(e.message).toMatch(/Turn off "Require single sign-on" before removing b-only\.example\.test/);
+    await invoke(saveSso, third, { issuer: idp.issuer, clientId: "portcullis", enforce: false });
+    expect(await invoke(removeSsoDomain, third, { id: only.id })).toEqual({ id: only.id });
   });
 });
 
