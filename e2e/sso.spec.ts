@@ -43,7 +43,7 @@ async function shoot(page: Page, name: string) {
 }
 
 test("single sign-on: configure with test-then-save, verify the domain, enforce; a colleague joins through the provider; passwords refused for members", async ({ page, browser }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(420_000);
   await signUp(page, { email: uniqueEmail("sso-admin"), teamName: "SSO Corp" });
 
   // A member with a password, invited before enforcement.
