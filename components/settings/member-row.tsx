@@ -2,6 +2,8 @@
 
 import { useActionState } from "react";
 import { changeRoleAction, removeMemberAction } from "@/app/_actions/members";
+import { endMemberSessionsAction } from "@/app/_actions/sessions";
+import { resetMemberTwoFactorAction } from "@/app/_actions/two-factor";
 import { SubmitButton } from "@/components/ui/button";
 import { RowError } from "@/components/ui/confirm-form";
 import { roleLabels, roles, type RoleName } from "@/lib/teams/schemas";
@@ -18,7 +20,10 @@ export function MemberRow({
 }) {
   const [roleState, changeRole] = useActionState<ActionState, FormData>(changeRoleAction, { status: "idle" });
   const [removeState, remove] = useActionState<ActionState, FormData>(removeMemberAction, { status: "idle" });
-  const error = roleState.status === "error" ? roleState.message : removeState.status === "error" ? removeState.message : null;
+  const [sessionsState, endSessions] = useActionState<ActionState, FormData>(endMemberSessionsAction, { status: "idle" });
+  const [resetState, resetTwoFactor] = useActionState<ActionState, FormData>(resetMemberTwoFactorAction, { status: "idle" });
+  const error = [roleState, removeState, sessionsState, resetState].find((s) => s.status === "error")?.message ?? null;
+  const done = [sessionsState, resetState].find((s) => s.status === "ok")?.message;
   return (
     <li className="flex flex-wrap items-center justify-between gap-3 px-4 py-3" data-testid={`member-${member.email}`}>
       <div>
@@ -27,6 +32,7 @@ export function MemberRow({
         </p>
         {!isAdmin && <p className="text-xs text-slate-600">{roleLabels[member.role]}</p>}
         <RowError message={error} />
+        {done && <p className="mt-1 text-xs text-emerald-700" role="status">{done}</p>}
       </div>
       {isAdmin && (
         <div className="flex items-center gap-2">
@@ -44,6 +50,28 @@ export function MemberRow({
             </select>
             <SubmitButton variant="secondary" pendingText="Saving…">
               Change role
+            </SubmitButton>
+          </form>
+          <form
+            action={endSessions}
+            onSubmit={(e) => {
+              if (!confirm(`Sign ${member.email} out of every browser?`)) e.preventDefault();
+            }}
+          >
+            <input type="hidden" name="membershipId" value={member.id} />
+            <SubmitButton variant="ghost" pendingText="Ending…" aria-label={`End all sessions of ${member.email}`}>
+              End sessions
+            </SubmitButton>
+          </form>
+          <form
+            action={resetTwoFactor}
+            onSubmit={(e) => {
+              if (!confirm(`Turn off two-factor authentication of ${member.email}? They sign in with their password alone until they set it up again.`)) e.preventDefault();
+            }}
+          >
+            <input type="hidden" name="membershipId" value={member.id} />
+            <SubmitButton variant="ghost" pendingText="Resetting…" aria-label={`Reset two-factor authentication of ${member.email}`}>
+              Reset 2FA
             </SubmitButton>
           </form>
           <form

@@ -38,6 +38,12 @@ export const auditActions = [
   "sso.domain_removed",
   "sso.sign_in",
   "sso.break_glass",
+  "session.ended",
+  "member.sessions_ended",
+  "user.two_factor_enable",
+  "user.two_factor_disable",
+  "member.two_factor_reset",
+  "team.two_factor_requirement",
 ] as const;
 type AuditAction = (typeof auditActions)[number];
 

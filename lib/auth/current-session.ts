@@ -2,6 +2,7 @@ import type { Db } from "@/lib/db/client";
 import { SESSION_COOKIE, findSession, findSessionById, touchSession, type LiveSession } from "./sessions";
 import { sessionIdFromJwtCookie, type CookieReader } from "./next-auth/session-cookie";
 import { resolveTeamContext, type TeamContext } from "./context";
+import { mustEnrolTwoFactor } from "./two-factor/team-policy";
 
 /**
  * The session a request's cookies name, resolved against the `Session` table on every request:
@@ -16,7 +17,19 @@ export async function sessionFromCookies(db: Db, cookies: CookieReader): Promise
   return session;
 }
 
-/** The team context of a resolved session (its active team, else the person's first), or null when they are in no team. */
-export function teamContextOfSession(db: Db, session: LiveSession, ip: string | null): Promise<TeamContext | null> {
-  return resolveTeamContext(db, { userId: session.user.id, email: session.user.email, teamId: session.activeTeamId, ip, sessionId: session.id });
+/** What a session may reach: its team (the active one, else the person's first), or why not. */
+export type TeamAccess = { ctx: TeamContext } | { blocked: "no_team" | "two_factor_enrolment" };
+
+export async function teamAccessOfSession(db: Db, session: LiveSession, ip: string | null): Promise<TeamAccess> {
+  const ctx = await resolveTeamContext(db, { userId: session.user.id, email: session.user.email, teamId: session.activeTeamId, ip, sessionId: session.id });
+  if (!ctx) return { blocked: "no_team" };
+  // A team that requires two-factor authentication is out of reach until the member has it on.
+  if (await mustEnrolTwoFactor(db, ctx.userId, ctx.teamId)) return { blocked: "two_factor_enrolment" };
+  return { ctx };
+}
+
+/** The team context of a resolved session, or null (in no team, or the team requires two-factor authentication first). */
+export async function teamContextOfSession(db: Db, session: LiveSession, ip: string | null): Promise<TeamContext | null> {
+  const access = await teamAccessOfSession(db, session, ip);
+  return "ctx" in access ? access.ctx : null;
 }

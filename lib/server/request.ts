@@ -2,7 +2,7 @@ import "server-only";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { getDb } from "@/lib/db/client";
-import { sessionFromCookies, teamContextOfSession } from "@/lib/auth/current-session";
+import { sessionFromCookies, teamAccessOfSession, teamContextOfSession } from "@/lib/auth/current-session";
 import type { TeamContext } from "@/lib/auth/context";
 import { clientIpFromHeaders } from "@/lib/http/client-ip";
 import { servedOverHttps } from "@/lib/http/security-headers";
@@ -30,13 +30,16 @@ export async function currentTeamContext(): Promise<TeamContext | null> {
   return teamContextOfSession(await getDb(), session, await clientIp());
 }
 
-/** For pages: the team context, or a redirect to sign in (or, signed in but in no team yet, to create one). */
+/**
+ * For pages: the team context, or a redirect — to sign in; signed in but in no team yet, to create
+ * one; in a team that requires two-factor authentication without it, to set it up.
+ */
 export async function requireTeamContext(): Promise<TeamContext> {
   const session = await currentSession();
   if (!session) redirect("/sign-in");
-  const ctx = await teamContextOfSession(await getDb(), session, await clientIp());
-  if (!ctx) redirect("/welcome");
-  return ctx;
+  const access = await teamAccessOfSession(await getDb(), session, await clientIp());
+  if ("blocked" in access) redirect(access.blocked === "no_team" ? "/welcome" : "/two-factor/setup");
+  return access.ctx;
 }
 
 /** The portal's public base URL: PORTAL_URL, else what this request was addressed to. */

@@ -20,6 +20,10 @@ export default async function SettingsPage() {
   return (
     <>
       <PageHeader title="Team settings" description={`Members of ${ctx.teamName} and their roles. Admins manage members; developers change apps; read-only members look.`} />
+      <nav aria-label="Your account" className="-mt-2 mb-6 flex flex-wrap gap-4 text-sm">
+        <Link href="/settings/sessions" className="font-medium text-brand-600 hover:underline">Your sessions</Link>
+        <Link href="/settings/security/2fa" className="font-medium text-brand-600 hover:underline">Two-factor authentication</Link>
+      </nav>
       <Card className="mb-6 p-0">
         <h2 className="border-b border-slate-200 px-4 py-3 text-base font-semibold">Members</h2>
         <ul className="divide-y divide-slate-200" aria-label="Members">

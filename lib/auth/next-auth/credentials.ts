@@ -5,7 +5,8 @@ import { signInSchema } from "@/lib/accounts/schemas";
 import { acceptInvite } from "@/lib/teams/invites";
 import { parseInput } from "@/lib/validations/parse";
 import { toAppError } from "@/lib/server/to-app-error";
-import { encodeSignInError } from "@/lib/auth/sign-in-error";
+import { TWO_FACTOR_REQUIRED, encodeSignInError } from "@/lib/auth/sign-in-error";
+import { SecondFactorRequired } from "@/lib/auth/two-factor/verify";
 import type { AuthRequestInfo } from "./request-info";
 import { assertPasswordSignInAllowed } from "@/lib/sso/enforcement";
 
@@ -34,7 +35,8 @@ export function credentialsProvider(request: AuthRequestInfo) {
         return { id: user.userId, email: user.email, activeTeamId };
       } catch (e) {
         const err = toAppError(e);
-        throw new Error(encodeSignInError({ code: err.code, message: err.message, fields: err.fields }));
+        const code = e instanceof SecondFactorRequired ? TWO_FACTOR_REQUIRED : err.code;
+        throw new Error(encodeSignInError({ code, message: err.message, fields: err.fields }));
       }
     },
   });
