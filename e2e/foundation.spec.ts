@@ -73,7 +73,7 @@ test("a wrong password gets one clear message that does not say whether the emai
   for (const who of [email, uniqueEmail("unknown")]) {
     await page.getByLabel("Email").fill(who);
     await page.getByLabel("Password").fill("not the password");
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     // The form resets its password field when the server has answered.
     await expect(page.getByLabel("Password")).toHaveValue("");
     await expect(page.getByText("Email or password is incorrect.")).toBeVisible();
@@ -81,7 +81,7 @@ test("a wrong password gets one clear message that does not say whether the emai
   }
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Apps", level: 1 })).toBeVisible();
 });
 
@@ -98,10 +98,10 @@ test("sign-up answers the same for an address that already has an account, and s
   // Nothing was created: the intruder's password doesn't open the account; the owner's still does.
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill("the intruder's password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByText("Email or password is incorrect.")).toBeVisible();
   await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Apps", level: 1 })).toBeVisible();
   await page.getByRole("button", { name: "Sign out" }).click();
 

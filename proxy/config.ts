@@ -1,6 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
-import { ConfigError, envSchema } from "@/lib/config/env";
+import { allowPrivateHosts, ConfigError, envSchema } from "@/lib/config/env";
 import { generatedSecret } from "@/lib/config/data-dir";
 import { DEFAULT_LICENSE_TTL_MS } from "./license-cache";
 import { DEFAULT_PULL_LOG_BUFFER } from "./pull-log";
@@ -13,7 +13,7 @@ import { DEFAULT_CONNECTION_LIMITS, DEFAULT_TAG_TTL_MS, type ProxyOptions } from
  * documented variables it reads (docs/contracts.md, "Configuration"): PROXY_PORT,
  * PROXY_SERVICE_TOKEN (required in production; in development the value generated into the data
  * directory, which the launcher also hands to the portal), PORTAL_URL, DOCKER_HUB_REGISTRY,
- * ALLOW_PRIVATE_REGISTRY_HOSTS, INSECURE_REGISTRIES. Proxy-only knobs, all optional:
+ * ALLOW_PRIVATE_HOSTS (or its older name ALLOW_PRIVATE_REGISTRY_HOSTS), INSECURE_REGISTRIES. Proxy-only knobs, all optional:
  *
  * - PORTAL_INTERNAL_URL: where the internal API is reached when it is not PORTAL_URL (the
  *   launcher sets http://127.0.0.1:$PORT);
@@ -131,7 +131,7 @@ export function loadProxyConfig(source: Record<string, string | undefined> = pro
       portalUrl: env.PORTAL_INTERNAL_URL ?? env.PORTAL_URL ?? `http://127.0.0.1:${env.PORT}`,
       serviceToken: env.PROXY_SERVICE_TOKEN ?? generatedSecret("proxy-service-token"),
       dockerHubRegistry: env.DOCKER_HUB_REGISTRY,
-      allowPrivate: env.ALLOW_PRIVATE_REGISTRY_HOSTS,
+      allowPrivate: allowPrivateHosts(env),
       insecureRegistries: env.INSECURE_REGISTRIES,
       licenseTtlMs: env.PROXY_LICENSE_CACHE_TTL_MS,
       trustedProxyHops: env.PROXY_TRUSTED_HOPS,

@@ -23,7 +23,7 @@ export async function signUp(page: Page, opts: { email: string; teamName: string
   await submitSignUp(page, opts);
   await page.getByLabel("Email").fill(opts.email);
   await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Apps", level: 1 })).toBeVisible({ timeout: 30_000 });
 }
 

@@ -12,3 +12,5 @@ export const ecrFakePort = (port = e2ePort()) => port + 1000;
 export const hostedRegistryPort = (port = e2ePort()) => port + 2000;
 /** The PEM key the portal signs hosted-registry tokens with (REGISTRY_TOKEN_KEY_FILE), written by playwright.config.ts. */
 export const hostedRegistryKeyFile = (port = e2ePort()) => `.test-data/e2e-${port}-registry-token.key`;
+/** The DNS server the single sign-on test starts (DNS_RESOLVER): it answers the domain verification TXT records. */
+export const ssoDnsPort = (port = e2ePort()) => port + 3000;

@@ -115,7 +115,7 @@ function operationOf(route: ApiRoute, schemas: SchemaCollector): Json {
     ...(parameters.length ? { parameters } : {}),
   };
 
-  if (route.method === "POST" || route.method === "PATCH") {
+  if (route.method === "POST" || route.method === "PUT" || route.method === "PATCH") {
     const body = route.body ? schemas.convert(route.body, "input") : withoutProperties(input, names.map((n) => route.params?.[n] ?? n));
     if (hasProperties(body)) {
       operation.requestBody = { required: true, content: { "application/json": { schema: body } } };

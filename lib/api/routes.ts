@@ -19,6 +19,8 @@ import {
   updateRegistry,
 } from "@/lib/registries/operations";
 import { inWords, registryProviders } from "@/lib/registries/providers";
+import { getSso, saveSso, testSso } from "@/lib/sso/operations";
+import { addSsoDomain, listSsoDomains, removeSsoDomain, verifySsoDomain } from "@/lib/sso/domains";
 import {
   appDeletedSchema,
   appDeletionPreviewSchema,
@@ -42,6 +44,9 @@ import {
   registryAppsSchema,
   pullActivityPageSchema,
   customerAnalyticsSchema,
+  ssoDomainSchema,
+  ssoSchema,
+  ssoTestSchema,
 } from "./schemas";
 import { getCustomerAnalytics, listPullActivity } from "@/lib/activity/operations";
 
@@ -52,7 +57,7 @@ import { getCustomerAnalytics, listPullActivity } from "@/lib/activity/operation
  * (`export const GET = apiHandler("GET /apps")`), the OpenAPI document is generated from this
  * table, and the REST tests walk it, so a route can't exist undocumented or untested.
  */
-export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface ApiRoute {
   method: HttpMethod;
@@ -426,6 +431,75 @@ export const apiRoutes = [
       "Through the proxy, over the last `days` days (default 30, up to 366; UTC days, today included): manifests fetched (`pulls`) and bytes of completed transfers per day and per image, refused and incomplete attempts counted apart; the first and last pull ever; and every manifest digest the customer fetched with the tags that resolved to it (which versions they run).",
     query: ["days"],
     response: customerAnalyticsSchema,
+  },
+  {
+    method: "GET",
+    path: "/sso",
+    op: getSso,
+    tag: "Single sign-on",
+    summary: "Get the team's single sign-on",
+    description: "The OpenID Connect configuration (`settings`, null until configured) and the redirect URI to register at the identity provider. The client secret is never returned.",
+    response: ssoSchema,
+  },
+  {
+    method: "PUT",
+    path: "/sso",
+    op: saveSso,
+    tag: "Single sign-on",
+    summary: "Configure single sign-on",
+    description:
+      "Runs the connection test first (discovery document, signing keys, client ID and secret) and saves only when it passes (422 with the test otherwise). Omit `clientSecret` to keep the stored one. `enforce` needs a verified domain.",
+    response: ssoSchema,
+  },
+  {
+    method: "POST",
+    path: "/sso/test",
+    op: testSso,
+    tag: "Single sign-on",
+    summary: "Test an identity provider connection",
+    description: "Fetches `<issuer>/.well-known/openid-configuration` (its issuer must match), the JWKS, and posts an invalid authorization code to the token endpoint: `invalid_grant` proves the client ID and secret. Nothing is saved. Omit `clientSecret` to test the stored one.",
+    response: ssoTestSchema,
+  },
+  {
+    method: "GET",
+    path: "/sso/domains",
+    op: listSsoDomains,
+    tag: "Single sign-on",
+    summary: "List claimed email domains",
+    description: "Each with the TXT record that proves it and its status (pending, verified).",
+    response: listOf(ssoDomainSchema),
+    present: asList,
+  },
+  {
+    method: "POST",
+    path: "/sso/domains",
+    op: addSsoDomain,
+    tag: "Single sign-on",
+    summary: "Claim an email domain",
+    description: "Answers the TXT record to publish: `_portcullis-challenge.<domain>` with the value `portcullis-verification=<token>`.",
+    successStatus: 201,
+    conflict: "The team already claimed it, or another team verified it.",
+    response: ssoDomainSchema,
+  },
+  {
+    method: "POST",
+    path: "/sso/domains/{id}/verify",
+    op: verifySsoDomain,
+    tag: "Single sign-on",
+    summary: "Verify a claimed domain",
+    description: "Looks the TXT record up; 422 when it is missing or has another value.",
+    conflict: "Another team verified the domain first.",
+    unavailable: "The DNS server did not answer.",
+    response: ssoDomainSchema,
+  },
+  {
+    method: "DELETE",
+    path: "/sso/domains/{id}",
+    op: removeSsoDomain,
+    tag: "Single sign-on",
+    summary: "Remove a claimed domain",
+    conflict: "It is the team's last verified domain and single sign-on is enforced.",
+    response: deletedSchema,
   },
 ] as const satisfies readonly ApiRoute[];
 

@@ -11,6 +11,7 @@ import { appImageDetailsDtoSchema, appImageDtoSchema, appImagesDtoSchema, appIma
 import { registryAppsDtoSchema } from "@/lib/apps/registry-scope";
 import { pullActivityPageDtoSchema, pullAttemptDtoSchema } from "@/lib/activity/pull-dto";
 import { customerAnalyticsDtoSchema } from "@/lib/activity/analytics-dto";
+import { ssoDomainDtoSchema, ssoDtoSchema, ssoTestResultSchema } from "@/lib/sso/dto";
 
 /**
  * What the REST API answers, as zod schemas: the OpenAPI document's response schemas, and what
@@ -69,6 +70,12 @@ export const deletedSchema = z.object({ id }).meta({ id: "Deleted" });
 export const appDeletedSchema = wireSchema(appDeletedDtoSchema).meta({ id: "AppDeleted" });
 
 export const appDeletionPreviewSchema = wireSchema(appDeletionPreviewDtoSchema, new Map([[appDtoSchema, appSchema]])).meta({ id: "AppDeletionPreview" });
+
+export const ssoSchema = wireSchema(ssoDtoSchema).meta({ id: "SingleSignOn" });
+
+export const ssoTestSchema = wireSchema(ssoTestResultSchema).meta({ id: "SingleSignOnTest" });
+
+export const ssoDomainSchema = wireSchema(ssoDomainDtoSchema).meta({ id: "SingleSignOnDomain" });
 
 export const listOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item) });
 

@@ -41,4 +41,8 @@ export const nextAuthMessages: Record<string, string> = {
   SessionRequired: "Sign in to continue.",
   Configuration: "Sign-in is not configured correctly on this server. Ask its operator.",
   Default: GENERIC,
+  SsoExpired: "The single sign-on took too long or was started in another browser. Start it again.",
+  SsoNotConfigured: "Single sign-on for your team is not available right now. Ask your team's admin.",
+  SsoEmailUnverified: "Your identity provider did not confirm your email address (email_verified is not true). Ask your IT team to verify it.",
+  SsoOutsideDomain: "Your identity provider signed you in with an email outside your team's verified domains. Use your work account.",
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, assertEmbeddedDatabaseAllowed, parseEnv } from "./env";
+import { ConfigError, allowPrivateHosts, assertEmbeddedDatabaseAllowed, parseEnv } from "./env";
 
 describe("parseEnv", () => {
   it("applies the documented defaults (docs/contracts.md, \"Configuration\")", () => {
@@ -47,6 +47,21 @@ describe("parseEnv", () => {
 
   it("treats empty strings as unset and parses booleans", () => {
     expect(parseEnv({ PORT: "", ALLOW_PRIVATE_REGISTRY_HOSTS: "true" })).toMatchObject({ PORT: 3000, ALLOW_PRIVATE_REGISTRY_HOSTS: true });
+  });
+
+  it("ALLOW_PRIVATE_HOSTS wins; unset, its older name ALLOW_PRIVATE_REGISTRY_HOSTS decides", () => {
+    expect(allowPrivateHosts(parseEnv({}))).toBe(false);
+    expect(allowPrivateHosts(parseEnv({ ALLOW_PRIVATE_REGISTRY_HOSTS: "true" }))).toBe(true);
+    expect(allowPrivateHosts(parseEnv({ ALLOW_PRIVATE_HOSTS: "true" }))).toBe(true);
+    expect(allowPrivateHosts(parseEnv({ ALLOW_PRIVATE_HOSTS: "false", ALLOW_PRIVATE_REGISTRY_HOSTS: "true" }))).toBe(false);
+    expect(() => parseEnv({ ALLOW_PRIVATE_HOSTS: "yes" })).toThrow(/ALLOW_PRIVATE_HOSTS/);
+  });
+
+  it("reads DNS_RESOLVER as host:port", () => {
+    expect(parseEnv({}).DNS_RESOLVER).toBeUndefined();
+    expect(parseEnv({ DNS_RESOLVER: "127.0.0.1:5353" }).DNS_RESOLVER).toBe("127.0.0.1:5353");
+    expect(parseEnv({ DNS_RESOLVER: "[::1]:53" }).DNS_RESOLVER).toBe("[::1]:53");
+    expect(() => parseEnv({ DNS_RESOLVER: "dns://1.1.1.1" })).toThrow(/DNS_RESOLVER must be host:port/);
   });
 
   it("refuses the embedded database in production unless opted in, in one line naming both variables", () => {

@@ -18,6 +18,15 @@ const bool = (fallback: boolean) =>
       .default(fallback ? "true" : "false")
       .transform((v) => v === "true" || v === "1"),
   );
+/** A boolean that may be unset (undefined), for a variable whose default is another variable. */
+const optionalBool = () =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .enum(["true", "false", "1", "0"])
+      .optional()
+      .transform((v) => (v === undefined ? undefined : v === "true" || v === "1")),
+  );
 
 export const envSchema = z.object({
   NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(["development", "production", "test"]).default("development")),
@@ -65,11 +74,28 @@ export const envSchema = z.object({
   /** Bearer secret Distribution's notifications present to the portal; required in production. */
   REGISTRY_EVENTS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(24, "must be at least 24 characters").optional()),
   DOCKER_HUB_REGISTRY: z.preprocess(emptyAsUndefined, z.string().trim().default("registry-1.docker.io")),
+  /**
+   * Outbound connections (registry endpoints, token realms, identity providers and every URL their
+   * discovery documents name) may reach loopback/private addresses, and registries plain http://.
+   * Unset: ALLOW_PRIVATE_REGISTRY_HOSTS, its older name, which keeps working. Read it through
+   * `allowPrivateHosts()`.
+   */
+  ALLOW_PRIVATE_HOSTS: optionalBool(),
+  /** The older name of ALLOW_PRIVATE_HOSTS, used when that is unset. */
   ALLOW_PRIVATE_REGISTRY_HOSTS: bool(false),
+  /** The DNS server (`host:port`, IPv6 as `[addr]:port`) the portal asks for domain verification TXT records; unset: the system's resolvers. */
+  DNS_RESOLVER: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/i, "must be host:port (IPv6 as [address]:port)")
+      .optional(),
+  ),
   /**
    * The insecure-registries list: `host[:port]` entries, comma-separated, that may be reached
    * over plain http:// (as Docker's `insecure-registries`). It does not allow private addresses;
-   * that is ALLOW_PRIVATE_REGISTRY_HOSTS alone.
+   * that is ALLOW_PRIVATE_HOSTS alone.
    */
   INSECURE_REGISTRIES: z.preprocess(
     emptyAsUndefined,
@@ -182,3 +208,7 @@ export function runtimeMode(source: Record<string, string | undefined> = process
 
 /** The AWS region of the ECR API: AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1. */
 export const awsRegion = (e: Pick<Env, "AWS_REGION" | "AWS_DEFAULT_REGION"> = env()) => e.AWS_REGION ?? e.AWS_DEFAULT_REGION ?? "us-east-1";
+
+/** ALLOW_PRIVATE_HOSTS, else its older name ALLOW_PRIVATE_REGISTRY_HOSTS (default false). */
+export const allowPrivateHosts = (e: Pick<Env, "ALLOW_PRIVATE_HOSTS" | "ALLOW_PRIVATE_REGISTRY_HOSTS"> = env()): boolean =>
+  e.ALLOW_PRIVATE_HOSTS ?? e.ALLOW_PRIVATE_REGISTRY_HOSTS;

@@ -8,6 +8,7 @@ import { prismaSecretStore, SECRET_OWNERS } from "./prisma-store";
 import { LICENSE_SECRET_PURPOSE } from "@/lib/licenses/license-id";
 import { REGISTRY_SECRET_PURPOSE } from "@/lib/registries/secret";
 import { SIGNING_KEY_PURPOSE } from "@/lib/licenses/signing-key";
+import { SSO_SECRET_PURPOSE } from "@/lib/sso/secret";
 import { LocalKeyProvider } from "./providers/local";
 import { rewrapSecrets, status } from "./rewrap";
 
@@ -74,14 +75,14 @@ describe("prismaSecretStore on PostgreSQL", () => {
 
 describe("orphaned secrets", () => {
   it("SECRET_OWNERS names an owner for exactly the purposes the portal seals", () => {
-    expect(Object.keys(SECRET_OWNERS).sort()).toEqual([LICENSE_SECRET_PURPOSE, REGISTRY_SECRET_PURPOSE, SIGNING_KEY_PURPOSE].sort());
+    expect(Object.keys(SECRET_OWNERS).sort()).toEqual([LICENSE_SECRET_PURPOSE, REGISTRY_SECRET_PURPOSE, SIGNING_KEY_PURPOSE, SSO_SECRET_PURPOSE].sort());
   });
 
   it("counts secrets whose license or registry row is gone, or whose purpose nobody owns", async () => {
     const db = new PGlite();
     try {
       await db.exec(ENCRYPTED_SECRET_DDL);
-      await db.exec(`CREATE TABLE "License" (id uuid PRIMARY KEY, "teamId" uuid NOT NULL); CREATE TABLE "Registry" (id uuid PRIMARY KEY, "teamId" uuid NOT NULL);`);
+      await db.exec(`CREATE TABLE "License" (id uuid PRIMARY KEY, "teamId" uuid NOT NULL); CREATE TABLE "Registry" (id uuid PRIMARY KEY, "teamId" uuid NOT NULL); CREATE TABLE "TeamSso" (id uuid PRIMARY KEY, "teamId" uuid NOT NULL);`);
       const live = crypto.randomUUID();
       await db.query(`INSERT INTO "License" VALUES ($1, $2)`, [live, team]);
       const put = async (recordId: string, purpose: string, teamId = team) => {

@@ -40,12 +40,13 @@ const TABLE = `"EncryptedSecret"`;
  * The table whose row owns each purpose's secrets (`recordId` = that row's id, same team), or
  * null for a team-level secret (the license signing key), which its team row owns and the
  * team's cascade removes. A secret of a purpose not listed here has no owner either. Kept in step
- * with the purposes in lib/licenses and lib/registries by prisma-store.test.ts.
+ * with the purposes in lib/licenses, lib/registries and lib/sso by prisma-store.test.ts.
  */
 export const SECRET_OWNERS: Readonly<Record<string, string | null>> = {
   "license-id": "License",
   "registry-credential": "Registry",
   "license-signing-key": null,
+  "sso-client-secret": "TeamSso",
 };
 
 /** SQL: the secrets no record owns any more (sealed data nothing will ever read). */

@@ -5,7 +5,7 @@ import { UpstreamError } from "./errors";
 /**
  * SSRF guard for every upstream connection (docs/contracts.md, "Registry endpoints"): a registry
  * endpoint, token realm or blob redirect must not reach loopback, link-local (cloud metadata), private or unspecified
- * addresses unless the operator allows it (ALLOW_PRIVATE_REGISTRY_HOSTS). Two entry points:
+ * addresses unless the operator allows it (ALLOW_PRIVATE_HOSTS, or its older name ALLOW_PRIVATE_REGISTRY_HOSTS). Two entry points:
  *
  * - assertPublicAddress: resolve and check up front (the connection test's "Resolve host" step);
  * - createCheckedLookup: the same check *inside* the socket's DNS lookup, so the address we
@@ -131,7 +131,7 @@ function blocked(hostname: string, address: string, cls: AddressClass): Upstream
   return new UpstreamError(
     "blocked",
     hostname,
-    `${what} is a ${cls} address. Portcullis does not connect registries on loopback, link-local, private or unspecified addresses; an operator can allow them with ALLOW_PRIVATE_REGISTRY_HOSTS=true.`,
+    `${what} is a ${cls} address. Portcullis does not connect registries on loopback, link-local, private or unspecified addresses; an operator can allow them with ALLOW_PRIVATE_HOSTS=true.`,
     { code: "EADDRBLOCKED" },
   );
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { env } from "@/lib/config/env";
+import { allowPrivateHosts, env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
 import { assertPublicAddress, type ResolvedAddress, type ResolveFn } from "./address";
 import { AuthCache } from "./auth-cache";
@@ -46,7 +46,7 @@ export interface ConnectionTestInput {
   credentials?: RegistryCredentials;
   /** `repo[:tag]`, `repo@digest`, or with this registry's host in front. Tag defaults to latest. */
   image?: string;
-  /** Defaults: DOCKER_HUB_REGISTRY and ALLOW_PRIVATE_REGISTRY_HOSTS from the environment. */
+  /** Defaults: DOCKER_HUB_REGISTRY and ALLOW_PRIVATE_HOSTS from the environment. */
   dockerHubRegistry?: string;
   allowPrivate?: boolean;
   insecureRegistries?: readonly string[];
@@ -64,7 +64,7 @@ class StepFailed extends Error {}
 export async function testRegistryConnection(input: ConnectionTestInput): Promise<ConnectionTestResult> {
   const timeoutMs = input.timeoutMs ?? 10_000;
   const dockerHubRegistry = input.dockerHubRegistry ?? env().DOCKER_HUB_REGISTRY;
-  const allowPrivate = input.allowPrivate ?? env().ALLOW_PRIVATE_REGISTRY_HOSTS;
+  const allowPrivate = input.allowPrivate ?? allowPrivateHosts();
   const steps: DiagnosticStep[] = [];
   const result: ConnectionTestResult = { ok: false, steps };
 

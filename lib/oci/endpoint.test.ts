@@ -170,7 +170,7 @@ describe("assertPublicAddress", () => {
   it("refuses non-public answers, and names that mix public with private", async () => {
     await expect(assertPublicAddress("meta.example", { resolve })).rejects.toThrow(/meta\.example resolves to 169\.254\.169\.254, which is a link-local address/);
     await expect(assertPublicAddress("mixed.example", { resolve })).rejects.toMatchObject({ reason: "blocked", code: "EADDRBLOCKED" });
-    await expect(assertPublicAddress("127.0.0.1:5000", { resolve })).rejects.toThrow(/127\.0\.0\.1 is a loopback address.*ALLOW_PRIVATE_REGISTRY_HOSTS=true/);
+    await expect(assertPublicAddress("127.0.0.1:5000", { resolve })).rejects.toThrow(/127\.0\.0\.1 is a loopback address.*ALLOW_PRIVATE_HOSTS=true/);
     await expect(assertPublicAddress("[::1]:5000", { resolve })).rejects.toThrow(/loopback/);
   });
 

@@ -9,7 +9,7 @@ export { assertPublicAddress, classifyAddress, createCheckedLookup, hostnameOf, 
  * The result is what we store and connect to.
  *
  * `https://` is assumed. `http://` is accepted only for hosts the operator allows — every host
- * with ALLOW_PRIVATE_REGISTRY_HOSTS, else the insecure-registries list — the way Docker treats
+ * with ALLOW_PRIVATE_HOSTS (or ALLOW_PRIVATE_REGISTRY_HOSTS), else the insecure-registries list — the way Docker treats
  * insecure registries; credentials then can't travel in clear text to any other host.
  */
 
@@ -26,7 +26,7 @@ export interface RegistryEndpoint {
 export interface EndpointPolicy {
   /** DOCKER_HUB_REGISTRY: a host, or a URL when tests point it at a plain-HTTP registry. */
   dockerHubRegistry: string;
-  /** ALLOW_PRIVATE_REGISTRY_HOSTS: also allows http:// for every host. */
+  /** ALLOW_PRIVATE_HOSTS: also allows http:// for every host. */
   allowPrivate?: boolean;
   /** host[:port] or hostname entries allowed over http:// (an operator's insecure-registries list). */
   insecureRegistries?: readonly string[];

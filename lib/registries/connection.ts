@@ -1,5 +1,5 @@
 import net from "node:net";
-import { env } from "@/lib/config/env";
+import { allowPrivateHosts, env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
 import { assertPublicAddress } from "@/lib/oci/address";
 import type { RegistryCredentials } from "@/lib/oci/credentials";
@@ -17,7 +17,7 @@ import type { RegistryTestResult } from "@/lib/registries/dto";
 
 export function endpointPolicy() {
   const e = env();
-  return { dockerHubRegistry: e.DOCKER_HUB_REGISTRY, allowPrivate: e.ALLOW_PRIVATE_REGISTRY_HOSTS, insecureRegistries: e.INSECURE_REGISTRIES };
+  return { dockerHubRegistry: e.DOCKER_HUB_REGISTRY, allowPrivate: allowPrivateHosts(e), insecureRegistries: e.INSECURE_REGISTRIES };
 }
 
 /**
@@ -73,7 +73,7 @@ function summarizeTest(r: ConnectionTestResult): string {
  * Runs the real pull-side flow (lib/oci) under the operator's policy, with credentials the
  * registry's provider made for this endpoint (./providers). `endpoint` is a stored or
  * just-normalised endpoint; the test normalises it again as its first step, so a stored
- * endpoint the policy no longer allows (http:// after ALLOW_PRIVATE_REGISTRY_HOSTS was turned
+ * endpoint the policy no longer allows (http:// after ALLOW_PRIVATE_HOSTS was turned
  * off) fails there, in words, like any other step.
  */
 export async function runConnectionTest(

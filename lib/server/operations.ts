@@ -21,6 +21,8 @@ import { updateCacheSettings } from "@/lib/cache/settings";
 import { getCacheStats } from "@/lib/cache/stats";
 import { addAppImage, appImageDetails, appImageSuggestions, listAppImages, removeAppImage, setOnlyListedImages } from "@/lib/apps/images/operations";
 import { appRegistries, setRegistryApps, setRegistryServesApp } from "@/lib/apps/registry-scope";
+import { getSso, saveSso, testSso } from "@/lib/sso/operations";
+import { addSsoDomain, listSsoDomains, removeSsoDomain, verifySsoDomain } from "@/lib/sso/domains";
 
 /**
  * Every team-scoped operation. The isolation test walks this list and fails for any operation
@@ -76,4 +78,11 @@ export const allOperations = [
   setRegistryServesApp,
   listPullActivity,
   getCustomerAnalytics,
+  getSso,
+  testSso,
+  saveSso,
+  listSsoDomains,
+  addSsoDomain,
+  verifySsoDomain,
+  removeSsoDomain,
 ] as const;

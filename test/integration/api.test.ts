@@ -267,7 +267,7 @@ describe("REST API: resources", () => {
 
 describe("REST API: tenant isolation on every route", () => {
   /** Team A's records each route names, and a body that would change them. */
-  let ids: { app: string; customer: string; license: string; registry: string; licenseId: string };
+  let ids: { app: string; customer: string; license: string; registry: string; licenseId: string; ssoDomain: string };
   const bodies: Record<string, () => unknown> = {
     "POST /apps": () => ({ name: "Intruder App" }),
     "PATCH /apps/{id}": () => ({ name: "Hijacked" }),
@@ -287,18 +287,27 @@ describe("REST API: tenant isolation on every route", () => {
     "PATCH /apps/{id}/images": () => ({ onlyListedImages: false }),
     "DELETE /apps/{id}/images/{imageId}": () => ({}),
     "PATCH /registries/{id}/apps": () => ({ allApps: true }),
+    // A loopback issuer is refused before any packet is sent (ALLOW_PRIVATE_HOSTS is off here).
+    "PUT /sso": () => ({ issuer: "https://127.0.0.1:9", clientId: "x", clientSecret: "y" }),
+    "POST /sso/test": () => ({ issuer: "https://127.0.0.1:9", clientId: "x", clientSecret: "y" }),
+    "POST /sso/domains": () => ({ domain: "isolated.example.test" }),
+    "POST /sso/domains/{id}/verify": () => ({}),
+    "DELETE /sso/domains/{id}": () => ({}),
   };
-  const noBody = new Set(["GET /apps", "GET /apps/{id}/deletion-preview", "GET /registries", "GET /registries/{id}", "GET /registries/{id}/cache", "GET /customers", "GET /customers/{id}", "GET /licenses/{id}", "GET /licenses/{id}/file", "GET /license-signing-key", "GET /audit-events", "GET /apps/{id}/images", "GET /apps/{id}/images/{imageId}/details", "GET /apps/{id}/image-suggestions", "GET /activity", "GET /customers/{id}/analytics"]);
+  /** Routes on the caller's own team that refuse the outsider's input (its own connection test fails): nothing changes. */
+  const refusedAsInvalid = new Set(["PUT /sso"]);
+  const noBody = new Set(["GET /apps", "GET /apps/{id}/deletion-preview", "GET /registries", "GET /registries/{id}", "GET /registries/{id}/cache", "GET /customers", "GET /customers/{id}", "GET /licenses/{id}", "GET /licenses/{id}/file", "GET /license-signing-key", "GET /audit-events", "GET /apps/{id}/images", "GET /apps/{id}/images/{imageId}/details", "GET /apps/{id}/image-suggestions", "GET /activity", "GET /customers/{id}/analytics", "GET /sso", "GET /sso/domains"]);
 
   const snapshot = () =>
-    teamRows(t.db, teams.adminA.teamId, ["app", "registry", "customer", "license", "encryptedSecret"], { encryptedSecret: { purpose: { not: "license-signing-key" } } }).then((s) => JSON.stringify(s));
+    teamRows(t.db, teams.adminA.teamId, ["app", "registry", "customer", "license", "encryptedSecret", "teamSso", "ssoDomain"], { encryptedSecret: { purpose: { not: "license-signing-key" } } }).then((s) => JSON.stringify(s));
 
   beforeAll(async () => {
     const app = (await call("POST", "/apps", { token: tok.admin, body: { name: "Isolated App" } })).body;
     const registry = (await call("POST", "/registries", { token: tok.admin, body: { provider: "other", endpoint: "isolated.example.test", username: "u", password: "p" } })).body;
     const customer = (await call("POST", "/customers", { token: tok.admin, body: { name: "Isolated Customer" } })).body;
     const license = (await call("POST", `/customers/${customer.id}/licenses`, { token: tok.admin, body: { app: app.slug, type: "paid" } })).body;
-    ids = { app: app.id, customer: customer.id, license: license.id, registry: registry.id, licenseId: license.licenseId };
+    const ssoDomain = (await call("POST", "/sso/domains", { token: tok.admin, body: { domain: "isolated.example.test" } })).body;
+    ids = { app: app.id, customer: customer.id, license: license.id, registry: registry.id, licenseId: license.licenseId, ssoDomain: ssoDomain.id };
   });
 
   const pathFor = (route: ApiRoute) =>
@@ -306,6 +315,7 @@ describe("REST API: tenant isolation on every route", () => {
       if (route.path.startsWith("/apps")) return ids.app;
       if (route.path.startsWith("/registries")) return ids.registry;
       if (route.path.startsWith("/customers")) return ids.customer;
+      if (route.path.startsWith("/sso/domains")) return ids.ssoDomain;
       return ids.license;
     });
 
@@ -322,6 +332,8 @@ describe("REST API: tenant isolation on every route", () => {
       if (pathParams(route.path).length) {
         expect(asOutsider.status).toBe(404);
         expect(asOutsider.body.error.code).toBe("not_found");
+      } else if (refusedAsInvalid.has(routeKey(route))) {
+        expect(asOutsider.status).toBe(422);
       } else {
         expect([200, 201]).toContain(asOutsider.status);
         const text = typeof asOutsider.body === "string" ? asOutsider.body : JSON.stringify(asOutsider.body);

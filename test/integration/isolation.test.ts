@@ -18,6 +18,7 @@ import { createPersonalToken, createServiceAccount, createTeamToken } from "@/li
 import { createRegistry } from "@/lib/registries/operations";
 import { addAppImage, setOnlyListedImages } from "@/lib/apps/images/operations";
 import { setRegistryApps, setRegistryServesApp } from "@/lib/apps/registry-scope";
+import { addSsoDomain } from "@/lib/sso/domains";
 
 // Registry secrets are sealed with this throw-away key (never a generated one in ./.data).
 configureTestEnv({ name: "isolation" });
@@ -33,6 +34,7 @@ let serviceAccountId: string;
 let personalTokenId: string;
 let registryId: string;
 let appImageId: string;
+let ssoDomainId: string;
 
 beforeAll(async () => {
   teams = await twoTeams(t.db);
@@ -45,6 +47,7 @@ beforeAll(async () => {
   personalTokenId = (await invoke(createPersonalToken, teams.developerA, { name: "laptop" })).id;
   registryId = (await invoke(createRegistry, teams.adminA, { provider: "other", endpoint: "registry.example.test", username: "vendor", password: "s3cret" })).id;
   appImageId = (await invoke(addAppImage, teams.adminA, { id: appId, reference: "registry.example.test/team/app:1" })).id;
+  ssoDomainId = (await invoke(addSsoDomain, teams.adminA, { domain: "secret-app.example.test" })).id;
   // A copy in the registry's proxy cache and a tag it last confirmed: a purge by anyone else would remove them.
   await t.db.cacheEntry.create({ data: { registryId, repository: "team/app", digest: `sha256:${"c".repeat(64)}`, size: 1024n } });
   await t.db.cacheTag.create({ data: { registryId, repository: "team/app", tag: "1", digest: `sha256:${"c".repeat(64)}`, mediaType: "application/vnd.oci.image.manifest.v1+json", seenAt: new Date() } });
@@ -102,13 +105,24 @@ const cases: Record<string, () => unknown> = {
   "registries.serve_app": () => ({ id: registryId, appId, serves: false }),
   "activity.pulls": () => ({ customerId }),
   "customers.analytics": () => ({ id: customerId }),
+  "sso.get": () => ({}),
+  // A loopback issuer is refused before any packet is sent (ALLOW_PRIVATE_HOSTS is off here).
+  "sso.test": () => ({ issuer: "https://127.0.0.1:9", clientId: "x", clientSecret: "y" }),
+  "sso.save": () => ({ issuer: "https://127.0.0.1:9", clientId: "x", clientSecret: "y" }),
+  "sso.domains.list": () => ({}),
+  "sso.domains.add": () => ({ domain: "secret-app.example.test" }),
+  "sso.domains.verify": () => ({ id: ssoDomainId }),
+  "sso.domains.remove": () => ({ id: ssoDomainId }),
 };
+
+/** Operations on the caller's own team that refuse the outsider's input as invalid (its own connection test fails). */
+const outsiderRefusals: Record<string, string[]> = { "sso.save": ["validation_failed"] };
 
 /** Team A's state as seen in the database: any change by an outsider or read-only member shows here. */
 const jsonSafe = (rows: unknown) => JSON.parse(JSON.stringify(rows, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as unknown;
 const snapshot = async () =>
   jsonSafe(await Promise.all([
-    teamRows(t.db, teams.adminA.teamId, ["app", "membership", "invite", "customer", "license", "apiToken", "registry", "encryptedSecret", "appImage"]),
+    teamRows(t.db, teams.adminA.teamId, ["app", "membership", "invite", "customer", "license", "apiToken", "registry", "encryptedSecret", "appImage", "teamSso", "ssoDomain"]),
     t.db.cacheEntry.findMany({ where: { registry: { teamId: teams.adminA.teamId } }, orderBy: { id: "asc" } }),
     t.db.cacheTag.findMany({ where: { registry: { teamId: teams.adminA.teamId } }, orderBy: { id: "asc" } }),
   ]));
@@ -125,8 +139,9 @@ describe("tenant isolation", () => {
         readOnly: teams.readOnlyA,
         developer: teams.developerA,
         input: cases[op.name]!(),
-        ownerIds: [appId, appImageId, inviteId, developerMembershipId, registryId, customerId, licenseRowId, serviceAccountId, personalTokenId, teams.adminA.userId, teams.adminA.teamId],
+        ownerIds: [appId, appImageId, inviteId, developerMembershipId, registryId, ssoDomainId, customerId, licenseRowId, serviceAccountId, personalTokenId, teams.adminA.userId, teams.adminA.teamId],
         snapshot,
+        outsiderRefusals: outsiderRefusals[op.name],
       });
     });
   }

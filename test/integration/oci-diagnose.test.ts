@@ -97,7 +97,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("conn
   it("loopback is refused unless the operator allows private hosts", async () => {
     const res = await run({ endpoint: `http://${reg.host}`, credentials: creds, allowPrivate: false, insecureRegistries: [reg.host] });
     expect(res.steps.at(-1)).toMatchObject({ name: "Resolve host", ok: false });
-    expect(res.steps.at(-1)!.detail).toMatch(/^127\.0\.0\.1 is a loopback address\. .*ALLOW_PRIVATE_REGISTRY_HOSTS=true/);
+    expect(res.steps.at(-1)!.detail).toMatch(/^127\.0\.0\.1 is a loopback address\. .*ALLOW_PRIVATE_HOSTS=true/);
   });
 });
 

@@ -4,7 +4,7 @@ import { AppError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { invoke, type AnyOperation } from "@/lib/server/operation";
 
-type TeamTable = "app" | "membership" | "invite" | "customer" | "license" | "apiToken" | "registry" | "encryptedSecret" | "appImage";
+type TeamTable = "app" | "membership" | "invite" | "customer" | "license" | "apiToken" | "registry" | "encryptedSecret" | "appImage" | "teamSso" | "ssoDomain";
 
 /** A team's rows of `tables`, ordered by id (`where` narrows a table): any change by another team or a lower role shows in them. */
 export function teamRows(db: PrismaClient, teamId: string, tables: TeamTable[], where: Partial<Record<TeamTable, object>> = {}): Promise<unknown[][]> {
@@ -28,10 +28,12 @@ async function outcome<R>(p: Promise<R>): Promise<{ ok: true; value: R } | { ok:
  * - a read-only member of team A gets forbidden for any operation that needs more than `read`,
  *   and a developer of team A (when given) for any operation that needs `admin`.
  * `input` must reference a record of team A; `ownerIds` are team A's ids that must not leak.
+ * `outsiderRefusals`: other codes the outsider may get for an operation that names no record and
+ * acts on the caller's own team (e.g. validation_failed for a configuration it may not save).
  */
 export async function expectTenantIsolation(
   op: AnyOperation,
-  opts: { outsider: TeamContext; readOnly: TeamContext; developer?: TeamContext; input: unknown; ownerIds: string[]; snapshot: () => Promise<unknown> },
+  opts: { outsider: TeamContext; readOnly: TeamContext; developer?: TeamContext; input: unknown; ownerIds: string[]; snapshot: () => Promise<unknown>; outsiderRefusals?: string[] },
 ) {
   const before = JSON.stringify(await opts.snapshot());
 
@@ -41,7 +43,7 @@ export async function expectTenantIsolation(
     for (const id of opts.ownerIds) expect(text, `${op.name} leaked ${id} to another team`).not.toContain(id);
   } else {
     expect(asOutsider.error, `${op.name} as another team's member`).toBeInstanceOf(AppError);
-    expect((asOutsider.error as AppError).code, `${op.name} as another team's member`).toBe("not_found");
+    expect(["not_found", ...(opts.outsiderRefusals ?? [])], `${op.name} as another team's member`).toContain((asOutsider.error as AppError).code);
   }
   expect(JSON.stringify(await opts.snapshot()), `${op.name} by another team changed team A's data`).toBe(before);
 

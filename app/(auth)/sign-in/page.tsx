@@ -4,6 +4,7 @@ import { Card } from "@/components/ui/card";
 import { Notice } from "@/components/ui/notice";
 import { SignInForm } from "@/components/auth/sign-in-form";
 import { ProviderButtons } from "@/components/auth/provider-buttons";
+import { SsoSignIn } from "@/components/auth/sso-sign-in";
 import { currentSession } from "@/lib/server/request";
 import { oauthButtons } from "@/lib/auth/next-auth/oauth";
 import { nextAuthMessages } from "@/lib/auth/sign-in-error";
@@ -33,6 +34,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       )}
       <SignInForm welcome={!!signedUp} />
       <ProviderButtons providers={oauthButtons(env())} />
+      <SsoSignIn />
       <p className="mt-5 text-center text-sm text-slate-600">
         New to Portcullis?{" "}
         <Link href="/sign-up" className="font-medium text-brand-600 hover:underline">

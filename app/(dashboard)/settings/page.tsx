@@ -33,6 +33,17 @@ export default async function SettingsPage() {
         </ul>
       </Card>
       {isAdmin && (
+        <Card className="mb-6 flex flex-wrap items-center justify-between gap-3">
+          <div>
+            <h2 className="text-base font-semibold">Single sign-on</h2>
+            <p className="text-sm text-slate-600">Members sign in through your identity provider; colleagues at your verified domains join on their first sign-in.</p>
+          </div>
+          <Link href="/settings/sso" className="rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50">
+            Single sign-on settings
+          </Link>
+        </Card>
+      )}
+      {isAdmin && (
         <Card className="mb-6">
           <h2 className="mb-1 text-base font-semibold">Invite a member</h2>
           <p className="mb-3 text-sm text-slate-600">Creates a single-use link that expires in 7 days.</p>

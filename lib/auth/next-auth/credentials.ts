@@ -8,6 +8,7 @@ import { toAppError } from "@/lib/server/to-app-error";
 import { TWO_FACTOR_REQUIRED, encodeSignInError } from "@/lib/auth/sign-in-error";
 import { SecondFactorRequired } from "@/lib/auth/two-factor/verify";
 import type { AuthRequestInfo } from "./request-info";
+import { assertPasswordSignInAllowed } from "@/lib/sso/enforcement";
 
 /**
  * Email and password (argon2id, the sign-in limits of lib/auth/rate-limit.ts, and the second
@@ -29,6 +30,7 @@ export function credentialsProvider(request: AuthRequestInfo) {
         const input = parseInput(signInSchema, pickStrings(credentials));
         const db = await getDb();
         const user = await verifySignIn(db, input, request.ip);
+        await assertPasswordSignInAllowed(db, user, request.ip);
         const activeTeamId = input.inviteToken ? await acceptInvite(db, input.inviteToken, user, request.ip) : null;
         return { id: user.userId, email: user.email, activeTeamId };
       } catch (e) {

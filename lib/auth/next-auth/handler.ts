@@ -1,6 +1,8 @@
 import NextAuth from "next-auth";
 import { authOptions } from "./options";
 import { authRequestInfo } from "./request-info";
+import { ssoFlowFor } from "@/lib/sso/next-auth";
+import { ssoFlowCookie } from "@/lib/sso/flow-cookie";
 
 /**
  * next-auth behind /api/auth/*, through its request/response handler form: the Request is handed
@@ -11,6 +13,9 @@ import { authRequestInfo } from "./request-info";
  */
 export async function handleAuthRequest(req: Request, segments: string[]): Promise<Response> {
   const info = authRequestInfo(req.headers);
+  // Single sign-on: the team's provider, from the flow cookie (lib/sso/next-auth.ts).
+  const sso = await ssoFlowFor(req, segments, info);
+  if (sso instanceof Response) return sso;
   const url = new URL(req.url);
   const body = await formBody(req);
   const headers = Object.fromEntries(req.headers);
@@ -27,8 +32,11 @@ export async function handleAuthRequest(req: Request, segments: string[]): Promi
     cookies: parseCookies(req.headers.get("cookie")),
   };
   const res = new CollectedResponse();
-  await NextAuth(nodeReq as never, res as never, authOptions(info));
-  return res.toResponse();
+  await NextAuth(nodeReq as never, res as never, authOptions(info, sso));
+  const response = res.toResponse();
+  // The flow is over at the callback, whatever its outcome.
+  if (sso && segments[0] === "callback") response.headers.append("set-cookie", ssoFlowCookie("", info.https, 0));
+  return response;
 }
 
 async function formBody(req: Request): Promise<Record<string, string> | undefined> {

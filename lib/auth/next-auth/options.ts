@@ -4,6 +4,7 @@ import { SESSION_MAX_AGE_SECONDS } from "@/lib/auth/sessions";
 import { authCallbacks, authEvents } from "./callbacks";
 import { authProviders } from "./providers";
 import type { AuthRequestInfo } from "./request-info";
+import { withSsoCallbacks, type SsoFlow } from "@/lib/sso/next-auth";
 
 /**
  * next-auth's options for one request. JWT sessions (the only kind next-auth v4 offers the
@@ -11,14 +12,14 @@ import type { AuthRequestInfo } from "./request-info";
  * (or the generated development one) encrypts it. Cookies are Secure whenever the portal is
  * reached over HTTPS.
  */
-export function authOptions(request: AuthRequestInfo): AuthOptions {
+export function authOptions(request: AuthRequestInfo, sso: SsoFlow | null = null): AuthOptions {
   return {
     secret: authSecret(),
-    providers: authProviders(request),
+    providers: [...authProviders(request), ...(sso ? [sso.provider] : [])],
     session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
     useSecureCookies: request.https,
     pages: { signIn: "/sign-in", error: "/sign-in" },
-    callbacks: authCallbacks(request),
+    callbacks: withSsoCallbacks(authCallbacks(request), sso, request),
     events: authEvents,
   };
 }
