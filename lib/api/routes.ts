@@ -17,6 +17,8 @@ import {
   updateRegistry,
 } from "@/lib/registries/operations";
 import { inWords, registryProviders } from "@/lib/registries/providers";
+import { getLicenseInstructions } from "@/lib/licenses/instructions/operation";
+import { instructionsDtoSchema } from "@/lib/licenses/instructions/schemas";
 import {
   appDeletedSchema,
   appDeletionPreviewSchema,
@@ -299,6 +301,17 @@ export const apiRoutes = [
     description:
       "YAML signed with the team's Ed25519 key (`GET /license-signing-key`). `signature.value` is the Ed25519 signature of the canonical JSON (sorted keys, no whitespace) of `{apiVersion, kind, spec}`.",
     response: "yaml",
+  },
+  {
+    method: "GET",
+    path: "/licenses/{id}/instructions",
+    op: getLicenseInstructions,
+    tag: "Licenses",
+    summary: "Get a license's install instructions",
+    description:
+      "What to send the customer: `docker login` for the proxy (and the hosted registry when the app has hosted images), every image reference, the `<slug>-registry` pull secret (also in `additionalNamespaces`), Helm values, a `helm install oci://…` line when the app ships a chart, and the `portcullis images rewrite` command. Developer role and up: they hold the license ID.",
+    query: ["namespace", "additionalNamespaces"],
+    response: instructionsDtoSchema.meta({ id: "LicenseInstructions" }),
   },
   {
     method: "GET",
