@@ -5,6 +5,7 @@ import { Badge, shortDate, statusTone } from "@/components/ui/badge";
 import { Notice } from "@/components/ui/notice";
 import { InstallInstructions } from "@/components/licenses/install-instructions";
 import { NamespaceForm } from "@/components/licenses/namespace-form";
+import { PortalLinkForm } from "@/components/licenses/portal-link-form";
 import { AppError } from "@/lib/errors";
 import { can } from "@/lib/auth/permissions";
 import { licenseTypeLabels } from "@/lib/licenses/schemas";
@@ -60,6 +61,16 @@ export default async function LicensePage({ params, searchParams }: { params: Pr
         <Notice tone="warning" className="mb-6">
           This license is {license.status}: the proxy refuses its pulls, whatever these instructions say.
         </Notice>
+      )}
+      {canWrite && license.status === "active" && (
+        <Card className="mb-6">
+          <h2 className="text-base font-semibold">Customer portal</h2>
+          <p className="mb-4 mt-1 max-w-3xl text-sm text-slate-600">
+            A link that signs {license.customer.name} in to their own portal once: this app&apos;s images, these instructions, the license file, the pull
+            secret and their pull history. They can also sign in at <code>/portal/sign-in</code> with the license ID.
+          </p>
+          <PortalLinkForm licenseId={license.id} />
+        </Card>
       )}
       {instructions ? (
         <Card>
