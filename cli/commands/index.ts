@@ -7,6 +7,7 @@ import { pullSecretCommand } from "./pull-secret";
 import { adminBootstrapCommand } from "./admin-bootstrap";
 import { hashesCommands } from "./hashes";
 import { backupCommand, restoreCommand } from "./backup";
+import { appsImagesCommands } from "./apps-images";
 import { disconnectDb, getDb } from "@/lib/db/client";
 import { prismaSecretStore } from "@/lib/crypto/prisma-store";
 
@@ -14,4 +15,4 @@ import { prismaSecretStore } from "@/lib/crypto/prisma-store";
 const kmsDeps = databaseKmsDeps(async () => ({ store: prismaSecretStore(await getDb()), close: disconnectDb }));
 
 /** Every command of the CLI. Each lives in its own file in this folder. */
-export const commands: Command[] = [...kmsCommands(kmsDeps), migrateCommand, imagesRewriteCommand, pullSecretCommand, registryConfigCommand, adminBootstrapCommand(), ...hashesCommands(), backupCommand, restoreCommand];
+export const commands: Command[] = [...kmsCommands(kmsDeps), migrateCommand, imagesRewriteCommand, pullSecretCommand, registryConfigCommand, adminBootstrapCommand(), ...hashesCommands(), backupCommand, restoreCommand, ...appsImagesCommands()];

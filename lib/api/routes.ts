@@ -1,6 +1,8 @@
 import type { z } from "zod";
 import type { AnyOperation } from "@/lib/server/operation";
 import { appDeletionPreview, createApp, deleteApp, listApps, renameApp } from "@/lib/apps/operations";
+import { addAppImage, appImageDetails, appImageSuggestions, listAppImages, removeAppImage, setOnlyListedImages } from "@/lib/apps/images/operations";
+import { setRegistryApps } from "@/lib/apps/registry-scope";
 import { listAuditEvents } from "@/lib/audit/list";
 import { purgeCache } from "@/lib/cache/purge";
 import { updateCacheSettings } from "@/lib/cache/settings";
@@ -37,6 +39,12 @@ import {
   registrySchema,
   registryTestSchema,
   signingKeySchema,
+  appImageSchema,
+  appImagesSchema,
+  appImageDetailsSchema,
+  appImageSuggestionSchema,
+  appImagesSettingSchema,
+  registryAppsSchema,
 } from "./schemas";
 
 /**
@@ -350,6 +358,73 @@ export const apiRoutes = [
       const { events, ...page } = result as { events: unknown[] };
       return { data: events, ...page };
     },
+  },
+  {
+    method: "GET",
+    path: "/apps/{id}/images",
+    op: listAppImages,
+    tag: "Apps",
+    summary: "List an app's images",
+    description:
+      "Each with `pullReference`, what a customer pulls with their license: `PROXY_HOST/proxy/<slug>/<image>` for an image of a team registry, `REGISTRY_HOST/<slug>/<image>` for one of the hosted registry.",
+    response: appImagesSchema,
+  },
+  {
+    method: "POST",
+    path: "/apps/{id}/images",
+    op: addAppImage,
+    tag: "Apps",
+    summary: "Add an image to an app",
+    description:
+      "`reference`: an image of one of the team's registries as your manifests name it (`quay.io/acme/api:1.4`, `<registry name>/<repository>:<tag>`), or `REGISTRY_HOST/<slug>/<image>:<tag>` of the hosted registry. With `onlyListedImages` on, the app's licenses pull only listed repositories.",
+    successStatus: 201,
+    conflict: "The image's repository is already listed.",
+    response: appImageSchema,
+  },
+  {
+    method: "PATCH",
+    path: "/apps/{id}/images",
+    op: setOnlyListedImages,
+    tag: "Apps",
+    summary: "Turn \"only listed images\" on or off",
+    description: "On (the default for new apps): when the app lists images, its licenses pull only those repositories through the proxy; a pull of another is refused with `DENIED`.",
+    response: appImagesSettingSchema,
+  },
+  {
+    method: "DELETE",
+    path: "/apps/{id}/images/{imageId}",
+    op: removeAppImage,
+    tag: "Apps",
+    summary: "Remove an image from an app",
+    response: deletedSchema,
+  },
+  {
+    method: "GET",
+    path: "/apps/{id}/images/{imageId}/details",
+    op: appImageDetails,
+    tag: "Apps",
+    summary: "What an app's image is now",
+    description: "Read live from its registry with the connection test's steps: the tag's digest, platforms and compressed size, or which step failed.",
+    response: appImageDetailsSchema,
+  },
+  {
+    method: "GET",
+    path: "/apps/{id}/image-suggestions",
+    op: appImageSuggestions,
+    tag: "Apps",
+    summary: "Images an app ships but doesn't list",
+    description: "Read from the hosted registry's pushes under the app's slug and the proxy's pulls by its licenses, newest first. Add one by sending its `reference` to `POST /apps/{id}/images`.",
+    response: listOf(appImageSuggestionSchema),
+    present: asList,
+  },
+  {
+    method: "PATCH",
+    path: "/registries/{id}/apps",
+    op: setRegistryApps,
+    tag: "Registries",
+    summary: "Choose which apps may pull from a registry",
+    description: "`allApps: true` (the default) or `allApps: false` with `appIds`. Licenses of other apps are refused with `DENIED`. Admins only.",
+    response: registryAppsSchema,
   },
 ] as const satisfies readonly ApiRoute[];
 

@@ -7,6 +7,8 @@ import { registryDtoSchema, registryTestResultSchema, testedManifestSchema } fro
 import { auditEventDtoSchema, auditEventPageDtoSchema } from "@/lib/audit/dto";
 import { cachePurgeResultSchema, cacheStatsDtoSchema } from "@/lib/cache/dto";
 import { wireSchema } from "@/lib/api/wire";
+import { appImageDetailsDtoSchema, appImageDtoSchema, appImagesDtoSchema, appImageSuggestionDtoSchema } from "@/lib/apps/images/dto";
+import { registryAppsDtoSchema } from "@/lib/apps/registry-scope";
 
 /**
  * What the REST API answers, as zod schemas: the OpenAPI document's response schemas, and what
@@ -67,3 +69,15 @@ export const appDeletedSchema = wireSchema(appDeletedDtoSchema).meta({ id: "AppD
 export const appDeletionPreviewSchema = wireSchema(appDeletionPreviewDtoSchema, new Map([[appDtoSchema, appSchema]])).meta({ id: "AppDeletionPreview" });
 
 export const listOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item) });
+
+export const appImageSchema = wireSchema(appImageDtoSchema).meta({ id: "AppImage" });
+
+export const appImagesSchema = wireSchema(appImagesDtoSchema, new Map([[appImageDtoSchema, appImageSchema]])).meta({ id: "AppImages" });
+
+export const appImageDetailsSchema = appImageDetailsDtoSchema.meta({ id: "AppImageDetails" });
+
+export const appImageSuggestionSchema = wireSchema(appImageSuggestionDtoSchema).meta({ id: "AppImageSuggestion" });
+
+export const appImagesSettingSchema = z.object({ id, onlyListedImages: z.boolean() }).meta({ id: "AppImagesSetting" });
+
+export const registryAppsSchema = registryAppsDtoSchema.meta({ id: "RegistryApps" });

@@ -31,6 +31,10 @@ export const auditActions = [
   "license.portal_open",
   "token.create",
   "token.revoke",
+  "app.image_add",
+  "app.image_remove",
+  "app.images_setting",
+  "registry.apps",
 ] as const;
 type AuditAction = (typeof auditActions)[number];
 

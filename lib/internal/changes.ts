@@ -20,8 +20,9 @@ export async function notifyChange(tx: Tx, change: ChangeEvent): Promise<void> {
 /**
  * The change an audit event stands for, when it concerns a lookup answer:
  * - `license.revoke` (also written for each license an archive or an app deletion revokes);
- * - `customer.archive`, `app.delete`;
- * - `registry.rotate`, `registry.update`, `registry.cache_settings`, `registry.delete`;
+ * - `customer.archive`, `app.delete`, and an app's image list and its "only listed images" switch
+ *   (`app.image_add`, `app.image_remove`, `app.images_setting`);
+ * - `registry.rotate`, `registry.update`, `registry.cache_settings`, `registry.delete`, `registry.apps`;
  * - `registry.create`, as a change of the whole team: a new registry can change which registry an
  *   image path means (a name, or a second registry on the same host).
  * Other actions change nothing a proxy caches.
@@ -34,11 +35,15 @@ export function changeOfAuditEvent(teamId: string | null, event: { action: strin
     case "customer.archive":
       return id ? { kind: "customer", id } : undefined;
     case "app.delete":
+    case "app.image_add":
+    case "app.image_remove":
+    case "app.images_setting":
       return id ? { kind: "app", id } : undefined;
     case "registry.rotate":
     case "registry.update":
     case "registry.cache_settings":
     case "registry.delete":
+    case "registry.apps":
       return id ? { kind: "registry", id } : undefined;
     case "registry.create":
       return teamId ? { kind: "team", id: teamId } : undefined;

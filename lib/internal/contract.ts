@@ -59,7 +59,7 @@ export const lookupRequestSchema = z
   .refine((r) => !r.image || r.appSlug, { message: "an image needs an app slug", path: ["image"] });
 export type LookupRequest = z.infer<typeof lookupRequestSchema>;
 
-const lookupCodes = ["ok", "unknown_license", "revoked", "expired", "wrong_app", "unknown_registry"] as const;
+const lookupCodes = ["ok", "unknown_license", "revoked", "expired", "wrong_app", "unknown_registry", "not_in_app", "registry_not_in_app"] as const;
 export type LookupCode = (typeof lookupCodes)[number];
 
 /** HTTP status of each answer: 401 for the license itself, 403 for what it is not entitled to. */
@@ -70,6 +70,10 @@ export const lookupStatus: Record<LookupCode, 200 | 401 | 403> = {
   expired: 401,
   wrong_app: 403,
   unknown_registry: 403,
+  /** The app lists its images and this is not one of them. */
+  not_in_app: 403,
+  /** The registry serves chosen apps only, not this one. */
+  registry_not_in_app: 403,
 };
 
 const credentialsSchema = z.discriminatedUnion("kind", [

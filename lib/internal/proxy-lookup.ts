@@ -1,7 +1,8 @@
 import type { Db } from "@/lib/db/client";
 import { checkLicense } from "@/lib/licenses/verify";
 import { resolveProxyImage, type ProxyUpstream } from "@/lib/oci/proxy-path";
-import { dockerHubHost } from "@/lib/oci/reference";
+import { matchRegistry } from "@/lib/apps/images/registry-match";
+import { checkImageEntitlement } from "@/lib/apps/images/entitlement";
 import type { RegistryCredentials } from "@/lib/oci/credentials";
 import { loadRegistryCredentials } from "@/lib/registries/secret";
 import type { RegistryProviderName } from "@/lib/registries/providers";
@@ -19,18 +20,16 @@ import { lookupStatus, type CacheAccess, type LookupCode, type LookupRequest, ty
  *   no good (lib/licenses/verify.ts checkLicense);
  * - 403 wrong_app — a valid license for another app;
  * - 403 unknown_registry — the app's team has no registry for that upstream;
+ * - 403 registry_not_in_app / not_in_app — the registry is scoped to other apps, or the app lists
+ *   its images and this is not one of them (lib/apps/images/entitlement.ts);
  * - 200 ok — with the license's ids and, when an image path was asked for, the matching registry,
  *   the repository to ask it for, and its decrypted credentials (this answer goes only to the
  *   authenticated proxy); when the registry caches and there is a store, where the proxy keeps
  *   its copies, with a store token for exactly that repository (docs/proxy-cache.md).
  *
  * The image path is read with lib/oci/proxy-path.ts `resolveProxyImage`, the same reading the
- * Images page's instructions follow; registries are matched within the license's team only:
- * - by host: the registry whose endpoint host is exactly it, else the only one with that
- *   hostname (a path can't carry a port);
- * - by name: the team's registry with that name (`<registry name>/<repository>`,
- *   docs/contracts.md, "Proxy paths");
- * - Docker Hub: the registry whose endpoint is DOCKER_HUB_REGISTRY's host.
+ * Images page's instructions follow; registries are matched within the license's team only, by
+ * lib/apps/images/registry-match.ts (host, registry name, or Docker Hub).
  */
 
 export interface LookupOptions {
@@ -49,7 +48,7 @@ export interface LookupResult {
   body: LookupResponse;
 }
 
-const REASONS: Record<Exclude<LookupCode, "ok">, string> = {
+const REASONS: Record<Exclude<LookupCode, "ok" | "not_in_app" | "registry_not_in_app">, string> = {
   unknown_license: "The license ID is not valid.",
   revoked: "The license has been revoked.",
   expired: "The license has expired.",
@@ -57,25 +56,10 @@ const REASONS: Record<Exclude<LookupCode, "ok">, string> = {
   unknown_registry: "This application's images are not available from that registry.",
 };
 
-const refuse = (code: Exclude<LookupCode, "ok">, license?: LookupResponse["license"]): LookupResult => ({
+const refuse = (code: keyof typeof REASONS, license?: LookupResponse["license"]): LookupResult => ({
   status: lookupStatus[code],
   body: { allowed: false, code, reason: REASONS[code], ...(license && { license }) },
 });
-
-const hostOf = (endpoint: string) => {
-  try {
-    return new URL(endpoint).host.toLowerCase();
-  } catch {
-    return "";
-  }
-};
-const hostnameOf = (endpoint: string) => {
-  try {
-    return new URL(endpoint).hostname.toLowerCase();
-  } catch {
-    return "";
-  }
-};
 
 type RegistryRow = {
   id: string;
@@ -88,6 +72,8 @@ type RegistryRow = {
   allowedRealmHosts: string[];
   cacheEnabled: boolean;
   cacheMaxStaleSeconds: number;
+  allApps: boolean;
+  appIds: string[];
 };
 
 /** Where the proxy keeps this registry's copies of `upstreamRepository`, when caching is on for it and there is a store. */
@@ -106,19 +92,6 @@ async function cacheAccess(registry: RegistryRow, upstreamRepository: string, op
   return { url: opts.cacheStoreUrl, repository, token, tokenExpiresAt: expiresAt.toISOString(), maxStaleSeconds: registry.cacheMaxStaleSeconds };
 }
 
-function matchRegistry(registries: RegistryRow[], upstream: ProxyUpstream, opts: LookupOptions) {
-  if (upstream.via === "host") {
-    const host = upstream.hostOrName;
-    const exact = registries.find((r) => hostOf(r.endpoint) === host);
-    if (exact) return exact;
-    const byName = registries.filter((r) => hostnameOf(r.endpoint) === host);
-    return byName.length === 1 ? byName[0] : undefined;
-  }
-  if (upstream.via === "name") return registries.find((r) => r.name === upstream.hostOrName);
-  const hub = dockerHubHost(opts.dockerHubRegistry);
-  return registries.find((r) => hostOf(r.endpoint) === hub);
-}
-
 export async function lookupProxyAccess(db: Db, req: LookupRequest, opts: LookupOptions): Promise<LookupResult> {
   const check = await checkLicense(db, req.licenseId, { appSlug: req.appSlug, ...(opts.now && { now: opts.now }) });
   if (check.status === "invalid") return refuse("unknown_license");
@@ -130,13 +103,15 @@ export async function lookupProxyAccess(db: Db, req: LookupRequest, opts: Lookup
 
   const registries = await db.registry.findMany({
     where: { teamId: row.teamId },
-    select: { id: true, teamId: true, name: true, endpoint: true, provider: true, username: true, credentialsVersion: true, allowedRealmHosts: true, cacheEnabled: true, cacheMaxStaleSeconds: true },
+    select: { id: true, teamId: true, name: true, endpoint: true, provider: true, username: true, credentialsVersion: true, allowedRealmHosts: true, cacheEnabled: true, cacheMaxStaleSeconds: true, allApps: true, appIds: true },
     orderBy: { createdAt: "asc" },
   });
   // The first part of the path is a registry name only when the license's team has a registry by that name.
   const upstream = resolveProxyImage(req.image, req.appSlug, { dockerHubRegistry: opts.dockerHubRegistry, isRegistryName: (name) => registries.some((r) => r.name === name) });
-  const registry = matchRegistry(registries, upstream, opts);
+  const registry = matchRegistry(registries, upstream, opts.dockerHubRegistry);
   if (!registry) return refuse("unknown_registry", license);
+  const entitled = await checkImageEntitlement(db, { teamId: row.teamId, appId: row.appId, registry, repository: upstream.repository, dockerHubRegistry: opts.dockerHubRegistry });
+  if (!entitled.ok) return { status: lookupStatus[entitled.code], body: { allowed: false, code: entitled.code, reason: entitled.reason, license } };
 
   // Made by the registry's provider for its endpoint, as for the connection test: a registry that tested fine pulls too.
   const credentials: RegistryCredentials = await loadRegistryCredentials(db, registry, opts.providerSettings);

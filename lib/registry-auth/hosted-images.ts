@@ -1,12 +1,14 @@
 import { env as processEnv, type Env } from "@/lib/config/env";
+import { DEFAULT_MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, platformOfConfig, sha256Digest, summarizeManifest, type ManifestSummary } from "@/lib/oci/manifest";
 import type { RegistryAccess } from "./jwt";
 import { signPortalToken } from "./portal-token";
 import type { RegistrySigningKey } from "./signing-key";
 
 /**
- * The portal's own client of the hosted registry's API, used when an app is deleted: it lists
- * the repositories under `<slug>/` with their tags, and deletes every tagged manifest, so a
- * deleted app's images can't be pulled again (nobody is ever granted its slug again either:
+ * The portal's own client of the hosted registry's API. An app's image list reads a tag's
+ * manifest (`describe`: digest, platforms, size, parsed by lib/oci/manifest.ts as the connection
+ * test parses it). When an app is deleted it lists the repositories under `<slug>/` with their
+ * tags, and deletes every tagged manifest, so a deleted app's images can't be pulled again (nobody is ever granted its slug again either:
  * lib/registry-auth/grants.ts refuses a deleted app's slug).
  *
  * It signs its own short tokens with the registry signing key, for exactly what it does:
@@ -68,7 +70,7 @@ export function hostedImages(deps: HostedImagesDeps) {
 
   async function token(access: RegistryAccess[]): Promise<string> {
     try {
-      return (await signPortalToken({ subject: "portal:app-deletion", access, ttlSeconds: 120, signingKey: deps.signingKey })).token;
+      return (await signPortalToken({ subject: "portal:hosted-images", access, ttlSeconds: 120, signingKey: deps.signingKey })).token;
     } catch (e) {
       throw new HostedRegistryError(`The hosted registry's signing key is not available (${(e as Error).message}).`);
     }
@@ -116,6 +118,26 @@ export function hostedImages(deps: HostedImagesDeps) {
   }
 
   return {
+    /**
+     * What a tag (or digest) of a repository is now: its manifest summarised (an image's
+     * platform read from its config). Null when the registry has no such manifest.
+     */
+    async describe(repository: string, reference: string): Promise<ManifestSummary | null> {
+      const bearer = await token([{ type: "repository", name: repository, actions: ["pull"] }]);
+      const res = await call("GET", `/v2/${repository}/manifests/${encodeURIComponent(reference)}`, bearer, { accept: DEFAULT_MANIFEST_ACCEPT });
+      if (res.status === 404) return null;
+      if (!res.ok) throw refused(`reading ${repository}:${reference}`, res);
+      const body = Buffer.from(await res.arrayBuffer());
+      if (body.length > MAX_MANIFEST_BYTES) throw new HostedRegistryError(`The manifest of ${repository}:${reference} is larger than ${MAX_MANIFEST_BYTES} bytes.`);
+      const summary = summarizeManifest(body, res.headers.get("content-type") ?? undefined, res.headers.get("docker-content-digest") ?? sha256Digest(body));
+      if (summary.kind === "image" && summary.configDigest) {
+        const config = await call("GET", `/v2/${repository}/blobs/${summary.configDigest}`, bearer);
+        const platform = config.ok ? platformOfConfig(Buffer.from(await config.arrayBuffer())) : undefined;
+        if (platform) summary.platforms = [platform];
+      }
+      return summary;
+    },
+
     /** The repositories under `<slug>/` that still have tags, with their tags. */
     async list(slug: string): Promise<HostedRepository[]> {
       const out: HostedRepository[] = [];

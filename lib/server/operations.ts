@@ -19,6 +19,8 @@ import {
 import { purgeCache } from "@/lib/cache/purge";
 import { updateCacheSettings } from "@/lib/cache/settings";
 import { getCacheStats } from "@/lib/cache/stats";
+import { addAppImage, appImageDetails, appImageSuggestions, listAppImages, removeAppImage, setOnlyListedImages } from "@/lib/apps/images/operations";
+import { setRegistryApps } from "@/lib/apps/registry-scope";
 
 /**
  * Every team-scoped operation. The isolation test walks this list and fails for any operation
@@ -63,4 +65,11 @@ export const allOperations = [
   updateCacheSettings,
   purgeCache,
   listActivity,
+  listAppImages,
+  addAppImage,
+  removeAppImage,
+  setOnlyListedImages,
+  appImageDetails,
+  appImageSuggestions,
+  setRegistryApps,
 ] as const;

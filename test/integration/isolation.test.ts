@@ -16,6 +16,8 @@ import { createCustomer } from "@/lib/customers/operations";
 import { createLicense } from "@/lib/licenses/operations";
 import { createPersonalToken, createServiceAccount, createTeamToken } from "@/lib/tokens/operations";
 import { createRegistry } from "@/lib/registries/operations";
+import { addAppImage, setOnlyListedImages } from "@/lib/apps/images/operations";
+import { setRegistryApps } from "@/lib/apps/registry-scope";
 
 // Registry secrets are sealed with this throw-away key (never a generated one in ./.data).
 configureTestEnv({ name: "isolation" });
@@ -30,6 +32,7 @@ let licenseRowId: string;
 let serviceAccountId: string;
 let personalTokenId: string;
 let registryId: string;
+let appImageId: string;
 
 beforeAll(async () => {
   teams = await twoTeams(t.db);
@@ -41,6 +44,7 @@ beforeAll(async () => {
   serviceAccountId = (await invoke(createServiceAccount, teams.adminA, { name: "ci", role: "developer" })).id;
   personalTokenId = (await invoke(createPersonalToken, teams.developerA, { name: "laptop" })).id;
   registryId = (await invoke(createRegistry, teams.adminA, { provider: "other", endpoint: "registry.example.test", username: "vendor", password: "s3cret" })).id;
+  appImageId = (await invoke(addAppImage, teams.adminA, { id: appId, reference: "registry.example.test/team/app:1" })).id;
   // A copy in the registry's proxy cache and a tag it last confirmed: a purge by anyone else would remove them.
   await t.db.cacheEntry.create({ data: { registryId, repository: "team/app", digest: `sha256:${"c".repeat(64)}`, size: 1024n } });
   await t.db.cacheTag.create({ data: { registryId, repository: "team/app", tag: "1", digest: `sha256:${"c".repeat(64)}`, mediaType: "application/vnd.oci.image.manifest.v1+json", seenAt: new Date() } });
@@ -87,13 +91,20 @@ const cases: Record<string, () => unknown> = {
   "cache.update_settings": () => ({ id: registryId, enabled: false, maxBytes: 1024 * 1024 }),
   "cache.purge": () => ({ id: registryId }),
   "activity.list": () => ({ appId }),
+  "apps.images.list": () => ({ id: appId }),
+  "apps.images.add": () => ({ id: appId, reference: "registry.example.test/team/intruder:1" }),
+  "apps.images.remove": () => ({ id: appId, imageId: appImageId }),
+  "apps.images.setting": () => ({ id: appId, onlyListedImages: false }),
+  "apps.images.details": () => ({ id: appId, imageId: appImageId }),
+  "apps.images.suggestions": () => ({ id: appId }),
+  "registries.apps": () => ({ id: registryId, allApps: false, appIds: [appId] }),
 };
 
 /** Team A's state as seen in the database: any change by an outsider or read-only member shows here. */
 const jsonSafe = (rows: unknown) => JSON.parse(JSON.stringify(rows, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as unknown;
 const snapshot = async () =>
   jsonSafe(await Promise.all([
-    teamRows(t.db, teams.adminA.teamId, ["app", "membership", "invite", "customer", "license", "apiToken", "registry", "encryptedSecret"]),
+    teamRows(t.db, teams.adminA.teamId, ["app", "membership", "invite", "customer", "license", "apiToken", "registry", "encryptedSecret", "appImage"]),
     t.db.cacheEntry.findMany({ where: { registry: { teamId: teams.adminA.teamId } }, orderBy: { id: "asc" } }),
     t.db.cacheTag.findMany({ where: { registry: { teamId: teams.adminA.teamId } }, orderBy: { id: "asc" } }),
   ]));
@@ -110,7 +121,7 @@ describe("tenant isolation", () => {
         readOnly: teams.readOnlyA,
         developer: teams.developerA,
         input: cases[op.name]!(),
-        ownerIds: [appId, inviteId, developerMembershipId, registryId, customerId, licenseRowId, serviceAccountId, personalTokenId, teams.adminA.userId, teams.adminA.teamId],
+        ownerIds: [appId, appImageId, inviteId, developerMembershipId, registryId, customerId, licenseRowId, serviceAccountId, personalTokenId, teams.adminA.userId, teams.adminA.teamId],
         snapshot,
       });
     });
@@ -200,5 +211,66 @@ describe("tenant isolation of the hosted registry's grants and the proxy's looku
       }),
       { numRuns: 20 },
     );
+  });
+});
+
+/**
+ * An app's entitlements: which registries serve it, and, when it lists its images with "only
+ * listed images" on, which repositories its licenses pull. Refusals name the image or registry.
+ */
+describe("a license pulls only what its app may: its registries, and its listed images", () => {
+  const DOCKER_HUB = { dockerHubRegistry: "registry-1.docker.io" };
+  let catalogId: string;
+  let license: { licenseId: string };
+  let quayId: string;
+
+  const lookup = (image: string) => lookupProxyAccess(t.db, { licenseId: license.licenseId, appSlug: "catalog", image: image.split("/") }, DOCKER_HUB);
+
+  beforeAll(async () => {
+    catalogId = (await invoke(createApp, teams.adminA, { name: "Catalog" })).id;
+    const customer = (await invoke(createCustomer, teams.adminA, { name: "Umbrella" })).id;
+    license = await invoke(createLicense, teams.adminA, { customerId: customer, app: "catalog", type: "paid" });
+    quayId = (await invoke(createRegistry, teams.adminA, { provider: "other", endpoint: "quay.example.test", username: "vendor", password: "q" })).id;
+  });
+
+  it("an app that lists no images pulls any repository of its registries", async () => {
+    expect((await t.db.app.findUniqueOrThrow({ where: { id: catalogId } })).onlyListedImages).toBe(true);
+    expect((await lookup("registry.example.test/team/db")).body).toMatchObject({ allowed: true, code: "ok" });
+  });
+
+  it("once it lists images, another repository is refused with not_in_app, naming the image and the app", async () => {
+    await invoke(addAppImage, teams.adminA, { id: catalogId, reference: "registry.example.test/team/api:1.4" });
+    const listed = await lookup("registry.example.test/team/api");
+    expect(listed.body).toMatchObject({ allowed: true, code: "ok", registry: { repository: "team/api" } });
+    const other = await lookup("registry.example.test/team/db");
+    expect(other.status).toBe(403);
+    expect(other.body).toMatchObject({ allowed: false, code: "not_in_app", reason: "registry.example.test/team/db is not one of the images of app 'catalog'." });
+    expect(other.body.registry).toBeUndefined();
+    // Another registry's repository of the same name is not the listed image either.
+    expect((await lookup("quay.example.test/team/api")).body).toMatchObject({ allowed: false, code: "not_in_app" });
+  });
+
+  it("with \"only listed images\" off, the list no longer limits pulls", async () => {
+    await invoke(setOnlyListedImages, teams.adminA, { id: catalogId, onlyListedImages: false });
+    expect((await lookup("registry.example.test/team/db")).body).toMatchObject({ allowed: true });
+    await invoke(setOnlyListedImages, teams.adminA, { id: catalogId, onlyListedImages: true });
+    expect((await lookup("registry.example.test/team/db")).body).toMatchObject({ allowed: false, code: "not_in_app" });
+  });
+
+  it("a registry scoped to other apps refuses this app's licenses with registry_not_in_app", async () => {
+    await invoke(addAppImage, teams.adminA, { id: catalogId, reference: "quay.example.test/acme/db:2" });
+    expect((await lookup("quay.example.test/acme/db")).body).toMatchObject({ allowed: true });
+    await invoke(setRegistryApps, teams.adminA, { id: quayId, allApps: false, appIds: [appId] });
+    const refused = await lookup("quay.example.test/acme/db");
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ allowed: false, code: "registry_not_in_app", reason: "quay.example.test is not one of the registries of app 'catalog'." });
+    await invoke(setRegistryApps, teams.adminA, { id: quayId, allApps: false, appIds: [appId, catalogId] });
+    expect((await lookup("quay.example.test/acme/db")).body).toMatchObject({ allowed: true });
+  });
+
+  it("a registry can't be scoped to another team's app", async () => {
+    const betaTools = await t.db.app.findFirstOrThrow({ where: { teamId: teams.adminB.teamId } });
+    const e = await errorOf(invoke(setRegistryApps, teams.adminA, { id: quayId, allApps: false, appIds: [betaTools.id] }));
+    expect(e.code).toBe("validation_failed");
   });
 });

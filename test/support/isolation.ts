@@ -4,7 +4,7 @@ import { AppError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { invoke, type AnyOperation } from "@/lib/server/operation";
 
-type TeamTable = "app" | "membership" | "invite" | "customer" | "license" | "apiToken" | "registry" | "encryptedSecret";
+type TeamTable = "app" | "membership" | "invite" | "customer" | "license" | "apiToken" | "registry" | "encryptedSecret" | "appImage";
 
 /** A team's rows of `tables`, ordered by id (`where` narrows a table): any change by another team or a lower role shows in them. */
 export function teamRows(db: PrismaClient, teamId: string, tables: TeamTable[], where: Partial<Record<TeamTable, object>> = {}): Promise<unknown[][]> {

@@ -1,0 +1,179 @@
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "@/cli/main";
+import type { TeamContext } from "@/lib/auth/context";
+import { createRegistry } from "@/lib/registries/operations";
+import { invoke } from "@/lib/server/operation";
+import { createServiceAccount, createTeamToken } from "@/lib/tokens/operations";
+import { appImagesWithPullReferences } from "@/lib/apps/images/pull-references";
+import { setupTestDatabase } from "@/test/support/db";
+import { createAppRow, createCustomerRow, createLicense, memberContext } from "@/test/support/factories";
+import { servePortalRoutes, type PortalRoutes } from "@/test/support/portal-routes";
+import { startHostedRegistry } from "@/test/support/registry-auth";
+import { buildOciImage, pullImage, pushImage, requireBinaries, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
+import { configureTestEnv, updateTestEnv } from "@/test/support/test-env";
+
+/**
+ * An app's images end to end: a real hosted registry (Distribution behind the portal's token
+ * service) and a real upstream Distribution with Basic auth; the REST routes and the CLI over
+ * HTTP; live details read with the connection test's code; suggestions from the hosted
+ * registry's push notifications; and a customer pulling a hosted image with skopeo by exactly
+ * the reference the portal shows.
+ */
+
+configureTestEnv({
+  name: "appimages",
+  vars: { REGISTRY_TOKEN_KEY_FILE: undefined, REGISTRY_EVENTS_TOKEN: undefined, PORTAL_URL: undefined, ALLOW_PRIVATE_REGISTRY_HOSTS: "true", PROXY_URL: "https://proxy.example.test" },
+});
+
+describe.skipIf(!requireBinaries("docker-registry", "skopeo"))("an app's images", () => {
+  const t = setupTestDatabase({ processDb: true });
+  let routes: PortalRoutes;
+  let hosted: Distribution;
+  let upstream: Distribution;
+  let work: string;
+  let img: BuiltImage;
+  let admin: TeamContext;
+  let appId: string;
+  let token: string;
+  let readOnlyToken: string;
+  let license: { licenseId: string };
+
+  const api = async (method: string, p: string, body?: unknown, bearer = token) => {
+    const res = await fetch(`${routes.url}/api/v1${p}`, {
+      method,
+      headers: { authorization: `Bearer ${bearer}`, ...(body !== undefined && { "content-type": "application/json" }) },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  };
+  const cli = async (...argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const saved = process.env.PORTCULLIS_TOKEN;
+    process.env.PORTCULLIS_TOKEN = token;
+    try {
+      const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+      return { code, out: out.join("\n"), err: err.join("\n") };
+    } finally {
+      if (saved === undefined) delete process.env.PORTCULLIS_TOKEN;
+      else process.env.PORTCULLIS_TOKEN = saved;
+    }
+  };
+
+  beforeAll(async () => {
+    work = await fs.mkdtemp(path.join(os.tmpdir(), "app-images-"));
+    admin = await memberContext(t.db, { role: "admin", teamName: "Acme" });
+    appId = (await createAppRow(t.db, admin.teamId, { name: "Acme", slug: "acme" })).id;
+    const customerId = (await createCustomerRow(t.db, admin.teamId, "Customer One")).id;
+    license = await createLicense(t.db, { teamId: admin.teamId, appId, customerId });
+    token = (await invoke(createTeamToken, admin, { name: "release" })).token;
+    readOnlyToken = (await invoke(createServiceAccount, admin, { name: "auditor", role: "read_only" })).token;
+
+    routes = await servePortalRoutes();
+    hosted = await startHostedRegistry(routes.url);
+    upstream = await startDistribution({ auth: "htpasswd", users: { vendor: "upstream-pw" } });
+    updateTestEnv({ REGISTRY_URL: hosted.url });
+    await invoke(createRegistry, admin, { provider: "other", endpoint: upstream.url, name: "mirror", username: "vendor", password: "upstream-pw" });
+
+    img = await buildOciImage(path.join(work, "img"), { layers: [{ sizeBytes: 40_000 }, { files: { "etc/app.conf": "x=1\n" } }], tag: "1" });
+    await pushImage(img.dir, `${hosted.host}/acme/api:1.4`, { creds: { username: "token", password: token }, tag: img.tag });
+    await pushImage(img.dir, `${hosted.host}/acme/worker:3`, { creds: { username: "token", password: token }, tag: img.tag });
+    await pushImage(img.dir, `${upstream.host}/team/db:2`, { creds: { username: "vendor", password: "upstream-pw" }, tag: img.tag });
+  });
+
+  afterAll(async () => {
+    await hosted?.stop();
+    await upstream?.stop();
+    await routes?.close();
+    if (work) await fs.rm(work, { recursive: true, force: true });
+  });
+
+  it("a hosted image is pulled from the hosted registry itself, by exactly the reference shown, with the license", async () => {
+    const added = await api("POST", `/apps/${appId}/images`, { reference: `${hosted.host}/acme/api:1.4` });
+    expect(added.status).toBe(201);
+    expect(added.body).toMatchObject({ source: "hosted", pullFrom: "hosted-registry", pullReference: `${hosted.host}/acme/api:1.4`, problem: null });
+    const listed = await appImagesWithPullReferences(t.db, { teamId: admin.teamId, appId });
+    expect(listed.images.map((i) => i.pullReference)).toEqual([`${hosted.host}/acme/api:1.4`]);
+    await pullImage(listed.images[0]!.pullReference!, path.join(work, "pulled"), { creds: { username: "LICENSE_ID", password: license.licenseId } });
+    const index = JSON.parse(await fs.readFile(path.join(work, "pulled", "index.json"), "utf8")) as { manifests: unknown[] };
+    expect(index.manifests).toHaveLength(1);
+  });
+
+  it("an upstream image on host:port is pulled through the proxy by its registry's name", async () => {
+    const added = await api("POST", `/apps/${appId}/images`, { reference: `${upstream.host}/team/db:2` });
+    expect(added.status).toBe(201);
+    expect(added.body).toMatchObject({ source: "upstream", pullFrom: "proxy", pullReference: "proxy.example.test/proxy/acme/mirror/team/db:2", image: `${upstream.host}/team/db:2` });
+    // Written through the name, it is the same image: listed once.
+    const again = await api("POST", `/apps/${appId}/images`, { reference: "mirror/team/db:3" });
+    expect(again.status).toBe(409);
+    expect(again.body.error.fields.reference).toMatch(/already one of this app's images/);
+  });
+
+  it("refuses, with the field's message, what no registry of the team serves and hosted images outside the slug", async () => {
+    const unknown = await api("POST", `/apps/${appId}/images`, { reference: "quay.io/acme/api:1.4" });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.error.fields.reference).toBe("No registry of this team serves quay.io: add it on the Images page first, or push the image to the hosted registry.");
+    const otherSlug = await api("POST", `/apps/${appId}/images`, { reference: `${hosted.host}/beta/api:1` });
+    expect(otherSlug.status).toBe(422);
+    expect(otherSlug.body.error.fields.reference).toContain(`${hosted.host}/acme/<image>`);
+    const junk = await api("POST", `/apps/${appId}/images`, { reference: "UPPER/Case:1" });
+    expect(junk.status).toBe(422);
+    const readOnly = await api("POST", `/apps/${appId}/images`, { reference: `${hosted.host}/acme/worker:3` }, readOnlyToken);
+    expect(readOnly.status).toBe(403);
+  });
+
+  it("details are read live: the tag's digest, platform and compressed size; a missing tag says so", async () => {
+    const { body } = await api("GET", `/apps/${appId}/images`);
+    expect(body.images).toHaveLength(2);
+    for (const image of body.images as Array<{ id: string }>) {
+      const d = await api("GET", `/apps/${appId}/images/${image.id}/details`);
+      expect(d.status).toBe(200);
+      expect(d.body).toMatchObject({ ok: true, digest: img.digest, kind: "image", platforms: ["linux/amd64"], problem: null });
+      expect(d.body.compressedBytes).toBeGreaterThan(0);
+    }
+    const missing = await api("POST", `/apps/${appId}/images`, { reference: `${hosted.host}/acme/api-docs:9` });
+    const d = await api("GET", `/apps/${appId}/images/${missing.body.id}/details`);
+    expect(d.body).toMatchObject({ ok: false, digest: null, problem: "acme/api-docs:9 is not in the hosted registry: push it first." });
+    expect((await api("DELETE", `/apps/${appId}/images/${missing.body.id}`)).status).toBe(200);
+  });
+
+  it("suggests what was pushed under the slug and isn't listed, and adds it with the suggested reference", async () => {
+    let suggestions: Array<{ reference: string; seenIn: string }> = [];
+    for (let i = 0; i < 100 && !suggestions.some((s) => s.reference === `${hosted.host}/acme/worker:3`); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      suggestions = (await api("GET", `/apps/${appId}/image-suggestions`)).body.data;
+    }
+    expect(suggestions).toContainEqual(expect.objectContaining({ reference: `${hosted.host}/acme/worker:3`, seenIn: "push" }));
+    expect(suggestions.map((s) => s.reference)).not.toContain(`${hosted.host}/acme/api:1.4`);
+    const added = await api("POST", `/apps/${appId}/images`, { reference: `${hosted.host}/acme/worker:3` });
+    expect(added.status).toBe(201);
+    expect((await api("GET", `/apps/${appId}/image-suggestions`)).body.data.map((s: { reference: string }) => s.reference)).not.toContain(`${hosted.host}/acme/worker:3`);
+  });
+
+  it("`portcullis apps images` lists, adds and removes over the REST API, with exit codes 0, 1 and 2", async () => {
+    const list = await cli("apps", "images", "list", "--app", "acme", "--portal-url", routes.url);
+    expect(list.code).toBe(0);
+    expect(list.out).toContain(`customers pull: ${hosted.host}/acme/api:1.4`);
+    expect(list.out).toContain("customers pull: proxy.example.test/proxy/acme/mirror/team/db:2");
+
+    const add = await cli("apps", "images", "add", "--app", "acme", "--portal-url", routes.url, "mirror/team/cache:7");
+    expect(add.code).toBe(0);
+    expect(add.out).toContain("customers pull: proxy.example.test/proxy/acme/mirror/team/cache:7");
+    const id = /\(([0-9a-f-]{36})\)/.exec(add.out)![1]!;
+
+    const refused = await cli("apps", "images", "add", "--app", "acme", "--portal-url", routes.url, "quay.io/acme/api:1");
+    expect(refused.code).toBe(1);
+    expect(refused.err).toBe("portcullis apps images add: No registry of this team serves quay.io: add it on the Images page first, or push the image to the hosted registry.");
+    expect((await cli("apps", "images", "add", "--app", "nope", "--portal-url", routes.url, "x:1")).err).toContain('no app with the slug "nope"');
+    expect((await cli("apps", "images", "remove", "--app", "acme", "--portal-url", routes.url)).code).toBe(2);
+    expect((await cli("apps", "images", "list", "--help")).out).toContain("Usage: portcullis apps images list");
+
+    const removed = await cli("apps", "images", "remove", "--app", appId, "--portal-url", routes.url, id);
+    expect(removed.code).toBe(0);
+    const after = await cli("apps", "images", "list", "--app", "acme", "--portal-url", routes.url, "--json");
+    expect((JSON.parse(after.out) as { images: Array<{ id: string }> }).images.map((i) => i.id)).not.toContain(id);
+  });
+});
