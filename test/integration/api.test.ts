@@ -283,12 +283,13 @@ describe("REST API: tenant isolation on every route", () => {
     "POST /customers/{id}/archive": () => ({}),
     "POST /customers/{id}/licenses": () => ({ app: "isolated-app", type: "paid" }),
     "POST /licenses/{id}/revoke": () => ({}),
+    "POST /licenses/{id}/portal-link": () => ({ expiresInDays: 3 }),
     "POST /apps/{id}/images": () => ({ reference: "isolated.example.test/team/intruder:1" }),
     "PATCH /apps/{id}/images": () => ({ onlyListedImages: false }),
     "DELETE /apps/{id}/images/{imageId}": () => ({}),
     "PATCH /registries/{id}/apps": () => ({ allApps: true }),
   };
-  const noBody = new Set(["GET /apps", "GET /apps/{id}/deletion-preview", "GET /registries", "GET /registries/{id}", "GET /registries/{id}/cache", "GET /customers", "GET /customers/{id}", "GET /licenses/{id}", "GET /licenses/{id}/file", "GET /license-signing-key", "GET /audit-events", "GET /apps/{id}/images", "GET /apps/{id}/images/{imageId}/details", "GET /apps/{id}/image-suggestions"]);
+  const noBody = new Set(["GET /apps", "GET /apps/{id}/deletion-preview", "GET /registries", "GET /registries/{id}", "GET /registries/{id}/cache", "GET /customers", "GET /customers/{id}", "GET /licenses/{id}", "GET /licenses/{id}/file", "GET /license-signing-key", "GET /audit-events", "GET /apps/{id}/images", "GET /apps/{id}/images/{imageId}/details", "GET /apps/{id}/image-suggestions", "GET /licenses/{id}/instructions"]);
 
   const snapshot = () =>
     teamRows(t.db, teams.adminA.teamId, ["app", "registry", "customer", "license", "encryptedSecret"], { encryptedSecret: { purpose: { not: "license-signing-key" } } }).then((s) => JSON.stringify(s));
