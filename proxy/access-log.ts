@@ -3,12 +3,16 @@ import type http from "node:http";
 import type { ProxyMetrics } from "./metrics";
 import type { PullLog } from "./pull-log";
 import { secondsSince, type RequestContext, type Route } from "./request-context";
+import { outcomeOf } from "./outcome";
 
 /**
- * A finished request, recorded three ways: the request counter of /metrics, a pull-log event
- * (image routes with a license: sent to the portal in batches, pull-log.ts) and one access-log
- * line. Nothing here carries an Authorization header, a license ID or upstream credentials.
+ * A finished request, recorded three ways: the request counter of /metrics (and, for a transfer
+ * that ended early, the incomplete-transfer counter), a pull-log event (image routes: sent to the
+ * portal in batches, pull-log.ts; refused attempts too, under their license or, when the portal
+ * did not know it, their app) and one access-log line. Nothing here carries an Authorization header, a license ID or upstream credentials.
  */
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+
 export interface AccessLogEntry {
   time: string;
   method: string;
@@ -34,15 +38,17 @@ export interface AccessRecorder {
 export function recordFinished(rec: AccessRecorder, req: http.IncomingMessage, res: http.ServerResponse, ctx: RequestContext): void {
   const { metrics, pullLog, log, now } = rec;
   metrics.inflight.add(-1);
-  // A transfer the upstream broke is a 502 in the pull log, the metrics and the access log
-  // (the client saw its connection cut); one the client left, or never got headers for, a 499.
-  const status = ctx.broken ? 502 : res.headersSent ? res.statusCode : 499;
+  const { status, result, reason } = outcomeOf(res, ctx);
   metrics.requests.inc({ route: ctx.route, method: ctx.method === "HEAD" ? "HEAD" : ctx.method === "GET" ? "GET" : "other", status: String(status) });
+  if (result === "incomplete") metrics.incompleteTransfers.inc({ route: ctx.route, cause: ctx.broken ? "upstream" : "client" });
   const at = new Date(now()).toISOString();
-  if (ctx.license && ctx.action && ctx.image) {
+  const answered = res.getHeader("docker-content-digest");
+  const digest = result === "pulled" && ctx.route === "manifests" && typeof answered === "string" && DIGEST.test(answered) ? answered : undefined;
+  if (ctx.action && ctx.image && (ctx.license || ctx.appSlug)) {
     pullLog.record({
       id: crypto.randomUUID(),
-      licenseId: ctx.license.id,
+      licenseId: ctx.license?.id ?? null,
+      ...(ctx.appSlug && { appSlug: ctx.appSlug }),
       image: ctx.image.slice(0, 512),
       reference: ctx.reference ?? null,
       action: ctx.action,
@@ -50,6 +56,9 @@ export function recordFinished(rec: AccessRecorder, req: http.IncomingMessage, r
       bytes: ctx.bytes,
       actor: ctx.address,
       at,
+      result,
+      ...(reason && { reason }),
+      ...(digest && { digest }),
       ...(ctx.store && { cache: ctx.store }),
     });
   }

@@ -130,6 +130,10 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 export class ProxyMetrics {
   readonly requests = new Counter("portcullis_proxy_requests_total", "HTTP requests by route, method and status code.");
   readonly bytes = new Counter("portcullis_proxy_bytes_streamed_total", "Response body bytes streamed to clients from upstreams, by route.");
+  readonly incompleteTransfers = new Counter(
+    "portcullis_proxy_incomplete_transfers_total",
+    "Answers whose body ended early, by route and cause: upstream (the upstream's stream broke or failed its digest; counted as status 502 in portcullis_proxy_requests_total) or client (the client left first; status 499). Never counted as a 200.",
+  );
   readonly upstreamLatency = new Histogram(
     "portcullis_proxy_upstream_latency_seconds",
     "Time from sending an upstream request (auth included) to its response headers, by route.",
@@ -177,6 +181,7 @@ export class ProxyMetrics {
     return [
       this.requests,
       this.bytes,
+      this.incompleteTransfers,
       this.upstreamLatency,
       this.upstreamErrors,
       this.verificationFailures,

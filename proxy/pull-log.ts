@@ -120,6 +120,7 @@ export class BatchQueue<T> {
   private async drain(): Promise<void> {
     while (this.buffer.length > 0) {
       const batch = this.buffer.splice(0, this.batchSize);
+      this.left(batch);
       this.inFlight = batch;
       try {
         await this.send(batch);
@@ -140,10 +141,13 @@ export class BatchQueue<T> {
     }
   }
 
+  /** Events leave the buffer (taken into a batch, or dropped). */
+  protected left(_events: T[]): void {}
+
   private trim(): void {
     const over = this.buffer.length - this.maxBuffered;
     if (over > 0) {
-      this.buffer.splice(0, over);
+      this.left(this.buffer.splice(0, over));
       this.dropped += over;
       this.opts.onDropped?.(over);
     }
@@ -170,6 +174,9 @@ export class BatchQueue<T> {
 
 const pullEventSchema = pullEventBatchSchema.shape.events.element;
 
+/** The minute (`2026-12-05T10:03`), license or app, reason and reference of a refused attempt. */
+const refusalKey = (e: PullEventInput) => [e.at.slice(0, 16), e.licenseId ?? `app:${e.appSlug}`, e.reason, e.action, e.image, e.reference ?? ""].join("\u0000");
+
 export class PullLog extends BatchQueue<PullEventInput> {
   private readonly spoolFile: string | undefined;
   private readonly loaded: Promise<void>;
@@ -185,6 +192,30 @@ export class PullLog extends BatchQueue<PullEventInput> {
     super((batch) => sink.sendPullEvents(batch), spoolOpts);
     this.spoolFile = spoolOpts.spoolFile;
     this.loaded = this.spoolFile ? this.load(this.spoolFile) : Promise.resolve();
+  }
+
+  /**
+   * Refused attempts still in the buffer, by license (or app), reason, reference and minute: a
+   * storm of them becomes one event with a count, so it can't push the real pulls out of the
+   * buffer (the portal folds them further, lib/internal/pull-events.ts).
+   */
+  private readonly refusals = new Map<string, PullEventInput>();
+
+  override record(event: PullEventInput): void {
+    if (event.result !== "refused") return super.record(event);
+    const key = refusalKey(event);
+    const pending = this.refusals.get(key);
+    if (pending) {
+      pending.count = (pending.count ?? 1) + (event.count ?? 1);
+      return;
+    }
+    this.refusals.set(key, event);
+    super.record(event);
+  }
+
+  protected override left(events: PullEventInput[]): void {
+    if (this.refusals.size === 0) return;
+    for (const e of events) if (e.result === "refused" && this.refusals.get(refusalKey(e)) === e) this.refusals.delete(refusalKey(e));
   }
 
   /** Resolves once the events an earlier process spooled are back in the buffer. */

@@ -1,5 +1,6 @@
 import type http from "node:http";
 import { pipeline } from "node:stream/promises";
+import { reasonOfUpstreamStatus, type PullReason } from "@/lib/activity/reasons";
 import { ociAnswer } from "@/lib/oci/errcode";
 import { InvalidEndpointError, InvalidReferenceError, UpstreamError } from "@/lib/oci/errors";
 import { isValidDigest, isValidTag } from "@/lib/oci/names";
@@ -58,9 +59,10 @@ export async function forward({ upstreams, registry, cache, ...r }: ForwardReque
   } catch (e) {
     if (!(e instanceof InvalidEndpointError)) throw e;
     ctx.error = e.message;
+    ctx.reason = "upstream_blocked";
     return sendOciError(res, blockedUpstream(), ctx.method);
   }
-  ctx.image = `${client.endpoint.host}/${registry.repository}`;
+  ctx.upstream = `${client.endpoint.host}/${registry.repository}`;
 
   // The client may have left while the license was looked up: then don't ask the upstream at all.
   if (res.destroyed) {
@@ -76,7 +78,10 @@ export async function forward({ upstreams, registry, cache, ...r }: ForwardReque
     await relay({ ...r, client, repository: registry.repository, signal: abort.signal });
   } catch (e) {
     if (e instanceof UpstreamError) return upstreamFailed(r, e);
-    if (e instanceof InvalidReferenceError) return sendOciError(res, ociAnswer(e.ociCode, e.message, { status: 400 }), ctx.method);
+    if (e instanceof InvalidReferenceError) {
+      ctx.reason = "bad_request";
+      return sendOciError(res, ociAnswer(e.ociCode, e.message, { status: 400 }), ctx.method);
+    }
     throw e;
   }
 }
@@ -89,8 +94,12 @@ function upstreamFailed({ res, ctx, metrics }: Pick<ForwardRequest, "res" | "ctx
   }
   metrics.upstreamErrors.inc({ reason: e.reason });
   ctx.error = `${e.reason}: ${e.message}`;
+  ctx.reason = FAILURE_REASONS[e.reason] ?? "upstream_unavailable";
   sendOciError(res, upstreamFailureAnswer(e.reason, e.host), ctx.method);
 }
+
+/** An upstream request that got no HTTP answer, as the activity records it (anything else: upstream_unavailable). */
+const FAILURE_REASONS: Partial<Record<UpstreamError["reason"], PullReason>> = { blocked: "upstream_blocked", insecure: "upstream_blocked", realm: "upstream_unauthorized", auth: "upstream_unauthorized" };
 
 const headerValue = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(", ") : v);
 const isJson = (contentType: string | undefined) => !!contentType && /json/i.test(contentType);
@@ -127,6 +136,7 @@ async function relayContent(res: http.ServerResponse, ctx: RequestContext, up: U
   if (verdict) {
     discard(up.body);
     if (verdict.logError) ctx.error = verdict.logError;
+    ctx.reason = reasonOfUpstreamStatus(up.status);
     return sendOciError(res, verdict.error, ctx.method);
   }
 
@@ -167,6 +177,7 @@ async function relayContent(res: http.ServerResponse, ctx: RequestContext, up: U
     // its upstream request aborted.
     if (failed === "upstream" || failed === "verification") {
       ctx.broken = true;
+      ctx.reason = failed === "verification" ? "verification_failed" : "upstream_cut";
       ctx.error = `upstream ${failed === "verification" ? "body failed verification" : "stream failed"}: ${(e as Error).message}`;
       if (failed === "upstream") metrics.upstreamErrors.inc({ reason: "stream" });
       if (verify) metrics.verificationFailures.inc({ route: kind, reason: failed === "verification" ? "mismatch" : "truncated" });
@@ -190,6 +201,7 @@ async function relayTags({ res, ctx, client, repository, path, query, signal, me
   const verdict = upstreamStatusAnswer("tags", { status: list.status, json: true, ...(list.errors[0] && { message: list.errors[0].message }) });
   if (verdict) {
     if (verdict.logError) ctx.error = verdict.logError;
+    ctx.reason = reasonOfUpstreamStatus(list.status);
     return sendOciError(res, verdict.error, ctx.method);
   }
   const headers: Record<string, string> = {};

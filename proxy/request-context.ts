@@ -1,3 +1,4 @@
+import type { PullReason } from "@/lib/activity/reasons";
 import type { LookupResponse, PullAction } from "@/lib/internal/contract";
 
 /** The route label of metrics and the access log: a small closed set, never a path. */
@@ -17,7 +18,14 @@ export interface RequestContext {
   /** The body broke after its headers went out (upstream failure, failed verification): not a success. */
   broken?: boolean;
   license?: NonNullable<LookupResponse["license"]>;
+  /** The image route's app slug: an attempt whose license the portal did not know is recorded under it. */
+  appSlug?: string;
+  /** The repository as the client wrote it (`proxy/<slug>/<image>`): what the pull log records. */
   image?: string;
+  /** The upstream repository the portal's answer pointed at (`host/repository`). */
+  upstream?: string;
+  /** Why the request was refused or ended early, when the proxy knows (lib/activity/reasons.ts). */
+  reason?: PullReason;
   reference?: string | null;
   action?: PullAction;
   /** Where a cached registry's answer came from (proxy/cache/). */

@@ -8,7 +8,8 @@ import type { ResolveFn } from "@/lib/oci/address";
 import { clientAddress } from "@/lib/http/client-address";
 import { applyConnectionLimits, type ConnectionLimits, type ConnectionTracker } from "@/lib/http/connection-limits";
 import { recordFinished, type AccessLogEntry } from "./access-log";
-import { LicenseGate, licenseFromAuthorization } from "./license-gate";
+import { reasonOfLookup, type PullReason } from "@/lib/activity/reasons";
+import { LicenseGate, licenseFromAuthorization, type GateDecision } from "./license-gate";
 import { LicenseCache } from "./license-cache";
 import { lookupCacheFeed, type ChangeFeed } from "./change-feed";
 import { ProxyMetrics } from "./metrics";
@@ -146,6 +147,12 @@ export interface ProxyServer {
 
 const MAX_HEADER_BYTES = 16 * 1024;
 
+/** Why the license gate refused: the portal's answer, or no answer (the address must wait, or the portal can't be asked). */
+function gateRefusalReason(decision: Extract<GateDecision, { ok: false }>): PullReason {
+  if (decision.answer) return reasonOfLookup(decision.answer.body.code);
+  return decision.error.status === 429 ? "too_many_refusals" : "license_check_unavailable";
+}
+
 export function createProxyServer(opts: ProxyOptions): ProxyServer {
   const now = opts.now ?? Date.now;
   const portal = new PortalClient(opts.portalUrl, opts.serviceToken, opts.portalTimeoutMs ?? 5_000);
@@ -211,16 +218,21 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     if (creds.kind !== "license") return sendOciError(res, gate.refuseCredentials(creds), ctx.method);
 
     const path = route.kind === "image" ? route.path : undefined;
-    const decision = await gate.check(creds.licenseId, ctx.address, path && { appSlug: path.appSlug, image: path.image });
-    if (decision.cache) ctx.cache = decision.cache;
-    if (!decision.ok && decision.logError) ctx.error = decision.logError;
     if (path) {
-      ctx.license = decision.answer?.body.license;
+      // Recorded whatever the gate says: a refused attempt is listed too (under its app when the license is unknown).
+      ctx.appSlug = path.appSlug;
       ctx.action = actionOf(path.kind, ctx.method);
       ctx.reference = path.reference ?? null;
       ctx.image = path.name;
     }
-    if (!decision.ok) return sendOciError(res, decision.error, ctx.method);
+    const decision = await gate.check(creds.licenseId, ctx.address, path && { appSlug: path.appSlug, image: path.image });
+    if (decision.cache) ctx.cache = decision.cache;
+    if (!decision.ok && decision.logError) ctx.error = decision.logError;
+    if (path) ctx.license = decision.answer?.body.license;
+    if (!decision.ok) {
+      ctx.reason = gateRefusalReason(decision);
+      return sendOciError(res, decision.error, ctx.method);
+    }
     if (route.kind !== "image") return sendJson(res, 200, {}, ctx.method);
 
     // Which registry and which repository the path means is the portal's answer (it knows the team's registry names).

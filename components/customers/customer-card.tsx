@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useActionState, useState } from "react";
 import { archiveCustomerAction } from "@/app/_actions/customers";
 import { Button } from "@/components/ui/button";
@@ -32,7 +33,10 @@ export function CustomerCard({ customer, apps, canWrite }: { customer: CustomerV
           </h2>
           <p className="text-xs text-slate-600">
             {customer.email ?? "No contact email"} · customer since {shortDate(customer.createdAt)} · {active} active of {customer.licenses.length}{" "}
-            {customer.licenses.length === 1 ? "license" : "licenses"}
+            {customer.licenses.length === 1 ? "license" : "licenses"} ·{" "}
+            <Link href={`/customers/${customer.id}`} className="font-medium text-brand-700 hover:underline">
+              Pulls and analytics
+            </Link>
           </p>
         </div>
         {canWrite && !archived && mode === "view" && (

@@ -1,6 +1,10 @@
 import { defineOperation } from "@/lib/server/operation";
 import { findOr404 } from "@/lib/server/find-or-404";
-import { listActivitySchema } from "@/lib/activity/schemas";
+import { customerAnalyticsQuerySchema, listActivitySchema, pullActivityQuerySchema } from "@/lib/activity/schemas";
+import { customerAnalytics } from "@/lib/activity/analytics";
+import type { CustomerAnalytics } from "@/lib/activity/analytics-dto";
+import { queryPullActivity } from "@/lib/activity/pull-activity";
+import type { PullActivityPage } from "@/lib/activity/pull-dto";
 import type { ActivityDto } from "@/lib/activity/dto";
 
 /**
@@ -47,5 +51,31 @@ export const listActivity = defineOperation({
         license: l ? { id: l.id, hint: l.licenseIdHint, customerId: l.customer.id, customerName: l.customer.name } : null,
       };
     });
+  },
+});
+
+/**
+ * The customers' pull attempts through the proxy (lib/activity/pull-activity.ts), paged, by app,
+ * customer, license and result. Another team's app, customer or license is not_found.
+ */
+export const listPullActivity = defineOperation({
+  name: "activity.pulls", permission: "read", input: pullActivityQuerySchema,
+  async run(ctx, input): Promise<PullActivityPage> {
+    const { db, teamId } = ctx;
+    await Promise.all([
+      input.appId && findOr404(db.app.findFirst({ where: { id: input.appId, teamId }, select: { id: true } }), "That app does not exist."),
+      input.customerId && findOr404(db.customer.findFirst({ where: { id: input.customerId, teamId }, select: { id: true } }), "That customer does not exist."),
+      input.licenseId && findOr404(db.license.findFirst({ where: { id: input.licenseId, teamId }, select: { id: true } }), "That license does not exist."),
+    ]);
+    return queryPullActivity(db, { teamId }, input);
+  },
+});
+
+/** One customer's delivery analytics (lib/activity/analytics.ts); another team's customer is not_found. */
+export const getCustomerAnalytics = defineOperation({
+  name: "customers.analytics", permission: "read", input: customerAnalyticsQuerySchema,
+  async run(ctx, input): Promise<CustomerAnalytics> {
+    const customer = await findOr404(ctx.db.customer.findFirst({ where: { id: input.id, teamId: ctx.teamId }, select: { id: true, name: true } }), "That customer does not exist.");
+    return customerAnalytics(ctx.db, ctx.teamId, customer, { days: input.days });
   },
 });

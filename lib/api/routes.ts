@@ -45,7 +45,10 @@ import {
   appImageSuggestionSchema,
   appImagesSettingSchema,
   registryAppsSchema,
+  pullActivityPageSchema,
+  customerAnalyticsSchema,
 } from "./schemas";
+import { getCustomerAnalytics, listPullActivity } from "@/lib/activity/operations";
 
 /**
  * The vendor REST API, one entry per method and path. Each entry names the operation it runs
@@ -425,6 +428,32 @@ export const apiRoutes = [
     summary: "Choose which apps may pull from a registry",
     description: "`allApps: true` (the default) or `allApps: false` with `appIds`. Licenses of other apps are refused with `DENIED`. Admins only.",
     response: registryAppsSchema,
+  },
+  {
+    method: "GET",
+    path: "/activity",
+    op: listPullActivity,
+    tag: "Activity",
+    summary: "List pull attempts",
+    description:
+      "Customers' pull attempts through the proxy, newest first, paged (`page` from 1, `pageSize` up to 100): every manifest fetched, and every attempt that was refused or ended early (blobs included), with its `reason` code. Refused attempts of one license (or, for a license nobody issued, one app), reason and reference are folded per minute (`count`). Filter by `appId`, `customerId`, `licenseId` and `result`.",
+    query: ["appId", "customerId", "licenseId", "result", "page", "pageSize"],
+    response: pullActivityPageSchema,
+    present: (result) => {
+      const { attempts, ...page } = result as { attempts: unknown[] };
+      return { data: attempts, ...page };
+    },
+  },
+  {
+    method: "GET",
+    path: "/customers/{id}/analytics",
+    op: getCustomerAnalytics,
+    tag: "Activity",
+    summary: "A customer's delivery analytics",
+    description:
+      "Through the proxy, over the last `days` days (default 30, up to 366; UTC days, today included): manifests fetched (`pulls`) and bytes of completed transfers per day and per image, refused and incomplete attempts counted apart; the first and last pull ever; and every manifest digest the customer fetched with the tags that resolved to it (which versions they run).",
+    query: ["days"],
+    response: customerAnalyticsSchema,
   },
 ] as const satisfies readonly ApiRoute[];
 

@@ -9,6 +9,8 @@ import { cachePurgeResultSchema, cacheStatsDtoSchema } from "@/lib/cache/dto";
 import { wireSchema } from "@/lib/api/wire";
 import { appImageDetailsDtoSchema, appImageDtoSchema, appImagesDtoSchema, appImageSuggestionDtoSchema } from "@/lib/apps/images/dto";
 import { registryAppsDtoSchema } from "@/lib/apps/registry-scope";
+import { pullActivityPageDtoSchema, pullAttemptDtoSchema } from "@/lib/activity/pull-dto";
+import { customerAnalyticsDtoSchema } from "@/lib/activity/analytics-dto";
 
 /**
  * What the REST API answers, as zod schemas: the OpenAPI document's response schemas, and what
@@ -81,3 +83,11 @@ export const appImageSuggestionSchema = wireSchema(appImageSuggestionDtoSchema).
 export const appImagesSettingSchema = z.object({ id, onlyListedImages: z.boolean() }).meta({ id: "AppImagesSetting" });
 
 export const registryAppsSchema = registryAppsDtoSchema.meta({ id: "RegistryApps" });
+const pullAttemptSchema = wireSchema(pullAttemptDtoSchema).meta({ id: "PullAttempt" });
+
+/** The page's attempts are `data` on the wire, like every list the REST API answers. */
+export const pullActivityPageSchema = z
+  .object({ data: z.array(pullAttemptSchema), ...wireSchema(pullActivityPageDtoSchema).omit({ attempts: true }).shape })
+  .meta({ id: "PullActivityPage" });
+
+export const customerAnalyticsSchema = wireSchema(customerAnalyticsDtoSchema).meta({ id: "CustomerAnalytics" });

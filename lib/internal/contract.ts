@@ -3,6 +3,7 @@ import { licenseIdSchema } from "@/lib/licenses/license-login";
 import { InvalidReferenceError } from "@/lib/oci/errors";
 import { COMPONENT_PATTERN, isValidRepository } from "@/lib/oci/names";
 import { resolveProxyImage } from "@/lib/oci/proxy-path";
+import { pullReasons, pullResults } from "@/lib/activity/reasons";
 
 /**
  * The portal's internal API for the registry proxy (docs/contracts.md, "Other portal endpoints":
@@ -155,7 +156,11 @@ export type PullAction = (typeof pullActions)[number];
 const pullEventSchema = z
   .object({
     id: z.uuid(),
-    licenseId: z.uuid(),
+    /** Null for an attempt whose license the portal did not know (or could not be asked about): it is recorded under `appSlug`'s team. */
+    licenseId: z.uuid().nullable(),
+    /** The app slug of the image path the client asked for. */
+    appSlug: z.string().regex(COMPONENT_PATTERN).max(128).optional(),
+    /** The repository as the client wrote it: `proxy/<app slug>/<image path>`. */
     image: z.string().min(1).max(512),
     reference: z.string().max(256).nullable(),
     action: z.enum(pullActions),
@@ -165,9 +170,22 @@ const pullEventSchema = z
     at: z.iso.datetime(),
     /** Where the answer came from: the cache, the upstream (a miss), or the cache while the upstream failed (stale). Absent: not cached. */
     cache: z.enum(["hit", "miss", "stale"]).optional(),
+    /** pulled, refused or incomplete (a transfer that ended early). Absent (an older proxy's event): read from the status. */
+    result: z.enum(pullResults).optional(),
+    /** Why it was refused or ended early (lib/activity/reasons.ts). */
+    reason: z.enum(pullReasons).optional(),
+    /** The manifest's digest, for a manifest request answered with one (the digest a tag resolved to). */
+    digest: z
+      .string()
+      .regex(/^sha256:[a-f0-9]{64}$/)
+      .optional(),
+    /** Refused attempts the proxy folded into this one (same license, reason, reference and minute). */
+    count: z.number().int().min(1).max(1_000_000).default(1),
   })
-  .strict();
-export type PullEventInput = z.infer<typeof pullEventSchema>;
+  .strict()
+  .refine((e) => e.licenseId !== null || e.appSlug !== undefined, { message: "an event without a license needs an app slug", path: ["appSlug"] });
+export type PullEventInput = z.input<typeof pullEventSchema>;
+export type PullEvent = z.infer<typeof pullEventSchema>;
 
 export const MAX_PULL_EVENTS_PER_BATCH = 1000;
 

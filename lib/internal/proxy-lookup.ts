@@ -97,7 +97,8 @@ export async function lookupProxyAccess(db: Db, req: LookupRequest, opts: Lookup
   if (check.status === "invalid") return refuse("unknown_license");
   const row = check.license;
   const license = { id: row.id, customerId: row.customerId, teamId: row.teamId, appId: row.appId, expiresAt: row.expiresAt?.toISOString() ?? null };
-  if (check.status === "revoked" || check.status === "expired") return refuse(check.status);
+  // Named in the refusal too: the proxy records the attempt under its license (and drops the cached refusal when the license changes).
+  if (check.status === "revoked" || check.status === "expired") return refuse(check.status, license);
   if (check.status === "wrong_app") return refuse("wrong_app", license);
   if (!req.image || !req.appSlug) return { status: 200, body: { allowed: true, code: "ok", reason: "The license is valid.", license } };
 

@@ -1,6 +1,6 @@
 import { appDeletionPreview, createApp, deleteApp, listApps, renameApp } from "@/lib/apps/operations";
 import { listAuditEvents } from "@/lib/audit/list";
-import { listActivity } from "@/lib/activity/operations";
+import { getCustomerAnalytics, listActivity, listPullActivity } from "@/lib/activity/operations";
 import { changeMemberRole, listMembers, removeMember } from "@/lib/teams/members";
 import { inviteMember, listPendingInvites, revokeInvite } from "@/lib/teams/invite-member";
 import { archiveCustomer, createCustomer, getCustomer, listCustomers } from "@/lib/customers/operations";
@@ -72,4 +72,6 @@ export const allOperations = [
   appImageDetails,
   appImageSuggestions,
   setRegistryApps,
+  listPullActivity,
+  getCustomerAnalytics,
 ] as const;

@@ -289,7 +289,7 @@ describe("REST API: tenant isolation on every route", () => {
     "DELETE /apps/{id}/images/{imageId}": () => ({}),
     "PATCH /registries/{id}/apps": () => ({ allApps: true }),
   };
-  const noBody = new Set(["GET /apps", "GET /apps/{id}/deletion-preview", "GET /registries", "GET /registries/{id}", "GET /registries/{id}/cache", "GET /customers", "GET /customers/{id}", "GET /licenses/{id}", "GET /licenses/{id}/file", "GET /license-signing-key", "GET /audit-events", "GET /apps/{id}/images", "GET /apps/{id}/images/{imageId}/details", "GET /apps/{id}/image-suggestions", "GET /licenses/{id}/instructions"]);
+  const noBody = new Set(["GET /apps", "GET /apps/{id}/deletion-preview", "GET /registries", "GET /registries/{id}", "GET /registries/{id}/cache", "GET /customers", "GET /customers/{id}", "GET /licenses/{id}", "GET /licenses/{id}/file", "GET /license-signing-key", "GET /audit-events", "GET /apps/{id}/images", "GET /apps/{id}/images/{imageId}/details", "GET /apps/{id}/image-suggestions", "GET /licenses/{id}/instructions", "GET /activity", "GET /customers/{id}/analytics"]);
 
   const snapshot = () =>
     teamRows(t.db, teams.adminA.teamId, ["app", "registry", "customer", "license", "encryptedSecret"], { encryptedSecret: { purpose: { not: "license-signing-key" } } }).then((s) => JSON.stringify(s));

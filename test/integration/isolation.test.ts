@@ -98,6 +98,8 @@ const cases: Record<string, () => unknown> = {
   "apps.images.details": () => ({ id: appId, imageId: appImageId }),
   "apps.images.suggestions": () => ({ id: appId }),
   "registries.apps": () => ({ id: registryId, allApps: false, appIds: [appId] }),
+  "activity.pulls": () => ({ customerId }),
+  "customers.analytics": () => ({ id: customerId }),
 };
 
 /** Team A's state as seen in the database: any change by an outsider or read-only member shows here. */

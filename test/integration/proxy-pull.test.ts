@@ -356,12 +356,13 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "opens
     const blobPull = rows.find((r) => r.action === "pull-blob" && r.reference === img.layers[0]!.digest && r.status === 200);
     expect(blobPull).toBeTruthy();
     expect(Number(blobPull!.bytes)).toBe(img.layers[0]!.size);
-    expect(blobPull!.image).toBe(`${basic.host}/acme/api`);
-    expect(rows.find((r) => r.action === "head-manifest" && r.reference === "1.25" && r.image === `${basic.host}/library/nginx`)).toBeTruthy();
-    expect(rows.find((r) => r.action === "pull-manifest" && r.image === `${ecrReg.host}/acme/ecr` && r.reference === "3.0")).toBeTruthy();
+    // Under the name the customer pulled, not the upstream's address.
+    expect(blobPull!.image).toBe("proxy/acme-app/acme/api");
+    expect(rows.find((r) => r.action === "head-manifest" && r.reference === "1.25" && r.image === "proxy/acme-app/nginx")).toBeTruthy();
+    expect(rows.find((r) => r.action === "pull-manifest" && r.image === "proxy/acme-app/ecrreg/acme/ecr" && r.reference === "3.0")).toBeTruthy();
     expect(rows.find((r) => r.action === "list-tags")).toBeTruthy();
     // The refused request for another app is logged too, under the license's own team.
-    expect(rows.find((r) => r.status === 403 && r.image === "proxy/other-app/acme/api")).toBeTruthy();
+    expect(rows.find((r) => r.status === 403 && r.image === "proxy/other-app/acme/api" && r.result === "refused" && r.reason === "not_in_app")).toBeTruthy();
     expect(proxy.pullLog.buffered).toBe(0);
   });
 

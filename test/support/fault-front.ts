@@ -3,15 +3,17 @@ import type { AddressInfo } from "node:net";
 
 /**
  * A front for a real registry that the test can turn bad: it passes requests through (and keeps
- * the upstream's access log: every request that reached it), answers 429 or 503 itself, or refuses
- * connections as a stopped upstream would. Bound to 127.0.0.1.
+ * the upstream's access log: every request that reached it), answers 429 or 503 itself, refuses
+ * connections as a stopped upstream would, or cuts answers after their first bytes. Bound to 127.0.0.1.
  */
-export type FrontMode = "pass" | "429" | "503" | "down";
+export type FrontMode = "pass" | "429" | "503" | "down" | "cut";
 
 export interface FaultFront {
   url: string;
   host: string;
   mode: FrontMode;
+  /** In mode "cut": a passed answer's body is cut (its connection destroyed) after this many bytes. */
+  cutAfterBytes: number;
   /** `METHOD path` of every request passed to the registry, in order. */
   readonly log: string[];
   /** How many passed requests match. */
@@ -26,6 +28,7 @@ export async function startFaultFront(targetUrl: string): Promise<FaultFront> {
     url: "",
     host: "",
     mode: "pass",
+    cutAfterBytes: 0,
     log,
     count: (method, part) => log.filter((l) => l.startsWith(`${method} `) && l.includes(part)).length,
     close: async () => {
@@ -44,7 +47,23 @@ export async function startFaultFront(targetUrl: string): Promise<FaultFront> {
     log.push(`${req.method} ${req.url}`);
     const up = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } }, (upRes) => {
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      upRes.pipe(res);
+      if (front.mode !== "cut") return void upRes.pipe(res);
+      // Passes the first cutAfterBytes of the body, then drops the connection mid-answer.
+      let left = front.cutAfterBytes;
+      upRes.on("data", (chunk: Buffer) => {
+        if (left <= 0) return;
+        const part = chunk.subarray(0, left);
+        left -= part.length;
+        res.write(part, () => {
+          if (left <= 0) {
+            upRes.destroy();
+            res.socket?.destroy();
+          }
+        });
+      });
+      upRes.on("end", () => {
+        if (left > 0) res.end();
+      });
     });
     up.on("error", () => res.destroy());
     req.pipe(up);

@@ -8,23 +8,34 @@ import { toCustomerView } from "@/components/customers/types";
 import { listCustomers } from "@/lib/customers/operations";
 import { licenseSigningKey } from "@/lib/licenses/operations";
 import { listApps } from "@/lib/apps/operations";
-import { listActivity } from "@/lib/activity/operations";
-import { ActivityList } from "@/components/activity/activity-list";
+import { listPullActivity } from "@/lib/activity/operations";
+import { pullActivityQuerySchema } from "@/lib/activity/schemas";
+import { PullActivityList } from "@/components/activity/pull-activity-list";
+import { PullFilters } from "@/components/activity/pull-filters";
 import { invoke } from "@/lib/server/operation";
 import { requireTeamContext } from "@/lib/server/request";
 import { can } from "@/lib/auth/permissions";
 
 export const metadata = { title: "Customers" };
 
-export default async function CustomersPage({ searchParams }: { searchParams: Promise<{ archived?: string }> }) {
+export default async function CustomersPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const ctx = await requireTeamContext();
-  const showArchived = (await searchParams).archived === "1";
-  const [customers, apps, key, pulls] = await Promise.all([
+  const sp = await searchParams;
+  const showArchived = sp.archived === "1";
+  // The attempts' filters; a hand-edited query string falls back to none rather than an error page.
+  const parsed = pullActivityQuerySchema.safeParse({ appId: sp.appId, customerId: sp.customerId, result: sp.result, page: sp.page });
+  const query = parsed.success ? parsed.data : pullActivityQuerySchema.parse({});
+  const [customers, apps, key] = await Promise.all([
     invoke(listCustomers, ctx, { includeArchived: showArchived }),
     invoke(listApps, ctx, {}),
     invoke(licenseSigningKey, ctx, {}),
-    invoke(listActivity, ctx, { customersOnly: true, limit: 30 }),
   ]);
+  const known = (!query.appId || apps.some((a) => a.id === query.appId)) && (!query.customerId || customers.some((c) => c.id === query.customerId));
+  const filter = known ? query : pullActivityQuerySchema.parse({});
+  const pulls = await invoke(listPullActivity, ctx, filter);
+  const keep: Record<string, string> = showArchived ? { archived: "1" } : {};
+  const pageHref = (page: number) =>
+    `/customers?${new URLSearchParams({ ...keep, ...(filter.appId && { appId: filter.appId }), ...(filter.customerId && { customerId: filter.customerId }), ...(filter.result && { result: filter.result }), page: String(page) })}#pull-attempts`;
   const canWrite = can(ctx.role, "write");
   const appChoices = apps.map((a) => ({ slug: a.slug, name: a.name }));
   return (
@@ -57,11 +68,25 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
           ))}
         </div>
       )}
-      <div className="mt-8">
-        <ActivityList
-          events={pulls}
-          title="Recent pulls by customers"
-          empty="No pulls yet. When a customer pulls through the proxy or from the hosted registry with a license, it shows here."
+      <div className="mt-8" id="pull-attempts">
+        <PullActivityList
+          page={pulls}
+          title="Pull attempts by customers"
+          empty={
+            filter.appId || filter.customerId || filter.result
+              ? "No attempts match these filters."
+              : "No pulls yet. Every pull through the proxy is listed here: refused ones too (an unknown license under the app it named), with the reason and its fix."
+          }
+          pageHref={pageHref}
+          filters={
+            <PullFilters
+              action="/customers"
+              keep={keep}
+              query={filter}
+              apps={apps.map((a) => ({ value: a.id, label: a.slug }))}
+              customers={customers.map((c) => ({ value: c.id, label: c.name }))}
+            />
+          }
         />
       </div>
       <Card className="mt-8">
