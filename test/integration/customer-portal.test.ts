@@ -11,6 +11,7 @@ import { CUSTOMER_SESSION_COOKIE, findCustomerSession, type CustomerContext } fr
 import { signInWithLicenseId } from "@/lib/customer-portal/sign-in";
 import { customerInstructions, customerLicense } from "@/lib/customer-portal/view";
 import { AppError } from "@/lib/errors";
+import { REASONS } from "@/lib/activity/reasons";
 import { createLicense, revokeLicense } from "@/lib/licenses/operations";
 import { invoke } from "@/lib/server/operation";
 import { apiRequest } from "@/test/support/api";
@@ -150,27 +151,29 @@ describe("a customer session", () => {
 
   it("shows only its own license's pulls", async () => {
     const { ctx } = await sessionFor(mine.id);
-    const event = (l: Issued, team: string, image: string, status: number) => ({
+    const event = (l: Issued, team: string, image: string, result: "pulled" | "refused", reason: string | null) => ({
       teamId: team,
       source: "proxy",
       licenseId: l.id,
       image,
       reference: "1.0",
       action: "pull-manifest",
-      status,
+      status: result === "pulled" ? 200 : 403,
+      result,
+      reason,
     });
     await t.db.pullEvent.createMany({
       data: [
-        event(mine, teams.adminA.teamId, "proxy/analytics/quay.io/acme/api", 200),
-        event(mine, teams.adminA.teamId, "proxy/analytics/quay.io/acme/secret", 403),
-        event(otherCustomer, teams.adminA.teamId, "proxy/billing/quay.io/acme/billing", 200),
-        event(otherTeam, teams.adminB.teamId, "proxy/vault/quay.io/umbrella/vault", 200),
+        event(mine, teams.adminA.teamId, "proxy/analytics/quay.io/acme/api", "pulled", null),
+        event(mine, teams.adminA.teamId, "proxy/analytics/quay.io/acme/secret", "refused", "not_in_app"),
+        event(otherCustomer, teams.adminA.teamId, "proxy/billing/quay.io/acme/billing", "pulled", null),
+        event(otherTeam, teams.adminB.teamId, "proxy/vault/quay.io/umbrella/vault", "pulled", null),
       ],
     });
     const history = await licensePullHistory(ctx);
-    expect(history.map((h) => [h.image, h.ok, h.outcome])).toEqual([
-      ["proxy/analytics/quay.io/acme/secret", false, "pull refused (403)"],
-      ["proxy/analytics/quay.io/acme/api", true, "pulled"],
+    expect(history.map((h) => [h.reference, h.result, h.why])).toEqual([
+      ["proxy/analytics/quay.io/acme/secret:1.0", "refused", REASONS.not_in_app.what],
+      ["proxy/analytics/quay.io/acme/api:1.0", "pulled", null],
     ]);
   });
 
