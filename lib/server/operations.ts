@@ -21,6 +21,8 @@ import { updateCacheSettings } from "@/lib/cache/settings";
 import { getCacheStats } from "@/lib/cache/stats";
 import { addAppImage, appImageDetails, appImageSuggestions, listAppImages, removeAppImage, setOnlyListedImages } from "@/lib/apps/images/operations";
 import { setRegistryApps } from "@/lib/apps/registry-scope";
+import { getLicenseInstructions, getLicenseOverview } from "@/lib/licenses/instructions/operation";
+import { createPortalLink } from "@/lib/customer-portal/links";
 
 /**
  * Every team-scoped operation. The isolation test walks this list and fails for any operation
@@ -74,4 +76,7 @@ export const allOperations = [
   setRegistryApps,
   listPullActivity,
   getCustomerAnalytics,
+  getLicenseInstructions,
+  getLicenseOverview,
+  createPortalLink,
 ] as const;

@@ -100,6 +100,9 @@ const cases: Record<string, () => unknown> = {
   "registries.apps": () => ({ id: registryId, allApps: false, appIds: [appId] }),
   "activity.pulls": () => ({ customerId }),
   "customers.analytics": () => ({ id: customerId }),
+  "licenses.instructions": () => ({ id: licenseRowId, additionalNamespaces: "jobs" }),
+  "licenses.overview": () => ({ id: licenseRowId }),
+  "licenses.portal_link": () => ({ id: licenseRowId }),
 };
 
 /** Team A's state as seen in the database: any change by an outsider or read-only member shows here. */
