@@ -134,21 +134,21 @@ test("a vendor sends install instructions and a portal link; the customer pulls 
   await expect(page.getByRole("heading", { name: "Globex: Shop", level: 1 })).toBeVisible();
 
   const login = `echo '${licenseId}' | docker login ${SHOWN_PROXY_HOST} --username LICENSE_ID --password-stdin`;
-  await expect(page.getByTestId("instructions-login").locator("code")).toHaveText(login);
+  await expect(page.getByTestId("instructions-login").locator("pre")).toHaveText(login);
   await page.getByRole("button", { name: "Copy login commands" }).click();
   expect(await clipboard(page)).toBe(login);
   const shownImages = [`${SHOWN_PROXY_HOST}/proxy/portal-shop/upstream/shop/api:1.0`, `${SHOWN_PROXY_HOST}/proxy/portal-shop/upstream/shop/worker:1.0`];
   await expect(page.getByTestId("instructions-image").locator("code")).toHaveText(shownImages);
-  await expect(page.getByTestId("instructions-rewrite").locator("code")).toContainText(`--app portal-shop --license-id '${licenseId}'`);
+  await expect(page.getByTestId("instructions-rewrite").locator("pre")).toContainText(`--app portal-shop --license-id '${licenseId}'`);
 
   // Additional namespaces: the pull secret gets a copy in each, and the download says the same.
   await page.getByLabel("Additional namespaces").fill("jobs");
   await page.getByRole("button", { name: "Update instructions" }).click();
-  await expect(page.getByTestId("instructions-pull-secret").locator("code")).toContainText("namespace: jobs");
+  await expect(page.getByTestId("instructions-pull-secret").locator("pre")).toContainText("namespace: jobs");
   const download = page.waitForEvent("download");
   await page.getByRole("link", { name: "Download pull secret" }).click();
   const file = await (await download).path();
-  expect(await fs.readFile(file, "utf8")).toBe(await page.getByTestId("instructions-pull-secret").locator("code").textContent());
+  expect(await fs.readFile(file, "utf8")).toBe(await page.getByTestId("instructions-pull-secret").locator("pre").textContent());
   await page.getByLabel("Additional namespaces").fill("Not_A_Namespace");
   await page.getByRole("button", { name: "Update instructions" }).click();
   await expect(page.getByText(/"Not_A_Namespace" is not a namespace name/)).toBeVisible();
@@ -178,7 +178,7 @@ test("a vendor sends install instructions and a portal link; the customer pulls 
   await customer.goto("/portal");
 
   // Their commands, run: skopeo logs in as docker login would, and pulls every listed image.
-  const loginCommands = (await customer.getByTestId("instructions-login").locator("code").textContent())!.split("\n");
+  const loginCommands = (await customer.getByTestId("instructions-login").locator("pre").textContent())!.split("\n");
   expect(loginCommands).toEqual([login]);
   const authfile = path.join(work, "auth.json");
   for (const line of loginCommands) skopeoLogin(line, authfile);

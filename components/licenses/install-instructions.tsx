@@ -49,7 +49,7 @@ export function InstallInstructions({
                       {image.helmChart ? "Helm chart" : "image"} · {image.via === "hosted" ? "hosted registry" : `from ${image.source}`}
                     </span>
                   </div>
-                  <CopyButton value={image.reference} label={`Copy ${image.reference}`} />
+                  <CopyButton value={image.reference} name={`Copy ${image.reference}`} />
                 </li>
               ))}
             </ul>
