@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -78,18 +78,24 @@ async function shoot(page: Page, name: string) {
 }
 
 /** Runs `echo 'ID' | docker login HOST --username LICENSE_ID --password-stdin` as skopeo's login into `authfile`. */
-function skopeoLogin(dockerLogin: string, authfile: string) {
+async function skopeoLogin(dockerLogin: string, authfile: string) {
   const m = /^echo '([A-Za-z0-9_-]+)' \| docker login (\S+) --username (LICENSE_ID) --password-stdin$/.exec(dockerLogin);
   expect(m, dockerLogin).not.toBeNull();
   const [, password, host, username] = m!;
-  execFileSync("skopeo", ["login", "--tls-verify=false", "--authfile", authfile, "--username", username!, "--password-stdin", toProxy(host!)], {
-    input: password,
-    env: cleanEnv(work),
-  });
+  const args = ["login", "--tls-verify=false", "--authfile", authfile, "--username", username!, "--password-stdin", toProxy(host!)];
+  const child = spawn("skopeo", args, { env: cleanEnv(work), stdio: ["pipe", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  child.stdin.end(`${password}\n`);
+  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  clearTimeout(timer);
+  expect(code, output).toBe(0);
 }
 
 test("a vendor sends install instructions and a portal link; the customer pulls every listed image with them", async ({ page, browser }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(480_000);
 
   // The vendor: a registry (named: its host has a port), an app, and the app's images.
   await signUp(page, { email: uniqueEmail("portal"), teamName: "Shop Vendor" });
@@ -181,7 +187,7 @@ test("a vendor sends install instructions and a portal link; the customer pulls 
   const loginCommands = (await customer.getByTestId("instructions-login").locator("pre").textContent())!.split("\n");
   expect(loginCommands).toEqual([login]);
   const authfile = path.join(work, "auth.json");
-  for (const line of loginCommands) skopeoLogin(line, authfile);
+  for (const line of loginCommands) await skopeoLogin(line, authfile);
   const references = await customer.getByTestId("instructions-image").locator("code").allTextContents();
   expect(references).toEqual(shownImages);
   for (const [i, ref] of references.entries()) await pullImage(toProxy(ref), path.join(work, `pulled-login-${i}`), { authfile });
