@@ -13,5 +13,3 @@ export interface LicenseImage {
   helmChart: boolean;
 }
 
-/** The config media type that marks an OCI artifact as a Helm chart. */
-export const HELM_CHART_CONFIG_MEDIA_TYPE = "application/vnd.cncf.helm.config.v1+json";
