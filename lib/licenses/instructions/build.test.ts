@@ -54,6 +54,7 @@ describe("install instructions", () => {
       ...base,
       images: [...base.images, { reference: "proxy.example.com/proxy/acme/ghcr.io/acme/charts/acme:0.3.1", source: "ghcr.io/acme/charts/acme:0.3.1", via: "proxy", helmChart: true }],
     });
+    expect(i.helmValues).not.toMatch(/[&*]ref_/);
     const values = loadAll(i.helmValues)[0];
     expect(values).toEqual({
       global: { imageRegistry: "proxy.example.com/proxy/acme", imagePullSecrets: [{ name: "acme-registry" }] },

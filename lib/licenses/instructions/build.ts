@@ -81,7 +81,8 @@ function helmValuesYaml(input: InstructionsInput): string {
       global: { imageRegistry: `${input.proxyHost}/proxy/${input.appSlug}`, imagePullSecrets: secret },
       imagePullSecrets: secret,
     },
-    { lineWidth: -1 },
+    // noRefs: the same list twice is written twice, not as a YAML anchor and alias.
+    { lineWidth: -1, noRefs: true },
   );
   return [
     `# values.yaml: pull with the ${pullSecretName(input.appSlug)} Secret (create it first in namespace ${input.namespace}).`,
