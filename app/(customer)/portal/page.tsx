@@ -15,7 +15,8 @@ export const metadata = { title: "Customer portal" };
 
 export default async function CustomerPortalPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const ctx = await requireCustomer();
-  const { choice, errors } = readNamespaceQuery(await searchParams);
+  const query = await searchParams;
+  const { choice, errors } = readNamespaceQuery(query);
   const [license, instructions, history] = await Promise.all([customerLicense(ctx), customerInstructions(ctx, choice), licensePullHistory(ctx)]);
   const secretQuery = new URLSearchParams({
     ...(choice.namespace && { namespace: choice.namespace }),
@@ -70,7 +71,12 @@ export default async function CustomerPortalPage({ searchParams }: { searchParam
         <h2 className="text-base font-semibold">Install</h2>
         <p className="mb-4 mt-1 text-sm text-slate-600">Everything below holds your license ID: keep it out of version control and shared places.</p>
         <div className="mb-6">
-          <NamespaceForm namespace={instructions.namespace} additionalNamespaces={instructions.additionalNamespaces.join(", ")} errors={errors} />
+          <NamespaceForm
+            // A refused value stays in its field, beside its message.
+            namespace={errors.namespace ? String(query.namespace ?? "") : instructions.namespace}
+            additionalNamespaces={errors.additionalNamespaces ? String(query.additionalNamespaces ?? "") : instructions.additionalNamespaces.join(", ")}
+            errors={errors}
+          />
         </div>
         <InstallInstructions
           instructions={instructions}

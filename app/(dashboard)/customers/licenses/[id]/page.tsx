@@ -79,7 +79,12 @@ export default async function LicensePage({ params, searchParams }: { params: Pr
             What to send {license.customer.name}. Everything below holds the license ID, their credential: send it only to them.
           </p>
           <div className="mb-6">
-            <NamespaceForm namespace={instructions.namespace} additionalNamespaces={instructions.additionalNamespaces.join(", ")} errors={errors} />
+            <NamespaceForm
+            // A refused value stays in its field, beside its message.
+            namespace={errors.namespace ? String(query.namespace ?? "") : instructions.namespace}
+            additionalNamespaces={errors.additionalNamespaces ? String(query.additionalNamespaces ?? "") : instructions.additionalNamespaces.join(", ")}
+            errors={errors}
+          />
           </div>
           <InstallInstructions
             instructions={instructions}
