@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useActionState, useState } from "react";
 import { renameAppAction } from "@/app/_actions/apps";
 import { Button, SubmitButton } from "@/components/ui/button";
@@ -25,14 +26,23 @@ export function AppRow({ app, canWrite, canDelete }: { app: Plain<AppDto>; canWr
     <li className="px-4 py-3" data-testid={`app-${app.slug}`}>
       <div className="flex flex-wrap items-center justify-between gap-3">
         <div className="min-w-0">
-          <p className="font-medium">{app.name}</p>
+          <p className="font-medium">
+            <Link href={`/apps/${app.id}`} className="hover:text-brand-700 hover:underline">
+              {app.name}
+            </Link>
+          </p>
           <p className="mt-0.5 flex items-center gap-2 font-mono text-xs text-slate-600">
             <span>{app.slug}</span>
             <CopyButton value={app.slug} label="Copy slug" />
           </p>
         </div>
-        {canWrite && mode === "view" && (
+        {mode === "view" && (
           <div className="flex gap-2">
+            <Link href={`/apps/${app.id}`} className="inline-flex items-center rounded-md px-3 py-2 text-sm font-medium text-brand-700 hover:bg-brand-50" aria-label={`Images of ${app.name}`}>
+              Images
+            </Link>
+            {canWrite && (
+              <>
             <Button variant="secondary" onClick={() => setMode("rename")}>
               Rename
             </Button>
@@ -44,6 +54,8 @@ export function AppRow({ app, canWrite, canDelete }: { app: Plain<AppDto>; canWr
               <Button variant="ghost" disabled title="Only team admins can delete apps." aria-describedby="apps-delete-admins-only">
                 Delete
               </Button>
+            )}
+              </>
             )}
           </div>
         )}

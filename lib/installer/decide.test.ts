@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideImages, dockerHubSpellings, nameOf, suffixOf, type DecideOptions } from "./decide";
+import { decideImages, nameOf, suffixOf, type DecideOptions } from "./decide";
 import type { ProbeResult } from "./probe";
 import type { ImageUse } from "./workloads";
 
@@ -25,11 +25,6 @@ describe("image names", () => {
     expect(nameOf("localhost:5000/a/b@sha256:" + "a".repeat(64))).toBe("localhost:5000/a/b");
     expect(nameOf("localhost:5000/a/b")).toBe("localhost:5000/a/b");
     expect(suffixOf("nginx:1.24@sha256:" + "0".repeat(64))).toBe(":1.24@sha256:" + "0".repeat(64));
-  });
-
-  it("Docker Hub spellings", () => {
-    expect(dockerHubSpellings("library/nginx")).toEqual(["nginx", "library/nginx", "docker.io/nginx", "docker.io/library/nginx"]);
-    expect(dockerHubSpellings("acme/api")).toEqual(["acme/api", "docker.io/acme/api"]);
   });
 });
 
@@ -76,7 +71,11 @@ describe("decideImages", () => {
     expect(ds.map((d) => d.newName)).toEqual(["local.lan:5000/library/nginx", "local.lan:5000/org/x", "local.lan:5000/app/api"]);
     const digest = "sha256:" + "b".repeat(64);
     await expect(decideImages([use("nginx:1.25"), use(`quay.io/org/x@${digest}`, 12)], opts({ airgap: { localRegistry: "local.lan" } }))).rejects.toThrow(
-      `m.yaml:12: --airgap can't use quay.io/org/x@${digest}: it is pinned by digest, and copying images into an air-gapped registry can re-compress layers and change their digests; pin it by tag`,
+      `--airgap can't use an image pinned by digest: copying images into an air-gapped registry can re-compress layers and change their digests; pin it by tag: quay.io/org/x@${digest} (m.yaml:12)`,
+    );
+    // Every digest-pinned image is named at once, not only the first.
+    await expect(decideImages([use(`quay.io/org/x@${digest}`, 12), use("nginx:1.25"), use(`ghcr.io/org/y:2@${digest}`, 30)], opts({ airgap: { localRegistry: "local.lan" } }))).rejects.toThrow(
+      `--airgap can't use 2 images pinned by digest: copying images into an air-gapped registry can re-compress layers and change their digests; pin them by tag: quay.io/org/x@${digest} (m.yaml:12), ghcr.io/org/y:2@${digest} (m.yaml:30)`,
     );
   });
 

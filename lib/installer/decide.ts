@@ -9,7 +9,7 @@ import type { ImageUse } from "./workloads";
  * One decision per image as written: rewrite it to the proxy (private), leave it (public, or
  * already on the Portcullis registry or proxy), or, air-gapped, rewrite everything to the local
  * registry. Visibility is a property of the repository, so when one tag of a repository is
- * refused every tag of it is rewritten (Kustomize's `images:` entries match names, not tags).
+ * refused every tag of it is rewritten.
  */
 
 type Decision = "private" | "public" | "registry" | "proxy" | "airgap";
@@ -53,16 +53,6 @@ export function nameOf(image: string): string {
 
 /** The suffix after the name, kept as written: `:1.25`, `@sha256:…`, `:1.25@sha256:…` or "". */
 export const suffixOf = (image: string) => image.slice(nameOf(image).length);
-
-/**
- * The spellings Kustomize must be told about for a Docker Hub image (it matches names literally):
- * `nginx`, `library/nginx`, `docker.io/nginx`, `docker.io/library/nginx`; `org/app`, `docker.io/org/app`.
- */
-export function dockerHubSpellings(repository: string): string[] {
-  const m = repository.match(/^library\/([^/]+)$/);
-  if (m) return [m[1]!, repository, `docker.io/${m[1]}`, `docker.io/${repository}`];
-  return [repository, `docker.io/${repository}`];
-}
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
@@ -117,15 +107,14 @@ export async function decideImages(uses: readonly ImageUse[], opts: DecideOption
   if (opts.airgap) {
     const local = opts.airgap.localRegistry;
     const targets = new Map<string, string>();
+    const pinned = decisions.filter((d) => d.ref.digest);
+    if (pinned.length > 0) {
+      const where = (d: ImageDecision) => `${d.image} (${d.uses[0]!.file}:${d.uses[0]!.line})`;
+      throw new InstallerError(
+        `--airgap can't use ${pinned.length === 1 ? "an image" : `${pinned.length} images`} pinned by digest: copying images into an air-gapped registry can re-compress layers and change their digests; pin ${pinned.length === 1 ? "it" : "them"} by tag: ${pinned.map(where).join(", ")}`,
+      );
+    }
     for (const d of decisions) {
-      if (d.ref.digest) {
-        const use = d.uses[0]!;
-        throw new InstallerError(
-          `--airgap can't use ${d.image}: it is pinned by digest, and copying images into an air-gapped registry can re-compress layers and change their digests; pin it by tag`,
-          use.file,
-          use.line,
-        );
-      }
       const newName = `${local}/${d.ref.repository}`;
       const canonical = `${d.ref.registry}/${d.ref.repository}`;
       const clash = targets.get(newName);

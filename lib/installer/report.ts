@@ -41,7 +41,7 @@ export function explain(decisions: readonly ImageDecision[]): string[] {
 export function summary(r: RewriteResult): string[] {
   const rewritten = r.decisions.filter((d) => d.newName).length;
   const out = [
-    `${r.decisions.length} image(s): ${rewritten} rewritten, ${r.decisions.length - rewritten} left as written; ${r.images.length} images entr${r.images.length === 1 ? "y" : "ies"}, ${r.workloads} workload(s) patched with imagePullSecrets ${r.secretName}; Secret ${r.secretName} in ${r.namespaces.join(", ")}.`,
+    `${r.decisions.length} image(s): ${rewritten} rewritten, ${r.decisions.length - rewritten} left as written; ${r.workloads} workload(s) patched with imagePullSecrets ${r.secretName} and their rewritten images; Secret ${r.secretName} in ${r.namespaces.join(", ")}.`,
   ];
   for (const f of r.files) out.push(`  ${f.status.padEnd(9)} ${f.path}`);
   return out;

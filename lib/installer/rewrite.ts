@@ -3,7 +3,7 @@ import path from "node:path";
 import { decideImages, type DecideOptions, type ImageDecision } from "./decide";
 import { InstallerError } from "./errors";
 import { loadManifestSet, OVERLAY_DIR, SNAPSHOT_DIR } from "./manifests";
-import { buildOverlay, OVERLAY_FILES, OVERLAY_MARKER, type KustomizeImage } from "./overlay";
+import { buildOverlay, OVERLAY_FILES, OVERLAY_MARKER } from "./overlay";
 import { pullSecretName } from "./pull-secret";
 import { scanDocuments } from "./workloads";
 
@@ -24,7 +24,6 @@ type FileStatus = "created" | "updated" | "unchanged" | "removed";
 
 export interface RewriteResult {
   decisions: ImageDecision[];
-  images: KustomizeImage[];
   workloads: number;
   secretName: string;
   namespaces: string[];
@@ -89,9 +88,12 @@ export async function rewriteImages(opts: RewriteOptions): Promise<RewriteResult
     }
   }
   for (const c of customResources) {
-    const rewritten = c.images.filter((u) => decisions.find((d) => d.image === u.image)?.newName);
-    if (rewritten.length > 0) {
-      warnings.push(`${c.file}:${c.line}: ${c.kind} ${c.name} is a custom resource: Kustomize rewrites its images (${rewritten.map((u) => u.image).join(", ")}), but portcullis can't add imagePullSecrets to it; make sure the pods it creates use the ${secretName} Secret`);
+    const kept = c.images.flatMap((u) => {
+      const d = decisions.find((x) => x.image === u.image);
+      return d?.newName ? [`${u.image} (through the proxy: ${d.newName}${u.image.slice(d.name.length)})`] : [];
+    });
+    if (kept.length > 0) {
+      warnings.push(`${c.file}:${c.line}: ${c.kind} ${c.name} is a custom resource: only the pod specs of workloads are rewritten, so its images are left as written: ${kept.join(", ")}; if it makes pods, set those images and the ${secretName} Secret in it yourself`);
     }
   }
   if (opts.localRegistry) {
@@ -117,5 +119,5 @@ export async function rewriteImages(opts: RewriteOptions): Promise<RewriteResult
       files.push({ path: rel(file), status: "removed" });
     }
   }
-  return { decisions, images: overlay.images, workloads: workloads.length, secretName, namespaces, files, warnings };
+  return { decisions, workloads: workloads.length, secretName, namespaces, files, warnings };
 }

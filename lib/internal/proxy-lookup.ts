@@ -3,6 +3,7 @@ import { checkLicense } from "@/lib/licenses/verify";
 import { resolveProxyImage, type ProxyUpstream } from "@/lib/oci/proxy-path";
 import { matchRegistry } from "@/lib/apps/images/registry-match";
 import { checkImageEntitlement } from "@/lib/apps/images/entitlement";
+import { hostsFromEnv } from "@/lib/apps/images/pull-references";
 import type { RegistryCredentials } from "@/lib/oci/credentials";
 import { loadRegistryCredentials } from "@/lib/registries/secret";
 import type { RegistryProviderName } from "@/lib/registries/providers";
@@ -110,7 +111,14 @@ export async function lookupProxyAccess(db: Db, req: LookupRequest, opts: Lookup
   // The first part of the path is a registry name only when the license's team has a registry by that name.
   const upstream = resolveProxyImage(req.image, req.appSlug, { dockerHubRegistry: opts.dockerHubRegistry, isRegistryName: (name) => registries.some((r) => r.name === name) });
   const registry = matchRegistry(registries, upstream, opts.dockerHubRegistry);
-  if (!registry) return refuse("unknown_registry", license);
+  if (!registry) {
+    // `proxy/<slug>/<slug>/<image>` reads as Docker Hub: say where hosted images are pulled instead.
+    if (upstream.via === "docker-hub" && upstream.repository.startsWith(`${req.appSlug}/`)) {
+      const reason = `${upstream.repository} is read as a Docker Hub repository, which this application's registries don't include. Images pushed to the Portcullis registry are pulled from it directly: ${hostsFromEnv().registryHost}/${upstream.repository}.`;
+      return { status: lookupStatus.unknown_registry, body: { allowed: false, code: "unknown_registry", reason, license } };
+    }
+    return refuse("unknown_registry", license);
+  }
   const entitled = await checkImageEntitlement(db, { teamId: row.teamId, appId: row.appId, registry, repository: upstream.repository, dockerHubRegistry: opts.dockerHubRegistry });
   if (!entitled.ok) return { status: lookupStatus[entitled.code], body: { allowed: false, code: entitled.code, reason: entitled.reason, license } };
 

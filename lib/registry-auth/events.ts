@@ -94,6 +94,8 @@ export async function ingestRegistryEvents(db: Db, raw: readonly unknown[], now 
     if (!parsed.success) continue;
     const meaning = classify(parsed.data);
     const slug = isCacheRepository(parsed.data.target.repository) ? null : slugOf(parsed.data.target.repository);
+    // The portal's own reads (an app's image details) are not anyone's pulls.
+    if (meaning?.action === "pull-manifest" && parsed.data.actor?.name?.startsWith("portal:")) continue;
     if (meaning && slug) kept.push({ e: parsed.data, ...meaning, slug });
   }
   if (kept.length === 0) return { accepted: 0, ignored: raw.length };

@@ -20,9 +20,9 @@ import { purgeCache } from "@/lib/cache/purge";
 import { updateCacheSettings } from "@/lib/cache/settings";
 import { getCacheStats } from "@/lib/cache/stats";
 import { addAppImage, appImageDetails, appImageSuggestions, listAppImages, removeAppImage, setOnlyListedImages } from "@/lib/apps/images/operations";
-import { setRegistryApps } from "@/lib/apps/registry-scope";
 import { getLicenseInstructions, getLicenseOverview } from "@/lib/licenses/instructions/operation";
 import { createPortalLink } from "@/lib/customer-portal/links";
+import { appRegistries, setRegistryApps, setRegistryServesApp } from "@/lib/apps/registry-scope";
 
 /**
  * Every team-scoped operation. The isolation test walks this list and fails for any operation
@@ -79,4 +79,6 @@ export const allOperations = [
   getLicenseInstructions,
   getLicenseOverview,
   createPortalLink,
+  appRegistries,
+  setRegistryServesApp,
 ] as const;

@@ -12,7 +12,7 @@ import { setupTestDatabase } from "@/test/support/db";
 import { createAppRow, createCustomerRow, createLicense, memberContext } from "@/test/support/factories";
 import { servePortalRoutes, type PortalRoutes } from "@/test/support/portal-routes";
 import { startHostedRegistry } from "@/test/support/registry-auth";
-import { buildOciImage, pullImage, pushImage, requireBinaries, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
+import { buildOciImage, pullImage, pushImage, requireBinaries, skopeoInspect, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
 import { configureTestEnv, updateTestEnv } from "@/test/support/test-env";
 
 /**
@@ -134,6 +134,16 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo"))("an app's images"
       expect(d.body).toMatchObject({ ok: true, digest: img.digest, kind: "image", platforms: ["linux/amd64"], problem: null });
       expect(d.body.compressedBytes).toBeGreaterThan(0);
     }
+    // The portal's own reads are not pulls in the activity log: a license pull made after them
+    // arrives after them (one endpoint's notifications keep their order), and is the only new one.
+    const pulls = () => t.db.pullEvent.findMany({ where: { appId, source: "registry", action: "pull-manifest" }, select: { actor: true } });
+    const before = (await pulls()).length;
+    await skopeoInspect(`${hosted.host}/acme/api:1.4`, { creds: { username: "LICENSE_ID", password: license.licenseId }, raw: true });
+    for (let i = 0; i < 100 && (await pulls()).length === before; i++) await new Promise((r) => setTimeout(r, 100));
+    const after = await pulls();
+    expect(after).toHaveLength(before + 1);
+    expect(after.every((p) => p.actor?.startsWith("license "))).toBe(true);
+
     const missing = await api("POST", `/apps/${appId}/images`, { reference: `${hosted.host}/acme/api-docs:9` });
     const d = await api("GET", `/apps/${appId}/images/${missing.body.id}/details`);
     expect(d.body).toMatchObject({ ok: false, digest: null, problem: "acme/api-docs:9 is not in the hosted registry: push it first." });
@@ -151,6 +161,19 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo"))("an app's images"
     const added = await api("POST", `/apps/${appId}/images`, { reference: `${hosted.host}/acme/worker:3` });
     expect(added.status).toBe(201);
     expect((await api("GET", `/apps/${appId}/image-suggestions`)).body.data.map((s: { reference: string }) => s.reference)).not.toContain(`${hosted.host}/acme/worker:3`);
+  });
+
+  it("suggests what the app's licenses pulled through the proxy, written as the vendor would add it", async () => {
+    await t.db.pullEvent.create({
+      data: { teamId: admin.teamId, appId, source: "proxy", image: "proxy/acme/mirror/team/queue", reference: "5", action: "pull-manifest", status: 200 },
+    });
+    // A refused pull is not a suggestion.
+    await t.db.pullEvent.create({
+      data: { teamId: admin.teamId, appId, source: "proxy", image: "proxy/acme/mirror/team/secret", reference: "1", action: "pull-manifest", status: 403 },
+    });
+    const data = (await api("GET", `/apps/${appId}/image-suggestions`)).body.data as Array<{ reference: string; seenIn: string }>;
+    expect(data).toContainEqual(expect.objectContaining({ reference: "mirror/team/queue:5", seenIn: "pull" }));
+    expect(data.map((s) => s.reference)).not.toContain("mirror/team/secret:1");
   });
 
   it("`portcullis apps images` lists, adds and removes over the REST API, with exit codes 0, 1 and 2", async () => {

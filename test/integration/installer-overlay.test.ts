@@ -185,7 +185,16 @@ describe.skipIf(!requireBinaries("kubectl"))("images rewrite: kubectl kustomize 
     const worker = docs.find((d) => d.metadata.name === "acme-platform-worker")!;
     expect(worker.spec.template.spec.imagePullSecrets.map((s: Obj) => s.name).sort()).toEqual(["acme-platform-registry", "acme-quay"]);
     // Everything else of the chart is still there.
-    expect(docs.filter((d) => d.kind !== "Secret" || d.metadata.name !== "acme-platform-registry")).toHaveLength(20);
+    expect(docs.filter((d) => d.kind !== "Secret" || d.metadata.name !== "acme-platform-registry")).toHaveLength(22);
+    // A custom resource's pod-spec-shaped fields are not a pod spec: left as written.
+    const pool = docs.find((d) => d.kind === "WorkerPool")!;
+    expect(pool.spec.template.spec.containers[0].image).toBe("acme/api:2.4.1");
+    expect(r.warnings.join("\n")).toContain("WorkerPool acme-platform-pool is a custom resource: only the pod specs of workloads are rewritten, so its images are left as written: acme/api:2.4.1 (through the proxy: proxy.portcullis.example/proxy/acme-platform/acme/api:2.4.1)");
+    // A workload that names no namespace goes where its pull secret is.
+    const smoke = docs.find((d) => d.metadata.name === "acme-platform-smoke-test")!;
+    expect(smoke.metadata.namespace).toBe("acme");
+    expect(smoke.spec.template.spec.containers[0].image).toBe("proxy.portcullis.example/proxy/acme-platform/acme/api:2.4.1");
+    for (const d of docs) if (podSpecs(d).length > 0) expect(d.metadata.namespace, `${d.kind}/${d.metadata.name}`).toBeTruthy();
   });
 
   it("Kustomize base: spellings and digests survive the build; the existing secret list is kept", async () => {
@@ -263,7 +272,7 @@ describe("images rewrite: the command's errors (one line, exit 1, nothing writte
     const r = await run(["images", "rewrite", dir, ...flags, "--airgap", "--local-registry", "local.lan"]);
     expect(r.code).toBe(1);
     expect(r.err).toBe(
-      `portcullis images rewrite: app.yaml:7: --airgap can't use quay.io/acme/x@${digest}: it is pinned by digest, and copying images into an air-gapped registry can re-compress layers and change their digests; pin it by tag`,
+      `portcullis images rewrite: --airgap can't use an image pinned by digest: copying images into an air-gapped registry can re-compress layers and change their digests; pin it by tag: quay.io/acme/x@${digest} (app.yaml:7)`,
     );
   });
 

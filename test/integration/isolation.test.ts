@@ -17,7 +17,7 @@ import { createLicense } from "@/lib/licenses/operations";
 import { createPersonalToken, createServiceAccount, createTeamToken } from "@/lib/tokens/operations";
 import { createRegistry } from "@/lib/registries/operations";
 import { addAppImage, setOnlyListedImages } from "@/lib/apps/images/operations";
-import { setRegistryApps } from "@/lib/apps/registry-scope";
+import { setRegistryApps, setRegistryServesApp } from "@/lib/apps/registry-scope";
 
 // Registry secrets are sealed with this throw-away key (never a generated one in ./.data).
 configureTestEnv({ name: "isolation" });
@@ -103,6 +103,8 @@ const cases: Record<string, () => unknown> = {
   "licenses.instructions": () => ({ id: licenseRowId, additionalNamespaces: "jobs" }),
   "licenses.overview": () => ({ id: licenseRowId }),
   "licenses.portal_link": () => ({ id: licenseRowId }),
+  "apps.registries": () => ({ id: appId }),
+  "registries.serve_app": () => ({ id: registryId, appId, serves: false }),
 };
 
 /** Team A's state as seen in the database: any change by an outsider or read-only member shows here. */
@@ -271,6 +273,27 @@ describe("a license pulls only what its app may: its registries, and its listed 
     expect(refused.body).toMatchObject({ allowed: false, code: "registry_not_in_app", reason: "quay.example.test is not one of the registries of app 'catalog'." });
     await invoke(setRegistryApps, teams.adminA, { id: quayId, allApps: false, appIds: [appId, catalogId] });
     expect((await lookup("quay.example.test/acme/db")).body).toMatchObject({ allowed: true });
+  });
+
+  it("a hosted image asked for through the proxy is refused with where to pull it instead", async () => {
+    const answer = await lookup("catalog/api");
+    expect(answer.status).toBe(403);
+    expect(answer.body).toMatchObject({ allowed: false, code: "unknown_registry" });
+    expect(answer.body.reason).toMatch(/^catalog\/api is read as a Docker Hub repository, .* Images pushed to the Portcullis registry are pulled from it directly: [^ ]+\/catalog\/api\.$/);
+  });
+
+  it("one app stops using a registry that served all apps: the others keep it", async () => {
+    const reg = await invoke(createRegistry, teams.adminA, { provider: "other", endpoint: "ghcr.example.test", username: "vendor", password: "g" });
+    await invoke(setRegistryServesApp, teams.adminA, { id: reg.id, appId: catalogId, serves: false });
+    const row = await t.db.registry.findUniqueOrThrow({ where: { id: reg.id } });
+    const live = await t.db.app.findMany({ where: { teamId: teams.adminA.teamId, deletedAt: null }, select: { id: true } });
+    expect(row.allApps).toBe(false);
+    expect(row.appIds.sort()).toEqual(live.map((a) => a.id).filter((id) => id !== catalogId).sort());
+    expect((await lookup("ghcr.example.test/acme/api")).body).toMatchObject({ code: "registry_not_in_app" });
+    await invoke(setRegistryServesApp, teams.adminA, { id: reg.id, appId: catalogId, serves: true });
+    await invoke(setOnlyListedImages, teams.adminA, { id: catalogId, onlyListedImages: false });
+    expect((await lookup("ghcr.example.test/acme/api")).body).toMatchObject({ allowed: true });
+    await invoke(setOnlyListedImages, teams.adminA, { id: catalogId, onlyListedImages: true });
   });
 
   it("a registry can't be scoped to another team's app", async () => {

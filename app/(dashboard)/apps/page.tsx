@@ -21,7 +21,7 @@ export default async function AppsPage({ searchParams }: { searchParams: Promise
     <>
       <PageHeader
         title="Apps"
-        description="Each app you ship gets a slug. Customers pull its images at proxy/<slug>/<image> with their license."
+        description="Each app you ship gets a slug. With their license, customers pull its images from your registries through the proxy at proxy/<slug>/<image>, and images you pushed to the Portcullis registry from it directly at <slug>/<image>. Open an app to list its images."
       />
       {welcome && <Notice tone="success" className="mb-4">Welcome to Portcullis. Create your first app to get started.</Notice>}
       {joined && <Notice tone="success" className="mb-4">You joined {ctx.teamName}.</Notice>}
