@@ -14,6 +14,7 @@ const event = (over: Partial<ActivityDto>): ActivityDto => ({
   bytes: 1234,
   actor: null,
   cache: null,
+  result: "pulled",
   app: { id: "a", slug: "widget" },
   license: { id: "l", hint: "9f2c", customerId: "c", customerName: "Globex" },
   ...over,

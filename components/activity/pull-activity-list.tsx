@@ -53,7 +53,7 @@ const columns: Column<PullAttemptDto>[] = [
     cellClassName: "px-4 py-2 align-top",
     cell: (a) => (
       <span className="flex items-start gap-1">
-        <code className="break-all font-mono text-xs">{a.reference}</code>
+        <code className="min-w-[12rem] break-all font-mono text-xs">{a.reference}</code>
         <CopyButton value={a.reference} label="Copy reference" />
       </span>
     ),

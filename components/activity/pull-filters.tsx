@@ -36,21 +36,21 @@ export function PullFilters({
         <input key={k} type="hidden" name={k} value={v} />
       ))}
       {apps && (
-        <SelectField label="App" name="appId" defaultValue={query.appId ?? ""} options={apps} className="w-44">
+        <SelectField label="App" name="appId" defaultValue={query.appId ?? ""} options={apps} className="w-full sm:w-44">
           <option value="">All apps</option>
         </SelectField>
       )}
       {customers && (
-        <SelectField label="Customer" name="customerId" defaultValue={query.customerId ?? ""} options={customers} className="w-48">
+        <SelectField label="Customer" name="customerId" defaultValue={query.customerId ?? ""} options={customers} className="w-full sm:w-48">
           <option value="">All customers</option>
         </SelectField>
       )}
       {licenses && (
-        <SelectField label="License" name="licenseId" defaultValue={query.licenseId ?? ""} options={licenses} className="w-48">
+        <SelectField label="License" name="licenseId" defaultValue={query.licenseId ?? ""} options={licenses} className="w-full sm:w-48">
           <option value="">All licenses</option>
         </SelectField>
       )}
-      <SelectField label="Result" name="result" defaultValue={query.result ?? ""} options={RESULT_OPTIONS} className="w-40">
+      <SelectField label="Result" name="result" defaultValue={query.result ?? ""} options={RESULT_OPTIONS} className="w-full sm:w-40">
         <option value="">Any result</option>
       </SelectField>
       <button type="submit" className={buttonClass("secondary")}>

@@ -25,7 +25,7 @@ export function BarChart({ id, title, points, format = String, tone = "fill-bran
     ? `${points.length} points from ${points[0]!.label} to ${points.at(-1)!.label}; total ${format(total)}${busiest ? `; most on ${busiest.label}: ${format(busiest.value)}` : "; none"}.`
     : "No data.";
   return (
-    <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={`${id}-title ${id}-desc`} className="h-auto w-full" preserveAspectRatio="none">
+    <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={`${id}-title ${id}-desc`} className="h-auto w-full">
       <title id={`${id}-title`}>{title}</title>
       <desc id={`${id}-desc`}>{desc}</desc>
       <line x1={PAD.left} x2={W - PAD.right} y1={H - PAD.bottom} y2={H - PAD.bottom} className="stroke-slate-300" strokeWidth={1} />

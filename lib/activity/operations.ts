@@ -47,6 +47,7 @@ export const listActivity = defineOperation({
         bytes: Number(r.bytes),
         actor: r.actor,
         cache: r.cache === "hit" || r.cache === "miss" || r.cache === "stale" ? r.cache : null,
+        result: r.result === "pulled" || r.result === "refused" || r.result === "incomplete" ? r.result : null,
         app: (r.appId && appById.get(r.appId)) || null,
         license: l ? { id: l.id, hint: l.licenseIdHint, customerId: l.customer.id, customerName: l.customer.name } : null,
       };

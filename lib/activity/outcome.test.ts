@@ -11,6 +11,10 @@ describe("activityOutcome", () => {
     expect(activityOutcome({ action: "pull-manifest", status: 502 })).toEqual({ text: "pull failed (502)", ok: false });
   });
 
+  it("a transfer that ended early is incomplete, not pulled", () => {
+    expect(activityOutcome({ action: "pull-manifest", status: 499, result: "incomplete" })).toEqual({ text: "pull incomplete (499)", ok: false });
+  });
+
   it("names pushes and deletes the same way", () => {
     expect(activityOutcome({ action: "push-manifest", status: 201 })).toEqual({ text: "pushed", ok: true });
     expect(activityOutcome({ action: "delete-manifest", status: 202 })).toEqual({ text: "deleted", ok: true });

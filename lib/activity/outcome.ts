@@ -6,7 +6,9 @@
 const DONE: Record<string, string> = { "push-manifest": "pushed", "pull-manifest": "pulled", "delete-manifest": "deleted" };
 const ATTEMPT: Record<string, string> = { "push-manifest": "push", "pull-manifest": "pull", "delete-manifest": "delete" };
 
-export function activityOutcome(e: { action: string; status: number; cache?: string | null }): { text: string; ok: boolean } {
+export function activityOutcome(e: { action: string; status: number; cache?: string | null; result?: string | null }): { text: string; ok: boolean } {
+  // A transfer that ended early (the client left, the upstream cut it) is not a pull, whatever its status line said.
+  if (e.result === "incomplete") return { text: `${ATTEMPT[e.action] ?? e.action} incomplete (${e.status})`, ok: false };
   if (e.status < 400) {
     const done = DONE[e.action] ?? e.action;
     if (e.cache === "hit") return { text: `${done} from the cache`, ok: true };
