@@ -56,6 +56,9 @@ export function LicenseRow({ license, canWrite }: { license: LicenseView; canWri
       <td className="px-4 py-3 text-right">
         {canWrite && (
           <div className="flex flex-wrap justify-end gap-2">
+            <a href={`/customers/licenses/${license.id}`} className={buttonClass("secondary", "px-2 py-1 text-xs")}>
+              Instructions
+            </a>
             <a href={`/customers/licenses/${license.id}/download`} className={buttonClass("secondary", "px-2 py-1 text-xs")} download>
               Download YAML
             </a>

@@ -7,7 +7,7 @@ import { useState } from "react";
  * region). Its accessible name is the label alone, never the value: values can be long commands
  * or secrets shown once, which a screen reader would otherwise read out in full.
  */
-export function CopyButton({ value, label = "Copy" }: { value: string; label?: string }) {
+export function CopyButton({ value, label = "Copy", name }: { value: string; label?: string; /** The accessible name, when the visible label is shorter (one of many "Copy" buttons). */ name?: string }) {
   const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
   return (
     <>
@@ -24,7 +24,7 @@ export function CopyButton({ value, label = "Copy" }: { value: string; label?: s
           setTimeout(() => setState("idle"), 2000);
         }}
         className="rounded-md border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50"
-        aria-label={label}
+        aria-label={name ?? label}
         title={state === "failed" ? "The browser refused clipboard access: select the text and copy it." : undefined}
       >
         {state === "copied" ? "Copied" : state === "failed" ? "Copy failed" : label}

@@ -21,6 +21,11 @@ import {
 import { inWords, registryProviders } from "@/lib/registries/providers";
 import { getSso, saveSso, testSso } from "@/lib/sso/operations";
 import { addSsoDomain, listSsoDomains, removeSsoDomain, verifySsoDomain } from "@/lib/sso/domains";
+import { getLicenseInstructions } from "@/lib/licenses/instructions/operation";
+import { instructionsDtoSchema } from "@/lib/licenses/instructions/schemas";
+import { createPortalLink } from "@/lib/customer-portal/links";
+import { portalLinkDtoSchema } from "@/lib/customer-portal/schemas";
+import { wireSchema } from "@/lib/api/wire";
 import {
   appDeletedSchema,
   appDeletionPreviewSchema,
@@ -315,6 +320,29 @@ export const apiRoutes = [
     description:
       "YAML signed with the team's Ed25519 key (`GET /license-signing-key`). `signature.value` is the Ed25519 signature of the canonical JSON (sorted keys, no whitespace) of `{apiVersion, kind, spec}`.",
     response: "yaml",
+  },
+  {
+    method: "GET",
+    path: "/licenses/{id}/instructions",
+    op: getLicenseInstructions,
+    tag: "Licenses",
+    summary: "Get a license's install instructions",
+    description:
+      "What to send the customer: `docker login` for the proxy (and the hosted registry when the app has hosted images), every image reference, the `<slug>-registry` pull secret (also in `additionalNamespaces`), Helm values, a `helm install oci://…` line when the app ships a chart, and the `portcullis images rewrite` command. Developer role and up: they hold the license ID.",
+    query: ["namespace", "additionalNamespaces"],
+    response: instructionsDtoSchema.meta({ id: "LicenseInstructions" }),
+  },
+  {
+    method: "POST",
+    path: "/licenses/{id}/portal-link",
+    op: createPortalLink,
+    tag: "Licenses",
+    summary: "Make a customer portal link",
+    description:
+      "A link to send the customer: it opens the customer portal (the app's images, install instructions, license file, pull secret and pull history of this license) once, and expires after `expiresInDays` (default 7). Only its hash is stored. Developer role and up.",
+    successStatus: 201,
+    conflict: "The license is revoked or expired.",
+    response: wireSchema(portalLinkDtoSchema).meta({ id: "PortalLink" }),
   },
   {
     method: "GET",

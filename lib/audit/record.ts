@@ -27,6 +27,8 @@ export const auditActions = [
   "customer.archive",
   "license.create",
   "license.revoke",
+  "license.portal_link",
+  "license.portal_open",
   "token.create",
   "token.revoke",
   "app.image_add",

@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { z } from "zod";
 import { defineOperation } from "@/lib/server/operation";
 import type { TeamContext } from "@/lib/auth/context";
+import type { Db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { findOr404 } from "@/lib/server/find-or-404";
 import { defineTeamChange, type TeamChangeOutcome } from "@/lib/server/team-change";
@@ -108,41 +109,44 @@ export const revokeLicense = defineTeamChange({
   },
 });
 
+/** The signed license file (YAML) of a license of `team`: for the vendor's operation below and the customer portal. */
+export async function licenseFileFor(db: Db, team: { teamId: string; teamName: string }, id: string) {
+  const row = await findOr404(
+    db.license.findFirst({
+      where: { id, teamId: team.teamId },
+      select: { ...licenseRowSelect, customer: { select: { id: true, name: true, email: true } } },
+    }),
+    LICENSE_NOT_FOUND,
+  );
+  const [licenseId, key] = await Promise.all([revealLicenseId(db, team.teamId, row.id), teamSigningKey(db, team.teamId)]);
+  const e = env();
+  const yaml = signLicense(
+    {
+      licenseId,
+      licenseType: row.type,
+      appSlug: row.app.slug,
+      appName: row.app.name,
+      customerId: row.customer.id,
+      customerName: row.customer.name,
+      customerEmail: row.customer.email,
+      vendorTeamId: team.teamId,
+      vendorName: team.teamName,
+      licenseRef: row.id,
+      issuedAt: row.createdAt.toISOString(),
+      expiresAt: row.expiresAt?.toISOString() ?? null,
+      proxyUrl: e.PROXY_URL ?? null,
+      registryUrl: e.REGISTRY_URL ?? null,
+    },
+    key,
+  );
+  const safe = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40) || "customer";
+  return { filename: `${safe(row.customer.name)}-${row.app.slug}-license.yaml`, yaml, status: toLicenseDto(row).status };
+}
+
 /** The signed license file (YAML). It holds the license ID, so it needs the developer role too. */
 export const licenseFile = defineOperation({
   name: "licenses.file", permission: "write", input: licenseRefSchema,
-  async run(ctx, input) {
-    const row = await findOr404(
-      ctx.db.license.findFirst({
-        where: { id: input.id, teamId: ctx.teamId },
-        select: { ...licenseRowSelect, customer: { select: { id: true, name: true, email: true } } },
-      }),
-      LICENSE_NOT_FOUND,
-    );
-    const [licenseId, key] = await Promise.all([revealLicenseId(ctx.db, ctx.teamId, row.id), teamSigningKey(ctx.db, ctx.teamId)]);
-    const e = env();
-    const yaml = signLicense(
-      {
-        licenseId,
-        licenseType: row.type,
-        appSlug: row.app.slug,
-        appName: row.app.name,
-        customerId: row.customer.id,
-        customerName: row.customer.name,
-        customerEmail: row.customer.email,
-        vendorTeamId: ctx.teamId,
-        vendorName: ctx.teamName,
-        licenseRef: row.id,
-        issuedAt: row.createdAt.toISOString(),
-        expiresAt: row.expiresAt?.toISOString() ?? null,
-        proxyUrl: e.PROXY_URL ?? null,
-        registryUrl: e.REGISTRY_URL ?? null,
-      },
-      key,
-    );
-    const safe = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40) || "customer";
-    return { filename: `${safe(row.customer.name)}-${row.app.slug}-license.yaml`, yaml, status: toLicenseDto(row).status };
-  },
+  run: (ctx, input) => licenseFileFor(ctx.db, ctx, input.id),
 });
 
 /** The team's license signing public key (PEM), which installers embed to verify license files offline. */

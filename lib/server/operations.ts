@@ -20,6 +20,8 @@ import { purgeCache } from "@/lib/cache/purge";
 import { updateCacheSettings } from "@/lib/cache/settings";
 import { getCacheStats } from "@/lib/cache/stats";
 import { addAppImage, appImageDetails, appImageSuggestions, listAppImages, removeAppImage, setOnlyListedImages } from "@/lib/apps/images/operations";
+import { getLicenseInstructions, getLicenseOverview } from "@/lib/licenses/instructions/operation";
+import { createPortalLink } from "@/lib/customer-portal/links";
 import { appRegistries, setRegistryApps, setRegistryServesApp } from "@/lib/apps/registry-scope";
 import { getSso, saveSso, testSso } from "@/lib/sso/operations";
 import { addSsoDomain, listSsoDomains, removeSsoDomain, verifySsoDomain } from "@/lib/sso/domains";
@@ -74,6 +76,11 @@ export const allOperations = [
   appImageDetails,
   appImageSuggestions,
   setRegistryApps,
+  listPullActivity,
+  getCustomerAnalytics,
+  getLicenseInstructions,
+  getLicenseOverview,
+  createPortalLink,
   appRegistries,
   setRegistryServesApp,
   listPullActivity,

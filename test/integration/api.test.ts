@@ -283,6 +283,7 @@ describe("REST API: tenant isolation on every route", () => {
     "POST /customers/{id}/archive": () => ({}),
     "POST /customers/{id}/licenses": () => ({ app: "isolated-app", type: "paid" }),
     "POST /licenses/{id}/revoke": () => ({}),
+    "POST /licenses/{id}/portal-link": () => ({ expiresInDays: 3 }),
     "POST /apps/{id}/images": () => ({ reference: "isolated.example.test/team/intruder:1" }),
     "PATCH /apps/{id}/images": () => ({ onlyListedImages: false }),
     "DELETE /apps/{id}/images/{imageId}": () => ({}),
@@ -296,7 +297,7 @@ describe("REST API: tenant isolation on every route", () => {
   };
   /** Routes on the caller's own team that refuse the outsider's input (its own connection test fails): nothing changes. */
   const refusedAsInvalid = new Set(["PUT /sso"]);
-  const noBody = new Set(["GET /apps", "GET /apps/{id}/deletion-preview", "GET /registries", "GET /registries/{id}", "GET /registries/{id}/cache", "GET /customers", "GET /customers/{id}", "GET /licenses/{id}", "GET /licenses/{id}/file", "GET /license-signing-key", "GET /audit-events", "GET /apps/{id}/images", "GET /apps/{id}/images/{imageId}/details", "GET /apps/{id}/image-suggestions", "GET /activity", "GET /customers/{id}/analytics", "GET /sso", "GET /sso/domains"]);
+  const noBody = new Set(["GET /apps", "GET /apps/{id}/deletion-preview", "GET /registries", "GET /registries/{id}", "GET /registries/{id}/cache", "GET /customers", "GET /customers/{id}", "GET /licenses/{id}", "GET /licenses/{id}/file", "GET /license-signing-key", "GET /audit-events", "GET /apps/{id}/images", "GET /apps/{id}/images/{imageId}/details", "GET /apps/{id}/image-suggestions", "GET /licenses/{id}/instructions", "GET /activity", "GET /customers/{id}/analytics", "GET /sso", "GET /sso/domains"]);
 
   const snapshot = () =>
     teamRows(t.db, teams.adminA.teamId, ["app", "registry", "customer", "license", "encryptedSecret", "teamSso", "ssoDomain"], { encryptedSecret: { purpose: { not: "license-signing-key" } } }).then((s) => JSON.stringify(s));

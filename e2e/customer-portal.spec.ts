@@ -1,0 +1,237 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { load } from "js-yaml";
+import { expect, test, type Page } from "@playwright/test";
+import { createProxyServer, type ProxyServer } from "@/proxy/server";
+import { buildOciImage, pullImage, pushImage, requireBinaries, startDistribution, type Distribution } from "@/test/support/registry";
+import { cleanEnv } from "@/test/support/registry/process";
+import { signUp, uniqueEmail } from "./support/auth";
+import { E2E_PROXY_SERVICE_TOKEN, e2ePort } from "./support/services";
+
+/**
+ * A license's install instructions and the customer portal in Chromium, against a real upstream
+ * Distribution and a real registry proxy started here against the portal's internal API: the
+ * vendor lists the app's images, issues a license, copies its instructions and makes a portal
+ * link; the customer opens the link, copies the pull secret, and skopeo — with the login and the
+ * references exactly as the portal shows them — pulls every listed image through the proxy; the
+ * customer's history then shows the pulls and a refused attempt with its reason.
+ *
+ * The portal shows PROXY_URL's host, unset here (localhost:5050); the proxy of this test listens
+ * on a free port, so that one host name is swapped for the proxy's address before running them.
+ */
+
+const SCREENS = "test-results/screens";
+const UPSTREAM = { username: "vendor", password: "upstream-password-e2e" };
+const SHOWN_PROXY_HOST = "localhost:5050";
+
+test.skip(!requireBinaries("docker-registry", "skopeo", "htpasswd"), "docker-registry, skopeo and htpasswd are needed");
+test.use({ permissions: ["clipboard-read", "clipboard-write"] });
+
+let reg: Distribution;
+let proxy: ProxyServer;
+let proxyHost: string;
+let work: string;
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  work = await fs.mkdtemp(path.join(os.tmpdir(), "e2e-portal-"));
+  reg = await startDistribution({ auth: "htpasswd", users: { [UPSTREAM.username]: UPSTREAM.password } });
+  for (const [name, size] of [
+    ["api", 48 * 1024],
+    ["worker", 24 * 1024],
+    ["secret-tool", 8 * 1024],
+  ] as const) {
+    const dir = path.join(work, name);
+    await buildOciImage(dir, { layers: [{ sizeBytes: size }], tag: "1.0" });
+    await pushImage(dir, `${reg.host}/shop/${name}:1.0`, { creds: UPSTREAM });
+  }
+  proxy = createProxyServer({
+    portalUrl: `http://127.0.0.1:${e2ePort()}`,
+    serviceToken: E2E_PROXY_SERVICE_TOKEN,
+    dockerHubRegistry: "registry-1.docker.io",
+    allowPrivate: true,
+    pullLog: { flushIntervalMs: 200 },
+  });
+  proxyHost = `127.0.0.1:${(await proxy.listen(0)).port}`;
+});
+
+test.afterAll(async () => {
+  await proxy?.close(1000);
+  await reg?.stop();
+  if (work) await fs.rm(work, { recursive: true, force: true });
+});
+
+const clipboard = (page: Page) => page.evaluate(() => navigator.clipboard.readText());
+const toProxy = (text: string) => text.replaceAll(SHOWN_PROXY_HOST, proxyHost);
+
+async function shoot(page: Page, name: string) {
+  for (const [w, h, suffix] of [
+    [1440, 900, "desktop"],
+    [390, 844, "mobile"],
+  ] as const) {
+    await page.setViewportSize({ width: w, height: h });
+    await page.screenshot({ path: `${SCREENS}/${name}-${suffix}.png`, fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+/** Runs `echo 'ID' | docker login HOST --username LICENSE_ID --password-stdin` as skopeo's login into `authfile`. */
+async function skopeoLogin(dockerLogin: string, authfile: string) {
+  const m = /^echo '([A-Za-z0-9_-]+)' \| docker login (\S+) --username (LICENSE_ID) --password-stdin$/.exec(dockerLogin);
+  expect(m, dockerLogin).not.toBeNull();
+  const [, password, host, username] = m!;
+  const args = ["login", "--tls-verify=false", "--authfile", authfile, "--username", username!, "--password-stdin", toProxy(host!)];
+  const child = spawn("skopeo", args, { env: cleanEnv(work), stdio: ["pipe", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  child.stdin.end(`${password}\n`);
+  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  clearTimeout(timer);
+  expect(code, output).toBe(0);
+}
+
+test("a vendor sends install instructions and a portal link; the customer pulls every listed image with them", async ({ page, browser }) => {
+  test.setTimeout(480_000);
+
+  // The vendor: a registry (named: its host has a port), an app, and the app's images.
+  await signUp(page, { email: uniqueEmail("portal"), teamName: "Shop Vendor" });
+  await page.getByRole("link", { name: "Images", exact: true }).click();
+  await page.getByRole("button", { name: "Add your first registry" }).click();
+  const dialog = page.getByRole("dialog", { name: "Add external registry" });
+  await dialog.getByLabel("Endpoint").fill(reg.url);
+  await dialog.getByLabel("Username").fill(UPSTREAM.username);
+  await dialog.getByLabel("Password or access token").fill(UPSTREAM.password);
+  await dialog.getByLabel("Name (optional)").fill("upstream");
+  await dialog.getByRole("button", { name: "Test and save" }).click();
+  await expect(dialog).toBeHidden({ timeout: 30_000 });
+
+  await page.getByRole("link", { name: "Apps", exact: true }).click();
+  await page.getByLabel("App name").fill("Shop");
+  await page.getByLabel("Slug").fill("portal-shop");
+  await page.getByRole("button", { name: "Create app" }).click();
+  await expect(page.getByText(/^Created /)).toBeVisible();
+
+  await page.getByRole("link", { name: "Tokens", exact: true }).click();
+  await page.getByLabel("Name", { exact: true }).fill("setup");
+  await page.getByRole("button", { name: "Create token" }).click();
+  const token = (await page.getByTestId("new-token").textContent())!;
+  const api = { authorization: `Bearer ${token}` };
+  const apps = (await (await page.request.get("/api/v1/apps", { headers: api })).json()) as { data: Array<{ id: string; slug: string }> };
+  const appId = apps.data.find((a) => a.slug === "portal-shop")!.id;
+  for (const image of ["api", "worker"]) {
+    const added = await page.request.post(`/api/v1/apps/${appId}/images`, { headers: api, data: { reference: `upstream/shop/${image}:1.0` } });
+    expect(added.status(), await added.text()).toBe(201);
+  }
+
+  // A customer and a license; its page has the instructions.
+  await page.getByRole("link", { name: "Customers", exact: true }).click();
+  await page.getByLabel("Customer name").fill("Globex");
+  await page.getByRole("button", { name: "Create customer" }).click();
+  const globex = page.getByRole("region", { name: "Customer Globex" });
+  await globex.getByRole("button", { name: "New license" }).click();
+  await globex.getByRole("button", { name: "Issue license" }).click();
+  const licenseId = (await globex.getByTestId("new-license-id").textContent())!;
+  await globex.getByRole("button", { name: "Done" }).click();
+  await globex.getByRole("link", { name: "Instructions" }).click();
+  await expect(page.getByRole("heading", { name: "Globex: Shop", level: 1 })).toBeVisible();
+
+  const login = `echo '${licenseId}' | docker login ${SHOWN_PROXY_HOST} --username LICENSE_ID --password-stdin`;
+  await expect(page.getByTestId("instructions-login").locator("pre")).toHaveText(login);
+  await page.getByRole("button", { name: "Copy login commands" }).click();
+  expect(await clipboard(page)).toBe(login);
+  const shownImages = [`${SHOWN_PROXY_HOST}/proxy/portal-shop/upstream/shop/api:1.0`, `${SHOWN_PROXY_HOST}/proxy/portal-shop/upstream/shop/worker:1.0`];
+  await expect(page.getByTestId("instructions-image").locator("code")).toHaveText(shownImages);
+  await expect(page.getByTestId("instructions-rewrite").locator("pre")).toContainText(`--app portal-shop --license-id '${licenseId}'`);
+
+  // Additional namespaces: the pull secret gets a copy in each, and the download says the same.
+  await page.getByLabel("Additional namespaces").fill("jobs");
+  await page.getByRole("button", { name: "Update instructions" }).click();
+  await expect(page.getByTestId("instructions-pull-secret").locator("pre")).toContainText("namespace: jobs");
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download pull secret" }).click();
+  const file = await (await download).path();
+  expect(await fs.readFile(file, "utf8")).toBe(await page.getByTestId("instructions-pull-secret").locator("pre").textContent());
+  await page.getByLabel("Additional namespaces").fill("Not_A_Namespace");
+  await page.getByRole("button", { name: "Update instructions" }).click();
+  await expect(page.getByText(/"Not_A_Namespace" is not a namespace name/)).toBeVisible();
+  await shoot(page, "license-instructions");
+
+  // The portal link: shown once, to copy.
+  await page.getByRole("button", { name: "Create portal link" }).click();
+  const link = (await page.getByTestId("portal-link").textContent())!;
+  expect(link).toMatch(/\/portal\/open\/[A-Za-z0-9_-]{43}$/);
+  await page.getByRole("button", { name: "Copy portal link" }).click();
+  expect(await clipboard(page)).toBe(link);
+
+  // The customer, in a browser of their own, opens the link.
+  const customerContext = await browser.newContext({ permissions: ["clipboard-read", "clipboard-write"] });
+  const customer = await customerContext.newPage();
+  await customer.goto(link);
+  await expect(customer.getByRole("heading", { name: "Shop" })).toBeVisible();
+  await shoot(customer, "portal-open-link");
+  await customer.getByRole("button", { name: "Open the portal" }).click();
+  await expect(customer.getByRole("heading", { name: "Shop", level: 1 })).toBeVisible();
+  await expect(customer.getByTestId("license-expiry")).toHaveText("Never");
+  await expect(customer.getByText("No pulls yet.")).toBeVisible();
+
+  // The customer's session is not a vendor's: the vendor pages send them to sign in.
+  await customer.goto("/customers");
+  await expect(customer).toHaveURL(/\/sign-in$/);
+  await customer.goto("/portal");
+
+  // Their commands, run: skopeo logs in as docker login would, and pulls every listed image.
+  const loginCommands = (await customer.getByTestId("instructions-login").locator("pre").textContent())!.split("\n");
+  expect(loginCommands).toEqual([login]);
+  const authfile = path.join(work, "auth.json");
+  for (const line of loginCommands) await skopeoLogin(line, authfile);
+  const references = await customer.getByTestId("instructions-image").locator("code").allTextContents();
+  expect(references).toEqual(shownImages);
+  for (const [i, ref] of references.entries()) await pullImage(toProxy(ref), path.join(work, `pulled-login-${i}`), { authfile });
+
+  // …and with the pull secret they copied, as a cluster would.
+  await customer.getByRole("button", { name: "Copy pull secret" }).click();
+  const secret = load(await clipboard(customer)) as { metadata: { name: string }; data: Record<string, string> };
+  expect(secret.metadata.name).toBe("portal-shop-registry");
+  const secretAuthfile = path.join(work, "secret-auth.json");
+  await fs.writeFile(secretAuthfile, toProxy(Buffer.from(secret.data[".dockerconfigjson"]!, "base64").toString()));
+  for (const [i, ref] of references.entries()) await pullImage(toProxy(ref), path.join(work, `pulled-secret-${i}`), { authfile: secretAuthfile });
+
+  // An image the app doesn't list is refused, and the history says why.
+  const refused = await pullImage(`${proxyHost}/proxy/portal-shop/upstream/shop/secret-tool:1.0`, path.join(work, "refused"), { authfile }).then(
+    () => "pulled",
+    (e: Error) => e.message,
+  );
+  expect(refused).toMatch(/denied|not one of the images/i);
+
+  await expect(async () => {
+    await customer.reload();
+    const entries = customer.getByTestId("pull-history-entry");
+    await expect(entries.filter({ hasText: "proxy/portal-shop/upstream/shop/api:1.0" }).first()).toHaveAttribute("data-result", "pulled");
+    await expect(entries.filter({ hasText: "proxy/portal-shop/upstream/shop/worker:1.0" }).first()).toHaveAttribute("data-result", "pulled");
+    await expect(entries.filter({ hasText: "secret-tool" }).first()).toHaveAttribute("data-result", "refused");
+  }).toPass({ timeout: 20_000 });
+  await expect(customer.getByTestId("pull-history-entry").filter({ hasText: "secret-tool" }).first()).toContainText(/registry|app/);
+  await shoot(customer, "portal");
+
+  // The link worked once.
+  const second = await browser.newPage();
+  await second.goto(link);
+  await expect(second.getByRole("heading", { name: "This link can't be used" })).toBeVisible();
+  await second.close();
+
+  // Signing out, then in with the license ID.
+  await customer.getByRole("button", { name: "Sign out" }).click();
+  await expect(customer).toHaveURL(/\/portal\/sign-in\?signedOut=1$/);
+  await customer.getByLabel("License ID").fill("not-a-license-id-at-all-0000");
+  await customer.getByRole("button", { name: "Sign in" }).click();
+  await expect(customer.getByText(/not valid, or its license has been revoked/).first()).toBeVisible();
+  await shoot(customer, "portal-sign-in");
+  await customer.getByLabel("License ID").fill(licenseId);
+  await customer.getByRole("button", { name: "Sign in" }).click();
+  await expect(customer.getByRole("heading", { name: "Shop", level: 1 })).toBeVisible();
+  await customerContext.close();
+});

@@ -1,0 +1,20 @@
+import { fromZodError } from "@/lib/errors";
+import { instructionsInputSchema } from "./schemas";
+
+const namespacesSchema = instructionsInputSchema.pick({ namespace: true, additionalNamespaces: true });
+
+export interface NamespaceChoice {
+  namespace?: string;
+  additionalNamespaces?: string[];
+}
+
+/**
+ * A page's namespace fields (query parameters): the valid choice, and a message per field that
+ * isn't valid (the instructions are then shown for the defaults).
+ */
+export function readNamespaceQuery(query: Record<string, string | string[] | undefined>): { choice: NamespaceChoice; errors: Record<string, string> } {
+  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+  const parsed = namespacesSchema.safeParse({ namespace: first(query.namespace), additionalNamespaces: first(query.additionalNamespaces) });
+  if (parsed.success) return { choice: parsed.data, errors: {} };
+  return { choice: {}, errors: fromZodError(parsed.error).fields ?? {} };
+}
