@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { useState } from "react";
+import { ScrollingCode } from "@/components/ui/code-block";
 import { CopyButton } from "@/components/ui/copy-button";
 import { EmptyState } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
@@ -10,7 +11,9 @@ import { proxyReference, pushCommands, type TeamRegistryRef } from "@/lib/regist
 function Command({ value, label }: { value: string; label: string }) {
   return (
     <div className="flex items-center gap-2 rounded-md bg-slate-900 py-1.5 pl-3 pr-1.5">
-      <code className="min-w-0 flex-1 whitespace-pre-wrap font-mono text-xs leading-5 text-slate-100 [overflow-wrap:anywhere]">{value}</code>
+      <ScrollingCode label={label.replace(/^Copy /, "")} className="min-w-0 flex-1 py-1">
+        {value}
+      </ScrollingCode>
       <CopyButton value={value} label={label} />
     </div>
   );

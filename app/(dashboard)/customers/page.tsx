@@ -1,3 +1,4 @@
+import { ScrollingCode } from "@/components/ui/code-block";
 import Link from "next/link";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { Notice } from "@/components/ui/notice";
@@ -73,9 +74,9 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
           online, at pull time.
         </p>
         <div className="mt-3 flex items-start gap-2">
-          <pre data-testid="signing-key" className="min-w-0 flex-1 overflow-x-auto rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100">
+          <ScrollingCode testId="signing-key" label="Public signing key" className="min-w-0 flex-1 rounded-md bg-slate-900 p-3">
             {key.publicKeyPem.trim()}
-          </pre>
+          </ScrollingCode>
           <CopyButton value={key.publicKeyPem} label="Copy public key" />
         </div>
       </Card>
