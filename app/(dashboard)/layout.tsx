@@ -1,7 +1,15 @@
+import { OnboardingBanner } from "@/components/onboarding/banner";
 import { DashboardShell } from "@/components/shell/dashboard-shell";
+import { isOnboardingDismissed } from "@/lib/onboarding/dismissal";
+import { onboardingState } from "@/lib/onboarding/state";
 import { requireTeamContext } from "@/lib/server/request";
 
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
   const ctx = await requireTeamContext();
-  return <DashboardShell ctx={ctx}>{children}</DashboardShell>;
+  const steps = (await isOnboardingDismissed(ctx.teamId)) ? null : await onboardingState(ctx);
+  return (
+    <DashboardShell ctx={ctx} banner={steps && <OnboardingBanner steps={steps} />}>
+      {children}
+    </DashboardShell>
+  );
 }

@@ -26,7 +26,7 @@ export function MobileNav({ brand, children }: { brand: React.ReactNode; childre
   }, [open]);
 
   return (
-    <div className="sticky top-0 z-30 flex items-center justify-between gap-3 border-b border-slate-200 bg-white px-4 py-2 md:hidden">
+    <header className="sticky top-0 z-30 flex items-center justify-between gap-3 border-b border-slate-200 bg-white px-4 py-2 md:hidden">
       {brand}
       <button
         type="button"
@@ -63,6 +63,6 @@ export function MobileNav({ brand, children }: { brand: React.ReactNode; childre
           </>
         )}
       </dialog>
-    </div>
+    </header>
   );
 }

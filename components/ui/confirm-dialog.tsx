@@ -18,6 +18,7 @@ export function ConfirmDialog({
   question,
   action,
   id,
+  idName = "id",
   confirmLabel,
   pendingText,
   error,
@@ -28,6 +29,8 @@ export function ConfirmDialog({
   question: React.ReactNode;
   action: (data: FormData) => void;
   id: string;
+  /** The form field the id is sent as. */
+  idName?: string;
   confirmLabel: string;
   pendingText: string;
   error?: string | null;
@@ -40,7 +43,7 @@ export function ConfirmDialog({
       </Button>
       <Dialog open={open} onClose={() => setOpen(false)} title={title}>
         <form action={action} className={dialogFormClass}>
-          <input type="hidden" name="id" value={id} />
+          <input type="hidden" name={idName} value={id} />
           <DialogBody className="space-y-3">
             <p className="text-sm text-slate-700">{question}</p>
             {error && <Notice tone="error">{error}</Notice>}
