@@ -44,7 +44,7 @@ test("signed out: sign-in, sign-up and the ECR tutorial", async ({ page }) => {
 });
 
 test("signed in: every page, menu and dialog", async ({ page }) => {
-  test.setTimeout(300_000);
+  test.setTimeout(1_500_000); // axe on ~20 pages and dialogs at two sizes; slow on a busy machine
   await signUp(page, { email: uniqueEmail("a11y"), teamName: "Axe Co" });
   await checkPage(page, "apps-empty");
 

@@ -30,6 +30,7 @@ export async function checkPage(page: Page, name: string, opts: { ready?: () => 
     await expectNoAxeViolations(page, `${name} at ${size}`);
     await page.screenshot({ path: `${SCREENS}/${name}-${size}.png`, fullPage: true });
   }
+  await page.setViewportSize(VIEWPORTS.desktop);
 }
 
 /** At each size: opens a dialog with `open`, checks it with axe, photographs it and closes it with Escape. */
@@ -44,4 +45,5 @@ export async function checkDialog(page: Page, name: string, open: () => Promise<
     await page.keyboard.press("Escape");
     await expect(dialog).toBeHidden();
   }
+  await page.setViewportSize(VIEWPORTS.desktop);
 }
