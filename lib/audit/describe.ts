@@ -23,7 +23,7 @@ export const actionLabels: Record<string, string> = {
   "team.create": "Created team",
   "member.invite": "Invited",
   "member.invite_revoke": "Revoked invite of",
-  "member.join": "Joined as",
+  "member.join": "Joined:",
   "member.role_change": "Changed role of",
   "member.remove": "Removed member",
   "app.create": "Created app",
@@ -78,9 +78,8 @@ export function describeAuditEvent(e: Event): AuditEventView {
     const app = typeof meta.app === "string" ? ` for ${meta.app}` : "";
     target = `${label}${customer}${app}`;
   }
-  if (e.action === "member.join" || e.action === "member.role_change") {
-    const to = (meta.to ?? meta.role) as string | undefined;
-    if (e.action === "member.join" && to) return { verb: `Joined as ${(roleWords[to] ?? to).toLowerCase()}`, target: label, details: [], href: pages.user };
+  if (e.action === "member.join" && typeof meta.role === "string") {
+    return { verb: `Joined as ${(roleWords[meta.role] ?? meta.role).toLowerCase()}:`, target: label, details: [], href: pages.user };
   }
   const skip = new Set([...(shownInTarget[type] ?? []), ...hidden]);
   const details = Object.entries(meta)
