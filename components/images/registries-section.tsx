@@ -85,7 +85,7 @@ export function RegistriesSection({
             : "An admin or developer of this team has not added a registry yet."}
         </EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+        <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
           <Table label="External registries" columns={columns} headCellClassName="px-3 py-2 font-medium tracking-wide" bodyClassName="align-top">
             {registries.map((r) => (
               <RegistryTableRow key={r.id} r={r} abilities={abilities} open={(kind) => setOpen({ kind, id: r.id })} />

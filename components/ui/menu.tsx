@@ -8,8 +8,8 @@ export type MenuItem = { label: string; /** The item's accessible name, when the
 /**
  * A menu button whose menu is a popover in the browser's top layer: no table card or scrolling
  * container clips it. It opens under its button (above when there is no room), takes focus on
- * its first item, moves with the arrow keys, and closes on Escape, on a click outside, on
- * choosing and when the page scrolls.
+ * its first item, moves with the arrow keys, follows its button when the page scrolls, and closes
+ * on Escape, on a click outside and on choosing.
  */
 export function Menu({ label, text = "More", items }: { label: string; text?: string; items: MenuItem[] }) {
   const menuId = useId();
@@ -20,19 +20,25 @@ export function Menu({ label, text = "More", items }: { label: string; text?: st
   useEffect(() => {
     const menu = menuRef.current;
     if (!menu) return;
-    const hide = () => menu.hidePopover();
+    const follow = () => place(buttonRef.current, menu);
     const onToggle = (e: Event) => {
       const isOpen = (e as ToggleEvent).newState === "open";
       setOpen(isOpen);
-      if (!isOpen) return window.removeEventListener("scroll", hide, true);
-      place(buttonRef.current, menu);
-      menu.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
-      window.addEventListener("scroll", hide, { capture: true, once: true });
+      if (!isOpen) {
+        window.removeEventListener("scroll", follow, true);
+        window.removeEventListener("resize", follow);
+        return;
+      }
+      follow();
+      menu.querySelector<HTMLElement>('[role="menuitem"]')?.focus({ preventScroll: true });
+      window.addEventListener("scroll", follow, true);
+      window.addEventListener("resize", follow);
     };
     menu.addEventListener("toggle", onToggle);
     return () => {
       menu.removeEventListener("toggle", onToggle);
-      window.removeEventListener("scroll", hide, true);
+      window.removeEventListener("scroll", follow, true);
+      window.removeEventListener("resize", follow);
     };
   }, []);
 

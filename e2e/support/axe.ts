@@ -28,6 +28,8 @@ export async function checkPage(page: Page, name: string, opts: { ready?: () => 
     await page.setViewportSize(viewport);
     await opts.ready?.();
     await expectNoAxeViolations(page, `${name} at ${size}`);
+    // Nothing widens the page past the window: wide tables and commands scroll inside their boxes.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name}'s width at ${size}`).toBeLessThanOrEqual(viewport.width);
     await page.screenshot({ path: `${SCREENS}/${name}-${size}.png`, fullPage: true });
   }
   await page.setViewportSize(VIEWPORTS.desktop);
