@@ -215,7 +215,7 @@ function RegistryTableRow({ r, abilities, open }: { r: RegistryRow; abilities: A
               label={`More actions for ${r.host}`}
               items={[
                 { label: "Rotate credentials", aria: `Rotate credentials of ${r.host}`, onSelect: () => open("rotate") },
-                { label: "Edit name and token hosts", aria: `Edit ${r.host}`, onSelect: () => open("rename") },
+                { label: "Edit", aria: `Edit ${r.host}`, onSelect: () => open("rename") },
                 { label: "Delete", aria: `Delete ${r.host}`, onSelect: () => open("delete"), danger: true },
               ]}
             />
