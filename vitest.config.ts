@@ -14,7 +14,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: "unit",
-          include: ["{lib,cli,proxy,components,app,bench}/**/*.test.ts"],
+          include: ["{lib,cli,proxy,components,app,bench,scripts}/**/*.test.ts"],
           environment: "node",
         },
       },

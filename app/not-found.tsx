@@ -5,7 +5,7 @@ export default function NotFound() {
     <main className="flex min-h-screen flex-col items-center justify-center gap-2 px-4 text-center">
       <h1 className="text-xl font-semibold">Page not found</h1>
       <p className="text-sm text-slate-600">The page you asked for does not exist.</p>
-      <Link href="/" className="text-sm font-medium text-brand-600 hover:underline">
+      <Link href="/" className="text-sm font-medium text-brand-700 underline underline-offset-2">
         Go to Portcullis
       </Link>
     </main>

@@ -70,11 +70,12 @@ test("customers and licenses: create, issue and copy the ID, show it again, down
 
   // Revoke, after a confirmation that can be cancelled.
   await row.getByRole("button", { name: "Revoke", exact: true }).click();
-  await expect(row.getByText(/Pulls with it are refused/)).toBeVisible();
-  await row.getByRole("button", { name: "Cancel" }).click();
+  const confirm = page.getByRole("dialog", { name: /Revoke license/ });
+  await expect(confirm.getByText(/are refused from the next request on/)).toBeVisible();
+  await confirm.getByRole("button", { name: "Cancel" }).click();
   await expect(row).toContainText("active");
   await row.getByRole("button", { name: "Revoke", exact: true }).click();
-  await row.getByRole("button", { name: "Revoke license" }).click();
+  await confirm.getByRole("button", { name: "Revoke license" }).click();
   await expect(row).toContainText("revoked");
   await expect(row.getByRole("button", { name: "Revoke", exact: true })).toHaveCount(0);
   await page.screenshot({ path: "test-results/screens/customers-revoked.png", fullPage: true });

@@ -138,7 +138,9 @@ test("add a registry, test it (platforms, digest), rotate, cap its cache, conver
   await expect(testDialog.getByTestId("test-result")).toContainText(/Image or tag not found \(404\)/);
   await page.keyboard.press("Escape");
   await expect(testDialog).toBeHidden();
-  await expect(row.getByTestId("last-test")).toContainText("Failed");
+  // A mistyped tag fails the image, not the credentials.
+  await expect(row.getByTestId("last-test")).toContainText("Connected");
+  await expect(row.getByTestId("last-test")).toContainText("Image check failed");
 
   // Rotation with a wrong password keeps the old credentials.
   await row.getByRole("button", { name: `More actions for ${reg.url}` }).click();

@@ -59,7 +59,7 @@ test("tokens: shown once, work against the REST API with their role, show last u
   // Revoke the service account: the API refuses it at once.
   const row = page.locator('[data-testid="token-row"][data-token-name="dashboards"]');
   await row.getByRole("button", { name: "Revoke", exact: true }).click();
-  await row.getByRole("button", { name: "Revoke token" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Revoke token" }).click();
   await expect(row).toContainText("revoked");
   const refused = await request.get("/api/v1/apps", { headers: { authorization: `Bearer ${reader}` } });
   expect(refused.status()).toBe(401);

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
-import { allowPrivateHosts, ConfigError, envSchema } from "@/lib/config/env";
+import { allowPrivateHosts, ConfigError, envSchema, withModeDefaults } from "@/lib/config/env";
 import { generatedSecret } from "@/lib/config/data-dir";
 import { DEFAULT_LICENSE_TTL_MS } from "./license-cache";
 import { DEFAULT_PULL_LOG_BUFFER } from "./pull-log";
@@ -111,7 +111,7 @@ const proxyEnvSchema = envSchema
  * production. Throws ConfigError with a one-line message naming the variable.
  */
 export function loadProxyConfig(source: Record<string, string | undefined> = process.env, opts: { production?: boolean } = {}): ProxyConfig {
-  const parsed = proxyEnvSchema.safeParse(opts.production ? { ...source, NODE_ENV: source.NODE_ENV ?? "production" } : source);
+  const parsed = proxyEnvSchema.safeParse(withModeDefaults(opts.production ? { ...source, NODE_ENV: source.NODE_ENV ?? "production" } : source));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(`Invalid configuration: ${String(issue.path[0])} ${issue.message}`);

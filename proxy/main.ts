@@ -14,10 +14,8 @@ import { ConfigError } from "@/lib/config/env";
 import { createLogger } from "@/lib/log/logger";
 import { loadProxyConfig, type ProxyConfig } from "./config";
 import { missingNodeFlags } from "./node-flags";
+import { waitForPortal } from "./readiness";
 import { createProxyServer } from "./server";
-
-const PING_ATTEMPTS = 15;
-const PING_INTERVAL_MS = 2000;
 
 let config: ProxyConfig;
 try {
@@ -61,17 +59,9 @@ try {
   else if (!config.metrics) log.info("proxy: metrics not served (set PROXY_METRICS_PORT for a listener of their own, or PROXY_METRICS_TOKEN)");
   // Ask the portal now: the operator learns at start-up whether PORTAL_INTERNAL_URL and the
   // service token are right, and the first customer's pull doesn't pay for loading fetch. A portal
-  // started beside the proxy (npm run dev, a pod) may still be starting: ask for up to 30 s
-  // before warning.
-  void (async () => {
-    for (let attempt = 0; attempt < PING_ATTEMPTS; attempt++) {
-      if (await proxy.portal.ping()) return log.info("proxy: the portal's internal API answers");
-      await new Promise((resolve) => setTimeout(resolve, PING_INTERVAL_MS).unref());
-    }
-    log.warn(
-      `proxy: the portal's internal API at ${config.options.portalUrl} still does not answer after ${(PING_ATTEMPTS * PING_INTERVAL_MS) / 1000} s (or refuses PROXY_SERVICE_TOKEN); pulls fail with 503 until it does`,
-    );
-  })();
+  // started beside the proxy may still be starting (Next compiles a development route on its first
+  // request): waitForPortal asks quietly until it answers, and warns only after the patience.
+  void waitForPortal({ ping: () => proxy.portal.ping(), portalUrl: config.options.portalUrl, log, patienceMs: config.production ? 30_000 : 120_000 });
   // The pull log's file is written at stop, when it is too late to fix the directory: check it now.
   if (pullLogFile) {
     const dir = path.dirname(pullLogFile);

@@ -13,6 +13,7 @@ import { writeDistributionConfig } from "@/lib/registry-auth/distribution-config
 import { loadRegistrySigningKey } from "@/lib/registry-auth/signing-key";
 import { registryEventsToken } from "@/lib/registry-auth/settings";
 import { logger } from "@/lib/log/log";
+import { filterRegistryOutput } from "./registry-output";
 
 export const DISTRIBUTION_BINARY = "/usr/bin/docker-registry";
 
@@ -37,8 +38,11 @@ export async function startLocalRegistry(env: Env, opts: { portalUrl: string }):
   });
   const child = spawn(DISTRIBUTION_BINARY, ["serve", configPath], {
     env: { PATH: "/usr/bin:/bin", HOME: dir, LANG: "C.UTF-8" } as unknown as NodeJS.ProcessEnv,
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", "pipe", "pipe"],
   });
+  // Its routine lines (a token challenge per client, "blob unknown" per pushed layer) would bury the rest.
+  filterRegistryOutput(child.stdout, (line) => process.stdout.write(line));
+  filterRegistryOutput(child.stderr, (line) => process.stderr.write(line));
   logger().info(`hosted registry on ${addr} (docker login localhost:${env.REGISTRY_PORT}; images in ${path.join(dir, "storage")})`);
   child.on("exit", (code, signal) => {
     if (code) logger().error(`the hosted registry exited with code ${code}; the portal keeps running`);

@@ -1,3 +1,4 @@
+import { ScrollingCode } from "@/components/ui/code-block";
 import { FieldsTable, Prose, resolve, TypeLabel, type Json } from "./schema";
 
 const methodTone: Record<string, string> = {
@@ -124,7 +125,9 @@ export function Operation({ method, path, op, doc, base }: { method: string; pat
         </ul>
       </section>
 
-      <pre className="mt-4 overflow-x-auto rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100">{curlOf(method, path, op, doc, base)}</pre>
+      <ScrollingCode label={`Example: ${method.toUpperCase()} ${path}`} className="mt-4 rounded-md bg-slate-900 p-3">
+        {curlOf(method, path, op, doc, base)}
+      </ScrollingCode>
     </article>
   );
 }

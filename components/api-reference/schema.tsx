@@ -21,7 +21,7 @@ export function TypeLabel({ schema }: { schema: Json }): React.ReactNode {
   if (typeof schema.$ref === "string") {
     const name = refName(schema.$ref);
     return (
-      <a href={`#${schemaAnchor(name)}`} className="text-brand-600 hover:underline">
+      <a href={`#${schemaAnchor(name)}`} className="text-brand-700 underline underline-offset-2">
         {name}
       </a>
     );
@@ -89,7 +89,7 @@ const fieldColumns: Column<Property>[] = [
     cell: ([name, , required]) => (
       <>
         {name}
-        {required ? <span className="ml-1 text-red-600" title="required">*</span> : <span className="ml-1 text-slate-400">optional</span>}
+        {required ? <span className="ml-1 text-red-600" title="required">*</span> : <span className="ml-1 text-slate-500">optional</span>}
       </>
     ),
   },

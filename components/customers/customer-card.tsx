@@ -80,7 +80,7 @@ export function CustomerCard({ customer, apps, canWrite }: { customer: CustomerV
           No licenses yet.{canWrite && !archived ? " Issue one with “New license”: its ID is what the customer's cluster pulls with." : ""}
         </p>
       ) : (
-        <div className="overflow-x-auto">
+        <div className="relative overflow-x-auto">
           <Table head="plain" columns={columns}>
             {customer.licenses.map((l) => (
               <LicenseRow key={l.id} license={l} canWrite={canWrite} />

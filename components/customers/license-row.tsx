@@ -1,11 +1,12 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { useActionState } from "react";
 import { revealLicenseAction, revokeLicenseAction } from "@/app/_actions/customers";
-import { Button, SubmitButton } from "@/components/ui/button";
+import { SubmitButton } from "@/components/ui/button";
 import { buttonClass } from "@/components/ui/button-class";
 import { CopyableValue } from "@/components/ui/copy-button";
-import { ConfirmForm, RowError } from "@/components/ui/confirm-form";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { RowError } from "@/components/ui/confirm-form";
 import { Badge, shortDate, statusTone } from "@/components/ui/badge";
 import { licenseTypeLabels } from "@/lib/licenses/schemas";
 import type { ActionState } from "@/lib/server/action-state";
@@ -13,14 +14,13 @@ import type { LicenseView } from "./types";
 
 /** One license: status, the ID on request (copy), the signed file, and revoke with a confirmation. */
 export function LicenseRow({ license, canWrite }: { license: LicenseView; canWrite: boolean }) {
-  const [confirming, setConfirming] = useState(false);
   const [revealed, reveal] = useActionState<ActionState<{ licenseId: string }>, FormData>(
     revealLicenseAction as (s: ActionState<{ licenseId: string }>, f: FormData) => Promise<ActionState<{ licenseId: string }>>,
     { status: "idle" },
   );
   const [revokeState, revoke] = useActionState<ActionState, FormData>(revokeLicenseAction, { status: "idle" });
   const licenseId = revealed.status === "ok" ? revealed.data?.licenseId : undefined;
-  const error = revealed.status === "error" ? revealed.message : revokeState.status === "error" ? revokeState.message : null;
+  const error = revealed.status === "error" ? revealed.message : null;
 
   return (
     <tr data-testid="license-row" data-license={license.id} className="align-top">
@@ -62,23 +62,19 @@ export function LicenseRow({ license, canWrite }: { license: LicenseView; canWri
             <a href={`/customers/licenses/${license.id}/download`} className={buttonClass("secondary", "px-2 py-1 text-xs")} download>
               Download YAML
             </a>
-            {license.status !== "revoked" && !confirming && (
-              <Button variant="ghost" className="px-2 py-1 text-xs text-red-700" onClick={() => setConfirming(true)}>
-                Revoke
-              </Button>
+            {license.status !== "revoked" && (
+              <ConfirmDialog
+                title={`Revoke license …${license.hint}?`}
+                trigger="Revoke"
+                action={revoke}
+                id={license.id}
+                question={<>Pulls of {license.appSlug} with license …{license.hint} are refused from the next request on. This cannot be undone.</>}
+                confirmLabel="Revoke license"
+                pendingText="Revoking…"
+                error={revokeState.status === "error" ? revokeState.message : null}
+              />
             )}
           </div>
-        )}
-        {confirming && license.status !== "revoked" && (
-          <ConfirmForm
-            action={revoke}
-            id={license.id}
-            className="mt-2"
-            question={<>Revoke license …{license.hint} for {license.appSlug}? Pulls with it are refused from the next request on. This cannot be undone.</>}
-            confirmLabel="Revoke license"
-            pendingText="Revoking…"
-            onCancel={() => setConfirming(false)}
-          />
         )}
       </td>
     </tr>

@@ -258,7 +258,7 @@ function AddRegistryForm({
         (state.test ? (
           <Notice tone="warning">Nothing was saved. Fix what the failed step says, or untick “Test before saving” to save it anyway.</Notice>
         ) : (
-          <Notice tone="error">{state.message}</Notice>
+          !state.fields && <Notice tone="error">{state.message}</Notice>
         ))}
       {test && <TestResult result={test} />}
     </DialogForm>

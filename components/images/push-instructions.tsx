@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { useState } from "react";
+import { ScrollingCode } from "@/components/ui/code-block";
 import { CopyButton } from "@/components/ui/copy-button";
 import { EmptyState } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
@@ -10,7 +11,9 @@ import { proxyReference, pushCommands, type TeamRegistryRef } from "@/lib/regist
 function Command({ value, label }: { value: string; label: string }) {
   return (
     <div className="flex items-center gap-2 rounded-md bg-slate-900 py-1.5 pl-3 pr-1.5">
-      <code className="min-w-0 flex-1 whitespace-pre-wrap font-mono text-xs leading-5 text-slate-100 [overflow-wrap:anywhere]">{value}</code>
+      <ScrollingCode label={label.replace(/^Copy /, "")} className="min-w-0 flex-1 py-1">
+        {value}
+      </ScrollingCode>
       <CopyButton value={value} label={label} />
     </div>
   );
@@ -55,7 +58,7 @@ export function PushInstructions({
       {apps.length === 0 ? (
         <EmptyState title="No apps yet">
           Image paths start with an app&apos;s slug.{" "}
-          <Link href="/apps" className="font-medium text-brand-600 hover:underline">
+          <Link href="/apps" className="font-medium text-brand-700 underline underline-offset-2">
             Create an app
           </Link>{" "}
           to get push commands and proxy image names.
@@ -94,72 +97,75 @@ function AppInstructions({
   const converted = upstream.trim() ? proxyReference({ image: upstream, slug: app.slug, proxyHost, dockerHubRegistry, registries }) : null;
 
   return (
-    <details open={first} className="group rounded-lg border border-slate-200 bg-white shadow-sm" data-testid={`push-${app.slug}`}>
-      <summary className="flex cursor-pointer list-none items-center justify-between gap-3 px-5 py-3 [&::-webkit-details-marker]:hidden">
-        <span className="flex min-w-0 items-center gap-3">
-          <span aria-hidden className="text-slate-400 transition-transform group-open:rotate-90">
+    <div className="relative">
+      <details open={first} className="group rounded-lg border border-slate-200 bg-white shadow-sm" data-testid={`push-${app.slug}`}>
+        {/* The copy button sits over the summary, not in it: a button inside <summary> is unreachable for assistive technology. */}
+        <summary className="flex cursor-pointer list-none items-center gap-3 py-3 pl-5 pr-24 [&::-webkit-details-marker]:hidden">
+          <span aria-hidden className="text-slate-500 transition-transform group-open:rotate-90">
             ▸
           </span>
           <span className="font-medium">{app.name}</span>
-          <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-700">{app.slug}</code>
-        </span>
-        <CopyButton value={app.slug} label="Copy slug" />
-      </summary>
-      <div className="grid gap-6 border-t border-slate-200 px-5 py-4 lg:grid-cols-2">
-        <div className="min-w-0 space-y-2">
-          <h3 className="text-sm font-semibold">Push to the Portcullis registry</h3>
-          <ImageField label="Local image" value={image} onChange={setImage} placeholder="my-image:1.0" />
-          <ol className="space-y-1.5">
-            <li>
-              <Command value={cmd.login} label="Copy login" />
-            </li>
-            <li>
-              <Command value={cmd.tag} label="Copy tag" />
-            </li>
-            <li>
-              <Command value={cmd.push} label="Copy push" />
-            </li>
-          </ol>
-          <p className="text-xs text-slate-500">
-            Sign in with your email and password, or with a token from{" "}
-            <Link href="/tokens" className="text-brand-600 hover:underline">
-              Tokens
-            </Link>{" "}
-            as the password — a user, service-account or team token, with any username. In CI:
-          </p>
-          <Command value={cmd.loginWithToken} label="Copy CI login" />
-        </div>
-        <div className="min-w-0 space-y-2">
-          <h3 className="text-sm font-semibold">Pull through the proxy</h3>
-          <ImageField label="Upstream image" value={upstream} onChange={setUpstream} placeholder="quay.io/acme/api:1.2" />
-          {!converted && (
+          <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-700 [overflow-wrap:anywhere]">{app.slug}</code>
+        </summary>
+        <div className="grid gap-6 border-t border-slate-200 px-5 py-4 lg:grid-cols-2">
+          <div className="min-w-0 space-y-2">
+            <h3 className="text-sm font-semibold">Push to the Portcullis registry</h3>
+            <ImageField label="Local image" value={image} onChange={setImage} placeholder="my-image:1.0" />
+            <ol className="space-y-1.5">
+              <li>
+                <Command value={cmd.login} label="Copy login" />
+              </li>
+              <li>
+                <Command value={cmd.tag} label="Copy tag" />
+              </li>
+              <li>
+                <Command value={cmd.push} label="Copy push" />
+              </li>
+            </ol>
             <p className="text-xs text-slate-500">
-              Paste an image as your manifests name it; customers pull <code className="font-mono">{proxyHost}/proxy/{app.slug}/&lt;image&gt;</code> with their license.
+              Sign in with your email and password, or with a token from{" "}
+              <Link href="/tokens" className="text-brand-700 underline underline-offset-2">
+                Tokens
+              </Link>{" "}
+              as the password — a user, service-account or team token, with any username. In CI:
             </p>
-          )}
-          {converted && !converted.ok && (
-            <p role="alert" className="text-xs font-medium text-red-600">
-              {converted.error}
-            </p>
-          )}
-          {converted?.ok && (
-            <div className="space-y-1.5" data-testid="proxy-reference">
-              <Command value={converted.reference} label="Copy proxy image" />
-              {converted.byName && (
-                <>
-                  <p className="text-xs text-slate-500">Or through the registry&apos;s name, which hides the upstream host:</p>
-                  <Command value={converted.byName} label="Copy proxy image by name" />
-                </>
-              )}
-              {!converted.known && (
-                <p className="text-xs text-amber-700">
-                  This team has no external registry for {converted.upstreamHost} yet: add it above, or the proxy will refuse this image.
-                </p>
-              )}
-            </div>
-          )}
+            <Command value={cmd.loginWithToken} label="Copy CI login" />
+          </div>
+          <div className="min-w-0 space-y-2">
+            <h3 className="text-sm font-semibold">Pull through the proxy</h3>
+            <ImageField label="Upstream image" value={upstream} onChange={setUpstream} placeholder="quay.io/acme/api:1.2" />
+            {!converted && (
+              <p className="text-xs text-slate-500">
+                Paste an image as your manifests name it; customers pull <code className="font-mono">{proxyHost}/proxy/{app.slug}/&lt;image&gt;</code> with their license.
+              </p>
+            )}
+            {converted && !converted.ok && (
+              <p role="alert" className="text-xs font-medium text-red-600">
+                {converted.error}
+              </p>
+            )}
+            {converted?.ok && (
+              <div className="space-y-1.5" data-testid="proxy-reference">
+                <Command value={converted.reference} label="Copy proxy image" />
+                {converted.byName && (
+                  <>
+                    <p className="text-xs text-slate-500">Or through the registry&apos;s name, which hides the upstream host:</p>
+                    <Command value={converted.byName} label="Copy proxy image by name" />
+                  </>
+                )}
+                {!converted.known && (
+                  <p className="text-xs text-amber-700">
+                    This team has no external registry for {converted.upstreamHost} yet: add it above, or the proxy will refuse this image.
+                  </p>
+                )}
+              </div>
+            )}
+          </div>
         </div>
+      </details>
+      <div className="absolute right-5 top-2.5">
+        <CopyButton value={app.slug} label={`Copy slug ${app.slug}`} />
       </div>
-    </details>
+    </div>
   );
 }

@@ -78,7 +78,7 @@ describe("External registries section", () => {
     const r = registry({ lastTest: failedTest });
     const user = show([r], admin);
     await user.click(screen.getByRole("button", { name: "More actions for ghcr.io" }));
-    expect(screen.getAllByRole("menuitem").map((m) => m.textContent)).toEqual(["Rotate credentials", "Edit name and token hosts", "Delete"]);
+    expect(screen.getAllByRole("menuitem").map((m) => m.textContent)).toEqual(["Rotate credentials", "Edit", "Delete"]);
     user.unmount();
 
     const dev = show([r], developer);

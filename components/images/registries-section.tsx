@@ -1,6 +1,6 @@
 "use client";
 
-import { useId, useState } from "react";
+import { useState } from "react";
 import {
   deleteRegistryAction,
   rotateRegistryAction,
@@ -11,10 +11,12 @@ import { Button, PendingButton } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/card";
 import { Dialog, DialogBody, DialogForm } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
+import { Menu } from "@/components/ui/menu";
 import { Notice } from "@/components/ui/notice";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { actions, Table, type Column } from "@/components/ui/table";
 import type { CredentialFieldView, ProviderView } from "@/lib/registries/providers/types";
+import { testVerdict } from "@/lib/registries/test-verdict";
 import { AddRegistryButton } from "./add-registry-dialog";
 import { CacheSettingsDialogBody } from "./cache-settings-dialog";
 import { CacheSummary } from "./cache-summary";
@@ -83,7 +85,7 @@ export function RegistriesSection({
             : "An admin or developer of this team has not added a registry yet."}
         </EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+        <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
           <Table label="External registries" columns={columns} headCellClassName="px-3 py-2 font-medium tracking-wide" bodyClassName="align-top">
             {registries.map((r) => (
               <RegistryTableRow key={r.id} r={r} abilities={abilities} open={(kind) => setOpen({ kind, id: r.id })} />
@@ -120,12 +122,19 @@ export function RegistriesSection({
   );
 }
 
+const pill = "inline-flex rounded-full px-2 py-0.5 text-xs font-medium";
+
+/** The last test's verdict: an image that failed (a mistyped tag) does not condemn working credentials. */
 function StatusPill({ test }: { test: RegistryRow["lastTest"] }) {
-  if (!test) return <span className="inline-flex rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-600">Not tested</span>;
-  return test.ok ? (
-    <span className="inline-flex rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800">Passed</span>
-  ) : (
-    <span className="inline-flex rounded-full bg-red-100 px-2 py-0.5 text-xs font-medium text-red-800">Failed</span>
+  if (!test) return <span className={`${pill} bg-slate-100 text-slate-700`}>Not tested</span>;
+  const verdict = testVerdict(test);
+  if (verdict === "passed") return <span className={`${pill} bg-emerald-100 text-emerald-800`}>Passed</span>;
+  if (verdict === "failed") return <span className={`${pill} bg-red-100 text-red-800`}>Failed</span>;
+  return (
+    <>
+      <span className={`${pill} bg-emerald-100 text-emerald-800`}>Connected</span>
+      <span className={`${pill} bg-amber-100 text-amber-900`}>Image check failed</span>
+    </>
   );
 }
 
@@ -155,7 +164,7 @@ function RegistryTableRow({ r, abilities, open }: { r: RegistryRow; abilities: A
           {r.lastTest && <RelativeTime iso={r.lastTest.at} className="text-xs text-slate-500" />}
         </p>
         {r.lastTest && (
-          <p className={`mt-1 line-clamp-3 text-xs ${r.lastTest.ok ? "text-slate-600" : "text-red-700"}`} title={r.lastTest.summary}>
+          <p className={`mt-1 line-clamp-3 text-xs ${{ passed: "text-slate-600", "image-failed": "text-amber-900", failed: "text-red-700" }[testVerdict(r.lastTest)]}`} title={r.lastTest.summary}>
             {r.lastTest.summary}
           </p>
         )}
@@ -202,11 +211,11 @@ function RegistryTableRow({ r, abilities, open }: { r: RegistryRow; abilities: A
             )
           )}
           {abilities.canAdmin && (
-            <RowMenu
+            <Menu
               label={`More actions for ${r.host}`}
               items={[
                 { label: "Rotate credentials", aria: `Rotate credentials of ${r.host}`, onSelect: () => open("rotate") },
-                { label: "Edit name and token hosts", aria: `Edit ${r.host}`, onSelect: () => open("rename") },
+                { label: "Edit", aria: `Edit ${r.host}`, onSelect: () => open("rename") },
                 { label: "Delete", aria: `Delete ${r.host}`, onSelect: () => open("delete"), danger: true },
               ]}
             />
@@ -214,65 +223,6 @@ function RegistryTableRow({ r, abilities, open }: { r: RegistryRow; abilities: A
         </div>
       </td>
     </tr>
-  );
-}
-
-/** A small menu button: opens below itself, closes on Escape, on choosing and when focus leaves it. */
-function RowMenu({ label, items }: { label: string; items: { label: string; aria: string; onSelect: () => void; danger?: boolean }[] }) {
-  const [open, setOpen] = useState(false);
-  const menuId = useId();
-  return (
-    <div
-      className="relative"
-      onBlur={(e) => {
-        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setOpen(false);
-      }}
-      onKeyDown={(e) => {
-        if (e.key === "Escape" && open) {
-          e.stopPropagation();
-          setOpen(false);
-          (e.currentTarget.querySelector("button") as HTMLButtonElement | null)?.focus();
-        }
-        if ((e.key === "ArrowDown" || e.key === "ArrowUp") && open) {
-          e.preventDefault();
-          const entries = [...e.currentTarget.querySelectorAll<HTMLButtonElement>('[role="menuitem"]')];
-          const at = entries.indexOf(document.activeElement as HTMLButtonElement);
-          entries[(at + (e.key === "ArrowDown" ? 1 : -1) + entries.length) % entries.length]?.focus();
-        }
-      }}
-    >
-      <Button
-        variant="ghost"
-        className="px-2 py-1 text-xs"
-        aria-label={label}
-        aria-haspopup="menu"
-        aria-expanded={open}
-        aria-controls={open ? menuId : undefined}
-        onClick={() => setOpen((o) => !o)}
-      >
-        More <span aria-hidden>▾</span>
-      </Button>
-      {open && (
-        <div id={menuId} role="menu" aria-label={label} className="absolute right-0 z-20 mt-1 w-48 rounded-md border border-slate-200 bg-white py-1 shadow-lg">
-          {items.map((item, i) => (
-            <button
-              key={item.label}
-              type="button"
-              role="menuitem"
-              autoFocus={i === 0}
-              aria-label={item.aria}
-              onClick={() => {
-                setOpen(false);
-                item.onSelect();
-              }}
-              className={`block w-full px-3 py-1.5 text-left text-sm hover:bg-slate-50 focus:bg-slate-100 focus:outline-none ${item.danger ? "text-red-700" : "text-slate-800"}`}
-            >
-              {item.label}
-            </button>
-          ))}
-        </div>
-      )}
-    </div>
   );
 }
 

@@ -5,6 +5,7 @@ import { changeRoleAction, removeMemberAction } from "@/app/_actions/members";
 import { endMemberSessionsAction } from "@/app/_actions/sessions";
 import { resetMemberTwoFactorAction } from "@/app/_actions/two-factor";
 import { SubmitButton } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { RowError } from "@/components/ui/confirm-form";
 import { roleLabels, roles, type RoleName } from "@/lib/teams/schemas";
 import type { ActionState } from "@/lib/server/action-state";
@@ -22,26 +23,37 @@ export function MemberRow({
   const [removeState, remove] = useActionState<ActionState, FormData>(removeMemberAction, { status: "idle" });
   const [sessionsState, endSessions] = useActionState<ActionState, FormData>(endMemberSessionsAction, { status: "idle" });
   const [resetState, resetTwoFactor] = useActionState<ActionState, FormData>(resetMemberTwoFactorAction, { status: "idle" });
-  const error = [roleState, removeState, sessionsState, resetState].find((s) => s.status === "error")?.message ?? null;
+  const error = [roleState, sessionsState, resetState].find((s) => s.status === "error")?.message ?? null;
   const done = [sessionsState, resetState].find((s) => s.status === "ok")?.message;
+  // Your own role and membership are changed by another admin: no one demotes or removes themselves by a slip.
+  const manage = isAdmin && !isSelf;
   return (
     <li className="flex flex-wrap items-center justify-between gap-3 px-4 py-3" data-testid={`member-${member.email}`}>
       <div>
         <p className="font-medium">
           {member.email} {isSelf && <span className="text-xs text-slate-500">(you)</span>}
         </p>
-        {!isAdmin && <p className="text-xs text-slate-600">{roleLabels[member.role]}</p>}
+        {!manage && (
+          <p className="text-xs text-slate-600">
+            {roleLabels[member.role]}
+            {isAdmin && " · another admin can change your role or remove you"}
+          </p>
+        )}
         <RowError message={error} />
-        {done && <p className="mt-1 text-xs text-emerald-700" role="status">{done}</p>}
+        {done && (
+          <p className="mt-1 text-xs text-emerald-700" role="status">
+            {done}
+          </p>
+        )}
       </div>
-      {isAdmin && (
-        <div className="flex items-center gap-2">
+      {manage && (
+        <div className="flex flex-wrap items-center gap-2">
           <form action={changeRole} className="flex items-center gap-1">
             <input type="hidden" name="membershipId" value={member.id} />
             <label className="sr-only" htmlFor={`role-${member.id}`}>
               Role of {member.email}
             </label>
-            <select id={`role-${member.id}`} name="role" defaultValue={member.role} className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm">
+            <select id={`role-${member.id}`} name="role" defaultValue={member.role} className="min-h-9 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm">
               {roles.map((r) => (
                 <option key={r} value={r}>
                   {roleLabels[r]}
@@ -74,17 +86,18 @@ export function MemberRow({
               Reset 2FA
             </SubmitButton>
           </form>
-          <form
+          <ConfirmDialog
+            title={`Remove ${member.email}?`}
+            trigger="Remove"
+            triggerLabel={`Remove ${member.email}`}
             action={remove}
-            onSubmit={(e) => {
-              if (!confirm(`Remove ${member.email} from the team?`)) e.preventDefault();
-            }}
-          >
-            <input type="hidden" name="membershipId" value={member.id} />
-            <SubmitButton variant="ghost" className="text-red-700" pendingText="Removing…">
-              Remove
-            </SubmitButton>
-          </form>
+            id={member.id}
+            idName="membershipId"
+            question="They lose access to this team at once: its apps, registries, customers and licenses. Their API tokens for this team stop working."
+            confirmLabel="Remove member"
+            pendingText="Removing…"
+            error={removeState.status === "error" ? removeState.message : null}
+          />
         </div>
       )}
     </li>

@@ -1,5 +1,6 @@
 "use client";
 
+import { ScrollingCode } from "@/components/ui/code-block";
 import { useActionState, useState } from "react";
 import { createTokenAction } from "@/app/_actions/tokens";
 import { Field, optionsOf, SelectField } from "@/components/ui/field";
@@ -50,9 +51,9 @@ export function CreateTokenForm({
             <strong>Copy it now: it is shown only this once.</strong> Portcullis keeps only a hash.
           </p>
           <CopyableValue value={created.token} label="Copy token" testId="new-token" />
-          <pre className="mt-2 overflow-x-auto rounded bg-slate-900 p-2 font-mono text-xs text-slate-100">
+          <ScrollingCode label="Example request" className="mt-2 rounded bg-slate-900 p-2">
             {`curl -H "Authorization: Bearer ${created.token.slice(0, 8)}…" ${apiBase}/api/v1/apps`}
-          </pre>
+          </ScrollingCode>
         </Notice>
       )}
       {state.status === "error" && !state.fields && <Notice tone="error">{state.message}</Notice>}

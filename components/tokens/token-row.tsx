@@ -1,9 +1,8 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { useActionState } from "react";
 import { revokeTokenAction } from "@/app/_actions/tokens";
-import { Button } from "@/components/ui/button";
-import { ConfirmForm, RowError } from "@/components/ui/confirm-form";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Badge, shortDate, statusTone } from "@/components/ui/badge";
 import { roleLabels } from "@/lib/teams/schemas";
 import { tokenKindLabels } from "@/lib/tokens/schemas";
@@ -25,7 +24,6 @@ function since(iso: string | null) {
 }
 
 export function TokenRow({ token, canRevoke }: { token: TokenView; canRevoke: boolean }) {
-  const [confirming, setConfirming] = useState(false);
   const [state, revoke] = useActionState<ActionState, FormData>(revokeTokenAction, { status: "idle" });
   return (
     <tr data-testid="token-row" data-token-name={token.name} className="align-top">
@@ -47,22 +45,18 @@ export function TokenRow({ token, canRevoke }: { token: TokenView; canRevoke: bo
         <Badge tone={statusTone[token.status]}>{token.status}</Badge>
       </td>
       <td className="px-4 py-3 text-right">
-        {canRevoke && token.status !== "revoked" && !confirming && (
-          <Button variant="ghost" className="px-2 py-1 text-xs text-red-700" onClick={() => setConfirming(true)}>
-            Revoke
-          </Button>
-        )}
-        {confirming && token.status !== "revoked" && (
-          <ConfirmForm
+        {canRevoke && token.status !== "revoked" && (
+          <ConfirmDialog
+            title={`Revoke ${token.name}?`}
+            trigger="Revoke"
             action={revoke}
             id={token.id}
-            question={`Revoke ${token.name}? Anything using it stops working at its next request.`}
+            question="Anything using this token stops working at its next request. This cannot be undone."
             confirmLabel="Revoke token"
             pendingText="Revoking…"
-            onCancel={() => setConfirming(false)}
+            error={state.status === "error" ? state.message : null}
           />
         )}
-        <RowError message={state.status === "error" ? state.message : null} />
       </td>
     </tr>
   );

@@ -1,3 +1,4 @@
+import { ScrollingCode } from "@/components/ui/code-block";
 import { CopyButton } from "@/components/ui/copy-button";
 
 /** A command (or file) to copy: a title bar with the copy button, then the text, scrolling sideways. */
@@ -8,9 +9,9 @@ export function CommandBlock({ value, label, title = "Shell", testId }: { value:
         <span className="font-mono text-xs text-slate-300">{title}</span>
         <CopyButton value={value} label={`Copy ${label}`} />
       </div>
-      <pre className="overflow-x-auto px-3 py-2.5 font-mono text-xs leading-5 text-slate-100">
-        <code>{value}</code>
-      </pre>
+      <ScrollingCode label={label} className="px-3 py-2.5">
+        {value}
+      </ScrollingCode>
     </div>
   );
 }

@@ -79,7 +79,7 @@ export function EcrTutorial({ proxyHost, registryHost, state }: { proxyHost: str
               .map((a, i) => (
                 <span key={a.slug}>
                   {i > 0 && ", "}
-                  <Link className="font-medium text-brand-600 hover:underline" href={`/tutorials/ecr?app=${encodeURIComponent(a.slug)}`}>
+                  <Link className="font-medium text-brand-700 underline underline-offset-2" href={`/tutorials/ecr?app=${encodeURIComponent(a.slug)}`}>
                     {a.name}
                   </Link>
                 </span>

@@ -16,7 +16,7 @@ export function TutorialStep({
   children: React.ReactNode;
 }) {
   return (
-    <li className="relative flex gap-4" data-testid={`step-${id}`} data-done={done === undefined ? undefined : String(done)} aria-labelledby={`step-${id}-title`}>
+    <li id={`step-${id}`} className="relative flex scroll-mt-20 gap-4" data-testid={`step-${id}`} data-done={done === undefined ? undefined : String(done)} aria-labelledby={`step-${id}-title`}>
       <div className="flex flex-col items-center">
         <span
           aria-hidden

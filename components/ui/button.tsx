@@ -10,7 +10,7 @@ export function Button({
   variant = "primary",
   className = "",
   ...props
-}: React.ButtonHTMLAttributes<HTMLButtonElement> & { variant?: ButtonVariant }) {
+}: React.ButtonHTMLAttributes<HTMLButtonElement> & { variant?: ButtonVariant; ref?: React.Ref<HTMLButtonElement> }) {
   return <button type="button" {...props} className={buttonClass(variant, className)} />;
 }
 

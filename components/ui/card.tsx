@@ -1,7 +1,8 @@
 export function Card({ children, className = "" }: { children: React.ReactNode; className?: string }) {
   // Default padding unless the caller sets its own (two padding utilities would fight in the CSS).
   const padding = /(^|\s)p-\d/.test(className) ? "" : "p-5";
-  return <section className={`rounded-lg border border-slate-200 bg-white shadow-sm ${padding} ${className}`}>{children}</section>;
+  // Positioned, so what is positioned inside (a screen-reader-only label in a scrolling table) stays inside it, not widening the page.
+  return <section className={`relative rounded-lg border border-slate-200 bg-white shadow-sm ${padding} ${className}`}>{children}</section>;
 }
 
 export function PageHeader({ title, description, actions }: { title: string; description?: React.ReactNode; actions?: React.ReactNode }) {

@@ -23,11 +23,11 @@ export function CopyButton({ value, label = "Copy", name }: { value: string; lab
           }
           setTimeout(() => setState("idle"), 2000);
         }}
-        className="rounded-md border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50"
+        className="min-h-7 shrink-0 whitespace-nowrap rounded-md border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50"
         aria-label={name ?? label}
         title={state === "failed" ? "The browser refused clipboard access: select the text and copy it." : undefined}
       >
-        {state === "copied" ? "Copied" : state === "failed" ? "Copy failed" : label}
+        {state === "copied" ? "Copied" : state === "failed" ? "Copy failed" : "Copy"}
       </button>
       <span role="status" className="sr-only">
         {state === "copied" ? "Copied to the clipboard" : state === "failed" ? "Could not copy: select the text and copy it" : ""}

@@ -10,7 +10,7 @@ const noSubscription = () => () => {};
  * A modal dialog on the native <dialog>: the browser traps focus inside it, closes it on Escape
  * and returns focus to whatever opened it. Its content mounts only while open, so every opening
  * starts from a fresh form. It lives in document.body, so it inherits no styles from where it is
- * used (a table cell, an empty state). Put the content in DialogBody (it scrolls) and buttons in
+ * used (a table cell, an empty state). On phones it fills the screen. Put the content in DialogBody (it scrolls) and buttons in
  * DialogFooter (it doesn't).
  */
 export function Dialog({
@@ -47,7 +47,7 @@ export function Dialog({
       onClose={onClose}
       aria-labelledby={titleId}
       aria-describedby={description ? descriptionId : undefined}
-      className={`m-auto max-h-[90vh] w-[calc(100%-2rem)] flex-col overflow-clip rounded-lg border border-slate-200 bg-white p-0 text-left text-slate-900 shadow-xl backdrop:bg-slate-900/40 open:flex ${
+      className={`m-auto max-h-[90vh] w-[calc(100%-2rem)] flex-col overflow-clip rounded-lg border border-slate-200 bg-white p-0 text-left text-slate-900 shadow-xl backdrop:bg-slate-900/40 open:flex max-sm:h-dvh max-sm:max-h-none max-sm:w-full max-sm:max-w-none max-sm:rounded-none max-sm:border-0 ${
         wide ? "max-w-3xl" : "max-w-xl"
       }`}
     >
@@ -67,7 +67,7 @@ export function Dialog({
             <button
               type="button"
               onClick={onClose}
-              className="-mr-1 rounded-md p-1 text-slate-500 hover:bg-slate-100 hover:text-slate-800"
+              className="-mr-1 grid min-h-9 min-w-9 place-items-center rounded-md text-slate-600 hover:bg-slate-100 hover:text-slate-800"
               aria-label="Close dialog"
             >
               <span aria-hidden className="block size-5 text-xl leading-5">

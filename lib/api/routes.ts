@@ -359,8 +359,9 @@ export const apiRoutes = [
     op: listAuditEvents,
     tag: "Audit events",
     summary: "List audit events",
-    description: "Newest first, paged (`page` from 1, `pageSize` up to 100), optionally filtered by `action`.",
-    query: ["page", "pageSize", "action"],
+    description:
+      "Newest first, paged (`page` from 1, `pageSize` up to 100), optionally filtered by `action`, `actor` (an email, or `system`), `target` (part of the target's name, any case) and the days `from` and `to` (YYYY-MM-DD, UTC, inclusive).",
+    query: ["page", "pageSize", "action", "actor", "target", "from", "to"],
     response: auditPageSchema,
     present: (result) => {
       const { events, ...page } = result as { events: unknown[] };

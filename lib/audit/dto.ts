@@ -22,3 +22,4 @@ export const auditEventPageDtoSchema = z.object({
 });
 
 export type AuditEventPage = z.infer<typeof auditEventPageDtoSchema>;
+export type AuditEventDto = z.infer<typeof auditEventDtoSchema>;

@@ -1,12 +1,32 @@
+import type { Prisma } from "@/lib/generated/prisma/client";
 import { defineOperation } from "@/lib/server/operation";
-import { auditQuerySchema } from "@/lib/audit/schemas";
+import { auditQuerySchema, type AuditQuery } from "@/lib/audit/schemas";
 import type { AuditEventPage } from "@/lib/audit/dto";
+import type { TeamContext } from "@/lib/auth/context";
 
-/** The team's audit events, newest first, paged, optionally filtered by action. */
+const DAY_MS = 24 * 3600 * 1000;
+
+/** The query's filters as a Prisma condition, always inside the caller's team. */
+function auditWhere(teamId: string, q: AuditQuery) {
+  return {
+    teamId,
+    ...(q.action && { action: q.action }),
+    ...(q.actor && { actorEmail: q.actor === "system" ? null : q.actor }),
+    ...(q.target && { targetLabel: { contains: q.target, mode: "insensitive" as const } }),
+    ...((q.from || q.to) && {
+      createdAt: {
+        ...(q.from && { gte: new Date(`${q.from}T00:00:00Z`) }),
+        ...(q.to && { lt: new Date(Date.parse(`${q.to}T00:00:00Z`) + DAY_MS) }),
+      },
+    }),
+  } satisfies Prisma.AuditEventWhereInput;
+}
+
+/** The team's audit events, newest first, paged, filtered by action, actor, target and days. */
 export const listAuditEvents = defineOperation({
   name: "audit.list", permission: "read", input: auditQuerySchema,
   async run(ctx, q): Promise<AuditEventPage> {
-    const where = { teamId: ctx.teamId, ...(q.action ? { action: q.action } : {}) };
+    const where = auditWhere(ctx.teamId, q);
     const [total, events] = await Promise.all([
       ctx.db.auditEvent.count({ where }),
       ctx.db.auditEvent.findMany({
@@ -34,3 +54,12 @@ export const listAuditEvents = defineOperation({
     };
   },
 });
+
+/** Who has acted in the team (for the actor filter): their emails, and whether the system has. */
+export async function auditActors(ctx: Pick<TeamContext, "db" | "teamId">): Promise<{ emails: string[]; system: boolean }> {
+  const rows = await ctx.db.auditEvent.findMany({ where: { teamId: ctx.teamId }, distinct: ["actorEmail"], select: { actorEmail: true }, take: 200 });
+  return {
+    emails: rows.flatMap((r) => (r.actorEmail ? [r.actorEmail] : [])).sort(),
+    system: rows.some((r) => r.actorEmail === null),
+  };
+}

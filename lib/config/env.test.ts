@@ -9,7 +9,7 @@ describe("parseEnv", () => {
       PORTCULLIS_DATA_DIR: "./.data",
       KMS_PROVIDER: "local",
       DOCKER_HUB_REGISTRY: "registry-1.docker.io",
-      ALLOW_PRIVATE_REGISTRY_HOSTS: false,
+      ALLOW_PRIVATE_REGISTRY_HOSTS: true,
       PORT: 3000,
       PROXY_PORT: 5050,
       REGISTRY_PORT: 5000,
@@ -43,6 +43,13 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ INSECURE_REGISTRIES: "http://registry.example" })).toThrow(/INSECURE_REGISTRIES must list host\[:port\] entries/);
     expect(() => parseEnv({ INSECURE_REGISTRIES: "registry.example/path" })).toThrow(/INSECURE_REGISTRIES/);
     expect(() => parseEnv({ INSECURE_REGISTRIES: "registry.example:99999" })).toThrow(/INSECURE_REGISTRIES has a port above 65535/);
+  });
+
+  it("allows registries on private addresses by default in development only", () => {
+    expect(parseEnv({}).ALLOW_PRIVATE_REGISTRY_HOSTS).toBe(true);
+    expect(parseEnv({ ALLOW_PRIVATE_REGISTRY_HOSTS: "false" }).ALLOW_PRIVATE_REGISTRY_HOSTS).toBe(false);
+    expect(parseEnv({ NODE_ENV: "test" }).ALLOW_PRIVATE_REGISTRY_HOSTS).toBe(false);
+    expect(parseEnv({ NODE_ENV: "production", AUTH_SECRET: "a".repeat(32) }).ALLOW_PRIVATE_REGISTRY_HOSTS).toBe(false);
   });
 
   it("treats empty strings as unset and parses booleans", () => {

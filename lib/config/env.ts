@@ -147,9 +147,21 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
+/**
+ * Defaults that depend on NODE_ENV. In development, loopback and private addresses (registries,
+ * identity providers) are allowed unless ALLOW_PRIVATE_HOSTS or its older name
+ * ALLOW_PRIVATE_REGISTRY_HOSTS says otherwise: a Distribution on 127.0.0.1 is the usual first
+ * registry there. Production and tests never allow them by default.
+ */
+export function withModeDefaults(source: Record<string, string | undefined>): Record<string, string | undefined> {
+  const development = (source.NODE_ENV?.trim() || "development") === "development";
+  if (!development || source.ALLOW_PRIVATE_HOSTS?.trim() || source.ALLOW_PRIVATE_REGISTRY_HOSTS?.trim()) return source;
+  return { ...source, ALLOW_PRIVATE_HOSTS: "true" };
+}
+
 /** Parses an environment; throws ConfigError with a one-line message naming the variable. */
 export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
-  const result = envSchema.safeParse(source);
+  const result = envSchema.safeParse(withModeDefaults(source));
   if (!result.success) {
     const issue = result.error.issues[0]!;
     throw new ConfigError(`Invalid configuration: ${String(issue.path[0])} ${issue.message}`);

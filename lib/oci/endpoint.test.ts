@@ -40,7 +40,7 @@ describe("normalizeEndpoint", () => {
   });
 
   it("accepts http:// only where the operator allows it", () => {
-    expect(() => normalizeEndpoint("http://127.0.0.1:5000", policy)).toThrow(/only allowed for registries the operator marks as insecure/);
+    expect(() => normalizeEndpoint("http://127.0.0.1:5000", policy)).toThrow(/only allowed for registries the operator marks as insecure \(the INSECURE_REGISTRIES setting/);
     expect(normalizeEndpoint("http://127.0.0.1:5000", { ...policy, allowPrivate: true })).toMatchObject({ scheme: "http", host: "127.0.0.1:5000", port: 5000 });
     const insecure = { ...policy, insecureRegistries: ["registry.lan:5000"] };
     expect(normalizeEndpoint("http://registry.lan:5000", insecure).baseUrl).toBe("http://registry.lan:5000");

@@ -74,7 +74,7 @@ export function normalizeEndpoint(input: string, policy: EndpointPolicy): Regist
   const host = url.port ? `${url.hostname}:${url.port}` : url.hostname;
   if (scheme === "http" && !isInsecureAllowed(host, policy)) {
     throw new InvalidEndpointError(
-      `Plain http:// is only allowed for registries the operator marks as insecure; use https://${host}.`,
+      `Plain http:// is only allowed for registries the operator marks as insecure (the INSECURE_REGISTRIES setting, e.g. INSECURE_REGISTRIES=${host}); use https://${host}.`,
     );
   }
   const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");

@@ -1,3 +1,4 @@
+import { ScrollingCode } from "@/components/ui/code-block";
 import Link from "next/link";
 import { PageHeader } from "@/components/ui/card";
 import { Operation } from "@/components/api-reference/operation";
@@ -24,7 +25,7 @@ export default async function ApiReferencePage() {
         title="API reference"
         description="The vendor REST API for CI and automation: apps, registries, customers, licenses and the audit log."
         actions={
-          <a href="/api/v1/openapi.json" className="text-sm font-medium text-brand-600 hover:underline">
+          <a href="/api/v1/openapi.json" className="text-sm font-medium text-brand-700 underline underline-offset-2">
             openapi.json (OpenAPI 3.1)
           </a>
         }
@@ -42,7 +43,7 @@ export default async function ApiReferencePage() {
               {ops
                 .filter((o) => (o.op.tags as string[])[0] === tag)
                 .map((o) => (
-                  <a key={String(o.op.operationId)} href={`#${String(o.op.operationId)}`} className="block py-0.5 pl-3 text-xs text-slate-600 hover:text-brand-600">
+                  <a key={String(o.op.operationId)} href={`#${String(o.op.operationId)}`} className="flex min-h-6 items-center pl-3 text-xs text-slate-600 hover:text-brand-700">
                     <span className="inline-block w-14 font-mono uppercase">{o.method}</span>
                     {String(o.op.summary)}
                   </a>
@@ -59,18 +60,18 @@ export default async function ApiReferencePage() {
             <h2 className="text-lg font-semibold text-slate-900">Overview</h2>
             <p>
               Base URL <code className="rounded bg-slate-100 px-1 font-mono">{base}/api/v1</code>. Send JSON, get JSON. Authenticate every request with an API
-              token from the <Link href="/tokens" className="text-brand-600 hover:underline">Tokens page</Link>:
+              token from the <Link href="/tokens" className="text-brand-700 underline underline-offset-2">Tokens page</Link>:
             </p>
-            <pre className="overflow-x-auto rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100">{`export PORTCULLIS_TOKEN=pcs_…   # a service account's token
-curl -H "Authorization: Bearer $PORTCULLIS_TOKEN" ${base}/api/v1/apps`}</pre>
+            <ScrollingCode label="Example request" className="rounded-md bg-slate-900 p-3">{`export PORTCULLIS_TOKEN=pcs_…   # a service account's token
+curl -H "Authorization: Bearer $PORTCULLIS_TOKEN" ${base}/api/v1/apps`}</ScrollingCode>
             <p>
               A token acts with its role: read-only tokens can list but not change anything (<code className="font-mono">403</code>). Another team&apos;s
               records don&apos;t exist for your token (<code className="font-mono">404</code>). Errors always look like this, with per-field messages for{" "}
               <code className="font-mono">422</code>:
             </p>
-            <pre className="overflow-x-auto rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100">
+            <ScrollingCode label="Example error" className="rounded-md bg-slate-900 p-3">
               {`{"error": {"code": "validation_failed", "message": "Some fields need attention.", "fields": {"name": "Enter a name."}}}`}
-            </pre>
+            </ScrollingCode>
             <p>
               <Prose text="Codes: `unauthenticated` 401, `forbidden` 403, `not_found` 404, `conflict` 409, `validation_failed` 422, `internal` 500 (never with details)." />
             </p>

@@ -13,7 +13,7 @@ export const metadata = { title: "Apps" };
 
 export default async function AppsPage({ searchParams }: { searchParams: Promise<{ welcome?: string; joined?: string }> }) {
   const ctx = await requireTeamContext();
-  const { welcome, joined } = await searchParams;
+  const { joined } = await searchParams;
   const [apps, activity] = await Promise.all([invoke(listApps, ctx, {}), invoke(listActivity, ctx, { limit: 20 })]);
   const canWrite = can(ctx.role, "write");
   const canDelete = can(ctx.role, "admin");
@@ -23,7 +23,6 @@ export default async function AppsPage({ searchParams }: { searchParams: Promise
         title="Apps"
         description="Each app you ship gets a slug. With their license, customers pull its images from your registries through the proxy at proxy/<slug>/<image>, and images you pushed to the Portcullis registry from it directly at <slug>/<image>. Open an app to list its images."
       />
-      {welcome && <Notice tone="success" className="mb-4">Welcome to Portcullis. Create your first app to get started.</Notice>}
       {joined && <Notice tone="success" className="mb-4">You joined {ctx.teamName}.</Notice>}
       {canWrite ? (
         <Card className="mb-6">

@@ -1,3 +1,4 @@
+import { ScrollingCode } from "@/components/ui/code-block";
 import Link from "next/link";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { Notice } from "@/components/ui/notice";
@@ -44,7 +45,7 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
         title="Customers"
         description="The companies that install your apps. Each license lets one customer pull one app's images; its ID is their only credential. Revoke a license and their pulls stop."
         actions={
-          <Link href={showArchived ? "/customers" : "/customers?archived=1"} className="text-sm font-medium text-brand-600 hover:underline">
+          <Link href={showArchived ? "/customers" : "/customers?archived=1"} className="text-sm font-medium text-brand-700 underline underline-offset-2">
             {showArchived ? "Hide archived" : "Show archived"}
           </Link>
         }
@@ -94,13 +95,13 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
         <p className="mt-1 max-w-3xl text-sm text-slate-600">
           Every downloaded license file is signed with this team&apos;s Ed25519 key (key ID <code className="font-mono">{key.keyId}</code>). Ship the public
           key with your installer to check a license file offline — the signature covers the canonical JSON of <code>apiVersion</code>, <code>kind</code> and{" "}
-          <code>spec</code>; see the <Link href="/api-reference#licenses" className="text-brand-600 hover:underline">API reference</Link>. Revocation is checked
+          <code>spec</code>; see the <Link href="/api-reference#licenses" className="text-brand-700 underline underline-offset-2">API reference</Link>. Revocation is checked
           online, at pull time.
         </p>
         <div className="mt-3 flex items-start gap-2">
-          <pre data-testid="signing-key" className="min-w-0 flex-1 overflow-x-auto rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100">
+          <ScrollingCode testId="signing-key" label="Public signing key" className="min-w-0 flex-1 rounded-md bg-slate-900 p-3">
             {key.publicKeyPem.trim()}
-          </pre>
+          </ScrollingCode>
           <CopyButton value={key.publicKeyPem} label="Copy public key" />
         </div>
       </Card>

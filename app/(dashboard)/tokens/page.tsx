@@ -49,7 +49,7 @@ export default async function TokensPage() {
         title="API tokens"
         description="Tokens for the vendor REST API and automation. Send one as Authorization: Bearer <token>. A token is shown once when created; Portcullis stores only a hash."
         actions={
-          <Link href="/api-reference" className="text-sm font-medium text-brand-600 hover:underline">
+          <Link href="/api-reference" className="text-sm font-medium text-brand-700 underline underline-offset-2">
             API reference →
           </Link>
         }

@@ -18,48 +18,24 @@ export default async function EcrTutorialPage({ searchParams }: { searchParams: 
   const state = ctx ? await ecrTutorialState(ctx, { app: typeof app === "string" ? app : undefined }) : null;
 
   return (
-    <div className="min-h-screen">
-      <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-4xl items-center justify-between px-6 py-3">
-          <Link href={ctx ? "/images" : "/sign-in"} className="flex items-center gap-2 text-base font-semibold text-brand-900">
-            <span aria-hidden className="grid size-7 place-items-center rounded-md bg-brand-600 text-sm text-white">
-              P
-            </span>
-            Portcullis
-          </Link>
-          {ctx ? (
-            <span className="text-sm text-slate-600">
-              {ctx.teamName} ·{" "}
-              <Link href="/images" className="font-medium text-brand-600 hover:underline">
-                Images
-              </Link>
-            </span>
-          ) : (
-            <Link href="/sign-in" className="text-sm font-medium text-brand-600 hover:underline">
-              Sign in
-            </Link>
-          )}
-        </div>
-      </header>
-      <main className="mx-auto max-w-4xl px-6 py-8">
-        <p className="text-sm font-medium text-brand-600">Tutorial</p>
-        <h1 className="mt-1 text-2xl font-semibold tracking-tight">From an Amazon ECR repository to a pulled image</h1>
-        <p className="mt-2 max-w-3xl text-sm text-slate-600">
-          Deliver an image from your private ECR repository to a customer without giving them AWS credentials: Portcullis keeps a read-only key, and your
-          customer pulls through the Portcullis proxy with nothing but a license. About fifteen minutes.
-        </p>
-        {!ctx && (
-          <Notice className="mt-4">
-            <Link href="/sign-in" className="font-medium underline">
-              Sign in
-            </Link>{" "}
-            to see the commands with your own app and license, and which steps your team has done.
-          </Notice>
-        )}
-        <div className="mt-6">
-          <EcrTutorial proxyHost={proxyHost} registryHost={registryHost} state={state} />
-        </div>
-      </main>
+    <div className="max-w-4xl">
+      <p className="text-sm font-medium text-brand-700">Tutorial</p>
+      <h1 className="mt-1 text-2xl font-semibold tracking-tight">From an Amazon ECR repository to a pulled image</h1>
+      <p className="mt-2 max-w-3xl text-sm text-slate-600">
+        Deliver an image from your private ECR repository to a customer without giving them AWS credentials: Portcullis keeps a read-only key, and your
+        customer pulls through the Portcullis proxy with nothing but a license. About fifteen minutes.
+      </p>
+      {!ctx && (
+        <Notice className="mt-4">
+          <Link href="/sign-in" className="font-medium underline">
+            Sign in
+          </Link>{" "}
+          to see the commands with your own app and license, and which steps your team has done.
+        </Notice>
+      )}
+      <div className="mt-6">
+        <EcrTutorial proxyHost={proxyHost} registryHost={registryHost} state={state} />
+      </div>
     </div>
   );
 }

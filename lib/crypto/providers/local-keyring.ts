@@ -26,16 +26,20 @@ export interface LoadOptions {
   /** Generate the development key when nothing is configured (only when `local` is the active provider). */
   generateIfMissing?: boolean;
   warn?: (message: string) => void;
+  /** Where news that needs no action goes (the development key generated on first start); default: `warn` if given, else stdout. */
+  notice?: (message: string) => void;
 }
 
 export const DEV_KEY_FILE = "kms-local.key";
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 const defaultWarn = (message: string) => process.stderr.write(`portcullis: warning: ${message}\n`);
+const defaultNotice = (message: string) => process.stdout.write(`portcullis: ${message}\n`);
 
 export function localProviderFromEnv(source: LocalKmsEnv, options: LoadOptions = {}): LocalKeyProvider {
   const warn = options.warn ?? defaultWarn;
-  const { keys, variable } = loadKeys(source, options.generateIfMissing ?? true, warn);
+  const notice = options.notice ?? options.warn ?? defaultNotice;
+  const { keys, variable } = loadKeys(source, options.generateIfMissing ?? true, warn, notice);
   const activeId = source.LOCAL_KMS_ACTIVE_KEY;
   if (activeId !== undefined && !keys.some((k) => k.id === activeId)) {
     throw new ConfigError(`Invalid configuration: LOCAL_KMS_ACTIVE_KEY names key "${activeId}", which is not in ${variable}`);
@@ -47,7 +51,7 @@ export function localProviderFromEnv(source: LocalKmsEnv, options: LoadOptions =
   }
 }
 
-function loadKeys(source: LocalKmsEnv, generate: boolean, warn: (m: string) => void): { keys: LocalKey[]; variable: string } {
+function loadKeys(source: LocalKmsEnv, generate: boolean, warn: (m: string) => void, notice: (m: string) => void): { keys: LocalKey[]; variable: string } {
   if (source.LOCAL_KMS_KEYS && source.LOCAL_KMS_KEY_FILE) {
     throw new ConfigError("Invalid configuration: set LOCAL_KMS_KEYS or LOCAL_KMS_KEY_FILE, not both");
   }
@@ -66,7 +70,7 @@ function loadKeys(source: LocalKmsEnv, generate: boolean, warn: (m: string) => v
   if (!generate && !fs.existsSync(file)) {
     throw new ConfigError("Invalid configuration: LOCAL_KMS_KEYS is not set and no development key file exists");
   }
-  return { keys: parseKeyring(generate ? devKeyText(file, warn) : readKeyFile(file, variable, warn), variable), variable };
+  return { keys: parseKeyring(generate ? devKeyText(file, warn, notice) : readKeyFile(file, variable, warn), variable), variable };
 }
 
 /** Parses `id:base64` entries separated by commas or newlines ("#" starts a comment line). */
@@ -100,7 +104,7 @@ function readKeyFile(file: string, variable: string, warn: (m: string) => void):
 }
 
 /** Reads the development key, generating it on first use. `wx` makes concurrent first starts agree. */
-function devKeyText(file: string, warn: (m: string) => void): string {
+function devKeyText(file: string, warn: (m: string) => void, notice: (m: string) => void): string {
   if (fs.existsSync(file)) return readKeyFile(file, `the development key file ${file}`, warn);
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const id = `dev-${crypto.randomBytes(4).toString("hex")}`;
@@ -113,7 +117,7 @@ function devKeyText(file: string, warn: (m: string) => void): string {
     if ((e as NodeJS.ErrnoException).code === "EEXIST") return readKeyFile(file, `the development key file ${file}`, warn);
     throw e;
   }
-  warn(
+  notice(
     `no LOCAL_KMS_KEYS configured: generated a development KMS key "${id}" in ${file} (mode 0600). ` +
       "Back it up; set LOCAL_KMS_KEYS or LOCAL_KMS_KEY_FILE in production.",
   );
