@@ -46,8 +46,9 @@ export function MemberRow({
           </p>
         )}
       </div>
-      {manage && (
+      {isAdmin && (
         <div className="flex flex-wrap items-center gap-2">
+          {manage && (
           <form action={changeRole} className="flex items-center gap-1">
             <input type="hidden" name="membershipId" value={member.id} />
             <label className="sr-only" htmlFor={`role-${member.id}`}>
@@ -64,6 +65,7 @@ export function MemberRow({
               Change role
             </SubmitButton>
           </form>
+          )}
           <form
             action={endSessions}
             onSubmit={(e) => {
@@ -86,6 +88,7 @@ export function MemberRow({
               Reset 2FA
             </SubmitButton>
           </form>
+          {manage && (
           <ConfirmDialog
             title={`Remove ${member.email}?`}
             trigger="Remove"
@@ -98,6 +101,7 @@ export function MemberRow({
             pendingText="Removing…"
             error={removeState.status === "error" ? removeState.message : null}
           />
+          )}
         </div>
       )}
     </li>
