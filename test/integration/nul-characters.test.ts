@@ -62,6 +62,16 @@ const bodies: Record<string, unknown[]> = {
   "POST /customers/{id}/archive": [{}],
   "POST /customers/{id}/licenses": [{ app: "nul-app", type: "trial", expiresAt: "2099-12-31" }],
   "POST /licenses/{id}/revoke": [{}],
+  "POST /licenses/{id}/portal-link": [{ expiresInDays: "7" }],
+  "POST /apps/{id}/images": [{ reference: "registry.example.test/team/app:1" }],
+  "PATCH /apps/{id}/images": [{ onlyListedImages: "true" }],
+  "DELETE /apps/{id}/images/{imageId}": [{}],
+  "PATCH /registries/{id}/apps": [{ allApps: "true" }],
+  "PUT /sso": [{ issuer: "https://idp.example.test", clientId: "portcullis", clientSecret: "s3cret", groupsClaim: "groups" }],
+  "POST /sso/test": [{ issuer: "https://idp.example.test", clientId: "portcullis", clientSecret: "s3cret" }],
+  "POST /sso/domains": [{ domain: "example.test" }],
+  "POST /sso/domains/{id}/verify": [{}],
+  "DELETE /sso/domains/{id}": [{}],
 };
 
 const pathFor = (route: ApiRoute, value?: string) =>
