@@ -356,7 +356,8 @@ describe.skipIf(!requireBinaries("docker-registry", "htpasswd"))("registry proxy
     const rows = await fx.db.pullEvent.findMany({ where: { licenseId: license.id, action: "list-referrers" } });
     const ok = rows.find((r) => r.reference === image.digest && r.status === 200 && Number(r.bytes) === referrersIndex.bytes.length);
     expect(ok).toBeTruthy();
-    expect(ok!.image).toBe(`${reg.host}/acme/app`);
+    // As the customer wrote it: the registry by its name in the proxy path.
+    expect(ok!.image).toBe("proxy/acme-app/vendorreg/acme/app");
     expect(proxy.metrics.requests.get({ route: "referrers", method: "GET", status: "200" })).toBeGreaterThan(0);
   });
 });

@@ -25,7 +25,7 @@ import { freePort, requireBinaries, type Distribution } from "@/test/support/reg
 const { serviceToken } = configureTestEnv({
   name: "cacheportal",
   serviceToken: true,
-  vars: { REGISTRY_TOKEN_KEY_FILE: undefined, REGISTRY_EVENTS_TOKEN: undefined, PORTAL_URL: undefined, REGISTRY_URL: undefined, REGISTRY_INTERNAL_URL: undefined, ALLOW_PRIVATE_REGISTRY_HOSTS: "true" },
+  vars: { REGISTRY_TOKEN_KEY_FILE: undefined, REGISTRY_EVENTS_TOKEN: undefined, PORTAL_URL: undefined, REGISTRY_URL: undefined, REGISTRY_INTERNAL_URL: undefined, ALLOW_PRIVATE_REGISTRY_HOSTS: "true", PORTAL_LOOKUP_CACHE_TTL_MS: "0" },
 });
 
 const t = setupTestDatabase({ processDb: true });
