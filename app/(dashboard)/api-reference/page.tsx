@@ -31,7 +31,7 @@ export default async function ApiReferencePage() {
         }
       />
       <div className="grid gap-8 lg:grid-cols-[14rem_1fr]">
-        <nav aria-label="API sections" className="text-sm lg:sticky lg:top-6 lg:self-start">
+        <nav aria-label="API sections" className="min-w-0 text-sm [overflow-wrap:anywhere] lg:sticky lg:top-6 lg:self-start">
           <a href="#overview" className="block py-1 font-medium text-slate-800 hover:text-brand-600">
             Overview
           </a>
@@ -55,7 +55,7 @@ export default async function ApiReferencePage() {
           </a>
         </nav>
 
-        <div className="min-w-0 space-y-10">
+        <div className="min-w-0 space-y-10 [overflow-wrap:anywhere]">
           <section id="overview" className="space-y-3 text-sm text-slate-700">
             <h2 className="text-lg font-semibold text-slate-900">Overview</h2>
             <p>
