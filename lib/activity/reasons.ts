@@ -27,9 +27,13 @@ export const REASONS = {
     what: "The license has expired.",
     fix: "Issue the customer a new license, or one with a later expiry.",
   },
-  not_in_app: {
+  wrong_app: {
     what: "The license is for another app than the one in the image path.",
     fix: "Give the customer the image path of their own app (proxy/<app slug>/…), or a license for this app.",
+  },
+  not_in_app: {
+    what: "The image is not one of the images the app lists, and the app delivers only its listed images.",
+    fix: "Add the image to the app on its page (Apps → the app → Images), or turn off \"only listed images\" there.",
   },
   registry_not_in_app: {
     what: "The image's registry is not one this app delivers from.",
@@ -103,7 +107,7 @@ const LOOKUP_REASONS: Record<string, PullReason> = {
   unknown_license: "unknown_license",
   revoked: "revoked_license",
   expired: "expired_license",
-  wrong_app: "not_in_app",
+  wrong_app: "wrong_app",
   unknown_registry: "no_registry",
 };
 

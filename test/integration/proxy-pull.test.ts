@@ -363,7 +363,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "opens
     expect(rows.find((r) => r.action === "pull-manifest" && r.image === "proxy/acme-app/ecrreg/acme/ecr" && r.reference === "3.0")).toBeTruthy();
     expect(rows.find((r) => r.action === "list-tags")).toBeTruthy();
     // The refused request for another app is logged too, under the license's own team.
-    expect(rows.find((r) => r.status === 403 && r.image === "proxy/other-app/acme/api" && r.result === "refused" && r.reason === "not_in_app")).toBeTruthy();
+    expect(rows.find((r) => r.status === 403 && r.image === "proxy/other-app/acme/api" && r.result === "refused" && r.reason === "wrong_app")).toBeTruthy();
     expect(proxy.pullLog.buffered).toBe(0);
   });
 
