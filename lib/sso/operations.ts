@@ -108,7 +108,18 @@ export const saveSso = defineTeamChange({
     if (row.id !== id) throw new AppError("conflict", "Single sign-on was configured by someone else meanwhile: reload and try again.");
     if (sealed) await storeSsoSecret(tx, ctx.teamId, id, sealed);
     const enforcementChanged = (before?.enforce ?? false) !== input.enforce;
-    if (enforcementChanged) await recordTeamAudit(tx, ctx, { action: input.enforce ? "sso.enforced" : "sso.unenforced", targetType: "sso", targetId: row.id, targetLabel: input.issuer });
+    // Sessions carry no record of how they signed in: turning enforcement on signs the members who
+    // must use SSO (everyone but admins) out of every browser, so none keeps a password session.
+    const endedSessions = enforcementChanged && input.enforce ? await endMemberSessions(tx, ctx.teamId) : 0;
+    if (enforcementChanged) {
+      await recordTeamAudit(tx, ctx, {
+        action: input.enforce ? "sso.enforced" : "sso.unenforced",
+        targetType: "sso",
+        targetId: row.id,
+        targetLabel: input.issuer,
+        ...(input.enforce && { metadata: { endedSessions } }),
+      });
+    }
     return {
       result: toSsoDto(row, true),
       audit: {
@@ -134,4 +145,12 @@ export function roleForGroups(config: { defaultRole: RoleName; groupRoles: unkno
   const mapped = groups.map((g) => map[g]).filter((r): r is RoleName => r !== undefined);
   if (mapped.length === 0) return config.defaultRole;
   return mapped.reduce((best, r) => (rank[r] > rank[best] ? r : best));
+}
+
+/** Ends every session of the team's members who aren't admins; how many. */
+async function endMemberSessions(tx: Tx, teamId: string): Promise<number> {
+  const members = await tx.membership.findMany({ where: { teamId, role: { not: "admin" } }, select: { userId: true } });
+  if (members.length === 0) return 0;
+  const { count } = await tx.session.deleteMany({ where: { userId: { in: members.map((m) => m.userId) } } });
+  return count;
 }

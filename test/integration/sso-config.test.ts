@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
+import { createSession, findSession } from "@/lib/auth/sessions";
 import { invoke } from "@/lib/server/operation";
 import { getSso, saveSso, testSso } from "@/lib/sso/operations";
 import { addSsoDomain, listSsoDomains, removeSsoDomain, verifySsoDomain } from "@/lib/sso/domains";
@@ -206,7 +207,14 @@ describe("domains", () => {
   });
 
   it("with a verified domain, enforcement can be turned on and off, each audited", async () => {
+    // Members signed in before enforcement (with a password) are signed out; admins keep theirs.
+    const developerSession = await createSession(t.db, { userId: teams.developerA.userId });
+    const adminSession = await createSession(t.db, { userId: teams.adminA.userId });
     await invoke(saveSso, teams.adminA, { issuer: idp.issuer, clientId: "portcullis", enforce: true });
+    expect(await findSession(t.db, developerSession.token)).toBeNull();
+    expect(await findSession(t.db, adminSession.token)).not.toBeNull();
+    const enforced = await t.db.auditEvent.findFirstOrThrow({ where: { teamId: teams.adminA.teamId, action: "sso.enforced" } });
+    expect((enforced.metadata as { endedSessions: number }).endedSessions).toBeGreaterThanOrEqual(1);
     expect((await invoke(getSso, teams.adminA, {})).settings?.enforce).toBe(true);
     await invoke(saveSso, teams.adminA, { issuer: idp.issuer, clientId: "portcullis", enforce: false });
     const actions = (await t.db.auditEvent.findMany({ where: { teamId: teams.adminA.teamId, action: { in: ["sso.enforced", "sso.unenforced"] } }, orderBy: { createdAt: "asc" } })).map((e) => e.action);
