@@ -83,8 +83,6 @@ export const allOperations = [
   createPortalLink,
   appRegistries,
   setRegistryServesApp,
-  listPullActivity,
-  getCustomerAnalytics,
   getSso,
   testSso,
   saveSso,

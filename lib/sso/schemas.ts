@@ -22,8 +22,9 @@ export const issuerSchema = z
   .max(500, "The issuer URL is longer than 500 characters.")
   .regex(/^https?:\/\/\S+$/i, "The issuer is a URL starting with https://, e.g. https://acme.okta.com.")
   .refine((v) => URL.canParse(v), "That is not a valid URL.")
-  .refine((v) => !new URL(v).username && !new URL(v).password, "The issuer URL must not contain a user name or password.")
-  .refine((v) => !new URL(v).search && !new URL(v).hash, "The issuer URL has no query string or fragment.")
+  // zod runs every check even after one failed: these read the URL only when it parses.
+  .refine((v) => !URL.canParse(v) || (!new URL(v).username && !new URL(v).password), "The issuer URL must not contain a user name or password.")
+  .refine((v) => !URL.canParse(v) || (!new URL(v).search && !new URL(v).hash), "The issuer URL has no query string or fragment.")
   .meta({ description: "The OpenID Provider's issuer: `<issuer>/.well-known/openid-configuration` is its discovery document." });
 
 const clientIdSchema = z

@@ -13,6 +13,7 @@ import { createServiceAccount } from "@/lib/tokens/operations";
 import { createApp } from "@/lib/apps/operations";
 import { createCustomer } from "@/lib/customers/operations";
 import { createLicense } from "@/lib/licenses/operations";
+import { addSsoDomain } from "@/lib/sso/domains";
 
 /**
  * Every route of the REST API, fed generated bodies, query strings and path parameters: each
@@ -43,12 +44,13 @@ beforeAll(async () => {
   const registry = await t.db.registry.create({
     data: { teamId: adminA.teamId, provider: "other", endpoint: "http://127.0.0.1:1", endpointInput: "http://127.0.0.1:1", username: "u" },
   });
-  Object.assign(ids, { app: [app.id], customer: [customer.id], license: [license.id], registry: [registry.id] });
+  const ssoDomain = await invoke(addSsoDomain, adminA, { domain: "fuzz.example.test" });
+  Object.assign(ids, { app: [app.id], customer: [customer.id], license: [license.id], registry: [registry.id], ssoDomain: [ssoDomain.id] });
 });
 
 const routes = apiRoutes as readonly ApiRoute[];
 /** Which kind of object a path's `{id}` names: the first segment of the path. */
-const idKind = (route: ApiRoute) => ({ apps: "app", customers: "customer", licenses: "license", registries: "registry" })[route.path.split("/")[1]!] ?? "";
+const idKind = (route: ApiRoute) => ({ apps: "app", customers: "customer", licenses: "license", registries: "registry", sso: "ssoDomain" })[route.path.split("/")[1]!] ?? "";
 
 function urlOf(route: ApiRoute, pathValue: (name: string) => string, query = ""): string {
   let path = route.path;
