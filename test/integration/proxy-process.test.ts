@@ -102,8 +102,8 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
   it("starts from the environment, with no database: healthz, readyz (the portal answers), metrics on their own port only", async () => {
     expect(output).toMatch(/\[portcullis\] proxy on http:\/\/127\.0\.0\.1:\d+ \(portal API http:\/\/127\.0\.0\.1:\d+, license cache 5000 ms\)/);
     expect(output).not.toContain("started without node"); // PROXY_NODE_FLAGS given, as start:proxy does
-    await until(() => output.includes("internal API answers"), 5_000);
-    expect(output).toContain("[portcullis] proxy: the portal's internal API answers");
+    await until(() => output.includes("connected to the portal's internal API"), 5_000);
+    expect(output).toMatch(/\[portcullis\] proxy: connected to the portal's internal API at http:\/\/127\.0\.0\.1:\d+/);
     expect((await rawRequest(`${url}/readyz`)).status).toBe(200);
     expect(output).toContain(`[portcullis] proxy: metrics on http://127.0.0.1:${metricsPort}/metrics`);
     expect((await rawRequest(`http://127.0.0.1:${metricsPort}/metrics`)).body.toString()).toContain("process_resident_memory_bytes");
