@@ -62,6 +62,7 @@ async function bundle() {
     target: "node20",
     splitting: false,
     external: EXTERNAL_PACKAGES.flatMap((p) => [p, `${p}/*`]),
+    alias: { "server-only": path.join(root, "scripts", "server-only.ts") },
     // Bundled CommonJS packages call require() and read __dirname: give the ESM bundles both.
     banner: {
       js: [
