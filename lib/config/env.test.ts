@@ -9,7 +9,7 @@ describe("parseEnv", () => {
       PORTCULLIS_DATA_DIR: "./.data",
       KMS_PROVIDER: "local",
       DOCKER_HUB_REGISTRY: "registry-1.docker.io",
-      ALLOW_PRIVATE_REGISTRY_HOSTS: true,
+      ALLOW_PRIVATE_HOSTS: true,
       PORT: 3000,
       PROXY_PORT: 5050,
       REGISTRY_PORT: 5000,
@@ -46,10 +46,11 @@ describe("parseEnv", () => {
   });
 
   it("allows registries on private addresses by default in development only", () => {
-    expect(parseEnv({}).ALLOW_PRIVATE_REGISTRY_HOSTS).toBe(true);
-    expect(parseEnv({ ALLOW_PRIVATE_REGISTRY_HOSTS: "false" }).ALLOW_PRIVATE_REGISTRY_HOSTS).toBe(false);
-    expect(parseEnv({ NODE_ENV: "test" }).ALLOW_PRIVATE_REGISTRY_HOSTS).toBe(false);
-    expect(parseEnv({ NODE_ENV: "production", AUTH_SECRET: "a".repeat(32) }).ALLOW_PRIVATE_REGISTRY_HOSTS).toBe(false);
+    expect(allowPrivateHosts(parseEnv({}))).toBe(true);
+    expect(allowPrivateHosts(parseEnv({ ALLOW_PRIVATE_REGISTRY_HOSTS: "false" }))).toBe(false);
+    expect(allowPrivateHosts(parseEnv({ ALLOW_PRIVATE_HOSTS: "false" }))).toBe(false);
+    expect(allowPrivateHosts(parseEnv({ NODE_ENV: "test" }))).toBe(false);
+    expect(allowPrivateHosts(parseEnv({ NODE_ENV: "production", AUTH_SECRET: "a".repeat(32) }))).toBe(false);
   });
 
   it("treats empty strings as unset and parses booleans", () => {
@@ -57,10 +58,11 @@ describe("parseEnv", () => {
   });
 
   it("ALLOW_PRIVATE_HOSTS wins; unset, its older name ALLOW_PRIVATE_REGISTRY_HOSTS decides", () => {
-    expect(allowPrivateHosts(parseEnv({}))).toBe(false);
-    expect(allowPrivateHosts(parseEnv({ ALLOW_PRIVATE_REGISTRY_HOSTS: "true" }))).toBe(true);
-    expect(allowPrivateHosts(parseEnv({ ALLOW_PRIVATE_HOSTS: "true" }))).toBe(true);
-    expect(allowPrivateHosts(parseEnv({ ALLOW_PRIVATE_HOSTS: "false", ALLOW_PRIVATE_REGISTRY_HOSTS: "true" }))).toBe(false);
+    const test = { NODE_ENV: "test" };
+    expect(allowPrivateHosts(parseEnv(test))).toBe(false);
+    expect(allowPrivateHosts(parseEnv({ ...test, ALLOW_PRIVATE_REGISTRY_HOSTS: "true" }))).toBe(true);
+    expect(allowPrivateHosts(parseEnv({ ...test, ALLOW_PRIVATE_HOSTS: "true" }))).toBe(true);
+    expect(allowPrivateHosts(parseEnv({ ...test, ALLOW_PRIVATE_HOSTS: "false", ALLOW_PRIVATE_REGISTRY_HOSTS: "true" }))).toBe(false);
     expect(() => parseEnv({ ALLOW_PRIVATE_HOSTS: "yes" })).toThrow(/ALLOW_PRIVATE_HOSTS/);
   });
 
