@@ -14,7 +14,7 @@ test.describe("your sessions", () => {
     await otherPage.goto("/sign-in");
     await otherPage.getByLabel("Email").fill(email);
     await otherPage.getByLabel("Password").fill(PASSWORD);
-    await otherPage.getByRole("button", { name: "Sign in" }).click();
+    await otherPage.getByRole("button", { name: "Sign in", exact: true }).click();
     await expect(otherPage.getByRole("heading", { name: "Apps", level: 1 })).toBeVisible({ timeout: 30_000 });
 
     await page.getByRole("link", { name: "Team settings" }).click();

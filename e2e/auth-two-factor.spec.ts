@@ -34,7 +34,7 @@ test.describe("two-factor authentication", () => {
     await expect(page).toHaveURL(/\/sign-in/);
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await expect(page.getByLabel("Authentication code")).toBeVisible({ timeout: 30_000 });
     await page.screenshot({ path: "test-results/screens/sign-in-code-1280.png", fullPage: true });
     await page.getByLabel("Authentication code").fill("123456");
@@ -62,7 +62,7 @@ test.describe("two-factor authentication", () => {
 
     // Reset (as after a lost phone): the next page sends the member to set it up again.
     await page.goto("/settings");
-    await page.getByRole("button", { name: `Reset two-factor authentication of ${email}` }).click();
+    await page.getByRole("button", { name: `Reset 2FA of ${email}` }).click();
     await expect(page).toHaveURL(/\/two-factor\/setup/);
     await expect(page.getByRole("heading", { name: "Set up two-factor authentication" })).toBeVisible();
     await page.screenshot({ path: "test-results/screens/two-factor-required-1280.png", fullPage: true });

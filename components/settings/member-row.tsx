@@ -73,7 +73,7 @@ export function MemberRow({
             }}
           >
             <input type="hidden" name="membershipId" value={member.id} />
-            <SubmitButton variant="ghost" pendingText="Ending…" aria-label={`End all sessions of ${member.email}`}>
+            <SubmitButton variant="ghost" pendingText="Ending…" aria-label={`End sessions of ${member.email}`}>
               End sessions
             </SubmitButton>
           </form>
@@ -84,7 +84,7 @@ export function MemberRow({
             }}
           >
             <input type="hidden" name="membershipId" value={member.id} />
-            <SubmitButton variant="ghost" pendingText="Resetting…" aria-label={`Reset two-factor authentication of ${member.email}`}>
+            <SubmitButton variant="ghost" pendingText="Resetting…" aria-label={`Reset 2FA of ${member.email}`}>
               Reset 2FA
             </SubmitButton>
           </form>
