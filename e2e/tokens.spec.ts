@@ -14,6 +14,8 @@ async function createToken(page: Page, opts: { kind: string; name: string; role?
 }
 
 test("tokens: shown once, work against the REST API with their role, show last use, revoke; the API reference is linked", async ({ page, request }) => {
+  // Many steps, and the API reference is a long page.
+  test.setTimeout(150_000);
   await signUp(page, { email: uniqueEmail("tokens"), teamName: "Token Team" });
   await page.getByRole("link", { name: "Tokens", exact: true }).click();
   await expect(page.getByRole("heading", { name: "API tokens", level: 1 })).toBeVisible();

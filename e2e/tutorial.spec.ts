@@ -171,6 +171,7 @@ test("ECR tutorial: steps, the team's own values in the commands, and checkmarks
     await expectDone(page, { pull: true });
   }).toPass({ timeout: 20_000 });
   await expectDone(page, { registry: true, test: true, license: true, pull: true });
-  await expect(page.getByTestId("step-pull-status")).toContainText(`First pull through the proxy: ${reg.host}/my-app`);
+  // Named as the customer wrote it.
+  await expect(page.getByTestId("step-pull-status")).toContainText("First pull through the proxy: proxy/tutorial-app/ecr/my-app (1.0)");
   await page.screenshot({ path: `${SCREENS}/tutorial-done.png`, fullPage: true });
 });
