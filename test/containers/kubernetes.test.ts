@@ -85,7 +85,7 @@ describe.skipIf(!ready)("deploy/kubernetes with podman kube play", () => {
       PORTAL_TRUSTED_HOPS: "0",
       PROXY_TRUSTED_HOPS: "0",
       // The upstream Distribution of this test runs on 127.0.0.1 over plain HTTP.
-      ALLOW_PRIVATE_REGISTRY_HOSTS: "true",
+      ALLOW_PRIVATE_HOSTS: "true",
     };
     const secret = {
       DATABASE_URL: db.url,
