@@ -108,8 +108,6 @@ const cases: Record<string, () => unknown> = {
   "licenses.portal_link": () => ({ id: licenseRowId }),
   "apps.registries": () => ({ id: appId }),
   "registries.serve_app": () => ({ id: registryId, appId, serves: false }),
-  "activity.pulls": () => ({ customerId }),
-  "customers.analytics": () => ({ id: customerId }),
   "sso.get": () => ({}),
   // A loopback issuer is refused before any packet is sent (ALLOW_PRIVATE_HOSTS is off here).
   "sso.test": () => ({ issuer: "https://127.0.0.1:9", clientId: "x", clientSecret: "y" }),
