@@ -8,6 +8,7 @@ import { checkConnection } from "./connect-check";
 import { describeUser, type RegistryCredentials } from "./credentials";
 import { getEcrAuthorization } from "./ecr";
 import { detectProvider, normalizeEndpoint, type RegistryEndpoint } from "./endpoint";
+import { StepFailed, stepRunner } from "./diagnostic-steps";
 import { InvalidReferenceError, UpstreamError } from "./errors";
 import { formatPlatform, MAX_MANIFEST_BYTES, parseOciErrors, platformOfConfig, sha256Digest, summarizeManifest, type ManifestSummary } from "./manifest";
 import { clip } from "./names";
@@ -59,8 +60,6 @@ export interface ConnectionTestInput {
   signal?: AbortSignal;
 }
 
-class StepFailed extends Error {}
-
 export async function testRegistryConnection(input: ConnectionTestInput): Promise<ConnectionTestResult> {
   const timeoutMs = input.timeoutMs ?? 10_000;
   const dockerHubRegistry = input.dockerHubRegistry ?? env().DOCKER_HUB_REGISTRY;
@@ -69,21 +68,7 @@ export async function testRegistryConnection(input: ConnectionTestInput): Promis
   const result: ConnectionTestResult = { ok: false, steps };
 
   /** Runs one step; a thrown UpstreamError/AppError becomes its failure detail. */
-  const step = async <T>(name: string, run: () => Promise<{ value: T; detail: string; status?: number; ok?: boolean }>): Promise<T> => {
-    const started = Date.now();
-    try {
-      const r = await run();
-      const ok = r.ok ?? true;
-      steps.push({ name, ok, ...(r.status !== undefined && { status: r.status }), detail: r.detail, durationMs: Date.now() - started });
-      if (!ok) throw new StepFailed();
-      return r.value;
-    } catch (e) {
-      if (e instanceof StepFailed) throw e;
-      const status = e instanceof UpstreamError ? e.status : undefined;
-      steps.push({ name, ok: false, ...(status !== undefined && { status }), detail: explain(e), durationMs: Date.now() - started });
-      throw new StepFailed();
-    }
-  };
+  const step = stepRunner(steps, explain);
 
   try {
     const endpoint =

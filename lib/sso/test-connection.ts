@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { allowPrivateHosts } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
 import type { DiagnosticStep } from "@/lib/oci/diagnose";
+import { StepFailed, stepRunner } from "@/lib/oci/diagnostic-steps";
 import { UpstreamError } from "@/lib/oci/errors";
 import { clientAuthMethod, discoveryUrl, fetchDiscovery, fetchSigningKeys, type Discovery } from "./discovery";
 import { idpRequest, type IdpPolicy } from "./http";
@@ -21,8 +22,6 @@ export interface SsoConnection {
   clientSecret: string;
   redirectUri: string;
 }
-
-class StepFailed extends Error {}
 
 const explain = (e: unknown) => (e instanceof UpstreamError || e instanceof AppError ? e.message : "The step failed unexpectedly.");
 
@@ -62,21 +61,7 @@ async function checkClient(d: Discovery, c: SsoConnection, policy: IdpPolicy): P
 export async function testSsoConnection(c: SsoConnection, opts: { policy?: IdpPolicy } = {}): Promise<SsoTestResult> {
   const policy = opts.policy ?? { allowPrivate: allowPrivateHosts() };
   const steps: DiagnosticStep[] = [];
-  const step = async <T>(name: string, run: () => Promise<{ value: T; detail: string; status?: number; ok?: boolean }>): Promise<T> => {
-    const started = Date.now();
-    try {
-      const r = await run();
-      const ok = r.ok ?? true;
-      steps.push({ name, ok, ...(r.status !== undefined && { status: r.status }), detail: r.detail, durationMs: Date.now() - started });
-      if (!ok) throw new StepFailed();
-      return r.value;
-    } catch (e) {
-      if (e instanceof StepFailed) throw e;
-      const status = e instanceof UpstreamError ? e.status : undefined;
-      steps.push({ name, ok: false, ...(status !== undefined && { status }), detail: explain(e), durationMs: Date.now() - started });
-      throw new StepFailed();
-    }
-  };
+  const step = stepRunner(steps, explain);
 
   let summary: string;
   try {
