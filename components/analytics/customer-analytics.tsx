@@ -16,6 +16,37 @@ function Stat({ label, value }: { label: string; value: string }) {
   );
 }
 
+interface Column {
+  label: string;
+  right?: boolean;
+}
+
+/** A card with a heading and a table of its rows, or a line saying there are none. */
+function TableCard({ title, intro, label, empty, columns, children }: { title: string; intro?: string; label: string; empty: string | null; columns: Column[]; children: React.ReactNode }) {
+  return (
+    <Card className="overflow-x-auto p-0">
+      <h2 className="px-4 pt-4 text-base font-semibold">{title}</h2>
+      {intro && <p className="px-4 pt-1 text-sm text-slate-600">{intro}</p>}
+      {empty !== null ? (
+        <p className="px-4 pb-4 pt-2 text-sm text-slate-600">{empty}</p>
+      ) : (
+        <table className="mt-3 w-full text-left text-sm" aria-label={label}>
+          <thead className="border-y border-slate-200 bg-slate-50 text-xs uppercase text-slate-500">
+            <tr>
+              {columns.map((c) => (
+                <th key={c.label} scope="col" className={c.right ? "px-4 py-2 text-right" : "px-4 py-2"}>
+                  {c.label}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">{children}</tbody>
+        </table>
+      )}
+    </Card>
+  );
+}
+
 /** A customer's deliveries: totals, pulls and bytes per day (charts with a table alternative), per image, and the versions they pulled. A server component. */
 export function CustomerAnalyticsView({ data }: { data: CustomerAnalytics }) {
   const { totals } = data;
@@ -72,21 +103,12 @@ export function CustomerAnalyticsView({ data }: { data: CustomerAnalytics }) {
         </details>
       </Card>
 
-      <Card className="overflow-x-auto p-0">
-        <h2 className="px-4 pt-4 text-base font-semibold">Per image</h2>
-        {data.images.length === 0 ? (
-          <p className="px-4 pb-4 pt-2 text-sm text-slate-600">No image pulled in this period.</p>
-        ) : (
-          <table className="mt-3 w-full text-left text-sm" aria-label="Pulls and bytes per image">
-            <thead className="border-y border-slate-200 bg-slate-50 text-xs uppercase text-slate-500">
-              <tr>
-                <th scope="col" className="px-4 py-2">Image</th>
-                <th scope="col" className="px-4 py-2">Pulls</th>
-                <th scope="col" className="px-4 py-2 text-right">Bytes</th>
-                <th scope="col" className="px-4 py-2">Days pulled</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
+      <TableCard
+        title="Per image"
+        label="Pulls and bytes per image"
+        empty={data.images.length === 0 ? "No image pulled in this period." : null}
+        columns={[{ label: "Image" }, { label: "Pulls" }, { label: "Bytes", right: true }, { label: "Days pulled" }]}
+      >
               {data.images.map((i) => (
                 <tr key={i.image}>
                   <td className="break-all px-4 py-2 font-mono text-xs">{i.image}</td>
@@ -103,28 +125,15 @@ export function CustomerAnalyticsView({ data }: { data: CustomerAnalytics }) {
                   <td className="px-4 py-2 text-xs text-slate-600">{i.days.map((d) => `${shortDay(d.day)} (${d.pulls})`).join(", ")}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        )}
-      </Card>
+      </TableCard>
 
-      <Card className="overflow-x-auto p-0">
-        <h2 className="px-4 pt-4 text-base font-semibold">Versions pulled</h2>
-        <p className="px-4 pt-1 text-sm text-slate-600">Every manifest digest this customer fetched, with the tags that resolved to it: the versions they run.</p>
-        {data.versions.length === 0 ? (
-          <p className="px-4 pb-4 pt-2 text-sm text-slate-600">None yet.</p>
-        ) : (
-          <table className="mt-3 w-full text-left text-sm" aria-label="Versions pulled">
-            <thead className="border-y border-slate-200 bg-slate-50 text-xs uppercase text-slate-500">
-              <tr>
-                <th scope="col" className="px-4 py-2">Image</th>
-                <th scope="col" className="px-4 py-2">Tags</th>
-                <th scope="col" className="px-4 py-2">Digest</th>
-                <th scope="col" className="px-4 py-2 text-right">Pulls</th>
-                <th scope="col" className="px-4 py-2">Last pulled</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
+      <TableCard
+        title="Versions pulled"
+        intro="Every manifest digest this customer fetched, with the tags that resolved to it: the versions they run."
+        label="Versions pulled"
+        empty={data.versions.length === 0 ? "None yet." : null}
+        columns={[{ label: "Image" }, { label: "Tags" }, { label: "Digest" }, { label: "Pulls", right: true }, { label: "Last pulled" }]}
+      >
               {data.versions.map((v) => (
                 <tr key={`${v.image}@${v.digest}`}>
                   <td className="break-all px-4 py-2 font-mono text-xs">{v.image}</td>
@@ -141,10 +150,7 @@ export function CustomerAnalyticsView({ data }: { data: CustomerAnalytics }) {
                   <td className="whitespace-nowrap px-4 py-2 text-slate-600">{when(v.lastPullAt)}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        )}
-      </Card>
+      </TableCard>
     </div>
   );
 }
