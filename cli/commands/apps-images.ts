@@ -1,18 +1,16 @@
 import { booleanFlags, requireFlag, stringFlags } from "@/cli/args";
 import { defineCommand, type Command } from "@/cli/command";
 import { UsageError, UserError } from "@/cli/errors";
+import { onePositional, REST_CLIENT_HELP, restClient, UUID, type RestClient, type RestClientDeps } from "@/cli/rest-client";
 
 /**
  * `portcullis apps images list|add|remove`: an app's images through the vendor REST API
- * (`/api/v1/apps/{id}/images`), with an API token from `PORTCULLIS_TOKEN` (never a flag: flags
- * end up in shell history and process lists). `--app` takes the app's id or slug.
+ * (`/api/v1/apps/{id}/images`, cli/rest-client.ts). `--app` takes the app's id or slug.
  */
 
 const COMMON = `Options:
   --app ID|SLUG      the app (its id or its slug)
-  --portal-url URL   the portal (default: PORTAL_URL)
-Environment:
-  PORTCULLIS_TOKEN   an API token (Tokens page); add and remove need the developer role`;
+${REST_CLIENT_HELP}; add and remove need the developer role`;
 
 const LIST_USAGE = `Usage: portcullis apps images list --app ID|SLUG [--portal-url URL] [--json]
 
@@ -34,62 +32,13 @@ Removes an image (its id, from \`list\`) from the app.
 
 ${COMMON}`;
 
-type Env = Record<string, string | undefined>;
-
-export interface AppsImagesDeps {
-  env?: Env;
-  fetch?: typeof fetch;
-}
-
-interface Client {
-  call(method: string, path: string, body?: unknown): Promise<unknown>;
-}
-
-function client(values: { "portal-url"?: string }, deps: AppsImagesDeps): Client {
-  const env = deps.env ?? process.env;
-  const base = (values["portal-url"] ?? env.PORTAL_URL ?? "").replace(/\/+$/, "");
-  if (!base) throw new UsageError("--portal-url is required (or set PORTAL_URL)");
-  if (!URL.canParse(base)) throw new UsageError(`--portal-url: "${base}" is not a URL`);
-  const token = env.PORTCULLIS_TOKEN?.trim();
-  if (!token) throw new UserError("set PORTCULLIS_TOKEN to an API token (Tokens page of the portal)");
-  const doFetch = deps.fetch ?? fetch;
-  return {
-    async call(method, path, body) {
-      let res: Response;
-      try {
-        res = await doFetch(`${base}/api/v1${path}`, {
-          method,
-          headers: { authorization: `Bearer ${token}`, accept: "application/json", ...(body !== undefined && { "content-type": "application/json" }) },
-          ...(body !== undefined && { body: JSON.stringify(body) }),
-          signal: AbortSignal.timeout(60_000),
-        });
-      } catch (e) {
-        throw new UserError(`the portal at ${base} can't be reached (${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message})`);
-      }
-      const json = (await res.json().catch(() => null)) as { error?: { message?: string; fields?: Record<string, string> } } | null;
-      if (!res.ok) {
-        const fields = Object.values(json?.error?.fields ?? {});
-        throw new UserError(fields[0] ?? json?.error?.message ?? `the portal answered HTTP ${res.status}`);
-      }
-      return json;
-    },
-  };
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The app's id: as given, or looked up by slug. */
-async function appIdOf(api: Client, app: string): Promise<string> {
+async function appIdOf(api: RestClient, app: string): Promise<string> {
   if (UUID.test(app)) return app;
   const { data } = (await api.call("GET", "/apps")) as { data: Array<{ id: string; slug: string }> };
   const found = data.find((a) => a.slug === app);
   if (!found) throw new UserError(`no app with the slug "${app}" in this token's team`);
   return found.id;
-}
-
-function onePositional(positionals: string[], what: string): string {
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? `give the ${what}` : `give one ${what}`);
-  return positionals[0]!;
 }
 
 interface ImageAnswer {
@@ -102,7 +51,7 @@ interface ImageAnswer {
 
 const pullText = (i: ImageAnswer) => i.pullReference ?? `(no pull reference: ${i.problem})`;
 
-export function appsImagesCommands(deps: AppsImagesDeps = {}): Command[] {
+export function appsImagesCommands(deps: RestClientDeps = {}): Command[] {
   return [
     defineCommand({
       path: ["apps", "images", "list"],
@@ -111,7 +60,7 @@ export function appsImagesCommands(deps: AppsImagesDeps = {}): Command[] {
       flags: { ...stringFlags("app", "portal-url"), ...booleanFlags("json") },
       async run({ values }, io) {
         const app = requireFlag(values, "app");
-        const api = client(values, deps);
+        const api = restClient(values, deps);
         const answer = (await api.call("GET", `/apps/${await appIdOf(api, app)}/images`)) as { app: { slug: string; onlyListedImages: boolean }; images: ImageAnswer[] };
         if (values.json) return io.out(JSON.stringify(answer, null, 2));
         if (answer.images.length === 0) return io.out(`${answer.app.slug} lists no images: its licenses pull any repository of the team's registries.`);
@@ -128,7 +77,7 @@ export function appsImagesCommands(deps: AppsImagesDeps = {}): Command[] {
       async run({ values, positionals }, io) {
         const app = requireFlag(values, "app");
         const reference = onePositional(positionals, "image reference");
-        const api = client(values, deps);
+        const api = restClient(values, deps);
         const added = (await api.call("POST", `/apps/${await appIdOf(api, app)}/images`, { reference })) as ImageAnswer;
         io.out(`added ${added.image} (${added.id})\ncustomers pull: ${pullText(added)}`);
       },
@@ -143,7 +92,7 @@ export function appsImagesCommands(deps: AppsImagesDeps = {}): Command[] {
         const app = requireFlag(values, "app");
         const imageId = onePositional(positionals, "image id");
         if (!UUID.test(imageId)) throw new UsageError(`"${imageId}" is not an image id (see \`portcullis apps images list\`)`);
-        const api = client(values, deps);
+        const api = restClient(values, deps);
         await api.call("DELETE", `/apps/${await appIdOf(api, app)}/images/${imageId}`);
         io.out(`removed ${imageId}`);
       },

@@ -8,6 +8,7 @@ import { adminBootstrapCommand } from "./admin-bootstrap";
 import { hashesCommands } from "./hashes";
 import { backupCommand, restoreCommand } from "./backup";
 import { appsImagesCommands } from "./apps-images";
+import { licensesInstructionsCommand } from "./licenses-instructions";
 import { ssoVerifyDomainCommand } from "./sso";
 import { disconnectDb, getDb } from "@/lib/db/client";
 import { prismaSecretStore } from "@/lib/crypto/prisma-store";
@@ -26,4 +27,4 @@ const kmsDeps = databaseKmsDeps(async () => {
 });
 
 /** Every command of the CLI. Each lives in its own file in this folder. */
-export const commands: Command[] = [...kmsCommands(kmsDeps), migrateCommand, imagesRewriteCommand, pullSecretCommand, registryConfigCommand, adminBootstrapCommand(), ...hashesCommands(), backupCommand, restoreCommand, ...appsImagesCommands(), ssoVerifyDomainCommand()];
+export const commands: Command[] = [...kmsCommands(kmsDeps), migrateCommand, imagesRewriteCommand, pullSecretCommand, registryConfigCommand, adminBootstrapCommand(), ...hashesCommands(), backupCommand, restoreCommand, ...appsImagesCommands(), licensesInstructionsCommand(), ssoVerifyDomainCommand()];

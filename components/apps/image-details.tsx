@@ -6,7 +6,7 @@ import type { AppImageDetailsDto } from "@/lib/apps/images/dto";
 
 const formatBytes = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
 
-/** The image's digest, platforms and size, read live when the row appears (nothing is stored). */
+/** The image's digest, platforms and size, read live when the row appears (only whether it is a Helm chart is kept). */
 export function ImageDetails({ appId, imageId }: { appId: string; imageId: string }) {
   const [details, setDetails] = useState<AppImageDetailsDto | { problem: string } | null>(null);
   useEffect(() => {
@@ -35,6 +35,12 @@ export function ImageDetails({ appId, imageId }: { appId: string; imageId: strin
       <dd className="min-w-0 truncate font-mono" title={details.digest ?? ""}>
         {details.digest}
       </dd>
+      {details.helmChart && (
+        <>
+          <dt className="text-slate-500">Kind</dt>
+          <dd>Helm chart: the install instructions give customers a helm install line for it</dd>
+        </>
+      )}
       <dt className="text-slate-500">Platforms</dt>
       <dd>{details.platforms.length ? details.platforms.join(", ") : "not stated"}</dd>
       <dt className="text-slate-500">Size</dt>

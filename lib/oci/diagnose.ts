@@ -10,7 +10,7 @@ import { getEcrAuthorization } from "./ecr";
 import { detectProvider, normalizeEndpoint, type RegistryEndpoint } from "./endpoint";
 import { StepFailed, stepRunner } from "./diagnostic-steps";
 import { InvalidReferenceError, UpstreamError } from "./errors";
-import { formatPlatform, MAX_MANIFEST_BYTES, parseOciErrors, platformOfConfig, sha256Digest, summarizeManifest, type ManifestSummary } from "./manifest";
+import { formatPlatform, isHelmChart, MAX_MANIFEST_BYTES, parseOciErrors, platformOfConfig, sha256Digest, summarizeManifest, type ManifestSummary } from "./manifest";
 import { clip } from "./names";
 import { DOCKER_HUB_ALIASES, looksLikeHost, parseImageReference } from "./reference";
 import { RegistryClient, type UpstreamResponse } from "./registry-client";
@@ -285,6 +285,7 @@ function describeManifest(s: ManifestSummary): string {
     const n = s.platforms.length;
     return `Multi-platform index (${type}) with ${n} platform${n === 1 ? "" : "s"}: ${s.platforms.map(formatPlatform).join(", ") || "none listed"}. Digest ${s.digest}.`;
   }
+  if (isHelmChart(s)) return `Helm chart (${type}): ${s.layers} layer${s.layers === 1 ? "" : "s"}, ${formatBytes(s.layerBytes ?? 0)}. Digest ${s.digest}.`;
   const platform = s.platforms[0] ? ` for ${formatPlatform(s.platforms[0])}` : "";
   return `Single image (${type})${platform}: ${s.layers} layer${s.layers === 1 ? "" : "s"}, ${formatBytes(s.layerBytes ?? 0)}. Digest ${s.digest}.`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatPlatform, MEDIA_TYPES, parseOciErrors, platformOfConfig, sha256Digest, summarizeManifest } from "./manifest";
+import { formatPlatform, HELM_CHART_CONFIG, isHelmChart, MEDIA_TYPES, parseOciErrors, platformOfConfig, sha256Digest, summarizeManifest } from "./manifest";
 
 const d = (c: string) => `sha256:${c.repeat(64)}`;
 
@@ -29,6 +29,18 @@ describe("summarizeManifest", () => {
   it("a single image: layers, bytes, config", () => {
     const body = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.dockerManifest, config: { digest: d("c") }, layers: [{ size: 10 }, { size: 32 }] }));
     expect(summarizeManifest(body, undefined)).toMatchObject({ kind: "image", layers: 2, layerBytes: 42, configDigest: d("c"), platforms: [] });
+  });
+
+  it("a Helm chart is told by its config's media type; an image is not one", () => {
+    const chart = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config: { mediaType: HELM_CHART_CONFIG, digest: d("c"), size: 90 }, layers: [{ mediaType: "application/vnd.cncf.helm.chart.content.v1.tar+gzip", size: 700 }] }),
+    );
+    const summary = summarizeManifest(chart, undefined);
+    expect(summary).toMatchObject({ kind: "image", configMediaType: HELM_CHART_CONFIG, layerBytes: 700 });
+    expect(isHelmChart(summary)).toBe(true);
+    const image = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: d("c") }, layers: [] }));
+    expect(isHelmChart(summarizeManifest(image, undefined))).toBe(false);
+    expect(isHelmChart(summarizeManifest(Buffer.from(JSON.stringify({ manifests: [] })), MEDIA_TYPES.ociIndex))).toBe(false);
   });
 
   it("platformOfConfig", () => {

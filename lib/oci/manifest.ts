@@ -35,7 +35,15 @@ export interface ManifestSummary {
   layers?: number;
   layerBytes?: number;
   configDigest?: string;
+  /** Image only: the config's media type, which says what kind of artifact it is (a Helm chart: HELM_CHART_CONFIG). */
+  configMediaType?: string;
 }
+
+/** The config media type of a Helm chart stored as an OCI artifact (what `helm push` writes). */
+export const HELM_CHART_CONFIG = "application/vnd.cncf.helm.config.v1+json";
+
+/** Is this manifest a Helm chart? */
+export const isHelmChart = (m: Pick<ManifestSummary, "configMediaType">) => m.configMediaType === HELM_CHART_CONFIG;
 
 export const formatPlatform = (p: Platform) => `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ""}`;
 
@@ -69,6 +77,7 @@ export function summarizeManifest(bytes: Buffer, contentType: string | undefined
     layers: layers.length,
     layerBytes: layers.reduce((n, l) => n + (l.size ?? 0), 0),
     configDigest: doc.config?.digest,
+    ...(doc.config?.mediaType && { configMediaType: doc.config.mediaType }),
   };
 }
 

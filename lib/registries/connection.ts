@@ -108,6 +108,7 @@ export async function runConnectionTest(
         reference: r.manifest.reference,
         ...(r.manifest.layers !== undefined && { layers: r.manifest.layers }),
         ...(r.manifest.layerBytes !== undefined && { layerBytes: r.manifest.layerBytes }),
+        ...(r.manifest.configMediaType !== undefined && { configMediaType: r.manifest.configMediaType }),
       },
     }),
   };

@@ -16,6 +16,7 @@ export const testedManifestSchema = z.object({
   reference: z.string(),
   layers: z.int().optional(),
   layerBytes: z.number().optional(),
+  configMediaType: z.string().optional().meta({ description: "Single images: the config's media type (`application/vnd.cncf.helm.config.v1+json` for a Helm chart)." }),
 });
 
 /** A connection test as stored, shown and returned by the REST API: never a secret in it. */

@@ -1,5 +1,6 @@
 import { isCacheRepository } from "@/lib/cache/naming";
 import type { Db } from "@/lib/db/client";
+import { isListedForApp } from "@/lib/apps/images/entitlement";
 import { can } from "@/lib/auth/permissions";
 import type { ActiveLicense } from "@/lib/licenses/verify";
 import type { RoleName } from "@/lib/teams/schemas";
@@ -13,7 +14,9 @@ import type { RegistryAccess } from "./jwt";
  * - A team member (email + password) and an API token of a team get `pull,push` on the repositories
  *   of their team's apps, `pull` only with a read-only role (a user token acts with the lower of
  *   its own and its user's role, lib/tokens/authenticate.ts).
- * - A license gets `pull` on the repositories of its own app.
+ * - A license gets `pull` on the repositories of its own app; when the app lists its images and
+ *   "only listed images" is on, on the hosted repositories it lists only (the proxy's rule,
+ *   lib/apps/images/entitlement.ts).
  * - Nothing else is ever granted: no other team's slug, no deleted app's slug (to anyone: a
  *   slug is never reused, lib/apps/operations.ts), no repository outside an app, no `delete`,
  *   no `*`, no catalog, and nothing under `portcullis-cache/` (the proxy cache's store, whose
@@ -62,10 +65,18 @@ export async function grantAccess(db: Db, principal: Principal, requested: Map<s
   const apps = await db.app.findMany({ where: { slug: { in: slugs }, deletedAt: null }, select: { id: true, slug: true, teamId: true } });
   const appBySlug = new Map(apps.map((a) => [a.slug, a]));
 
-  let allowedFor: (app: { id: string; teamId: string }) => ReadonlySet<string> | undefined;
+  let allowedFor: (app: { id: string; teamId: string }, repository: string) => ReadonlySet<string> | undefined;
   if (principal.kind === "license") {
     const l = principal.license;
-    allowedFor = (app) => (app.id === l.appId && app.teamId === l.teamId ? PULL_ONLY : undefined);
+    const asksOwnApp = apps.some((a) => a.id === l.appId && a.teamId === l.teamId);
+    const own = asksOwnApp
+      ? await db.app.findFirst({
+          where: { id: l.appId, teamId: l.teamId },
+          select: { onlyListedImages: true, images: { where: { teamId: l.teamId }, select: { source: true, registryHost: true, repository: true } } },
+        })
+      : null;
+    allowedFor = (app, repository) =>
+      own && app.id === l.appId && app.teamId === l.teamId && isListedForApp(own, { source: "hosted", repository }) ? PULL_ONLY : undefined;
   } else if (principal.kind === "token") {
     const actions = roleActions(principal.role);
     allowedFor = (app) => (app.teamId === principal.teamId ? actions : undefined);
@@ -85,7 +96,7 @@ export async function grantAccess(db: Db, principal: Principal, requested: Map<s
   for (const [name, actions] of requested) {
     const slug = slugOf(name);
     const app = slug ? appBySlug.get(slug) : undefined;
-    const allowed = app ? allowedFor(app) : undefined;
+    const allowed = app ? allowedFor(app, name) : undefined;
     if (!allowed) continue;
     const granted = ORDER.filter((a) => actions.has(a) && allowed.has(a));
     if (granted.length > 0) access.push({ type: "repository", name, actions: granted });

@@ -17,6 +17,7 @@ import { createLicense } from "@/lib/licenses/operations";
 import { createPersonalToken, createServiceAccount, createTeamToken } from "@/lib/tokens/operations";
 import { createRegistry } from "@/lib/registries/operations";
 import { addAppImage, setOnlyListedImages } from "@/lib/apps/images/operations";
+import { hostsFromEnv } from "@/lib/apps/images/pull-references";
 import { setRegistryApps, setRegistryServesApp } from "@/lib/apps/registry-scope";
 import { addSsoDomain } from "@/lib/sso/domains";
 
@@ -308,6 +309,27 @@ describe("a license pulls only what its app may: its registries, and its listed 
     await invoke(setRegistryServesApp, teams.adminA, { id: reg.id, appId: catalogId, serves: true });
     await invoke(setOnlyListedImages, teams.adminA, { id: catalogId, onlyListedImages: false });
     expect((await lookup("ghcr.example.test/acme/api")).body).toMatchObject({ allowed: true });
+    await invoke(setOnlyListedImages, teams.adminA, { id: catalogId, onlyListedImages: true });
+  });
+
+  it("the hosted registry's token service follows the same list: a license pulls only the hosted repositories its app lists", async () => {
+    const principal: Principal = { kind: "license", license: (await findActiveLicense(t.db, license.licenseId))! };
+    const hosted = (p: Principal, repository: string) => grantAccess(t.db, p, new Map([[repository, new Set(["pull", "push"])]]));
+    // The app lists upstream images only, "only listed images" on: none of its hosted repositories is listed.
+    expect((await t.db.app.findUniqueOrThrow({ where: { id: catalogId } })).onlyListedImages).toBe(true);
+    expect(await hosted(principal, "catalog/api")).toEqual([]);
+    await invoke(addAppImage, teams.adminA, { id: catalogId, reference: `${hostsFromEnv().registryHost}/catalog/api:1` });
+    expect(await hosted(principal, "catalog/api")).toEqual([{ type: "repository", name: "catalog/api", actions: ["pull"] }]);
+    expect(await hosted(principal, "catalog/worker")).toEqual([]);
+    // The team's own members still push and pull every repository of the app.
+    expect(await hosted({ kind: "user", userId: teams.adminA.userId, email: teams.adminA.email }, "catalog/worker")).toEqual([
+      { type: "repository", name: "catalog/worker", actions: ["pull", "push"] },
+    ]);
+    // Another app's list grants nothing here: the other team's license still gets nothing of this app.
+    const other = await invoke(createLicense, teams.adminB, { customerId: (await invoke(createCustomer, teams.adminB, { name: "Vandelay" })).id, app: "beta-tools", type: "paid" });
+    expect(await hosted({ kind: "license", license: (await findActiveLicense(t.db, other.licenseId))! }, "catalog/api")).toEqual([]);
+    await invoke(setOnlyListedImages, teams.adminA, { id: catalogId, onlyListedImages: false });
+    expect(await hosted(principal, "catalog/worker")).toEqual([{ type: "repository", name: "catalog/worker", actions: ["pull"] }]);
     await invoke(setOnlyListedImages, teams.adminA, { id: catalogId, onlyListedImages: true });
   });
 

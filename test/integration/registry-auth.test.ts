@@ -7,6 +7,7 @@ import { hashPassword } from "@/lib/auth/password";
 import type { TeamContext } from "@/lib/auth/context";
 import { invoke } from "@/lib/server/operation";
 import { listActivity } from "@/lib/activity/operations";
+import { setOnlyListedImages } from "@/lib/apps/images/operations";
 import { createPersonalToken, createServiceAccount, createTeamToken, revokeToken } from "@/lib/tokens/operations";
 import { decodeJwt, libtrustKeyId, verifyJwt } from "@/lib/registry-auth/jwt";
 import { REGISTRY_ISSUER, REGISTRY_SERVICE } from "@/lib/registry-auth/settings";
@@ -113,6 +114,24 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo"))("hosted registry 
     await pullImage(ref("acme/app:1"), path.join(work, "pulled"), { creds: licenseCreds(license) });
     const manifest = await skopeoInspect(ref("acme/tools:1"), { creds: licenseCreds(license), raw: true });
     expect(manifest.mediaType).toBe("application/vnd.oci.image.manifest.v1+json");
+  });
+
+  it("with \"only listed images\" on and images listed, a license pulls only the hosted repositories its app lists", async () => {
+    expect((await t.db.app.findUniqueOrThrow({ where: { id: appId } })).onlyListedImages).toBe(true);
+    const listed = await t.db.appImage.create({ data: { teamId: admin.teamId, appId, source: "hosted", registryHost: registry.host, repository: "acme/app", reference: "1" } });
+    try {
+      await pullImage(ref("acme/app:1"), path.join(work, "listed"), { creds: licenseCreds(license) });
+      expect(await failure(skopeoInspect(ref("acme/tools:1"), { creds: licenseCreds(license), raw: true }))).toMatch(/denied: requested access to the resource is denied/);
+      // The vendor's own credentials still reach every repository of the app.
+      const vendorManifest = await skopeoInspect(ref("acme/tools:1"), { creds: { username: "auditor", password: tokens.readOnly }, raw: true });
+      expect(vendorManifest.mediaType).toBe("application/vnd.oci.image.manifest.v1+json");
+      // Switched off, the list no longer limits the license.
+      await invoke(setOnlyListedImages, admin, { id: appId, onlyListedImages: false });
+      expect((await skopeoInspect(ref("acme/tools:1"), { creds: licenseCreds(license), raw: true })).mediaType).toBe("application/vnd.oci.image.manifest.v1+json");
+    } finally {
+      await invoke(setOnlyListedImages, admin, { id: appId, onlyListedImages: true });
+      await t.db.appImage.delete({ where: { id: listed.id } });
+    }
   });
 
   it("containerd's OAuth2 POST (password grant) gets a token Distribution accepts for the license's pulls only", async () => {

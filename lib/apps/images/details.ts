@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "@/lib/db/client";
-import { formatPlatform, type ManifestSummary } from "@/lib/oci/manifest";
+import { formatPlatform, isHelmChart, type ManifestSummary } from "@/lib/oci/manifest";
 import { runConnectionTest } from "@/lib/registries/connection";
 import { loadRegistryCredentials } from "@/lib/registries/secret";
 import { HostedRegistryError, hostedImagesClient } from "@/lib/registry-auth/hosted-images";
@@ -11,22 +11,24 @@ import { endpointHost } from "./registry-match";
 /**
  * What an app's image is right now, read live: an upstream image with the registry connection
  * test (lib/registries/connection.ts, the same steps and words as the Images page's Test), a
- * hosted one with the portal's client of the hosted registry. Nothing is stored.
+ * hosted one with the portal's client of the hosted registry. Only whether it is a Helm chart is
+ * kept (by the caller, lib/apps/images/operations.ts), for the install instructions.
  */
 
 type Image = { id: string; source: string; registryHost: string; repository: string; reference: string };
 
-const fromSummary = (id: string, m: Pick<ManifestSummary, "digest" | "kind" | "layerBytes"> & { platforms: string[] }): AppImageDetailsDto => ({
+const fromSummary = (id: string, m: Pick<ManifestSummary, "digest" | "kind" | "layerBytes" | "configMediaType"> & { platforms: string[] }): AppImageDetailsDto => ({
   id,
   ok: true,
   digest: m.digest,
   kind: m.kind,
   platforms: m.platforms,
   compressedBytes: m.kind === "image" ? (m.layerBytes ?? null) : null,
+  helmChart: isHelmChart(m),
   problem: null,
 });
 
-const failed = (id: string, problem: string): AppImageDetailsDto => ({ id, ok: false, digest: null, kind: null, platforms: [], compressedBytes: null, problem });
+const failed = (id: string, problem: string): AppImageDetailsDto => ({ id, ok: false, digest: null, kind: null, platforms: [], compressedBytes: null, helmChart: false, problem });
 
 export async function describeAppImage(db: Db, teamId: string, image: Image): Promise<AppImageDetailsDto> {
   const label = `${image.repository}${referenceSuffix(image.reference)}`;

@@ -15,6 +15,7 @@ export const appImageDtoSchema = z.object({
   pullFrom: pullFromSchema,
   pullReference: z.string().nullable().meta({ description: "What a customer pulls with their license; null with `problem` when no reference reaches it." }),
   problem: z.string().nullable().meta({ description: "Why customers can't pull it as listed (no team registry serves its host, a host with a port and no registry name)." }),
+  helmChart: z.boolean().meta({ description: "A Helm chart stored as an OCI artifact, as last read from the registry (reading its details refreshes it)." }),
   createdAt: z.date(),
 });
 export type AppImageDto = z.infer<typeof appImageDtoSchema>;
@@ -33,6 +34,7 @@ export const appImageDetailsDtoSchema = z.object({
   kind: z.enum(["index", "image"]).nullable(),
   platforms: z.array(z.string()),
   compressedBytes: z.number().nullable().meta({ description: "Sum of the layers' sizes (single-platform images; null for an index)." }),
+  helmChart: z.boolean().meta({ description: "Its config media type is a Helm chart's (`application/vnd.cncf.helm.config.v1+json`)." }),
   problem: z.string().nullable().meta({ description: "Which step failed and why, when `ok` is false." }),
 });
 export type AppImageDetailsDto = z.infer<typeof appImageDetailsDtoSchema>;

@@ -11,6 +11,22 @@ import { endpointHost } from "./registry-match";
  * The reasons go to the customer in the OCI error's message.
  */
 
+type ListedImage = { source: string; registryHost: string; repository: string };
+
+/**
+ * The one rule of "only listed images", for the proxy (upstream repositories) and the hosted
+ * registry's token service (lib/registry-auth/grants.ts, hosted repositories): with the switch on
+ * and at least one image listed, a license pulls only the listed repositories. A hosted image is
+ * matched by its repository alone (the hosted registry's host may have moved since it was listed).
+ */
+export function isListedForApp(
+  app: { onlyListedImages: boolean; images: readonly ListedImage[] },
+  image: { source: "upstream"; registryHost: string; repository: string } | { source: "hosted"; repository: string },
+): boolean {
+  if (!app.onlyListedImages || app.images.length === 0) return true;
+  return app.images.some((i) => i.source === image.source && i.repository === image.repository && (image.source === "hosted" || i.registryHost === image.registryHost));
+}
+
 export type Entitlement = { ok: true } | { ok: false; code: "not_in_app" | "registry_not_in_app"; reason: string };
 
 export async function checkImageEntitlement(
@@ -27,7 +43,7 @@ export async function checkImageEntitlement(
   if (!opts.registry.allApps && !opts.registry.appIds.includes(opts.appId)) {
     return { ok: false, code: "registry_not_in_app", reason: `${shownHost} is not one of the registries of app '${app.slug}'.` };
   }
-  if (app.onlyListedImages && app.images.length > 0 && !app.images.some((i) => i.source === "upstream" && i.registryHost === host && i.repository === opts.repository)) {
+  if (!isListedForApp(app, { source: "upstream", registryHost: host, repository: opts.repository })) {
     return { ok: false, code: "not_in_app", reason: `${shownHost}/${opts.repository} is not one of the images of app '${app.slug}'.` };
   }
   return { ok: true };

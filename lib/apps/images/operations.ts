@@ -12,7 +12,8 @@ import { addAppImageSchema, appImageDetailsSchema, appImagesRefSchema, removeApp
 import { suggestAppImages } from "./suggestions";
 
 /**
- * An app's images: the list the vendor keeps (add, remove), what each is now (live), what the
+ * An app's images: the list the vendor keeps (add, remove), what each is now (live, which also
+ * records whether it is a Helm chart), what the
  * pull log suggests adding, and the "only listed images" switch. Every change is audited as an
  * `app.*` event on the app, which also tells the proxies to drop their cached answers for it.
  */
@@ -85,7 +86,13 @@ export const appImageDetails = defineOperation({
   async run(ctx, input): Promise<AppImageDetailsDto> {
     const app = await findLiveApp(ctx.db, ctx, input.id);
     const image = await findOr404(ctx.db.appImage.findFirst({ where: { id: input.imageId, appId: app.id, teamId: ctx.teamId } }), IMAGE_NOT_FOUND);
-    return describeAppImage(ctx.db, ctx.teamId, image);
+    const details = await describeAppImage(ctx.db, ctx.teamId, image);
+    // Whether it is a Helm chart is kept for the install instructions (`helm install oci://…`);
+    // a registry that can't be read now leaves what was last read.
+    if (details.ok && details.helmChart !== image.helmChart) {
+      await ctx.db.appImage.updateMany({ where: { id: image.id, teamId: ctx.teamId }, data: { helmChart: details.helmChart } });
+    }
+    return details;
   },
 });
 

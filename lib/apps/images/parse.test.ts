@@ -22,7 +22,7 @@ const fieldError = (text: string) => {
   }
   return "parsed";
 };
-const pull = (text: string) => pullReferenceOf({ id: "00000000-0000-4000-8000-000000000000", createdAt: new Date(0), ...parseAppImage(text, ctx) }, "acme", ctx.registries, hosts).pullReference;
+const pull = (text: string) => pullReferenceOf({ id: "00000000-0000-4000-8000-000000000000", createdAt: new Date(0), helmChart: false, ...parseAppImage(text, ctx) }, "acme", ctx.registries, hosts).pullReference;
 
 describe("an app's image as the vendor types it", () => {
   it.each([
@@ -51,7 +51,7 @@ describe("an app's image as the vendor types it", () => {
   });
 
   it("says why there is no reference when a host:port registry has no name", () => {
-    const image = { id: "00000000-0000-4000-8000-000000000000", createdAt: new Date(0), source: "upstream", registryHost: "10.0.0.5:5000", repository: "team/db", reference: "1" };
+    const image = { id: "00000000-0000-4000-8000-000000000000", createdAt: new Date(0), helmChart: false, source: "upstream", registryHost: "10.0.0.5:5000", repository: "team/db", reference: "1" };
     const dto = pullReferenceOf(image, "acme", [{ endpoint: "https://10.0.0.5:5000", name: null }], hosts);
     expect(dto).toMatchObject({ pullReference: null, problem: "A proxy path can't hold a port (10.0.0.5:5000): give that registry a name on the Images page." });
   });

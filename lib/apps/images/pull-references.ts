@@ -36,13 +36,13 @@ export function hostsFromEnv(e: Env = processEnv()) {
   };
 }
 
-type ImageRow = { id: string; source: string; registryHost: string; repository: string; reference: string; createdAt: Date };
+type ImageRow = { id: string; source: string; registryHost: string; repository: string; reference: string; helmChart: boolean; createdAt: Date };
 type RegistryRow = { endpoint: string; name: string | null };
 
 /** One image as customers pull it: the reference, or why there is none. */
 export function pullReferenceOf(image: ImageRow, appSlug: string, registries: readonly RegistryRow[], hosts: Hosts): AppImageDto {
   const suffix = referenceSuffix(image.reference);
-  const base = { id: image.id, registryHost: image.registryHost, repository: image.repository, reference: image.reference, createdAt: image.createdAt };
+  const base = { id: image.id, registryHost: image.registryHost, repository: image.repository, reference: image.reference, helmChart: image.helmChart, createdAt: image.createdAt };
   if (image.source === "hosted") {
     const ref = `${hosts.registryHost}/${image.repository}${suffix}`;
     return { ...base, registryHost: hosts.registryHost, source: "hosted", image: ref, pullFrom: "hosted-registry", pullReference: ref, problem: null };

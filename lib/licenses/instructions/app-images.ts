@@ -19,6 +19,6 @@ export const appImages: AppImagesSource = async (db, app) => {
   });
   const { images } = listed;
   return images.flatMap((i) =>
-    i.pullReference ? [{ reference: i.pullReference, source: i.image, via: i.pullFrom === "hosted-registry" ? ("hosted" as const) : ("proxy" as const), helmChart: false }] : [],
+    i.pullReference ? [{ reference: i.pullReference, source: i.image, via: i.pullFrom === "hosted-registry" ? ("hosted" as const) : ("proxy" as const), helmChart: i.helmChart }] : [],
   );
 };
