@@ -1,7 +1,8 @@
 import { env as processEnv, type Env } from "@/lib/config/env";
 import { hostedRegistryUrl } from "@/lib/registry-auth/hosted-images";
 import { signPortalToken, type PortalToken } from "@/lib/registry-auth/portal-token";
-import type { RegistrySigningKey } from "@/lib/registry-auth/signing-key";
+import { registrySigningKey, type RegistrySigningKey } from "@/lib/registry-auth/signing-key";
+import { LruMap } from "@/lib/lru-map";
 
 /**
  * The proxy cache's store: a CNCF Distribution (CACHE_REGISTRY_URL, else the hosted registry)
@@ -19,9 +20,33 @@ export function cacheStoreUrl(e: Env = processEnv()): string | undefined {
 /** How long a proxy's store token lasts (the proxy asks again through its lookups). */
 export const CACHE_TOKEN_TTL_SECONDS = 30 * 60;
 
-/** The proxies' token for one store repository: read, write and delete copies there, nothing else. */
-export function proxyCacheToken(repository: string, opts: { signingKey?: () => Promise<RegistrySigningKey>; now?: Date } = {}): Promise<PortalToken> {
-  return signPortalToken({ subject: "proxy-cache", access: [{ type: "repository", name: repository, actions: ["pull", "push", "delete"] }], ttlSeconds: CACHE_TOKEN_TTL_SECONDS, ...opts });
+/**
+ * A store token is signed again once it is this old: every lookup answer that names a cache
+ * carries one, and an ES256 signature per lookup is the portal's largest cost in answering it. A
+ * reused token still has more than CACHE_TOKEN_TTL_SECONDS minus this to live (25 minutes).
+ */
+export const CACHE_TOKEN_REUSE_MS = 5 * 60_000;
+const reusableTokens = new LruMap<string, PortalToken & { issuedAt: number }>(10_000);
+
+/**
+ * The proxies' token for one store repository: read, write and delete copies there, nothing else.
+ * One per signing key and repository is reused for CACHE_TOKEN_REUSE_MS.
+ */
+export async function proxyCacheToken(repository: string, opts: { signingKey?: () => Promise<RegistrySigningKey>; now?: Date } = {}): Promise<PortalToken> {
+  const key = await (opts.signingKey ?? registrySigningKey)();
+  const now = (opts.now ?? new Date()).getTime();
+  const memoKey = `${key.kid}|${repository}`;
+  const reused = reusableTokens.get(memoKey);
+  if (reused && now >= reused.issuedAt && now - reused.issuedAt < CACHE_TOKEN_REUSE_MS) return { token: reused.token, expiresAt: reused.expiresAt };
+  const signed = await signPortalToken({
+    subject: "proxy-cache",
+    access: [{ type: "repository", name: repository, actions: ["pull", "push", "delete"] }],
+    ttlSeconds: CACHE_TOKEN_TTL_SECONDS,
+    signingKey: async () => key,
+    ...(opts.now && { now: opts.now }),
+  });
+  reusableTokens.set(memoKey, { ...signed, issuedAt: now });
+  return signed;
 }
 
 /** The store could not be reached or refused a delete; `message` is safe to show. */

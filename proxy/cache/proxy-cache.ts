@@ -8,7 +8,7 @@ import { isValidDigest, parseDigest } from "@/lib/oci/names";
 import type { ProxyRequestPath } from "@/lib/oci/proxy-path";
 import type { RegistryClient, UpstreamResponse } from "@/lib/oci/registry-client";
 import { discard, readLimited } from "@/lib/oci/transport";
-import { LruMap } from "@/proxy/lru-map";
+import { LruMap } from "@/lib/lru-map";
 import type { ProxyMetrics } from "@/proxy/metrics";
 import { API_VERSION_HEADER, sendOciError } from "@/proxy/oci-response";
 import type { PortalClient } from "@/proxy/portal-client";

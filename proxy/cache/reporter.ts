@@ -1,5 +1,5 @@
 import type { CacheEventInput, CacheTrafficInput } from "@/lib/internal/contract";
-import { LruMap } from "@/proxy/lru-map";
+import { LruMap } from "@/lib/lru-map";
 import type { PortalClient } from "@/proxy/portal-client";
 import { BatchQueue } from "@/proxy/pull-log";
 

@@ -1,8 +1,8 @@
 /**
  * A Map that holds at most `maxEntries`, dropping the least recently used entry first (a `get`
- * or a `set` counts as a use). For the proxy's memories that must stay bounded under any traffic
- * but should keep what is still being asked for: a tag's last confirmed digest, when a copy's use
- * was last reported. A Map keeps insertion order, so moving an entry to the end on each use keeps
+ * or a `set` counts as a use). For memories that must stay bounded under any traffic but should
+ * keep what is still being asked for: the proxy's last confirmed digest of a tag and last report
+ * of a copy's use, the portal's store tokens. A Map keeps insertion order, so moving an entry to the end on each use keeps
  * the least recently used one first.
  */
 export class LruMap<K, V> {
