@@ -7,6 +7,7 @@ import { UpstreamError } from "@/lib/oci/errors";
 import { isValidDigest, parseDigest } from "@/lib/oci/names";
 import type { ProxyRequestPath } from "@/lib/oci/proxy-path";
 import type { RegistryClient, UpstreamResponse } from "@/lib/oci/registry-client";
+import { StoreClient, StoreError } from "@/lib/oci/blob-store";
 import { discard, readLimited } from "@/lib/oci/transport";
 import { LruMap } from "@/lib/lru-map";
 import type { ProxyMetrics } from "@/proxy/metrics";
@@ -19,7 +20,6 @@ import { DigestVerifier } from "@/proxy/verify-digest";
 import { accepts, manifestMediaType } from "./media-type";
 import type { CacheReporter } from "./reporter";
 import { Fill } from "./spool";
-import { StoreClient, StoreError } from "./store";
 
 /**
  * The proxy as a cache (docs/proxy-cache.md). Called after the license gate, for the manifest and
