@@ -1,4 +1,7 @@
-import { CHANGE_HEARTBEAT_MS, CHANGE_STREAM_EVENTS, changeEventSchema, type ChangeEvent } from "@/lib/internal/contract";
+import type { ChangeEvent } from "@/lib/internal/contract";
+import { CHANGE_HEARTBEAT_MS, CHANGE_STREAM_EVENTS } from "@/lib/internal/wire";
+import { tryRead } from "@/lib/validations/json-checks";
+import { readChangeEvent } from "./portal-answers";
 import type { LicenseCache } from "./license-cache";
 import type { ProxyMetrics } from "./metrics";
 import type { PortalClient } from "./portal-client";
@@ -145,15 +148,15 @@ export class ChangeFeed {
       return;
     }
     if (e.event !== CHANGE_STREAM_EVENTS.change || !this.connected) return;
-    let parsed;
+    let parsed: ChangeEvent | undefined;
     try {
-      parsed = changeEventSchema.safeParse(JSON.parse(e.data));
+      parsed = tryRead(JSON.parse(e.data), readChangeEvent);
     } catch {
       parsed = undefined;
     }
     // Something this proxy doesn't understand may concern any answer: drop them all.
-    if (!parsed?.success) this.opts.dropAll();
-    else this.opts.onChange(parsed.data);
+    if (!parsed) this.opts.dropAll();
+    else this.opts.onChange(parsed);
   }
 
   /** The line /readyz adds (never a readiness failure: the TTL still bounds what is served). */

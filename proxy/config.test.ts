@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "@/lib/config/env";
+import { ConfigError } from "@/lib/config/env-fields";
 import { loadProxyConfig } from "./config";
 
 const base = { NODE_ENV: "production", PROXY_SERVICE_TOKEN: "t".repeat(32), PORTAL_INTERNAL_URL: "http://portal.internal:3000" };

@@ -1,7 +1,18 @@
 import path from "node:path";
-import { z } from "zod";
-import { allowPrivateHosts, ConfigError, envSchema, withModeDefaults } from "@/lib/config/env";
-import { generatedSecret } from "@/lib/config/data-dir";
+import {
+  allowPrivateHosts,
+  ConfigError,
+  readBoolean,
+  readChoice,
+  readInsecureRegistries,
+  readInteger,
+  readSecret,
+  readString,
+  readUrl,
+  withModeDefaults,
+  type EnvSource,
+} from "@/lib/config/env-fields";
+import { generatedSecretIn } from "@/lib/config/generated-secret";
 import { DEFAULT_LICENSE_TTL_MS } from "./license-cache";
 import { DEFAULT_PULL_LOG_BUFFER } from "./pull-log";
 import { spoolFileName } from "./pull-log-spool";
@@ -60,91 +71,67 @@ export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 /** PROXY_PULL_LOG_DIR in production. */
 export const PRODUCTION_PULL_LOG_DIR = "/var/lib/portcullis/proxy";
 
-/** Trimmed; empty (or only spaces) counts as unset. */
-const trimmed = () => z.preprocess((v) => (typeof v === "string" ? v.trim() || undefined : v), z.string().optional());
+/** "false" (any case, spaces around) turns it off; anything else, or unset, leaves it on. */
+const onUnlessFalse = (source: EnvSource, name: string) => source[name]?.trim().toLowerCase() !== "false";
 
-/** An integer in [min, max], or unset. */
-const optionalInteger = (min: number, max: number) =>
-  trimmed()
-    .refine((v) => v === undefined || (Number.isInteger(Number(v)) && Number(v) >= min && Number(v) <= max), `must be an integer from ${min} to ${max}`)
-    .transform((v) => (v === undefined ? undefined : Number(v)));
+/** PORTAL_INTERNAL_URL, PORTAL_URL and PORT, in that order: where the portal's internal API is. */
+function portalUrl(env: EnvSource): string {
+  const internal = readUrl(env, "PORTAL_INTERNAL_URL");
+  const external = readUrl(env, "PORTAL_URL");
+  return internal ?? external ?? `http://127.0.0.1:${readInteger(env, "PORT", 0, 65535, 3000)}`;
+}
 
-/** An integer in [min, max]; unset gives `fallback`. */
-const integer = (min: number, max: number, fallback: number) => optionalInteger(min, max).transform((v) => v ?? fallback);
-
-/** Every variable the proxy reads, the portal's shared ones (lib/config/env.ts) included. */
-const proxyEnvSchema = envSchema
-  .extend({
-    PORTAL_INTERNAL_URL: trimmed().refine((v) => v === undefined || URL.canParse(v), "must be a URL"),
-    PROXY_BIND: trimmed(),
-    BIND_ADDRESS: trimmed(),
-    PROXY_TRUSTED_HOPS: integer(0, 10, 0),
-    PROXY_LICENSE_CACHE_TTL_MS: integer(0, 60_000, DEFAULT_LICENSE_TTL_MS),
-    PROXY_PULL_LOG_BUFFER: integer(100, 1_000_000, DEFAULT_PULL_LOG_BUFFER),
-    PROXY_PULL_LOG_DIR: trimmed(),
-    PROXY_DRAIN_DELAY_MS: integer(0, 600_000, DEFAULT_DRAIN_DELAY_MS),
-    PROXY_DRAIN_TIMEOUT_MS: integer(0, 3_600_000, DEFAULT_DRAIN_TIMEOUT_MS),
-    PROXY_MAX_LICENSE_FAILURES: integer(0, 1_000_000, DEFAULT_MAX_REFUSALS),
-    PROXY_ACCESS_LOG: z.string().optional().transform((v) => v?.trim().toLowerCase() !== "false"),
-    PROXY_CACHE: z.string().optional().transform((v) => v?.trim().toLowerCase() !== "false"),
-    PROXY_CACHE_DIR: trimmed(),
-    PROXY_CACHE_TAG_TTL_MS: integer(0, 3_600_000, DEFAULT_TAG_TTL_MS),
-    PROXY_MAX_CONNECTIONS: integer(1, 1_000_000, DEFAULT_CONNECTION_LIMITS.maxConnections),
-    /** Default: 256, or 0 (no per-address limit) behind trusted proxies. */
-    PROXY_MAX_CONNECTIONS_PER_ADDRESS: optionalInteger(0, 1_000_000),
-    PROXY_HEADERS_TIMEOUT_MS: integer(1_000, 120_000, DEFAULT_CONNECTION_LIMITS.headersTimeoutMs),
-    PROXY_METRICS_PORT: optionalInteger(1, 65535),
-    PROXY_METRICS_BIND: trimmed(),
-    PROXY_METRICS_TOKEN: trimmed().refine(
-      (v) => v === undefined || (v.length >= MIN_METRICS_TOKEN && !/\s/.test(v)),
-      `must be at least ${MIN_METRICS_TOKEN} characters, without spaces`,
-    ),
-  })
-  .superRefine((env, ctx) => {
-    if (env.NODE_ENV === "production" && !env.PROXY_SERVICE_TOKEN) {
-      ctx.addIssue({ code: "custom", path: ["PROXY_SERVICE_TOKEN"], message: "is required when NODE_ENV=production" });
-    }
-  });
+function metricsToken(env: EnvSource): string | undefined {
+  const token = readString(env, "PROXY_METRICS_TOKEN");
+  if (token !== undefined && (token.length < MIN_METRICS_TOKEN || /\s/.test(token))) {
+    throw new ConfigError(`Invalid configuration: PROXY_METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN} characters, without spaces`);
+  }
+  return token;
+}
 
 /**
  * `production`: started as the production proxy (`--production`), so NODE_ENV defaults to
  * production. Throws ConfigError with a one-line message naming the variable.
  */
-export function loadProxyConfig(source: Record<string, string | undefined> = process.env, opts: { production?: boolean } = {}): ProxyConfig {
-  const parsed = proxyEnvSchema.safeParse(withModeDefaults(opts.production ? { ...source, NODE_ENV: source.NODE_ENV ?? "production" } : source));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`Invalid configuration: ${String(issue.path[0])} ${issue.message}`);
-  }
-  const env = parsed.data;
-  const production = env.NODE_ENV === "production";
-  const headersTimeoutMs = env.PROXY_HEADERS_TIMEOUT_MS;
-  const pullLogDir = path.resolve(env.PROXY_PULL_LOG_DIR ?? (production ? PRODUCTION_PULL_LOG_DIR : path.join(env.PORTCULLIS_DATA_DIR, "proxy")));
+export function loadProxyConfig(source: EnvSource = process.env, opts: { production?: boolean } = {}): ProxyConfig {
+  const env = withModeDefaults(opts.production ? { ...source, NODE_ENV: source.NODE_ENV ?? "production" } : source);
+  const production = readChoice(env, "NODE_ENV", ["development", "production", "test"], "development") === "production";
+  const port = readInteger(env, "PROXY_PORT", 0, 65535, 5050);
+  const dataDir = path.resolve(readString(env, "PORTCULLIS_DATA_DIR") ?? "./.data");
+  const serviceToken = readSecret(env, "PROXY_SERVICE_TOKEN", 24);
+  if (production && !serviceToken) throw new ConfigError("Invalid configuration: PROXY_SERVICE_TOKEN is required when NODE_ENV=production");
+  const trustedProxyHops = readInteger(env, "PROXY_TRUSTED_HOPS", 0, 10, 0);
+  const headersTimeoutMs = readInteger(env, "PROXY_HEADERS_TIMEOUT_MS", 1_000, 120_000, DEFAULT_CONNECTION_LIMITS.headersTimeoutMs);
+  const pullLogDir = path.resolve(readString(env, "PROXY_PULL_LOG_DIR") ?? (production ? PRODUCTION_PULL_LOG_DIR : path.join(dataDir, "proxy")));
+  const metricsPort = readInteger(env, "PROXY_METRICS_PORT", 1, 65535);
+  const token = metricsToken(env);
+  const cacheDir = readString(env, "PROXY_CACHE_DIR");
   return {
-    port: env.PROXY_PORT,
-    drain: { delayMs: env.PROXY_DRAIN_DELAY_MS, timeoutMs: env.PROXY_DRAIN_TIMEOUT_MS },
-    bind: env.PROXY_BIND ?? env.BIND_ADDRESS ?? (production ? "0.0.0.0" : "127.0.0.1"),
+    port,
+    drain: { delayMs: readInteger(env, "PROXY_DRAIN_DELAY_MS", 0, 600_000, DEFAULT_DRAIN_DELAY_MS), timeoutMs: readInteger(env, "PROXY_DRAIN_TIMEOUT_MS", 0, 3_600_000, DEFAULT_DRAIN_TIMEOUT_MS) },
+    bind: readString(env, "PROXY_BIND") ?? readString(env, "BIND_ADDRESS") ?? (production ? "0.0.0.0" : "127.0.0.1"),
     production,
-    accessLog: env.PROXY_ACCESS_LOG,
-    ...(env.PROXY_METRICS_PORT !== undefined && { metrics: { port: env.PROXY_METRICS_PORT, bind: env.PROXY_METRICS_BIND ?? "127.0.0.1" } }),
+    accessLog: onUnlessFalse(env, "PROXY_ACCESS_LOG"),
+    ...(metricsPort !== undefined && { metrics: { port: metricsPort, bind: readString(env, "PROXY_METRICS_BIND") ?? "127.0.0.1" } }),
     options: {
-      portalUrl: env.PORTAL_INTERNAL_URL ?? env.PORTAL_URL ?? `http://127.0.0.1:${env.PORT}`,
-      serviceToken: env.PROXY_SERVICE_TOKEN ?? generatedSecret("proxy-service-token"),
-      dockerHubRegistry: env.DOCKER_HUB_REGISTRY,
-      allowPrivate: allowPrivateHosts(env),
-      insecureRegistries: env.INSECURE_REGISTRIES,
-      licenseTtlMs: env.PROXY_LICENSE_CACHE_TTL_MS,
-      trustedProxyHops: env.PROXY_TRUSTED_HOPS,
+      portalUrl: portalUrl(env),
+      serviceToken: serviceToken ?? generatedSecretIn(dataDir, "proxy-service-token"),
+      dockerHubRegistry: readString(env, "DOCKER_HUB_REGISTRY") ?? "registry-1.docker.io",
+      allowPrivate: allowPrivateHosts({ ALLOW_PRIVATE_HOSTS: readBoolean(env, "ALLOW_PRIVATE_HOSTS"), ALLOW_PRIVATE_REGISTRY_HOSTS: readBoolean(env, "ALLOW_PRIVATE_REGISTRY_HOSTS") ?? false }),
+      insecureRegistries: readInsecureRegistries(env),
+      licenseTtlMs: readInteger(env, "PROXY_LICENSE_CACHE_TTL_MS", 0, 60_000, DEFAULT_LICENSE_TTL_MS),
+      trustedProxyHops,
       connections: {
-        maxConnections: env.PROXY_MAX_CONNECTIONS,
-        maxPerAddress: env.PROXY_MAX_CONNECTIONS_PER_ADDRESS ?? (env.PROXY_TRUSTED_HOPS > 0 ? 0 : DEFAULT_CONNECTION_LIMITS.maxPerAddress),
+        maxConnections: readInteger(env, "PROXY_MAX_CONNECTIONS", 1, 1_000_000, DEFAULT_CONNECTION_LIMITS.maxConnections),
+        // Default: 256, or 0 (no per-address limit) behind trusted proxies.
+        maxPerAddress: readInteger(env, "PROXY_MAX_CONNECTIONS_PER_ADDRESS", 0, 1_000_000) ?? (trustedProxyHops > 0 ? 0 : DEFAULT_CONNECTION_LIMITS.maxPerAddress),
         headersTimeoutMs,
         requestTimeoutMs: Math.max(DEFAULT_CONNECTION_LIMITS.requestTimeoutMs, headersTimeoutMs),
       },
-      ...(env.PROXY_METRICS_TOKEN && { metricsAccess: { token: env.PROXY_METRICS_TOKEN } }),
-      refusalLimit: { maxRefusals: env.PROXY_MAX_LICENSE_FAILURES },
-      pullLog: { maxBuffered: env.PROXY_PULL_LOG_BUFFER, spoolFile: path.join(pullLogDir, spoolFileName(env.PROXY_PORT)) },
-      cache: { enabled: env.PROXY_CACHE, tagTtlMs: env.PROXY_CACHE_TAG_TTL_MS, ...(env.PROXY_CACHE_DIR && { spoolDir: env.PROXY_CACHE_DIR }) },
+      ...(token && { metricsAccess: { token } }),
+      refusalLimit: { maxRefusals: readInteger(env, "PROXY_MAX_LICENSE_FAILURES", 0, 1_000_000, DEFAULT_MAX_REFUSALS) },
+      pullLog: { maxBuffered: readInteger(env, "PROXY_PULL_LOG_BUFFER", 100, 1_000_000, DEFAULT_PULL_LOG_BUFFER), spoolFile: path.join(pullLogDir, spoolFileName(port)) },
+      cache: { enabled: onUnlessFalse(env, "PROXY_CACHE"), tagTtlMs: readInteger(env, "PROXY_CACHE_TAG_TTL_MS", 0, 3_600_000, DEFAULT_TAG_TTL_MS), ...(cacheDir && { spoolDir: cacheDir }) },
     },
   };
 }

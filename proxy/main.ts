@@ -10,7 +10,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { ConfigError } from "@/lib/config/env";
+import { ConfigError } from "@/lib/config/env-fields";
 import { createLogger } from "@/lib/log/logger";
 import { loadProxyConfig, type ProxyConfig } from "./config";
 import { missingNodeFlags } from "./node-flags";

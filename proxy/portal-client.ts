@@ -1,20 +1,10 @@
 import http from "node:http";
 import https from "node:https";
 import { Readable } from "node:stream";
-import {
-  INTERNAL_API,
-  cacheEventBatchResponseSchema,
-  cacheTagResponseSchema,
-  lookupResponseSchema,
-  pullEventBatchResponseSchema,
-  type CacheEventInput,
-  type CacheTagRequest,
-  type CacheTagResponse,
-  type CacheTrafficInput,
-  type LookupRequest,
-  type LookupResponse,
-  type PullEventInput,
-} from "@/lib/internal/contract";
+import type { CacheEventInput, CacheTagRequest, CacheTagResponse, CacheTrafficInput, LookupRequest, LookupResponse, PullEventInput } from "@/lib/internal/contract";
+import { INTERNAL_API } from "@/lib/internal/wire";
+import { tryRead } from "@/lib/validations/json-checks";
+import { readCacheEventsAnswer, readCacheTagAnswer, readLookupAnswer, readPullEventsAnswer } from "./portal-answers";
 
 /**
  * The proxy's side of the portal's internal API (lib/internal/contract.ts), over HTTP with
@@ -145,14 +135,9 @@ export class PortalClient {
       await res.cancel();
       throw new PortalUnavailableError(`The portal's internal API answered HTTP ${res.status}.`, res.status);
     }
-    let parsed;
-    try {
-      parsed = lookupResponseSchema.safeParse(await res.json());
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed?.success) throw new PortalUnavailableError("The portal's internal API answered something that is not a lookup answer.", res.status);
-    return { status: res.status as 200 | 401 | 403, body: parsed.data };
+    const body = tryRead(await res.json().catch(() => null), readLookupAnswer);
+    if (!body) throw new PortalUnavailableError("The portal's internal API answered something that is not a lookup answer.", res.status);
+    return { status: res.status as 200 | 401 | 403, body };
   }
 
   async sendPullEvents(events: PullEventInput[]): Promise<{ accepted: number; unknownLicense: number }> {
@@ -161,9 +146,9 @@ export class PortalClient {
       await res.cancel();
       throw new PortalUnavailableError(`The portal refused the pull log batch (HTTP ${res.status}).`, res.status);
     }
-    const parsed = pullEventBatchResponseSchema.safeParse(await res.json().catch(() => null));
-    if (!parsed.success) throw new PortalUnavailableError("The portal answered the pull log batch with something unexpected.");
-    return parsed.data;
+    const parsed = tryRead(await res.json().catch(() => null), readPullEventsAnswer);
+    if (!parsed) throw new PortalUnavailableError("The portal answered the pull log batch with something unexpected.");
+    return parsed;
   }
 
   /** A batch of cache events and traffic; the answer names copies the portal evicted. */
@@ -173,9 +158,9 @@ export class PortalClient {
       await res.cancel();
       throw new PortalUnavailableError(`The portal refused the cache events (HTTP ${res.status}).`, res.status);
     }
-    const parsed = cacheEventBatchResponseSchema.safeParse(await res.json().catch(() => null));
-    if (!parsed.success) throw new PortalUnavailableError("The portal answered the cache events with something unexpected.");
-    return parsed.data;
+    const parsed = tryRead(await res.json().catch(() => null), readCacheEventsAnswer);
+    if (!parsed) throw new PortalUnavailableError("The portal answered the cache events with something unexpected.");
+    return parsed;
   }
 
   /** The last digest any proxy confirmed for a tag, or null when none has. */
@@ -189,9 +174,9 @@ export class PortalClient {
       await res.cancel();
       throw new PortalUnavailableError(`The portal answered HTTP ${res.status} for a tag's last digest.`, res.status);
     }
-    const parsed = cacheTagResponseSchema.safeParse(await res.json().catch(() => null));
-    if (!parsed.success) throw new PortalUnavailableError("The portal answered a tag's last digest with something unexpected.");
-    return parsed.data;
+    const parsed = tryRead(await res.json().catch(() => null), readCacheTagAnswer);
+    if (!parsed) throw new PortalUnavailableError("The portal answered a tag's last digest with something unexpected.");
+    return parsed;
   }
 
   /**

@@ -1,5 +1,7 @@
 import type { PullEventInput } from "@/lib/internal/contract";
-import { MAX_PULL_EVENTS_PER_BATCH, pullEventBatchSchema } from "@/lib/internal/contract";
+import { MAX_PULL_EVENTS_PER_BATCH } from "@/lib/internal/wire";
+import { tryRead } from "@/lib/validations/json-checks";
+import { readPullEvent } from "./portal-answers";
 import { readSpool, removeSpool, writeSpool } from "./pull-log-spool";
 
 /**
@@ -172,8 +174,6 @@ export class BatchQueue<T> {
   }
 }
 
-const pullEventSchema = pullEventBatchSchema.shape.events.element;
-
 /** The minute (`2026-12-05T10:03`), license or app, reason and reference of a refused attempt. */
 const refusalKey = (e: PullEventInput) => [e.at.slice(0, 16), e.licenseId ?? `app:${e.appSlug}`, e.reason, e.action, e.image, e.reference ?? ""].join("\u0000");
 
@@ -226,10 +226,7 @@ export class PullLog extends BatchQueue<PullEventInput> {
   private async load(file: string): Promise<void> {
     let events: PullEventInput[];
     try {
-      events = (await readSpool(file)).flatMap((e) => {
-        const parsed = pullEventSchema.safeParse(e);
-        return parsed.success ? [parsed.data] : [];
-      });
+      events = (await readSpool(file)).flatMap((e) => tryRead(e, readPullEvent) ?? []);
     } catch (e) {
       this.spoolOpts.onSpoolError?.(e);
       return;

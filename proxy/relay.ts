@@ -120,7 +120,7 @@ async function relay(r: RelayRequest): Promise<void> {
   }
   ctx.upstreamMs = secondsSince(started) * 1000;
   metrics.upstreamLatency.observe(secondsSince(started), { route: kind });
-  await relayContent(r.res, ctx, up, kind, path.reference!, metrics);
+  await relayContent(r.res, ctx, up, kind, path.reference!, metrics, signal);
 }
 
 /**
@@ -131,7 +131,7 @@ async function relay(r: RelayRequest): Promise<void> {
  * part of the content, which no digest covers: it is relayed as it comes, for the client to check
  * the whole blob once it has it.
  */
-async function relayContent(res: http.ServerResponse, ctx: RequestContext, up: UpstreamResponse, kind: "manifests" | "blobs", reference: string, metrics: ProxyMetrics): Promise<void> {
+async function relayContent(res: http.ServerResponse, ctx: RequestContext, up: UpstreamResponse, kind: "manifests" | "blobs", reference: string, metrics: ProxyMetrics, signal: AbortSignal): Promise<void> {
   const verdict = upstreamStatusAnswer(kind, { status: up.status, json: isJson(up.contentType), retryAfter: headerValue(up.headers["retry-after"]) });
   if (verdict) {
     discard(up.body);
@@ -159,9 +159,9 @@ async function relayContent(res: http.ServerResponse, ctx: RequestContext, up: U
   // match the digest) or the client (the response closed before it finished).
   let failed: "client" | "upstream" | "verification" | undefined;
   up.body.once("error", () => (failed ??= "upstream"));
-  res.once("close", () => {
-    if (!res.writableFinished) failed ??= "client";
-  });
+  // The client leaving aborts `signal` (forward's one close listener on the response): a
+  // listener of our own there would be one too many beside pipeline's seven.
+  signal.addEventListener("abort", () => (failed ??= "client"), { once: true });
   up.body.on("data", (chunk: Buffer) => {
     ctx.bytes += chunk.length;
   });

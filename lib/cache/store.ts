@@ -1,7 +1,9 @@
 import { env as processEnv, type Env } from "@/lib/config/env";
 import { hostedRegistryUrl } from "@/lib/registry-auth/hosted-images";
 import { signPortalToken, type PortalToken } from "@/lib/registry-auth/portal-token";
-import type { RegistrySigningKey } from "@/lib/registry-auth/signing-key";
+import { registrySigningKey, type RegistrySigningKey } from "@/lib/registry-auth/signing-key";
+import { LruMap } from "@/lib/lru-map";
+import { StoreClient, StoreError } from "@/lib/oci/blob-store";
 
 /**
  * The proxy cache's store: a CNCF Distribution (CACHE_REGISTRY_URL, else the hosted registry)
@@ -19,9 +21,33 @@ export function cacheStoreUrl(e: Env = processEnv()): string | undefined {
 /** How long a proxy's store token lasts (the proxy asks again through its lookups). */
 export const CACHE_TOKEN_TTL_SECONDS = 30 * 60;
 
-/** The proxies' token for one store repository: read, write and delete copies there, nothing else. */
-export function proxyCacheToken(repository: string, opts: { signingKey?: () => Promise<RegistrySigningKey>; now?: Date } = {}): Promise<PortalToken> {
-  return signPortalToken({ subject: "proxy-cache", access: [{ type: "repository", name: repository, actions: ["pull", "push", "delete"] }], ttlSeconds: CACHE_TOKEN_TTL_SECONDS, ...opts });
+/**
+ * A store token is signed again once it is this old: every lookup answer that names a cache
+ * carries one, and an ES256 signature per lookup is the portal's largest cost in answering it. A
+ * reused token still has more than CACHE_TOKEN_TTL_SECONDS minus this to live (25 minutes).
+ */
+export const CACHE_TOKEN_REUSE_MS = 5 * 60_000;
+const reusableTokens = new LruMap<string, PortalToken & { issuedAt: number }>(10_000);
+
+/**
+ * The proxies' token for one store repository: read, write and delete copies there, nothing else.
+ * One per signing key and repository is reused for CACHE_TOKEN_REUSE_MS.
+ */
+export async function proxyCacheToken(repository: string, opts: { signingKey?: () => Promise<RegistrySigningKey>; now?: Date } = {}): Promise<PortalToken> {
+  const key = await (opts.signingKey ?? registrySigningKey)();
+  const now = (opts.now ?? new Date()).getTime();
+  const memoKey = `${key.kid}|${repository}`;
+  const reused = reusableTokens.get(memoKey);
+  if (reused && now >= reused.issuedAt && now - reused.issuedAt < CACHE_TOKEN_REUSE_MS) return { token: reused.token, expiresAt: reused.expiresAt };
+  const signed = await signPortalToken({
+    subject: "proxy-cache",
+    access: [{ type: "repository", name: repository, actions: ["pull", "push", "delete"] }],
+    ttlSeconds: CACHE_TOKEN_TTL_SECONDS,
+    signingKey: async () => key,
+    ...(opts.now && { now: opts.now }),
+  });
+  reusableTokens.set(memoKey, { ...signed, issuedAt: now });
+  return signed;
 }
 
 /** The store could not be reached or refused a delete; `message` is safe to show. */
@@ -32,13 +58,11 @@ export class CacheStoreError extends Error {
 export interface CacheStoreDeps {
   url: string;
   signingKey?: () => Promise<RegistrySigningKey>;
-  fetch?: typeof fetch;
   timeoutMs?: number;
 }
 
 export function cacheStore(deps: CacheStoreDeps) {
   const base = deps.url.replace(/\/+$/, "");
-  const doFetch = deps.fetch ?? fetch;
   const timeoutMs = deps.timeoutMs ?? 15_000;
 
   return {
@@ -51,25 +75,22 @@ export function cacheStore(deps: CacheStoreDeps) {
       } catch (e) {
         throw new CacheStoreError(`The cache store's signing key is not available (${(e as Error).message}).`);
       }
-      let res: Response;
       try {
-        res = await doFetch(`${base}/v2/${repository}/blobs/${digest}`, { method: "DELETE", headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(timeoutMs), redirect: "manual" });
+        await new StoreClient({ url: base, repository, token }, { timeoutMs }).remove(digest);
       } catch (e) {
-        const why = (e as Error).name === "TimeoutError" ? `no answer within ${timeoutMs / 1000} s` : ((e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message);
-        throw new CacheStoreError(`The cache store at ${base} can't be reached (${why}).`);
+        if (!(e instanceof StoreError)) throw e;
+        throw new CacheStoreError(deleteFailure(base, repository, digest, e));
       }
-      await res.body?.cancel();
-      if (res.ok || res.status === 404) return;
-      if (res.status === 405) {
-        throw new CacheStoreError(`The cache store at ${base} does not allow deletes: set storage.delete.enabled: true in its config and restart it.`);
-      }
-      throw new CacheStoreError(
-        res.status === 401 || res.status === 403
-          ? `The cache store at ${base} refused the portal's token (HTTP ${res.status}): its config must trust this portal's signing key.`
-          : `The cache store at ${base} answered HTTP ${res.status} while deleting ${repository}@${digest}.`,
-      );
     },
   };
+}
+
+/** What the portal says when a delete failed: the store's configuration to fix, when that is the reason. */
+function deleteFailure(base: string, repository: string, digest: string, e: StoreError): string {
+  if (e.status === undefined) return `The cache store at ${base} can't be reached (${e.unreachable ?? e.message}).`;
+  if (e.status === 405) return `The cache store at ${base} does not allow deletes: set storage.delete.enabled: true in its config and restart it.`;
+  if (e.status === 401 || e.status === 403) return `The cache store at ${base} refused the portal's token (HTTP ${e.status}): its config must trust this portal's signing key.`;
+  return `The cache store at ${base} answered HTTP ${e.status} while deleting ${repository}@${digest}.`;
 }
 
 export type CacheStore = ReturnType<typeof cacheStore>;

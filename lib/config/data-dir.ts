@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
-import crypto from "node:crypto";
 import { env } from "./env";
+import { generatedSecretIn } from "./generated-secret";
 
 /** The data directory for embedded state (PGlite, generated development secrets). */
 export function dataDir(): string {
@@ -10,24 +10,7 @@ export function dataDir(): string {
   return dir;
 }
 
-/**
- * Reads a secret generated once into the data directory, creating it (mode 0600) on first use.
- * Only for development: production requires the secret in the environment.
- */
+/** A secret generated once into the data directory (./generated-secret.ts): development only. */
 export function generatedSecret(fileName: string, bytes = 32): string {
-  const file = path.join(dataDir(), fileName);
-  try {
-    return fs.readFileSync(file, "utf8").trim();
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-  }
-  const value = crypto.randomBytes(bytes).toString("base64url");
-  try {
-    fs.writeFileSync(file, value + "\n", { mode: 0o600, flag: "wx" });
-  } catch (e) {
-    // Another process won the race: use its value.
-    if ((e as NodeJS.ErrnoException).code === "EEXIST") return fs.readFileSync(file, "utf8").trim();
-    throw e;
-  }
-  return value;
+  return generatedSecretIn(dataDir(), fileName, bytes);
 }

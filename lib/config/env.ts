@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { allowPrivateHosts as allowPrivateHostsOf, ConfigError, parseInsecureRegistries, withModeDefaults } from "./env-fields";
+
+export { ConfigError, withModeDefaults };
 
 /**
  * Every environment variable of the configuration (docs/contracts.md, "Configuration"), validated
@@ -102,17 +105,12 @@ export const envSchema = z.object({
     z
       .string()
       .default("")
-      .transform((v) => v.split(",").map((e) => e.trim().toLowerCase()).filter(Boolean))
-      .pipe(
-        z
-          .array(
-            z
-              .string()
-              .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/, "must list host[:port] entries separated by commas (no scheme, no path)")
-              .refine((e) => !e.includes(":") || Number(e.split(":")[1]) <= 65535, "has a port above 65535"),
-          )
-          .max(100),
-      ),
+      .transform((v, ctx) => {
+        const parsed = parseInsecureRegistries(v);
+        if (Array.isArray(parsed)) return parsed;
+        ctx.addIssue({ code: "custom", message: parsed.error });
+        return z.NEVER;
+      }),
   ),
   /** Reverse proxies in front of the portal that append to X-Forwarded-For (scripts/portal-server.ts). */
   PORTAL_TRUSTED_HOPS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(10).default(0)),
@@ -142,22 +140,6 @@ export const envSchema = z.object({
 });
 
 export type Env = z.infer<typeof envSchema>;
-
-export class ConfigError extends Error {
-  override name = "ConfigError";
-}
-
-/**
- * Defaults that depend on NODE_ENV. In development, loopback and private addresses (registries,
- * identity providers) are allowed unless ALLOW_PRIVATE_HOSTS or its older name
- * ALLOW_PRIVATE_REGISTRY_HOSTS says otherwise: a Distribution on 127.0.0.1 is the usual first
- * registry there. Production and tests never allow them by default.
- */
-export function withModeDefaults(source: Record<string, string | undefined>): Record<string, string | undefined> {
-  const development = (source.NODE_ENV?.trim() || "development") === "development";
-  if (!development || source.ALLOW_PRIVATE_HOSTS?.trim() || source.ALLOW_PRIVATE_REGISTRY_HOSTS?.trim()) return source;
-  return { ...source, ALLOW_PRIVATE_HOSTS: "true" };
-}
 
 /** Parses an environment; throws ConfigError with a one-line message naming the variable. */
 export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
@@ -222,5 +204,4 @@ export function runtimeMode(source: Record<string, string | undefined> = process
 export const awsRegion = (e: Pick<Env, "AWS_REGION" | "AWS_DEFAULT_REGION"> = env()) => e.AWS_REGION ?? e.AWS_DEFAULT_REGION ?? "us-east-1";
 
 /** ALLOW_PRIVATE_HOSTS, else its older name ALLOW_PRIVATE_REGISTRY_HOSTS (default false). */
-export const allowPrivateHosts = (e: Pick<Env, "ALLOW_PRIVATE_HOSTS" | "ALLOW_PRIVATE_REGISTRY_HOSTS"> = env()): boolean =>
-  e.ALLOW_PRIVATE_HOSTS ?? e.ALLOW_PRIVATE_REGISTRY_HOSTS;
+export const allowPrivateHosts = (e: Pick<Env, "ALLOW_PRIVATE_HOSTS" | "ALLOW_PRIVATE_REGISTRY_HOSTS"> = env()): boolean => allowPrivateHostsOf(e);

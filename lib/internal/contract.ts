@@ -1,9 +1,12 @@
 import { z } from "zod";
-import { licenseIdSchema } from "@/lib/licenses/license-login";
+import { licenseIdSchema } from "@/lib/licenses/license-id-schema";
 import { InvalidReferenceError } from "@/lib/oci/errors";
 import { COMPONENT_PATTERN, isValidRepository } from "@/lib/oci/names";
 import { resolveProxyImage } from "@/lib/oci/proxy-path";
 import { pullReasons, pullResults } from "@/lib/activity/reasons";
+import { changeKinds, lookupCodes, MAX_PULL_EVENTS_PER_BATCH, pathReadings, pullActions, upstreamProviders } from "./wire";
+
+export { CHANGE_HEARTBEAT_MS, CHANGE_STREAM_EVENTS, changeKinds, INTERNAL_API, MAX_PULL_EVENTS_PER_BATCH } from "./wire";
 
 /**
  * The portal's internal API for the registry proxy (docs/contracts.md, "Other portal endpoints":
@@ -14,20 +17,6 @@ import { pullReasons, pullResults } from "@/lib/activity/reasons";
  * Every request carries `Authorization: Bearer <PROXY_SERVICE_TOKEN>`. Decrypted upstream
  * credentials travel only in lookup answers on this channel; neither side logs them.
  */
-export const INTERNAL_API = {
-  /** POST: license + app + image path → may this pull proceed, from which upstream repository, with which credentials. */
-  lookup: "/api/internal/proxy/lookup",
-  /** POST: a batch of pull-log events. */
-  pullEvents: "/api/internal/proxy/pull-events",
-  /** GET: the portal is up and accepts this token (the proxy's /readyz). */
-  ping: "/api/internal/proxy/ping",
-  /** POST: a batch of cache events (copies stored, read, found corrupt; tags resolved; traffic). */
-  cacheEvents: "/api/internal/proxy/cache-events",
-  /** POST: the last digest any proxy saw for a tag (stale-if-error when this proxy has none). */
-  cacheTag: "/api/internal/proxy/cache-tag",
-  /** GET: Server-Sent Events naming what changed (changeEventSchema), so proxies drop cached lookup answers at once. */
-  changes: "/api/internal/proxy/changes",
-} as const;
 
 /**
  * The image path as the client sent it after the app slug (`/v2/proxy/<slug>/<image…>/…`), one
@@ -60,7 +49,6 @@ export const lookupRequestSchema = z
   .refine((r) => !r.image || r.appSlug, { message: "an image needs an app slug", path: ["image"] });
 export type LookupRequest = z.infer<typeof lookupRequestSchema>;
 
-const lookupCodes = ["ok", "unknown_license", "revoked", "expired", "wrong_app", "unknown_registry", "not_in_app", "registry_not_in_app"] as const;
 export type LookupCode = (typeof lookupCodes)[number];
 
 /** HTTP status of each answer: 401 for the license itself, 403 for what it is not entitled to. */
@@ -129,10 +117,10 @@ export const lookupResponseSchema = z.object({
       name: z.string().nullable(),
       /** Normalised `scheme://host[:port]`. */
       endpoint: z.string(),
-      provider: z.enum(["other", "ecr", "gcr"]),
+      provider: z.enum(upstreamProviders),
       credentialsVersion: z.number().int(),
       /** How the image path's first part was read: an upstream host, the team's registry name, or Docker Hub. */
-      matchedBy: z.enum(["host", "name", "docker-hub"]),
+      matchedBy: z.enum(pathReadings),
       /** The repository to ask this registry for (`library/nginx`, `org/app`). */
       repository: z.string().refine(isValidRepository, "is not a repository name"),
       credentials: credentialsSchema,
@@ -145,7 +133,6 @@ export const lookupResponseSchema = z.object({
 });
 export type LookupResponse = z.infer<typeof lookupResponseSchema>;
 
-const pullActions = ["pull-manifest", "head-manifest", "pull-blob", "head-blob", "list-tags", "list-referrers"] as const;
 export type PullAction = (typeof pullActions)[number];
 
 /**
@@ -186,8 +173,6 @@ const pullEventSchema = z
   .refine((e) => e.licenseId !== null || e.appSlug !== undefined, { message: "an event without a license needs an app slug", path: ["appSlug"] });
 export type PullEventInput = z.input<typeof pullEventSchema>;
 export type PullEvent = z.infer<typeof pullEventSchema>;
-
-export const MAX_PULL_EVENTS_PER_BATCH = 1000;
 
 export const pullEventBatchSchema = z.object({ events: z.array(pullEventSchema).min(1).max(MAX_PULL_EVENTS_PER_BATCH) }).strict();
 
@@ -268,16 +253,6 @@ export type CacheTagResponse = z.infer<typeof cacheTagResponseSchema>;
  * deleted) or a whole team (a registry added, which can change how image paths are read; the team
  * deleted). Ids only, never a secret. A proxy drops every cached answer that names the id.
  */
-export const changeKinds = ["license", "customer", "app", "registry", "team"] as const;
 export type ChangeKind = (typeof changeKinds)[number];
 export const changeEventSchema = z.object({ kind: z.enum(changeKinds), id: z.uuid() }).strict();
 export type ChangeEvent = z.infer<typeof changeEventSchema>;
-
-/**
- * The stream's events (`text/event-stream`): `ready` once the portal listens for changes (the
- * proxy then drops its whole lookup cache: it may have missed changes while it was not
- * connected), then one `change` event (data: a ChangeEvent) per change, and a comment line every
- * CHANGE_HEARTBEAT_MS. The stream ends when the portal stops listening; the proxy reconnects.
- */
-export const CHANGE_STREAM_EVENTS = { ready: "ready", change: "change" } as const;
-export const CHANGE_HEARTBEAT_MS = 15_000;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { generateLicenseId } from "./license-id";
-import { isLicenseUsername, LICENSE_USERNAME, licenseBasicCredentials, licenseIdSchema, looksLikeLicenseId } from "./license-login";
+import { licenseIdSchema } from "./license-id-schema";
+import { isLicenseUsername, LICENSE_USERNAME, licenseBasicCredentials, looksLikeLicenseId } from "./license-login";
 
 describe("the license login", () => {
   it("takes LICENSE_ID in any ASCII case as the user name, nothing else", () => {

@@ -1,5 +1,3 @@
-import { z } from "zod";
-
 /**
  * The license login, in one place for everything that writes or reads it: the registry proxy, the
  * hosted registry's token service, the portal's internal API and the installer's pull secrets.
@@ -19,13 +17,10 @@ const LICENSE_USERNAME_PATTERN = new RegExp(`^${LICENSE_USERNAME}$`, "i");
 export const isLicenseUsername = (username: string): boolean => LICENSE_USERNAME_PATTERN.test(username);
 
 /** The syntax of a license ID: 20 to 64 letters, digits, `-` and `_`. */
-const LICENSE_ID_PATTERN = /^[A-Za-z0-9_-]{20,64}$/;
+export const LICENSE_ID_PATTERN = /^[A-Za-z0-9_-]{20,64}$/;
 
 /** Syntactic check before any lookup: bad input never reaches the database or the portal. */
 export const looksLikeLicenseId = (value: string): boolean => LICENSE_ID_PATTERN.test(value);
-
-/** The same check as a zod schema, for request bodies. */
-export const licenseIdSchema = z.string().regex(LICENSE_ID_PATTERN, "is not a license ID (20 to 64 letters, digits, - and _)");
 
 /** `base64("LICENSE_ID:<license id>")`: the `auth` of a Docker config entry and of HTTP Basic. */
 export const licenseBasicCredentials = (licenseId: string): string => Buffer.from(`${LICENSE_USERNAME}:${licenseId}`, "utf8").toString("base64");

@@ -44,6 +44,13 @@ describe("referrers index", () => {
       { ...index, manifests: [{ mediaType: "x/y", digest: "sha256:abc", size: 1 }] },
       { ...index, manifests: [{ mediaType: "x/y", digest: d("1"), size: -1 }] },
       { ...index, manifests: [{ mediaType: "x/y", digest: d("1"), size: 1, annotations: { n: 1 } }] },
+      { ...index, manifests: [{ mediaType: "", digest: d("1"), size: 1 }] },
+      { ...index, manifests: [{ mediaType: "x/y", digest: d("1"), size: 1.5 }] },
+      { ...index, manifests: [{ mediaType: "x/y", digest: d("1"), size: "1" }] },
+      { ...index, manifests: [{ mediaType: "x/y", digest: d("1"), size: 1, artifactType: 7 }] },
+      { ...index, manifests: [{ mediaType: "x/y", digest: d("1"), size: 1, annotations: ["a"] }] },
+      { ...index, manifests: [null] },
+      [index],
     ]) {
       expect(parseReferrersIndex(Buffer.from(JSON.stringify(doc))), JSON.stringify(doc)).toBeUndefined();
     }

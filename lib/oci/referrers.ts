@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { MEDIA_TYPES } from "./manifest";
 import { isValidDigest, parseDigest } from "./names";
 
@@ -31,22 +30,51 @@ export function referrersTag(digest: string): string {
   return `${algorithm.slice(0, 32)}-${hex.slice(0, 64)}`.replace(/[^a-zA-Z0-9_.-]/g, "-");
 }
 
-const descriptorSchema = z.looseObject({
-  mediaType: z.string().min(1),
-  digest: z.string().refine(isValidDigest),
-  size: z.number().int().min(0),
-  artifactType: z.string().optional(),
-  annotations: z.record(z.string(), z.string()).optional(),
-});
+/** A descriptor in a referrers list; other fields are kept as they came. */
+export interface ReferrerDescriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  artifactType?: string;
+  annotations?: Record<string, string>;
+  [field: string]: unknown;
+}
 
 /** An image index as a referrers list: unknown fields (annotations, subject, …) are kept as they came. */
-const referrersIndexSchema = z.looseObject({
-  schemaVersion: z.literal(2),
-  mediaType: z.literal(MEDIA_TYPES.ociIndex).optional(),
-  manifests: z.array(descriptorSchema),
-});
+export interface ReferrersIndex {
+  schemaVersion: 2;
+  mediaType?: typeof MEDIA_TYPES.ociIndex;
+  manifests: ReferrerDescriptor[];
+  [field: string]: unknown;
+}
 
-export type ReferrersIndex = z.infer<typeof referrersIndexSchema>;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function isDescriptor(v: unknown): v is ReferrerDescriptor {
+  return (
+    isObject(v) &&
+    typeof v.mediaType === "string" &&
+    v.mediaType.length > 0 &&
+    typeof v.digest === "string" &&
+    isValidDigest(v.digest) &&
+    typeof v.size === "number" &&
+    Number.isSafeInteger(v.size) &&
+    v.size >= 0 &&
+    (v.artifactType === undefined || typeof v.artifactType === "string") &&
+    (v.annotations === undefined || (isObject(v.annotations) && Object.values(v.annotations).every((a) => typeof a === "string")))
+  );
+}
+
+/** Checked by hand, not with zod: the registry proxy reads these, and zod would cost it ~14 MiB. */
+function isReferrersIndex(v: unknown): v is ReferrersIndex {
+  return (
+    isObject(v) &&
+    v.schemaVersion === 2 &&
+    (v.mediaType === undefined || v.mediaType === MEDIA_TYPES.ociIndex) &&
+    Array.isArray(v.manifests) &&
+    v.manifests.every(isDescriptor)
+  );
+}
 
 /** The index of a subject nothing refers to. */
 export const emptyReferrersIndex = (): ReferrersIndex => ({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [] });
@@ -59,8 +87,7 @@ export function parseReferrersIndex(bytes: Buffer): ReferrersIndex | undefined {
   } catch {
     return undefined;
   }
-  const parsed = referrersIndexSchema.safeParse(doc);
-  return parsed.success ? parsed.data : undefined;
+  return isReferrersIndex(doc) ? doc : undefined;
 }
 
 /** The index with only the descriptors of that artifact type (compared exactly, as the spec's registries do). */

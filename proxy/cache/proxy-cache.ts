@@ -1,12 +1,15 @@
 import crypto from "node:crypto";
 import type http from "node:http";
+import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { CacheAccess } from "@/lib/internal/contract";
 import { UpstreamError } from "@/lib/oci/errors";
 import { isValidDigest, parseDigest } from "@/lib/oci/names";
 import type { ProxyRequestPath } from "@/lib/oci/proxy-path";
 import type { RegistryClient, UpstreamResponse } from "@/lib/oci/registry-client";
+import { StoreClient, StoreError } from "@/lib/oci/blob-store";
 import { discard, readLimited } from "@/lib/oci/transport";
+import { LruMap } from "@/lib/lru-map";
 import type { ProxyMetrics } from "@/proxy/metrics";
 import { API_VERSION_HEADER, sendOciError } from "@/proxy/oci-response";
 import type { PortalClient } from "@/proxy/portal-client";
@@ -17,7 +20,6 @@ import { DigestVerifier } from "@/proxy/verify-digest";
 import { accepts, manifestMediaType } from "./media-type";
 import type { CacheReporter } from "./reporter";
 import { Fill } from "./spool";
-import { StoreClient, StoreError } from "./store";
 
 /**
  * The proxy as a cache (docs/proxy-cache.md). Called after the license gate, for the manifest and
@@ -85,7 +87,8 @@ const isUpstreamTrouble = (status: number) => status === 429 || status >= 500;
 
 export class ProxyCache {
   private readonly fills = new Map<string, FillJob>();
-  private readonly tags = new Map<string, TagMemo>();
+  /** Each tag's last confirmed digest, the least recently asked-for forgotten first. */
+  private readonly tags = new LruMap<string, TagMemo>(MAX_TAGS_REMEMBERED);
   private readonly quarantined = new Set<string>();
   private readonly stores = new WeakMap<CacheAccess, StoreClient>();
 
@@ -197,7 +200,7 @@ export class ProxyCache {
   }
 
   /** The store's copy to the client; false when it failed its digest before anything was sent. */
-  private async sendStored(r: CacheRequest, digest: string, stored: { status: number; size: number; headers: http.IncomingHttpHeaders; body: import("node:stream").Readable }): Promise<boolean> {
+  private async sendStored(r: CacheRequest, digest: string, stored: { status: number; size: number; headers: http.IncomingHttpHeaders; body: Readable }): Promise<boolean> {
     this.opts.reporter.used(r.registry.id, r.registry.repository, digest);
     if (stored.size >= 0 && stored.size <= VERIFY_BEFORE_SENDING) {
       const bytes = await readLimited(stored.body, VERIFY_BEFORE_SENDING).catch(() => null);
@@ -218,7 +221,7 @@ export class ProxyCache {
   }
 
   /** A stream from the store, verified on the way when it is the whole blob (its last chunk held back until it matched). */
-  private async sendStream(r: CacheRequest, digest: string, status: number, headers: http.IncomingHttpHeaders, body: import("node:stream").Readable, verify: boolean): Promise<void> {
+  private async sendStream(r: CacheRequest, digest: string, status: number, headers: http.IncomingHttpHeaders, body: Readable, verify: boolean): Promise<void> {
     const { res, ctx } = r;
     const extra: http.OutgoingHttpHeaders = {};
     for (const h of BLOB_HEADERS) if (headers[h] !== undefined) extra[h] = headers[h];
@@ -409,7 +412,6 @@ export class ProxyCache {
   }
 
   private remember(r: CacheRequest, tag: string, memo: TagMemo): void {
-    if (this.tags.size >= MAX_TAGS_REMEMBERED) this.tags.clear();
     this.tags.set(this.tagKey(r, tag), memo);
     this.opts.reporter.tag(r.registry.id, r.registry.repository, tag, memo.digest, memo.mediaType, memo.confirmedAt);
   }

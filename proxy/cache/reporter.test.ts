@@ -37,6 +37,24 @@ describe("the cache's reports to the portal", () => {
     ]);
   });
 
+  it("forgets the copies used least recently first: one in steady use stays de-duplicated past the cap", async () => {
+    let now = 1_000_000;
+    const p = portal();
+    const r = new CacheReporter(p, { now: () => now, usedEveryMs: 10_000, maxUsedRemembered: 3 });
+    const other = (i: number) => `sha256:${String(i).padStart(64, "0")}`;
+    r.used(REG, "acme/api", DIGEST);
+    for (let i = 0; i < 6; i++) {
+      now += 100;
+      r.used(REG, "acme/api", other(i));
+      r.used(REG, "acme/api", DIGEST); // within the interval: not reported again
+    }
+    r.used(REG, "acme/api", other(0)); // forgotten (least recently used): reported again
+    await r.flush();
+    const reported = p.batches.flatMap((b) => b.events).map((e) => ("digest" in e ? e.digest : ""));
+    expect(reported.filter((d) => d === DIGEST)).toHaveLength(1);
+    expect(reported.filter((d) => d === other(0))).toHaveLength(2);
+  });
+
   it("sums traffic per registry and keeps it when the portal can't take it", async () => {
     const p = portal(true);
     const r = new CacheReporter(p, { now: Date.now });

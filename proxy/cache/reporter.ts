@@ -1,4 +1,5 @@
 import type { CacheEventInput, CacheTrafficInput } from "@/lib/internal/contract";
+import { LruMap } from "@/lib/lru-map";
 import type { PortalClient } from "@/proxy/portal-client";
 import { BatchQueue } from "@/proxy/pull-log";
 
@@ -13,6 +14,8 @@ export interface CacheReporterOptions {
   now: () => number;
   flushIntervalMs?: number;
   usedEveryMs?: number;
+  /** How many copies' last reported use are remembered (default 50,000). */
+  maxUsedRemembered?: number;
   onError?: (e: unknown) => void;
 }
 
@@ -23,7 +26,8 @@ const MAX_USED_REMEMBERED = 50_000;
 export class CacheReporter {
   private readonly events: BatchQueue<CacheEventInput>;
   private traffic = new Map<string, Traffic>();
-  private usedAt = new Map<string, number>();
+  /** When each copy's use was last reported; the least recently used forgotten first. */
+  private readonly usedAt: LruMap<string, number>;
   private timer: NodeJS.Timeout | undefined;
   private sendingTraffic: Promise<void> | undefined;
   private readonly usedEveryMs: number;
@@ -33,6 +37,7 @@ export class CacheReporter {
     private readonly opts: CacheReporterOptions,
   ) {
     this.usedEveryMs = opts.usedEveryMs ?? 10_000;
+    this.usedAt = new LruMap(opts.maxUsedRemembered ?? MAX_USED_REMEMBERED);
     this.events = new BatchQueue((batch) => portal.sendCacheEvents(batch, []), {
       now: opts.now,
       ...(opts.flushIntervalMs !== undefined && { flushIntervalMs: opts.flushIntervalMs }),
@@ -60,7 +65,6 @@ export class CacheReporter {
     const now = this.opts.now();
     const last = this.usedAt.get(key);
     if (!force && last !== undefined && now - last < this.usedEveryMs) return;
-    if (this.usedAt.size >= MAX_USED_REMEMBERED) this.usedAt.clear();
     this.usedAt.set(key, now);
     this.events.record({ kind: "used", registryId, repository, digest, at: this.at() });
   }

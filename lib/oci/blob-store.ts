@@ -1,13 +1,14 @@
 import http from "node:http";
 import https from "node:https";
 import type { Readable } from "node:stream";
-import type { CacheAccess } from "@/lib/internal/contract";
-import { discard } from "@/lib/oci/transport";
+import { discard } from "./transport";
 
 /**
- * The proxy cache's store: the blob API of a CNCF Distribution (docs/proxy-cache.md), reached at
- * the URL the portal's lookup answer names, with the bearer token the portal signed for exactly one
- * repository. Content only — blobs, and manifests stored as blobs under their own digest.
+ * The blob API of a CNCF Distribution, for one repository with a bearer token: the proxy cache's
+ * store (docs/proxy-cache.md), which the proxy reads and fills with the token the portal signed
+ * for it (in lookup answers) and the portal unlinks evicted copies from (lib/cache/store.ts).
+ * Content only — blobs, and manifests stored as blobs under their own digest. Framework-free, on
+ * node:http with keep-alive connections.
  *
  * The store is the operator's own service, so no SSRF policy applies to it; redirects (a cloud
  * storage driver's signed URLs) are followed once, without the token. Writes are a single
@@ -15,8 +16,26 @@ import { discard } from "@/lib/oci/transport";
  * Distribution commits only when the bytes match the digest.
  */
 
+/**
+ * The store answered `status`, or could not be asked at all (`status` undefined; `unreachable`
+ * says why: an error code, or no answer in time).
+ */
 export class StoreError extends Error {
   override name = "StoreError";
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly unreachable?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Where and as whom: the store's base URL, one repository, the bearer token for it. */
+export interface BlobStoreAccess {
+  url: string;
+  repository: string;
+  token: string;
 }
 
 export interface StoredBlob {
@@ -37,7 +56,7 @@ export class StoreClient {
   private readonly timeoutMs: number;
 
   constructor(
-    private readonly access: Pick<CacheAccess, "url" | "repository" | "token">,
+    private readonly access: BlobStoreAccess,
     opts: StoreOptions = {},
   ) {
     this.base = new URL(access.url);
@@ -57,14 +76,15 @@ export class StoreClient {
         headers: { ...(opts.withToken !== false && { authorization: `Bearer ${this.access.token}` }), "user-agent": "portcullis-proxy-cache", ...headers },
         ...(opts.signal && { signal: opts.signal }),
       });
-      const timer = setTimeout(() => req.destroy(new StoreError(`the cache store did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+      const timer = setTimeout(() => req.destroy(new StoreError(`the cache store did not answer within ${this.timeoutMs} ms`, undefined, `no answer within ${this.timeoutMs / 1000} s`)), this.timeoutMs);
       req.once("response", (res) => {
         clearTimeout(timer);
         resolve(res);
       });
       req.once("error", (e) => {
         clearTimeout(timer);
-        reject(e instanceof StoreError ? e : new StoreError(`the cache store at ${this.base.host} failed: ${(e as NodeJS.ErrnoException).code ?? e.message}`));
+        const why = (e as NodeJS.ErrnoException).code ?? e.message;
+        reject(e instanceof StoreError ? e : new StoreError(`the cache store at ${this.base.host} failed: ${why}`, undefined, why));
       });
       const body = opts.body;
       if (!body) req.end();
@@ -90,7 +110,7 @@ export class StoreClient {
     const res = await this.exchange("HEAD", this.url(`/blobs/${digest}`), {}, { ...(signal && { signal }) });
     discard(res);
     if (res.statusCode === 404) return null;
-    if (res.statusCode !== 200 && res.statusCode !== 307) throw new StoreError(`the cache store answered HTTP ${res.statusCode} for a blob's size`);
+    if (res.statusCode !== 200 && res.statusCode !== 307) throw new StoreError(`the cache store answered HTTP ${res.statusCode} for a blob's size`, res.statusCode);
     const size = Number(res.headers["content-length"]);
     return Number.isSafeInteger(size) ? size : null;
   }
@@ -102,7 +122,7 @@ export class StoreClient {
     if (res.statusCode === 307 || res.statusCode === 302) {
       const location = res.headers.location;
       discard(res);
-      if (!location) throw new StoreError("the cache store redirected without a location");
+      if (!location) throw new StoreError("the cache store redirected without a location", res.statusCode);
       res = await this.exchange("GET", new URL(location, this.base), headers, { withToken: false, ...(opts.signal && { signal: opts.signal }) });
     }
     if (res.statusCode === 404) {
@@ -111,7 +131,7 @@ export class StoreClient {
     }
     if (res.statusCode !== 200 && res.statusCode !== 206) {
       discard(res);
-      throw new StoreError(`the cache store answered HTTP ${res.statusCode} for a blob`);
+      throw new StoreError(`the cache store answered HTTP ${res.statusCode} for a blob`, res.statusCode);
     }
     const size = Number(res.headers["content-length"]);
     return { status: res.statusCode, size: Number.isSafeInteger(size) ? size : -1, headers: res.headers, body: res };
@@ -125,20 +145,21 @@ export class StoreClient {
     const start = await this.exchange("POST", this.url("/blobs/uploads/"), { "content-length": "0" }, { ...(signal && { signal }) });
     discard(start);
     const location = start.headers.location;
-    if (start.statusCode !== 202 || !location) throw new StoreError(`the cache store refused an upload (HTTP ${start.statusCode})`);
+    if (start.statusCode !== 202 || !location) throw new StoreError(`the cache store refused an upload (HTTP ${start.statusCode})`, start.statusCode);
     const target = new URL(location, this.base);
     target.searchParams.set("digest", digest);
     const headers: Record<string, string> = { "content-type": "application/octet-stream" };
     if (Buffer.isBuffer(body)) headers["content-length"] = String(body.length);
     const done = await this.exchange("PUT", target, headers, { body, ...(signal && { signal }) });
     discard(done);
-    if (done.statusCode !== 201) throw new StoreError(`the cache store did not commit ${digest} (HTTP ${done.statusCode})`);
+    if (done.statusCode !== 201) throw new StoreError(`the cache store did not commit ${digest} (HTTP ${done.statusCode})`, done.statusCode);
   }
 
-  /** Removes this repository's link to a copy (a corrupt one); 404 counts as done. */
+  /** Removes this repository's link to a copy (a corrupt, evicted or purged one); 404 counts as done. */
   async remove(digest: string): Promise<void> {
     const res = await this.exchange("DELETE", this.url(`/blobs/${digest}`), {});
     discard(res);
-    if (res.statusCode !== 202 && res.statusCode !== 404) throw new StoreError(`the cache store answered HTTP ${res.statusCode} to a delete`);
+    const status = res.statusCode ?? 0;
+    if ((status < 200 || status > 299) && status !== 404) throw new StoreError(`the cache store answered HTTP ${res.statusCode} to a delete`, status);
   }
 }

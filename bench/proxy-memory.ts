@@ -1,0 +1,94 @@
+/**
+ * The proxy's memory, A/B in one run (not a test: no thresholds). Run: npx tsx bench/proxy-memory.ts
+ *   [--baseline-ref REF] [--size-mib 1024] [--layers 20] [--concurrent 30] [--flags "--max-semi-space-size=1 …"]
+ *
+ * Peak RSS (VmHWM, from /proc) of the bundled proxy — at idle, streaming the big image once
+ * (`skopeo copy`, cold), and with `--concurrent` customers (one license each) pulling the
+ * many-layer image at once — for the working tree's proxy/main.ts and, with `--baseline-ref`, the
+ * same file at that git commit (bundled from `git archive`, with this checkout's node_modules),
+ * next to bench/bare-relay.mjs doing the same. `--flags` adds a variant: the working tree's
+ * bundle with other node flags than PROXY_NODE_FLAGS. Peak RSS hardly moves with the machine's
+ * load, unlike times: that is what makes an A/B on a shared machine readable.
+ */
+import { execFileSync } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { build } from "esbuild";
+import { PROXY_NODE_FLAGS } from "@/proxy/node-flags";
+import { numberArg } from "./support/args";
+import { mib, peakRss } from "./support/measure";
+import { root, startBareRelay, startProxy, type RunningServer } from "./support/node-servers";
+import { setUpBench, vendor, vendorCreds } from "./support/setup";
+import { skopeoCopy } from "./support/skopeo-copy";
+import { startStubPortal } from "./support/stub-portal";
+
+const argOf = (name: string) => (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1] : undefined);
+const BASELINE_REF = argOf("baseline-ref");
+const EXTRA_FLAGS = argOf("flags")?.split(/\s+/).filter(Boolean);
+const CONCURRENT = numberArg("concurrent", 30);
+const serviceToken = crypto.randomBytes(24).toString("base64url");
+
+const setup = await setUpBench("proxy-memory", { sizeMib: numberArg("size-mib", 1024), layers: numberArg("layers", 20) });
+const { work, bundle, upstream, images } = setup;
+const portal = await startStubPortal({ upstreamUrl: upstream.url, serviceToken, credentials: { kind: "basic", ...vendor } });
+setup.onClose(() => portal.close());
+
+/** proxy/main.ts at `ref`, bundled as the working tree's is. */
+async function bundleAt(ref: string): Promise<string> {
+  const dir = path.join(work, `baseline-${ref.replace(/[^A-Za-z0-9]/g, "_")}`);
+  fs.mkdirSync(dir, { recursive: true });
+  execFileSync("sh", ["-c", `git -C "${root}" archive "${ref}" | tar -x -C "${dir}"`]);
+  fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
+  const out = path.join(work, "proxy-baseline.mjs");
+  await build({ entryPoints: [path.join(dir, "proxy", "main.ts")], bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", outfile: out, logLevel: "error", absWorkingDir: dir });
+  return out;
+}
+
+const big = `${images.big.repository}:${images.big.tag}`;
+const many = `${images.many.repository}:${images.many.tag}`;
+const idle = async (server: RunningServer) => {
+  await new Promise((r) => setTimeout(r, 1000));
+  return peakRss(server.pid);
+};
+
+/** Idle, then one 1 GiB stream, in one process; 30 concurrent pulls in a fresh one. */
+async function measure(name: string, start: () => Promise<RunningServer>, path: (ref: string) => string, creds: () => string | undefined) {
+  const a = await start();
+  const atIdle = await idle(a);
+  await skopeoCopy(work, path(big), creds());
+  const streaming = peakRss(a.pid);
+  await a.stop();
+  const b = await start();
+  await Promise.all(Array.from({ length: CONCURRENT }, () => skopeoCopy(work, path(many), creds())));
+  const concurrent = peakRss(b.pid);
+  await b.stop();
+  console.log(`  ${name.padEnd(40)} idle ${mib(atIdle)}   streaming ${images.big.label} ${mib(streaming)}   ${CONCURRENT} concurrent pulls of ${images.many.label} ${mib(concurrent)}`);
+}
+
+const license = () => `LICENSE_ID:${crypto.randomBytes(20).toString("base64url")}`;
+console.log(`\n[bench] peak RSS (VmHWM)`);
+const proxyVariant = (b: string, flags?: readonly string[]) => () => startProxy({ bundle: b, portalUrl: portal.url, serviceToken, ...(flags && { nodeFlags: flags }) });
+const viaProxy = (server: () => Promise<RunningServer>) => {
+  let host = "";
+  return {
+    start: async () => {
+      const s = await server();
+      host = s.host;
+      return s;
+    },
+    path: (ref: string) => `${host}/proxy/app/up/${ref}`,
+  };
+};
+for (const [name, server] of [
+  ["Portcullis (working tree)", proxyVariant(bundle)],
+  ...(BASELINE_REF ? [[`Portcullis at ${BASELINE_REF}`, proxyVariant(await bundleAt(BASELINE_REF))] as const] : []),
+  ...(EXTRA_FLAGS ? [[`Portcullis, node ${EXTRA_FLAGS.join(" ")}`, proxyVariant(bundle, EXTRA_FLAGS)] as const] : []),
+] as const) {
+  const v = viaProxy(server);
+  await measure(name, v.start, v.path, license);
+}
+const relay = viaProxy(() => startBareRelay(upstream.url, vendorCreds));
+await measure(`bare Node relay (${PROXY_NODE_FLAGS.join(" ")})`, relay.start, relay.path, () => undefined);
+
+await setup.close();
