@@ -33,13 +33,14 @@ try {
 const log = createLogger({ format: config.production ? "json" : "pretty" });
 
 const pullLogFile = config.options.pullLog?.spoolFile;
+const pullLogDir = pullLogFile && path.dirname(pullLogFile);
 const proxy = createProxyServer({
   ...config.options,
   pullLog: {
     ...config.options.pullLog,
-    onRestored: (n) => log.info(`proxy: ${n} pull-log event(s) an earlier run could not deliver read back from ${pullLogFile}`),
-    onSpooled: (n) => log.warn(`proxy: ${n} pull-log event(s) the portal did not take written to ${pullLogFile}; the next start delivers them`),
-    onSpoolError: (e) => log.error(`proxy: the pull-log file ${pullLogFile}: ${(e as Error).message} (set PROXY_PULL_LOG_DIR to a writable directory)`),
+    onRestored: (n) => log.info(`proxy: ${n} pull-log event(s) a stopped proxy could not deliver read back from ${pullLogDir}`),
+    onSpooled: (n) => log.warn(`proxy: ${n} pull-log event(s) the portal did not take written to ${pullLogDir}; the next proxy to start there (or one running there) delivers them`),
+    onSpoolError: (e) => log.error(`proxy: the pull-log files in ${pullLogDir}: ${(e as Error).message} (set PROXY_PULL_LOG_DIR to a writable directory)`),
   },
   ...(config.accessLog && { log: (entry) => process.stdout.write(JSON.stringify(entry) + "\n") }),
 });
@@ -63,8 +64,8 @@ try {
   // request): waitForPortal asks quietly until it answers, and warns only after the patience.
   void waitForPortal({ ping: () => proxy.portal.ping(), portalUrl: config.options.portalUrl, log, patienceMs: config.production ? 30_000 : 120_000 });
   // The pull log's file is written at stop, when it is too late to fix the directory: check it now.
-  if (pullLogFile) {
-    const dir = path.dirname(pullLogFile);
+  if (pullLogDir) {
+    const dir = pullLogDir;
     try {
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       fs.accessSync(dir, fs.constants.W_OK);

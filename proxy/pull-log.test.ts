@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -126,9 +127,14 @@ describe("PullLog with a spool file", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pull-log-spool-"));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   let n = 0;
-  const spoolFile = () => path.join(dir, `sub-${++n}`, "pull-events-5050.json");
+  const spoolFile = (port = 5050) => path.join(dir, `sub-${++n}`, `pull-events-${port}.json`);
   const down = { sendPullEvents: () => Promise.reject(new Error("portal down")) };
-  const spooledIds = (file: string) => (JSON.parse(fs.readFileSync(file, "utf8")) as { events: PullEventInput[] }).events.map((e) => e.id);
+  const files = (file: string) => fs.readdirSync(path.dirname(file)).sort();
+  /** The ids in the spool files a stopped log left in `file`'s directory. */
+  const spooledIds = (file: string) =>
+    files(file)
+      .filter((f) => /^pull-events-.*\.json$/.test(f))
+      .flatMap((f) => (JSON.parse(fs.readFileSync(path.join(path.dirname(file), f), "utf8")) as { events: PullEventInput[] }).events.map((e) => e.id));
 
   it("close() writes what the portal did not take (mode 600); the next log delivers it once and removes the file", async () => {
     const file = spoolFile();
@@ -138,9 +144,11 @@ describe("PullLog with a spool file", () => {
     for (const e of events) first.record(e);
     await first.close(100);
     expect(spooled).toEqual([3]);
-    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const [written, ...others] = files(file);
+    expect(others).toEqual([]);
+    expect(written).toMatch(/^pull-events-5050-[0-9a-f]+\.json$/);
+    expect(fs.statSync(path.join(path.dirname(file), written!)).mode & 0o777).toBe(0o600);
     expect(spooledIds(file)).toEqual(events.map((e) => e.id));
-    expect(fs.readdirSync(path.dirname(file))).toEqual([path.basename(file)]);
 
     const received: string[] = [];
     const restored: number[] = [];
@@ -149,9 +157,24 @@ describe("PullLog with a spool file", () => {
     await second.flush(true);
     expect(restored).toEqual([3]);
     expect(received).toEqual(events.map((e) => e.id));
-    expect(fs.existsSync(file)).toBe(false);
+    expect(files(file)).toEqual([]);
     await second.close(100);
-    expect(fs.existsSync(file)).toBe(false);
+    expect(files(file)).toEqual([]);
+  });
+
+  it("a log on another port in the same directory delivers it too", async () => {
+    const file = spoolFile(5051);
+    const first = new PullLog(down, { spoolFile: file });
+    const e = event(1);
+    first.record(e);
+    await first.close(100);
+    const received: string[] = [];
+    const other = new PullLog({ sendPullEvents: async (b) => void received.push(...b.map((x) => x.id)) }, { spoolFile: path.join(path.dirname(file), "pull-events-6000.json") });
+    await other.ready();
+    await other.flush(true);
+    expect(received).toEqual([e.id]);
+    expect(files(file)).toEqual([]);
+    await other.close(100);
   });
 
   it("keeps the read-back events ahead of new ones, and the file until they are delivered", async () => {
@@ -162,11 +185,14 @@ describe("PullLog with a spool file", () => {
     await old.close(100);
     const again = new PullLog(down, { spoolFile: file });
     await again.ready();
+    // Claimed, not deleted: a process killed now leaves the events on disk.
+    expect(files(file)).toEqual([expect.stringMatching(/^claim\.\d+\.[0-9a-f]+\..*\.pull-events-5050-[0-9a-f]+\.json$/)]);
     const after = event(2);
     again.record(after);
     expect(again.unsent().map((e) => e.id)).toEqual([before.id, after.id]);
     await again.close(100);
     expect(spooledIds(file)).toEqual([before.id, after.id]);
+    expect(files(file)).toHaveLength(1);
   });
 
   it("spools the batch that was on its way when close() gave up on it", async () => {
@@ -188,7 +214,7 @@ describe("PullLog with a spool file", () => {
     expect(spooledIds(file)).toEqual(events.slice(30).map((e) => e.id));
   });
 
-  it("a file that is not a spool is reported, left alone and not read", async () => {
+  it("a file that is not a spool is reported, set aside and not read again", async () => {
     const file = spoolFile();
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, "not json");
@@ -197,6 +223,64 @@ describe("PullLog with a spool file", () => {
     await log.ready();
     expect(errors).toHaveLength(1);
     expect(log.pending).toBe(0);
-    expect(fs.readFileSync(file, "utf8")).toBe("not json");
+    expect(files(file)).toEqual(["unreadable.pull-events-5050.json"]);
+    expect(fs.readFileSync(path.join(path.dirname(file), "unreadable.pull-events-5050.json"), "utf8")).toBe("not json");
+    await log.close(50);
+  });
+});
+
+describe("PullLog: proxies sharing a spool directory", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pull-log-shared-"));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const down = { sendPullEvents: () => Promise.reject(new Error("portal down")) };
+  const deliveries: string[] = [];
+  const up = { sendPullEvents: async (b: PullEventInput[]) => void deliveries.push(...b.map((e) => e.id)) };
+  const writeClaimed = (name: string, events: PullEventInput[], mtime?: Date) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, JSON.stringify({ version: 1, events }), { mode: 0o600 });
+    if (mtime) fs.utimesSync(file, mtime, mtime);
+  };
+  const host = Buffer.from(os.hostname()).toString("base64url");
+
+  it("a claim of a live process is left to it; of a dead one, of an earlier life of this pid, or not renewed within the lease, taken over", async () => {
+    // A process that has exited: its pid is free.
+    const dead = spawnSync(process.execPath, ["-e", "0"]).pid!;
+    const [live, gone, earlier, otherHostStale, otherHostFresh] = [event(1), event(2), event(3), event(4), event(5)];
+    writeClaimed(`claim.${process.ppid}.aa.${host}.pull-events-1-aa.json`, [live]);
+    writeClaimed(`claim.${dead}.bb.${host}.pull-events-2-bb.json`, [gone]);
+    writeClaimed(`claim.${process.pid}.cc.${host}.pull-events-3-cc.json`, [earlier]);
+    writeClaimed(`claim.1.dd.b3RoZXItaG9zdA.pull-events-4-dd.json`, [otherHostStale], new Date(Date.now() - 120_000));
+    writeClaimed(`claim.1.ee.b3RoZXItaG9zdA.pull-events-5-ee.json`, [otherHostFresh]);
+    const log = new PullLog(up, { spoolFile: path.join(dir, "pull-events-7000.json"), claimLeaseMs: 60_000 });
+    await log.ready();
+    await log.flush(true);
+    expect(deliveries.sort()).toEqual([gone.id, earlier.id, otherHostStale.id].sort());
+    expect(fs.readdirSync(dir).sort()).toEqual([`claim.${process.ppid}.aa.${host}.pull-events-1-aa.json`, "claim.1.ee.b3RoZXItaG9zdA.pull-events-5-ee.json"].sort());
+    await log.close(50);
+  });
+
+  it("two live logs never take the same file, and one that keeps running takes the files of one that stopped", async () => {
+    for (const f of fs.readdirSync(dir)) fs.rmSync(path.join(dir, f));
+    deliveries.length = 0;
+    const a = new PullLog(down, { spoolFile: path.join(dir, "pull-events-1.json") });
+    const aEvents = [event(1), event(2)];
+    for (const e of aEvents) a.record(e);
+    const sent: string[] = [];
+    const b = new PullLog({ sendPullEvents: async (batch) => void sent.push(...batch.map((e) => e.id)) }, { spoolFile: path.join(dir, "pull-events-2.json"), claimIntervalMs: 20 });
+    const c = new PullLog(down, { spoolFile: path.join(dir, "pull-events-3.json"), claimIntervalMs: 20 });
+    b.start();
+    c.start();
+    await a.close(50);
+    // b and c both look every 20 ms: exactly one of them takes a's file.
+    for (let i = 0; i < 500 && b.pending + c.pending + sent.length < aEvents.length; i++) await new Promise((r) => setTimeout(r, 10));
+    await b.flush(true);
+    expect(b.pending + c.pending + sent.length).toBe(aEvents.length);
+    await c.close(50);
+    // What c held it wrote back at its close; b takes that over too and delivers everything once.
+    for (let i = 0; i < 500 && sent.length < aEvents.length; i++) await new Promise((r) => setTimeout(r, 10));
+    await b.flush(true);
+    expect(sent.sort()).toEqual(aEvents.map((e) => e.id).sort());
+    await b.close(50);
+    expect(fs.readdirSync(dir)).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import type { PullEventInput } from "@/lib/internal/contract";
 import { MAX_PULL_EVENTS_PER_BATCH } from "@/lib/internal/wire";
 import { tryRead } from "@/lib/validations/json-checks";
 import { readPullEvent } from "./portal-answers";
-import { readSpool, removeSpool, writeSpool } from "./pull-log-spool";
+import { SpoolDirectory } from "./pull-log-spool";
 
 /**
  * The pull log's way to the portal: events are buffered in memory and sent in batches (every
@@ -14,9 +14,11 @@ import { readSpool, removeSpool, writeSpool } from "./pull-log-spool";
  * back (`resume`: readiness's ping or a lookup answered) cuts the backoff short.
  *
  * With a `spoolFile`, a process exit loses nothing either: what the final flush could not deliver
- * (the batch on its way included) is written to that file (pull-log-spool.ts), and the next
- * process reads it back and delivers it first. Each event has an id: a batch retried after a lost
- * answer, or delivered once more from the spool, is stored once.
+ * (the batch on its way included) is written to a file in that file's directory
+ * (pull-log-spool.ts). Every proxy sharing the directory claims such files — at start, then every
+ * `claimIntervalMs` — and delivers them first: the same proxy restarted on any port, or a sibling
+ * that keeps running. Each event has an id: a batch retried after a lost answer, or delivered once
+ * more from the spool, is stored once.
  */
 export interface PullLogSink {
   sendPullEvents(events: PullEventInput[]): Promise<unknown>;
@@ -34,8 +36,12 @@ export interface PullLogOptions {
 }
 
 export interface PullLogSpoolOptions {
-  /** Where undelivered events are kept across a restart; unset: they are lost on exit. */
+  /** Where undelivered events are kept across a restart (its directory is shared); unset: they are lost on exit. */
   spoolFile?: string;
+  /** How often the directory is checked for files of proxies that stopped (default 5 s). */
+  claimIntervalMs?: number;
+  /** A claim its holder has not renewed for this long is taken over (default 60 s). */
+  claimLeaseMs?: number;
   /** Events read back from the spool at start-up. */
   onRestored?: (n: number) => void;
   /** Events written to the spool at close. */
@@ -178,20 +184,20 @@ export class BatchQueue<T> {
 const refusalKey = (e: PullEventInput) => [e.at.slice(0, 16), e.licenseId ?? `app:${e.appSlug}`, e.reason, e.action, e.image, e.reference ?? ""].join("\u0000");
 
 export class PullLog extends BatchQueue<PullEventInput> {
-  private readonly spoolFile: string | undefined;
+  private readonly spool: SpoolDirectory | undefined;
   private readonly loaded: Promise<void>;
-  /** The spool file holds events this process read back and has not delivered yet. */
-  private spoolHeld = false;
-  private removing: Promise<void> | undefined;
-  private closing = false;
+  private claimTimer: NodeJS.Timeout | undefined;
+  /** Claims, releases and the final write, one at a time. */
+  private spoolWork: Promise<unknown> = Promise.resolve();
+  private stopping = false;
 
   constructor(
     sink: PullLogSink,
     private readonly spoolOpts: PullLogOptions & PullLogSpoolOptions = {},
   ) {
     super((batch) => sink.sendPullEvents(batch), spoolOpts);
-    this.spoolFile = spoolOpts.spoolFile;
-    this.loaded = this.spoolFile ? this.load(this.spoolFile) : Promise.resolve();
+    this.spool = spoolOpts.spoolFile ? new SpoolDirectory(spoolOpts.spoolFile, { leaseMs: spoolOpts.claimLeaseMs, now: spoolOpts.now }) : undefined;
+    this.loaded = this.claimOrphans();
   }
 
   /**
@@ -218,50 +224,77 @@ export class PullLog extends BatchQueue<PullEventInput> {
     for (const e of events) if (e.result === "refused" && this.refusals.get(refusalKey(e)) === e) this.refusals.delete(refusalKey(e));
   }
 
-  /** Resolves once the events an earlier process spooled are back in the buffer. */
+  override start(): void {
+    super.start();
+    if (!this.spool || this.claimTimer) return;
+    this.claimTimer = setInterval(() => void this.claimOrphans(), this.spoolOpts.claimIntervalMs ?? 5_000);
+    this.claimTimer.unref();
+  }
+
+  /** Resolves once the events earlier processes spooled are back in the buffer. */
   ready(): Promise<void> {
     return this.loaded;
   }
 
-  private async load(file: string): Promise<void> {
-    let events: PullEventInput[];
-    try {
-      events = (await readSpool(file)).flatMap((e) => tryRead(e, readPullEvent) ?? []);
-    } catch (e) {
-      this.spoolOpts.onSpoolError?.(e);
-      return;
-    }
-    if (events.length === 0) return;
-    this.restore(events);
-    // The file stays until these are delivered: a process killed before that leaves them there.
-    this.spoolHeld = true;
-    this.spoolOpts.onRestored?.(events.length);
-    void this.flush(true);
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.spoolWork.then(work, work);
+    this.spoolWork = run.catch(() => {});
+    return run;
+  }
+
+  /** Takes the files of proxies that are gone into the buffer, as far as it has room, and sends them. */
+  private claimOrphans(): Promise<void> {
+    const spool = this.spool;
+    if (!spool) return Promise.resolve();
+    return this.exclusive(async () => {
+      if (this.stopping) return;
+      let events: PullEventInput[];
+      try {
+        await spool.renew();
+        const raw = await spool.claim(this.maxBuffered - this.pending, this.pending === 0, (e) => this.spoolOpts.onSpoolError?.(e));
+        events = raw.flatMap((e) => tryRead(e, readPullEvent) ?? []);
+      } catch (e) {
+        this.spoolOpts.onSpoolError?.(e);
+        return;
+      }
+      if (events.length === 0) return;
+      this.restore(events);
+      this.spoolOpts.onRestored?.(events.length);
+      void this.flush(true);
+    });
   }
 
   override async flush(force = false): Promise<void> {
     await super.flush(force);
-    if (this.spoolFile && this.spoolHeld && !this.closing && this.pending === 0) {
-      this.spoolHeld = false;
-      this.removing = removeSpool(this.spoolFile).catch((e: unknown) => this.spoolOpts.onSpoolError?.(e));
-    }
-    await this.removing;
+    const spool = this.spool;
+    if (!spool || spool.holding === 0 || this.pending > 0) return;
+    // Everything claimed is delivered (checked again in turn: a claim may have come in meanwhile).
+    await this.exclusive(async () => {
+      if (this.pending === 0) await spool.release().catch((e: unknown) => this.spoolOpts.onSpoolError?.(e));
+    });
   }
 
-  /** The last attempt to deliver (bounded by `timeoutMs`), then what is left goes to the spool file. */
+  /** The last attempt to deliver (bounded by `timeoutMs`), then what is left goes to this process's spool file. */
   override async close(timeoutMs = 3_000): Promise<void> {
     await this.loaded;
+    if (this.claimTimer) clearInterval(this.claimTimer);
+    this.claimTimer = undefined;
+    await this.exclusive(async () => {
+      this.stopping = true;
+    });
     await super.close(timeoutMs);
-    this.closing = true;
-    await this.removing;
-    if (!this.spoolFile) return;
-    const left = this.unsent().slice(-this.maxBuffered);
-    if (left.length === 0 && !this.spoolHeld) return;
-    try {
-      await writeSpool(this.spoolFile, left);
-      if (left.length > 0) this.spoolOpts.onSpooled?.(left.length);
-    } catch (e) {
-      this.spoolOpts.onSpoolError?.(e);
-    }
+    const spool = this.spool;
+    if (!spool) return;
+    await this.exclusive(async () => {
+      const left = this.unsent().slice(-this.maxBuffered);
+      if (left.length === 0 && spool.holding === 0) return;
+      try {
+        await spool.write(left);
+        if (left.length > 0) this.spoolOpts.onSpooled?.(left.length);
+      } catch (e) {
+        this.spoolOpts.onSpoolError?.(e);
+      }
+    });
+    spool.close();
   }
 }

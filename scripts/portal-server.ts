@@ -9,8 +9,8 @@
 import http from "node:http";
 import next from "next";
 import { parseEnv } from "@/lib/config/env";
-import { classifyAddress } from "@/lib/oci/address";
-import { clientAddress, normalizeAddress } from "@/lib/http/client-address";
+import { clientAddress } from "@/lib/http/client-address";
+import { undeclaredProxyDetector } from "@/lib/http/undeclared-proxy";
 import { applyConnectionLimits } from "@/lib/http/connection-limits";
 import { logger } from "@/lib/log/log";
 import { isLookupRequest, serveLookup } from "@/lib/internal/node-lookup";
@@ -25,14 +25,13 @@ const handle = app.getRequestHandler();
 const origin = `http://127.0.0.1:${env.PORT}`;
 await app.prepare();
 
-let warnedProxied = false;
+const undeclaredProxy = undeclaredProxyDetector();
 const server = http.createServer((req, res) => {
   const forwarded = req.headers["x-forwarded-for"];
-  // A private peer that forwards for someone else is a reverse proxy we weren't told about: with
+  // A private peer that forwards for several clients is a reverse proxy we weren't told about: with
   // 0 hops every client would share its address (and its sign-in limit). Say so once.
-  if (hops === 0 && forwarded && !warnedProxied && isPrivatePeer(req.socket.remoteAddress)) {
-    warnedProxied = true;
-    logger().warn("requests arrive through a proxy (X-Forwarded-For from a private address) but PORTAL_TRUSTED_HOPS=0: every client counts as that proxy. Set PORTAL_TRUSTED_HOPS to the number of proxies in front.");
+  if (hops === 0 && undeclaredProxy.seen(req.socket.remoteAddress, forwarded)) {
+    logger().warn("requests arrive through a proxy (X-Forwarded-For for several clients from one private address) but PORTAL_TRUSTED_HOPS=0: every client counts as that proxy. Set PORTAL_TRUSTED_HOPS to the number of proxies in front.");
   }
   req.headers["x-forwarded-for"] = clientAddress(req.socket.remoteAddress, forwarded, hops);
   delete req.headers["x-real-ip"];
@@ -78,12 +77,3 @@ const stop = async () => {
 };
 process.on("SIGTERM", () => void stop());
 process.on("SIGINT", () => void stop());
-
-function isPrivatePeer(address: string | undefined): boolean {
-  if (!address) return false;
-  try {
-    return classifyAddress(normalizeAddress(address)) !== "public";
-  } catch {
-    return false;
-  }
-}

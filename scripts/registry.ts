@@ -5,7 +5,7 @@
  * Started with a clean environment: Distribution reads every REGISTRY_* variable as config.
  * When the binary is missing the portal runs without it and says how to install it.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import type { Env } from "@/lib/config/env";
@@ -17,13 +17,14 @@ import { filterRegistryOutput } from "./registry-output";
 
 export const DISTRIBUTION_BINARY = "/usr/bin/docker-registry";
 
-export async function startLocalRegistry(env: Env, opts: { portalUrl: string }): Promise<void> {
+/** Starts it; the child process, or undefined when the binary is not installed. */
+export async function startLocalRegistry(env: Env, opts: { portalUrl: string }): Promise<ChildProcess | undefined> {
   if (!fs.existsSync(DISTRIBUTION_BINARY)) {
     logger().info(
       `hosted registry not started: ${DISTRIBUTION_BINARY} is not installed ` +
         "(sudo apt-get install -y --no-install-recommends docker-registry; then restart npm run dev)",
     );
-    return;
+    return undefined;
   }
   const dir = path.resolve(env.PORTCULLIS_DATA_DIR, "registry");
   const addr = `127.0.0.1:${env.REGISTRY_PORT}`;
@@ -51,4 +52,5 @@ export async function startLocalRegistry(env: Env, opts: { portalUrl: string }):
   process.on("exit", () => {
     if (child.exitCode === null) child.kill("SIGTERM");
   });
+  return child;
 }

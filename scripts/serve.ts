@@ -85,28 +85,37 @@ export async function serve(mode: Mode) {
   // --production). It gets no database or key material: it asks the portal's internal API.
   const proxy = mode === "dev" && proxyToken ? startProxy(bind, proxyToken, env.PORT) : undefined;
   // …and the hosted private registry (Distribution) when it is installed.
+  let registry: ChildProcess | undefined;
   if (mode === "dev") {
     const portalHost = bind === "0.0.0.0" || bind === "::" ? "127.0.0.1" : bind.includes(":") ? `[${bind}]` : bind;
-    await startLocalRegistry(env, { portalUrl: env.PORTAL_URL ?? `http://${portalHost}:${env.PORT}` }).catch((e: unknown) =>
-      logger().error(`hosted registry not started: ${(e as Error).message}`),
-    );
+    registry = await startLocalRegistry(env, { portalUrl: env.PORTAL_URL ?? `http://${portalHost}:${env.PORT}` }).catch((e: unknown) => {
+      logger().error(`hosted registry not started: ${(e as Error).message}`);
+      return undefined;
+    });
   }
 
+  // The stop order: the proxy first, while the portal still takes its pull log; then the portal,
+  // which finishes its requests; then the embedded database, once nothing uses it; the hosted
+  // registry last, so its notifications reach the portal until the portal stops. Each step waits
+  // for its process to exit (bounded), so nothing outlives this launcher.
   let stopping = false;
   const stop = async (code: number, why?: string) => {
     if (stopping) return;
     stopping = true;
-    // The proxy first, while the portal still takes its pull log; it drains its requests.
     if (proxy && running(proxy)) {
       logger().info(`${why ?? "stopping"}: stopping the registry proxy too (it finishes its requests; pull events the portal can't take are kept on disk)`);
-      proxy.kill("SIGTERM");
-      await Promise.race([exited(proxy), sleep(PROXY_STOP_MS)]);
+      await stopChild(proxy, PROXY_STOP_MS);
+      logger().info("stopped the registry proxy");
     }
     const rest = children.filter(running);
-    for (const c of rest) c.kill("SIGTERM");
-    // Let the portal finish its requests, then close the embedded database.
-    await Promise.race([Promise.all(rest.map(exited)), sleep(CHILDREN_STOP_MS)]);
+    await Promise.all(rest.map((c) => stopChild(c, CHILDREN_STOP_MS)));
+    if (rest.length > 0) logger().info("stopped the portal");
     await Promise.race([disconnectDb().catch(() => {}), sleep(5_000)]);
+    if (!env.DATABASE_URL) logger().info("closed the embedded database");
+    if (registry && running(registry)) {
+      await stopChild(registry, REGISTRY_STOP_MS);
+      logger().info("stopped the hosted registry");
+    }
     process.exit(code);
   };
   for (const c of children) c.on("exit", (code) => void stop(code ?? 1, `the portal exited${code ? ` with code ${code}` : ""}`));
@@ -118,9 +127,22 @@ export async function serve(mode: Mode) {
 const PROXY_STOP_MS = 35_000;
 /** The portal's drain (scripts/portal-server.ts: 25 s) plus Next's close. */
 const CHILDREN_STOP_MS = 32_000;
+/** Distribution stops at once on SIGTERM. */
+const REGISTRY_STOP_MS = 5_000;
 const running = (c: ChildProcess) => c.exitCode === null && c.signalCode === null;
 const exited = (c: ChildProcess) => new Promise<void>((resolve) => (running(c) ? c.once("exit", () => resolve()) : resolve()));
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/** SIGTERM, then up to `ms` for it to exit; SIGKILL if it has not. */
+async function stopChild(child: ChildProcess, ms: number): Promise<void> {
+  child.kill("SIGTERM");
+  await Promise.race([exited(child), sleep(ms)]);
+  if (running(child)) {
+    logger().warn(`a child process (pid ${child.pid}) did not stop within ${ms / 1000} s: killed`);
+    child.kill("SIGKILL");
+    await exited(child);
+  }
+}
 
 /**
  * The production front server: built by `npm run build` beside this launcher (dist/start.mjs,

@@ -1,10 +1,10 @@
-import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_IMAGE, hasPodman, podman } from "@/scripts/podman";
+import { hasPodman, podman } from "@/scripts/podman";
+import { ensureTestImage, testImageName } from "@/test/support/container-image";
 import { freePort, isCI, requireBinaries, type BuiltImage, type Distribution } from "@/test/support/registry";
 import { removeAll, runOnce, start, type Container } from "./podman-containers";
 import { freshDatabase, vendorSetsUpAndCustomerPulls, vendorUpstream, type VendorFlow } from "./vendor-flow";
@@ -18,7 +18,6 @@ import { freshDatabase, vendorSetsUpAndCustomerPulls, vendorUpstream, type Vendo
  *
  * `PORTCULLIS_TEST_IMAGE=<image>` tests an image already built instead of building one.
  */
-const root = path.resolve(import.meta.dirname, "../..");
 const ready = hasPodman() && requireBinaries("docker-registry", "skopeo", "htpasswd");
 const UID = "10001";
 
@@ -39,7 +38,7 @@ describe.runIf(isCI())("containers tier prerequisites", () => {
 });
 
 describe.skipIf(!ready)("the container image", () => {
-  const image = process.env.PORTCULLIS_TEST_IMAGE || DEFAULT_IMAGE;
+  const image = testImageName();
   const name = `c${crypto.randomBytes(4).toString("hex")}`;
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   let work: string;
@@ -56,10 +55,7 @@ describe.skipIf(!ready)("the container image", () => {
   let registry: Container;
 
   beforeAll(async () => {
-    if (!process.env.PORTCULLIS_TEST_IMAGE) {
-      const built = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "scripts", "build-images.ts")], { cwd: root, stdio: "inherit", env: { ...process.env, IMAGE: image } });
-      expect(built.status, "npm run build:images").toBe(0);
-    }
+    ensureTestImage({ rebuild: true });
     db = await freshDatabase("portcullis_containers");
     work = fs.mkdtempSync(path.join(os.tmpdir(), "portcullis-containers-"));
 

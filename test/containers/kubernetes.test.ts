@@ -1,11 +1,11 @@
-import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { dump } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_IMAGE, hasPodman, podman } from "@/scripts/podman";
+import { hasPodman, podman } from "@/scripts/podman";
+import { ensureTestImage, testImageName } from "@/test/support/container-image";
 import { hasKubectl, KUBERNETES_DIR, kustomize, type K8sObject } from "@/test/support/kubernetes";
 import { freePort, requireBinaries, type BuiltImage, type Distribution } from "@/test/support/registry";
 import { runOnce } from "./podman-containers";
@@ -23,7 +23,6 @@ import { freshDatabase, vendorSetsUpAndCustomerPulls, vendorUpstream, type Vendo
  * secrets (JSON of base64 values, what `secretKeyRef` reads) and the signing key's secret volume a
  * host directory holding the rendered key.
  */
-const root = path.resolve(import.meta.dirname, "../..");
 const ready = hasPodman() && hasKubectl() && requireBinaries("docker-registry", "skopeo", "htpasswd");
 const PLAYABLE = new Set(["ConfigMap", "Deployment", "PersistentVolumeClaim"]);
 
@@ -37,7 +36,7 @@ const podContainers = (pod: string) =>
   podman(["ps", "-a", "--filter", `pod=${pod}`, "--format", "{{.Names}}"]).stdout.split("\n").filter((n) => n && !n.endsWith("-infra"));
 
 describe.skipIf(!ready)("deploy/kubernetes with podman kube play", () => {
-  const image = process.env.PORTCULLIS_TEST_IMAGE || DEFAULT_IMAGE;
+  const image = testImageName();
   const prefix = `k${crypto.randomBytes(3).toString("hex")}-`;
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   let work: string;
@@ -59,11 +58,7 @@ describe.skipIf(!ready)("deploy/kubernetes with podman kube play", () => {
 
   beforeAll(async () => {
     // The image images.test.ts built; built here only when this file runs first.
-    if (!process.env.PORTCULLIS_TEST_IMAGE && podman(["image", "exists", image]).status !== 0) {
-      const built = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "scripts", "build-images.ts")], { cwd: root, stdio: "inherit", env: { ...process.env, IMAGE: image } });
-      expect(built.status, "npm run build:images").toBe(0);
-    }
-    expect(podman(["image", "exists", image]).status, image).toBe(0);
+    ensureTestImage({ rebuild: false });
     db = await freshDatabase("portcullis_kube");
     work = fs.mkdtempSync(path.join(os.tmpdir(), "portcullis-kube-"));
     ({ upstream, vendor, img } = await vendorUpstream(work));

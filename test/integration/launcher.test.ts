@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { requireBinaries } from "@/test/support/registry";
 import { cleanEnv, freePort } from "@/test/support/registry/process";
 
 /** `npm start` (scripts/start.ts) with a clean environment plus `env`. */
@@ -44,11 +45,57 @@ describe("launcher (npm start)", () => {
   });
 });
 
+/** Every process below `pid` now (from /proc), with its command line. */
+function descendants(pid: number): Array<{ pid: number; cmd: string }> {
+  const parentOf = new Map<number, number>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ")".
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const below = new Set([pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [child, parent] of parentOf) {
+      if (below.has(parent) && !below.has(child)) {
+        below.add(child);
+        grew = true;
+      }
+    }
+  }
+  below.delete(pid);
+  return [...below].map((p) => ({ pid: p, cmd: cmdline(p) }));
+}
+
+function cmdline(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+  } catch {
+    return "";
+  }
+}
+
+/** Alive and not a zombie waiting for its new parent to reap it. */
+function alive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
 /**
  * `npm run dev` (scripts/dev.ts) in a clean environment on free ports: everything it prints until
- * the registry proxy says it reached the portal, then it is stopped with SIGTERM.
+ * the registry proxy says it reached the portal, then it is stopped with `signal`. Also the
+ * processes it had started, and its exit code.
  */
-async function devStart(timeoutMs: number) {
+async function devStart(timeoutMs: number, signal: NodeJS.Signals = "SIGTERM") {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "portcullis-dev-"));
   const [port, proxyPort, registryPort] = [await freePort(), await freePort(), await freePort()];
   const child = spawn(process.execPath, ["--import", "tsx", path.join("scripts", "dev.ts")], {
@@ -72,12 +119,16 @@ async function devStart(timeoutMs: number) {
   const ok = await connected;
   // Anything printed right after connecting (a late warning) is part of the start.
   await new Promise((resolve) => setTimeout(resolve, 1_000));
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 40_000))]);
-  if (child.exitCode === null && child.pid) process.kill(-child.pid, "SIGKILL");
+  const started = descendants(child.pid!);
+  const startOutput = output;
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  child.kill(signal);
+  const code = await Promise.race([exited, new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 60_000))]);
+  const leftRunning = started.filter((p) => alive(p.pid));
+  if (code === "timeout" && child.pid) process.kill(-child.pid, "SIGKILL");
+  for (const p of leftRunning) process.kill(p.pid, "SIGKILL");
   fs.rmSync(dataDir, { recursive: true, force: true });
-  return { ok, output };
+  return { ok, output: startOutput, stopOutput: output.slice(startOutput.length), code, started, leftRunning };
 }
 
 describe("launcher (npm run dev)", () => {
@@ -92,4 +143,27 @@ describe("launcher (npm run dev)", () => {
       .filter((line) => /warn|⚠|does not answer|level=(warning|error)|error/i.test(line) && !/Slow filesystem detected/.test(line));
     expect(warnings).toEqual([]);
   });
+
+  it.skipIf(!requireBinaries("docker-registry"))(
+    "SIGINT stops the proxy, then the portal, then the embedded database, the hosted registry last, and leaves no process behind",
+    { timeout: 240_000 },
+    async () => {
+      const { ok, output, stopOutput, code, started, leftRunning } = await devStart(200_000, "SIGINT");
+      expect(ok, output).toBe(true);
+      // It had started the portal (next dev), the proxy and Distribution.
+      const cmds = started.map((p) => p.cmd);
+      expect(cmds.some((c) => c.includes("proxy/main.ts")), cmds.join("\n")).toBe(true);
+      expect(cmds.some((c) => c.includes("docker-registry serve")), cmds.join("\n")).toBe(true);
+      expect(cmds.some((c) => / dev -p \d+/.test(c)), cmds.join("\n")).toBe(true);
+
+      expect(code, stopOutput).toBe(0);
+      const steps = ["stopping the registry proxy too", "stopped the registry proxy", "stopped the portal", "closed the embedded database", "stopped the hosted registry"];
+      const at = steps.map((step) => stopOutput.indexOf(step));
+      expect(at.every((i) => i >= 0), stopOutput).toBe(true);
+      expect([...at].sort((a, b) => a - b)).toEqual(at);
+      // The proxy had the portal to hand its pull log to: nothing had to be kept on disk.
+      expect(stopOutput).not.toMatch(/pull-log event\(s\) the portal did not take/);
+      expect(leftRunning).toEqual([]);
+    },
+  );
 });

@@ -115,7 +115,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
     const authorization = licenseAuth(license.licenseId);
     const port = await freePort();
     const pullLogDir = path.join(work, "pull-log");
-    const spool = path.join(pullLogDir, `pull-events-${port}.json`);
+    const spoolFiles = () => (fs.existsSync(pullLogDir) ? fs.readdirSync(pullLogDir) : []);
     const env = { PROXY_PULL_LOG_DIR: pullLogDir, PROXY_DRAIN_DELAY_MS: "0", PROXY_LICENSE_CACHE_TTL_MS: "60000", PROXY_ACCESS_LOG: "false" };
     front.mode = "pass";
     const first = await startProxyProcess({ port, portalUrl: front.url, serviceToken: fx.serviceToken, dataDir: fx.dataDir, env });
@@ -132,6 +132,8 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
       const made = 7;
       expect(await first.stop()).toBe(0);
       expect(first.output()).toMatch(/pull-log event\(s\) the portal did not take written to /);
+      expect(spoolFiles()).toEqual([expect.stringMatching(new RegExp(`^pull-events-${port}-[0-9a-f]+\\.json$`))]);
+      const spool = path.join(pullLogDir, spoolFiles()[0]!);
       const stat = fs.statSync(spool);
       expect(stat.mode & 0o777).toBe(0o600);
       const spooled = (JSON.parse(fs.readFileSync(spool, "utf8")) as { events: Array<{ id: string }> }).events;
@@ -142,9 +144,9 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
       front.mode = "pass";
       const second = await startProxyProcess({ port, portalUrl: front.url, serviceToken: fx.serviceToken, dataDir: fx.dataDir, env });
       try {
-        await until(() => !fs.existsSync(spool), 30_000);
-        expect(fs.existsSync(spool)).toBe(false);
-        expect(second.output()).toMatch(/pull-log event\(s\) an earlier run could not deliver read back/);
+        await until(() => spoolFiles().length === 0, 30_000);
+        expect(spoolFiles()).toEqual([]);
+        expect(second.output()).toMatch(/pull-log event\(s\) a stopped proxy could not deliver read back/);
         expect(await rows(license.id)).toBe(made);
       } finally {
         expect(await second.stop()).toBe(0);
@@ -155,6 +157,69 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
       front.mode = "pass";
     }
   }, 180_000);
+
+  it("proxies sharing PROXY_PULL_LOG_DIR deliver each other's files: one restarted on another port, one still running; each event once", async () => {
+    const license = await createLicense(fx.db, tenant);
+    const authorization = licenseAuth(license.licenseId);
+    const dir = path.join(work, "shared-pull-log");
+    const files = () => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
+    const env = { PROXY_PULL_LOG_DIR: dir, PROXY_DRAIN_DELAY_MS: "0", PROXY_LICENSE_CACHE_TTL_MS: "60000", PROXY_ACCESS_LOG: "false" };
+    const start = async () => startProxyProcess({ port: await freePort(), portalUrl: front.url, serviceToken: fx.serviceToken, dataDir: fx.dataDir, env });
+    const pull = async (p: { url: string }) => expect((await rawRequest(`${p.url}${manifestPath}`, { headers: headers(authorization) })).status).toBe(200);
+    front.mode = "pass";
+    front.captureBodies = true;
+    front.delivered.length = 0;
+    const a = await start();
+    const b = await start();
+    let a2: Awaited<ReturnType<typeof start>> | undefined;
+    let made = 0;
+    try {
+      // Both look the license up while the portal answers; then it goes away and pulls go on from their caches.
+      const pullThrough = async (p: { url: string }) => {
+        await pull(p);
+        made++;
+      };
+      for (const p of [a, b]) await pullThrough(p);
+      front.mode = "down";
+      for (let i = 0; i < 3; i++) for (const p of [a, b]) await pullThrough(p);
+
+      // a stops and leaves a file; it comes back on another port, while b keeps running: one of them takes the file.
+      expect(await a.stop()).toBe(0);
+      expect(a.output()).toMatch(/pull-log event\(s\) the portal did not take written to /);
+      a2 = await start();
+      expect(a2.port).not.toBe(a.port);
+      await until(() => files().length > 0 && files().every((f) => f.startsWith("claim.")), 30_000);
+      // b stops too; a2, still running, takes what b left (its own events and any it had claimed).
+      expect(await b.stop()).toBe(0);
+      await until(() => files().length > 0 && files().every((f) => f.startsWith(`claim.${a2!.child.pid}.`)), 30_000);
+      expect(files().every((f) => f.startsWith(`claim.${a2!.child.pid}.`))).toBe(true);
+
+      // The portal is back: a2 delivers everything, and the files go.
+      front.mode = "pass";
+      expect((await rawRequest(`${a2.url}/readyz`)).status).toBe(200);
+      let stored = 0;
+      for (let waited = 0; waited < 60_000 && (stored !== made || files().length > 0); waited += 200) {
+        await new Promise((r) => setTimeout(r, 200));
+        stored = await rows(license.id);
+      }
+      expect(files()).toEqual([]);
+    } finally {
+      front.mode = "pass";
+      front.captureBodies = false;
+      await a.stop("SIGKILL");
+      await b.stop("SIGKILL");
+      if (a2) expect(await a2.stop()).toBe(0);
+    }
+    expect(await rows(license.id)).toBe(made);
+    // Each event reached the portal exactly once: no proxy delivered a file another one had.
+    const ids = front.delivered
+      .filter((d) => d.path.startsWith("/api/internal/proxy/pull-events"))
+      .flatMap((d) => (JSON.parse(d.body.toString("utf8")) as { events: Array<{ id: string; licenseId: string | null }> }).events)
+      .filter((e) => e.licenseId === license.id)
+      .map((e) => e.id);
+    expect(ids).toHaveLength(made);
+    expect(new Set(ids).size).toBe(made);
+  }, 240_000);
 
   it("once the portal answers again, delivery resumes at once: on a /readyz ping, on a lookup", async () => {
     const one = await createLicense(fx.db, tenant);

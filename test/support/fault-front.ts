@@ -18,18 +18,25 @@ export interface FaultFront {
   readonly log: string[];
   /** How many passed requests match. */
   count(method: string, pathPart: string): number;
+  /** While true, the bodies of passed requests answered 200 are kept in `delivered`. */
+  captureBodies: boolean;
+  /** `path` and body of each request kept while `captureBodies` was on. */
+  readonly delivered: Array<{ path: string; body: Buffer }>;
   close(): Promise<void>;
 }
 
 export async function startFaultFront(targetUrl: string): Promise<FaultFront> {
   const target = new URL(targetUrl);
   const log: string[] = [];
+  const delivered: FaultFront["delivered"] = [];
   const front: FaultFront = {
     url: "",
     host: "",
     mode: "pass",
     cutAfterBytes: 0,
     log,
+    captureBodies: false,
+    delivered,
     count: (method, part) => log.filter((l) => l.startsWith(`${method} `) && l.includes(part)).length,
     close: async () => {
       server.closeAllConnections();
@@ -45,7 +52,10 @@ export async function startFaultFront(targetUrl: string): Promise<FaultFront> {
       return void res.end(body);
     }
     log.push(`${req.method} ${req.url}`);
+    const chunks: Buffer[] = [];
+    if (front.captureBodies) req.on("data", (c: Buffer) => chunks.push(c));
     const up = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } }, (upRes) => {
+      if (front.captureBodies && upRes.statusCode === 200) delivered.push({ path: req.url ?? "", body: Buffer.concat(chunks) });
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
       if (front.mode !== "cut") return void upRes.pipe(res);
       // Passes the first cutAfterBytes of the body, then drops the connection mid-answer.
