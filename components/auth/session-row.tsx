@@ -11,6 +11,7 @@ import type { ActionState } from "@/lib/server/action-state";
 export interface SessionRowData {
   id: string;
   device: string;
+  signedInWith: string | null;
   ip: string | null;
   createdAt: string;
   lastUsedAt: string;
@@ -28,6 +29,7 @@ export function SessionRow({ session }: { session: SessionRowData }) {
         </p>
         <p className="text-xs text-slate-600">
           {session.ip ?? "Unknown address"} · last used <RelativeTime iso={session.lastUsedAt} /> · signed in <RelativeTime iso={session.createdAt} />
+          {session.signedInWith && ` with ${session.signedInWith}`}
         </p>
         <RowError message={state.status === "error" ? state.message : null} />
       </div>

@@ -4,6 +4,7 @@ import { defineOperation } from "@/lib/server/operation";
 import { defineTeamChange } from "@/lib/server/team-change";
 import { findOr404 } from "@/lib/server/find-or-404";
 import { describeDevice } from "./device";
+import { signInMethodLabel } from "./sign-in-method";
 
 /**
  * A person's own sessions (the sessions page), and an admin ending every session of a member.
@@ -15,6 +16,8 @@ export const endMemberSessionsSchema = z.object({ membershipId: z.uuid("Unknown 
 export interface SessionView {
   id: string;
   device: string;
+  /** "password", "single sign-on", "GitHub", "Google"; null when not recorded. */
+  signedInWith: string | null;
   ip: string | null;
   createdAt: Date;
   lastUsedAt: Date;
@@ -27,9 +30,9 @@ export const listOwnSessions = defineOperation({
     const rows = await ctx.db.session.findMany({
       where: { userId: ctx.userId, expiresAt: { gt: new Date() } },
       orderBy: { lastUsedAt: "desc" },
-      select: { id: true, userAgent: true, ip: true, createdAt: true, lastUsedAt: true },
+      select: { id: true, userAgent: true, signInMethod: true, ip: true, createdAt: true, lastUsedAt: true },
     });
-    return rows.map((r) => ({ id: r.id, device: describeDevice(r.userAgent), ip: r.ip, createdAt: r.createdAt, lastUsedAt: r.lastUsedAt, current: r.id === ctx.sessionId }));
+    return rows.map((r) => ({ id: r.id, device: describeDevice(r.userAgent), signedInWith: signInMethodLabel(r.signInMethod), ip: r.ip, createdAt: r.createdAt, lastUsedAt: r.lastUsedAt, current: r.id === ctx.sessionId }));
   },
 });
 

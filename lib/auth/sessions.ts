@@ -1,4 +1,5 @@
 import type { Db } from "@/lib/db/client";
+import type { SignInMethod } from "./sign-in-method";
 import { hashToken, randomToken } from "./tokens";
 
 /**
@@ -17,6 +18,8 @@ export interface SessionOrigin {
   activeTeamId?: string | null;
   ip?: string | null;
   userAgent?: string | null;
+  /** How it signed in; unset for sessions made outside a sign-in (tests, older code paths). */
+  signInMethod?: SignInMethod | null;
 }
 
 const sessionExpiry = () => new Date(Date.now() + SESSION_MAX_AGE_SECONDS * 1000);
@@ -36,6 +39,7 @@ export async function startServerSession(db: Db, opts: SessionOrigin): Promise<{
       expiresAt,
       ip: opts.ip ?? null,
       userAgent: clip(opts.userAgent),
+      signInMethod: opts.signInMethod ?? null,
     },
     select: { id: true },
   });
@@ -54,6 +58,7 @@ export async function createSession(db: Db, opts: SessionOrigin) {
       expiresAt,
       ip: opts.ip ?? null,
       userAgent: clip(opts.userAgent),
+      signInMethod: opts.signInMethod ?? null,
     },
   });
   return { token, expiresAt };

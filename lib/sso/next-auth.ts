@@ -116,7 +116,7 @@ export function withSsoCallbacks(callbacks: Partial<CallbacksOptions>, flow: Sso
       const claims = (params.profile ?? {}) as Record<string, unknown>;
       const db = await getDb();
       const { userId } = await joinThroughSso(db, flow.sso, claims, String(claims.email).trim().toLowerCase(), request.ip);
-      return signedInSessionClaims(db, { userId, activeTeamId: flow.sso.teamId }, request);
+      return signedInSessionClaims(db, { userId, activeTeamId: flow.sso.teamId, signInMethod: "sso" }, request);
     },
   };
 }

@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import { z } from "zod";
 import { recordTeamAudit } from "@/lib/audit/record";
+import { passwordSessionsWhere } from "@/lib/auth/sign-in-method";
 import type { Db, Tx } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import type { TeamSso } from "@/lib/generated/prisma/client";
@@ -108,8 +109,9 @@ export const saveSso = defineTeamChange({
     if (row.id !== id) throw new AppError("conflict", "Single sign-on was configured by someone else meanwhile: reload and try again.");
     if (sealed) await storeSsoSecret(tx, ctx.teamId, id, sealed);
     const enforcementChanged = (before?.enforce ?? false) !== input.enforce;
-    // Sessions carry no record of how they signed in: turning enforcement on signs the members who
-    // must use SSO (everyone but admins) out of every browser, so none keeps a password session.
+    // Turning enforcement on ends the password sessions (and those of unknown method, from before
+    // sessions recorded it) of the members who must use SSO (everyone but admins): none keeps a
+    // password session; their SSO, GitHub and Google sessions stay.
     const endedSessions = enforcementChanged && input.enforce ? await endMemberSessions(tx, ctx.teamId) : 0;
     if (enforcementChanged) {
       await recordTeamAudit(tx, ctx, {
@@ -147,10 +149,10 @@ export function roleForGroups(config: { defaultRole: RoleName; groupRoles: unkno
   return mapped.reduce((best, r) => (rank[r] > rank[best] ? r : best));
 }
 
-/** Ends every session of the team's members who aren't admins; how many. */
+/** Ends the password sessions of the team's members who aren't admins; how many. */
 async function endMemberSessions(tx: Tx, teamId: string): Promise<number> {
   const members = await tx.membership.findMany({ where: { teamId, role: { not: "admin" } }, select: { userId: true } });
   if (members.length === 0) return 0;
-  const { count } = await tx.session.deleteMany({ where: { userId: { in: members.map((m) => m.userId) } } });
+  const { count } = await tx.session.deleteMany({ where: { userId: { in: members.map((m) => m.userId) }, ...passwordSessionsWhere } });
   return count;
 }

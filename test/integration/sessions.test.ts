@@ -34,9 +34,9 @@ describe("your sessions", () => {
     const mac = await signedIn(admin.email);
     const linux = await signedIn(admin.email, { "user-agent": FIREFOX, "x-forwarded-for": "192.0.2.44" });
     const list = await invoke(listOwnSessions, mac.ctx, {});
-    expect(list.map((s) => [s.device, s.ip, s.current]).sort()).toEqual([
-      ["Chrome on macOS", "198.51.100.7", true],
-      ["Firefox on Linux", "192.0.2.44", false],
+    expect(list.map((s) => [s.device, s.ip, s.current, s.signedInWith]).sort()).toEqual([
+      ["Chrome on macOS", "198.51.100.7", true, "password"],
+      ["Firefox on Linux", "192.0.2.44", false, "password"],
     ]);
     const other = list.find((s) => !s.current)!;
     await invoke(endOwnSession, mac.ctx, { sessionId: other.id });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
 import { createSession, findSession } from "@/lib/auth/sessions";
+import type { SignInMethod } from "@/lib/auth/sign-in-method";
 import { invoke } from "@/lib/server/operation";
 import { getSso, saveSso, testSso } from "@/lib/sso/operations";
 import { addSsoDomain, listSsoDomains, removeSsoDomain, verifySsoDomain } from "@/lib/sso/domains";
@@ -207,14 +208,16 @@ describe("domains", () => {
   });
 
   it("with a verified domain, enforcement can be turned on and off, each audited", async () => {
-    // Members signed in before enforcement (with a password) are signed out; admins keep theirs.
-    const developerSession = await createSession(t.db, { userId: teams.developerA.userId });
-    const adminSession = await createSession(t.db, { userId: teams.adminA.userId });
+    // Members' password sessions (and those from before the method was recorded) end; their SSO,
+    // GitHub and Google sessions stay, and admins keep every session.
+    const developer = (signInMethod: SignInMethod | null) => createSession(t.db, { userId: teams.developerA.userId, signInMethod });
+    const [password, unknown, sso, github, google] = [await developer("password"), await developer(null), await developer("sso"), await developer("github"), await developer("google")];
+    const adminSession = await createSession(t.db, { userId: teams.adminA.userId, signInMethod: "password" });
     await invoke(saveSso, teams.adminA, { issuer: idp.issuer, clientId: "portcullis", enforce: true });
-    expect(await findSession(t.db, developerSession.token)).toBeNull();
-    expect(await findSession(t.db, adminSession.token)).not.toBeNull();
+    for (const ended of [password, unknown]) expect(await findSession(t.db, ended.token)).toBeNull();
+    for (const kept of [sso, github, google, adminSession]) expect(await findSession(t.db, kept.token)).not.toBeNull();
     const enforced = await t.db.auditEvent.findFirstOrThrow({ where: { teamId: teams.adminA.teamId, action: "sso.enforced" } });
-    expect((enforced.metadata as { endedSessions: number }).endedSessions).toBeGreaterThanOrEqual(1);
+    expect((enforced.metadata as { endedSessions: number }).endedSessions).toBeGreaterThanOrEqual(2);
     expect((await invoke(getSso, teams.adminA, {})).settings?.enforce).toBe(true);
     await invoke(saveSso, teams.adminA, { issuer: idp.issuer, clientId: "portcullis", enforce: false });
     const actions = (await t.db.auditEvent.findMany({ where: { teamId: teams.adminA.teamId, action: { in: ["sso.enforced", "sso.unenforced"] } }, orderBy: { createdAt: "asc" } })).map((e) => e.action);

@@ -97,6 +97,7 @@ describe("signing in with SSO", () => {
     const now = await signedIn(flow.browser);
     expect(now?.session.user.email).toBe("new.colleague@acme.test");
     expect(now?.ctx).toMatchObject({ teamId: admin.teamId, role: "developer" });
+    expect(now?.session.signInMethod).toBe("sso");
     const user = await t.db.user.findUniqueOrThrow({ where: { email: "new.colleague@acme.test" } });
     expect(user.passwordHash).toBe("");
     expect(flow.browser.cookies.has(SSO_FLOW_COOKIE)).toBe(false);

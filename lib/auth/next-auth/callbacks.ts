@@ -2,6 +2,7 @@ import type { CallbacksOptions, EventCallbacks } from "next-auth";
 import { getDb } from "@/lib/db/client";
 import { accountForVerifiedEmail } from "@/lib/accounts/external-account";
 import { deleteSessionById, findSessionById } from "@/lib/auth/sessions";
+import { signInMethodOfProvider } from "@/lib/auth/sign-in-method";
 import { signedInSessionClaims } from "./session-claims";
 import { verifiedEmailOf } from "./oauth";
 import type { AuthRequestInfo } from "./request-info";
@@ -26,12 +27,12 @@ export function authCallbacks(request: AuthRequestInfo): Partial<CallbacksOption
       const db = await getDb();
       if (account.type === "credentials") {
         const signedIn = user as SignedInUser;
-        return signedInSessionClaims(db, { userId: signedIn.id, activeTeamId: signedIn.activeTeamId }, request);
+        return signedInSessionClaims(db, { userId: signedIn.id, activeTeamId: signedIn.activeTeamId, signInMethod: "password" }, request);
       }
       const email = verifiedEmailOf(account, user, profile);
       if (!email) throw new Error("AccessDenied");
       const found = await accountForVerifiedEmail(db, email, account.provider, request.ip);
-      return signedInSessionClaims(db, { userId: found.userId }, request);
+      return signedInSessionClaims(db, { userId: found.userId, signInMethod: signInMethodOfProvider(account.provider) ?? null }, request);
     },
 
     /** /api/auth/session: answers only while the Session row lives (next-auth clears the cookie when this throws). */
