@@ -40,3 +40,7 @@ export function ensureProductionBuild(): void {
   });
   if (r.status !== 0) throw new Error(`npm run build failed (${r.status}):\n${(r.stdout + r.stderr).slice(-4000)}`);
 }
+
+// `node --import tsx test/support/production-build.ts`: the end-to-end tier's web server builds
+// only when the integration tier's build is missing or stale.
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) ensureProductionBuild();
