@@ -2,7 +2,7 @@ import { defineConfig } from "@playwright/test";
 import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
-import { E2E_AWS_REGION, E2E_PROXY_SERVICE_TOKEN, ecrFakePort, hostedRegistryKeyFile, hostedRegistryPort, ssoDnsPort } from "./e2e/support/services";
+import { E2E_AWS_REGION, E2E_PROXY_SERVICE_TOKEN, E2E_REGISTRY_EVENTS_TOKEN, ecrFakePort, hostedRegistryKeyFile, hostedRegistryPort, ssoDnsPort } from "./e2e/support/services";
 
 /**
  * End-to-end tests in Debian's Chromium (Playwright can't download browsers here) against a
@@ -77,6 +77,8 @@ export default defineConfig({
       // The apps test runs a hosted registry (Distribution) there; deleting an app purges it.
       REGISTRY_INTERNAL_URL: `http://127.0.0.1:${hostedRegistryPort(port)}`,
       REGISTRY_TOKEN_KEY_FILE: registryKeyFile,
+      // The customer portal test's hosted registry reports its pulls (the customer's analytics count them).
+      REGISTRY_EVENTS_TOKEN: E2E_REGISTRY_EVENTS_TOKEN,
       // The single sign-on test's DNS server answers the domain verification TXT records.
       DNS_RESOLVER: `127.0.0.1:${ssoDnsPort(port)}`,
     },

@@ -1,35 +1,45 @@
 import { spawn } from "node:child_process";
+import crypto from "node:crypto";
+import { readFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { load } from "js-yaml";
 import { expect, test, type Page } from "@playwright/test";
 import { createProxyServer, type ProxyServer } from "@/proxy/server";
+import { selfSignedCertificate } from "@/lib/registry-auth/certificate";
+import { REGISTRY_ISSUER, REGISTRY_SERVICE } from "@/lib/registry-auth/settings";
 import { buildOciImage, pullImage, pushImage, requireBinaries, startDistribution, type Distribution } from "@/test/support/registry";
 import { cleanEnv } from "@/test/support/registry/process";
 import { signUp, uniqueEmail } from "./support/auth";
-import { E2E_PROXY_SERVICE_TOKEN, e2ePort } from "./support/services";
+import { E2E_PROXY_SERVICE_TOKEN, E2E_REGISTRY_EVENTS_TOKEN, e2ePort, hostedRegistryKeyFile, hostedRegistryPort } from "./support/services";
 
 /**
  * A license's install instructions and the customer portal in Chromium, against a real upstream
- * Distribution and a real registry proxy started here against the portal's internal API: the
- * vendor lists the app's images, issues a license, copies its instructions and makes a portal
- * link; the customer opens the link, copies the pull secret, and skopeo — with the login and the
- * references exactly as the portal shows them — pulls every listed image through the proxy; the
- * customer's history then shows the pulls and a refused attempt with its reason.
+ * Distribution, a real registry proxy started here against the portal's internal API, and the
+ * hosted registry (a Distribution behind the portal's token service, reporting its pulls to the
+ * portal): the vendor lists the app's images — two upstream, one pushed to the hosted registry —
+ * issues a license, copies its instructions and makes a portal link; the customer opens the link,
+ * copies the pull secret, and skopeo — with the logins and the references exactly as the portal
+ * shows them — pulls every listed image through the proxy and from the hosted registry; the
+ * customer's history then shows the pulls and a refused attempt with its reason, and the
+ * customer's analytics count exactly the pulls and bytes skopeo received.
  *
- * The portal shows PROXY_URL's host, unset here (localhost:5050); the proxy of this test listens
- * on a free port, so that one host name is swapped for the proxy's address before running them.
+ * The portal shows PROXY_URL's and REGISTRY_URL's hosts, unset here (localhost:5050 and
+ * localhost:5000); the proxy and the hosted registry of this test listen on other ports, so those
+ * two host names are swapped for their addresses before running the commands.
  */
 
 const SCREENS = "test-results/screens";
 const UPSTREAM = { username: "vendor", password: "upstream-password-e2e" };
 const SHOWN_PROXY_HOST = "localhost:5050";
+const SHOWN_REGISTRY_HOST = "localhost:5000";
 
 test.skip(!requireBinaries("docker-registry", "skopeo", "htpasswd"), "docker-registry, skopeo and htpasswd are needed");
 test.use({ permissions: ["clipboard-read", "clipboard-write"] });
 
 let reg: Distribution;
+let hosted: Distribution;
 let proxy: ProxyServer;
 let proxyHost: string;
 let work: string;
@@ -47,6 +57,19 @@ test.beforeAll(async () => {
     await buildOciImage(dir, { layers: [{ sizeBytes: size }], tag: "1.0" });
     await pushImage(dir, `${reg.host}/shop/${name}:1.0`, { creds: UPSTREAM });
   }
+  await buildOciImage(path.join(work, "web"), { layers: [{ sizeBytes: 32 * 1024 }, { files: { "srv/index.html": "<h1>shop</h1>\n" } }], tag: "1.0" });
+  const key = crypto.createPrivateKey(readFileSync(hostedRegistryKeyFile(), "utf8"));
+  const portal = `http://127.0.0.1:${e2ePort()}`;
+  hosted = await startDistribution({
+    port: hostedRegistryPort(),
+    auth: { token: { realm: `${portal}/api/registry/token`, service: REGISTRY_SERVICE, issuer: REGISTRY_ISSUER, rootCertBundle: selfSignedCertificate(key) } },
+    config: {
+      notifications: {
+        events: { includereferences: true },
+        endpoints: [{ name: "portal", url: `${portal}/api/registry/events`, headers: { Authorization: [`Bearer ${E2E_REGISTRY_EVENTS_TOKEN}`] }, timeout: "2s", threshold: 5, backoff: "1s" }],
+      },
+    },
+  });
   proxy = createProxyServer({
     portalUrl: `http://127.0.0.1:${e2ePort()}`,
     serviceToken: E2E_PROXY_SERVICE_TOKEN,
@@ -60,11 +83,21 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await proxy?.close(1000);
   await reg?.stop();
+  await hosted?.stop();
   if (work) await fs.rm(work, { recursive: true, force: true });
 });
 
 const clipboard = (page: Page) => page.evaluate(() => navigator.clipboard.readText());
-const toProxy = (text: string) => text.replaceAll(SHOWN_PROXY_HOST, proxyHost);
+/** The hosts as shown → where this test's proxy and hosted registry listen. */
+const toLocal = (text: string) => text.replaceAll(SHOWN_PROXY_HOST, proxyHost).replaceAll(SHOWN_REGISTRY_HOST, hosted.host);
+
+/** What a pull received, as skopeo wrote it: the manifest, config and layers in the layout's blobs. */
+async function pulledBytes(dir: string): Promise<number> {
+  const blobs = path.join(dir, "blobs", "sha256");
+  let n = 0;
+  for (const f of await fs.readdir(blobs)) n += (await fs.stat(path.join(blobs, f))).size;
+  return n;
+}
 
 async function shoot(page: Page, name: string) {
   for (const [w, h, suffix] of [
@@ -82,7 +115,7 @@ async function skopeoLogin(dockerLogin: string, authfile: string) {
   const m = /^echo '([A-Za-z0-9_-]+)' \| docker login (\S+) --username (LICENSE_ID) --password-stdin$/.exec(dockerLogin);
   expect(m, dockerLogin).not.toBeNull();
   const [, password, host, username] = m!;
-  const args = ["login", "--tls-verify=false", "--authfile", authfile, "--username", username!, "--password-stdin", toProxy(host!)];
+  const args = ["login", "--tls-verify=false", "--authfile", authfile, "--username", username!, "--password-stdin", toLocal(host!)];
   const child = spawn("skopeo", args, { env: cleanEnv(work), stdio: ["pipe", "pipe", "pipe"] });
   let output = "";
   child.stdout.on("data", (d) => (output += d));
@@ -122,8 +155,10 @@ test("a vendor sends install instructions and a portal link; the customer pulls 
   const api = { authorization: `Bearer ${token}` };
   const apps = (await (await page.request.get("/api/v1/apps", { headers: api })).json()) as { data: Array<{ id: string; slug: string }> };
   const appId = apps.data.find((a) => a.slug === "portal-shop")!.id;
-  for (const image of ["api", "worker"]) {
-    const added = await page.request.post(`/api/v1/apps/${appId}/images`, { headers: api, data: { reference: `upstream/shop/${image}:1.0` } });
+  // The vendor pushes an image to the hosted registry with the API token, as docker push would.
+  await pushImage(path.join(work, "web"), `${hosted.host}/portal-shop/web:1.0`, { creds: { username: "token", password: token }, tag: "1.0" });
+  for (const reference of ["upstream/shop/api:1.0", "upstream/shop/worker:1.0", `${SHOWN_REGISTRY_HOST}/portal-shop/web:1.0`]) {
+    const added = await page.request.post(`/api/v1/apps/${appId}/images`, { headers: api, data: { reference } });
     expect(added.status(), await added.text()).toBe(201);
   }
 
@@ -139,11 +174,15 @@ test("a vendor sends install instructions and a portal link; the customer pulls 
   await globex.getByRole("link", { name: "Instructions" }).click();
   await expect(page.getByRole("heading", { name: "Globex: Shop", level: 1 })).toBeVisible();
 
-  const login = `echo '${licenseId}' | docker login ${SHOWN_PROXY_HOST} --username LICENSE_ID --password-stdin`;
+  const login = [SHOWN_PROXY_HOST, SHOWN_REGISTRY_HOST].map((host) => `echo '${licenseId}' | docker login ${host} --username LICENSE_ID --password-stdin`).join("\n");
   await expect(page.getByTestId("instructions-login").locator("pre")).toHaveText(login);
   await page.getByRole("button", { name: "Copy login commands" }).click();
   expect(await clipboard(page)).toBe(login);
-  const shownImages = [`${SHOWN_PROXY_HOST}/proxy/portal-shop/upstream/shop/api:1.0`, `${SHOWN_PROXY_HOST}/proxy/portal-shop/upstream/shop/worker:1.0`];
+  const shownImages = [
+    `${SHOWN_PROXY_HOST}/proxy/portal-shop/upstream/shop/api:1.0`,
+    `${SHOWN_PROXY_HOST}/proxy/portal-shop/upstream/shop/worker:1.0`,
+    `${SHOWN_REGISTRY_HOST}/portal-shop/web:1.0`,
+  ];
   await expect(page.getByTestId("instructions-image").locator("code")).toHaveText(shownImages);
   await expect(page.getByTestId("instructions-rewrite").locator("pre")).toContainText(`--app portal-shop --license-id '${licenseId}'`);
 
@@ -185,20 +224,33 @@ test("a vendor sends install instructions and a portal link; the customer pulls 
 
   // Their commands, run: skopeo logs in as docker login would, and pulls every listed image.
   const loginCommands = (await customer.getByTestId("instructions-login").locator("pre").textContent())!.split("\n");
-  expect(loginCommands).toEqual([login]);
+  expect(loginCommands).toEqual(login.split("\n"));
   const authfile = path.join(work, "auth.json");
   for (const line of loginCommands) await skopeoLogin(line, authfile);
   const references = await customer.getByTestId("instructions-image").locator("code").allTextContents();
   expect(references).toEqual(shownImages);
-  for (const [i, ref] of references.entries()) await pullImage(toProxy(ref), path.join(work, `pulled-login-${i}`), { authfile });
+  // What each pull received, per image as the analytics name it.
+  const received = new Map<string, { pulls: number; bytes: number }>();
+  const count = async (ref: string, dir: string) => {
+    const image = ref.replace(`${SHOWN_PROXY_HOST}/`, "").replace(`${SHOWN_REGISTRY_HOST}/`, "").replace(/:[^:/]+$/, "");
+    const seen = received.get(image) ?? { pulls: 0, bytes: 0 };
+    received.set(image, { pulls: seen.pulls + 1, bytes: seen.bytes + (await pulledBytes(dir)) });
+  };
+  for (const [i, ref] of references.entries()) {
+    await pullImage(toLocal(ref), path.join(work, `pulled-login-${i}`), { authfile });
+    await count(ref, path.join(work, `pulled-login-${i}`));
+  }
 
   // …and with the pull secret they copied, as a cluster would.
   await customer.getByRole("button", { name: "Copy pull secret" }).click();
   const secret = load(await clipboard(customer)) as { metadata: { name: string }; data: Record<string, string> };
   expect(secret.metadata.name).toBe("portal-shop-registry");
   const secretAuthfile = path.join(work, "secret-auth.json");
-  await fs.writeFile(secretAuthfile, toProxy(Buffer.from(secret.data[".dockerconfigjson"]!, "base64").toString()));
-  for (const [i, ref] of references.entries()) await pullImage(toProxy(ref), path.join(work, `pulled-secret-${i}`), { authfile: secretAuthfile });
+  await fs.writeFile(secretAuthfile, toLocal(Buffer.from(secret.data[".dockerconfigjson"]!, "base64").toString()));
+  for (const [i, ref] of references.entries()) {
+    await pullImage(toLocal(ref), path.join(work, `pulled-secret-${i}`), { authfile: secretAuthfile });
+    await count(ref, path.join(work, `pulled-secret-${i}`));
+  }
 
   // An image the app doesn't list is refused, and the history says why.
   const refused = await pullImage(`${proxyHost}/proxy/portal-shop/upstream/shop/secret-tool:1.0`, path.join(work, "refused"), { authfile }).then(
@@ -212,7 +264,28 @@ test("a vendor sends install instructions and a portal link; the customer pulls 
     const entries = customer.getByTestId("pull-history-entry");
     await expect(entries.filter({ hasText: "proxy/portal-shop/upstream/shop/api:1.0" }).first()).toHaveAttribute("data-result", "pulled");
     await expect(entries.filter({ hasText: "proxy/portal-shop/upstream/shop/worker:1.0" }).first()).toHaveAttribute("data-result", "pulled");
+    await expect(entries.filter({ hasText: `${SHOWN_REGISTRY_HOST}/portal-shop/web:1.0` }).first()).toHaveAttribute("data-result", "pulled");
     await expect(entries.filter({ hasText: "secret-tool" }).first()).toHaveAttribute("data-result", "refused");
+  }).toPass({ timeout: 20_000 });
+
+  // The vendor's analytics of this customer: exactly the pulls made, and the bytes skopeo received, per image.
+  const customers = (await (await page.request.get("/api/v1/customers", { headers: api })).json()) as { data: Array<{ id: string; name: string }> };
+  const globexId = customers.data.find((c) => c.name === "Globex")!.id;
+  const expected = [...received.entries()].map(([image, r]) => ({ image, ...r })).sort((a, b) => a.image.localeCompare(b.image));
+  expect(expected.map((e) => [e.image, e.pulls])).toEqual([
+    ["portal-shop/web", 2],
+    ["proxy/portal-shop/upstream/shop/api", 2],
+    ["proxy/portal-shop/upstream/shop/worker", 2],
+  ]);
+  await expect(async () => {
+    const analytics = (await (await page.request.get(`/api/v1/customers/${globexId}/analytics?days=1`, { headers: api })).json()) as {
+      totals: { pulls: number; bytes: number; refused: number };
+      images: Array<{ image: string; pulls: number; bytes: number }>;
+    };
+    expect(analytics.images.map(({ image, pulls, bytes }) => ({ image, pulls, bytes })).sort((a, b) => a.image.localeCompare(b.image))).toEqual(expected);
+    expect(analytics.totals.pulls).toBe(6);
+    expect(analytics.totals.bytes).toBe(expected.reduce((n, e) => n + e.bytes, 0));
+    expect(analytics.totals.refused).toBeGreaterThanOrEqual(1);
   }).toPass({ timeout: 20_000 });
   await expect(customer.getByTestId("pull-history-entry").filter({ hasText: "secret-tool" }).first()).toContainText(/registry|app/);
   await shoot(customer, "portal");

@@ -22,7 +22,8 @@ const ADD_USAGE = `Usage: portcullis apps images add --app ID|SLUG [--portal-url
 
 Adds an image to the app: an image of one of the team's registries as your manifests name it
 (quay.io/acme/api:1.4, <registry name>/<repository>:<tag>), or REGISTRY_HOST/<slug>/<image>:<tag>
-of the hosted registry. Prints the reference customers pull.
+of the hosted registry. Prints the reference customers pull, and what the registry holds there
+now (reading it also records a Helm chart, for the install instructions' helm install line).
 
 ${COMMON}`;
 
@@ -51,6 +52,27 @@ interface ImageAnswer {
 
 const pullText = (i: ImageAnswer) => i.pullReference ?? `(no pull reference: ${i.problem})`;
 
+interface DetailsAnswer {
+  ok: boolean;
+  digest: string | null;
+  platforms: string[];
+  helmChart: boolean;
+  problem: string | null;
+}
+
+/** One line on what the registry holds at the image's reference now; a failure to read it doesn't undo the add. */
+async function nowText(api: RestClient, appId: string, imageId: string): Promise<string> {
+  try {
+    const d = (await api.call("GET", `/apps/${appId}/images/${imageId}/details`)) as DetailsAnswer;
+    if (!d.ok) return `not readable now: ${d.problem}`;
+    const what = d.helmChart ? "a Helm chart" : d.platforms.length ? `an image for ${d.platforms.join(", ")}` : "an image";
+    return `now: ${what}, ${d.digest}`;
+  } catch (e) {
+    if (e instanceof UserError) return `not readable now: ${e.message}`;
+    throw e;
+  }
+}
+
 export function appsImagesCommands(deps: RestClientDeps = {}): Command[] {
   return [
     defineCommand({
@@ -78,8 +100,9 @@ export function appsImagesCommands(deps: RestClientDeps = {}): Command[] {
         const app = requireFlag(values, "app");
         const reference = onePositional(positionals, "image reference");
         const api = restClient(values, deps);
-        const added = (await api.call("POST", `/apps/${await appIdOf(api, app)}/images`, { reference })) as ImageAnswer;
-        io.out(`added ${added.image} (${added.id})\ncustomers pull: ${pullText(added)}`);
+        const appId = await appIdOf(api, app);
+        const added = (await api.call("POST", `/apps/${appId}/images`, { reference })) as ImageAnswer;
+        io.out(`added ${added.image} (${added.id})\ncustomers pull: ${pullText(added)}\n${await nowText(api, appId, added.id)}`);
       },
     }),
     defineCommand({

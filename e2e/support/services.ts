@@ -10,6 +10,8 @@ export const E2E_AWS_REGION = "eu-west-1";
 export const ecrFakePort = (port = e2ePort()) => port + 1000;
 /** The hosted registry the portal deletes a deleted app's images from (REGISTRY_INTERNAL_URL); the apps test starts it. */
 export const hostedRegistryPort = (port = e2ePort()) => port + 2000;
+/** The bearer secret the hosted registry's notifications present to the portal (REGISTRY_EVENTS_TOKEN). */
+export const E2E_REGISTRY_EVENTS_TOKEN = "e2e-registry-events-token-0123456789abcdef";
 /** The PEM key the portal signs hosted-registry tokens with (REGISTRY_TOKEN_KEY_FILE), written by playwright.config.ts. */
 export const hostedRegistryKeyFile = (port = e2ePort()) => `.test-data/e2e-${port}-registry-token.key`;
 /** The DNS server the single sign-on test starts (DNS_RESOLVER): it answers the domain verification TXT records. */

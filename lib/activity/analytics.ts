@@ -2,7 +2,7 @@ import type { Db } from "@/lib/db/client";
 import type { CustomerAnalytics } from "./analytics-dto";
 
 /**
- * One customer's deliveries through the proxy, from the pull log: per UTC day and per image the
+ * One customer's deliveries through the proxy and from the hosted registry, from the pull log: per UTC day and per image the
  * manifests fetched (`pulls`) and the bytes of completed transfers; the first and last pull ever;
  * and every manifest digest the customer fetched with the tags that resolved to it ("which
  * versions each customer runs"). Refused and incomplete attempts are counted apart, never as
@@ -15,14 +15,15 @@ export async function customerAnalytics(db: Db, teamId: string, customer: { id: 
   const now = opts.now ?? new Date();
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const from = new Date(today - (opts.days - 1) * DAY_MS);
-  const scope = { teamId, customerId: customer.id, source: "proxy" } as const;
+  // Both sources: the hosted registry's license pulls are recorded as "pulled" too (lib/registry-auth/events.ts).
+  const scope = { teamId, customerId: customer.id } as const;
 
   const [perDayImage, outcomes, span, versions] = await Promise.all([
     db.$queryRaw<Array<{ day: string; image: string; pulls: bigint; bytes: bigint | null }>>`
       SELECT to_char("createdAt", 'YYYY-MM-DD') AS "day", "image",
              count(*) FILTER (WHERE "action" = 'pull-manifest') AS "pulls", sum("bytes") AS "bytes"
       FROM "PullEvent"
-      WHERE "teamId" = ${teamId}::uuid AND "customerId" = ${customer.id}::uuid AND "source" = 'proxy' AND "result" = 'pulled' AND "createdAt" >= ${from.toISOString()}::timestamp
+      WHERE "teamId" = ${teamId}::uuid AND "customerId" = ${customer.id}::uuid AND "result" = 'pulled' AND "createdAt" >= ${from.toISOString()}::timestamp
       GROUP BY 1, 2`,
     db.pullEvent.groupBy({ by: ["result"], where: { ...scope, result: { in: ["refused", "incomplete"] }, createdAt: { gte: from } }, _sum: { count: true } }),
     db.pullEvent.aggregate({ where: { ...scope, result: "pulled", action: "pull-manifest" }, _min: { createdAt: true }, _max: { createdAt: true } }),
@@ -31,7 +32,7 @@ export async function customerAnalytics(db: Db, teamId: string, customer: { id: 
              array_agg(DISTINCT "reference") FILTER (WHERE "reference" IS NOT NULL AND "reference" NOT LIKE 'sha256:%') AS "tags",
              count(*) AS "pulls", min("createdAt") AS "first", max("createdAt") AS "last"
       FROM "PullEvent"
-      WHERE "teamId" = ${teamId}::uuid AND "customerId" = ${customer.id}::uuid AND "source" = 'proxy' AND "result" = 'pulled' AND "action" = 'pull-manifest' AND "digest" IS NOT NULL
+      WHERE "teamId" = ${teamId}::uuid AND "customerId" = ${customer.id}::uuid AND "result" = 'pulled' AND "action" = 'pull-manifest' AND "digest" IS NOT NULL
       GROUP BY 1, 2
       ORDER BY max("createdAt") DESC
       LIMIT 200`,

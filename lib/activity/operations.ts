@@ -56,7 +56,7 @@ export const listActivity = defineOperation({
 });
 
 /**
- * The customers' pull attempts through the proxy (lib/activity/pull-activity.ts), paged, by app,
+ * The customers' pull attempts through the proxy and from the hosted registry (lib/activity/pull-activity.ts), paged, by app,
  * customer, license and result. Another team's app, customer or license is not_found.
  */
 export const listPullActivity = defineOperation({

@@ -1,12 +1,14 @@
+import { env } from "@/lib/config/env";
 import type { Db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { OTHER_REFERENCES } from "@/lib/internal/pull-events";
+import { publicHost } from "@/lib/registries/instructions";
 import type { PullActivityPage, PullAttemptDto } from "./pull-dto";
 import { isPullReason, pullResults, type PullResult } from "./reasons";
 import type { PullActivityQuery } from "./schemas";
 
 /**
- * The pull attempts through the proxy, newest first, paged: every manifest fetched (what a pull
+ * The pull attempts through the proxy and the hosted registry's license pulls, newest first, paged: every manifest fetched (what a pull
  * is: a client then fetches the blobs it names) and every attempt that did not succeed, blobs
  * included (refused, or a transfer that ended early). Scoped to a team and, for a customer seeing
  * their own history, to one license. Filters by app, customer, license and result; a filter that
@@ -23,8 +25,12 @@ export type PullActivityFilter = Partial<Pick<PullActivityQuery, "appId" | "cust
 
 const SHOWN: Prisma.PullEventWhereInput = { OR: [{ action: "pull-manifest" }, { result: { in: ["refused", "incomplete"] } }] };
 
-/** `proxy/<slug>/<image>:<tag>` or `…@<digest>`: the reference as the customer wrote it. */
-export function writtenReference(image: string, reference: string | null): string {
+/**
+ * `proxy/<slug>/<image>:<tag>` or `…@<digest>`: the reference as the customer wrote it; a hosted
+ * registry's pull with that registry's public host in front (`registryHost`).
+ */
+export function writtenReference(image: string, reference: string | null, registryHost?: string): string {
+  if (registryHost) return writtenReference(`${registryHost}/${image}`, reference);
   if (!reference) return image;
   if (reference === OTHER_REFERENCES) return `${image} (other references)`;
   return reference.includes(":") ? `${image}@${reference}` : `${image}:${reference}`;
@@ -38,7 +44,6 @@ export async function queryPullActivity(db: Db, scope: PullActivityScope, filter
   const conflicting = scope.licenseId && filter.licenseId && filter.licenseId !== scope.licenseId;
   const where: Prisma.PullEventWhereInput = {
     teamId: scope.teamId,
-    source: "proxy",
     result: conflicting ? "none" : filter.result ? filter.result : { not: null },
     ...(licenseId && { licenseId }),
     ...(filter.appId && { appId: filter.appId }),
@@ -58,6 +63,8 @@ export async function queryPullActivity(db: Db, scope: PullActivityScope, filter
   ]);
   const appById = new Map(apps.map((a) => [a.id, a]));
   const licenseById = new Map(licenses.map((l) => [l.id, { id: l.id, hint: l.licenseIdHint }]));
+  const e = env();
+  const registryHost = publicHost(e.REGISTRY_URL, e.REGISTRY_PORT);
   const customerById = new Map(customers.map((c) => [c.id, c]));
   const attempts = rows.map(
     (r): PullAttemptDto => ({
@@ -65,7 +72,7 @@ export async function queryPullActivity(db: Db, scope: PullActivityScope, filter
       at: r.createdAt,
       result: pullResults.includes(r.result as PullResult) ? (r.result as PullResult) : "pulled",
       reason: isPullReason(r.reason) ? r.reason : null,
-      reference: writtenReference(r.image, r.reference),
+      reference: writtenReference(r.image, r.reference, r.source === "registry" ? registryHost : undefined),
       image: r.image,
       action: r.action,
       status: r.status,

@@ -65,8 +65,8 @@ export function distributionConfig(o: DistributionConfigOptions): Record<string,
           timeout: "2s",
           threshold: 5,
           backoff: "1s",
-          // Blob events are dropped by the portal anyway (only manifests are recorded).
-          ignoredmediatypes: ["application/octet-stream"],
+          // Blob events too: a license's blob GETs are the bytes its customer received (the
+          // portal drops the others: lib/registry-auth/events.ts).
         },
       ],
     },

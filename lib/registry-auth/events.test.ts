@@ -12,15 +12,17 @@ const event = (over: Record<string, unknown> = {}, target: Record<string, unknow
   });
 
 describe("registry notifications", () => {
-  it("keeps manifest pushes, GET pulls and deletes; drops blobs, HEADs and mounts", () => {
+  it("keeps manifest pushes, GET pulls and deletes, and blob GETs; drops HEADs and mounts", () => {
     expect(classify(event())).toEqual({ action: "pull-manifest", status: 200 });
     expect(classify(event({ action: "push" }, {}, "PUT"))).toEqual({ action: "push-manifest", status: 201 });
     expect(classify(event({ action: "delete" }, {}, "DELETE"))).toEqual({ action: "delete-manifest", status: 202 });
     expect(classify(event({}, { mediaType: "application/vnd.oci.image.index.v1+json" }))).toEqual({ action: "pull-manifest", status: 200 });
     expect(classify(event({}, {}, "HEAD"))).toBeNull();
-    expect(classify(event({}, { mediaType: "application/octet-stream" }))).toBeNull();
+    // A blob GET: kept as pull-blob (ingestRegistryEvents keeps it for license pulls only); a blob HEAD is a probe.
+    expect(classify(event({}, { mediaType: "application/octet-stream" }))).toEqual({ action: "pull-blob", status: 200 });
+    expect(classify(event({}, { mediaType: "application/octet-stream" }, "HEAD"))).toBeNull();
     expect(classify(event({ action: "mount" }, { mediaType: "application/octet-stream" }, "POST"))).toBeNull();
-    expect(classify(event({}, { mediaType: undefined }))).toBeNull();
+    expect(classify(event({}, { mediaType: undefined, digest: undefined }))).toBeNull();
   });
 
   it("derives one stable UUID per event id (redeliveries collide on purpose)", () => {

@@ -9,9 +9,13 @@ import { slugOf } from "./grants";
  * Distribution's notifications (`application/vnd.docker.distribution.events.v1+json`: an
  * envelope `{events:[…]}`) turned into PullEvent rows, source "registry".
  *
- * - Only manifest events are kept: a push is its manifest PUT, a pull its manifest GET (per
- *   manifest, as the proxy records them). Blob events and HEAD requests (clients probing what
- *   exists) are dropped.
+ * - Manifest events are kept: a push is its manifest PUT, a pull its manifest GET (per
+ *   manifest, as the proxy records them). A license's blob GETs are kept too, as `pull-blob`: they
+ *   are the bytes delivered to the customer (the analytics count them, the activity lists don't
+ *   show them). Other blob events and HEAD requests (clients probing what exists) are dropped.
+ * - A license's pulls are `result: "pulled"` with the manifest's digest, as the proxy records its
+ *   deliveries, so a customer's history and analytics hold both; the hosted registry never tells
+ *   of refusals (the token service's refusals are not events).
  * - Team and app come from the repository's first path component (an app slug, unique across
  *   the installation); events of repositories outside any app are dropped, and so are those of
  *   the proxy cache's copies (`portcullis-cache/…`, when the cache's store is the hosted
@@ -59,10 +63,14 @@ export function pullEventIdOf(eventId: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** What a manifest event means for the activity log, or null to drop it. */
+/** What an event means for the activity log, or null to drop it. */
 export function classify(e: RegistryEvent): { action: string; status: number } | null {
-  if (!e.target.mediaType || !MANIFEST_TYPES.has(e.target.mediaType)) return null;
   const method = e.request?.method?.toUpperCase();
+  // A blob's bytes sent: kept for license pulls only (ingestRegistryEvents).
+  if (e.action === "pull" && method === "GET" && e.target.digest && (!e.target.mediaType || !MANIFEST_TYPES.has(e.target.mediaType))) {
+    return { action: "pull-blob", status: 200 };
+  }
+  if (!e.target.mediaType || !MANIFEST_TYPES.has(e.target.mediaType)) return null;
   if (e.action === "push") return { action: "push-manifest", status: 201 };
   if (e.action === "pull") return method === "GET" ? { action: "pull-manifest", status: 200 } : null;
   if (e.action === "delete") return { action: "delete-manifest", status: 202 };
@@ -138,6 +146,8 @@ export async function ingestRegistryEvents(db: Db, raw: readonly unknown[], now 
       const t = tokenById.get(subject.id);
       if (t) actor = tokenLabel({ ...t, user: t.userId ? (emailOf.get(t.userId) ?? null) : null });
     }
+    // Vendors' blob reads are not deliveries.
+    if (k.action === "pull-blob" && !license) continue;
     const at = k.e.timestamp ? new Date(k.e.timestamp) : now;
     rows.push({
       id: pullEventIdOf(k.e.id),
@@ -152,6 +162,8 @@ export async function ingestRegistryEvents(db: Db, raw: readonly unknown[], now 
       action: k.action,
       status: k.status,
       bytes: BigInt(k.e.target.size ?? k.e.target.length ?? 0),
+      ...(license && { result: "pulled" }),
+      digest: license && k.action === "pull-manifest" ? (k.e.target.digest ?? null) : null,
       createdAt: Number.isNaN(at.getTime()) ? now : at,
     });
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { buildInstructions } from "@/lib/licenses/instructions/build";
 import { ecrCommands, iamPolicy } from "./ecr";
 
 const values = {
@@ -31,5 +32,12 @@ describe("ECR tutorial commands", () => {
     expect(c.rewrite).toContain("--app acme --license-id '2kq9VhBOBx3yCn4Zr8dTQWmJp0a'");
     expect(c.rewrite).toContain("--proxy-host proxy.example.com --registry-host registry.example.com --namespace acme");
     expect(c.push).toContain("docker push 123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-app:1.0");
+  });
+
+  it("the customer's lines are the license's install instructions for that one image, word for word", () => {
+    const c = ecrCommands(values);
+    const i = buildInstructions({ ...values, images: [{ reference: c.proxied, source: c.image, via: "proxy", helmChart: false }], additionalNamespaces: [] });
+    expect(c.pull).toBe(`${i.dockerLogin}\n${i.pullCommands}`);
+    expect(c.rewrite).toBe(`${i.rewriteCommand}\nkubectl apply -k ./manifests/overlays/midstream`);
   });
 });

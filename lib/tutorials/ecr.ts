@@ -1,8 +1,11 @@
+import { loginLine, pullLine, rewriteLine } from "@/lib/licenses/instructions/build";
 import { formatProxyReference } from "@/lib/oci/proxy-path";
 
 /**
  * The ECR tutorial's values and commands, as pure functions: the page renders them on the server
- * and again in the browser as the reader changes the account, region, repository or tag.
+ * and again in the browser as the reader changes the account, region, repository or tag. The
+ * customer's lines (login, pull, rewrite) are the install instructions' own
+ * (lib/licenses/instructions/build.ts).
  */
 
 export interface EcrTutorialValues {
@@ -71,12 +74,8 @@ export function ecrCommands(v: EcrTutorialValues) {
       `aws iam put-user-policy --user-name ${IAM_USER} --policy-name ${IAM_POLICY_NAME} --policy-document file://${IAM_POLICY_NAME}.json`,
     ].join("\n"),
     accessKey: `aws iam create-access-key --user-name ${IAM_USER} --query 'AccessKey.[AccessKeyId,SecretAccessKey]' --output text`,
-    pull: [`echo '${v.licenseId}' | docker login ${v.proxyHost} --username LICENSE_ID --password-stdin`, `docker pull ${proxied}`].join("\n"),
+    pull: [loginLine("docker", v.proxyHost, v.licenseId), pullLine(proxied)].join("\n"),
     skopeo: `skopeo inspect --creds 'LICENSE_ID:${v.licenseId}' docker://${proxied}`,
-    rewrite: [
-      `npx portcullis images rewrite ./manifests --app ${v.appSlug} --license-id '${v.licenseId}' \\`,
-      `  --proxy-host ${v.proxyHost} --registry-host ${v.registryHost} --namespace ${v.namespace}`,
-      `kubectl apply -k ./manifests/overlays/midstream`,
-    ].join("\n"),
+    rewrite: [rewriteLine({ ...v, additionalNamespaces: [] }), "kubectl apply -k ./manifests/overlays/midstream"].join("\n"),
   };
 }

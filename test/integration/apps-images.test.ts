@@ -5,13 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "@/cli/main";
 import type { TeamContext } from "@/lib/auth/context";
 import { createRegistry } from "@/lib/registries/operations";
+import { createLicense as issueLicense } from "@/lib/licenses/operations";
+import { REGISTRY_SERVICE } from "@/lib/registry-auth/settings";
+import { pushArtifact } from "@/test/support/oci-push";
+import { basicAuth, startHostedRegistry } from "@/test/support/registry-auth";
 import { invoke } from "@/lib/server/operation";
 import { createServiceAccount, createTeamToken } from "@/lib/tokens/operations";
 import { appImagesWithPullReferences } from "@/lib/apps/images/pull-references";
 import { setupTestDatabase } from "@/test/support/db";
 import { createAppRow, createCustomerRow, createLicense, memberContext } from "@/test/support/factories";
 import { servePortalRoutes, type PortalRoutes } from "@/test/support/portal-routes";
-import { startHostedRegistry } from "@/test/support/registry-auth";
 import { buildOciImage, pullImage, pushImage, requireBinaries, skopeoInspect, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
 import { configureTestEnv, updateTestEnv } from "@/test/support/test-env";
 
@@ -198,5 +201,41 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo"))("an app's images"
     expect(removed.code).toBe(0);
     const after = await cli("apps", "images", "list", "--app", "acme", "--portal-url", routes.url, "--json");
     expect((JSON.parse(after.out) as { images: Array<{ id: string }> }).images.map((i) => i.id)).not.toContain(id);
+  });
+
+  it("a Helm chart pushed to the hosted registry: its details record it, and the license's helm install line resolves there with the license", async () => {
+    /** A token of the portal's token service, as helm gets one after the registry's 401. */
+    const registryToken = async (scope: string, authorization: string) => {
+      const res = await fetch(`${routes.url}/api/registry/token?service=${REGISTRY_SERVICE}&scope=${scope}`, { headers: { authorization } });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { token: string }).token;
+    };
+    const chart = await pushArtifact(
+      { url: hosted.url, repository: "acme/charts/web", bearer: await registryToken("repository:acme/charts/web:pull,push", basicAuth("token", token)) },
+      {
+        config: { mediaType: "application/vnd.cncf.helm.config.v1+json", bytes: Buffer.from(JSON.stringify({ name: "web", version: "0.3.0", apiVersion: "v2" })) },
+        layers: [{ mediaType: "application/vnd.cncf.helm.chart.content.v1.tar+gzip", bytes: Buffer.from("web/Chart.yaml\0apiVersion: v2\n") }],
+        tag: "0.3.0",
+      },
+    );
+    const added = await api("POST", `/apps/${appId}/images`, { reference: `${hosted.host}/acme/charts/web:0.3.0` });
+    expect(added.status).toBe(201);
+    expect((await api("GET", `/apps/${appId}/images/${added.body.id}/details`)).body).toMatchObject({ ok: true, digest: chart.digest, helmChart: true });
+
+    const customerId = (await createCustomerRow(t.db, admin.teamId, "Chart customer")).id;
+    const issued = await invoke(issueLicense, admin, { customerId, app: "acme", type: "paid" });
+    const instructions = await api("GET", `/licenses/${issued.id}/instructions`);
+    expect(instructions.status).toBe(200);
+    const lines = (instructions.body.helmInstall as string).split("\n");
+    expect(lines).toEqual([
+      `echo '${issued.licenseId}' | helm registry login ${hosted.host} --username LICENSE_ID --password-stdin`,
+      `helm install web oci://${hosted.host}/acme/charts/web --version 0.3.0 --namespace acme --create-namespace -f values.yaml`,
+    ]);
+    // What helm does with that line: the manifest at that reference, with a token for the license's login.
+    const [, repository, version] = /oci:\/\/[^/]+\/(\S+) --version (\S+)/.exec(lines[1]!)!;
+    const bearer = await registryToken(`repository:${repository}:pull`, basicAuth("LICENSE_ID", issued.licenseId));
+    const manifest = await fetch(`${hosted.url}/v2/${repository}/manifests/${version}`, { headers: { authorization: `Bearer ${bearer}`, accept: "application/vnd.oci.image.manifest.v1+json" } });
+    expect(manifest.status).toBe(200);
+    expect(manifest.headers.get("docker-content-digest")).toBe(chart.digest);
   });
 });

@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import zlib from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
+import { main } from "@/cli/main";
 import type { TeamContext } from "@/lib/auth/context";
 import { addAppImage, appImageDetails, listAppImages } from "@/lib/apps/images/operations";
 import { createLicense } from "@/lib/licenses/operations";
@@ -13,6 +14,7 @@ import { addRegistry, createAppRow, createCustomerRow, memberContext } from "@/t
 import { pushArtifact, type PushedManifest } from "@/test/support/oci-push";
 import { licenseAuth, rawRequest } from "@/test/support/proxy";
 import { proxyFixture } from "@/test/support/proxy-fixture";
+import { servePortalRoutes } from "@/test/support/portal-routes";
 import { requireBinaries, startDistribution, type Distribution } from "@/test/support/registry";
 
 /**
@@ -27,6 +29,15 @@ const vendor = { username: "vendor", password: "vendor-upstream-pass" };
 const HELM_CONFIG = "application/vnd.cncf.helm.config.v1+json";
 /** What helm (oras-go) asks for when it resolves a chart. */
 const HELM_ACCEPT = "application/vnd.oci.image.manifest.v1+json";
+const pushChart = (url: string, repository: string, name: string, version: string) =>
+  pushArtifact(
+    { url, repository, creds: vendor },
+    {
+      config: { mediaType: HELM_CONFIG, bytes: Buffer.from(JSON.stringify({ name, version, apiVersion: "v2" })) },
+      layers: [{ mediaType: "application/vnd.cncf.helm.chart.content.v1.tar+gzip", bytes: zlib.gzipSync(Buffer.concat([Buffer.from(`${name}/Chart.yaml\0`), crypto.randomBytes(2000)])) }],
+      tag: version,
+    },
+  );
 
 describe.skipIf(!requireBinaries("docker-registry", "htpasswd"))("an app's Helm chart in the install instructions", () => {
   const fx = proxyFixture();
@@ -44,14 +55,7 @@ describe.skipIf(!requireBinaries("docker-registry", "htpasswd"))("an app's Helm 
 
   beforeAll(async () => {
     reg = await startDistribution({ auth: "htpasswd", users: { [vendor.username]: vendor.password } });
-    chart = await pushArtifact(
-      { url: reg.url, repository: "charts/demo", creds: vendor },
-      {
-        config: { mediaType: HELM_CONFIG, bytes: Buffer.from(JSON.stringify({ name: "demo", version: "1.2.3", apiVersion: "v2" })) },
-        layers: [{ mediaType: "application/vnd.cncf.helm.chart.content.v1.tar+gzip", bytes: zlib.gzipSync(Buffer.concat([Buffer.from("demo/Chart.yaml\0"), crypto.randomBytes(2000)])) }],
-        tag: "1.2.3",
-      },
-    );
+    chart = await pushChart(reg.url, "charts/demo", "demo", "1.2.3");
     await pushArtifact(
       { url: reg.url, repository: "acme/api", creds: vendor },
       {
@@ -142,5 +146,23 @@ describe.skipIf(!requireBinaries("docker-registry", "htpasswd"))("an app's Helm 
     const i = await instructions();
     expect(i.helmInstall).toBeNull();
     expect(i.pullCommands.split("\n")).toHaveLength(2);
+  });
+
+  it("`portcullis apps images add` reads what it added: a chart gets its helm line without anyone opening its details", async () => {
+    await pushChart(reg.url, "charts/ops", "ops", "0.1.0");
+    const routes = await servePortalRoutes();
+    const out: string[] = [];
+    const saved = process.env.PORTCULLIS_TOKEN;
+    process.env.PORTCULLIS_TOKEN = token;
+    try {
+      const code = await main(["apps", "images", "add", "--app", "charted", "--portal-url", routes.url, "vendorreg/charts/ops:0.1.0"], { out: (l) => out.push(l), err: (l) => out.push(l) });
+      expect(code, out.join("\n")).toBe(0);
+    } finally {
+      if (saved === undefined) delete process.env.PORTCULLIS_TOKEN;
+      else process.env.PORTCULLIS_TOKEN = saved;
+      await routes.close();
+    }
+    expect(out.join("\n")).toMatch(/\nnow: a Helm chart, sha256:[0-9a-f]{64}$/);
+    expect((await instructions()).helmInstall).toContain(`helm install ops oci://${proxyHost}/proxy/charted/vendorreg/charts/ops --version 0.1.0`);
   });
 });

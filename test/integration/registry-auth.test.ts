@@ -7,6 +7,9 @@ import { hashPassword } from "@/lib/auth/password";
 import type { TeamContext } from "@/lib/auth/context";
 import { invoke } from "@/lib/server/operation";
 import { listActivity } from "@/lib/activity/operations";
+import { customerAnalytics } from "@/lib/activity/analytics";
+import { queryPullActivity } from "@/lib/activity/pull-activity";
+import { hostsFromEnv } from "@/lib/apps/images/pull-references";
 import { setOnlyListedImages } from "@/lib/apps/images/operations";
 import { createPersonalToken, createServiceAccount, createTeamToken, revokeToken } from "@/lib/tokens/operations";
 import { decodeJwt, libtrustKeyId, verifyJwt } from "@/lib/registry-auth/jwt";
@@ -181,11 +184,13 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo"))("hosted registry 
     expect(await failure(skopeoInspect(ref("acme/app:1"), { raw: true }))).toMatch(/unauthorized|authentication required/i);
   });
 
-  it("pushes and pulls land in PullEvent, per app and per license, without blob noise", async () => {
+  it("pushes and pulls land in PullEvent, per app and per license, with blobs only as a license's bytes", async () => {
     const deadline = Date.now() + 15_000;
     let rows = await t.db.pullEvent.findMany({ where: { source: "registry" }, orderBy: { seq: "asc" } });
     const complete = () =>
-      rows.some((r) => r.action === "pull-manifest" && r.licenseId === license.id) && rows.filter((r) => r.action === "push-manifest" && r.appId === appId).length >= 5;
+      rows.some((r) => r.action === "pull-manifest" && r.licenseId === license.id) &&
+      rows.some((r) => r.action === "pull-blob" && r.licenseId === license.id) &&
+      rows.filter((r) => r.action === "push-manifest" && r.appId === appId).length >= 5;
     while (!complete() && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 200));
       rows = await t.db.pullEvent.findMany({ where: { source: "registry" }, orderBy: { seq: "asc" } });
@@ -205,11 +210,13 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo"))("hosted registry 
     expect(pulls.length).toBeGreaterThan(0);
     expect(pulls[0]).toMatchObject({ customerId, image: "acme/app", status: 200, actor: `license …${license.licenseId.slice(-4)}` });
     expect(rows.filter((r) => r.appId !== appId).every((r) => r.teamId === outsider.teamId)).toBe(true);
-    expect(rows.every((r) => r.action.endsWith("-manifest"))).toBe(true);
+    // Blob rows are a license's deliveries only (their bytes), never a vendor's reads.
+    expect(rows.filter((r) => !r.action.endsWith("-manifest")).every((r) => r.action === "pull-blob" && r.licenseId !== null && r.result === "pulled")).toBe(true);
+    expect(rows.some((r) => r.action === "pull-blob" && r.licenseId === license.id)).toBe(true);
 
     // Shown per app and per license (the Apps page's "Recent activity"), to that team only.
     const perApp = await invoke(listActivity, admin, { appId });
-    expect(perApp.length).toBe(acme.length);
+    expect(perApp.length).toBe(acme.filter((r) => r.action.endsWith("-manifest")).length);
     expect(perApp[0]!.at.getTime()).toBeGreaterThanOrEqual(perApp.at(-1)!.at.getTime());
     const perLicense = await invoke(listActivity, admin, { licenseId: license.id });
     expect(perLicense.length).toBe(pulls.length);
@@ -423,7 +430,8 @@ describe("events route", () => {
     const res = await post({
       events: [
         pullEvent(crypto.randomUUID(), { request: { method: "HEAD" } }),
-        pullEvent(crypto.randomUUID(), { target: { mediaType: "application/octet-stream", repository: "eps/web", digest: "sha256:" + "c".repeat(64), size: 9 } }),
+        // A vendor's blob read: not a delivery.
+        pullEvent(crypto.randomUUID(), { target: { mediaType: "application/octet-stream", repository: "eps/web", digest: "sha256:" + "c".repeat(64), size: 9 }, actor: { name: `user:${crypto.randomUUID()}` } }),
         pullEvent(crypto.randomUUID(), { target: { mediaType: "application/vnd.oci.image.manifest.v1+json", repository: "unknown/web", tag: "1" } }),
         { id: "x", nonsense: true },
         "not even an object",
@@ -436,6 +444,35 @@ describe("events route", () => {
     await t.db.app.create({ data: { teamId: (await t.db.app.findUniqueOrThrow({ where: { id: appId } })).teamId, name: "Eps2", slug: "eps2" } });
     await post({ events: [pullEvent(other, { target: { mediaType: "application/vnd.oci.image.manifest.v1+json", repository: "eps2/web", tag: "1" } })] });
     expect(await t.db.pullEvent.findFirst({ where: { image: "eps2/web" } })).toMatchObject({ licenseId: null, customerId: null, actor: null });
+  });
+
+  it("a license's pull is a delivery: the manifest with its digest, and each blob GET as the bytes sent, counted in the customer's analytics, listed once", async () => {
+    const digest = "sha256:" + "d".repeat(64);
+    const res = await post({
+      events: [
+        pullEvent(crypto.randomUUID(), { target: { mediaType: "application/vnd.oci.image.manifest.v1+json", size: 500, digest, repository: "eps/api", tag: "3" } }),
+        pullEvent(crypto.randomUUID(), { target: { mediaType: "application/octet-stream", size: 300, digest: "sha256:" + "e".repeat(64), repository: "eps/api" } }),
+        pullEvent(crypto.randomUUID(), { target: { mediaType: "application/octet-stream", size: 7000, digest: "sha256:" + "f".repeat(64), repository: "eps/api" } }),
+      ],
+    });
+    expect(await res.json()).toEqual({ accepted: 3, ignored: 0 });
+    const rows = await t.db.pullEvent.findMany({ where: { appId, image: "eps/api" }, orderBy: { seq: "asc" } });
+    expect(rows.map((r) => [r.action, r.result, r.bytes, r.licenseId])).toEqual([
+      ["pull-manifest", "pulled", 500n, license.id],
+      ["pull-blob", "pulled", 300n, license.id],
+      ["pull-blob", "pulled", 7000n, license.id],
+    ]);
+    expect(rows[0]!.digest).toBe(digest);
+
+    const teamId = (await t.db.app.findUniqueOrThrow({ where: { id: appId } })).teamId;
+    const customer = await t.db.customer.findFirstOrThrow({ where: { teamId } });
+    const analytics = await customerAnalytics(t.db, teamId, customer, { days: 1 });
+    expect(analytics.images.find((i) => i.image === "eps/api")).toMatchObject({ pulls: 1, bytes: 7800 });
+    expect(analytics.versions.find((v) => v.image === "eps/api")).toMatchObject({ digest, tags: ["3"], pulls: 1 });
+    // The history lists the pull once, as the customer wrote it (the hosted registry's host in front).
+    const history = await queryPullActivity(t.db, { teamId, licenseId: license.id });
+    const listed = history.attempts.filter((a) => a.image === "eps/api");
+    expect(listed.map((a) => [a.result, a.reference, a.bytes])).toEqual([["pulled", `${hostsFromEnv().registryHost}/eps/api:3`, 500]]);
   });
 
   it("refuses without the events token, and bodies that are not an envelope", async () => {

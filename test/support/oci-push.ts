@@ -11,6 +11,8 @@ export interface PushTarget {
   url: string;
   repository: string;
   creds?: { username: string; password: string };
+  /** A registry token (e.g. from the hosted registry's token service), sent instead of `creds`. */
+  bearer?: string;
 }
 
 export interface PushedDescriptor {
@@ -35,6 +37,7 @@ export const OCI = {
 const digestOf = (bytes: Buffer) => `sha256:${crypto.createHash("sha256").update(bytes).digest("hex")}`;
 
 function authHeaders(target: PushTarget): Record<string, string> {
+  if (target.bearer) return { authorization: `Bearer ${target.bearer}` };
   const c = target.creds;
   return c ? { authorization: `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}` } : {};
 }

@@ -46,9 +46,14 @@ export interface LicenseInstructions {
 
 const quoted = (value: string) => `'${value}'`;
 
-/** `echo 'ID' | <tool> login HOST --username LICENSE_ID --password-stdin`: the license ID is the password. */
-const loginLine = (tool: "docker" | "helm registry", host: string, licenseId: string) =>
+/**
+ * `echo 'ID' | <tool> login HOST --username LICENSE_ID --password-stdin`: the license ID is the
+ * password. Also the ECR tutorial's (lib/tutorials/ecr.ts), like `pullLine` and `rewriteLine`.
+ */
+export const loginLine = (tool: "docker" | "helm registry", host: string, licenseId: string) =>
   `echo ${quoted(licenseId)} | ${tool} login ${host} --username ${LICENSE_USERNAME} --password-stdin`;
+
+export const pullLine = (reference: string) => `docker pull ${reference}`;
 
 /** `host/path/name:tag` → { repository: "host/path/name", tag }. A digest stays with the repository. */
 function splitTag(reference: string): { repository: string; tag: string | null } {
@@ -92,7 +97,8 @@ function helmValuesYaml(input: InstructionsInput): string {
   ].join("\n");
 }
 
-function rewriteLine(input: InstructionsInput): string {
+/** `portcullis images rewrite` with every flag filled in. */
+export function rewriteLine(input: Pick<InstructionsInput, "appSlug" | "licenseId" | "proxyHost" | "registryHost" | "namespace" | "additionalNamespaces">): string {
   const flags = [
     `--app ${input.appSlug}`,
     `--license-id ${quoted(input.licenseId)}`,
@@ -122,7 +128,7 @@ export function buildInstructions(input: InstructionsInput): LicenseInstructions
     images,
     pullCommands: images
       .filter((i) => !i.helmChart)
-      .map((i) => `docker pull ${i.reference}`)
+      .map((i) => pullLine(i.reference))
       .join("\n"),
     pullSecretName: pullSecretName(input.appSlug),
     pullSecretYaml: namespaces.map(secretFor).join("---\n"),
