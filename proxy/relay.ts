@@ -15,6 +15,7 @@ import { secondsSince, type RequestContext } from "./request-context";
 import { blockedUpstream, upstreamFailureAnswer, upstreamStatusAnswer } from "./upstream-answers";
 import type { UpstreamPool, UpstreamRegistry } from "./upstream-pool";
 import { DigestVerifier } from "./verify-digest";
+import { youngGc } from "./young-gc";
 
 /**
  * Forwarding one image route to the upstream and its answer to the client: manifests (the
@@ -164,6 +165,7 @@ async function relayContent(res: http.ServerResponse, ctx: RequestContext, up: U
   signal.addEventListener("abort", () => (failed ??= "client"), { once: true });
   up.body.on("data", (chunk: Buffer) => {
     ctx.bytes += chunk.length;
+    youngGc.streamed(chunk.length);
   });
   try {
     if (verify) {
