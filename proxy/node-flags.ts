@@ -14,8 +14,8 @@
  * space, not memory: V8 commits pages as it uses them.
  *
  * `--expose-gc` gives the proxy V8's `gc()`, with which it scavenges the dead socket read buffers
- * every 2 MiB streamed instead of letting 32 MiB of them pile up (young-gc.ts): the peak RSS
- * streaming 1 GiB 89 → 64 MiB. Nothing else in the proxy calls it.
+ * every 4 MiB while at most two bodies stream, instead of letting 32 MiB of them pile up
+ * (young-gc.ts). Nothing else in the proxy calls it.
  */
 export const PROXY_NODE_FLAGS = ["--initial-heap-size=64", "--expose-gc"] as const;
 

@@ -167,6 +167,7 @@ async function relayContent(res: http.ServerResponse, ctx: RequestContext, up: U
     ctx.bytes += chunk.length;
     youngGc.streamed(chunk.length);
   });
+  const streaming = youngGc.begin();
   try {
     if (verify) {
       const verifier = new DigestVerifier(reference);
@@ -185,6 +186,7 @@ async function relayContent(res: http.ServerResponse, ctx: RequestContext, up: U
       if (verify) metrics.verificationFailures.inc({ route: kind, reason: failed === "verification" ? "mismatch" : "truncated" });
     } else ctx.error = "client disconnected";
   } finally {
+    streaming();
     metrics.bytes.inc({ route: kind }, ctx.bytes);
   }
 }

@@ -19,6 +19,25 @@ describe("the proxy's minor GCs while it streams", () => {
     expect(pending).toHaveLength(1);
   });
 
+  it("leaves V8 alone while more than two bodies stream", () => {
+    const pending: Array<() => void> = [];
+    const c = new YoungGenerationCollector(() => undefined, 1000, (run) => pending.push(run));
+    const ends = [c.begin(), c.begin(), c.begin()];
+    c.streamed(10_000);
+    expect(pending).toHaveLength(0);
+    ends[0]!();
+    ends[0]!(); // ending twice counts once
+    c.streamed(1); // two streams now: what was streamed is due
+    expect(pending).toHaveLength(1);
+    pending.shift()!();
+    ends[1]!();
+    ends[2]!();
+    c.streamed(999);
+    expect(pending).toHaveLength(0);
+    c.streamed(1);
+    expect(pending).toHaveLength(1);
+  });
+
   it("does nothing in a process without --expose-gc", () => {
     const pending: Array<() => void> = [];
     const c = new YoungGenerationCollector(undefined, 1, (run) => pending.push(run));

@@ -236,6 +236,7 @@ export class ProxyCache {
       ctx.bytes += chunk.length;
       youngGc.streamed(chunk.length);
     });
+    const streaming = youngGc.begin();
     try {
       if (verify) {
         const verifier = new DigestVerifier(digest);
@@ -249,6 +250,7 @@ export class ProxyCache {
       } else if (!res.writableFinished && res.destroyed && !body.destroyed) ctx.error = "client disconnected";
       else ctx.error ??= `cache store stream failed: ${(e as Error).message}`;
     } finally {
+      streaming();
       clearInterval(reminder);
       this.countBytes(r, "cache", ctx.bytes);
     }
@@ -319,6 +321,7 @@ export class ProxyCache {
       ctx.bytes += chunk.length;
       youngGc.streamed(chunk.length);
     });
+    const streaming = youngGc.begin();
     try {
       await pipeline(reader, res);
     } catch (e) {
@@ -327,6 +330,7 @@ export class ProxyCache {
         ctx.error = `upstream ${job.fill.error?.name === "DigestMismatchError" ? "body failed verification" : "stream failed"}: ${job.fill.error?.message ?? (e as Error).message}`;
       } else ctx.error = "client disconnected";
     } finally {
+      streaming();
       if (result === "hit") this.countBytes(r, "cache", ctx.bytes);
     }
     return true;
