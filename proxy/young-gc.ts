@@ -9,9 +9,9 @@
  * it leaves V8 alone. A chunk lives until its own stream has written it: with many slow streams
  * a scavenge finds most chunks still in flight and, the second time, promotes them to the old
  * generation, which only a full GC frees — measured: 30 concurrent pulls peaked 18 MiB higher
- * with a scavenge every 2 MiB per stream than without. And each scavenge costs ~1.5 ms of CPU on
- * this loaded machine: every 4 MiB is +0.4 s per GiB for one stream, when the proxy has CPU to
- * spare. Measured in BENCHMARKS.md ("Latest results: memory and per-request work").
+ * with a scavenge every 2 MiB per stream than without. One stream's peak RSS: 91 → 71 MiB, for
+ * up to ~1 s of CPU per GiB (the runs on a loaded machine disagree). Measured in BENCHMARKS.md
+ * ("Latest results: memory and per-request work").
  *
  * Without `--expose-gc` (a process started another way) this does nothing.
  */
