@@ -8,7 +8,8 @@
  * same file at that git commit (bundled from `git archive`, with this checkout's node_modules),
  * next to bench/bare-relay.mjs doing the same. `--flags` adds a variant: the working tree's
  * bundle with other node flags than PROXY_NODE_FLAGS. Peak RSS hardly moves with the machine's
- * load, unlike times: that is what makes an A/B on a shared machine readable.
+ * load, unlike times: that is what makes an A/B on a shared machine readable. Also the server's CPU
+ * seconds per GiB of that stream (from /proc; load inflates them less than times).
  */
 import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
@@ -17,7 +18,7 @@ import path from "node:path";
 import { build } from "esbuild";
 import { PROXY_NODE_FLAGS } from "@/proxy/node-flags";
 import { numberArg } from "./support/args";
-import { mib, peakRss } from "./support/measure";
+import { cpuSeconds, mib, peakRss } from "./support/measure";
 import { root, startBareRelay, startProxy, type RunningServer } from "./support/node-servers";
 import { setUpBench, vendor, vendorCreds } from "./support/setup";
 import { skopeoCopy } from "./support/skopeo-copy";
@@ -56,14 +57,16 @@ const idle = async (server: RunningServer) => {
 async function measure(name: string, start: () => Promise<RunningServer>, path: (ref: string) => string, creds: () => string | undefined) {
   const a = await start();
   const atIdle = await idle(a);
+  const cpuBefore = cpuSeconds(a.pid);
   await skopeoCopy(work, path(big), creds());
   const streaming = peakRss(a.pid);
+  const cpuPerGiB = (cpuSeconds(a.pid) - cpuBefore) / (images.big.bytes / 2 ** 30);
   await a.stop();
   const b = await start();
   await Promise.all(Array.from({ length: CONCURRENT }, () => skopeoCopy(work, path(many), creds())));
   const concurrent = peakRss(b.pid);
   await b.stop();
-  console.log(`  ${name.padEnd(40)} idle ${mib(atIdle)}   streaming ${images.big.label} ${mib(streaming)}   ${CONCURRENT} concurrent pulls of ${images.many.label} ${mib(concurrent)}`);
+  console.log(`  ${name.padEnd(40)} idle ${mib(atIdle)}   streaming ${images.big.label} ${mib(streaming)} (CPU ${cpuPerGiB.toFixed(2)} s/GiB)   ${CONCURRENT} concurrent pulls of ${images.many.label} ${mib(concurrent)}`);
 }
 
 const license = () => `LICENSE_ID:${crypto.randomBytes(20).toString("base64url")}`;

@@ -11,7 +11,7 @@ command="${1:-portal}"
 [ "$#" -gt 0 ] && shift
 case "$command" in
   portal) exec node /app/dist/start.mjs "$@" ;;
-  proxy) exec node --initial-heap-size=64 /app/dist/proxy.mjs --production "$@" ;;
+  proxy) exec node --initial-heap-size=64 --expose-gc /app/dist/proxy.mjs --production "$@" ;;
   migrate) exec node /app/dist/portcullis.mjs migrate "$@" ;;
   portcullis) exec node /app/dist/portcullis.mjs "$@" ;;
   registry)

@@ -74,7 +74,7 @@ try {
     }
   }
   const missing = missingNodeFlags();
-  if (missing.length > 0) log.warn(`proxy: started without node ${missing.join(" ")}; blob streaming costs up to 2x the CPU (see proxy/node-flags.ts)`);
+  if (missing.length > 0) log.warn(`proxy: started without node ${missing.join(" ")}; blob streaming costs more CPU or memory (see proxy/node-flags.ts)`);
 } catch (e) {
   log.error(`proxy could not listen on ${config.bind}:${config.port}: ${(e as Error).message}`);
   process.exit(1);

@@ -15,6 +15,7 @@ import { secondsSince, type RequestContext } from "./request-context";
 import { blockedUpstream, upstreamFailureAnswer, upstreamStatusAnswer } from "./upstream-answers";
 import type { UpstreamPool, UpstreamRegistry } from "./upstream-pool";
 import { DigestVerifier } from "./verify-digest";
+import { youngGc } from "./young-gc";
 
 /**
  * Forwarding one image route to the upstream and its answer to the client: manifests (the
@@ -164,7 +165,9 @@ async function relayContent(res: http.ServerResponse, ctx: RequestContext, up: U
   signal.addEventListener("abort", () => (failed ??= "client"), { once: true });
   up.body.on("data", (chunk: Buffer) => {
     ctx.bytes += chunk.length;
+    youngGc.streamed(chunk.length);
   });
+  const streaming = youngGc.begin();
   try {
     if (verify) {
       const verifier = new DigestVerifier(reference);
@@ -183,6 +186,7 @@ async function relayContent(res: http.ServerResponse, ctx: RequestContext, up: U
       if (verify) metrics.verificationFailures.inc({ route: kind, reason: failed === "verification" ? "mismatch" : "truncated" });
     } else ctx.error = "client disconnected";
   } finally {
+    streaming();
     metrics.bytes.inc({ route: kind }, ctx.bytes);
   }
 }

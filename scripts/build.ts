@@ -19,19 +19,12 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
+import { EXTERNAL_PACKAGES } from "./externals";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dist = path.join(root, "dist");
 const nextDistDir = process.env.PORTCULLIS_NEXT_DIST_DIR || ".next";
 
-/** Packages loaded from node_modules at run time: they read files beside themselves or are native. */
-export const EXTERNAL_PACKAGES = [
-  "next",
-  "@electric-sql/pglite",
-  "@electric-sql/pglite-socket",
-  "@prisma/schema-engine-wasm",
-  "@node-rs/argon2",
-];
 
 const ENTRIES: Record<string, string> = {
   start: "scripts/start.ts",

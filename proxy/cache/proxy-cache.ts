@@ -17,6 +17,7 @@ import type { RequestContext } from "@/proxy/request-context";
 import { upstreamStatusAnswer } from "@/proxy/upstream-answers";
 import type { UpstreamRegistry } from "@/proxy/upstream-pool";
 import { DigestVerifier } from "@/proxy/verify-digest";
+import { youngGc } from "@/proxy/young-gc";
 import { accepts, manifestMediaType } from "./media-type";
 import type { CacheReporter } from "./reporter";
 import { Fill } from "./spool";
@@ -231,7 +232,11 @@ export class ProxyCache {
     const reminder = setInterval(() => this.opts.reporter.used(r.registry.id, r.registry.repository, digest, true), USED_REMINDER_MS);
     reminder.unref();
     let mismatch = false;
-    body.on("data", (chunk: Buffer) => (ctx.bytes += chunk.length));
+    body.on("data", (chunk: Buffer) => {
+      ctx.bytes += chunk.length;
+      youngGc.streamed(chunk.length);
+    });
+    const streaming = youngGc.begin();
     try {
       if (verify) {
         const verifier = new DigestVerifier(digest);
@@ -245,6 +250,7 @@ export class ProxyCache {
       } else if (!res.writableFinished && res.destroyed && !body.destroyed) ctx.error = "client disconnected";
       else ctx.error ??= `cache store stream failed: ${(e as Error).message}`;
     } finally {
+      streaming();
       clearInterval(reminder);
       this.countBytes(r, "cache", ctx.bytes);
     }
@@ -311,7 +317,11 @@ export class ProxyCache {
     this.blobHeaders(res, job.fill.digest, head.size !== undefined ? { "content-length": String(head.size) } : {});
     res.writeHead(200);
     const reader = job.fill.reader();
-    reader.on("data", (chunk: Buffer) => (ctx.bytes += chunk.length));
+    reader.on("data", (chunk: Buffer) => {
+      ctx.bytes += chunk.length;
+      youngGc.streamed(chunk.length);
+    });
+    const streaming = youngGc.begin();
     try {
       await pipeline(reader, res);
     } catch (e) {
@@ -320,6 +330,7 @@ export class ProxyCache {
         ctx.error = `upstream ${job.fill.error?.name === "DigestMismatchError" ? "body failed verification" : "stream failed"}: ${job.fill.error?.message ?? (e as Error).message}`;
       } else ctx.error = "client disconnected";
     } finally {
+      streaming();
       if (result === "hit") this.countBytes(r, "cache", ctx.bytes);
     }
     return true;
