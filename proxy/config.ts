@@ -33,8 +33,8 @@ import { DEFAULT_CONNECTION_LIMITS, DEFAULT_TAG_TTL_MS, type ProxyOptions } from
  * - PROXY_LICENSE_CACHE_TTL_MS: lookup cache TTL = revocation bound, default 5000, at most 60000;
  * - PROXY_PULL_LOG_BUFFER: pull-log events kept during a portal outage, default 10000, and at
  *   most that many written to disk when the proxy stops before delivering them;
- * - PROXY_PULL_LOG_DIR: where those are written (pull-events-<port>.json, mode 600) and read back
- *   at the next start: default <PORTCULLIS_DATA_DIR>/proxy in development,
+ * - PROXY_PULL_LOG_DIR: where those are written (a file per stopped process, mode 600) and
+ *   delivered by any proxy that shares the directory (proxy/pull-log-spool.ts): default <PORTCULLIS_DATA_DIR>/proxy in development,
  *   /var/lib/portcullis/proxy in production;
  * - PROXY_DRAIN_DELAY_MS (default 5000): on SIGTERM/SIGINT, how long /readyz answers 503 before
  *   the proxy stops accepting (a load balancer's time to take it out);
