@@ -120,6 +120,12 @@ export const envSchema = z.object({
   PORTAL_MAX_CONNECTIONS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1_000_000).default(1024)),
   PORTAL_MAX_CONNECTIONS_PER_ADDRESS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(1_000_000).optional()),
   PORTAL_HEADERS_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1_000).max(120_000).default(15_000)),
+  /**
+   * On SIGTERM/SIGINT the front server answers /readyz with 503 and keeps accepting connections
+   * this long (a load balancer's time to take it out), then stops accepting and drains. 0 in
+   * development (withModeDefaults): nothing balances `npm run dev`.
+   */
+  PORTAL_DRAIN_DELAY_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(600_000).default(5_000)),
   /** How long the internal lookup API keeps an answer in memory (lib/internal/lookup-cache.ts); changes through the portal drop it at once; 0 = no cache. */
   PORTAL_LOOKUP_CACHE_TTL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(300_000).default(5_000)),
   /** Listen address of the portal and proxy; the default depends on how they start (127.0.0.1 in development, 0.0.0.0 for `npm start`). */
@@ -151,12 +157,16 @@ export class ConfigError extends Error {
  * Defaults that depend on NODE_ENV. In development, loopback and private addresses (registries,
  * identity providers) are allowed unless ALLOW_PRIVATE_HOSTS or its older name
  * ALLOW_PRIVATE_REGISTRY_HOSTS says otherwise: a Distribution on 127.0.0.1 is the usual first
- * registry there. Production and tests never allow them by default.
+ * registry there. Production and tests never allow them by default. Development also stops
+ * without a drain delay (PORTAL_DRAIN_DELAY_MS 0): no load balancer is there to notice.
  */
 export function withModeDefaults(source: Record<string, string | undefined>): Record<string, string | undefined> {
   const development = (source.NODE_ENV?.trim() || "development") === "development";
-  if (!development || source.ALLOW_PRIVATE_HOSTS?.trim() || source.ALLOW_PRIVATE_REGISTRY_HOSTS?.trim()) return source;
-  return { ...source, ALLOW_PRIVATE_HOSTS: "true" };
+  if (!development) return source;
+  const defaults: Record<string, string> = {};
+  if (!source.ALLOW_PRIVATE_HOSTS?.trim() && !source.ALLOW_PRIVATE_REGISTRY_HOSTS?.trim()) defaults.ALLOW_PRIVATE_HOSTS = "true";
+  if (!source.PORTAL_DRAIN_DELAY_MS?.trim()) defaults.PORTAL_DRAIN_DELAY_MS = "0";
+  return { ...source, ...defaults };
 }
 
 /** Parses an environment; throws ConfigError with a one-line message naming the variable. */
