@@ -68,6 +68,8 @@ async function startPortal(work: string) {
       TOKEN_HASH_KEYS: "bench:bench-only-hash-key-0123456789abcdefghijklmnop",
       LOCAL_KMS_KEYS: "bench:" + Buffer.alloc(32, 9).toString("base64"),
       PROXY_SERVICE_TOKEN: "bench-proxy-service-token-0123456789abcdef",
+      // No balancer in front: stop without a drain delay.
+      PORTAL_DRAIN_DELAY_MS: "0",
       NEXT_TELEMETRY_DISABLED: "1",
     } as NodeJS.ProcessEnv,
     detached: true,

@@ -80,6 +80,8 @@ function configure(databaseUrl: string, port: number): { serviceToken: string; e
     PORT: String(port),
     BIND_ADDRESS: "127.0.0.1",
     PORTCULLIS_DATA_DIR: dataDir,
+    // The portal is stopped and started again between measurements, with no balancer in front.
+    PORTAL_DRAIN_DELAY_MS: "0",
     NEXT_TELEMETRY_DISABLED: "1",
   };
   Object.assign(process.env, vars);

@@ -1,7 +1,7 @@
 /**
  * The container image's HEALTHCHECK (dist/healthcheck.mjs): asks whichever server the container
  * runs — found from the command line of its first process — whether it answers. Portal: its
- * sign-in page; proxy: /healthz; hosted registry: Distribution's /v2/ (401 without a token is an
+ * front server's /healthz (scripts/portal-server.ts: it listens once Next is prepared); proxy: /healthz; hosted registry: Distribution's /v2/ (401 without a token is an
  * answer). One-shot commands (migrate, portcullis) are healthy while they run. Exit 0 healthy,
  * 1 not.
  */
@@ -11,7 +11,7 @@ type Probe = { port: string; path: string; ok: (status: number) => boolean };
 
 function probeFor(cmdline: string): Probe | undefined {
   if (cmdline.includes("proxy.mjs")) return { port: process.env.PROXY_PORT || "5050", path: "/healthz", ok: (s) => s === 200 };
-  if (cmdline.includes("start.mjs") || cmdline.includes("portal-server.mjs")) return { port: process.env.PORT || "3000", path: "/sign-in", ok: (s) => s === 200 };
+  if (cmdline.includes("start.mjs") || cmdline.includes("portal-server.mjs")) return { port: process.env.PORT || "3000", path: "/healthz", ok: (s) => s === 200 };
   if (cmdline.includes("docker-registry")) return { port: process.env.REGISTRY_PORT || "5000", path: "/v2/", ok: (s) => s === 200 || s === 401 };
   return undefined;
 }

@@ -14,6 +14,7 @@ import { undeclaredProxyDetector } from "@/lib/http/undeclared-proxy";
 import { applyConnectionLimits } from "@/lib/http/connection-limits";
 import { logger } from "@/lib/log/log";
 import { isLookupRequest, serveLookup } from "@/lib/internal/node-lookup";
+import { answerProbe, probeOf } from "@/lib/http/probes";
 import { applyBuiltNextConfig } from "./next-built-config";
 
 const env = parseEnv();
@@ -26,7 +27,11 @@ const origin = `http://127.0.0.1:${env.PORT}`;
 await app.prepare();
 
 const undeclaredProxy = undeclaredProxyDetector();
+let stopping = false;
 const server = http.createServer((req, res) => {
+  // /healthz and /readyz for the load balancer and the kubelet (lib/http/probes.ts), ahead of Next.
+  const probe = probeOf(req);
+  if (probe) return answerProbe(req, res, probe, stopping);
   const forwarded = req.headers["x-forwarded-for"];
   // A private peer that forwards for several clients is a reverse proxy we weren't told about: with
   // 0 hops every client would share its address (and its sign-in limit). Say so once.
@@ -62,18 +67,23 @@ server.on("error", (e: NodeJS.ErrnoException) => {
 });
 server.listen(env.PORT, hostname, () => logger().info(`portal (production) listening on ${hostname}:${env.PORT}, trusting ${hops} proxy hop(s) for client addresses`));
 
-// SIGTERM/SIGINT: every response from now on closes its connection and idle ones are closed, no
-// new connections are accepted, the requests in flight get up to DRAIN_TIMEOUT_MS to finish; then
-// Next closes and the process exits 0 (the launcher then closes the embedded database).
+// SIGTERM/SIGINT: /readyz answers 503 at once, every response from now on closes its connection
+// and idle ones are closed, while new connections are still accepted for PORTAL_DRAIN_DELAY_MS (a
+// load balancer's time to take this server out); then no new connections are accepted, the
+// requests in flight get up to DRAIN_TIMEOUT_MS to finish, Next closes and the process exits 0
+// (the launcher then closes the embedded database).
 const DRAIN_TIMEOUT_MS = 25_000;
-let stopping = false;
-const stop = async () => {
+const stop = async (signal: NodeJS.Signals) => {
   if (stopping) return;
   stopping = true;
+  connections.beginDrain();
+  const delayMs = env.PORTAL_DRAIN_DELAY_MS;
+  logger().info(`portal: ${signal}, draining: not ready now, no new connections in ${delayMs} ms, requests in flight get ${DRAIN_TIMEOUT_MS} ms more`);
+  if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
   const finished = await connections.close(DRAIN_TIMEOUT_MS);
   if (!finished) logger().warn(`portal: requests still in flight after ${DRAIN_TIMEOUT_MS / 1000} s were cut`);
   await Promise.race([app.close(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
   process.exit(0);
 };
-process.on("SIGTERM", () => void stop());
-process.on("SIGINT", () => void stop());
+process.on("SIGTERM", () => void stop("SIGTERM"));
+process.on("SIGINT", () => void stop("SIGINT"));

@@ -108,7 +108,7 @@ export async function serve(mode: Mode) {
       logger().info("stopped the registry proxy");
     }
     const rest = children.filter(running);
-    await Promise.all(rest.map((c) => stopChild(c, CHILDREN_STOP_MS)));
+    await Promise.all(rest.map((c) => stopChild(c, env.PORTAL_DRAIN_DELAY_MS + CHILDREN_STOP_MS)));
     if (rest.length > 0) logger().info("stopped the portal");
     await Promise.race([disconnectDb().catch(() => {}), sleep(5_000)]);
     if (!env.DATABASE_URL) logger().info("closed the embedded database");
@@ -125,7 +125,7 @@ export async function serve(mode: Mode) {
 
 /** The dev proxy's drain (no load balancer in front: no delay) plus its flush. */
 const PROXY_STOP_MS = 35_000;
-/** The portal's drain (scripts/portal-server.ts: 25 s) plus Next's close. */
+/** The portal's drain (scripts/portal-server.ts: 25 s) plus Next's close, after PORTAL_DRAIN_DELAY_MS. */
 const CHILDREN_STOP_MS = 32_000;
 /** Distribution stops at once on SIGTERM. */
 const REGISTRY_STOP_MS = 5_000;

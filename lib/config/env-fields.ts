@@ -94,12 +94,16 @@ export function readInsecureRegistries(source: EnvSource, name = "INSECURE_REGIS
  * Defaults that depend on NODE_ENV. In development, loopback and private addresses (registries,
  * identity providers) are allowed unless ALLOW_PRIVATE_HOSTS or its older name
  * ALLOW_PRIVATE_REGISTRY_HOSTS says otherwise: a Distribution on 127.0.0.1 is the usual first
- * registry there. Production and tests never allow them by default.
+ * registry there. Production and tests never allow them by default. Development also stops
+ * without a drain delay (PORTAL_DRAIN_DELAY_MS 0): no load balancer is there to notice.
  */
 export function withModeDefaults(source: EnvSource): EnvSource {
   const development = (source.NODE_ENV?.trim() || "development") === "development";
-  if (!development || source.ALLOW_PRIVATE_HOSTS?.trim() || source.ALLOW_PRIVATE_REGISTRY_HOSTS?.trim()) return source;
-  return { ...source, ALLOW_PRIVATE_HOSTS: "true" };
+  if (!development) return source;
+  const defaults: Record<string, string> = {};
+  if (!source.ALLOW_PRIVATE_HOSTS?.trim() && !source.ALLOW_PRIVATE_REGISTRY_HOSTS?.trim()) defaults.ALLOW_PRIVATE_HOSTS = "true";
+  if (!source.PORTAL_DRAIN_DELAY_MS?.trim()) defaults.PORTAL_DRAIN_DELAY_MS = "0";
+  return { ...source, ...defaults };
 }
 
 /** ALLOW_PRIVATE_HOSTS, else its older name ALLOW_PRIVATE_REGISTRY_HOSTS (default false). */

@@ -66,6 +66,19 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ ALLOW_PRIVATE_HOSTS: "yes" })).toThrow(/ALLOW_PRIVATE_HOSTS/);
   });
 
+  it("PORTAL_DRAIN_DELAY_MS: 5000 in production and tests, 0 in development, unless set; a whole number of ms", () => {
+    const production = { NODE_ENV: "production", AUTH_SECRET: "x".repeat(32) };
+    expect(parseEnv(production).PORTAL_DRAIN_DELAY_MS).toBe(5000);
+    expect(parseEnv({ NODE_ENV: "test" }).PORTAL_DRAIN_DELAY_MS).toBe(5000);
+    expect(parseEnv({}).PORTAL_DRAIN_DELAY_MS).toBe(0);
+    expect(parseEnv({ PORTAL_DRAIN_DELAY_MS: "2500" }).PORTAL_DRAIN_DELAY_MS).toBe(2500);
+    expect(parseEnv({ ...production, PORTAL_DRAIN_DELAY_MS: "0" }).PORTAL_DRAIN_DELAY_MS).toBe(0);
+    expect(parseEnv({ ...production, PORTAL_DRAIN_DELAY_MS: " " }).PORTAL_DRAIN_DELAY_MS).toBe(5000);
+    // The other development default still applies beside it.
+    expect(parseEnv({ PORTAL_DRAIN_DELAY_MS: "100" }).ALLOW_PRIVATE_HOSTS).toBe(true);
+    for (const bad of ["soon", "-1", "1.5", "600001"]) expect(() => parseEnv({ ...production, PORTAL_DRAIN_DELAY_MS: bad })).toThrow(/^Invalid configuration: PORTAL_DRAIN_DELAY_MS /);
+  });
+
   it("reads DNS_RESOLVER as host:port", () => {
     expect(parseEnv({}).DNS_RESOLVER).toBeUndefined();
     expect(parseEnv({ DNS_RESOLVER: "127.0.0.1:5353" }).DNS_RESOLVER).toBe("127.0.0.1:5353");

@@ -118,6 +118,12 @@ export const envSchema = z.object({
   PORTAL_MAX_CONNECTIONS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1_000_000).default(1024)),
   PORTAL_MAX_CONNECTIONS_PER_ADDRESS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(1_000_000).optional()),
   PORTAL_HEADERS_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1_000).max(120_000).default(15_000)),
+  /**
+   * On SIGTERM/SIGINT the front server answers /readyz with 503 and keeps accepting connections
+   * this long (a load balancer's time to take it out), then stops accepting and drains. 0 in
+   * development (withModeDefaults): nothing balances `npm run dev`.
+   */
+  PORTAL_DRAIN_DELAY_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(600_000).default(5_000)),
   /** How long the internal lookup API keeps an answer in memory (lib/internal/lookup-cache.ts); changes through the portal drop it at once; 0 = no cache. */
   PORTAL_LOOKUP_CACHE_TTL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(300_000).default(5_000)),
   /** Listen address of the portal and proxy; the default depends on how they start (127.0.0.1 in development, 0.0.0.0 for `npm start`). */

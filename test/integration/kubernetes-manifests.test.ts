@@ -120,8 +120,19 @@ describe.skipIf(!ready)("Kubernetes manifests (deploy/kubernetes)", () => {
     const mount = c.volumeMounts.find((m: any) => m.mountPath === config().PROXY_PULL_LOG_DIR);
     expect(mount, "a volume at PROXY_PULL_LOG_DIR").toBeDefined();
     expect(pod.volumes.map((v: any) => v.name)).toContain(mount.name);
-    const portal = find(base, "Deployment", "portcullis-portal") as any;
-    expect(portal.spec.template.spec.containers[0].readinessProbe.httpGet.path).toBe("/sign-in");
+  });
+
+  it("the portal is taken out on /readyz, kept alive on /healthz, and gets longer than its drain delay, drain and Next's close to stop", () => {
+    const pod = (find(base, "Deployment", "portcullis-portal") as any).spec.template.spec;
+    const c = pod.containers[0];
+    expect(c.args).toEqual(["portal"]);
+    expect(c.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "http" });
+    expect(c.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
+    // The readiness probe notices within the delay: the probe's period times its threshold.
+    const delayMs = Number(config().PORTAL_DRAIN_DELAY_MS);
+    expect(c.readinessProbe.periodSeconds * c.readinessProbe.failureThreshold * 1000).toBeLessThan(delayMs);
+    // scripts/portal-server.ts: 25 s for requests in flight, then up to 5 s for Next to close.
+    expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(delayMs + 25_000 + 5_000);
   });
 
   it("no ConfigMap holds a secret-looking key (base and overlay)", () => {
@@ -148,10 +159,11 @@ describe.skipIf(!ready)("Kubernetes manifests (deploy/kubernetes)", () => {
     for (const v of ["AUTH_SECRET", "TOKEN_HASH_KEYS", "LOCAL_KMS_KEYS", "PROXY_SERVICE_TOKEN", "REGISTRY_EVENTS_TOKEN", "DATABASE_URL"]) expect(secretKeys).toContain(v);
   });
 
-  it("the Ingress routes every portal page and API but never /api/internal", () => {
+  it("the Ingress routes every portal page and API but never /api/internal nor the probes", () => {
     const ingress = find(base, "Ingress", "portcullis") as any;
     const portalPaths = ingress.spec.rules.flatMap((r: any) => r.http.paths).filter((p: any) => p.backend.service.name === "portcullis-portal");
-    for (const url of ["/api/internal", "/api/internal/licenses/check", "/api/internal/"]) expect(portalPaths.filter((p: any) => routes(p, url)), url).toEqual([]);
+    // The internal API, and the front server's probes (for the kubelet and a balancer, not the public).
+    for (const url of ["/api/internal", "/api/internal/licenses/check", "/api/internal/", "/readyz", "/healthz"]) expect(portalPaths.filter((p: any) => routes(p, url)), url).toEqual([]);
     for (const url of portalTopLevelPaths()) expect(portalPaths.some((p: any) => routes(p, url)), `${url} is routed`).toBe(true);
     const hosts = ingress.spec.rules.map((r: any) => r.host);
     expect(hosts).toHaveLength(3);

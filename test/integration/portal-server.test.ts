@@ -15,12 +15,15 @@ import { cleanEnv, freePort } from "@/test/support/registry/process";
 /**
  * `npm start` as built (dist/start.mjs, which runs dist/portal-server.mjs) on the embedded
  * database: it starts without a warning; a client sending its own X-Forwarded-For is no reason for
- * one, a reverse proxy nobody declared is; and SIGTERM drains it — new connections are refused
- * while a request in flight still gets its answer and its write, then the launcher closes the
- * database and exits 0.
+ * one, a reverse proxy nobody declared is; and SIGTERM drains it — /readyz answers 503 at once
+ * while new connections are still accepted for PORTAL_DRAIN_DELAY_MS, then they are refused while
+ * a request in flight still gets its answer and its write, then the launcher closes the database
+ * and exits 0.
  */
 const root = path.resolve(import.meta.dirname, "../..");
 const serviceToken = "portal-server-test-service-token-0123456789";
+/** Short, so the test does not wait out production's 5 s; long enough to be seen accepting. */
+const DRAIN_DELAY_MS = 1_500;
 
 interface Launcher {
   child: ChildProcess;
@@ -45,6 +48,7 @@ async function startLauncher(): Promise<Launcher> {
       TOKEN_HASH_KEYS: "t1:portal-server-test-hash-key-0123456789",
       LOCAL_KMS_KEYS: "k1:" + Buffer.alloc(32, 3).toString("base64"),
       PROXY_SERVICE_TOKEN: serviceToken,
+      PORTAL_DRAIN_DELAY_MS: String(DRAIN_DELAY_MS),
       NEXT_TELEMETRY_DISABLED: "1",
     }),
     stdio: ["ignore", "pipe", "pipe"],
@@ -61,16 +65,52 @@ async function startLauncher(): Promise<Launcher> {
   return { child, port, dataDir, output: () => out, exited };
 }
 
-function signInStatus(port: number, headers: Record<string, string> = {}): Promise<number | "refused"> {
+interface Answer {
+  status: number;
+  connection: string | undefined;
+  text: string;
+}
+
+/**
+ * A GET on a connection of its own, asking to keep it (so the answer's Connection header says
+ * whether the server would), closed by us after the answer: the answer, or "refused" when no
+ * connection was accepted.
+ */
+function get(port: number, path: string, headers: Record<string, string> = {}): Promise<Answer | "refused"> {
   return new Promise((resolve) => {
     http
-      .get({ host: "127.0.0.1", port, path: "/sign-in", headers, agent: false }, (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
+      .get({ host: "127.0.0.1", port, path, headers: { connection: "keep-alive", ...headers }, agent: false }, (res) => {
+        const socket = res.socket;
+        let text = "";
+        res.on("data", (c: Buffer) => (text += c.toString()));
+        res.on("end", () => {
+          socket.destroy();
+          resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, text });
+        });
       })
       .on("error", () => resolve("refused"));
   });
 }
+
+/** A kept-alive connection that has answered one request and is idle: `closed` resolves when the server closes it. */
+function idleConnection(port: number): Promise<{ closed: Promise<void> }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: "127.0.0.1", port, path: "/healthz", agent }, (res) => {
+        const socket = res.socket;
+        const closed = new Promise<void>((done) => socket.once("close", () => (agent.destroy(), done())));
+        res.resume();
+        res.on("end", () => resolve({ closed }));
+      })
+      .on("error", reject);
+  });
+}
+
+const signInStatus = async (port: number, headers: Record<string, string> = {}) => {
+  const answer = await get(port, "/sign-in", headers);
+  return answer === "refused" ? answer : answer.status;
+};
 
 /** Lines that warn or report an error. */
 const warnings = (output: string) => output.split("\n").filter((line) => /warn|⚠|level=(warning|error)|error/i.test(line));
@@ -103,8 +143,11 @@ describe("the production portal server (npm start)", () => {
     expect(lines[0]).toMatch(/X-Forwarded-For .* PORTAL_TRUSTED_HOPS=0/);
   });
 
-  it("SIGTERM: new connections are refused at once, the request in flight gets its answer and its write, the database closes, exit 0", async () => {
+  it("SIGTERM: /readyz answers 503 at once while new connections are still served, then they are refused; the request in flight gets its answer and its write, the database closes, exit 0", async () => {
     const { child, port, dataDir, exited, output } = launcher!;
+    expect(await get(port, "/readyz")).toEqual({ status: 200, connection: "keep-alive", text: "ready\n" });
+    expect(await get(port, "/healthz")).toMatchObject({ status: 200, text: "ok\n" });
+    const idle = await idleConnection(port);
     // A license in the embedded database, reached through the launcher that serves it.
     const embedded = await openEmbeddedDatabase(dataDir);
     expect(embedded.owner).toBe(false);
@@ -136,7 +179,22 @@ describe("the production portal server (npm start)", () => {
     req.write(body.subarray(0, 10));
 
     child.kill("SIGTERM");
-    // Readiness fails while that request is still open: new connections are refused.
+    // Readiness fails at once (the launcher passes the signal on): each answer comes on a new
+    // connection, so the server is still accepting them.
+    let readiness: Answer | "refused" = "refused";
+    for (let i = 0; i < 400; i++) {
+      readiness = await get(port, "/readyz");
+      if (readiness !== "refused" && readiness.status !== 200) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(readiness).toEqual({ status: 503, connection: "close", text: "shutting down\n" });
+    // The idle kept-alive connection is closed (a client or balancer reconnects, elsewhere).
+    await idle.closed;
+    // A page on a new connection is still served during the delay, and its connection closed after it.
+    expect(await get(port, "/sign-in")).toMatchObject({ status: 200, connection: "close" });
+    expect(await get(port, "/healthz")).toMatchObject({ status: 200, connection: "close" });
+
+    // After PORTAL_DRAIN_DELAY_MS, while that request is still open: new connections are refused.
     let refused = false;
     for (let i = 0; i < 400 && !refused; i++) {
       refused = (await signInStatus(port)) === "refused";
