@@ -196,7 +196,13 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
 
       // The portal is back: a2 delivers everything, and the files go.
       front.mode = "pass";
-      expect((await rawRequest(`${a2.url}/readyz`)).status).toBe(200);
+      // Readiness asks the portal at most every 2 s, so a2 says it is ready within a few seconds.
+      let ready = 0;
+      for (let waited = 0; waited < 30_000 && ready !== 200; waited += 250) {
+        ready = (await rawRequest(`${a2.url}/readyz`)).status;
+        if (ready !== 200) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(ready).toBe(200);
       let stored = 0;
       for (let waited = 0; waited < 60_000 && (stored !== made || files().length > 0); waited += 200) {
         await new Promise((r) => setTimeout(r, 200));
