@@ -179,6 +179,19 @@ test("signed in: detail pages, account settings, an invite, the welcome page, tw
   await globex.getByRole("button", { name: "Issue license" }).click();
   const licenseId = (await globex.getByTestId("new-license-id").textContent())!;
   await globex.getByRole("button", { name: "Done" }).click();
+  await expect(globex.getByTestId("license-row").getByTestId("last-pull")).toHaveText("never");
+  // Search: by part of the name, in any case; nothing found says so.
+  await page.getByLabel("Search customers").fill("GLOB");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/\/customers\?q=GLOB$/);
+  await expect(globex).toBeVisible();
+  await checkPage(page, "customers-search");
+  await page.getByLabel("Search customers").fill("initech");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page.getByText("No customer matches")).toBeVisible();
+  await expect(globex).toHaveCount(0);
+  await checkPage(page, "customers-search-none");
+  await page.getByRole("search", { name: "Customers" }).getByRole("link", { name: "Clear" }).click();
   await globex.getByRole("link", { name: "Pulls and analytics" }).click();
   await heading(page, "Globex");
   await checkPage(page, "customer-detail");
