@@ -170,6 +170,22 @@ test("signed in: detail pages, account settings, an invite, the welcome page, tw
   await expect(page.getByTestId("app-image")).toHaveCount(1);
   await checkPage(page, "app-detail");
 
+  // A registry, tested while added: its page from the Images table (its test, its cache, the apps it serves).
+  await page.goto("/images");
+  await page.getByRole("button", { name: "Add your first registry" }).click();
+  const add = page.getByRole("dialog", { name: "Add external registry" });
+  await add.getByLabel("Endpoint").fill(reg.url);
+  await add.getByLabel("Username").fill("vendor");
+  await add.getByLabel("Password or access token").fill(PASSWORD);
+  await add.getByLabel("Image to test (optional)").fill("team/app:1.0");
+  await add.getByRole("button", { name: "Test and save" }).click();
+  await expect(add).toBeHidden({ timeout: 30_000 });
+  await page.getByRole("link", { name: `${reg.host}: details` }).click();
+  await heading(page, reg.host);
+  await expect(page.getByTestId("registry-last-test").getByTestId("test-step").first()).toBeVisible();
+  await expect(page.getByRole("list", { name: "Apps it serves" }).getByRole("link", { name: appName })).toBeVisible();
+  await checkPage(page, "registry-detail");
+
   // A customer with a license: the customer's page, the license's page, a portal link.
   await page.getByRole("link", { name: "Customers", exact: true }).click();
   await page.getByLabel("Customer name").fill("Globex");
