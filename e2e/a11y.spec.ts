@@ -1,9 +1,11 @@
+import crypto from "node:crypto";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { buildOciImage, pushImage, requireBinaries, startDistribution, type Distribution } from "@/test/support/registry";
-import { signUp, uniqueEmail } from "./support/auth";
+import { base32Decode, totp } from "@/lib/auth/two-factor/totp";
+import { createInvite, PASSWORD as ACCOUNT_PASSWORD, signUp, uniqueEmail } from "./support/auth";
 import { checkDialog, checkPage, expectNoAxeViolations, SCREENS, VIEWPORTS } from "./support/axe";
 
 /**
@@ -148,4 +150,147 @@ test("signed in: every page, menu and dialog", async ({ page }) => {
   await checkPage(page, "tutorial");
   await page.goto("/apps");
   await checkDialog(page, "app-delete", () => page.getByTestId("app-axe-suite").getByRole("button", { name: /Delete/ }).click());
+});
+
+test("signed in: detail pages, account settings, an invite, the welcome page, two-factor setup and the customer portal", async ({ page, browser }) => {
+  test.setTimeout(1_500_000); // axe on ~15 pages and dialogs at two sizes; slow on a busy machine
+  const adminEmail = uniqueEmail("a11y-admin");
+  await signUp(page, { email: adminEmail, teamName: "Detail Co" });
+
+  // An app with an image: its detail page.
+  // Slugs are unique across the portal: this one is the run's own.
+  const appName = `Ledger ${crypto.randomBytes(3).toString("hex")}`;
+  const slug = appName.toLowerCase().replace(" ", "-");
+  await page.getByLabel("App name").fill(appName);
+  await page.getByRole("button", { name: "Create app" }).click();
+  await page.getByRole("link", { name: `Images of ${appName}` }).click();
+  await heading(page, appName);
+  await page.getByLabel("Image", { exact: true }).fill(`localhost:5000/${slug}/api:1.0`);
+  await page.getByRole("button", { name: "Add image" }).click();
+  await expect(page.getByTestId("app-image")).toHaveCount(1);
+  await checkPage(page, "app-detail");
+
+  // A registry, tested while added: its page from the Images table (its test, its cache, the apps it serves).
+  await page.goto("/images");
+  await page.getByRole("button", { name: "Add your first registry" }).click();
+  const add = page.getByRole("dialog", { name: "Add external registry" });
+  await add.getByLabel("Endpoint").fill(reg.url);
+  await add.getByLabel("Username").fill("vendor");
+  await add.getByLabel("Password or access token").fill(PASSWORD);
+  await add.getByLabel("Image to test (optional)").fill("team/app:1.0");
+  await add.getByRole("button", { name: "Test and save" }).click();
+  await expect(add).toBeHidden({ timeout: 30_000 });
+  await page.getByRole("link", { name: `${reg.host}: details` }).click();
+  await heading(page, reg.host);
+  await expect(page.getByTestId("registry-last-test").getByTestId("test-step").first()).toBeVisible();
+  await expect(page.getByRole("list", { name: "Apps it serves" }).getByRole("link", { name: appName })).toBeVisible();
+  await checkPage(page, "registry-detail");
+
+  // A customer with a license: the customer's page, the license's page, a portal link.
+  await page.getByRole("link", { name: "Customers", exact: true }).click();
+  await page.getByLabel("Customer name").fill("Globex");
+  await page.getByRole("button", { name: "Create customer" }).click();
+  const globex = page.getByRole("region", { name: "Customer Globex" });
+  await globex.getByRole("button", { name: "New license" }).click();
+  await globex.getByRole("button", { name: "Issue license" }).click();
+  const licenseId = (await globex.getByTestId("new-license-id").textContent())!;
+  await globex.getByRole("button", { name: "Done" }).click();
+  await expect(globex.getByTestId("license-row").getByTestId("last-pull")).toHaveText("never");
+  // Search: by part of the name, in any case; nothing found says so.
+  await page.getByLabel("Search customers").fill("GLOB");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/\/customers\?q=GLOB$/);
+  await expect(globex).toBeVisible();
+  await checkPage(page, "customers-search");
+  await page.getByLabel("Search customers").fill("initech");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page.getByText("No customer matches")).toBeVisible();
+  await expect(globex).toHaveCount(0);
+  await checkPage(page, "customers-search-none");
+  await page.getByRole("search", { name: "Customers" }).getByRole("link", { name: "Clear" }).click();
+  await globex.getByRole("link", { name: "Pulls and analytics" }).click();
+  await heading(page, "Globex");
+  await checkPage(page, "customer-detail");
+  await page.goto("/customers");
+  await globex.getByTestId("license-row").getByRole("link", { name: /Instructions/ }).click();
+  await heading(page, `Globex: ${appName}`);
+  await checkPage(page, "license-detail");
+  await page.getByRole("button", { name: "Create portal link" }).click();
+  const link = (await page.getByTestId("portal-link").textContent())!;
+  await checkPage(page, "license-detail-portal-link");
+
+  // The customer, in a browser of their own: sign-in, the link's page, the portal.
+  const customerContext = await browser.newContext();
+  const customer = await customerContext.newPage();
+  await customer.goto("/portal/sign-in");
+  await checkPage(customer, "portal-sign-in");
+  await customer.getByLabel("License ID").fill("not-a-license-id-at-all-0000");
+  await customer.getByRole("button", { name: "Sign in" }).click();
+  await expect(customer.getByText(/not valid, or its license has been revoked/).first()).toBeVisible();
+  await checkPage(customer, "portal-sign-in-error");
+  await customer.goto(link);
+  await checkPage(customer, "portal-open");
+  await customer.getByRole("button", { name: "Open the portal" }).click();
+  await expect(customer.getByRole("heading", { name: appName, level: 1 })).toBeVisible();
+  await checkPage(customer, "portal");
+  await customer.goto(link);
+  await expect(customer.getByRole("heading", { name: "This link can't be used" })).toBeVisible();
+  await checkPage(customer, "portal-open-used");
+  expect(licenseId).toHaveLength(27);
+  await customerContext.close();
+
+  // A colleague joins through an invite; their row's dialogs; removed, they land on the welcome page.
+  const { email: memberEmail, link: invite } = await createInvite(page, { role: "developer", emailPrefix: "a11y-member" });
+  const memberContext = await browser.newContext();
+  const member = await memberContext.newPage();
+  await member.goto(invite!);
+  await expect(member.getByRole("heading", { name: "Join Detail Co" })).toBeVisible();
+  await checkPage(member, "invite");
+  await member.getByLabel("Password").fill(ACCOUNT_PASSWORD);
+  await member.getByRole("button", { name: "Create account and join" }).click();
+  await expect(member.getByText("You joined Detail Co.")).toBeVisible({ timeout: 30_000 });
+  await page.reload();
+  const memberRow = page.getByTestId(`member-${memberEmail}`);
+  await checkPage(page, "settings-members");
+  await checkDialog(page, "member-end-sessions", () => memberRow.getByRole("button", { name: `End sessions of ${memberEmail}` }).click());
+  await checkDialog(page, "member-reset-2fa", () => memberRow.getByRole("button", { name: `Reset 2FA of ${memberEmail}` }).click());
+  await checkDialog(page, "member-remove", () => memberRow.getByRole("button", { name: `Remove ${memberEmail}` }).click());
+  await memberRow.getByRole("button", { name: `Remove ${memberEmail}` }).click();
+  await page.getByRole("dialog", { name: `Remove ${memberEmail}?` }).getByRole("button", { name: "Remove member" }).click();
+  await expect(memberRow).toHaveCount(0);
+  await member.goto("/apps");
+  await expect(member).toHaveURL(/\/welcome$/);
+  await checkPage(member, "welcome");
+  await memberContext.close();
+
+  // Account settings: sessions, single sign-on, two-factor authentication.
+  await page.goto("/settings/sessions");
+  await heading(page, "Your sessions");
+  await checkPage(page, "settings-sessions");
+  await page.goto("/settings/sso");
+  await heading(page, "Single sign-on");
+  await checkPage(page, "settings-sso");
+  await page.goto("/settings/security/2fa");
+  await checkPage(page, "settings-2fa");
+  await page.getByRole("button", { name: "Set up two-factor authentication" }).click();
+  const key = base32Decode((await page.getByTestId("totp-secret").textContent())!.replace(/\s/g, ""));
+  await page.getByLabel("Code from your app").fill("000000");
+  await page.getByRole("button", { name: "Turn on" }).click();
+  await expect(page.getByText("That code is not correct.")).toBeVisible();
+  await checkPage(page, "settings-2fa-enrol");
+  await page.getByLabel("Code from your app").fill(totp(key, Date.now()));
+  await page.getByRole("button", { name: "Turn on" }).click();
+  await expect(page.getByTestId("recovery-codes").getByRole("listitem")).toHaveCount(10);
+  await checkPage(page, "settings-2fa-codes");
+  await page.goto("/settings/security/2fa");
+  await page.getByRole("button", { name: "Require it of every member" }).click();
+  await expect(page.getByText("Members now need two-factor authentication.")).toBeVisible();
+  await checkPage(page, "settings-2fa-on");
+
+  // Reset (as after a lost phone) in a team that requires it: the setup page, before anything else.
+  await page.goto("/settings");
+  await page.getByRole("button", { name: `Reset 2FA of ${adminEmail}` }).click();
+  await page.getByRole("dialog", { name: `Reset two-factor authentication of ${adminEmail}?` }).getByRole("button", { name: "Reset 2FA" }).click();
+  await expect(page).toHaveURL(/\/two-factor\/setup/);
+  await checkPage(page, "two-factor-setup");
 });

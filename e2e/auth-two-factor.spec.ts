@@ -48,7 +48,6 @@ test.describe("two-factor authentication", () => {
 
   test("a team that requires it sends a member without it to set it up first", async ({ page }) => {
     test.setTimeout(180_000);
-    page.on("dialog", (dialog) => void dialog.accept());
     const email = uniqueEmail("required");
     await signUp(page, { email, teamName: "Strict Team" });
     await page.goto("/settings/security/2fa");
@@ -63,6 +62,7 @@ test.describe("two-factor authentication", () => {
     // Reset (as after a lost phone): the next page sends the member to set it up again.
     await page.goto("/settings");
     await page.getByRole("button", { name: `Reset 2FA of ${email}` }).click();
+    await page.getByRole("dialog", { name: `Reset two-factor authentication of ${email}?` }).getByRole("button", { name: "Reset 2FA" }).click();
     await expect(page).toHaveURL(/\/two-factor\/setup/);
     await expect(page.getByRole("heading", { name: "Set up two-factor authentication" })).toBeVisible();
     await page.screenshot({ path: "test-results/screens/two-factor-required-1280.png", fullPage: true });

@@ -35,7 +35,7 @@ export function SessionRow({ session }: { session: SessionRowData }) {
       </div>
       <form action={end}>
         <input type="hidden" name="sessionId" value={session.id} />
-        <SubmitButton variant="secondary" pendingText="Ending…" aria-label={`End session: ${session.device}${session.current ? " (this device)" : ""}`}>
+        <SubmitButton variant="secondary" pendingText="Ending…" aria-label={session.current ? `Sign out here: ${session.device} (this device)` : `End session: ${session.device}`}>
           {session.current ? "Sign out here" : "End session"}
         </SubmitButton>
       </form>

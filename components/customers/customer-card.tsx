@@ -13,7 +13,7 @@ import { LicenseRow } from "./license-row";
 import { NewLicenseForm } from "./new-license-form";
 import type { CustomerView } from "./types";
 
-const columns = labels("App", "Type", "Status", "Expires", "License ID", actions);
+const columns = labels("App", "Type", "Status", "Expires", "Last pull", "License ID", actions);
 
 type Mode = "view" | "license" | "archive";
 

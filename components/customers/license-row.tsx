@@ -8,6 +8,7 @@ import { CopyableValue } from "@/components/ui/copy-button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { RowError } from "@/components/ui/confirm-form";
 import { Badge, shortDate, statusTone } from "@/components/ui/badge";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { licenseTypeLabels } from "@/lib/licenses/schemas";
 import type { ActionState } from "@/lib/server/action-state";
 import type { LicenseView } from "./types";
@@ -34,6 +35,9 @@ export function LicenseRow({ license, canWrite }: { license: LicenseView; canWri
       </td>
       <td className="px-4 py-3 text-slate-700">
         {license.status === "revoked" ? <span title="Revoked">revoked {shortDate(license.revokedAt)}</span> : shortDate(license.expiresAt, "never")}
+      </td>
+      <td className="px-4 py-3 text-slate-700" data-testid="last-pull">
+        {license.lastPullAt ? <RelativeTime iso={license.lastPullAt} /> : "never"}
       </td>
       <td className="px-4 py-3">
         {licenseId ? (

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useState } from "react";
 import {
   deleteRegistryAction,
@@ -144,7 +145,11 @@ function RegistryTableRow({ r, abilities, open }: { r: RegistryRow; abilities: A
   return (
     <tr data-testid={`registry-${r.address}`}>
       <td className="min-w-52 px-3 py-3 pl-4">
-        <p className="font-mono text-[13px] font-medium text-slate-900 [overflow-wrap:anywhere]">{r.host}</p>
+        <p className="font-mono text-[13px] font-medium [overflow-wrap:anywhere]">
+          <Link href={`/images/${r.id}`} className="text-brand-700 underline underline-offset-2" aria-label={`${r.host}: details`}>
+            {r.host}
+          </Link>
+        </p>
         <p className="mt-1 flex flex-wrap gap-1.5">
           <span className={`${small} bg-slate-100 text-slate-700`}>{r.kindLabel}</span>
           {r.name && (

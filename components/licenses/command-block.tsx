@@ -1,3 +1,4 @@
+import { ScrollingCode } from "@/components/ui/code-block";
 import { CopyButton } from "@/components/ui/copy-button";
 
 /** A titled block of text to copy as a whole: a command, a YAML document. */
@@ -28,9 +29,9 @@ export function CommandBlock({
           <CopyButton value={value} label={copyLabel} />
         </div>
       </div>
-      <pre className="mt-2 max-h-96 overflow-auto rounded-md bg-slate-900 p-3 font-mono text-xs leading-relaxed text-slate-100">
-        <code>{value}</code>
-      </pre>
+      <ScrollingCode label={title} className="mt-2 max-h-96 overflow-y-auto rounded-md bg-slate-900 p-3">
+        {value}
+      </ScrollingCode>
     </section>
   );
 }

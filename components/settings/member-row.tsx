@@ -23,7 +23,7 @@ export function MemberRow({
   const [removeState, remove] = useActionState<ActionState, FormData>(removeMemberAction, { status: "idle" });
   const [sessionsState, endSessions] = useActionState<ActionState, FormData>(endMemberSessionsAction, { status: "idle" });
   const [resetState, resetTwoFactor] = useActionState<ActionState, FormData>(resetMemberTwoFactorAction, { status: "idle" });
-  const error = [roleState, sessionsState, resetState].find((s) => s.status === "error")?.message ?? null;
+  const error = roleState.status === "error" ? roleState.message : null;
   const done = [sessionsState, resetState].find((s) => s.status === "ok")?.message;
   // Your own role and membership are changed by another admin: no one demotes or removes themselves by a slip.
   const manage = isAdmin && !isSelf;
@@ -66,28 +66,32 @@ export function MemberRow({
             </SubmitButton>
           </form>
           )}
-          <form
+          <ConfirmDialog
+            title={`End the sessions of ${member.email}?`}
+            trigger="End sessions"
+            triggerLabel={`End sessions of ${member.email}`}
             action={endSessions}
-            onSubmit={(e) => {
-              if (!confirm(`Sign ${member.email} out of every browser?`)) e.preventDefault();
-            }}
-          >
-            <input type="hidden" name="membershipId" value={member.id} />
-            <SubmitButton variant="ghost" pendingText="Ending…" aria-label={`End sessions of ${member.email}`}>
-              End sessions
-            </SubmitButton>
-          </form>
-          <form
+            id={member.id}
+            idName="membershipId"
+            question="Every browser they are signed in with is signed out on its next request. They can sign in again at once."
+            confirmLabel="End sessions"
+            pendingText="Ending…"
+            error={sessionsState.status === "error" ? sessionsState.message : null}
+            closeOn={sessionsState.status === "ok" ? sessionsState : null}
+          />
+          <ConfirmDialog
+            title={`Reset two-factor authentication of ${member.email}?`}
+            trigger="Reset 2FA"
+            triggerLabel={`Reset 2FA of ${member.email}`}
             action={resetTwoFactor}
-            onSubmit={(e) => {
-              if (!confirm(`Turn off two-factor authentication of ${member.email}? They sign in with their password alone until they set it up again.`)) e.preventDefault();
-            }}
-          >
-            <input type="hidden" name="membershipId" value={member.id} />
-            <SubmitButton variant="ghost" pendingText="Resetting…" aria-label={`Reset 2FA of ${member.email}`}>
-              Reset 2FA
-            </SubmitButton>
-          </form>
+            id={member.id}
+            idName="membershipId"
+            question="Their authenticator app and recovery codes stop working. They sign in with their password alone until they set it up again (at once, if the team requires it)."
+            confirmLabel="Reset 2FA"
+            pendingText="Resetting…"
+            error={resetState.status === "error" ? resetState.message : null}
+            closeOn={resetState.status === "ok" ? resetState : null}
+          />
           {manage && (
           <ConfirmDialog
             title={`Remove ${member.email}?`}

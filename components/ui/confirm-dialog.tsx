@@ -8,8 +8,9 @@ import { Notice } from "./notice";
 /**
  * A destructive action behind a confirmation dialog: the trigger button (`trigger` is its text,
  * `triggerLabel` its accessible name), then the question, the action's error (in the dialog, once)
- * and its button. Submits the record's `id` to `action`; the caller closes it by re-rendering
- * without it (the record changed).
+ * and its button. Submits the record's `id` to `action`. When the record goes, the caller closes
+ * it by re-rendering without it; when the record stays (ending a member's sessions), the caller
+ * passes the action's latest successful result as `closeOn`, and each new one closes the dialog.
  */
 export function ConfirmDialog({
   title,
@@ -22,6 +23,7 @@ export function ConfirmDialog({
   confirmLabel,
   pendingText,
   error,
+  closeOn = null,
 }: {
   title: string;
   trigger: string;
@@ -34,8 +36,15 @@ export function ConfirmDialog({
   confirmLabel: string;
   pendingText: string;
   error?: string | null;
+  /** A value that changes each time the action succeeds (its result object), or null. */
+  closeOn?: object | null;
 }) {
   const [open, setOpen] = useState(false);
+  const [closedFor, setClosedFor] = useState(closeOn);
+  if (closeOn !== closedFor) {
+    setClosedFor(closeOn);
+    if (closeOn) setOpen(false);
+  }
   return (
     <>
       <Button variant="ghost" className="min-h-7 px-2 py-1 text-xs text-red-700" aria-label={triggerLabel} onClick={() => setOpen(true)}>

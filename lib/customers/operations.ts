@@ -25,12 +25,16 @@ const toDto = (c: CustomerRow): CustomerDto => ({
   licenses: c.licenses.map(toLicenseDto),
 });
 
-/** The team's customers with their licenses (no license IDs), newest first; archived ones on request. */
+/** The team's customers with their licenses (no license IDs), newest first; archived ones on request; by name or email on request. */
 export const listCustomers = defineOperation({
   name: "customers.list", permission: "read", input: listCustomersSchema,
   async run(ctx, input) {
     const rows = await ctx.db.customer.findMany({
-      where: { teamId: ctx.teamId, ...(input.includeArchived ? {} : { archivedAt: null }) },
+      where: {
+        teamId: ctx.teamId,
+        ...(input.includeArchived ? {} : { archivedAt: null }),
+        ...(input.q && { OR: [{ name: { contains: input.q, mode: "insensitive" as const } }, { email: { contains: input.q, mode: "insensitive" as const } }] }),
+      },
       include: customerInclude,
       orderBy: { createdAt: "desc" },
     });

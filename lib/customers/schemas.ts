@@ -21,4 +21,11 @@ export const listCustomersSchema = z.object({
     .optional()
     .transform((v) => v === true || v === "true" || v === "1")
     .meta({ description: "Also list archived customers." }),
+  q: z
+    .string()
+    .trim()
+    .max(120, "Use at most 120 characters.")
+    .optional()
+    .transform((v) => v || undefined)
+    .meta({ description: "Only customers whose name or contact email contains this text (any case)." }),
 });

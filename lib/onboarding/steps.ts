@@ -26,58 +26,72 @@ export interface OnboardingStep {
   action: string;
 }
 
+/**
+ * Each step: where it is done, what it is for (`todo`), and what Portcullis saw once it is done
+ * (`seen`, undefined while it isn't).
+ */
+interface StepDefinition extends Pick<OnboardingStep, "id" | "title" | "href" | "action"> {
+  todo: string;
+  seen: (f: OnboardingFacts) => string | undefined;
+}
+
+const definitions: StepDefinition[] = [
+  {
+    id: "app",
+    title: "Create an app",
+    seen: ({ app }) => app && `${app.name} (${app.slug}).`,
+    todo: "An app is what you sell: its slug starts every image path your customers pull.",
+    href: "/apps",
+    action: "Create an app",
+  },
+  {
+    id: "registry",
+    title: "Add the registry your images live in",
+    seen: ({ registry }) => registry && `${registry.host}.`,
+    todo: "Docker Hub, Amazon ECR, Artifact Registry, GHCR, Quay or any OCI registry: its credentials are encrypted and never shown again.",
+    href: "/images",
+    action: "Add a registry",
+  },
+  {
+    id: "test",
+    title: "Pass a connection test",
+    seen: ({ tested }) => tested && `Portcullis signed in to ${tested.host}.`,
+    todo: "Proves the proxy can reach the registry and sign in with its credentials.",
+    href: "/images",
+    action: "Test the registry",
+  },
+  {
+    id: "customer",
+    title: "Add a customer",
+    seen: ({ customer }) => customer && `${customer.name}.`,
+    todo: "The company you deliver to.",
+    href: "/customers",
+    action: "Add a customer",
+  },
+  {
+    id: "license",
+    title: "Issue a license",
+    seen: ({ license }) => license && `License …${license.hint} of ${license.customer} for ${license.appSlug}.`,
+    todo: "Its ID is all your customer needs to pull; revoke it and pulls stop.",
+    href: "/customers",
+    action: "Issue a license",
+  },
+  {
+    id: "pull",
+    title: "First pull through the proxy",
+    seen: ({ pull }) => pull && `${pull.image}.`,
+    todo: "Your customer (or you, with the license ID) runs docker login and docker pull against the proxy.",
+    href: "/tutorials/ecr#step-pull",
+    action: "See the pull commands",
+  },
+];
+
 /** The steps in the order of the work, each with what the team has done and where to do it. */
 export function onboardingSteps(f: OnboardingFacts): OnboardingStep[] {
-  return [
-    {
-      id: "app",
-      title: "Create an app",
-      done: !!f.app,
-      detail: f.app ? `${f.app.name} (${f.app.slug}).` : "An app is what you sell: its slug starts every image path your customers pull.",
-      href: "/apps",
-      action: "Create an app",
-    },
-    {
-      id: "registry",
-      title: "Add the registry your images live in",
-      done: !!f.registry,
-      detail: f.registry ? `${f.registry.host}.` : "Docker Hub, Amazon ECR, Artifact Registry, GHCR, Quay or any OCI registry: its credentials are encrypted and never shown again.",
-      href: "/images",
-      action: "Add a registry",
-    },
-    {
-      id: "test",
-      title: "Pass a connection test",
-      done: !!f.tested,
-      detail: f.tested ? `Portcullis signed in to ${f.tested.host}.` : "Proves the proxy can reach the registry and sign in with its credentials.",
-      href: "/images",
-      action: "Test the registry",
-    },
-    {
-      id: "customer",
-      title: "Add a customer",
-      done: !!f.customer,
-      detail: f.customer ? `${f.customer.name}.` : "The company you deliver to.",
-      href: "/customers",
-      action: "Add a customer",
-    },
-    {
-      id: "license",
-      title: "Issue a license",
-      done: !!f.license,
-      detail: f.license ? `License …${f.license.hint} of ${f.license.customer} for ${f.license.appSlug}.` : "Its ID is all your customer needs to pull; revoke it and pulls stop.",
-      href: "/customers",
-      action: "Issue a license",
-    },
-    {
-      id: "pull",
-      title: "First pull through the proxy",
-      done: !!f.pull,
-      detail: f.pull ? `${f.pull.image}.` : "Your customer (or you, with the license ID) runs docker login and docker pull against the proxy.",
-      href: "/tutorials/ecr#step-pull",
-      action: "See the pull commands",
-    },
-  ];
+  return definitions.map(({ seen, todo, ...step }) => {
+    const detail = seen(f);
+    return { ...step, done: detail !== undefined, detail: detail ?? todo };
+  });
 }
 
 /** The first step not done yet, or undefined when the path is complete. */

@@ -2,11 +2,15 @@ import { ScrollingCode } from "@/components/ui/code-block";
 import Link from "next/link";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { Notice } from "@/components/ui/notice";
+import { buttonClass } from "@/components/ui/button-class";
 import { CopyButton } from "@/components/ui/copy-button";
 import { CreateCustomerForm } from "@/components/customers/create-customer-form";
 import { CustomerCard } from "@/components/customers/customer-card";
 import { toCustomerView } from "@/components/customers/types";
+import { Field } from "@/components/ui/field";
 import { listCustomers } from "@/lib/customers/operations";
+import { listCustomersSchema } from "@/lib/customers/schemas";
+import { lastPullPerLicense } from "@/lib/activity/last-pulls";
 import { licenseSigningKey } from "@/lib/licenses/operations";
 import { listApps } from "@/lib/apps/operations";
 import { listPullActivity } from "@/lib/activity/operations";
@@ -23,17 +27,19 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
   const ctx = await requireTeamContext();
   const sp = await searchParams;
   const showArchived = sp.archived === "1";
+  // A search too long to be a name falls back to none rather than an error page.
+  const q = listCustomersSchema.safeParse({ q: sp.q }).data?.q;
   // The attempts' filters; a hand-edited query string falls back to none rather than an error page.
   const parsed = pullActivityQuerySchema.safeParse({ appId: sp.appId, customerId: sp.customerId, result: sp.result, page: sp.page });
   const query = parsed.success ? parsed.data : pullActivityQuerySchema.parse({});
   const [customers, apps, key] = await Promise.all([
-    invoke(listCustomers, ctx, { includeArchived: showArchived }),
+    invoke(listCustomers, ctx, { includeArchived: showArchived, q }),
     invoke(listApps, ctx, {}),
     invoke(licenseSigningKey, ctx, {}),
   ]);
   const known = (!query.appId || apps.some((a) => a.id === query.appId)) && (!query.customerId || customers.some((c) => c.id === query.customerId));
   const filter = known ? query : pullActivityQuerySchema.parse({});
-  const pulls = await invoke(listPullActivity, ctx, filter);
+  const [pulls, lastPulls] = await Promise.all([invoke(listPullActivity, ctx, filter), lastPullPerLicense(ctx, customers.flatMap((c) => c.licenses.map((l) => l.id)))]);
   const keep: Record<string, string> = showArchived ? { archived: "1" } : {};
   const pageHref = (page: number) =>
     `/customers?${new URLSearchParams({ ...keep, ...(filter.appId && { appId: filter.appId }), ...(filter.customerId && { customerId: filter.customerId }), ...(filter.result && { result: filter.result }), page: String(page) })}#pull-attempts`;
@@ -58,14 +64,28 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
       ) : (
         <Notice className="mb-6">Your role is read-only: you can see customers and license status, but not license IDs, files or changes.</Notice>
       )}
-      {customers.length === 0 ? (
+      <form role="search" aria-label="Customers" action="/customers" className="mb-4 flex flex-wrap items-end gap-2">
+        {showArchived && <input type="hidden" name="archived" value="1" />}
+        <Field label="Search customers" name="q" type="search" defaultValue={q ?? ""} placeholder="Name or email" className="min-w-0 flex-1 basis-60" />
+        <button type="submit" className={buttonClass("secondary")}>
+          Search
+        </button>
+        {q && (
+          <Link href={showArchived ? "/customers?archived=1" : "/customers"} className="rounded py-2 text-sm font-medium text-brand-700 underline underline-offset-2">
+            Clear
+          </Link>
+        )}
+      </form>
+      {customers.length === 0 && q ? (
+        <EmptyState title="No customer matches">No customer&apos;s name or contact email contains “{q}”.</EmptyState>
+      ) : customers.length === 0 ? (
         <EmptyState title="No customers yet">
           {canWrite ? "Create a customer above, then issue a license for one of your apps." : "An admin or developer of this team has not created any customers yet."}
         </EmptyState>
       ) : (
         <div className="space-y-4">
           {customers.map((c) => (
-            <CustomerCard key={c.id} customer={toCustomerView(c)} apps={appChoices} canWrite={canWrite} />
+            <CustomerCard key={c.id} customer={toCustomerView(c, lastPulls)} apps={appChoices} canWrite={canWrite} />
           ))}
         </div>
       )}

@@ -85,7 +85,7 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
         {registries.length === 0 ? (
           <p className="border-t border-slate-200 px-4 py-3 text-sm text-slate-500">
             No registries yet: connect one on the{" "}
-            <Link href="/images" className="text-brand-600 hover:underline">
+            <Link href="/images" className="text-brand-700 underline underline-offset-2">
               Images
             </Link>{" "}
             page, or push to the Portcullis registry.

@@ -91,7 +91,7 @@ export default async function LicensePage({ params, searchParams }: { params: Pr
             pullSecretHref={`/customers/licenses/${license.id}/pull-secret${secretQuery ? `?${secretQuery}` : ""}`}
             emptyImages={
               <>
-                The app <code>{license.appSlug}</code> lists no images yet. Add them on the <Link href="/apps" className="font-medium text-brand-600 hover:underline">Apps</Link> page;
+                The app <code>{license.appSlug}</code> lists no images yet. Add them on the <Link href="/apps" className="font-medium text-brand-700 underline underline-offset-2">Apps</Link> page;
                 until then the customer pulls <code>{instructions.proxyHost}/proxy/{license.appSlug}/&lt;image&gt;</code>.
               </>
             }
