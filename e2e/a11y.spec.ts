@@ -33,6 +33,18 @@ test.afterAll(async () => {
   if (work) await fs.rm(work, { recursive: true, force: true });
 });
 
+/** On the Images page with no registry yet: adds the test registry, tested with its image while added. */
+async function addTestedRegistry(page: Page) {
+  await page.getByRole("button", { name: "Add your first registry" }).click();
+  const add = page.getByRole("dialog", { name: "Add external registry" });
+  await add.getByLabel("Endpoint").fill(reg.url);
+  await add.getByLabel("Username").fill("vendor");
+  await add.getByLabel("Password or access token").fill(PASSWORD);
+  await add.getByLabel("Image to test (optional)").fill("team/app:1.0");
+  await add.getByRole("button", { name: "Test and save" }).click();
+  await expect(add).toBeHidden({ timeout: 30_000 });
+}
+
 const heading = (page: Page, name: string) => expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
 
 test("signed out: sign-in, sign-up and the ECR tutorial", async ({ page }) => {
@@ -79,14 +91,7 @@ test("signed in: every page, menu and dialog", async ({ page }) => {
   await heading(page, "Images");
   await checkPage(page, "images-empty");
   await checkDialog(page, "add-registry", () => page.getByRole("button", { name: "Add your first registry" }).click());
-  await page.getByRole("button", { name: "Add your first registry" }).click();
-  const add = page.getByRole("dialog", { name: "Add external registry" });
-  await add.getByLabel("Endpoint").fill(reg.url);
-  await add.getByLabel("Username").fill("vendor");
-  await add.getByLabel("Password or access token").fill(PASSWORD);
-  await add.getByLabel("Image to test (optional)").fill("team/app:1.0");
-  await add.getByRole("button", { name: "Test and save" }).click();
-  await expect(add).toBeHidden({ timeout: 30_000 });
+  await addTestedRegistry(page);
   const row = page.getByTestId(`registry-${reg.host}`);
   await expect(row.getByTestId("last-test")).toContainText("Passed");
   await checkPage(page, "images");
@@ -172,14 +177,7 @@ test("signed in: detail pages, account settings, an invite, the welcome page, tw
 
   // A registry, tested while added: its page from the Images table (its test, its cache, the apps it serves).
   await page.goto("/images");
-  await page.getByRole("button", { name: "Add your first registry" }).click();
-  const add = page.getByRole("dialog", { name: "Add external registry" });
-  await add.getByLabel("Endpoint").fill(reg.url);
-  await add.getByLabel("Username").fill("vendor");
-  await add.getByLabel("Password or access token").fill(PASSWORD);
-  await add.getByLabel("Image to test (optional)").fill("team/app:1.0");
-  await add.getByRole("button", { name: "Test and save" }).click();
-  await expect(add).toBeHidden({ timeout: 30_000 });
+  await addTestedRegistry(page);
   await page.getByRole("link", { name: `${reg.host}: details` }).click();
   await heading(page, reg.host);
   await expect(page.getByTestId("registry-last-test").getByTestId("test-step").first()).toBeVisible();

@@ -1,3 +1,5 @@
+import Link from "next/link";
+
 export function Card({ children, className = "" }: { children: React.ReactNode; className?: string }) {
   // Default padding unless the caller sets its own (two padding utilities would fight in the CSS).
   const padding = /(^|\s)p-\d/.test(className) ? "" : "p-5";
@@ -5,15 +7,35 @@ export function Card({ children, className = "" }: { children: React.ReactNode; 
   return <section className={`relative rounded-lg border border-slate-200 bg-white shadow-sm ${padding} ${className}`}>{children}</section>;
 }
 
-export function PageHeader({ title, description, actions }: { title: string; description?: React.ReactNode; actions?: React.ReactNode }) {
+export function PageHeader({
+  title,
+  description,
+  actions,
+  back,
+}: {
+  title: string;
+  description?: React.ReactNode;
+  actions?: React.ReactNode;
+  /** A detail page's way back to its list. */
+  back?: { href: string; label: string };
+}) {
   return (
-    <div className="mb-6 flex flex-wrap items-start justify-between gap-4">
-      <div>
-        <h1 className="text-2xl font-semibold tracking-tight">{title}</h1>
-        {description && <p className="mt-1 max-w-2xl text-sm text-slate-600">{description}</p>}
+    <>
+      {back && (
+        <p className="mb-2 text-sm">
+          <Link href={back.href} className="font-medium text-brand-700 hover:underline">
+            ← {back.label}
+          </Link>
+        </p>
+      )}
+      <div className="mb-6 flex flex-wrap items-start justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight">{title}</h1>
+          {description && <p className="mt-1 max-w-2xl text-sm text-slate-600">{description}</p>}
+        </div>
+        {actions}
       </div>
-      {actions}
-    </div>
+    </>
   );
 }
 

@@ -41,12 +41,8 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
 
   return (
     <>
-      <p className="mb-2 text-sm">
-        <Link href="/apps" className="text-brand-600 hover:underline">
-          ← Apps
-        </Link>
-      </p>
       <PageHeader
+        back={{ href: "/apps", label: "Apps" }}
         title={app.name}
         description={
           <>

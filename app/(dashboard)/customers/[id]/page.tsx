@@ -32,12 +32,8 @@ export default async function CustomerPage({ params, searchParams }: { params: P
   const pageHref = (page: number) => `${base}?${new URLSearchParams({ ...keep, ...(filter.licenseId && { licenseId: filter.licenseId }), ...(filter.result && { result: filter.result }), page: String(page) })}`;
   return (
     <>
-      <p className="mb-2 text-sm">
-        <Link href="/customers" className="font-medium text-brand-700 hover:underline">
-          ← Customers
-        </Link>
-      </p>
       <PageHeader
+        back={{ href: "/customers", label: "Customers" }}
         title={customer.name}
         description="What this customer pulled through the proxy: per day, per image, which versions, and every attempt with its result."
         actions={

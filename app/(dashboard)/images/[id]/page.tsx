@@ -35,12 +35,8 @@ export default async function RegistryPage({ params }: { params: Promise<{ id: s
   const test = registry.lastTest;
   return (
     <>
-      <p className="mb-2 text-sm">
-        <Link href="/images" className="font-medium text-brand-700 hover:underline">
-          ← Images
-        </Link>
-      </p>
       <PageHeader
+        back={{ href: "/images", label: "Images" }}
         title={registry.name ?? registry.host}
         description={
           <>

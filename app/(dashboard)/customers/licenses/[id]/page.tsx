@@ -36,12 +36,8 @@ export default async function LicensePage({ params, searchParams }: { params: Pr
 
   return (
     <>
-      <p className="mb-2 text-sm">
-        <Link href="/customers" className="font-medium text-brand-600 hover:underline">
-          ← Customers
-        </Link>
-      </p>
       <PageHeader
+        back={{ href: "/customers", label: "Customers" }}
         title={`${license.customer.name}: ${license.appName}`}
         description={
           <>
