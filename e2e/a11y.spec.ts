@@ -1,12 +1,11 @@
 import crypto from "node:crypto";
 import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import { buildOciImage, pushImage, requireBinaries, startDistribution, type Distribution } from "@/test/support/registry";
+import { requireBinaries, type Distribution } from "@/test/support/registry";
 import { base32Decode, totp } from "@/lib/auth/two-factor/totp";
 import { createInvite, PASSWORD as ACCOUNT_PASSWORD, signUp, uniqueEmail } from "./support/auth";
 import { checkDialog, checkPage, expectNoAxeViolations, SCREENS, VIEWPORTS } from "./support/axe";
+import { addFirstRegistry, createCustomerWithLicense, startUpstreamWithImage } from "./support/flows";
 
 /**
  * Every page and every dialog of the portal under axe, at 1440x900 and 390x844, with zero
@@ -23,10 +22,7 @@ test.skip(!requireBinaries("docker-registry", "skopeo", "htpasswd"), "docker-reg
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  reg = await startDistribution({ auth: "htpasswd", users: { vendor: PASSWORD } });
-  work = await fs.mkdtemp(path.join(os.tmpdir(), "e2e-a11y-"));
-  await buildOciImage(work, { layers: [{ sizeBytes: 16 * 1024 }], tag: "1.0" });
-  await pushImage(work, `${reg.host}/team/app:1.0`, { creds: { username: "vendor", password: PASSWORD } });
+  ({ reg, work } = await startUpstreamWithImage({ creds: { username: "vendor", password: PASSWORD }, ref: "team/app:1.0", sizeBytes: 16 * 1024, prefix: "e2e-a11y-" }));
 });
 test.afterAll(async () => {
   await reg?.stop();
@@ -34,16 +30,7 @@ test.afterAll(async () => {
 });
 
 /** On the Images page with no registry yet: adds the test registry, tested with its image while added. */
-async function addTestedRegistry(page: Page) {
-  await page.getByRole("button", { name: "Add your first registry" }).click();
-  const add = page.getByRole("dialog", { name: "Add external registry" });
-  await add.getByLabel("Endpoint").fill(reg.url);
-  await add.getByLabel("Username").fill("vendor");
-  await add.getByLabel("Password or access token").fill(PASSWORD);
-  await add.getByLabel("Image to test (optional)").fill("team/app:1.0");
-  await add.getByRole("button", { name: "Test and save" }).click();
-  await expect(add).toBeHidden({ timeout: 30_000 });
-}
+const addTestedRegistry = (page: Page) => addFirstRegistry(page, reg, { username: "vendor", password: PASSWORD }, { testImage: "team/app:1.0" });
 
 const heading = (page: Page, name: string) => expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
 
@@ -121,12 +108,7 @@ test("signed in: every page, menu and dialog", async ({ page }) => {
   // A customer with a license.
   await page.getByRole("link", { name: "Customers", exact: true }).click();
   await checkPage(page, "customers-empty");
-  await page.getByLabel("Customer name").fill("Globex");
-  await page.getByRole("button", { name: "Create customer" }).click();
-  const globex = page.getByRole("region", { name: "Customer Globex" });
-  await globex.getByRole("button", { name: "New license" }).click();
-  await globex.getByRole("button", { name: "Issue license" }).click();
-  await expect(globex.getByTestId("new-license-id")).toBeVisible();
+  const { customer: globex } = await createCustomerWithLicense(page, "Globex");
   await checkPage(page, "customers-license-issued");
   await globex.getByRole("button", { name: "Done" }).click();
   await checkPage(page, "customers");
@@ -186,12 +168,7 @@ test("signed in: detail pages, account settings, an invite, the welcome page, tw
 
   // A customer with a license: the customer's page, the license's page, a portal link.
   await page.getByRole("link", { name: "Customers", exact: true }).click();
-  await page.getByLabel("Customer name").fill("Globex");
-  await page.getByRole("button", { name: "Create customer" }).click();
-  const globex = page.getByRole("region", { name: "Customer Globex" });
-  await globex.getByRole("button", { name: "New license" }).click();
-  await globex.getByRole("button", { name: "Issue license" }).click();
-  const licenseId = (await globex.getByTestId("new-license-id").textContent())!;
+  const { customer: globex, licenseId } = await createCustomerWithLicense(page, "Globex");
   await globex.getByRole("button", { name: "Done" }).click();
   await expect(globex.getByTestId("license-row").getByTestId("last-pull")).toHaveText("never");
   // Search: by part of the name, in any case; nothing found says so.

@@ -1,12 +1,10 @@
 import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import { createProxyServer, type ProxyServer } from "@/proxy/server";
+import type { ProxyServer } from "@/proxy/server";
 import { licenseAuth, rawRequest } from "@/test/support/proxy";
-import { buildOciImage, pushImage, requireBinaries, startDistribution, type Distribution } from "@/test/support/registry";
+import { requireBinaries, type Distribution } from "@/test/support/registry";
 import { signUp, uniqueEmail } from "./support/auth";
-import { E2E_PROXY_SERVICE_TOKEN, e2ePort } from "./support/services";
+import { addFirstRegistry, createApp, createCustomerWithLicense, startProxy, startUpstreamWithImage } from "./support/flows";
 
 /**
  * Pull activity and a customer's delivery analytics in Chromium: a customer pulls through a real
@@ -29,12 +27,8 @@ let work: string;
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  work = await fs.mkdtemp(path.join(os.tmpdir(), "e2e-activity-"));
-  reg = await startDistribution({ auth: "htpasswd", users: { vendor: PASSWORD } });
-  await buildOciImage(work, { layers: [{ sizeBytes: 64 * 1024 }], tag: "1.0" });
-  await pushImage(work, `${reg.host}/team/app:1.0`, { creds: { username: "vendor", password: PASSWORD } });
-  proxy = createProxyServer({ portalUrl: `http://127.0.0.1:${e2ePort()}`, serviceToken: E2E_PROXY_SERVICE_TOKEN, dockerHubRegistry: "registry-1.docker.io", allowPrivate: true, pullLog: { flushIntervalMs: 100 } });
-  proxyUrl = (await proxy.listen(0)).url;
+  ({ reg, work } = await startUpstreamWithImage({ creds: { username: "vendor", password: PASSWORD }, ref: "team/app:1.0", sizeBytes: 64 * 1024, prefix: "e2e-activity-" }));
+  ({ proxy, url: proxyUrl } = await startProxy(100));
 });
 
 test.afterAll(async () => {
@@ -67,28 +61,14 @@ async function shoot(page: Page, name: string) {
 test("pull attempts with their result and reason, filters, and a customer's analytics", async ({ page }) => {
   test.setTimeout(180_000);
   await signUp(page, { email: uniqueEmail("activity"), teamName: "Deliveries Inc" });
-  await page.getByLabel("App name").fill("Rocket");
-  await page.getByRole("button", { name: "Create app" }).click();
-  await expect(page.getByText(/^Created /)).toBeVisible();
+  await createApp(page, { name: "Rocket" });
 
   await page.getByRole("link", { name: "Images", exact: true }).click();
-  await page.getByRole("button", { name: "Add your first registry" }).click();
-  const dialog = page.getByRole("dialog", { name: "Add external registry" });
-  await dialog.getByLabel("Endpoint").fill(reg.url);
-  await dialog.getByLabel("Username").fill("vendor");
-  await dialog.getByLabel("Password or access token").fill(PASSWORD);
-  await dialog.getByLabel("Name (optional)").fill("vendor");
-  await dialog.getByRole("button", { name: "Test and save" }).click();
-  await expect(dialog).toBeHidden();
+  await addFirstRegistry(page, reg, { username: "vendor", password: PASSWORD }, { name: "vendor" });
 
   await page.getByRole("link", { name: "Customers", exact: true }).click();
   await expect(page.getByText("No pulls yet.")).toBeVisible();
-  await page.getByLabel("Customer name").fill("Globex");
-  await page.getByRole("button", { name: "Create customer" }).click();
-  const globex = page.getByRole("region", { name: "Customer Globex" });
-  await globex.getByRole("button", { name: "New license" }).click();
-  await globex.getByRole("button", { name: "Issue license" }).click();
-  const licenseId = (await globex.getByTestId("new-license-id").textContent())!;
+  const { customer: globex, licenseId } = await createCustomerWithLicense(page, "Globex");
   await globex.getByRole("button", { name: "Done" }).click();
 
   // A pull, twice, and a guessed license's attempt.

@@ -1,14 +1,10 @@
-import crypto from "node:crypto";
-import fs from "node:fs";
 import fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { selfSignedCertificate } from "@/lib/registry-auth/certificate";
-import { REGISTRY_ISSUER, REGISTRY_SERVICE } from "@/lib/registry-auth/settings";
-import { buildOciImage, pushImage, requireBinaries, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
+import { buildOciImage, pushImage, requireBinaries, type BuiltImage, type Distribution } from "@/test/support/registry";
 import { PASSWORD, signUp, uniqueEmail } from "./support/auth";
-import { e2ePort, hostedRegistryKeyFile, hostedRegistryPort } from "./support/services";
+import { startHostedRegistry } from "./support/flows";
 
 /**
  * An app's page in Chromium: the vendor lists an image pushed to the hosted registry (a real
@@ -27,11 +23,7 @@ let img: BuiltImage;
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  const key = crypto.createPrivateKey(fs.readFileSync(hostedRegistryKeyFile(), "utf8"));
-  registry = await startDistribution({
-    port: hostedRegistryPort(),
-    auth: { token: { realm: `http://127.0.0.1:${e2ePort()}/api/registry/token`, service: REGISTRY_SERVICE, issuer: REGISTRY_ISSUER, rootCertBundle: selfSignedCertificate(key) } },
-  });
+  registry = await startHostedRegistry();
   work = await fsp.mkdtemp(path.join(os.tmpdir(), "e2e-app-images-"));
   img = await buildOciImage(work, { layers: [{ sizeBytes: 30_000 }, { files: { "etc/app.conf": "x=1\n" } }], tag: "1.0" });
 });

@@ -1,14 +1,11 @@
-import crypto from "node:crypto";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import { selfSignedCertificate } from "@/lib/registry-auth/certificate";
-import { REGISTRY_ISSUER, REGISTRY_SERVICE } from "@/lib/registry-auth/settings";
-import { buildOciImage, pushImage, requireBinaries, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
+import { buildOciImage, pushImage, requireBinaries, type BuiltImage, type Distribution } from "@/test/support/registry";
 import { PASSWORD, signUp, uniqueEmail } from "./support/auth";
-import { e2ePort, hostedRegistryKeyFile, hostedRegistryPort } from "./support/services";
+import { createCustomerWithLicense, startHostedRegistry } from "./support/flows";
 
 /**
  * Deleting an app in Chromium, with the hosted registry (a real Distribution trusting the
@@ -26,11 +23,7 @@ let img: BuiltImage;
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  const key = crypto.createPrivateKey(fs.readFileSync(hostedRegistryKeyFile(), "utf8"));
-  registry = await startDistribution({
-    port: hostedRegistryPort(),
-    auth: { token: { realm: `http://127.0.0.1:${e2ePort()}/api/registry/token`, service: REGISTRY_SERVICE, issuer: REGISTRY_ISSUER, rootCertBundle: selfSignedCertificate(key) } },
-  });
+  registry = await startHostedRegistry();
   work = await fsp.mkdtemp(path.join(os.tmpdir(), "e2e-apps-"));
   img = await buildOciImage(work, { layers: [{ files: { "etc/app.conf": "x=1\n" } }], tag: "1.0" });
 });
@@ -64,12 +57,7 @@ test("delete an app: the dialog says what happens, the hosted images go, the slu
 
   // A customer with a license of the app.
   await page.getByRole("link", { name: "Customers", exact: true }).click();
-  await page.getByLabel("Customer name").fill("Globex");
-  await page.getByRole("button", { name: "Create customer" }).click();
-  const globex = page.getByRole("region", { name: "Customer Globex" });
-  await globex.getByRole("button", { name: "New license" }).click();
-  await globex.getByRole("button", { name: "Issue license" }).click();
-  await expect(globex.getByTestId("new-license-id")).toBeVisible();
+  const { customer: globex } = await createCustomerWithLicense(page, "Globex");
   await globex.getByRole("button", { name: "Done" }).click();
   await page.getByRole("link", { name: "Apps", exact: true }).click();
 

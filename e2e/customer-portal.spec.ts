@@ -1,18 +1,15 @@
 import { spawn } from "node:child_process";
-import crypto from "node:crypto";
-import { readFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { load } from "js-yaml";
 import { expect, test, type Page } from "@playwright/test";
-import { createProxyServer, type ProxyServer } from "@/proxy/server";
-import { selfSignedCertificate } from "@/lib/registry-auth/certificate";
-import { REGISTRY_ISSUER, REGISTRY_SERVICE } from "@/lib/registry-auth/settings";
+import type { ProxyServer } from "@/proxy/server";
 import { buildOciImage, pullImage, pushImage, requireBinaries, startDistribution, type Distribution } from "@/test/support/registry";
 import { cleanEnv } from "@/test/support/registry/process";
 import { signUp, uniqueEmail } from "./support/auth";
-import { E2E_PROXY_SERVICE_TOKEN, E2E_REGISTRY_EVENTS_TOKEN, e2ePort, hostedRegistryKeyFile, hostedRegistryPort } from "./support/services";
+import { addFirstRegistry, createApp, createCustomerWithLicense, startHostedRegistry, startProxy } from "./support/flows";
+import { E2E_REGISTRY_EVENTS_TOKEN, e2ePort } from "./support/services";
 
 /**
  * A license's install instructions and the customer portal in Chromium, against a real upstream
@@ -58,26 +55,15 @@ test.beforeAll(async () => {
     await pushImage(dir, `${reg.host}/shop/${name}:1.0`, { creds: UPSTREAM });
   }
   await buildOciImage(path.join(work, "web"), { layers: [{ sizeBytes: 32 * 1024 }, { files: { "srv/index.html": "<h1>shop</h1>\n" } }], tag: "1.0" });
-  const key = crypto.createPrivateKey(readFileSync(hostedRegistryKeyFile(), "utf8"));
-  const portal = `http://127.0.0.1:${e2ePort()}`;
-  hosted = await startDistribution({
-    port: hostedRegistryPort(),
-    auth: { token: { realm: `${portal}/api/registry/token`, service: REGISTRY_SERVICE, issuer: REGISTRY_ISSUER, rootCertBundle: selfSignedCertificate(key) } },
-    config: {
-      notifications: {
-        events: { includereferences: true },
-        endpoints: [{ name: "portal", url: `${portal}/api/registry/events`, headers: { Authorization: [`Bearer ${E2E_REGISTRY_EVENTS_TOKEN}`] }, timeout: "2s", threshold: 5, backoff: "1s" }],
-      },
+  hosted = await startHostedRegistry({
+    notifications: {
+      events: { includereferences: true },
+      endpoints: [{ name: "portal", url: `http://127.0.0.1:${e2ePort()}/api/registry/events`, headers: { Authorization: [`Bearer ${E2E_REGISTRY_EVENTS_TOKEN}`] }, timeout: "2s", threshold: 5, backoff: "1s" }],
     },
   });
-  proxy = createProxyServer({
-    portalUrl: `http://127.0.0.1:${e2ePort()}`,
-    serviceToken: E2E_PROXY_SERVICE_TOKEN,
-    dockerHubRegistry: "registry-1.docker.io",
-    allowPrivate: true,
-    pullLog: { flushIntervalMs: 200 },
-  });
-  proxyHost = `127.0.0.1:${(await proxy.listen(0)).port}`;
+  let proxyPort: number;
+  ({ proxy, port: proxyPort } = await startProxy(200));
+  proxyHost = `127.0.0.1:${proxyPort}`;
 });
 
 test.afterAll(async () => {
@@ -133,20 +119,10 @@ test("a vendor sends install instructions and a portal link; the customer pulls 
   // The vendor: a registry (named: its host has a port), an app, and the app's images.
   await signUp(page, { email: uniqueEmail("portal"), teamName: "Shop Vendor" });
   await page.getByRole("link", { name: "Images", exact: true }).click();
-  await page.getByRole("button", { name: "Add your first registry" }).click();
-  const dialog = page.getByRole("dialog", { name: "Add external registry" });
-  await dialog.getByLabel("Endpoint").fill(reg.url);
-  await dialog.getByLabel("Username").fill(UPSTREAM.username);
-  await dialog.getByLabel("Password or access token").fill(UPSTREAM.password);
-  await dialog.getByLabel("Name (optional)").fill("upstream");
-  await dialog.getByRole("button", { name: "Test and save" }).click();
-  await expect(dialog).toBeHidden({ timeout: 30_000 });
+  await addFirstRegistry(page, reg, UPSTREAM, { name: "upstream" });
 
   await page.getByRole("link", { name: "Apps", exact: true }).click();
-  await page.getByLabel("App name").fill("Shop");
-  await page.getByLabel("Slug").fill("portal-shop");
-  await page.getByRole("button", { name: "Create app" }).click();
-  await expect(page.getByText(/^Created /)).toBeVisible();
+  await createApp(page, { name: "Shop", slug: "portal-shop" });
 
   await page.getByRole("link", { name: "Tokens", exact: true }).click();
   await page.getByLabel("Name", { exact: true }).fill("setup");
@@ -164,12 +140,7 @@ test("a vendor sends install instructions and a portal link; the customer pulls 
 
   // A customer and a license; its page has the instructions.
   await page.getByRole("link", { name: "Customers", exact: true }).click();
-  await page.getByLabel("Customer name").fill("Globex");
-  await page.getByRole("button", { name: "Create customer" }).click();
-  const globex = page.getByRole("region", { name: "Customer Globex" });
-  await globex.getByRole("button", { name: "New license" }).click();
-  await globex.getByRole("button", { name: "Issue license" }).click();
-  const licenseId = (await globex.getByTestId("new-license-id").textContent())!;
+  const { customer: globex, licenseId } = await createCustomerWithLicense(page, "Globex");
   await globex.getByRole("button", { name: "Done" }).click();
   await globex.getByRole("link", { name: "Instructions" }).click();
   await expect(page.getByRole("heading", { name: "Globex: Shop", level: 1 })).toBeVisible();

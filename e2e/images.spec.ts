@@ -1,14 +1,12 @@
 import crypto from "node:crypto";
 import fs from "node:fs/promises";
-import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import { selfSignedCertificate } from "@/lib/registry-auth/certificate";
-import { REGISTRY_ISSUER, REGISTRY_SERVICE } from "@/lib/registry-auth/settings";
 import { buildOciImage, pushImage, requireBinaries, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
 import { createInvite, PASSWORD, signUp, uniqueEmail } from "./support/auth";
-import { E2E_PROXY_SERVICE_TOKEN, e2ePort, hostedRegistryKeyFile, hostedRegistryPort } from "./support/services";
+import { createApp, startHostedRegistry } from "./support/flows";
+import { E2E_PROXY_SERVICE_TOKEN } from "./support/services";
 
 /**
  * The Images page in Chromium against a real CNCF Distribution on 127.0.0.1 (the portal runs
@@ -37,13 +35,6 @@ test.afterAll(async () => {
   if (work) await fs.rm(work, { recursive: true, force: true });
 });
 
-async function createApp(page: Page, name: string) {
-  await page.getByRole("link", { name: "Apps", exact: true }).click();
-  await page.getByLabel("App name").fill(name);
-  await page.getByRole("button", { name: "Create app" }).click();
-  await expect(page.getByText(/^Created /)).toBeVisible();
-}
-
 async function addRegistry(page: Page, opts: { password: string; name?: string }) {
   const dialog = page.getByRole("dialog", { name: "Add external registry" });
   await expect(dialog).toBeVisible();
@@ -58,7 +49,8 @@ async function addRegistry(page: Page, opts: { password: string; name?: string }
 test("add a registry, test it (platforms, digest), rotate, cap its cache, convert an image, delete", async ({ page }) => {
   test.setTimeout(180_000); // many steps, each a real registry round trip
   await signUp(page, { email: uniqueEmail("images"), teamName: "Acme Images" });
-  await createApp(page, "Image Lab");
+  await page.getByRole("link", { name: "Apps", exact: true }).click();
+  await createApp(page, { name: "Image Lab" });
   await page.getByRole("link", { name: "Images", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Images", level: 1 })).toBeVisible();
   await expect(page.getByText("No external registries yet")).toBeVisible();
@@ -269,11 +261,7 @@ test("a read-only member sees the registries but no button that would fail", asy
 test("the cache's traffic in a registry's row, and a purge of one repository through the cache store", async ({ page }) => {
   test.setTimeout(120_000);
   // The cache store: the hosted registry's Distribution, trusting the portal's tokens (playwright.config.ts).
-  const key = crypto.createPrivateKey(readFileSync(hostedRegistryKeyFile(), "utf8"));
-  const store = await startDistribution({
-    port: hostedRegistryPort(),
-    auth: { token: { realm: `http://127.0.0.1:${e2ePort()}/api/registry/token`, service: REGISTRY_SERVICE, issuer: REGISTRY_ISSUER, rootCertBundle: selfSignedCertificate(key) } },
-  });
+  const store = await startHostedRegistry();
   try {
     await signUp(page, { email: uniqueEmail("cache"), teamName: "Cache Co" });
     await page.getByRole("link", { name: "Images", exact: true }).click();

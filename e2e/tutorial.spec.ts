@@ -2,11 +2,12 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import { createProxyServer, type ProxyServer } from "@/proxy/server";
+import type { ProxyServer } from "@/proxy/server";
 import { startEcrFake, type EcrFake } from "@/test/fakes/ecr";
 import { buildOciImage, pullImage, pushImage, requireBinaries, startDistribution, type Distribution } from "@/test/support/registry";
 import { signUp, uniqueEmail } from "./support/auth";
-import { E2E_AWS_REGION, E2E_PROXY_SERVICE_TOKEN, e2ePort, ecrFakePort } from "./support/services";
+import { createCustomerWithLicense, startProxy } from "./support/flows";
+import { E2E_AWS_REGION, ecrFakePort } from "./support/services";
 
 /**
  * The ECR tutorial in Chromium: the steps render signed out; signed in, the commands carry the
@@ -38,14 +39,7 @@ test.beforeAll(async () => {
   ]);
   await buildOciImage(work, { layers: [{ sizeBytes: 32 * 1024 }], tag: "1.0" });
   await pushImage(work, `${reg.host}/my-app:1.0`, { creds: { username: "AWS", password: ECR_KEY.password } });
-  proxy = createProxyServer({
-    portalUrl: `http://127.0.0.1:${e2ePort()}`,
-    serviceToken: E2E_PROXY_SERVICE_TOKEN,
-    dockerHubRegistry: "registry-1.docker.io",
-    allowPrivate: true,
-    pullLog: { flushIntervalMs: 200 },
-  });
-  proxyPort = (await proxy.listen(0)).port;
+  ({ proxy, port: proxyPort } = await startProxy(200));
 });
 
 test.afterAll(async () => {
@@ -142,12 +136,7 @@ test("ECR tutorial: steps, the team's own values in the commands, and checkmarks
 
   // A customer and a license: the license fills the commands.
   await step(page, "license").getByRole("link", { name: "Go to Customers" }).click();
-  await page.getByLabel("Customer name").fill("Globex");
-  await page.getByRole("button", { name: "Create customer" }).click();
-  const globex = page.getByRole("region", { name: "Customer Globex" });
-  await globex.getByRole("button", { name: "New license" }).click();
-  await globex.getByRole("button", { name: "Issue license" }).click();
-  const licenseId = (await globex.getByTestId("new-license-id").textContent())!;
+  const { licenseId } = await createCustomerWithLicense(page, "Globex");
   expect(licenseId).toMatch(/^[A-Za-z0-9_-]{27}$/);
 
   await page.goto("/tutorials/ecr");
