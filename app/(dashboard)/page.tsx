@@ -4,7 +4,7 @@ import { OnboardingChecklist } from "@/components/onboarding/checklist";
 import { SubmitButton } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
 import { isOnboardingDismissed } from "@/lib/onboarding/dismissal";
-import { onboardingState } from "@/lib/onboarding/state";
+import { onboardingStateOfRequest } from "@/lib/onboarding/state";
 import { requireTeamContext } from "@/lib/server/request";
 
 export const metadata = { title: "Home" };
@@ -12,7 +12,7 @@ export const metadata = { title: "Home" };
 /** The team's start page: the first-run path with what is done and the next step. */
 export default async function HomePage() {
   const ctx = await requireTeamContext();
-  const [steps, dismissed] = await Promise.all([onboardingState(ctx), isOnboardingDismissed(ctx.teamId)]);
+  const [steps, dismissed] = await Promise.all([onboardingStateOfRequest(ctx.db, ctx.teamId), isOnboardingDismissed(ctx.teamId)]);
   const complete = steps.every((s) => s.done);
   return (
     <>

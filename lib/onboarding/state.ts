@@ -1,4 +1,5 @@
 import "server-only";
+import { cache } from "react";
 import type { TeamContext } from "@/lib/auth/context";
 import { diagnosticStepSchema } from "@/lib/oci/diagnose";
 import { credentialsWork } from "@/lib/registries/test-verdict";
@@ -33,3 +34,10 @@ export async function onboardingState(ctx: Pick<TeamContext, "db" | "teamId">) {
   };
   return onboardingSteps(facts);
 }
+
+/**
+ * The same, read once per request: the layout's banner and Home's checklist render in parallel and
+ * must not disagree (the banner stays as rendered when the browser moves to another page, so a
+ * reading taken a moment before Home's would leave a finished path's banner showing).
+ */
+export const onboardingStateOfRequest = cache((db: TeamContext["db"], teamId: string) => onboardingState({ db, teamId }));
