@@ -100,7 +100,7 @@ describe("the portal's answers, read without zod", () => {
         { ...lookup, license: { ...lookup.license, expiresAt: "2027-01-01T00:00:00.000Z" } },
       ],
     ],
-    ["pull-log batch answer", pullEventBatchResponseSchema, readPullEventsAnswer, [{ accepted: 3, unknownLicense: 0 }]],
+    ["pull-log batch answer", pullEventBatchResponseSchema, readPullEventsAnswer, [{ accepted: 3, unknownLicense: 0 }, { accepted: 0, unknownLicense: 0, alreadyStored: true }]],
     [
       "cache events answer",
       cacheEventBatchResponseSchema,

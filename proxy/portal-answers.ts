@@ -3,6 +3,7 @@ import type {
   CacheTagResponse,
   ChangeEvent,
   LookupResponse,
+  PullEventBatchResponse,
   PullEventInput,
 } from "@/lib/internal/contract";
 import { changeKinds, lookupCodes, pathReadings, pullActions, upstreamProviders } from "@/lib/internal/wire";
@@ -108,9 +109,13 @@ export function readLookupAnswer(doc: unknown): LookupResponse {
 }
 
 /** The answer to a pull-log batch (pullEventBatchResponseSchema). */
-export function readPullEventsAnswer(doc: unknown): { accepted: number; unknownLicense: number } {
+export function readPullEventsAnswer(doc: unknown): PullEventBatchResponse {
   const o = object(doc, "");
-  return { accepted: integer(o.accepted, "accepted"), unknownLicense: integer(o.unknownLicense, "unknownLicense") };
+  return defined({
+    accepted: integer(o.accepted, "accepted"),
+    unknownLicense: integer(o.unknownLicense, "unknownLicense"),
+    alreadyStored: optional(o.alreadyStored, (v) => boolean(v, "alreadyStored")),
+  });
 }
 
 export interface CacheEventsAnswer {

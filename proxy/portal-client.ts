@@ -1,7 +1,7 @@
 import http from "node:http";
 import https from "node:https";
 import { Readable } from "node:stream";
-import type { CacheEventInput, CacheTagRequest, CacheTagResponse, CacheTrafficInput, LookupRequest, LookupResponse, PullEventInput } from "@/lib/internal/contract";
+import type { CacheEventInput, CacheTagRequest, CacheTagResponse, CacheTrafficInput, LookupRequest, LookupResponse, PullEventBatchResponse, PullEventInput } from "@/lib/internal/contract";
 import { INTERNAL_API } from "@/lib/internal/wire";
 import { tryRead } from "@/lib/validations/json-checks";
 import { readCacheEventsAnswer, readCacheTagAnswer, readLookupAnswer, readPullEventsAnswer } from "./portal-answers";
@@ -140,8 +140,9 @@ export class PortalClient {
     return { status: res.status as 200 | 401 | 403, body };
   }
 
-  async sendPullEvents(events: PullEventInput[]): Promise<{ accepted: number; unknownLicense: number }> {
-    const res = await this.call(INTERNAL_API.pullEvents, { method: "POST", body: { events } });
+  /** A batch of the pull log under its id (the same on every retry: the portal stores it once). */
+  async sendPullEvents(events: PullEventInput[], batchId: string): Promise<PullEventBatchResponse> {
+    const res = await this.call(INTERNAL_API.pullEvents, { method: "POST", body: { batchId, events } });
     if (res.status !== 200) {
       await res.cancel();
       throw new PortalUnavailableError(`The portal refused the pull log batch (HTTP ${res.status}).`, res.status);

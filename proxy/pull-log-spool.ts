@@ -8,8 +8,11 @@ import path from "node:path";
  * any proxy that shares the directory (PROXY_PULL_LOG_DIR) — the same one restarted, on this port
  * or another, or a sibling that keeps running.
  *
- * Each file is one JSON document `{"version":1,"events":[…]}`, mode 600 (events name licenses and
- * client addresses), written atomically (a temporary file flushed to disk, then renamed into
+ * Each file is one JSON document `{"version":2,"batches":[{"id":"<uuid>","events":[…]},…]}`: the
+ * batches as the writer made them, each with its id (pull-log.ts: the portal stores a batch id
+ * once, so a batch sent before the writer stopped is not counted twice). An older proxy's
+ * `{"version":1,"events":[…]}` is read too; its events get batch ids from the proxy that claims
+ * it. Mode 600 (events name licenses and client addresses), written atomically (a temporary file flushed to disk, then renamed into
  * place) under a name no other process uses: `pull-events-<port>-<random>.json`. A file of that
  * form (or an older proxy's `pull-events-<port>.json`) belongs to nobody: its writer has exited.
  *
@@ -22,10 +25,17 @@ import path from "node:path";
  *   is this process's pid under another token: an earlier life of a restarted container); on any
  *   host, it has not renewed the claim (the file's mtime) for `leaseMs`. A live proxy renews its
  *   claims well within that, so two live proxies never deliver the same file.
- * - Should a stalled proxy lose a claim anyway, the portal stores each event id once: a second
- *   delivery adds no row.
+ * - Should a stalled proxy lose a claim anyway, the portal stores each batch id (and each event
+ *   id) once: a second delivery adds nothing.
  */
-const VERSION = 1;
+const VERSION = 2;
+const BATCH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Events of a spool file, in the batches their writer made (`id`), or not batched yet (a version 1 file). */
+export interface SpooledBatch {
+  id?: string;
+  events: unknown[];
+}
 const UNCLAIMED = /^pull-events-[A-Za-z0-9_-]+\.json$/;
 const CLAIMED = /^claim\.(\d+)\.([0-9a-f]+)\.([A-Za-z0-9_-]*)\.(pull-events-[A-Za-z0-9_-]+\.json)$/;
 
@@ -74,7 +84,7 @@ export class SpoolDirectory {
    * a file that would take the events past `room` (put back for later), unless it is the first and
    * `takeOversized`. Files that can't be read are set aside as `unreadable.<name>` and reported.
    */
-  async claim(room: number, takeOversized: boolean, onUnreadable: (e: unknown) => void): Promise<unknown[]> {
+  async claim(room: number, takeOversized: boolean, onUnreadable: (e: unknown) => void): Promise<SpooledBatch[]> {
     let names: string[];
     try {
       names = (await fs.readdir(this.dir)).sort();
@@ -82,7 +92,8 @@ export class SpoolDirectory {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
       throw e;
     }
-    const events: unknown[] = [];
+    const batches: SpooledBatch[] = [];
+    let events = 0;
     for (const name of names) {
       const original = await this.takeable(name);
       if (!original) continue;
@@ -93,7 +104,7 @@ export class SpoolDirectory {
         if ((e as NodeJS.ErrnoException).code === "ENOENT") continue; // another proxy was first
         throw e;
       }
-      let found: unknown[];
+      let found: SpooledBatch[];
       try {
         found = await readSpool(mine);
       } catch (e) {
@@ -101,14 +112,16 @@ export class SpoolDirectory {
         onUnreadable(e);
         continue;
       }
-      if (events.length + found.length > room && !(events.length === 0 && takeOversized)) {
+      const size = found.reduce((n, b) => n + b.events.length, 0);
+      if (events + size > room && !(events === 0 && takeOversized)) {
         await fs.rename(mine, path.join(this.dir, original));
         break;
       }
       this.held.add(mine);
-      events.push(...found);
+      batches.push(...found);
+      events += size;
     }
-    return events;
+    return batches;
   }
 
   /** The original name of `name` if this process may claim it now. */
@@ -143,9 +156,9 @@ export class SpoolDirectory {
     }
   }
 
-  /** At exit: `events` (the claimed files' undelivered ones included) to this process's own file, then the claims go. */
-  async write(events: readonly unknown[]): Promise<void> {
-    if (events.length > 0) await writeSpool(this.ownFile, events);
+  /** At exit: `batches` (the claimed files' undelivered ones included) to this process's own file, then the claims go. */
+  async write(batches: ReadonlyArray<Required<SpooledBatch>>): Promise<void> {
+    if (batches.some((b) => b.events.length > 0)) await writeSpool(this.ownFile, batches);
     await this.release();
   }
 
@@ -164,20 +177,26 @@ function running(pid: number): boolean {
   }
 }
 
-export async function readSpool(file: string): Promise<unknown[]> {
-  const doc = JSON.parse(await fs.readFile(file, "utf8")) as { version?: unknown; events?: unknown };
-  if (doc.version !== VERSION || !Array.isArray(doc.events)) throw new Error(`${file} is not a pull-log spool (version ${VERSION})`);
-  return doc.events;
+export async function readSpool(file: string): Promise<SpooledBatch[]> {
+  const doc = JSON.parse(await fs.readFile(file, "utf8")) as { version?: unknown; events?: unknown; batches?: unknown };
+  if (doc.version === 1 && Array.isArray(doc.events)) return [{ events: doc.events }];
+  if (doc.version === VERSION && Array.isArray(doc.batches) && doc.batches.every(isBatch)) return doc.batches;
+  throw new Error(`${file} is not a pull-log spool (version ${VERSION}, or 1)`);
 }
 
-/** Writes `events` to `file` atomically, mode 600. */
-async function writeSpool(file: string, events: readonly unknown[]): Promise<void> {
+function isBatch(b: unknown): b is SpooledBatch {
+  const { id, events } = (b ?? {}) as { id?: unknown; events?: unknown };
+  return typeof id === "string" && BATCH_ID.test(id) && Array.isArray(events);
+}
+
+/** Writes `batches` to `file` atomically, mode 600. */
+async function writeSpool(file: string, batches: readonly SpooledBatch[]): Promise<void> {
   const dir = path.dirname(file);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomUUID()}.tmp`);
   const handle = await fs.open(tmp, "wx", 0o600);
   try {
-    await handle.writeFile(JSON.stringify({ version: VERSION, events }));
+    await handle.writeFile(JSON.stringify({ version: VERSION, batches }));
     await handle.sync();
   } finally {
     await handle.close();

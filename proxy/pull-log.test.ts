@@ -19,6 +19,19 @@ const event = (n: number): PullEventInput => ({
   at: new Date().toISOString(),
 });
 
+/** A portal whose answers are lost while `failing` (it may have stored the batches); every attempt is kept with its batch id. */
+function unanswering() {
+  const portal = {
+    failing: true,
+    attempts: [] as Array<{ id: string; bytes: number[] }>,
+    sendPullEvents: async (b: PullEventInput[], id: string) => {
+      portal.attempts.push({ id, bytes: b.map((e) => e.bytes) });
+      if (portal.failing) throw new Error("socket hang up");
+    },
+  };
+  return portal;
+}
+
 describe("PullLog", () => {
   it("sends in batches of batchSize, in order", async () => {
     const batches: number[][] = [];
@@ -100,6 +113,35 @@ describe("PullLog", () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
+  it("sends a batch the portal did not acknowledge again as it was, under the same id; later events go in a batch of their own", async () => {
+    const portal = unanswering();
+    const { attempts } = portal;
+    const log = new PullLog(portal, { batchSize: 3 });
+    for (let i = 0; i < 2; i++) log.record(event(i));
+    await log.flush(true);
+    portal.failing = false;
+    for (let i = 2; i < 4; i++) log.record(event(i));
+    await log.flush(true);
+    expect(attempts.map((a) => a.bytes)).toEqual([[0, 1], [0, 1], [2, 3]]);
+    expect(attempts[1]!.id).toBe(attempts[0]!.id);
+    expect(attempts[2]!.id).not.toBe(attempts[0]!.id);
+    expect(new Set(attempts.map((a) => a.id)).size).toBe(2);
+  });
+
+  it("drops the oldest events of a batch waiting to be sent again beyond maxBuffered; the rest keep its id", async () => {
+    const portal = unanswering();
+    const { attempts } = portal;
+    const log = new PullLog(portal, { batchSize: 4, maxBuffered: 5 });
+    for (let i = 0; i < 4; i++) log.record(event(i));
+    await log.flush(true);
+    for (let i = 4; i < 7; i++) log.record(event(i));
+    expect(log.dropped).toBe(2);
+    portal.failing = false;
+    await log.flush(true);
+    expect(attempts.map((a) => a.bytes)).toEqual([[0, 1, 2, 3], [2, 3], [4, 5, 6]]);
+    expect(attempts[1]!.id).toBe(attempts[0]!.id);
+  });
+
   it("resume() ends the backoff as soon as the portal answers again", async () => {
     let up = false;
     const received: number[] = [];
@@ -130,11 +172,13 @@ describe("PullLog with a spool file", () => {
   const spoolFile = (port = 5050) => path.join(dir, `sub-${++n}`, `pull-events-${port}.json`);
   const down = { sendPullEvents: () => Promise.reject(new Error("portal down")) };
   const files = (file: string) => fs.readdirSync(path.dirname(file)).sort();
-  /** The ids in the spool files a stopped log left in `file`'s directory. */
-  const spooledIds = (file: string) =>
+  /** The batches in the spool files a stopped log left in `file`'s directory. */
+  const spooled = (file: string) =>
     files(file)
       .filter((f) => /^pull-events-.*\.json$/.test(f))
-      .flatMap((f) => (JSON.parse(fs.readFileSync(path.join(path.dirname(file), f), "utf8")) as { events: PullEventInput[] }).events.map((e) => e.id));
+      .flatMap((f) => (JSON.parse(fs.readFileSync(path.join(path.dirname(file), f), "utf8")) as { version: 2; batches: Array<{ id: string; events: PullEventInput[] }> }).batches);
+  /** The event ids in those files. */
+  const spooledIds = (file: string) => spooled(file).flatMap((b) => b.events.map((e) => e.id));
 
   it("close() writes what the portal did not take (mode 600); the next log delivers it once and removes the file", async () => {
     const file = spoolFile();
@@ -160,6 +204,27 @@ describe("PullLog with a spool file", () => {
     expect(files(file)).toEqual([]);
     await second.close(100);
     expect(files(file)).toEqual([]);
+  });
+
+  it("a batch sent before close() keeps its id in the file; the log that takes the file sends it under that id", async () => {
+    const file = spoolFile();
+    const portal = unanswering();
+    const first = new PullLog(portal, { spoolFile: file, batchSize: 2 });
+    const events = [event(1), event(2), event(3)];
+    for (const e of events) first.record(e);
+    await first.flush(true);
+    await first.close(50);
+    // The batch it tried (the portal may have stored it), then the one event it never sent, batched now.
+    expect(spooled(file).map((b) => b.events.map((e) => e.id))).toEqual([[events[0]!.id, events[1]!.id], [events[2]!.id]]);
+    expect(spooled(file)[0]!.id).toBe(portal.attempts[0]!.id);
+    const written = spooled(file);
+
+    const received: Array<{ id: string; events: string[] }> = [];
+    const second = new PullLog({ sendPullEvents: async (b, id) => void received.push({ id, events: b.map((e) => e.id) }) }, { spoolFile: file, batchSize: 500 });
+    await second.ready();
+    await second.flush(true);
+    expect(received).toEqual(written.map((b) => ({ id: b.id, events: b.events.map((e) => e.id) })));
+    await second.close(50);
   });
 
   it("a log on another port in the same directory delivers it too", async () => {

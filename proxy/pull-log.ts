@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { PullEventInput } from "@/lib/internal/contract";
 import { MAX_PULL_EVENTS_PER_BATCH } from "@/lib/internal/wire";
 import { tryRead } from "@/lib/validations/json-checks";
@@ -17,11 +18,16 @@ import { SpoolDirectory } from "./pull-log-spool";
  * (the batch on its way included) is written to a file in that file's directory
  * (pull-log-spool.ts). Every proxy sharing the directory claims such files — at start, then every
  * `claimIntervalMs` — and delivers them first: the same proxy restarted on any port, or a sibling
- * that keeps running. Each event has an id: a batch retried after a lost answer, or delivered once
- * more from the spool, is stored once.
+ * that keeps running.
+ *
+ * Each batch has an id, kept on every retry and in the spool file, and the portal stores a batch
+ * id once: a batch retried after a lost answer, or delivered once more from the spool, adds
+ * nothing — not even to the counts of refused attempts, which (unlike pulls) are not stored by
+ * event id. So a batch, once sent, is never split up or added to; only its oldest events may be
+ * dropped when the buffer overflows (what is left is still that batch).
  */
 export interface PullLogSink {
-  sendPullEvents(events: PullEventInput[]): Promise<unknown>;
+  sendPullEvents(events: PullEventInput[], batchId: string): Promise<unknown>;
 }
 
 export interface PullLogOptions {
@@ -52,10 +58,32 @@ export interface PullLogSpoolOptions {
 
 export const DEFAULT_PULL_LOG_BUFFER = 10_000;
 
+/** Events sent together under one id: the same id on every retry, and in the spool file. */
+export interface Batch<T> {
+  id: string;
+  events: T[];
+}
+
+const eventsIn = (batches: ReadonlyArray<{ events: readonly unknown[] }>) => batches.reduce((n, b) => n + b.events.length, 0);
+
+/** Drops the `n` oldest events of `batches` (oldest first), and the batches left empty; how many it dropped. */
+function dropOldest(batches: Array<Batch<unknown>>, n: number): number {
+  let dropped = 0;
+  while (dropped < n && batches.length > 0) {
+    const first = batches[0]!;
+    dropped += first.events.splice(0, n - dropped).length;
+    if (first.events.length === 0) batches.shift();
+  }
+  return dropped;
+}
+
 /** The batching, retry and bounded buffer of the pull log, for any kind of event (the cache's too: cache/reporter.ts). */
 export class BatchQueue<T> {
+  /** Batches made and not delivered yet, oldest first: one the portal did not acknowledge, or ones read back from a spool. */
+  private batches: Array<Batch<T>> = [];
+  /** Events not in a batch yet. */
   private buffer: T[] = [];
-  private inFlight: T[] = [];
+  private inFlight: Batch<T> | undefined;
   private sending: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private failures = 0;
@@ -69,7 +97,7 @@ export class BatchQueue<T> {
   sent = 0;
 
   constructor(
-    private readonly send: (batch: T[]) => Promise<unknown>,
+    private readonly send: (events: T[], batchId: string) => Promise<unknown>,
     protected readonly opts: PullLogOptions = {},
   ) {
     this.flushIntervalMs = opts.flushIntervalMs ?? 1_000;
@@ -79,23 +107,40 @@ export class BatchQueue<T> {
     this.now = opts.now ?? Date.now;
   }
 
+  /** Events waiting to be sent: in batches not acknowledged yet, and not in a batch yet. */
   get buffered(): number {
-    return this.buffer.length;
+    return eventsIn(this.batches) + this.buffer.length;
   }
 
   /** Events not yet delivered: buffered, plus the batch on its way (not yet acknowledged). */
   get pending(): number {
-    return this.buffer.length + this.inFlight.length;
+    return this.buffered + (this.inFlight?.events.length ?? 0);
   }
 
-  /** What is not yet delivered, oldest first: the batch on its way, then the buffer. */
+  /** What is not yet delivered, oldest first: the batch on its way, the other batches, then the buffer. */
   unsent(): T[] {
-    return [...this.inFlight, ...this.buffer];
+    return [...(this.inFlight?.events ?? []), ...this.batches.flatMap((b) => b.events), ...this.buffer];
   }
 
-  /** Puts events delivered by nobody yet (an earlier process's) before the buffered ones. */
-  restore(events: readonly T[]): void {
-    this.buffer.unshift(...events);
+  /** Puts everything buffered into batches (each with its id from now on) and returns what is not delivered yet, oldest first. */
+  protected sealUnsent(): Array<Batch<T>> {
+    while (this.buffer.length > 0) this.batches.push(this.nextBatch());
+    return [...(this.inFlight ? [this.inFlight] : []), ...this.batches];
+  }
+
+  /**
+   * Puts batches nobody delivered yet (an earlier process's) before the buffered events. A batch
+   * with an id keeps it (the portal may have stored it already); events without one are batched
+   * here.
+   */
+  restore(batches: ReadonlyArray<{ id?: string; events: readonly T[] }>): void {
+    const made: Array<Batch<T>> = [];
+    for (const { id, events } of batches) {
+      // A batch keeps its events together up to what the portal takes in one (no proxy makes a larger one).
+      const size = id ? MAX_PULL_EVENTS_PER_BATCH : this.batchSize;
+      for (let i = 0; i < events.length; i += size) made.push({ id: (i === 0 && id) || randomUUID(), events: events.slice(i, i + size) });
+    }
+    this.batches.unshift(...made);
     this.trim();
   }
 
@@ -120,45 +165,52 @@ export class BatchQueue<T> {
   /** Sends what is buffered, batch by batch, unless backing off after a failure (`force` ignores the backoff). */
   flush(force = false): Promise<void> {
     if (this.sending) return this.sending;
-    if (this.buffer.length === 0 || (!force && this.now() < this.retryAt)) return Promise.resolve();
+    if (this.buffered === 0 || (!force && this.now() < this.retryAt)) return Promise.resolve();
     this.sending = this.drain().finally(() => (this.sending = undefined));
     return this.sending;
   }
 
+  private nextBatch(): Batch<T> {
+    const events = this.buffer.splice(0, this.batchSize);
+    this.left(events);
+    return { id: randomUUID(), events };
+  }
+
   private async drain(): Promise<void> {
-    while (this.buffer.length > 0) {
-      const batch = this.buffer.splice(0, this.batchSize);
-      this.left(batch);
+    while (this.buffered > 0) {
+      const batch = this.batches.shift() ?? this.nextBatch();
       this.inFlight = batch;
       try {
-        await this.send(batch);
+        await this.send(batch.events, batch.id);
       } catch (e) {
-        this.inFlight = [];
-        this.buffer.unshift(...batch);
+        // Sent again as it is, under its id: the portal may have stored it and only the answer got lost.
+        this.inFlight = undefined;
+        this.batches.unshift(batch);
         this.trim();
         this.failures++;
         this.retryAt = this.now() + Math.min(this.maxBackoffMs, 1000 * 2 ** (this.failures - 1));
         this.opts.onError?.(e);
         return;
       }
-      this.inFlight = [];
+      this.inFlight = undefined;
       this.failures = 0;
       this.retryAt = 0;
-      this.sent += batch.length;
-      this.opts.onSent?.(batch.length);
+      this.sent += batch.events.length;
+      this.opts.onSent?.(batch.events.length);
     }
   }
 
   /** Events leave the buffer (taken into a batch, or dropped). */
   protected left(_events: T[]): void {}
 
+  /** Beyond maxBuffered, drops the oldest: from the batches first (what is left of one keeps its id), then the buffer. */
   private trim(): void {
-    const over = this.buffer.length - this.maxBuffered;
-    if (over > 0) {
-      this.left(this.buffer.splice(0, over));
-      this.dropped += over;
-      this.opts.onDropped?.(over);
-    }
+    const over = this.buffered - this.maxBuffered;
+    if (over <= 0) return;
+    const fromBuffer = over - dropOldest(this.batches, over);
+    if (fromBuffer > 0) this.left(this.buffer.splice(0, fromBuffer));
+    this.dropped += over;
+    this.opts.onDropped?.(over);
   }
 
   /** Stops the timer and makes a last attempt to deliver, bounded by `timeoutMs`. */
@@ -195,7 +247,7 @@ export class PullLog extends BatchQueue<PullEventInput> {
     sink: PullLogSink,
     private readonly spoolOpts: PullLogOptions & PullLogSpoolOptions = {},
   ) {
-    super((batch) => sink.sendPullEvents(batch), spoolOpts);
+    super((events, batchId) => sink.sendPullEvents(events, batchId), spoolOpts);
     this.spool = spoolOpts.spoolFile ? new SpoolDirectory(spoolOpts.spoolFile, { leaseMs: spoolOpts.claimLeaseMs, now: spoolOpts.now }) : undefined;
     this.loaded = this.claimOrphans();
   }
@@ -248,18 +300,19 @@ export class PullLog extends BatchQueue<PullEventInput> {
     if (!spool) return Promise.resolve();
     return this.exclusive(async () => {
       if (this.stopping) return;
-      let events: PullEventInput[];
+      let batches: Array<{ id?: string; events: PullEventInput[] }>;
       try {
         await spool.renew();
         const raw = await spool.claim(this.maxBuffered - this.pending, this.pending === 0, (e) => this.spoolOpts.onSpoolError?.(e));
-        events = raw.flatMap((e) => tryRead(e, readPullEvent) ?? []);
+        batches = raw.map(({ id, events }) => ({ ...(id && { id }), events: events.flatMap((e) => tryRead(e, readPullEvent) ?? []) }));
       } catch (e) {
         this.spoolOpts.onSpoolError?.(e);
         return;
       }
-      if (events.length === 0) return;
-      this.restore(events);
-      this.spoolOpts.onRestored?.(events.length);
+      const restored = eventsIn(batches);
+      if (restored === 0) return;
+      this.restore(batches);
+      this.spoolOpts.onRestored?.(restored);
       void this.flush(true);
     });
   }
@@ -286,11 +339,14 @@ export class PullLog extends BatchQueue<PullEventInput> {
     const spool = this.spool;
     if (!spool) return;
     await this.exclusive(async () => {
-      const left = this.unsent().slice(-this.maxBuffered);
-      if (left.length === 0 && spool.holding === 0) return;
+      // Copies: should the send still on its way fail after all, its batch goes back to the queue whole.
+      const left = this.sealUnsent().map((b) => ({ id: b.id, events: [...b.events] }));
+      dropOldest(left, eventsIn(left) - this.maxBuffered);
+      const count = eventsIn(left);
+      if (count === 0 && spool.holding === 0) return;
       try {
         await spool.write(left);
-        if (left.length > 0) this.spoolOpts.onSpooled?.(left.length);
+        if (count > 0) this.spoolOpts.onSpooled?.(count);
       } catch (e) {
         this.spoolOpts.onSpoolError?.(e);
       }

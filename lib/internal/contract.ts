@@ -174,13 +174,23 @@ const pullEventSchema = z
 export type PullEventInput = z.input<typeof pullEventSchema>;
 export type PullEvent = z.infer<typeof pullEventSchema>;
 
-export const pullEventBatchSchema = z.object({ events: z.array(pullEventSchema).min(1).max(MAX_PULL_EVENTS_PER_BATCH) }).strict();
+/**
+ * A batch of the pull log. `batchId` is the proxy's for this batch, the same on every retry and
+ * in its spool file: the portal stores a batch once and answers a repeat `alreadyStored` — which
+ * keeps the counts of refused attempts (stored by count, not by event id) exactly once. Absent (an
+ * older proxy): each event id is still stored once, but refusals of a batch sent again add up again.
+ */
+export const pullEventBatchSchema = z.object({ batchId: z.uuid().optional(), events: z.array(pullEventSchema).min(1).max(MAX_PULL_EVENTS_PER_BATCH) }).strict();
+export type PullEventBatch = z.infer<typeof pullEventBatchSchema>;
 
 export const pullEventBatchResponseSchema = z.object({
   accepted: z.number().int(),
   /** Events of licenses that no longer exist (deleted with their customer or team). */
   unknownLicense: z.number().int(),
+  /** The batch id was stored before: nothing was added (its `accepted` and `unknownLicense` are 0). */
+  alreadyStored: z.boolean().optional(),
 });
+export type PullEventBatchResponse = z.infer<typeof pullEventBatchResponseSchema>;
 
 const digestSchema = z.string().regex(/^sha256:[a-f0-9]{64}$/, "must be a sha256 digest");
 const upstreamRepositorySchema = z.string().max(255).refine(isValidRepository, "is not a repository name");

@@ -45,7 +45,7 @@ export const handlePullEvents = defineRoute({
   limit: 2 * 1024 * 1024,
   errors: "json",
   async handler({ body, deps }) {
-    return jsonResponse(200, await ingestPullEvents(await deps.db(), body.events));
+    return jsonResponse(200, await ingestPullEvents(await deps.db(), body));
   },
 });
 

@@ -1,25 +1,35 @@
 import { randomUUID } from "node:crypto";
-import type { Db } from "@/lib/db/client";
+import type { Db, Tx } from "@/lib/db/client";
 import type { PullReason, PullResult } from "@/lib/activity/reasons";
-import type { PullEvent } from "./contract";
+import type { PullEvent, PullEventBatch, PullEventBatchResponse } from "./contract";
 
 /**
  * Stores a batch of the proxy's pull-log events. Team, customer and app come from the license
  * row, not from the proxy's payload, so an event can only land in its license's team; an attempt
  * with a license the portal did not know lands in the team of the app its path named (no
- * customer). Events of licenses or apps that no longer exist are counted and dropped; an event id
- * seen before is skipped (the proxy retries batches whose answer it did not get).
+ * customer). Events of licenses or apps that no longer exist are counted and dropped.
  *
  * Refused attempts are stored once per team, license (or app), reason, action, reference and
  * minute, with a count: a storm of them adds to one row. And at most
  * MAX_REFUSED_REFERENCES_PER_MINUTE references are stored per license (or app), reason and
  * minute; the rest add to one row whose reference is `*` (other references). So refusals cost the
- * database a bounded number of rows per minute whatever a client sends. Those counts are at least
- * once: a batch retried after an answer the proxy did not get adds its refusals again.
+ * database a bounded number of rows per minute whatever a client sends.
+ *
+ * Exactly once: the proxy sends a batch again when it did not get the answer (the portal may have
+ * stored it), or delivers it once more from a spool file. Its batch id is recorded in the same
+ * transaction as its rows, and a batch id seen before is answered `alreadyStored` with nothing
+ * added; a second delivery running at the same time waits for the first's transaction and then
+ * finds the receipt. Receipts are kept PULL_BATCH_RECEIPT_DAYS. Without a batch id (an older
+ * proxy), an event id seen before is still skipped, but the refusals of a batch sent again are
+ * counted again.
  */
 export const MAX_REFUSED_REFERENCES_PER_MINUTE = 20;
 /** The reference of the row that gathers a minute's refusals beyond MAX_REFUSED_REFERENCES_PER_MINUTE. */
 export const OTHER_REFERENCES = "*";
+/** How long a batch id is remembered: a batch delivered again later (a spool file left that long) counts its refusals again. */
+export const PULL_BATCH_RECEIPT_DAYS = 14;
+/** Receipts older than that deleted per batch stored: more than one batch adds, so the table stays bounded. */
+const RECEIPTS_PRUNED_PER_BATCH = 100;
 
 interface Owner {
   teamId: string;
@@ -36,7 +46,30 @@ function resultOf(e: PullEvent): { result: PullResult; reason: PullReason | null
   return { result: "refused", reason: "other" };
 }
 
-export async function ingestPullEvents(db: Db, events: PullEvent[]): Promise<{ accepted: number; unknownLicense: number }> {
+export async function ingestPullEvents(db: Db, { batchId, events }: PullEventBatch, now = new Date()): Promise<PullEventBatchResponse> {
+  const answer = await db.$transaction(
+    async (tx) => {
+      if (batchId && (await tx.pullEventBatch.createMany({ data: [{ id: batchId, receivedAt: now }], skipDuplicates: true })).count === 0) {
+        return { accepted: 0, unknownLicense: 0, alreadyStored: true };
+      }
+      return storeEvents(tx, events);
+    },
+    // A batch of refusals is a few statements per row, on a database that may be busy.
+    { timeout: 30_000 },
+  );
+  if (batchId) await pruneReceipts(db, now);
+  return answer;
+}
+
+async function pruneReceipts(db: Db, now: Date): Promise<void> {
+  const before = new Date(now.getTime() - PULL_BATCH_RECEIPT_DAYS * 86_400_000);
+  await db.$executeRaw`
+    DELETE FROM "PullEventBatch" WHERE "id" IN (
+      SELECT "id" FROM "PullEventBatch" WHERE "receivedAt" < ${before.toISOString()}::timestamp LIMIT ${RECEIPTS_PRUNED_PER_BATCH}
+    )`;
+}
+
+async function storeEvents(db: Tx, events: PullEvent[]): Promise<{ accepted: number; unknownLicense: number }> {
   const licenseIds = [...new Set(events.flatMap((e) => (e.licenseId ? [e.licenseId] : [])))];
   const slugs = [...new Set(events.flatMap((e) => (!e.licenseId && e.appSlug ? [e.appSlug] : [])))];
   const [licenses, apps] = await Promise.all([
@@ -87,7 +120,8 @@ export async function ingestPullEvents(db: Db, events: PullEvent[]): Promise<{ a
     });
   }
   const { count } = rows.length ? await db.pullEvent.createMany({ data: rows, skipDuplicates: true }) : { count: 0 };
-  for (const r of refusals.values()) await storeRefusal(db, r);
+  // In the order of their keys: concurrent batches lock the rows they add to in the same order, never waiting on each other in a circle.
+  for (const key of [...refusals.keys()].sort()) await storeRefusal(db, refusals.get(key)!);
   return { accepted: count + refusals.size, unknownLicense: events.length - owned };
 }
 
@@ -96,7 +130,7 @@ function refusalScope(owner: Owner, reason: PullReason, at: string): string {
   return [owner.teamId, owner.licenseId ?? `app:${owner.appId}`, reason, new Date(at).toISOString().slice(0, 16)].join("|");
 }
 
-async function storeRefusal(db: Db, { owner, event: e, reason, count }: { owner: Owner; event: PullEvent; reason: PullReason; count: number }): Promise<void> {
+async function storeRefusal(db: Tx, { owner, event: e, reason, count }: { owner: Owner; event: PullEvent; reason: PullReason; count: number }): Promise<void> {
   const scope = refusalScope(owner, reason, e.at);
   let reference = e.reference;
   let key = `${scope}|${e.action}|${e.image}|${reference ?? ""}`;

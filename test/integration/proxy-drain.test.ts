@@ -136,7 +136,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
       const spool = path.join(pullLogDir, spoolFiles()[0]!);
       const stat = fs.statSync(spool);
       expect(stat.mode & 0o777).toBe(0o600);
-      const spooled = (JSON.parse(fs.readFileSync(spool, "utf8")) as { events: Array<{ id: string }> }).events;
+      const spooled = (JSON.parse(fs.readFileSync(spool, "utf8")) as { batches: Array<{ id: string; events: Array<{ id: string }> }> }).batches.flatMap((b) => b.events);
       expect(spooled.length + (await rows(license.id))).toBeGreaterThanOrEqual(made);
       expect(spooled.length).toBeGreaterThanOrEqual(made - 1);
 

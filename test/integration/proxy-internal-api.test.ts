@@ -2,13 +2,15 @@ import crypto from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseEnv } from "@/lib/config/env";
 import { INTERNAL_API } from "@/lib/internal/contract";
+import { PULL_BATCH_RECEIPT_DAYS } from "@/lib/internal/pull-events";
 import { addRegistry, createLicense, createTenant, type Tenant } from "@/test/support/factories";
 import { proxyFixture, startInternalApi } from "@/test/support/proxy-fixture";
 
 /**
  * The portal's internal API for the proxy, on its own: PROXY_SERVICE_TOKEN (and what production
  * does without one), validation, the lookup's answers by case, and pull-log ingestion (team taken
- * from the license, retried batches stored once, events of unknown licenses dropped).
+ * from the license, retried batches stored once — refusal counts included —, events of unknown
+ * licenses dropped).
  */
 
 describe("internal API for the proxy", () => {
@@ -156,5 +158,50 @@ describe("internal API for the proxy", () => {
 
     expect((await post(INTERNAL_API.pullEvents, { events: [] })).status).toBe(422);
     expect((await post(INTERNAL_API.pullEvents, { events: [{ ...event(license.id), teamId: b.teamId }] })).status).toBe(422);
+    expect((await post(INTERNAL_API.pullEvents, { batchId: "not-a-uuid", events: [event(license.id)] })).status).toBe(422);
+  });
+
+  it("pull events: a batch sent again under its id is answered alreadyStored and adds nothing to the refusal counts, also when both arrive at once", async () => {
+    const refusal = (reference: string, count: number) => ({
+      id: crypto.randomUUID(),
+      licenseId: license.id,
+      image: "proxy/alpha/ghcr/acme/app",
+      reference,
+      action: "pull-manifest",
+      status: 401,
+      bytes: 0,
+      actor: "10.0.0.2",
+      at: new Date().toISOString(),
+      result: "refused",
+      reason: "revoked_license",
+      count,
+    });
+    const refusedCount = async () => (await fx.db.pullEvent.aggregate({ where: { licenseId: license.id, result: "refused" }, _sum: { count: true } }))._sum.count ?? 0;
+    const batch = { batchId: crypto.randomUUID(), events: [refusal("1.0", 7), refusal("1.1", 3)] };
+    expect(await (await post(INTERNAL_API.pullEvents, batch)).json()).toEqual({ accepted: 2, unknownLicense: 0 });
+    expect(await (await post(INTERNAL_API.pullEvents, batch)).json()).toEqual({ accepted: 0, unknownLicense: 0, alreadyStored: true });
+    expect(await refusedCount()).toBe(10);
+
+    // Both deliveries at once (the proxy gave up waiting for the first answer): one stores, the other finds its receipt.
+    const twice = { batchId: crypto.randomUUID(), events: [refusal("1.0", 5), refusal("2.0", 1)] };
+    const answers = await Promise.all([post(INTERNAL_API.pullEvents, twice), post(INTERNAL_API.pullEvents, twice)].map(async (r) => (await r).json()));
+    expect(answers).toContainEqual({ accepted: 2, unknownLicense: 0 });
+    expect(answers).toContainEqual({ accepted: 0, unknownLicense: 0, alreadyStored: true });
+    expect(await refusedCount()).toBe(16);
+
+    // An older proxy's batch, without an id: stored, its refusals counted again if it comes again.
+    expect(await (await post(INTERNAL_API.pullEvents, { events: [refusal("1.0", 2)] })).json()).toEqual({ accepted: 1, unknownLicense: 0 });
+    expect(await refusedCount()).toBe(18);
+  });
+
+  it("pull events: receipts older than the retention are pruned as batches come in", async () => {
+    const old = crypto.randomUUID();
+    await fx.db.pullEventBatch.create({ data: { id: old, receivedAt: new Date(Date.now() - (PULL_BATCH_RECEIPT_DAYS + 1) * 86_400_000) } });
+    const recent = crypto.randomUUID();
+    await fx.db.pullEventBatch.create({ data: { id: recent, receivedAt: new Date(Date.now() - 86_400_000) } });
+    const event = { id: crypto.randomUUID(), licenseId: license.id, image: "ghcr.io/acme/app", reference: "1.0", action: "pull-manifest", status: 200, bytes: 1, actor: null, at: new Date().toISOString() };
+    expect((await post(INTERNAL_API.pullEvents, { batchId: crypto.randomUUID(), events: [event] })).status).toBe(200);
+    const kept = (await fx.db.pullEventBatch.findMany({ where: { id: { in: [old, recent] } } })).map((r) => r.id);
+    expect(kept).toEqual([recent]);
   });
 });
