@@ -66,31 +66,23 @@ export function MemberRow({
             </SubmitButton>
           </form>
           )}
-          <ConfirmDialog
-            title={`End the sessions of ${member.email}?`}
-            trigger="End sessions"
-            triggerLabel={`End sessions of ${member.email}`}
+          <MemberActionDialog
+            member={member}
             action={endSessions}
-            id={member.id}
-            idName="membershipId"
+            state={sessionsState}
+            name="End sessions"
+            title={`End the sessions of ${member.email}?`}
             question="Every browser they are signed in with is signed out on its next request. They can sign in again at once."
-            confirmLabel="End sessions"
             pendingText="Ending…"
-            error={sessionsState.status === "error" ? sessionsState.message : null}
-            closeOn={sessionsState.status === "ok" ? sessionsState : null}
           />
-          <ConfirmDialog
-            title={`Reset two-factor authentication of ${member.email}?`}
-            trigger="Reset 2FA"
-            triggerLabel={`Reset 2FA of ${member.email}`}
+          <MemberActionDialog
+            member={member}
             action={resetTwoFactor}
-            id={member.id}
-            idName="membershipId"
+            state={resetState}
+            name="Reset 2FA"
+            title={`Reset two-factor authentication of ${member.email}?`}
             question="Their authenticator app and recovery codes stop working. They sign in with their password alone until they set it up again (at once, if the team requires it)."
-            confirmLabel="Reset 2FA"
             pendingText="Resetting…"
-            error={resetState.status === "error" ? resetState.message : null}
-            closeOn={resetState.status === "ok" ? resetState : null}
           />
           {manage && (
           <ConfirmDialog
@@ -109,5 +101,44 @@ export function MemberRow({
         </div>
       )}
     </li>
+  );
+}
+
+/**
+ * An action on a member who stays in the team (ending their sessions, resetting their 2FA), behind
+ * a confirmation: `name` is the button's text, in the row and in the dialog. The row holds the
+ * action's state, and shows its success message.
+ */
+function MemberActionDialog({
+  member,
+  action,
+  state,
+  name,
+  title,
+  question,
+  pendingText,
+}: {
+  member: { id: string; email: string };
+  action: (data: FormData) => void;
+  state: ActionState;
+  name: string;
+  title: string;
+  question: string;
+  pendingText: string;
+}) {
+  return (
+    <ConfirmDialog
+      title={title}
+      trigger={name}
+      triggerLabel={`${name} of ${member.email}`}
+      action={action}
+      id={member.id}
+      idName="membershipId"
+      question={question}
+      confirmLabel={name}
+      pendingText={pendingText}
+      error={state.status === "error" ? state.message : null}
+      closeOn={state.status === "ok" ? state : null}
+    />
   );
 }
