@@ -1,17 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadAll } from "js-yaml";
-import { buildInstructions, type InstructionsInput } from "./build";
-
-const LICENSE = "abcdefghijklmnopqrstuvwxyz0";
-const base: InstructionsInput = {
-  appSlug: "acme",
-  licenseId: LICENSE,
-  proxyHost: "proxy.example.com",
-  registryHost: "registry.example.com",
-  images: [{ reference: "proxy.example.com/proxy/acme/quay.io/acme/api:1.4", source: "quay.io/acme/api:1.4", via: "proxy", helmChart: false }],
-  namespace: "acme",
-  additionalNamespaces: [],
-};
+import { instructionsInput as base, LICENSE } from "@/test/support/instructions-input";
+import { buildInstructions } from "./build";
 
 const auth = Buffer.from(`LICENSE_ID:${LICENSE}`).toString("base64");
 

@@ -1,17 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { instructionsInput } from "@/test/support/instructions-input";
 import { buildInstructions, type InstructionsInput } from "./build";
 import { instructionsText } from "./text";
 
-const LICENSE = "abcdefghijklmnopqrstuvwxyz0";
 const input: InstructionsInput = {
-  appSlug: "acme",
-  licenseId: LICENSE,
-  proxyHost: "proxy.example.com",
-  registryHost: "registry.example.com",
-  images: [
-    { reference: "proxy.example.com/proxy/acme/quay.io/acme/api:1.4", source: "quay.io/acme/api:1.4", via: "proxy", helmChart: false },
-    { reference: "registry.example.com/acme/charts/acme:2.0.1", source: "acme/charts/acme:2.0.1", via: "hosted", helmChart: true },
-  ],
+  ...instructionsInput,
+  images: [...instructionsInput.images, { reference: "registry.example.com/acme/charts/acme:2.0.1", source: "acme/charts/acme:2.0.1", via: "hosted", helmChart: true }],
   namespace: "prod",
   additionalNamespaces: ["jobs"],
 };
