@@ -49,7 +49,7 @@ export default defineConfig({
   },
   webServer: {
     // The default folder reuses a fresh build (the integration tier makes one); a folder of its own always builds.
-    command: distDir === ".next" ? "node --import tsx test/support/production-build.ts && npm start" : "npm run build && npm start",
+    command: distDir === ".next" ? "node --import tsx scripts/ensure-build.ts && npm start" : "npm run build && npm start",
     url: `http://localhost:${port}/sign-in`,
     timeout: 600_000,
     reuseExistingServer: false,

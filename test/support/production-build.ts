@@ -5,7 +5,8 @@ import path from "node:path";
 /**
  * The production build (`npm run build`: Next's output in .next, the bundles in dist/) for tests
  * that run what `npm start` runs. An existing build is used when it is newer than every source it
- * is made from; otherwise it is built here (a minute or two on 2 cores).
+ * is made from; otherwise it is built here (a minute or two on 2 cores). The end-to-end tier's web
+ * server does the same through scripts/ensure-build.ts.
  */
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -40,7 +41,3 @@ export function ensureProductionBuild(): void {
   });
   if (r.status !== 0) throw new Error(`npm run build failed (${r.status}):\n${(r.stdout + r.stderr).slice(-4000)}`);
 }
-
-// `node --import tsx test/support/production-build.ts`: the end-to-end tier's web server builds
-// only when the integration tier's build is missing or stale.
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) ensureProductionBuild();
