@@ -40,6 +40,7 @@ const proxy = createProxyServer({
     ...config.options.pullLog,
     onRestored: (n) => log.info(`proxy: ${n} pull-log event(s) a stopped proxy could not deliver read back from ${pullLogDir}`),
     onSpooled: (n) => log.warn(`proxy: ${n} pull-log event(s) the portal did not take written to ${pullLogDir}; the next proxy to start there (or one running there) delivers them`),
+    onRejected: (n, e) => log.error(`proxy: the portal refused a pull-log batch of ${n} event(s) (${(e as Error).message}); dropped, later batches go on (is the portal older than this proxy? upgrade the portal first)`),
     onSpoolError: (e) => log.error(`proxy: the pull-log files in ${pullLogDir}: ${(e as Error).message} (set PROXY_PULL_LOG_DIR to a writable directory)`),
   },
   ...(config.accessLog && { log: (entry) => process.stdout.write(JSON.stringify(entry) + "\n") }),

@@ -99,6 +99,30 @@ describe("PullLog", () => {
     expect(log.buffered).toBe(100);
   });
 
+  it("drops a batch the portal read and refused (400, 422), logs it, and goes on with the next; any other failure is sent again", async () => {
+    const sent: number[][] = [];
+    const rejected: number[] = [];
+    const answers = [Object.assign(new Error("HTTP 422"), { status: 422 }), Object.assign(new Error("HTTP 503"), { status: 503 })];
+    const log = new PullLog(
+      {
+        sendPullEvents: async (b) => {
+          const answer = answers.shift();
+          if (answer) throw answer;
+          sent.push(b.map((e) => e.bytes));
+        },
+      },
+      { batchSize: 2, onRejected: (n) => rejected.push(n) },
+    );
+    for (let i = 0; i < 4; i++) log.record(event(i));
+    await log.flush(true); // [0, 1] refused for good; [2, 3] meets a 503 and waits
+    expect(rejected).toEqual([2]);
+    expect(log.dropped).toBe(2);
+    expect(log.buffered).toBe(2);
+    await log.flush(true);
+    expect(sent).toEqual([[2, 3]]);
+    expect(log.buffered).toBe(0);
+  });
+
   it("close() makes a last, bounded attempt", async () => {
     const got: number[] = [];
     const log = new PullLog({ sendPullEvents: async (b) => void got.push(...b.map((e) => e.bytes)) });

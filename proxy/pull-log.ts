@@ -38,7 +38,15 @@ export interface PullLogOptions {
   onSent?: (n: number) => void;
   onDropped?: (n: number) => void;
   onError?: (e: unknown) => void;
+  /** The portal read a batch and refused it (HTTP 400 or 422): it is dropped, not sent again, so it can't hold up the ones behind it. */
+  onRejected?: (n: number, e: unknown) => void;
   now?: () => number;
+}
+
+/** The portal's answer to a batch it read and found invalid: sending it again would get the same answer. */
+function rejectedForGood(e: unknown): boolean {
+  const status = (e as { status?: unknown } | null)?.status;
+  return status === 400 || status === 422;
 }
 
 export interface PullLogSpoolOptions {
@@ -183,8 +191,14 @@ export class BatchQueue<T> {
       try {
         await this.send(batch.events, batch.id);
       } catch (e) {
-        // Sent again as it is, under its id: the portal may have stored it and only the answer got lost.
         this.inFlight = undefined;
+        if (rejectedForGood(e)) {
+          this.dropped += batch.events.length;
+          this.opts.onDropped?.(batch.events.length);
+          this.opts.onRejected?.(batch.events.length, e);
+          continue;
+        }
+        // Sent again as it is, under its id: the portal may have stored it and only the answer got lost.
         this.batches.unshift(batch);
         this.trim();
         this.failures++;
