@@ -50,6 +50,27 @@ describe("a fill spooled to disk", () => {
     expect((await after).equals(blob)).toBe(true);
   });
 
+  it("gives the whole blob to readers that fall behind by more than it keeps in memory, and to those that keep up", async () => {
+    const blob = crypto.randomBytes(3 * 1024 * 1024 + 123);
+    const fill = new Fill(digestOf(blob), dir);
+    const body = new PassThrough();
+    const run = fill.run(body);
+    const early = collect(fill.reader());
+    let late: Promise<Buffer> | undefined;
+    for (let at = 0; at < blob.length; at += 64 * 1024) {
+      if (!body.write(blob.subarray(at, at + 64 * 1024))) await new Promise((resolve) => body.once("drain", resolve));
+      if (at >= 2.5 * 1024 * 1024 && !late) {
+        await new Promise((resolve) => setTimeout(resolve, 20)); // the fill catches up with the body
+        late = collect(fill.reader());
+      }
+    }
+    body.end();
+    await run;
+    expect(fill.state).toBe("done");
+    expect((await early).equals(blob)).toBe(true);
+    expect((await late!).equals(blob)).toBe(true);
+  });
+
   it("holds the last byte back until the body matched its digest", async () => {
     const blob = crypto.randomBytes(1000);
     const fill = new Fill(digestOf(blob), dir);

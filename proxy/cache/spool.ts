@@ -17,12 +17,18 @@ import { DigestMismatchError } from "@/proxy/verify-digest";
  * body that is wrong or cut short never reaches any reader whole (they fail instead), and the
  * store's upload never completes, so nothing unverified is committed.
  *
+ * The newest bytes are also kept in memory, as the chunks arrived (no copy): a reader that keeps
+ * up — the client that missed, the upload to the store — takes them from there, without a read
+ * of the file; the file serves those that fall behind or join late.
+ *
  * The file is removed once the fill has ended and `release()` was called; readers that opened it
  * before keep their descriptor.
  */
 export type FillState = "filling" | "done" | "failed";
 
 const READ_CHUNK = 256 * 1024;
+/** How much of the newest body stays in memory for readers that keep up (a few socket reads' worth). */
+const MEMORY_TAIL = 1024 * 1024;
 
 export class Fill {
   readonly file: string;
@@ -32,6 +38,9 @@ export class Fill {
   private readonly events = new EventEmitter();
   private fd: fs.promises.FileHandle | undefined;
   private released = false;
+  /** The newest chunks written, and the offset of the first. */
+  private tail: Buffer[] = [];
+  private tailStart = 0;
 
   constructor(
     readonly digest: string,
@@ -62,6 +71,7 @@ export class Fill {
         hash.update(chunk);
         await this.fd.write(chunk, 0, chunk.length, this.written);
         this.written += chunk.length;
+        this.keep(chunk);
         this.events.emit("progress");
       }
       const actual = hash.digest("hex");
@@ -70,6 +80,7 @@ export class Fill {
     } catch (e) {
       this.error = e instanceof Error ? e : new Error(String(e));
       this.state = "failed";
+      this.tail = [];
       body.destroy();
     } finally {
       await this.fd?.close().catch(() => {});
@@ -93,7 +104,25 @@ export class Fill {
   }
 
   private unlink(): void {
+    this.tail = [];
     fs.rmSync(this.file, { force: true });
+  }
+
+  private keep(chunk: Buffer): void {
+    this.tail.push(chunk);
+    while (this.written - this.tailStart - this.tail[0]!.length >= MEMORY_TAIL) this.tailStart += this.tail.shift()!.length;
+  }
+
+  /** Up to `max` bytes at `pos` as a view of a chunk still in memory, or undefined when only the file has them. */
+  fromMemory(pos: number, max: number): Buffer | undefined {
+    let end = this.written;
+    for (let i = this.tail.length - 1; i >= 0 && end > pos; i--) {
+      const chunk = this.tail[i]!;
+      const start = end - chunk.length;
+      if (pos >= start) return chunk.subarray(pos - start, Math.min(chunk.length, pos - start + max));
+      end = start;
+    }
+    return undefined;
   }
 
   /** A stream of the blob from the start, following the fill; it fails if the fill fails. */
@@ -133,6 +162,12 @@ class SpoolReader extends Readable {
         if (fill.state === "failed") return void this.destroy(fill.error ?? new Error("the blob's fill failed"));
         const available = fill.readable - this.pos;
         if (available > 0) {
+          const kept = fill.fromMemory(this.pos, available);
+          if (kept) {
+            this.pos += kept.length;
+            if (!this.push(kept)) return;
+            continue;
+          }
           const buf = Buffer.allocUnsafe(Math.min(available, READ_CHUNK));
           const { bytesRead } = await new Promise<{ bytesRead: number }>((resolve, reject) =>
             fs.read(this.fd, buf, 0, buf.length, this.pos, (err, bytesRead) => (err ? reject(err) : resolve({ bytesRead }))),
@@ -143,7 +178,8 @@ class SpoolReader extends Readable {
           continue;
         }
         if (fill.state === "done") return void this.push(null);
-        this.unsubscribe = fill.onProgress(() => {
+        // One wait at a time: the stream may ask for more (`_read`) while this reader already waits.
+        this.unsubscribe ??= fill.onProgress(() => {
           this.unsubscribe = undefined;
           void this.pump();
         });
