@@ -13,7 +13,9 @@ import { DigestMismatchError } from "@/proxy/verify-digest";
  * follows the file up to what has been written, so a slow reader slows nobody and memory stays
  * at a chunk per reader.
  *
- * The last byte is released to readers only once the whole body has matched its digest: a
+ * The last chunk is released to readers only once the whole body has matched its digest (holding
+ * back a whole chunk rather than its last byte gives a reader that keeps up the chunks as they
+ * came, one write each to its client or the store): a
  * body that is wrong or cut short never reaches any reader whole (they fail instead), and the
  * store's upload never completes, so nothing unverified is committed.
  *
@@ -54,9 +56,9 @@ export class Fill {
     this.events.setMaxListeners(0);
   }
 
-  /** Bytes a reader may have: everything once verified, all but the last byte before. */
+  /** Bytes a reader may have: everything once verified, all but the last chunk before. */
   get readable(): number {
-    return this.state === "done" ? this.written : Math.max(0, this.written - 1);
+    return this.state === "done" ? this.written : this.written - (this.tail.at(-1)?.length ?? 0);
   }
 
   /** Consumes `body` into the spool and verifies it; resolves when done, never rejects (the state says how it ended). */
@@ -68,6 +70,7 @@ export class Fill {
     try {
       this.fd = await fs.promises.open(this.file, "r+");
       for await (const chunk of body as AsyncIterable<Buffer>) {
+        if (chunk.length === 0) continue;
         hash.update(chunk);
         await this.fd.write(chunk, 0, chunk.length, this.written);
         this.written += chunk.length;
