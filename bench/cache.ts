@@ -1,7 +1,8 @@
 /**
  * The proxy cache over a WAN (not a test: no thresholds). Run: npm run bench:cache --
  *   [--size-mib 1024] [--layers 20] [--runs 2] [--rate-mib 50] [--rtt-ms 20] [--customers 30]
- *   [--only pulls,customers] [--write]   (--write appends a section to BENCHMARKS.md)
+ *   [--only pulls,customers] [--variants direct,portcullis,distribution,local]
+ *   [--images big,many] [--baseline OTHER_PROXY_BUNDLE.mjs] [--write]   (--write appends a section to BENCHMARKS.md)
  *
  * The upstream — a CNCF Distribution with htpasswd (Basic) auth — sits behind bench/throttle.ts,
  * a stand-in for the WAN between a vendor's registry and the proxy: `--rate-mib` MiB/s shared by
@@ -26,6 +27,10 @@
  * proxy: the WAN bytes they cost, against one copy of the image.
  *
  * Times are noisy on a shared machine: the ratios (measured in the same run) are what to read.
+ * For an A/B of a change, `--baseline` names another proxy bundle (a copy of dist/proxy.mjs built
+ * before it, kept where the repository's node_modules resolve) pulled the same way in every run,
+ * the two taking turns at going first; `--variants direct,portcullis,local` leaves out the rest.
+ * The CPU seconds the proxy and its store used per pull are printed next to the times.
  */
 import crypto from "node:crypto";
 import fsp from "node:fs/promises";
@@ -35,7 +40,7 @@ import { cacheRepository } from "@/lib/cache/naming";
 import { startDistribution } from "@/test/support/registry";
 import { flag, numberArg } from "./support/args";
 import type { BenchImage } from "./support/images";
-import { load, machine, median, mib, MiB } from "./support/measure";
+import { cpuSeconds, load, machine, median, mib, MiB, pidOf } from "./support/measure";
 import { root, startProxy } from "./support/node-servers";
 import { setUpBench, vendor, vendorCreds } from "./support/setup";
 import { skopeoCopy } from "./support/skopeo-copy";
@@ -49,6 +54,9 @@ const RATE_MIB = numberArg("rate-mib", 50);
 const RTT_MS = numberArg("rtt-ms", 20);
 const CUSTOMERS = numberArg("customers", 30);
 const ONLY = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1]!.split(",") : ["pulls", "customers"];
+const VARIANTS = process.argv.includes("--variants") ? process.argv[process.argv.indexOf("--variants") + 1]!.split(",") : ["direct", "portcullis", "distribution", "local"];
+const IMAGES = process.argv.includes("--images") ? process.argv[process.argv.indexOf("--images") + 1]!.split(",") : ["big", "many"];
+const BASELINE = process.argv.includes("--baseline") ? path.resolve(process.argv[process.argv.indexOf("--baseline") + 1]!) : undefined;
 const WRITE = flag("write");
 const serviceToken = crypto.randomBytes(24).toString("base64url");
 const newLicense = () => `LICENSE_ID:${crypto.randomBytes(20).toString("base64url")}`;
@@ -68,16 +76,19 @@ async function timedPull(link: Throttle | undefined, ref: string, creds?: string
   return { seconds, wanBytes: link?.stats().down ?? 0 };
 }
 
-/** A fresh store, a stub portal that hands it out, and a proxy in front of the WAN. */
-async function startCachingProxy() {
+/** A fresh store, a stub portal that hands it out, and a proxy (this bundle, or `proxyBundle`) in front of the WAN. */
+async function startCachingProxy(proxyBundle = bundle) {
   const store = await startDistribution({ logLevel: "error" });
   const portal = await startStubPortal({ upstreamUrl: wan.url, serviceToken, credentials: { kind: "basic", ...vendor }, cache: { storeUrl: store.url } });
   // A spool directory of its own (where a caching proxy keeps blobs on their way from the upstream).
-  const proxy = await startProxy({ bundle, portalUrl: portal.url, serviceToken, env: { PROXY_CACHE_DIR: await fsp.mkdtemp(path.join(work, "spool-")) } });
+  const proxy = await startProxy({ bundle: proxyBundle, portalUrl: portal.url, serviceToken, env: { PROXY_CACHE_DIR: await fsp.mkdtemp(path.join(work, "spool-")) } });
+  const storePid = pidOf(store);
   return {
     proxy,
     portal,
     store,
+    /** CPU seconds used so far by the proxy and by its store. */
+    cpu: () => ({ proxy: cpuSeconds(proxy.pid), store: cpuSeconds(storePid) }),
     /** How many of the image's layers the store holds, under the repository the lookup answers named. */
     async layersStored(image: BenchImage): Promise<number> {
       const repository = cacheRepository(portal.registryId, image.repository)!;
@@ -98,55 +109,85 @@ interface Row {
   warm: number[];
   coldWan: number[];
   warmWan: number[];
+  /** A proxy's rows: its CPU seconds and its store's, per pull. */
+  cpu: { cold: string[]; warm: string[] };
 }
-const row = (variant: string): Row => ({ variant, cold: [], warm: [], coldWan: [], warmWan: [] });
+const row = (variant: string): Row => ({ variant, cold: [], warm: [], coldWan: [], warmWan: [], cpu: { cold: [], warm: [] } });
 const record = (r: Row, which: "cold" | "warm", pull: { seconds: number; wanBytes: number }) => {
   r[which].push(pull.seconds);
   r[which === "cold" ? "coldWan" : "warmWan"].push(pull.wanBytes);
 };
 
+/** A cold and a warm pull through a fresh caching proxy and store; which mode it was in goes to `modes`. */
+async function cachedPulls(r: Row, image: BenchImage, modes: Set<string>, proxyBundle?: string): Promise<void> {
+  const ref = `${image.repository}:${image.tag}`;
+  const p = await startCachingProxy(proxyBundle);
+  const proxied = `${p.proxy.host}/proxy/app/up/${ref}`;
+  for (const which of ["cold", "warm"] as const) {
+    const before = p.cpu();
+    record(r, which, await timedPull(wan, proxied, newLicense()));
+    const after = p.cpu();
+    r.cpu[which].push(`${(after.proxy - before.proxy).toFixed(1)}/${(after.store - before.store).toFixed(1)}`);
+  }
+  const stored = await p.layersStored(image);
+  modes.add(stored === image.layers.length ? "cache" : stored === 0 ? "relay (nothing in the store)" : `partly cached (${stored}/${image.layers.length} layers in the store)`);
+  await p.stop();
+}
+
 const results: Array<{ image: BenchImage; rows: Row[]; portcullisMode: string; ratios: string }> = [];
-for (const image of ONLY.includes("pulls") ? [images.big, images.many] : []) {
+for (const image of ONLY.includes("pulls") ? [images.big, images.many].filter((i) => IMAGES.includes(i === images.big ? "big" : "many")) : []) {
   const ref = `${image.repository}:${image.tag}`;
   const direct = row("direct over the WAN");
   const portcullis = row("Portcullis");
+  const baseline = row("Portcullis, baseline bundle");
   const distribution = row("Distribution proxy");
   const local = row("local Distribution (no WAN)");
   const modes = new Set<string>();
+  const baselineModes = new Set<string>();
   for (let r = 0; r < RUNS; r++) {
-    record(direct, "cold", await timedPull(wan, `${wan.host}/${ref}`, vendorCreds));
-    record(direct, "warm", await timedPull(wan, `${wan.host}/${ref}`, vendorCreds));
+    if (VARIANTS.includes("direct")) {
+      record(direct, "cold", await timedPull(wan, `${wan.host}/${ref}`, vendorCreds));
+      record(direct, "warm", await timedPull(wan, `${wan.host}/${ref}`, vendorCreds));
+    }
 
-    const p = await startCachingProxy();
-    const proxied = `${p.proxy.host}/proxy/app/up/${ref}`;
-    record(portcullis, "cold", await timedPull(wan, proxied, newLicense()));
-    record(portcullis, "warm", await timedPull(wan, proxied, newLicense()));
-    const stored = await p.layersStored(image);
-    modes.add(stored === image.layers.length ? "cache" : stored === 0 ? "relay (nothing in the store)" : `partly cached (${stored}/${image.layers.length} layers in the store)`);
-    await p.stop();
+    // With a baseline, the two bundles take turns at going first.
+    const proxies = [() => cachedPulls(portcullis, image, modes), ...(BASELINE ? [() => cachedPulls(baseline, image, baselineModes, BASELINE)] : [])];
+    for (const pulls of r % 2 === 0 ? proxies : [...proxies].reverse()) await pulls();
 
-    const cache = await startDistribution({ config: { proxy: { remoteurl: wanOpen.url } }, logLevel: "error" });
-    record(distribution, "cold", await timedPull(wanOpen, `${cache.host}/${ref}`));
-    record(distribution, "warm", await timedPull(wanOpen, `${cache.host}/${ref}`));
-    await cache.stop();
+    if (VARIANTS.includes("distribution")) {
+      const cache = await startDistribution({ config: { proxy: { remoteurl: wanOpen.url } }, logLevel: "error" });
+      record(distribution, "cold", await timedPull(wanOpen, `${cache.host}/${ref}`));
+      record(distribution, "warm", await timedPull(wanOpen, `${cache.host}/${ref}`));
+      await cache.stop();
+    }
 
-    record(local, "cold", await timedPull(undefined, `${upstream.host}/${ref}`, vendorCreds));
-    record(local, "warm", await timedPull(undefined, `${upstream.host}/${ref}`, vendorCreds));
+    if (VARIANTS.includes("local")) {
+      record(local, "cold", await timedPull(undefined, `${upstream.host}/${ref}`, vendorCreds));
+      record(local, "warm", await timedPull(undefined, `${upstream.host}/${ref}`, vendorCreds));
+    }
   }
   const portcullisMode = [...modes].join(" / ");
   portcullis.variant = `Portcullis, ${portcullisMode}`;
-  const rows = [direct, portcullis, distribution, local];
-  const d = median([...direct.cold, ...direct.warm]);
-  const m = median;
+  baseline.variant = `Portcullis (baseline), ${[...baselineModes].join(" / ")}`;
+  const rows = [direct, portcullis, baseline, distribution, local].filter((x) => x.cold.length > 0);
+  const m = (xs: number[]) => (xs.length ? median(xs) : NaN);
+  const d = m([...direct.cold, ...direct.warm]);
+  const l = m([...local.cold, ...local.warm]);
   const ratios =
     `Portcullis/direct cold ${(m(portcullis.cold) / d).toFixed(2)}, warm ${(m(portcullis.warm) / d).toFixed(2)};` +
+    (BASELINE ? ` baseline/direct cold ${(m(baseline.cold) / d).toFixed(2)}, warm ${(m(baseline.warm) / d).toFixed(2)}; Portcullis/baseline cold ${(m(portcullis.cold) / m(baseline.cold)).toFixed(2)}, warm ${(m(portcullis.warm) / m(baseline.warm)).toFixed(2)};` : "") +
+    ` Portcullis warm/local ${(m(portcullis.warm) / l).toFixed(2)};` +
     ` Distribution proxy/direct cold ${(m(distribution.cold) / d).toFixed(2)}, warm ${(m(distribution.warm) / d).toFixed(2)};` +
     ` Portcullis/Distribution proxy cold ${(m(portcullis.cold) / m(distribution.cold)).toFixed(2)}, warm ${(m(portcullis.warm) / m(distribution.warm)).toFixed(2)};` +
-    ` local/direct ${(m([...local.cold, ...local.warm]) / d).toFixed(2)}`;
+    ` local/direct ${(l / d).toFixed(2)}`;
   results.push({ image, rows, portcullisMode, ratios });
-  console.log(`\n[bench] ${image.label} over ${RATE_MIB} MiB/s, ${RTT_MS} ms RTT (median of ${RUNS}; WAN bytes per pull)`);
+  console.log(`\n[bench] ${image.label} over ${RATE_MIB} MiB/s, ${RTT_MS} ms RTT (median of ${RUNS}; WAN bytes per pull; a proxy's CPU s / its store's per pull)`);
   for (const r of rows) {
-    console.log(`  ${r.variant.padEnd(44)} cold ${m(r.cold).toFixed(2)} s  ${mib(m(r.coldWan)).padStart(9)}   warm ${m(r.warm).toFixed(2)} s  ${mib(m(r.warmWan)).padStart(9)}`);
+    const cpu = (xs: string[]) => (xs.length ? `  CPU ${xs.join(" ")}` : "");
+    console.log(
+      `  ${r.variant.padEnd(44)} cold ${m(r.cold).toFixed(2)} s  ${mib(m(r.coldWan)).padStart(9)}${cpu(r.cpu.cold)}   warm ${m(r.warm).toFixed(2)} s  ${mib(m(r.warmWan)).padStart(9)}${cpu(r.cpu.warm)}`,
+    );
+    console.log(`  ${"".padEnd(44)} all cold ${r.cold.map((x) => x.toFixed(2)).join(" ")}  all warm ${r.warm.map((x) => x.toFixed(2)).join(" ")}`);
   }
   console.log(`  ratios (time; against the median of all direct pulls): ${ratios}`);
 }

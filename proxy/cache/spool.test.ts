@@ -50,17 +50,40 @@ describe("a fill spooled to disk", () => {
     expect((await after).equals(blob)).toBe(true);
   });
 
-  it("holds the last byte back until the body matched its digest", async () => {
+  it("gives the whole blob to readers that fall behind by more than it keeps in memory, and to those that keep up", async () => {
+    const blob = crypto.randomBytes(3 * 1024 * 1024 + 123);
+    const fill = new Fill(digestOf(blob), dir);
+    const body = new PassThrough();
+    const run = fill.run(body);
+    const early = collect(fill.reader());
+    let late: Promise<Buffer> | undefined;
+    for (let at = 0; at < blob.length; at += 64 * 1024) {
+      if (!body.write(blob.subarray(at, at + 64 * 1024))) await new Promise((resolve) => body.once("drain", resolve));
+      if (at >= 2.5 * 1024 * 1024 && !late) {
+        await new Promise((resolve) => setTimeout(resolve, 20)); // the fill catches up with the body
+        late = collect(fill.reader());
+      }
+    }
+    body.end();
+    await run;
+    expect(fill.state).toBe("done");
+    expect((await early).equals(blob)).toBe(true);
+    expect((await late!).equals(blob)).toBe(true);
+  });
+
+  it("holds the last chunk back until the body matched its digest", async () => {
     const blob = crypto.randomBytes(1000);
     const fill = new Fill(digestOf(blob), dir);
     const body = new PassThrough();
     const run = fill.run(body);
     const got: Buffer[] = [];
     const reader = fill.reader();
-    const partial = readAtLeast(reader, 999, got);
-    body.write(blob);
-    await partial;
-    expect(Buffer.concat(got).length).toBe(999);
+    body.write(blob.subarray(0, 600));
+    while (fill.written < 600) await new Promise((resolve) => setTimeout(resolve, 5));
+    body.write(blob.subarray(600));
+    await readAtLeast(reader, 600, got);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(Buffer.concat(got).length).toBe(600);
     const ended = new Promise((resolve) => reader.once("end", resolve));
     body.end();
     await run;

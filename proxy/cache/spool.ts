@@ -13,9 +13,15 @@ import { DigestMismatchError } from "@/proxy/verify-digest";
  * follows the file up to what has been written, so a slow reader slows nobody and memory stays
  * at a chunk per reader.
  *
- * The last byte is released to readers only once the whole body has matched its digest: a
+ * The last chunk is released to readers only once the whole body has matched its digest (holding
+ * back a whole chunk rather than its last byte gives a reader that keeps up the chunks as they
+ * came, one write each to its client or the store): a
  * body that is wrong or cut short never reaches any reader whole (they fail instead), and the
  * store's upload never completes, so nothing unverified is committed.
+ *
+ * The newest bytes are also kept in memory, as the chunks arrived (no copy): a reader that keeps
+ * up — the client that missed, the upload to the store — takes them from there, without a read
+ * of the file; the file serves those that fall behind or join late.
  *
  * The file is removed once the fill has ended and `release()` was called; readers that opened it
  * before keep their descriptor.
@@ -23,6 +29,8 @@ import { DigestMismatchError } from "@/proxy/verify-digest";
 export type FillState = "filling" | "done" | "failed";
 
 const READ_CHUNK = 256 * 1024;
+/** How much of the newest body stays in memory for readers that keep up (a few socket reads' worth). */
+const MEMORY_TAIL = 1024 * 1024;
 
 export class Fill {
   readonly file: string;
@@ -32,6 +40,9 @@ export class Fill {
   private readonly events = new EventEmitter();
   private fd: fs.promises.FileHandle | undefined;
   private released = false;
+  /** The newest chunks written, and the offset of the first. */
+  private tail: Buffer[] = [];
+  private tailStart = 0;
 
   constructor(
     readonly digest: string,
@@ -45,9 +56,9 @@ export class Fill {
     this.events.setMaxListeners(0);
   }
 
-  /** Bytes a reader may have: everything once verified, all but the last byte before. */
+  /** Bytes a reader may have: everything once verified, all but the last chunk before. */
   get readable(): number {
-    return this.state === "done" ? this.written : Math.max(0, this.written - 1);
+    return this.state === "done" ? this.written : this.written - (this.tail.at(-1)?.length ?? 0);
   }
 
   /** Consumes `body` into the spool and verifies it; resolves when done, never rejects (the state says how it ended). */
@@ -59,9 +70,11 @@ export class Fill {
     try {
       this.fd = await fs.promises.open(this.file, "r+");
       for await (const chunk of body as AsyncIterable<Buffer>) {
+        if (chunk.length === 0) continue;
         hash.update(chunk);
         await this.fd.write(chunk, 0, chunk.length, this.written);
         this.written += chunk.length;
+        this.keep(chunk);
         this.events.emit("progress");
       }
       const actual = hash.digest("hex");
@@ -70,6 +83,7 @@ export class Fill {
     } catch (e) {
       this.error = e instanceof Error ? e : new Error(String(e));
       this.state = "failed";
+      this.tail = [];
       body.destroy();
     } finally {
       await this.fd?.close().catch(() => {});
@@ -93,7 +107,25 @@ export class Fill {
   }
 
   private unlink(): void {
+    this.tail = [];
     fs.rmSync(this.file, { force: true });
+  }
+
+  private keep(chunk: Buffer): void {
+    this.tail.push(chunk);
+    while (this.written - this.tailStart - this.tail[0]!.length >= MEMORY_TAIL) this.tailStart += this.tail.shift()!.length;
+  }
+
+  /** Up to `max` bytes at `pos` as a view of a chunk still in memory, or undefined when only the file has them. */
+  fromMemory(pos: number, max: number): Buffer | undefined {
+    let end = this.written;
+    for (let i = this.tail.length - 1; i >= 0 && end > pos; i--) {
+      const chunk = this.tail[i]!;
+      const start = end - chunk.length;
+      if (pos >= start) return chunk.subarray(pos - start, Math.min(chunk.length, pos - start + max));
+      end = start;
+    }
+    return undefined;
   }
 
   /** A stream of the blob from the start, following the fill; it fails if the fill fails. */
@@ -133,6 +165,12 @@ class SpoolReader extends Readable {
         if (fill.state === "failed") return void this.destroy(fill.error ?? new Error("the blob's fill failed"));
         const available = fill.readable - this.pos;
         if (available > 0) {
+          const kept = fill.fromMemory(this.pos, available);
+          if (kept) {
+            this.pos += kept.length;
+            if (!this.push(kept)) return;
+            continue;
+          }
           const buf = Buffer.allocUnsafe(Math.min(available, READ_CHUNK));
           const { bytesRead } = await new Promise<{ bytesRead: number }>((resolve, reject) =>
             fs.read(this.fd, buf, 0, buf.length, this.pos, (err, bytesRead) => (err ? reject(err) : resolve({ bytesRead }))),
@@ -143,7 +181,8 @@ class SpoolReader extends Readable {
           continue;
         }
         if (fill.state === "done") return void this.push(null);
-        this.unsubscribe = fill.onProgress(() => {
+        // One wait at a time: the stream may ask for more (`_read`) while this reader already waits.
+        this.unsubscribe ??= fill.onProgress(() => {
           this.unsubscribe = undefined;
           void this.pump();
         });
