@@ -107,6 +107,7 @@ test("signed in: every page, menu and dialog", async ({ page }) => {
 
   // A customer with a license.
   await page.getByRole("link", { name: "Customers", exact: true }).click();
+  await heading(page, "Customers");
   await checkPage(page, "customers-empty");
   const { customer: globex } = await createCustomerWithLicense(page, "Globex");
   await checkPage(page, "customers-license-issued");
@@ -116,6 +117,7 @@ test("signed in: every page, menu and dialog", async ({ page }) => {
 
   // An API token.
   await page.getByRole("link", { name: "Tokens", exact: true }).click();
+  await heading(page, "API tokens");
   await checkPage(page, "tokens-empty");
   await page.getByLabel("Name", { exact: true }).fill("CI");
   await page.getByRole("button", { name: "Create token" }).click();
@@ -267,5 +269,6 @@ test("signed in: detail pages, account settings, an invite, the welcome page, tw
   await page.getByRole("button", { name: `Reset 2FA of ${adminEmail}` }).click();
   await page.getByRole("dialog", { name: `Reset two-factor authentication of ${adminEmail}?` }).getByRole("button", { name: "Reset 2FA" }).click();
   await expect(page).toHaveURL(/\/two-factor\/setup/);
+  await expect(page.getByRole("heading", { name: "Set up two-factor authentication" })).toBeVisible();
   await checkPage(page, "two-factor-setup");
 });

@@ -8,6 +8,7 @@ import type { ProxyServer } from "@/proxy/server";
 import { buildOciImage, pullImage, pushImage, requireBinaries, startDistribution, type Distribution } from "@/test/support/registry";
 import { cleanEnv } from "@/test/support/registry/process";
 import { signUp, uniqueEmail } from "./support/auth";
+import { copyWith } from "./support/clipboard";
 import { addFirstRegistry, createApp, createCustomerWithLicense, startHostedRegistry, startProxy } from "./support/flows";
 import { E2E_REGISTRY_EVENTS_TOKEN, e2ePort } from "./support/services";
 
@@ -73,7 +74,6 @@ test.afterAll(async () => {
   if (work) await fs.rm(work, { recursive: true, force: true });
 });
 
-const clipboard = (page: Page) => page.evaluate(() => navigator.clipboard.readText());
 /** The hosts as shown → where this test's proxy and hosted registry listen. */
 const toLocal = (text: string) => text.replaceAll(SHOWN_PROXY_HOST, proxyHost).replaceAll(SHOWN_REGISTRY_HOST, hosted.host);
 
@@ -147,8 +147,7 @@ test("a vendor sends install instructions and a portal link; the customer pulls 
 
   const login = [SHOWN_PROXY_HOST, SHOWN_REGISTRY_HOST].map((host) => `echo '${licenseId}' | docker login ${host} --username LICENSE_ID --password-stdin`).join("\n");
   await expect(page.getByTestId("instructions-login").locator("pre")).toHaveText(login);
-  await page.getByRole("button", { name: "Copy login commands" }).click();
-  expect(await clipboard(page)).toBe(login);
+  expect(await copyWith(page.getByRole("button", { name: "Copy login commands" }))).toBe(login);
   const shownImages = [
     `${SHOWN_PROXY_HOST}/proxy/portal-shop/upstream/shop/api:1.0`,
     `${SHOWN_PROXY_HOST}/proxy/portal-shop/upstream/shop/worker:1.0`,
@@ -174,8 +173,7 @@ test("a vendor sends install instructions and a portal link; the customer pulls 
   await page.getByRole("button", { name: "Create portal link" }).click();
   const link = (await page.getByTestId("portal-link").textContent())!;
   expect(link).toMatch(/\/portal\/open\/[A-Za-z0-9_-]{43}$/);
-  await page.getByRole("button", { name: "Copy portal link" }).click();
-  expect(await clipboard(page)).toBe(link);
+  expect(await copyWith(page.getByRole("button", { name: "Copy portal link" }))).toBe(link);
 
   // The customer, in a browser of their own, opens the link.
   const customerContext = await browser.newContext({ permissions: ["clipboard-read", "clipboard-write"] });
@@ -213,8 +211,7 @@ test("a vendor sends install instructions and a portal link; the customer pulls 
   }
 
   // …and with the pull secret they copied, as a cluster would.
-  await customer.getByRole("button", { name: "Copy pull secret" }).click();
-  const secret = load(await clipboard(customer)) as { metadata: { name: string }; data: Record<string, string> };
+  const secret = load(await copyWith(customer.getByRole("button", { name: "Copy pull secret" }))) as { metadata: { name: string }; data: Record<string, string> };
   expect(secret.metadata.name).toBe("portal-shop-registry");
   const secretAuthfile = path.join(work, "secret-auth.json");
   await fs.writeFile(secretAuthfile, toLocal(Buffer.from(secret.data[".dockerconfigjson"]!, "base64").toString()));

@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
-import { createInvite, PASSWORD, signUp, submitSignUp, uniqueEmail } from "./support/auth";
+import { createInvite, PASSWORD, signOut, signUp, submitSignUp, uniqueEmail } from "./support/auth";
+import { openAuditLog } from "./support/flows";
 
 test("sign up, create an app, invite a read-only member who joins and cannot create apps, audit, sign out", async ({ page, browser }) => {
   const adminEmail = uniqueEmail("admin");
@@ -45,13 +46,10 @@ test("sign up, create an app, invite a read-only member who joins and cannot cre
   await other.close();
 
   // The audit log has the story, newest first, and filters by action.
-  await page.getByRole("link", { name: "Audit log" }).click();
-  const rows = page.locator("tbody tr");
+  const events = await openAuditLog(page);
+  const rows = events.locator("tbody tr");
   await expect(rows.first()).toContainText(inviteeEmail);
-  await expect(page.locator("tbody")).toContainText("member.join");
-  await expect(page.locator("tbody")).toContainText("member.invite");
-  await expect(page.locator("tbody")).toContainText("app.create");
-  await expect(page.locator("tbody")).toContainText("user.sign_up");
+  for (const action of ["member.join", "member.invite", "app.create", "user.sign_up"]) await expect(events).toContainText(action);
   // The filter applies as it is chosen.
   await page.getByLabel("What").selectOption("app.create");
   await expect(rows).toHaveCount(1);
@@ -59,8 +57,7 @@ test("sign up, create an app, invite a read-only member who joins and cannot cre
   await page.screenshot({ path: "test-results/screens/audit.png", fullPage: true });
 
   // Sign out: the session is gone.
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page.getByText("You have signed out.")).toBeVisible();
+  await signOut(page);
   await page.goto("/apps");
   await expect(page).toHaveURL(/\/sign-in$/);
 });
@@ -68,7 +65,7 @@ test("sign up, create an app, invite a read-only member who joins and cannot cre
 test("a wrong password gets one clear message that does not say whether the email exists", async ({ page }) => {
   const email = uniqueEmail("known");
   await signUp(page, { email, teamName: "Known" });
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOut(page);
 
   for (const who of [email, uniqueEmail("unknown")]) {
     await page.getByLabel("Email").fill(who);
@@ -88,7 +85,7 @@ test("a wrong password gets one clear message that does not say whether the emai
 test("sign-up answers the same for an address that already has an account, and signs no one in", async ({ page }) => {
   const email = uniqueEmail("taken");
   await signUp(page, { email, teamName: "Owner Co" });
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOut(page);
 
   // Someone else tries the owner's address: the same page as for a new account, nobody signed in.
   await submitSignUp(page, { email, teamName: "Intruder Co", password: "the intruder's password" });
@@ -103,7 +100,7 @@ test("sign-up answers the same for an address that already has an account, and s
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Apps", level: 1 })).toBeVisible();
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOut(page);
 
   // A new address gets exactly the same page.
   await submitSignUp(page, { email: uniqueEmail("fresh"), teamName: "Fresh Co" });

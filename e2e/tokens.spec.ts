@@ -1,5 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { createInvite, signUp, uniqueEmail } from "./support/auth";
+import { copyWith } from "./support/clipboard";
 
 test.use({ permissions: ["clipboard-read", "clipboard-write"] });
 
@@ -25,8 +26,7 @@ test("tokens: shown once, work against the REST API with their role, show last u
   const personal = await createToken(page, { kind: "Personal token", name: "laptop" });
   expect(personal).toMatch(/^pcu_[0-9A-Za-z]{36}$/);
   await expect(page.getByText("it is shown only this once")).toBeVisible();
-  await page.getByRole("button", { name: /^Copy token/ }).click();
-  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(personal);
+  expect(await copyWith(page.getByRole("button", { name: /^Copy token/ }))).toBe(personal);
   await page.screenshot({ path: "test-results/screens/token-created.png", fullPage: true });
 
   // It works against the API and acts as this admin.

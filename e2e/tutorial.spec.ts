@@ -6,6 +6,7 @@ import type { ProxyServer } from "@/proxy/server";
 import { startEcrFake, type EcrFake } from "@/test/fakes/ecr";
 import { buildOciImage, pullImage, pushImage, requireBinaries, startDistribution, type Distribution } from "@/test/support/registry";
 import { signUp, uniqueEmail } from "./support/auth";
+import { copyWith } from "./support/clipboard";
 import { createCustomerWithLicense, startProxy } from "./support/flows";
 import { E2E_AWS_REGION, ecrFakePort } from "./support/services";
 
@@ -150,8 +151,7 @@ test("ECR tutorial: steps, the team's own values in the commands, and checkmarks
       `  --proxy-host localhost:5050 --registry-host localhost:5000 --namespace tutorial-app\n` +
       `kubectl apply -k ./manifests/overlays/midstream`,
   );
-  await page.getByTestId("cmd-pull").getByRole("button", { name: /^Copy pull commands/ }).click();
-  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(pull);
+  expect(await copyWith(page.getByTestId("cmd-pull").getByRole("button", { name: /^Copy pull commands/ }))).toBe(pull);
 
   // The customer pulls through the proxy (by the registry's name: a path can't hold host:port).
   await pullImage(`127.0.0.1:${proxyPort}/proxy/tutorial-app/ecr/my-app:1.0`, path.join(work, "pulled"), { creds: { username: "LICENSE_ID", password: licenseId } });

@@ -27,6 +27,15 @@ export async function signUp(page: Page, opts: { email: string; teamName: string
   await expect(page.getByRole("heading", { name: "Apps", level: 1 })).toBeVisible({ timeout: 30_000 });
 }
 
+/**
+ * Signs out from the sidebar and waits for the sign-in page to say so: until then the session is
+ * still on (a page opened sooner, such as /sign-up, would send a signed-in browser to Apps).
+ */
+export async function signOut(page: Page) {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByText("You have signed out.")).toBeVisible();
+}
+
 /** As a signed-in admin, on Team settings: an invite for a new address with `role`; the address and the invite link. */
 export async function createInvite(page: Page, opts: { role: "admin" | "developer" | "read_only"; emailPrefix: string }) {
   await page.getByRole("link", { name: "Team settings" }).click();

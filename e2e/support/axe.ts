@@ -23,8 +23,14 @@ export async function expectNoAxeViolations(page: Page, what: string, include?: 
   expect(report, `axe on ${what}`).toEqual([]);
 }
 
-/** At each size: axe on the page as it is, then a full-page screenshot named `<name>-<size>.png`. */
+/**
+ * At each size: axe on the page as it is, then a full-page screenshot named `<name>-<size>.png`.
+ * A page reached by a link in the app replaces the last one only when it renders: wait for
+ * something of its own (its heading) first. A page loaded anew (a form's GET) is checked once it
+ * has loaded.
+ */
 export async function checkPage(page: Page, name: string, opts: { ready?: () => Promise<void> } = {}) {
+  await page.waitForLoadState();
   for (const [size, viewport] of Object.entries(VIEWPORTS) as [ViewportName, (typeof VIEWPORTS)[ViewportName]][]) {
     await page.setViewportSize(viewport);
     await opts.ready?.();

@@ -41,6 +41,17 @@ export async function addFirstRegistry(page: Page, reg: Distribution, creds: Cre
   await expect(dialog).toBeHidden({ timeout: 30_000 });
 }
 
+/**
+ * Opens the audit log from the sidebar; returns its table of events. The link navigates in the
+ * page, so the page it was clicked on stays until the audit log replaces it: only the log's own
+ * heading and table say it is there.
+ */
+export async function openAuditLog(page: Page) {
+  await page.getByRole("link", { name: "Audit log" }).click();
+  await expect(page.getByRole("heading", { name: "Audit log", level: 1 })).toBeVisible();
+  return page.getByRole("table", { name: "Audit events" });
+}
+
 /** On the Customers page: creates the customer `name`; returns its region of the page. */
 export async function createCustomer(page: Page, name: string) {
   await page.getByLabel("Customer name").fill(name);
