@@ -110,7 +110,8 @@ export function Operation({ method, path, op, doc, base }: { method: string; pat
             </span>
           )}
         </h4>
-        {okContent?.[0] === "application/json" && <FieldsTable schema={okContent[1].schema as Json} doc={doc} />}
+        {/* A named schema is linked from the heading and shown once, under Schemas; an inline one (a list's `data`) is shown here. */}
+        {okContent?.[0] === "application/json" && typeof (okContent[1].schema as Json).$ref !== "string" && <FieldsTable schema={okContent[1].schema as Json} doc={doc} />}
       </section>
 
       <section className="mt-4">

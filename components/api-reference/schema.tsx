@@ -1,4 +1,5 @@
 /** Renders JSON Schema (as in the generated OpenAPI document) as readable tables. Server-only, no state. */
+import { Fragment } from "react";
 import { Table, type Column } from "@/components/ui/table";
 
 export type Json = Record<string, unknown>;
@@ -29,10 +30,10 @@ export function TypeLabel({ schema }: { schema: Json }): React.ReactNode {
   const alts = variants(schema);
   if (alts) {
     return alts.map((v, i) => (
-      <span key={i}>
+      <Fragment key={i}>
         {i > 0 && " or "}
         <TypeLabel schema={v} />
-      </span>
+      </Fragment>
     ));
   }
   if (Array.isArray(schema.enum)) return (schema.enum as unknown[]).map((v) => JSON.stringify(v)).join(" | ");
@@ -72,7 +73,7 @@ export function Prose({ text }: { text: string }) {
             {part.slice(1, -1)}
           </code>
         ) : (
-          <span key={i}>{part}</span>
+          part
         ),
       )}
     </>

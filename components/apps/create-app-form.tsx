@@ -5,7 +5,7 @@ import { createAppAction } from "@/app/_actions/apps";
 import { Field } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/button";
 import { Notice } from "@/components/ui/notice";
-import { slugify } from "@/lib/apps/schemas";
+import { slugify } from "@/lib/apps/slug";
 import type { ActionState } from "@/lib/server/action-state";
 
 /** Name and slug; the slug follows the name until the user edits it. */

@@ -9,7 +9,7 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { RowError } from "@/components/ui/confirm-form";
 import { Badge, shortDate, statusTone } from "@/components/ui/badge";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { licenseTypeLabels } from "@/lib/licenses/schemas";
+import { licenseTypeLabels } from "@/lib/licenses/types";
 import type { ActionState } from "@/lib/server/action-state";
 import type { LicenseView } from "./types";
 

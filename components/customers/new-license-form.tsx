@@ -6,7 +6,7 @@ import { Field, optionsOf, SelectField } from "@/components/ui/field";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { Notice } from "@/components/ui/notice";
 import { CopyableValue } from "@/components/ui/copy-button";
-import { licenseTypeLabels, licenseTypes } from "@/lib/licenses/schemas";
+import { licenseTypeLabels, licenseTypes } from "@/lib/licenses/types";
 import type { ActionState } from "@/lib/server/action-state";
 
 type Created = { licenseId: string; appSlug: string; type: string };

@@ -1,8 +1,8 @@
 "use client";
 
-import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { dismissOnboardingAction } from "@/app/_actions/onboarding";
+import { IntentLink } from "@/components/shell/intent-link";
 import { SubmitButton } from "@/components/ui/button";
 import type { OnboardingStep } from "@/lib/onboarding/steps";
 
@@ -22,12 +22,12 @@ export function OnboardingBanner({ steps }: { steps: OnboardingStep[] }) {
         {next.title}: {next.detail}
       </p>
       <div className="flex flex-wrap items-center gap-2">
-        <Link href={next.href} className="inline-flex min-h-9 items-center rounded-md bg-brand-600 px-3 font-medium text-white hover:bg-brand-700">
+        <IntentLink href={next.href} className="inline-flex min-h-9 items-center rounded-md bg-brand-600 px-3 font-medium text-white hover:bg-brand-700">
           Next: {next.action} <span aria-hidden className="ml-1">→</span>
-        </Link>
-        <Link href="/" className="inline-flex min-h-9 items-center rounded-md px-2 font-medium text-brand-700 underline underline-offset-2">
+        </IntentLink>
+        <IntentLink href="/" className="inline-flex min-h-9 items-center rounded-md px-2 font-medium text-brand-700 underline underline-offset-2">
           All steps
-        </Link>
+        </IntentLink>
         <form action={dismissOnboardingAction}>
           <SubmitButton variant="ghost" className="min-h-9 text-brand-900" pendingText="Hiding…">
             Hide

@@ -6,7 +6,7 @@ import { Field, optionsOf, SelectField } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/button";
 import { Notice } from "@/components/ui/notice";
 import { CopyableValue } from "@/components/ui/copy-button";
-import { roleLabels, roles } from "@/lib/teams/schemas";
+import { roleLabels, roles } from "@/lib/teams/role-names";
 import type { ActionState } from "@/lib/server/action-state";
 
 type Invite = { email: string; token: string; expiresAt: string | Date };

@@ -7,7 +7,7 @@ import { resetMemberTwoFactorAction } from "@/app/_actions/two-factor";
 import { SubmitButton } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { RowError } from "@/components/ui/confirm-form";
-import { roleLabels, roles, type RoleName } from "@/lib/teams/schemas";
+import { roleLabels, roles, type RoleName } from "@/lib/teams/role-names";
 import type { ActionState } from "@/lib/server/action-state";
 
 export function MemberRow({

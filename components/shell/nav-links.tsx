@@ -1,7 +1,7 @@
 "use client";
 
-import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { IntentLink } from "./intent-link";
 
 const navItems = [
   { href: "/", label: "Home" },
@@ -22,7 +22,7 @@ export function NavLinks() {
       {navItems.map((item) => {
         const active = pathname === item.href || (item.href !== "/" && pathname.startsWith(item.href + "/"));
         return (
-          <Link
+          <IntentLink
             key={item.href}
             href={item.href}
             aria-current={active ? "page" : undefined}
@@ -31,7 +31,7 @@ export function NavLinks() {
             }`}
           >
             {item.label}
-          </Link>
+          </IntentLink>
         );
       })}
     </nav>

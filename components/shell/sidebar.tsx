@@ -1,5 +1,5 @@
 import { signOutAction } from "@/app/_actions/auth";
-import { roleLabels } from "@/lib/teams/schemas";
+import { roleLabels } from "@/lib/teams/role-names";
 import type { TeamContext } from "@/lib/auth/context";
 import { NavLinks } from "./nav-links";
 import { TeamSwitcher } from "./team-switcher";

@@ -1,6 +1,6 @@
 "use client";
 
-import { roleLabels, roles, type RoleName } from "@/lib/teams/schemas";
+import { roleLabels, roles, type RoleName } from "@/lib/teams/role-names";
 
 export interface GroupRow {
   group: string;

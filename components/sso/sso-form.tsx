@@ -6,7 +6,7 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { Field, SelectField, optionsOf } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
 import { StepList } from "@/components/images/test-result";
-import { roleLabels, roles, type RoleName } from "@/lib/teams/schemas";
+import { roleLabels, roles, type RoleName } from "@/lib/teams/role-names";
 import { saveSsoAction, testSsoAction, type SsoActionState } from "@/app/(dashboard)/settings/sso/actions";
 import type { SsoTestResult } from "@/lib/sso/dto";
 import { GroupRoles, type GroupRow } from "./group-roles";

@@ -7,8 +7,8 @@ import { Field, optionsOf, SelectField } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/button";
 import { Notice } from "@/components/ui/notice";
 import { CopyableValue } from "@/components/ui/copy-button";
-import { roleLabels, roles, type RoleName } from "@/lib/teams/schemas";
-import { tokenKindLabels, type TokenKindName } from "@/lib/tokens/schemas";
+import { roleLabels, roles, type RoleName } from "@/lib/teams/role-names";
+import { tokenKindLabels, type TokenKindName } from "@/lib/tokens/kinds";
 import type { ActionState } from "@/lib/server/action-state";
 
 type Created = { token: string; name: string; kind: TokenKindName; role: RoleName };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createAppSchema, slugify } from "./schemas";
+import { createAppSchema } from "./schemas";
+import { slugify } from "@/lib/apps/slug";
 
 describe("slugify", () => {
   it.each([

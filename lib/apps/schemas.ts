@@ -1,6 +1,7 @@
 import { z } from "zod";
 import "@/lib/validations/zod-config";
 import { CACHE_REPOSITORY_PREFIX } from "@/lib/cache/naming";
+import { slugify } from "@/lib/apps/slug";
 
 const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -14,18 +15,6 @@ const slugSchema = z
   .regex(SLUG_PATTERN, "Use lowercase letters, digits and single dashes, starting and ending with a letter or digit.")
   // The hosted registry keeps the proxy cache's copies under this name (lib/cache/naming.ts).
   .refine((s) => s !== CACHE_REPOSITORY_PREFIX, { message: `The slug "${CACHE_REPOSITORY_PREFIX}" is reserved for the registry proxy's cache; choose another.` });
-
-/** Derives a slug from an app name: "My App 2!" → "my-app-2". */
-export function slugify(name: string): string {
-  return name
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 48)
-    .replace(/-+$/g, "");
-}
 
 export const createAppSchema = z
   .object({ name: appNameSchema, slug: z.string().trim().optional() })

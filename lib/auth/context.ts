@@ -1,5 +1,5 @@
 import type { Db } from "@/lib/db/client";
-import type { RoleName } from "@/lib/teams/schemas";
+import type { RoleName } from "@/lib/teams/role-names";
 
 /** Who is acting, in which team, with which role. Every team-scoped operation receives one. */
 export interface TeamContext {

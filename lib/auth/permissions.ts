@@ -1,4 +1,4 @@
-import type { RoleName } from "@/lib/teams/schemas";
+import type { RoleName } from "@/lib/teams/role-names";
 
 /**
  * What a role may do. `read`: see the team's data. `write`: change apps, registries, customers.

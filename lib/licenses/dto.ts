@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { licenseTypes, type LicenseTypeName } from "@/lib/licenses/schemas";
+import { licenseTypes, type LicenseTypeName } from "@/lib/licenses/types";
 
 /** A license as the operations return it (and, with dates as strings, as the REST API answers it). */
 export const licenseDtoSchema = z.object({

@@ -1,10 +1,7 @@
 import { z } from "zod";
 import "@/lib/validations/zod-config";
 import { optionalExpirySchema } from "@/lib/validations/dates";
-
-export const licenseTypes = ["trial", "paid", "dev"] as const;
-export type LicenseTypeName = (typeof licenseTypes)[number];
-export const licenseTypeLabels: Record<LicenseTypeName, string> = { trial: "Trial", paid: "Paid", dev: "Development" };
+import { licenseTypes } from "@/lib/licenses/types";
 
 /** The body of a new license; the customer comes from the path (REST) or a hidden field (form). */
 const licenseBodySchema = z.object({

@@ -3,7 +3,7 @@ import type { Db } from "@/lib/db/client";
 import { isListedForApp } from "@/lib/apps/images/entitlement";
 import { can } from "@/lib/auth/permissions";
 import type { ActiveLicense } from "@/lib/licenses/verify";
-import type { RoleName } from "@/lib/teams/schemas";
+import type { RoleName } from "@/lib/teams/role-names";
 import type { RegistryAccess } from "./jwt";
 
 /**

@@ -1,16 +1,9 @@
 import { z } from "zod";
 import "@/lib/validations/zod-config";
 import { emailSchema, teamNameSchema } from "@/lib/accounts/schemas";
+import { roles } from "@/lib/teams/role-names";
 
-export const roles = ["admin", "developer", "read_only"] as const;
 export const roleSchema = z.enum(roles, "Choose a role.");
-export type RoleName = (typeof roles)[number];
-
-export const roleLabels: Record<RoleName, string> = {
-  admin: "Admin",
-  developer: "Developer",
-  read_only: "Read-only",
-};
 
 export const inviteMemberSchema = z.object({ email: emailSchema, role: roleSchema });
 export const changeRoleSchema = z.object({ membershipId: z.uuid("Unknown member."), role: roleSchema });

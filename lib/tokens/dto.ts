@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { roles } from "@/lib/teams/schemas";
-import { tokenKinds } from "@/lib/tokens/schemas";
+import { roles } from "@/lib/teams/role-names";
+import { tokenKinds } from "@/lib/tokens/kinds";
 
 /** An API token as the operations return it: never the token itself, only its last characters. */
 export const apiTokenDtoSchema = z.object({

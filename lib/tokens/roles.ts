@@ -1,4 +1,4 @@
-import type { RoleName } from "@/lib/teams/schemas";
+import type { RoleName } from "@/lib/teams/role-names";
 
 const rank: Record<RoleName, number> = { read_only: 0, developer: 1, admin: 2 };
 

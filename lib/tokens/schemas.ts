@@ -3,15 +3,6 @@ import "@/lib/validations/zod-config";
 import { roleSchema } from "@/lib/teams/schemas";
 import { optionalExpirySchema } from "@/lib/validations/dates";
 
-export const tokenKinds = ["user", "service_account", "team"] as const;
-export type TokenKindName = (typeof tokenKinds)[number];
-
-export const tokenKindLabels: Record<TokenKindName, string> = {
-  user: "Personal token",
-  service_account: "Service account",
-  team: "Team token",
-};
-
 const tokenNameSchema = z.string().trim().min(1, "Enter a name.").max(64, "Use at most 64 characters.");
 
 /** Forms send "" for "same as my role". */

@@ -6,7 +6,7 @@ import { generateLicenseId, hashLicenseId, licenseIdHint } from "@/lib/licenses/
 import { normalizeEndpoint } from "@/lib/oci/endpoint";
 import { secretFieldOf, storeRegistrySecret } from "@/lib/registries/secret";
 import { invoke } from "@/lib/server/operation";
-import type { RoleName } from "@/lib/teams/schemas";
+import type { RoleName } from "@/lib/teams/role-names";
 import { createServiceAccount } from "@/lib/tokens/operations";
 
 /**

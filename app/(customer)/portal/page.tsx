@@ -5,7 +5,7 @@ import { InstallInstructions } from "@/components/licenses/install-instructions"
 import { NamespaceForm } from "@/components/licenses/namespace-form";
 import { PullHistory } from "@/components/customer-portal/pull-history";
 import { customerSignOutAction } from "./actions";
-import { licenseTypeLabels } from "@/lib/licenses/schemas";
+import { licenseTypeLabels } from "@/lib/licenses/types";
 import { readNamespaceQuery } from "@/lib/licenses/instructions/namespace-query";
 import { requireCustomer } from "@/lib/customer-portal/request";
 import { customerInstructions, customerLicense } from "@/lib/customer-portal/view";

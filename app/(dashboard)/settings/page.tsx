@@ -9,7 +9,7 @@ import { listPendingInvites } from "@/lib/teams/invite-member";
 import { invoke } from "@/lib/server/operation";
 import { portalBaseUrl, requireTeamContext } from "@/lib/server/request";
 import { can } from "@/lib/auth/permissions";
-import { roleLabels } from "@/lib/teams/schemas";
+import { roleLabels } from "@/lib/teams/role-names";
 
 export const metadata = { title: "Team settings" };
 

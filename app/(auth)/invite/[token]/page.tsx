@@ -7,7 +7,7 @@ import { AcceptInviteForm } from "@/components/auth/accept-invite-form";
 import { getDb } from "@/lib/db/client";
 import { findUsableInvite } from "@/lib/teams/invites";
 import { currentSession } from "@/lib/server/request";
-import { roleLabels } from "@/lib/teams/schemas";
+import { roleLabels } from "@/lib/teams/role-names";
 
 export const metadata = { title: "Join a team" };
 

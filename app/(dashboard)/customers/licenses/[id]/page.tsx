@@ -8,7 +8,7 @@ import { NamespaceForm } from "@/components/licenses/namespace-form";
 import { PortalLinkForm } from "@/components/licenses/portal-link-form";
 import { AppError } from "@/lib/errors";
 import { can } from "@/lib/auth/permissions";
-import { licenseTypeLabels } from "@/lib/licenses/schemas";
+import { licenseTypeLabels } from "@/lib/licenses/types";
 import { getLicenseInstructions, getLicenseOverview } from "@/lib/licenses/instructions/operation";
 import { readNamespaceQuery } from "@/lib/licenses/instructions/namespace-query";
 import { invoke } from "@/lib/server/operation";
