@@ -135,6 +135,12 @@ test("signed in: every page, menu and dialog", async ({ page }) => {
   await checkPage(page, "settings");
   await page.goto("/api-reference");
   await checkPage(page, "api-reference");
+  await page.goto("/api-reference/registries");
+  await heading(page, "API reference: Registries");
+  await checkPage(page, "api-reference-registries");
+  await page.goto("/api-reference/schemas");
+  await heading(page, "API reference: Schemas");
+  await checkPage(page, "api-reference-schemas");
   await page.goto("/tutorials/ecr");
   await checkPage(page, "tutorial");
   await page.goto("/apps");

@@ -70,12 +70,17 @@ test("tokens: shown once, work against the REST API with their role, show last u
   // The API reference, linked from here, renders the OpenAPI document.
   await page.getByRole("link", { name: "API reference →" }).click();
   await expect(page.getByRole("heading", { name: "API reference", level: 1 })).toBeVisible();
+  // Each group of operations has its own page, reached from the index beside the overview.
+  const sections = page.getByRole("navigation", { name: "API sections" });
+  await sections.getByRole("link", { name: "Licenses", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "API reference: Licenses", level: 1 })).toBeVisible();
   await expect(page.locator("#licenses\\.create")).toContainText("/api/v1/customers/{id}/licenses");
   await expect(page.locator("#licenses\\.create")).toContainText("Issue a license");
   await expect(page.locator("#licenses\\.revoke")).toContainText("/api/v1/licenses/{id}/revoke");
-  await expect(page.locator("#registries\\.create")).toContainText('With provider: "ecr"');
   await page.screenshot({ path: "test-results/screens/api-reference.png", fullPage: false });
   await page.locator("#licenses\\.create").screenshot({ path: "test-results/screens/api-reference-license.png" });
+  await sections.getByRole("link", { name: /Add a registry$/ }).click();
+  await expect(page.locator("#registries\\.create")).toContainText('With provider: "ecr"');
   await page.locator("#registries\\.create").scrollIntoViewIfNeeded();
   await page.screenshot({ path: "test-results/screens/api-reference-registry.png" });
   const openapi = await request.get("/api/v1/openapi.json");

@@ -1,4 +1,5 @@
 import { ScrollingCode } from "@/components/ui/code-block";
+import { Table, type Column } from "@/components/ui/table";
 import { FieldsTable, Prose, resolve, TypeLabel, type Json } from "./schema";
 
 const methodTone: Record<string, string> = {
@@ -7,6 +8,23 @@ const methodTone: Record<string, string> = {
   patch: "bg-amber-100 text-amber-900",
   delete: "bg-red-100 text-red-800",
 };
+
+const paramColumns: Column<Json>[] = [
+  {
+    label: "Name",
+    className: "pr-4",
+    cellClassName: "py-1.5 pr-4 font-mono text-xs",
+    cell: (p) => (
+      <>
+        {String(p.name)}
+        {p.required ? <span className="ml-1 text-red-600" title="required">*</span> : null}
+      </>
+    ),
+  },
+  { label: "In", className: "pr-4", cellClassName: "py-1.5 pr-4 text-xs text-slate-500", cell: (p) => String(p.in) },
+  { label: "Type", className: "pr-4", cellClassName: "py-1.5 pr-4 text-xs", cell: (p) => <TypeLabel schema={p.schema as Json} /> },
+  { label: "Description", cellClassName: "py-1.5 text-xs text-slate-700", cell: (p) => (typeof p.description === "string" ? <Prose text={p.description} /> : null) },
+];
 
 /** A request body example: required fields with their example or a placeholder; the first variant of a union. */
 function exampleOf(schema: Json, doc: Json): unknown {
@@ -67,23 +85,7 @@ export function Operation({ method, path, op, doc, base }: { method: string; pat
       {params.length > 0 && (
         <section className="mt-4">
           <h4 className="mb-1 text-sm font-semibold">Parameters</h4>
-          <table className="w-full text-left text-sm">
-            <tbody className="divide-y divide-slate-100 align-top">
-              {params.map((p) => (
-                <tr key={`${p.in}-${p.name}`}>
-                  <td className="py-1.5 pr-4 font-mono text-xs">
-                    {String(p.name)}
-                    {p.required ? <span className="ml-1 text-red-600" title="required">*</span> : null}
-                  </td>
-                  <td className="py-1.5 pr-4 text-xs text-slate-500">{String(p.in)}</td>
-                  <td className="py-1.5 pr-4 text-xs">
-                    <TypeLabel schema={p.schema as Json} />
-                  </td>
-                  <td className="py-1.5 text-xs text-slate-700">{typeof p.description === "string" ? <Prose text={p.description} /> : null}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table head="bare" columns={paramColumns} rows={params} rowKey={(p) => `${String(p.in)}-${String(p.name)}`} headCellClassName="py-1" bodyClassName="align-top" />
         </section>
       )}
 

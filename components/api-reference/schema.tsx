@@ -5,6 +5,8 @@ import { Table, type Column } from "@/components/ui/table";
 export type Json = Record<string, unknown>;
 
 export const schemaAnchor = (name: string) => `schema-${name}`;
+/** Schemas have a page of their own; operations link to them there. */
+export const schemaHref = (name: string) => `/api-reference/schemas#${schemaAnchor(name)}`;
 const refName = (ref: string) => ref.split("/").pop()!;
 
 export function resolve(schema: Json, doc: Json): Json {
@@ -22,7 +24,7 @@ export function TypeLabel({ schema }: { schema: Json }): React.ReactNode {
   if (typeof schema.$ref === "string") {
     const name = refName(schema.$ref);
     return (
-      <a href={`#${schemaAnchor(name)}`} className="text-brand-700 underline underline-offset-2">
+      <a href={schemaHref(name)} className="text-brand-700 underline underline-offset-2">
         {name}
       </a>
     );

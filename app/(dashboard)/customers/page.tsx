@@ -115,7 +115,7 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
         <p className="mt-1 max-w-3xl text-sm text-slate-600">
           Every downloaded license file is signed with this team&apos;s Ed25519 key (key ID <code className="font-mono">{key.keyId}</code>). Ship the public
           key with your installer to check a license file offline — the signature covers the canonical JSON of <code>apiVersion</code>, <code>kind</code> and{" "}
-          <code>spec</code>; see the <Link href="/api-reference#licenses" className="text-brand-700 underline underline-offset-2">API reference</Link>. Revocation is checked
+          <code>spec</code>; see the <Link href="/api-reference/licenses" className="text-brand-700 underline underline-offset-2">API reference</Link>. Revocation is checked
           online, at pull time.
         </p>
         <div className="mt-3 flex items-start gap-2">
