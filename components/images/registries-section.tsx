@@ -1,5 +1,6 @@
 "use client";
 
+import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useState } from "react";
 import {
@@ -19,13 +20,25 @@ import { actions, Table, type Column } from "@/components/ui/table";
 import type { CredentialFieldView, ProviderView } from "@/lib/registries/providers/types";
 import { testVerdict } from "@/lib/registries/test-verdict";
 import { AddRegistryButton } from "./add-registry-dialog";
-import { CacheSettingsDialogBody } from "./cache-settings-dialog";
 import { CacheSummary } from "./cache-summary";
 import { CredentialFields, type Values } from "./credential-fields";
 import { AllowedRealmHostsField, ProxyNameField, TestImageField } from "./registry-fields";
 import { ManifestPanel, StepList, TestResult, Testing } from "./test-result";
 import type { Abilities, RegistryRow, TestView } from "./types";
 import { useFormAction } from "./use-form-action";
+
+/**
+ * The cache settings dialog checks its form with the server's schema (zod) before sending: its
+ * code loads when a pointer or focus reaches a Cache settings button, not with the page.
+ */
+const loadCacheSettings = () => import("./cache-settings-dialog");
+const CacheSettingsDialogBody = dynamic(() => loadCacheSettings().then((m) => m.CacheSettingsDialogBody), {
+  loading: () => (
+    <DialogBody>
+      <p className="text-sm text-slate-600">Loading…</p>
+    </DialogBody>
+  ),
+});
 
 const columns: Column[] = [{ label: "Endpoint", className: "pl-4" }, { label: "Username" }, { label: "Last test" }, { label: "Cache" }, { label: "Added by · credentials" }, { label: actions, className: "pr-4" }];
 
@@ -177,7 +190,11 @@ function RegistryTableRow({ r, abilities, open }: { r: RegistryRow; abilities: A
       <td className="min-w-60 px-3 py-3" data-testid="cache">
         <CacheSummary cache={r.cache} host={r.host} />
         {abilities.canWrite && (
-          <Button variant="secondary" className="mt-2 px-2.5 py-1 text-xs" onClick={() => open("cache")} aria-label={`Cache settings of ${r.host}`}>
+          <Button variant="secondary" className="mt-2 px-2.5 py-1 text-xs" onClick={() => open("cache")}
+            onPointerEnter={loadCacheSettings}
+            onFocus={loadCacheSettings}
+            aria-label={`Cache settings of ${r.host}`}
+          >
             Cache settings
           </Button>
         )}

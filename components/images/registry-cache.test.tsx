@@ -47,7 +47,10 @@ const sent = (fd: FormData) => Object.fromEntries(fd.entries());
 async function openSettings(user: ReturnType<typeof userEvent.setup>) {
   screen.getByRole("button", { name: "Cache settings of ghcr.io" }).focus();
   await user.keyboard("{Enter}");
-  return within(screen.getByRole("dialog", { name: "Cache settings of ghcr.io" }));
+  const dialog = within(screen.getByRole("dialog", { name: "Cache settings of ghcr.io" }));
+  // The form's code loads when the button is reached.
+  await dialog.findByRole("button", { name: "Save settings" });
+  return dialog;
 }
 
 beforeEach(() => {
