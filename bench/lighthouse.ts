@@ -27,7 +27,7 @@ const args = process.argv.slice(2);
 const noBuild = args.includes("--no-build");
 // `--pages=/a,/b` or `--pages /a,/b`; without it, the main pages.
 const pagesArg = args.find((a) => a.startsWith("--pages="))?.slice("--pages=".length) ?? (args.includes("--pages") ? args[args.indexOf("--pages") + 1] : undefined);
-const PAGES = (pagesArg || "/sign-in,/,/apps,/images,/customers,/audit,/settings,/tokens,/api-reference,/tutorials/ecr").split(",");
+const PAGES = (pagesArg || "/sign-in,/,/apps,/images,/customers,/audit,/settings,/tokens,/api-reference,/api-reference/registries,/api-reference/schemas,/tutorials/ecr").split(",");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 interface Scores {
