@@ -196,6 +196,7 @@ export class BatchQueue<T> {
           this.dropped += batch.events.length;
           this.opts.onDropped?.(batch.events.length);
           this.opts.onRejected?.(batch.events.length, e);
+          this.opts.onError?.(e);
           continue;
         }
         // Sent again as it is, under its id: the portal may have stored it and only the answer got lost.

@@ -12,7 +12,7 @@ async function tagOfPage(params: Props["params"], tags: string[]) {
 }
 
 export async function generateMetadata({ params }: Props) {
-  const tag = await tagOfPage(params, reference("").tags);
+  const tag = await tagOfPage(params, reference(await portalBaseUrl()).tags);
   return { title: tag ? `API reference: ${tag}` : "API reference" };
 }
 
