@@ -32,8 +32,8 @@ export function ReferenceFrame({ title, current, tags, opsOf, children }: { titl
               </a>
               {opsOf(tag).map((o) => (
                 <a key={String(o.op.operationId)} href={opHref(o)} className="flex min-h-6 items-center pl-3 text-xs text-slate-600 hover:text-brand-700">
-                  <span className="inline-block w-14 font-mono uppercase">{o.method}</span>
-                  {String(o.op.summary)}
+                  <span className="inline-block w-14 shrink-0 font-mono uppercase">{o.method}</span>
+                  <span>{String(o.op.summary)}</span>
                 </a>
               ))}
             </div>
