@@ -11,15 +11,11 @@
  * load, unlike times: that is what makes an A/B on a shared machine readable. Also the server's CPU
  * seconds per GiB of that stream (from /proc; load inflates them less than times).
  */
-import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
-import { build } from "esbuild";
 import { PROXY_NODE_FLAGS } from "@/proxy/node-flags";
 import { numberArg } from "./support/args";
 import { cpuSeconds, mib, peakRss } from "./support/measure";
-import { root, startBareRelay, startProxy, type RunningServer } from "./support/node-servers";
+import { bundleProxyAt, startBareRelay, startProxy, type RunningServer } from "./support/node-servers";
 import { setUpBench, vendor, vendorCreds } from "./support/setup";
 import { skopeoCopy } from "./support/skopeo-copy";
 import { startStubPortal } from "./support/stub-portal";
@@ -34,17 +30,6 @@ const setup = await setUpBench("proxy-memory", { sizeMib: numberArg("size-mib", 
 const { work, bundle, upstream, images } = setup;
 const portal = await startStubPortal({ upstreamUrl: upstream.url, serviceToken, credentials: { kind: "basic", ...vendor } });
 setup.onClose(() => portal.close());
-
-/** proxy/main.ts at `ref`, bundled as the working tree's is. */
-async function bundleAt(ref: string): Promise<string> {
-  const dir = path.join(work, `baseline-${ref.replace(/[^A-Za-z0-9]/g, "_")}`);
-  fs.mkdirSync(dir, { recursive: true });
-  execFileSync("sh", ["-c", `git -C "${root}" archive "${ref}" | tar -x -C "${dir}"`]);
-  fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
-  const out = path.join(work, "proxy-baseline.mjs");
-  await build({ entryPoints: [path.join(dir, "proxy", "main.ts")], bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", outfile: out, logLevel: "error", absWorkingDir: dir });
-  return out;
-}
 
 const big = `${images.big.repository}:${images.big.tag}`;
 const many = `${images.many.repository}:${images.many.tag}`;
@@ -85,7 +70,7 @@ const viaProxy = (server: () => Promise<RunningServer>) => {
 };
 for (const [name, server] of [
   ["Portcullis (working tree)", proxyVariant(bundle)],
-  ...(BASELINE_REF ? [[`Portcullis at ${BASELINE_REF}`, proxyVariant(await bundleAt(BASELINE_REF))] as const] : []),
+  ...(BASELINE_REF ? [[`Portcullis at ${BASELINE_REF}`, proxyVariant(await bundleProxyAt(work, BASELINE_REF))] as const] : []),
   ...(EXTRA_FLAGS ? [[`Portcullis, node ${EXTRA_FLAGS.join(" ")}`, proxyVariant(bundle, EXTRA_FLAGS)] as const] : []),
 ] as const) {
   const v = viaProxy(server);

@@ -2,6 +2,8 @@
  * Registry proxy benchmark (not a test: no thresholds). Run: npx tsx bench/proxy.ts
  *   [--size-mib 1024] [--layers 20] [--runs 3] [--concurrent 30] [--only pulls,heads,concurrent]
  *   [--write]   (--write appends a section to BENCHMARKS.md)
+ *   [--only cpu] [--baseline-ref REF] [--heads 5000] [--cpu-rounds 3] [--cpu-prof-dir DIR] [--access-log]
+ *   [--only first-pull]
  *
  * One machine, one run, skopeo as the client (`skopeo copy docker://… dir:DEST`):
  *
@@ -32,6 +34,15 @@
  * it streams the big image, and while `--concurrent` customers (30; one license each) pull the
  * many-layer image at once, next to the bare relay doing the same.
  *
+ * `--only cpu`: the server's CPU per manifest HEAD (from /proc, over `--heads` requests from 4
+ * keep-alive clients) for Portcullis, the same at git commit `--baseline-ref` (bundled from `git
+ * archive`), the bare relay and the upstream itself, taking turns for `--cpu-rounds` rounds: CPU
+ * time per request barely moves with the machine's load, so this A/B reads on a busy machine.
+ * `--cpu-prof-dir` writes a V8 CPU profile of this tree's proxy and of the bare relay there;
+ * `--access-log` runs every proxy with its access log on (production's default; discarded).
+ * `--only first-pull`: a fresh proxy's first pull of the many-layer image and a second one, each
+ * request's time from the proxy's access log, beside the bare relay's cold and warm pull.
+ *
  * No WAN here (everything on 127.0.0.1): this measures what the proxy costs per request and per
  * byte. bench/cache.ts measures pulls over a throttled link.
  */
@@ -41,11 +52,12 @@ import os from "node:os";
 import path from "node:path";
 import { LicenseCache } from "@/proxy/license-cache";
 import { licenseFromAuthorization } from "@/proxy/license-gate";
+import { PROXY_NODE_FLAGS } from "@/proxy/node-flags";
 import { startDistribution } from "@/test/support/registry";
 import { flag, numberArg } from "./support/args";
-import { manifestHeads, type HeadResult } from "./support/manifest-heads";
+import { cpuPerHead, manifestHeads, type HeadResult } from "./support/manifest-heads";
 import { cpuSeconds, load, machine, median, mib, MiB, peakRss, pidOf } from "./support/measure";
-import { root, startBareRelay, startProxy as startProxyProcess, type RunningServer } from "./support/node-servers";
+import { bundleProxyAt, root, startBareRelay, startProxy as startProxyProcess, type RunningServer } from "./support/node-servers";
 import { setUpBench, vendor, vendorCreds } from "./support/setup";
 import { skopeoCopy as copy } from "./support/skopeo-copy";
 import { startStubPortal } from "./support/stub-portal";
@@ -56,12 +68,17 @@ const RUNS = numberArg("runs", 3);
 const CONCURRENT = numberArg("concurrent", 30);
 const ONLY = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1]!.split(",") : ["pulls", "heads", "concurrent"];
 const WRITE = flag("write");
+const argOf = (name: string) => (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1] : undefined);
+const BASELINE_REF = argOf("baseline-ref");
+const CPU_PROF_DIR = argOf("cpu-prof-dir");
+const ACCESS_LOG = flag("access-log");
 const licenseId = crypto.randomBytes(20).toString("base64url");
 const serviceToken = crypto.randomBytes(24).toString("base64url");
 
 const skopeoCopy = (ref: string, creds?: string) => copy(work, ref, creds);
 type RunningProxy = RunningServer;
-const startProxy = (bundle: string, portalUrl: string, nodeFlags?: readonly string[]) => startProxyProcess({ bundle, portalUrl, serviceToken, ...(nodeFlags && { nodeFlags }) });
+const startProxy = (bundle: string, portalUrl: string, nodeFlags?: readonly string[], stdout?: (text: string) => void) =>
+  startProxyProcess({ bundle, portalUrl, serviceToken, ...(nodeFlags && { nodeFlags }), ...(ACCESS_LOG && { env: { PROXY_ACCESS_LOG: "true" } }), ...(stdout && { stdout }) });
 
 /** CPU cost per request of the license check: Basic (what the proxy does) vs a Bearer JWT (HS256) check. */
 function checkCost() {
@@ -223,6 +240,74 @@ if (ONLY.includes("heads")) {
   console.log(
     `  Portcullis overhead at p50: ${(heads.proxy.p50 - heads.direct.p50).toFixed(2)} ms (bare relay ${(heads.bare.p50 - heads.direct.p50).toFixed(2)} ms); requests/s ratio ${(heads.proxy.rps / heads.direct.rps).toFixed(2)} (bare relay ${(heads.bare.rps / heads.direct.rps).toFixed(2)})`,
   );
+}
+
+// CPU per manifest HEAD, A/B within one run: every server started once, then measured in turns.
+if (ONLY.includes("cpu")) {
+  const licenseAuthHeader = `Basic ${Buffer.from(licenseCreds).toString("base64")}`;
+  const vendorAuthHeader = `Basic ${Buffer.from(vendorCreds).toString("base64")}`;
+  const manifestPath = `${images.big.repository}/manifests/${images.big.tag}`;
+  const profFlags = CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`] : [];
+  const count = numberArg("heads", 5000);
+  const servers: Array<{ name: string; url: string; pid: number; path: string; auth: string; stop?: () => Promise<void>; samples: number[] }> = [];
+  const proxied = `/v2/proxy/app/up/${manifestPath}`;
+  const tree = await startProxy(bundle, portal.url, [...PROXY_NODE_FLAGS, ...profFlags]);
+  servers.push({ name: "Portcullis (this tree)", ...tree, path: proxied, auth: licenseAuthHeader, samples: [] });
+  if (BASELINE_REF) {
+    const base = await startProxy(await bundleProxyAt(work, BASELINE_REF), portal.url);
+    servers.push({ name: `Portcullis at ${BASELINE_REF}`, ...base, path: proxied, auth: licenseAuthHeader, samples: [] });
+  }
+  const relay = await startBareRelay(upstream.url, vendorCreds, profFlags);
+  servers.push({ name: "bare Node relay", ...relay, path: proxied, auth: "", samples: [] });
+  servers.push({ name: "upstream (direct)", url: upstream.url, pid: upstreamPid, path: `/v2/${manifestPath}`, auth: vendorAuthHeader, samples: [] });
+  const rounds = numberArg("cpu-rounds", 3);
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < servers.length; i++) {
+      const s = servers[(i + r) % servers.length]!;
+      s.samples.push(await cpuPerHead(s.url, s.path, s.auth, s.pid, { count }));
+    }
+  }
+  for (const s of servers) await s.stop?.();
+  console.log(`\n[bench] server CPU per manifest HEAD, µs (${count} HEADs from 4 keep-alive clients per sample, ${rounds} rounds in turn${ACCESS_LOG ? ", access log on" : ""}); load ${load()}`);
+  for (const s of servers) console.log(`  ${s.name.padEnd(36)} ${s.samples.map((x) => x.toFixed(0)).join(", ")}  (median ${median(s.samples).toFixed(0)})`);
+  const m = (name: string) => median(servers.find((s) => s.name.startsWith(name))!.samples);
+  console.log(`  Portcullis / bare relay ${(m("Portcullis (this tree)") / m("bare Node relay")).toFixed(2)}${BASELINE_REF ? `; this tree / ${BASELINE_REF} ${(m("Portcullis (this tree)") / m(`Portcullis at ${BASELINE_REF}`)).toFixed(2)}` : ""}`);
+}
+
+// A fresh proxy's first pull, request by request (its access log), beside its second and the bare relay's.
+if (ONLY.includes("first-pull")) {
+  const ref = `${images.many.repository}:${images.many.tag}`;
+  for (let r = 0; r < RUNS; r++) {
+    let out = "";
+    const proxy = await startProxyProcess({ bundle, portalUrl: portal.url, serviceToken, env: { PROXY_ACCESS_LOG: "true" }, stdout: (t) => (out += t) });
+    const lookupsBefore = portal.stats().lookups;
+    const cold = await skopeoCopy(`${proxy.host}/proxy/app/up/${ref}`, licenseCreds);
+    const coldLog = out;
+    const warm = await skopeoCopy(`${proxy.host}/proxy/app/up/${ref}`, licenseCreds);
+    const warmLog = out.slice(coldLog.length);
+    await proxy.stop();
+    const relay = await startBareRelay(upstream.url, vendorCreds);
+    const bareCold = await skopeoCopy(`${relay.host}/proxy/app/up/${ref}`);
+    const bareWarm = await skopeoCopy(`${relay.host}/proxy/app/up/${ref}`);
+    await relay.stop();
+    const summary = (text: string) => {
+      const entries = text.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as { route: string; ms: number; upstreamMs?: number; cache?: string });
+      const byRoute = new Map<string, { n: number; ms: number; max: number; up: number; misses: number }>();
+      for (const e of entries) {
+        const row = byRoute.get(e.route) ?? { n: 0, ms: 0, max: 0, up: 0, misses: 0 };
+        row.n++;
+        row.ms += e.ms;
+        row.max = Math.max(row.max, e.ms);
+        row.up += e.upstreamMs ?? 0;
+        if (e.cache === "miss") row.misses++;
+        byRoute.set(e.route, row);
+      }
+      return [...byRoute].map(([route, x]) => `${route} ×${x.n}: Σ ${x.ms.toFixed(1)} ms (max ${x.max.toFixed(1)}, upstream Σ ${x.up.toFixed(1)}${x.misses ? `, ${x.misses} lookup miss` : ""})`).join("; ");
+    };
+    console.log(`\n[bench] first pull of ${images.many.label}, run ${r + 1}: Portcullis cold ${cold.toFixed(2)} s, warm ${warm.toFixed(2)} s; bare relay cold ${bareCold.toFixed(2)} s, warm ${bareWarm.toFixed(2)} s (Portcullis / bare cold ${(cold / bareCold).toFixed(2)}, warm ${(warm / bareWarm).toFixed(2)}); ${portal.stats().lookups - lookupsBefore} portal lookups; load ${load()}`);
+    console.log(`  cold: ${summary(coldLog)}`);
+    console.log(`  warm: ${summary(warmLog)}`);
+  }
 }
 
 // Many customers at once: each with a license of its own, all pulling the many-layer image.

@@ -21,20 +21,8 @@ export async function manifestHeads(baseUrl: string, pathName: string, authoriza
   const cpuBefore = pid ? cpuSeconds(pid) : 0;
   let requests = 0;
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const u = new URL(baseUrl);
-  const head = () =>
-    new Promise<number>((resolve, reject) => {
-      const started = performance.now();
-      const req = http.request(
-        { host: u.hostname, port: u.port, path: pathName, method: "HEAD", agent, headers: { authorization, accept: "application/vnd.oci.image.manifest.v1+json" } },
-        (res) => {
-          res.resume();
-          res.on("end", () => (requests++, res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`HEAD ${res.statusCode}`))));
-        },
-      );
-      req.on("error", reject);
-      req.end();
-    });
+  const timed = headRequest(baseUrl, pathName, authorization, agent);
+  const head = () => timed().finally(() => requests++);
   for (let i = 0; i < 200; i++) await head(); // warm: connections, caches, JIT
   const latencies: number[] = [];
   const until = performance.now() + seconds * 1000;
@@ -60,3 +48,44 @@ export async function manifestHeads(baseUrl: string, pathName: string, authoriza
   };
 }
 
+
+/** One keep-alive HEAD of `pathName` with `authorization`: resolves with its latency in ms, rejects unless 200. */
+function headRequest(baseUrl: string, pathName: string, authorization: string, agent: http.Agent): () => Promise<number> {
+  const u = new URL(baseUrl);
+  return () =>
+    new Promise<number>((resolve, reject) => {
+      const started = performance.now();
+      const req = http.request(
+        { host: u.hostname, port: u.port, path: pathName, method: "HEAD", agent, headers: { authorization, accept: "application/vnd.oci.image.manifest.v1+json" } },
+        (res) => {
+          res.resume();
+          res.on("end", () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`HEAD ${res.statusCode}`))));
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+}
+
+/**
+ * The server's CPU per manifest HEAD over `count` requests from `concurrency` keep-alive clients
+ * (after `warm` of them), µs: user + system time from /proc, which the machine's load barely
+ * moves — unlike latency — so two servers compare within one run.
+ */
+export async function cpuPerHead(baseUrl: string, pathName: string, authorization: string, pid: number, opts: { count?: number; warm?: number; concurrency?: number } = {}): Promise<number> {
+  const { count = 5000, warm = 500, concurrency = 4 } = opts;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const head = headRequest(baseUrl, pathName, authorization, agent);
+  const run = async (n: number) => {
+    let next = 0;
+    await Promise.all(Array.from({ length: concurrency }, async () => {
+      while (next++ < n) await head();
+    }));
+  };
+  await run(warm);
+  const before = cpuSeconds(pid);
+  await run(count);
+  const used = cpuSeconds(pid) - before;
+  agent.destroy();
+  return (used / count) * 1e6;
+}

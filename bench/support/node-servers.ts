@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import fsp from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
@@ -27,6 +28,18 @@ export async function buildProxyBundle(work: string): Promise<string> {
   return bundle;
 }
 
+/** proxy/main.ts at git commit `ref`, bundled into `work` as the working tree's is (from `git archive`, with this checkout's node_modules). */
+export async function bundleProxyAt(work: string, ref: string): Promise<string> {
+  const name = ref.replace(/[^A-Za-z0-9]/g, "_");
+  const dir = path.join(work, `baseline-${name}`);
+  fs.mkdirSync(dir, { recursive: true });
+  execFileSync("sh", ["-c", `git -C "${root}" archive "${ref}" | tar -x -C "${dir}"`]);
+  fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
+  const out = path.join(work, `proxy-${name}.mjs`);
+  await build({ entryPoints: [path.join(dir, "proxy", "main.ts")], bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", outfile: out, logLevel: "error", absWorkingDir: dir });
+  return out;
+}
+
 export interface ProxyProcessOptions {
   bundle: string;
   portalUrl: string;
@@ -34,6 +47,8 @@ export interface ProxyProcessOptions {
   /** Default: PROXY_NODE_FLAGS, as `npm run start:proxy`. */
   nodeFlags?: readonly string[];
   env?: Record<string, string>;
+  /** Receives what the process writes to stdout (its access log); default: discarded. */
+  stdout?: (text: string) => void;
 }
 
 export function startProxy(opts: ProxyProcessOptions): Promise<RunningServer> {
@@ -46,12 +61,12 @@ export function startProxy(opts: ProxyProcessOptions): Promise<RunningServer> {
     ALLOW_PRIVATE_REGISTRY_HOSTS: "true",
     PROXY_ACCESS_LOG: "false",
     ...opts.env,
-  }));
+  }), opts.stdout);
 }
 
 /** The baseline: bench/bare-relay.mjs, a bare pipeline(upstream, response), with the proxy's node flags. */
-export function startBareRelay(upstreamUrl: string, creds: string): Promise<RunningServer> {
-  return startNodeServer([...PROXY_NODE_FLAGS, path.join(root, "bench", "bare-relay.mjs")], (port) => ({
+export function startBareRelay(upstreamUrl: string, creds: string, extraFlags: readonly string[] = []): Promise<RunningServer> {
+  return startNodeServer([...PROXY_NODE_FLAGS, ...extraFlags, path.join(root, "bench", "bare-relay.mjs")], (port) => ({
     PORT: String(port),
     UPSTREAM_URL: upstreamUrl,
     UPSTREAM_CREDS: creds,
@@ -59,13 +74,14 @@ export function startBareRelay(upstreamUrl: string, creds: string): Promise<Runn
 }
 
 /** Starts `node ARGS` with only PATH and `envFor(port)` in its environment; ready when GET /healthz answers 200. */
-export async function startNodeServer(args: string[], envFor: (port: number) => Record<string, string>): Promise<RunningServer> {
+export async function startNodeServer(args: string[], envFor: (port: number) => Record<string, string>, stdout?: (text: string) => void): Promise<RunningServer> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: root,
     env: { PATH: process.env.PATH, ...envFor(port) } as unknown as NodeJS.ProcessEnv,
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", stdout ? "pipe" : "ignore", "inherit"],
   });
+  if (stdout) child.stdout!.setEncoding("utf8").on("data", stdout);
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     const ok = await new Promise<boolean>((resolve) => http.get(`${url}/healthz`, (r) => (r.resume(), resolve(r.statusCode === 200))).on("error", () => resolve(false)));

@@ -101,6 +101,9 @@ export class RegistryClient {
   private readonly userAgent: string;
   private readonly credKey: string;
   private readonly allowedRealmHosts: readonly string[];
+  /** Where credentials may go: the endpoint's origin (redirect.ts drops them on any other hop). */
+  private readonly origin: string;
+  private readonly base: string;
 
   constructor(opts: RegistryClientOptions) {
     this.endpoint = opts.endpoint;
@@ -112,6 +115,8 @@ export class RegistryClient {
     this.userAgent = opts.userAgent ?? "portcullis";
     this.credKey = this.cache.fingerprint(this.credentials);
     this.allowedRealmHosts = opts.allowedRealmHosts ?? [];
+    this.origin = new URL(this.endpoint.baseUrl).origin;
+    this.base = `${this.endpoint.baseUrl}/`;
   }
 
   /** Unauthenticated GET /v2/: is it a registry, and which challenge does it send? */
@@ -274,10 +279,10 @@ export class RegistryClient {
   }
 
   private exchange(path: string, method: "GET" | "HEAD", headers: Record<string, string>, signal?: AbortSignal): Promise<TransportResponse> {
-    const url = new URL(path, `${this.endpoint.baseUrl}/`);
+    const url = new URL(path, this.base);
     return sendFollowingRedirects(
       { url, method, headers: { "user-agent": this.userAgent, ...headers }, signal, timeoutMs: this.timeoutMs, idleTimeoutMs: this.idleTimeoutMs, policy: this.policy },
-      new URL(this.endpoint.baseUrl).origin,
+      this.origin,
     );
   }
 

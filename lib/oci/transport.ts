@@ -60,13 +60,29 @@ function agentFor(url: URL, policy: NetworkPolicy): http.Agent {
   return agent;
 }
 
+// IP literals that passed the address check, per policy object (a policy is fixed for its client's life).
+const literalsChecked = new WeakMap<NetworkPolicy, Set<string>>();
+const allowedLiterals = (policy: NetworkPolicy): Set<string> => {
+  let set = literalsChecked.get(policy);
+  if (!set) literalsChecked.set(policy, (set = new Set()));
+  return set;
+};
+const remember = (set: Set<string>, literal: string) => {
+  if (set.size >= 64) set.clear();
+  set.add(literal);
+};
+
 export async function send(req: TransportRequest): Promise<TransportResponse> {
   const { url } = req;
   const host = url.host;
   if (req.signal?.aborted) throw aborted(host);
   // IP literals skip the socket's lookup, so check them here; names are checked at connect time.
+  // The verdict on a literal depends on nothing but the literal and the policy: once per pair.
   const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
-  if (net.isIP(hostname)) await assertPublicAddress(hostname, req.policy);
+  if (net.isIP(hostname) && !allowedLiterals(req.policy).has(hostname)) {
+    await assertPublicAddress(hostname, req.policy);
+    remember(allowedLiterals(req.policy), hostname);
+  }
 
   return new Promise<TransportResponse>((resolve, reject) => {
     const lib = url.protocol === "https:" ? https : http;
