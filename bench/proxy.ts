@@ -249,27 +249,31 @@ if (ONLY.includes("cpu")) {
   const manifestPath = `${images.big.repository}/manifests/${images.big.tag}`;
   const profFlags = CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`] : [];
   const count = numberArg("heads", 5000);
-  const servers: Array<{ name: string; url: string; pid: number; path: string; auth: string; stop?: () => Promise<void>; samples: number[] }> = [];
+  const servers: Array<{ name: string; url: string; pid: number; path: string; auth: string; stop?: () => Promise<void>; samples: number[]; user: number[]; system: number[] }> = [];
   const proxied = `/v2/proxy/app/up/${manifestPath}`;
   const tree = await startProxy(bundle, portal.url, [...PROXY_NODE_FLAGS, ...profFlags]);
-  servers.push({ name: "Portcullis (this tree)", ...tree, path: proxied, auth: licenseAuthHeader, samples: [] });
+  servers.push({ name: "Portcullis (this tree)", ...tree, path: proxied, auth: licenseAuthHeader, samples: [], user: [], system: [] });
   if (BASELINE_REF) {
     const base = await startProxy(await bundleProxyAt(work, BASELINE_REF), portal.url);
-    servers.push({ name: `Portcullis at ${BASELINE_REF}`, ...base, path: proxied, auth: licenseAuthHeader, samples: [] });
+    servers.push({ name: `Portcullis at ${BASELINE_REF}`, ...base, path: proxied, auth: licenseAuthHeader, samples: [], user: [], system: [] });
   }
   const relay = await startBareRelay(upstream.url, vendorCreds, profFlags);
-  servers.push({ name: "bare Node relay", ...relay, path: proxied, auth: "", samples: [] });
-  servers.push({ name: "upstream (direct)", url: upstream.url, pid: upstreamPid, path: `/v2/${manifestPath}`, auth: vendorAuthHeader, samples: [] });
+  servers.push({ name: "bare Node relay", ...relay, path: proxied, auth: "", samples: [], user: [], system: [] });
+  servers.push({ name: "upstream (direct)", url: upstream.url, pid: upstreamPid, path: `/v2/${manifestPath}`, auth: vendorAuthHeader, samples: [], user: [], system: [] });
   const rounds = numberArg("cpu-rounds", 3);
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < servers.length; i++) {
       const s = servers[(i + r) % servers.length]!;
-      s.samples.push(await cpuPerHead(s.url, s.path, s.auth, s.pid, { count }));
+      const used = await cpuPerHead(s.url, s.path, s.auth, s.pid, { count });
+      s.samples.push(used.total);
+      s.user.push(used.user);
+      s.system.push(used.system);
     }
   }
   for (const s of servers) await s.stop?.();
   console.log(`\n[bench] server CPU per manifest HEAD, µs (${count} HEADs from 4 keep-alive clients per sample, ${rounds} rounds in turn${ACCESS_LOG ? ", access log on" : ""}); load ${load()}`);
-  for (const s of servers) console.log(`  ${s.name.padEnd(36)} ${s.samples.map((x) => x.toFixed(0)).join(", ")}  (median ${median(s.samples).toFixed(0)})`);
+  const list = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(", ");
+  for (const s of servers) console.log(`  ${s.name.padEnd(36)} ${list(s.samples)}  (median ${median(s.samples).toFixed(0)}; user ${list(s.user)}, system ${list(s.system)})`);
   const m = (name: string) => median(servers.find((s) => s.name.startsWith(name))!.samples);
   console.log(`  Portcullis / bare relay ${(m("Portcullis (this tree)") / m("bare Node relay")).toFixed(2)}${BASELINE_REF ? `; this tree / ${BASELINE_REF} ${(m("Portcullis (this tree)") / m(`Portcullis at ${BASELINE_REF}`)).toFixed(2)}` : ""}`);
 }

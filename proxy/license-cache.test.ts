@@ -1,7 +1,8 @@
+import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { LookupResponse } from "@/lib/internal/contract";
 import { FRESH_AFTER_CHANGE_MS } from "@/lib/internal/answer-cache";
-import { LicenseCache } from "./license-cache";
+import { LicenseCache, licenseFingerprinter } from "./license-cache";
 import type { LookupAnswer } from "./portal-client";
 
 const ok: LookupAnswer = { status: 200, body: { allowed: true, code: "ok", reason: "ok" } as LookupResponse };
@@ -171,5 +172,24 @@ describe("LicenseCache", () => {
       expect(cachedOf(cache)).toEqual([false, false, false]);
       expect(cache.invalidate({ kind: "team", id: ids.team })).toBe(0);
     });
+  });
+});
+
+describe("licenseFingerprinter", () => {
+  it("is HMAC-SHA256 of the license ID under the key, for short and long keys and any text", () => {
+    for (const key of [crypto.randomBytes(32), crypto.randomBytes(64), crypto.randomBytes(100)]) {
+      const fingerprint = licenseFingerprinter(key);
+      for (const id of ["L".repeat(27), crypto.randomBytes(20).toString("base64url"), "lizénce-ü-✓", ""]) {
+        expect(fingerprint(id)).toBe(crypto.createHmac("sha256", key).update(id, "utf8").digest("base64url").slice(0, 32));
+      }
+    }
+  });
+
+  it("holds no license ID: two processes' keys give unrelated fingerprints of one ID", () => {
+    const id = "L".repeat(27);
+    const a = licenseFingerprinter()(id);
+    expect(a).not.toContain(id);
+    expect(licenseFingerprinter()(id)).not.toBe(a);
+    expect(new LicenseCache().fingerprint(id)).toMatch(/^[A-Za-z0-9_-]{32}$/);
   });
 });

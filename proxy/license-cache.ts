@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { AnswerCache, type CacheResult } from "@/lib/internal/answer-cache";
 import type { LookupRequest } from "@/lib/internal/contract";
 import type { LookupAnswer } from "./portal-client";
@@ -33,14 +34,37 @@ export interface LicenseCacheOptions {
   now?: () => number;
 }
 
+/**
+ * HMAC-SHA256 (RFC 2104) under a key made for this process, as two one-shot hashes: on every
+ * request's path, where a `crypto.createHmac` object (a key object and a stream each time) costs
+ * several times as much.
+ */
+export function licenseFingerprinter(key: Buffer = crypto.randomBytes(32)): (licenseId: string) => string {
+  const block = Buffer.alloc(64);
+  (key.length > 64 ? crypto.hash("sha256", key, "buffer") : key).copy(block);
+  const inner = Buffer.from(block.map((b) => b ^ 0x36));
+  const outer = Buffer.alloc(64 + 32);
+  Buffer.from(block.map((b) => b ^ 0x5c)).copy(outer);
+  return (licenseId) => {
+    crypto.hash("sha256", Buffer.concat([inner, Buffer.from(licenseId, "utf8")]), "buffer").copy(outer, 64);
+    return crypto.hash("sha256", outer, "base64url").slice(0, 32);
+  };
+}
+
 export class LicenseCache extends AnswerCache<LookupAnswer> {
   /** Fingerprints of licenses the portal allowed, with when it last did (see recentlyAllowed). */
   private readonly allowed = new Map<string, number>();
   private readonly maxAllowed: number;
+  private readonly fingerprintOf = licenseFingerprinter();
 
   constructor(opts: LicenseCacheOptions = {}) {
     super({ ttlMs: opts.ttlMs ?? DEFAULT_LICENSE_TTL_MS, negativeTtlMs: opts.negativeTtlMs ?? DEFAULT_NEGATIVE_TTL_MS, maxEntries: opts.maxEntries ?? 20_000, ...(opts.now && { now: opts.now }) });
     this.maxAllowed = opts.maxEntries ?? 20_000;
+  }
+
+  /** The license ID's HMAC under this process's key: what keys and the allowed list hold instead of the ID. */
+  override fingerprint(licenseId: string): string {
+    return this.fingerprintOf(licenseId);
   }
 
   /**

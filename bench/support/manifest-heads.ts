@@ -1,5 +1,5 @@
 import http from "node:http";
-import { cpuSeconds, percentile } from "./measure";
+import { cpuSeconds, cpuTimes, percentile } from "./measure";
 
 export interface HeadResult {
   /** Latency with one keep-alive client, ms. */
@@ -72,7 +72,13 @@ function headRequest(baseUrl: string, pathName: string, authorization: string, a
  * (after `warm` of them), µs: user + system time from /proc, which the machine's load barely
  * moves — unlike latency — so two servers compare within one run.
  */
-export async function cpuPerHead(baseUrl: string, pathName: string, authorization: string, pid: number, opts: { count?: number; warm?: number; concurrency?: number } = {}): Promise<number> {
+export async function cpuPerHead(
+  baseUrl: string,
+  pathName: string,
+  authorization: string,
+  pid: number,
+  opts: { count?: number; warm?: number; concurrency?: number } = {},
+): Promise<{ total: number; user: number; system: number }> {
   const { count = 5000, warm = 500, concurrency = 4 } = opts;
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const head = headRequest(baseUrl, pathName, authorization, agent);
@@ -83,9 +89,11 @@ export async function cpuPerHead(baseUrl: string, pathName: string, authorizatio
     }));
   };
   await run(warm);
-  const before = cpuSeconds(pid);
+  const before = cpuTimes(pid);
   await run(count);
-  const used = cpuSeconds(pid) - before;
+  const after = cpuTimes(pid);
   agent.destroy();
-  return (used / count) * 1e6;
+  const user = ((after.user - before.user) / count) * 1e6;
+  const system = ((after.system - before.system) / count) * 1e6;
+  return { total: user + system, user, system };
 }

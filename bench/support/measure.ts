@@ -21,10 +21,16 @@ export function pidOf(reg: Distribution): number {
   throw new Error(`no process for ${reg.host}`);
 }
 
-/** CPU seconds (user + system) a process has used so far; Linux's USER_HZ is 100. */
-export const cpuSeconds = (pid: number): number => {
+/** CPU seconds in user space and in the kernel a process has used so far; Linux's USER_HZ is 100. */
+export const cpuTimes = (pid: number): { user: number; system: number } => {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
+};
+
+/** CPU seconds (user + system) a process has used so far. */
+export const cpuSeconds = (pid: number): number => {
+  const { user, system } = cpuTimes(pid);
+  return user + system;
 };
 
 /** Peak resident memory (VmHWM) of a process, bytes. */

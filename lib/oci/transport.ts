@@ -93,12 +93,15 @@ export async function send(req: TransportRequest): Promise<TransportResponse> {
       clearTimeout(timer);
       reject(toUpstreamError(host, e, req.timeoutMs));
     };
-    const request = lib.request(url, {
-      method: req.method,
-      headers: req.headers,
-      agent: agentFor(url, req.policy),
-      signal: req.signal,
-    });
+    const request = lib.request(url, { method: req.method, headers: req.headers, agent: agentFor(url, req.policy) });
+    // The signal aborts the request, and the body while it streams: one listener for the
+    // request's life (Node's `signal` option costs an end-of-stream watcher on every request).
+    const { signal } = req;
+    if (signal) {
+      const onAbort = () => request.destroy(aborted(host));
+      signal.addEventListener("abort", onAbort, { once: true });
+      request.once("close", () => signal.removeEventListener("abort", onAbort));
+    }
     const timer = setTimeout(() => request.destroy(timeoutError(host, req.timeoutMs)), req.timeoutMs);
     request.setTimeout(req.idleTimeoutMs, () => request.destroy(timeoutError(host, req.idleTimeoutMs)));
     request.on("error", fail);
