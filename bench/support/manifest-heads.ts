@@ -79,7 +79,7 @@ export async function cpuPerHead(
   pid: number,
   opts: { count?: number; warm?: number; concurrency?: number } = {},
 ): Promise<{ total: number; user: number; system: number }> {
-  const { count = 5000, warm = 500, concurrency = 4 } = opts;
+  const { count = 5000, warm = 2000, concurrency = 4 } = opts;
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const head = headRequest(baseUrl, pathName, authorization, agent);
   const run = async (n: number) => {
