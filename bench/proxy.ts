@@ -295,7 +295,11 @@ if (ONLY.includes("first-pull")) {
     const bareWarm = await skopeoCopy(`${relay.host}/proxy/app/up/${ref}`);
     await relay.stop();
     const summary = (text: string) => {
-      const entries = text.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as { route: string; ms: number; upstreamMs?: number; cache?: string });
+      const entries = text
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as { route?: string; ms: number; upstreamMs?: number; cache?: string })
+        .filter((e): e is typeof e & { route: string } => typeof e.route === "string"); // not the start-up lines
       const byRoute = new Map<string, { n: number; ms: number; max: number; up: number; misses: number }>();
       for (const e of entries) {
         const row = byRoute.get(e.route) ?? { n: 0, ms: 0, max: 0, up: 0, misses: 0 };
