@@ -76,3 +76,31 @@ export function recordFinished(rec: AccessRecorder, req: http.IncomingMessage, r
     ...(ctx.error && { error: ctx.error.slice(0, 300) }),
   });
 }
+
+/**
+ * The access log as JSON lines to `write` (the process's stdout): the lines of requests that
+ * finish in one turn of the event loop go out in one write — a write to a pipe is a system call
+ * and a wake-up of its reader, on the process's one thread. `flush` writes what is gathered at
+ * once (at exit: nothing is lost to the turn).
+ */
+export function accessLogLines(write: (text: string) => void): { log(entry: AccessLogEntry): void; flush(): void } {
+  let pending = "";
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (!pending) return;
+    const text = pending;
+    pending = "";
+    write(text);
+  };
+  return {
+    log(entry) {
+      pending += JSON.stringify(entry) + "\n";
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+    flush,
+  };
+}

@@ -12,6 +12,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { ConfigError } from "@/lib/config/env-fields";
 import { createLogger } from "@/lib/log/logger";
+import { accessLogLines } from "./access-log";
 import { loadProxyConfig, type ProxyConfig } from "./config";
 import { missingNodeFlags } from "./node-flags";
 import { waitForPortal } from "./readiness";
@@ -34,6 +35,9 @@ const log = createLogger({ format: config.production ? "json" : "pretty" });
 
 const pullLogFile = config.options.pullLog?.spoolFile;
 const pullLogDir = pullLogFile && path.dirname(pullLogFile);
+// One write per turn of the event loop, the rest written at exit (process.exit included).
+const accessLog = config.accessLog ? accessLogLines((text) => process.stdout.write(text)) : undefined;
+if (accessLog) process.on("exit", accessLog.flush);
 const proxy = createProxyServer({
   ...config.options,
   pullLog: {
@@ -43,7 +47,7 @@ const proxy = createProxyServer({
     onRejected: (n, e) => log.error(`proxy: the portal refused a pull-log batch of ${n} event(s) (${(e as Error).message}); dropped, later batches go on (is the portal older than this proxy? upgrade the portal first)`),
     onSpoolError: (e) => log.error(`proxy: the pull-log files in ${pullLogDir}: ${(e as Error).message} (set PROXY_PULL_LOG_DIR to a writable directory)`),
   },
-  ...(config.accessLog && { log: (entry) => process.stdout.write(JSON.stringify(entry) + "\n") }),
+  ...(accessLog && { log: accessLog.log }),
 });
 
 try {
