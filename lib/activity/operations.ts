@@ -3,7 +3,7 @@ import { findOr404 } from "@/lib/server/find-or-404";
 import { customerAnalyticsQuerySchema, listActivitySchema, pullActivityQuerySchema } from "@/lib/activity/schemas";
 import { customerAnalytics } from "@/lib/activity/analytics";
 import type { CustomerAnalytics } from "@/lib/activity/analytics-dto";
-import { queryPullActivity } from "@/lib/activity/pull-activity";
+import { findIn, queryPullActivity } from "@/lib/activity/pull-activity";
 import type { PullActivityPage } from "@/lib/activity/pull-dto";
 import type { ActivityDto } from "@/lib/activity/dto";
 
@@ -29,8 +29,8 @@ export const listActivity = defineOperation({
     const ids = (pick: (r: (typeof rows)[number]) => string | null) => [...new Set(rows.map(pick).filter((v): v is string => !!v))];
     const [apps, licenses] = await Promise.all([
       // Deleted apps included: their events stay in the history, under the slug they had.
-      db.app.findMany({ where: { teamId, id: { in: ids((r) => r.appId) } }, select: { id: true, slug: true } }),
-      db.license.findMany({ where: { teamId, id: { in: ids((r) => r.licenseId) } }, select: { id: true, licenseIdHint: true, customer: { select: { id: true, name: true } } } }),
+      findIn(ids((r) => r.appId), (id) => db.app.findMany({ where: { teamId, id: { in: id } }, select: { id: true, slug: true } })),
+      findIn(ids((r) => r.licenseId), (id) => db.license.findMany({ where: { teamId, id: { in: id } }, select: { id: true, licenseIdHint: true, customer: { select: { id: true, name: true } } } })),
     ]);
     const appById = new Map(apps.map((a) => [a.id, a]));
     const licenseById = new Map(licenses.map((l) => [l.id, l]));

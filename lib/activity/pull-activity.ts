@@ -36,6 +36,11 @@ export function writtenReference(image: string, reference: string | null, regist
   return reference.includes(":") ? `${image}@${reference}` : `${image}:${reference}`;
 }
 
+/** The rows with these ids, without asking the database when there are none. */
+export async function findIn<T>(ids: string[], find: (ids: string[]) => Promise<T[]>): Promise<T[]> {
+  return ids.length === 0 ? [] : find(ids);
+}
+
 export async function queryPullActivity(db: Db, scope: PullActivityScope, filter: PullActivityFilter = {}): Promise<PullActivityPage> {
   const page = filter.page ?? 1;
   const pageSize = filter.pageSize ?? 25;
@@ -50,16 +55,15 @@ export async function queryPullActivity(db: Db, scope: PullActivityScope, filter
     ...(filter.customerId && { customerId: filter.customerId }),
     ...SHOWN,
   };
-  const [total, rows] = await Promise.all([
-    db.pullEvent.count({ where }),
-    db.pullEvent.findMany({ where, orderBy: { seq: "desc" }, skip: (page - 1) * pageSize, take: pageSize }),
-  ]);
+  const rows = await db.pullEvent.findMany({ where, orderBy: { seq: "desc" }, skip: (page - 1) * pageSize, take: pageSize });
+  // A first page that is not full is every attempt there is: no count needed.
+  const total = page === 1 && rows.length < pageSize ? rows.length : await db.pullEvent.count({ where });
   const ids = (pick: (r: (typeof rows)[number]) => string | null) => [...new Set(rows.map(pick).filter((v): v is string => !!v))];
   const [apps, licenses, customers] = await Promise.all([
     // Deleted apps included: their attempts stay in the history, under the slug they had.
-    db.app.findMany({ where: { teamId: scope.teamId, id: { in: ids((r) => r.appId) } }, select: { id: true, slug: true } }),
-    db.license.findMany({ where: { teamId: scope.teamId, id: { in: ids((r) => r.licenseId) } }, select: { id: true, licenseIdHint: true } }),
-    db.customer.findMany({ where: { teamId: scope.teamId, id: { in: ids((r) => r.customerId) } }, select: { id: true, name: true } }),
+    findIn(ids((r) => r.appId), (id) => db.app.findMany({ where: { teamId: scope.teamId, id: { in: id } }, select: { id: true, slug: true } })),
+    findIn(ids((r) => r.licenseId), (id) => db.license.findMany({ where: { teamId: scope.teamId, id: { in: id } }, select: { id: true, licenseIdHint: true } })),
+    findIn(ids((r) => r.customerId), (id) => db.customer.findMany({ where: { teamId: scope.teamId, id: { in: id } }, select: { id: true, name: true } })),
   ]);
   const appById = new Map(apps.map((a) => [a.id, a]));
   const licenseById = new Map(licenses.map((l) => [l.id, { id: l.id, hint: l.licenseIdHint }]));

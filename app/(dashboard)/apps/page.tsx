@@ -1,3 +1,4 @@
+import { Suspense } from "react";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { Notice } from "@/components/ui/notice";
 import { CreateAppForm } from "@/components/apps/create-app-form";
@@ -8,15 +9,19 @@ import { ActivityList } from "@/components/activity/activity-list";
 import { invoke } from "@/lib/server/operation";
 import { requireTeamContext } from "@/lib/server/request";
 import { can } from "@/lib/auth/permissions";
+import type { TeamContext } from "@/lib/auth/context";
 
 export const metadata = { title: "Apps" };
 
+/**
+ * The page's top (what apps are, the new app form) needs no data beyond the signed-in team, so it
+ * is in the first response the browser paints; the list and the activity, which wait on the
+ * database, follow in the same response (a Suspense boundary) below it.
+ */
 export default async function AppsPage({ searchParams }: { searchParams: Promise<{ welcome?: string; joined?: string }> }) {
   const ctx = await requireTeamContext();
   const { joined } = await searchParams;
-  const [apps, activity] = await Promise.all([invoke(listApps, ctx, {}), invoke(listActivity, ctx, { limit: 20 })]);
   const canWrite = can(ctx.role, "write");
-  const canDelete = can(ctx.role, "admin");
   return (
     <>
       <PageHeader
@@ -32,29 +37,49 @@ export default async function AppsPage({ searchParams }: { searchParams: Promise
       ) : (
         <Notice className="mb-6">Your role is read-only: you can see apps but not create or change them. Ask an admin for developer access.</Notice>
       )}
-      {apps.length === 0 ? (
-        <EmptyState title="No apps yet">
-          {canWrite ? "Create an app above: its slug becomes part of every image path your customers pull." : "An admin or developer of this team has not created any apps yet."}
-        </EmptyState>
-      ) : (
-        <Card className="p-0">
-          <ul className="divide-y divide-slate-200" aria-label="Apps">
-            {apps.map((app) => (
-              <AppRow key={app.id} app={{ ...app, createdAt: app.createdAt.toISOString() }} canWrite={canWrite} canDelete={canDelete} />
-            ))}
-          </ul>
-        </Card>
-      )}
-      {apps.length > 0 && canWrite && !canDelete && (
+      <Suspense
+        fallback={
+          <div role="status" className="animate-pulse">
+            <span className="sr-only">Loading apps…</span>
+            <div aria-hidden className="h-20 rounded-lg border border-slate-200 bg-white" />
+          </div>
+        }
+      >
+        <AppList ctx={ctx} canWrite={canWrite} />
+      </Suspense>
+    </>
+  );
+}
+
+/** The team's apps and, once there are any, their recent pushes and pulls. */
+async function AppList({ ctx, canWrite }: { ctx: TeamContext; canWrite: boolean }) {
+  const apps = await invoke(listApps, ctx, {});
+  if (apps.length === 0) {
+    return (
+      <EmptyState title="No apps yet">
+        {canWrite ? "Create an app above: its slug becomes part of every image path your customers pull." : "An admin or developer of this team has not created any apps yet."}
+      </EmptyState>
+    );
+  }
+  const activity = await invoke(listActivity, ctx, { limit: 20 });
+  const canDelete = can(ctx.role, "admin");
+  return (
+    <>
+      <Card className="p-0">
+        <ul className="divide-y divide-slate-200" aria-label="Apps">
+          {apps.map((app) => (
+            <AppRow key={app.id} app={{ ...app, createdAt: app.createdAt.toISOString() }} canWrite={canWrite} canDelete={canDelete} />
+          ))}
+        </ul>
+      </Card>
+      {canWrite && !canDelete && (
         <p id="apps-delete-admins-only" className="mt-2 text-xs text-slate-500">
           Only team admins can delete apps: deleting revokes every license of the app and deletes its images from the hosted registry.
         </p>
       )}
-      {apps.length > 0 && (
-        <div className="mt-6">
-          <ActivityList events={activity} empty="No pushes or pulls yet. Pushes to the hosted registry and pulls by customers appear here." />
-        </div>
-      )}
+      <div className="mt-6">
+        <ActivityList events={activity} empty="No pushes or pulls yet. Pushes to the hosted registry and pulls by customers appear here." />
+      </div>
     </>
   );
 }

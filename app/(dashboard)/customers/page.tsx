@@ -1,5 +1,6 @@
 import { ScrollingCode } from "@/components/ui/code-block";
 import Link from "next/link";
+import { Suspense } from "react";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { Notice } from "@/components/ui/notice";
 import { buttonClass } from "@/components/ui/button-class";
@@ -20,31 +21,22 @@ import { PullFilters } from "@/components/activity/pull-filters";
 import { invoke } from "@/lib/server/operation";
 import { requireTeamContext } from "@/lib/server/request";
 import { can } from "@/lib/auth/permissions";
+import type { TeamContext } from "@/lib/auth/context";
 
 export const metadata = { title: "Customers" };
 
+/**
+ * The page's top (what it is, the new customer form, the search) needs no data beyond the signed-in
+ * team, so it is in the first response the browser paints; the lists, which wait on the database,
+ * follow in the same response (a Suspense boundary) below it.
+ */
 export default async function CustomersPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const ctx = await requireTeamContext();
   const sp = await searchParams;
   const showArchived = sp.archived === "1";
   // A search too long to be a name falls back to none rather than an error page.
   const q = listCustomersSchema.safeParse({ q: sp.q }).data?.q;
-  // The attempts' filters; a hand-edited query string falls back to none rather than an error page.
-  const parsed = pullActivityQuerySchema.safeParse({ appId: sp.appId, customerId: sp.customerId, result: sp.result, page: sp.page });
-  const query = parsed.success ? parsed.data : pullActivityQuerySchema.parse({});
-  const [customers, apps, key] = await Promise.all([
-    invoke(listCustomers, ctx, { includeArchived: showArchived, q }),
-    invoke(listApps, ctx, {}),
-    invoke(licenseSigningKey, ctx, {}),
-  ]);
-  const known = (!query.appId || apps.some((a) => a.id === query.appId)) && (!query.customerId || customers.some((c) => c.id === query.customerId));
-  const filter = known ? query : pullActivityQuerySchema.parse({});
-  const [pulls, lastPulls] = await Promise.all([invoke(listPullActivity, ctx, filter), lastPullPerLicense(ctx, customers.flatMap((c) => c.licenses.map((l) => l.id)))]);
-  const keep: Record<string, string> = showArchived ? { archived: "1" } : {};
-  const pageHref = (page: number) =>
-    `/customers?${new URLSearchParams({ ...keep, ...(filter.appId && { appId: filter.appId }), ...(filter.customerId && { customerId: filter.customerId }), ...(filter.result && { result: filter.result }), page: String(page) })}#pull-attempts`;
   const canWrite = can(ctx.role, "write");
-  const appChoices = apps.map((a) => ({ slug: a.slug, name: a.name }));
   return (
     <>
       <PageHeader
@@ -76,6 +68,51 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
           </Link>
         )}
       </form>
+      <Suspense
+        fallback={
+          <div role="status" className="animate-pulse">
+            <span className="sr-only">Loading customers…</span>
+            <div aria-hidden className="h-28 rounded-lg border border-slate-200 bg-white" />
+          </div>
+        }
+      >
+        <CustomerLists ctx={ctx} sp={sp} showArchived={showArchived} q={q} canWrite={canWrite} />
+      </Suspense>
+    </>
+  );
+}
+
+/** The customers with their licenses, the customers' pull attempts and the team's signing key. */
+async function CustomerLists({
+  ctx,
+  sp,
+  showArchived,
+  q,
+  canWrite,
+}: {
+  ctx: TeamContext;
+  sp: Record<string, string | undefined>;
+  showArchived: boolean;
+  q: string | undefined;
+  canWrite: boolean;
+}) {
+  // The attempts' filters; a hand-edited query string falls back to none rather than an error page.
+  const parsed = pullActivityQuerySchema.safeParse({ appId: sp.appId, customerId: sp.customerId, result: sp.result, page: sp.page });
+  const query = parsed.success ? parsed.data : pullActivityQuerySchema.parse({});
+  const [customers, apps, key] = await Promise.all([
+    invoke(listCustomers, ctx, { includeArchived: showArchived, q }),
+    invoke(listApps, ctx, {}),
+    invoke(licenseSigningKey, ctx, {}),
+  ]);
+  const known = (!query.appId || apps.some((a) => a.id === query.appId)) && (!query.customerId || customers.some((c) => c.id === query.customerId));
+  const filter = known ? query : pullActivityQuerySchema.parse({});
+  const [pulls, lastPulls] = await Promise.all([invoke(listPullActivity, ctx, filter), lastPullPerLicense(ctx, customers.flatMap((c) => c.licenses.map((l) => l.id)))]);
+  const keep: Record<string, string> = showArchived ? { archived: "1" } : {};
+  const pageHref = (page: number) =>
+    `/customers?${new URLSearchParams({ ...keep, ...(filter.appId && { appId: filter.appId }), ...(filter.customerId && { customerId: filter.customerId }), ...(filter.result && { result: filter.result }), page: String(page) })}#pull-attempts`;
+  const appChoices = apps.map((a) => ({ slug: a.slug, name: a.name }));
+  return (
+    <>
       {customers.length === 0 && q ? (
         <EmptyState title="No customer matches">No customer&apos;s name or contact email contains “{q}”.</EmptyState>
       ) : customers.length === 0 ? (
