@@ -1,4 +1,5 @@
 import "server-only";
+import { cache } from "react";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { getDb } from "@/lib/db/client";
@@ -32,15 +33,17 @@ export async function currentTeamContext(): Promise<TeamContext | null> {
 
 /**
  * For pages: the team context, or a redirect — to sign in; signed in but in no team yet, to create
- * one; in a team that requires two-factor authentication without it, to set it up.
+ * one; in a team that requires two-factor authentication without it, to set it up. Read once per
+ * request: the layout and the page share the answer (React `cache`; outside a render, as in a
+ * server action, every call reads afresh).
  */
-export async function requireTeamContext(): Promise<TeamContext> {
+export const requireTeamContext = cache(async (): Promise<TeamContext> => {
   const session = await currentSession();
   if (!session) redirect("/sign-in");
   const access = await teamAccessOfSession(await getDb(), session, await clientIp());
   if ("blocked" in access) redirect(access.blocked === "no_team" ? "/welcome" : "/two-factor/setup");
   return access.ctx;
-}
+});
 
 /** The portal's public base URL: PORTAL_URL, else what this request was addressed to. */
 export async function portalBaseUrl(): Promise<string> {
