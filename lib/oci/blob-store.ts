@@ -90,6 +90,8 @@ export class StoreClient {
       if (!body) req.end();
       else if (Buffer.isBuffer(body)) req.end(body);
       else {
+        // A stream longer than the Content-Length it was sent with fails instead of running into the connection's next request.
+        if (headers["content-length"] !== undefined) (req as http.ClientRequest & { strictContentLength: boolean }).strictContentLength = true;
         body.once("error", (e) => req.destroy(e));
         body.pipe(req);
       }
@@ -140,8 +142,11 @@ export class StoreClient {
   /**
    * Stores `body` as the blob `digest`. Resolves when the store committed it (its digest checked);
    * rejects with StoreError when the store refused it (a digest mismatch among others) or failed.
+   * A stream whose `size` is known is sent with a Content-Length rather than chunked (less framing
+   * per write on both sides); one that ends short of it fails the upload.
    */
-  async put(digest: string, body: Readable | Buffer, signal?: AbortSignal): Promise<void> {
+  async put(digest: string, body: Readable | Buffer, opts: { size?: number; signal?: AbortSignal } = {}): Promise<void> {
+    const { signal } = opts;
     const start = await this.exchange("POST", this.url("/blobs/uploads/"), { "content-length": "0" }, { ...(signal && { signal }) });
     discard(start);
     const location = start.headers.location;
@@ -150,6 +155,7 @@ export class StoreClient {
     target.searchParams.set("digest", digest);
     const headers: Record<string, string> = { "content-type": "application/octet-stream" };
     if (Buffer.isBuffer(body)) headers["content-length"] = String(body.length);
+    else if (opts.size !== undefined) headers["content-length"] = String(opts.size);
     const done = await this.exchange("PUT", target, headers, { body, ...(signal && { signal }) });
     discard(done);
     if (done.statusCode !== 201) throw new StoreError(`the cache store did not commit ${digest} (HTTP ${done.statusCode})`, done.statusCode);

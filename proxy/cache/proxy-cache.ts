@@ -268,9 +268,10 @@ export class ProxyCache {
       const up = await client.getBlob(registry.repository, digest, { method: "GET" });
       if (up.status !== 200) return { ok: false, up } as const;
       const length = Number(up.headers["content-length"]);
+      const size = Number.isSafeInteger(length) && length >= 0 ? length : undefined;
       const running = fill.run(up.body);
       const upload = this.store(cache)
-        .put(digest, fill.reader())
+        .put(digest, fill.reader(), { ...(size !== undefined && { size }) })
         .then(
           () => this.opts.reporter.stored(registry.id, registry.repository, digest, fill.written),
           () => {
@@ -282,7 +283,7 @@ export class ProxyCache {
         if (fill.state === "failed") done();
         else void upload.finally(done);
       });
-      return { ok: true, size: Number.isSafeInteger(length) && length >= 0 ? length : undefined } as const;
+      return { ok: true, size } as const;
     })();
     const job: FillJob = { fill, head };
     head.then(
