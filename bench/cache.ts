@@ -141,7 +141,7 @@ async function cachedPulls(r: Row, image: BenchImage, modes: Set<string>, proxyB
     record(r, which, await timedPull(wan, proxied, newLicense()));
     const after = p.cpu();
     if (p.profile) console.log(`[bench] ${p.profile}: ${which} pull from ${startedAt} to ${profileClock()} µs`);
-    r.cpu[which].push(`${(after.proxy - before.proxy).toFixed(1)}/${(after.store - before.store).toFixed(1)}`);
+    r.cpu[which].push(`${(after.proxy - before.proxy).toFixed(2)}/${(after.store - before.store).toFixed(2)}`);
   }
   const stored = await p.layersStored(image);
   modes.add(stored === image.layers.length ? "cache" : stored === 0 ? "relay (nothing in the store)" : `partly cached (${stored}/${image.layers.length} layers in the store)`);
