@@ -32,6 +32,26 @@ function readAtLeast(r: Readable, n: number, into: Buffer[]): Promise<void> {
   });
 }
 
+/** A fill of `digest` fed by a body the test writes, and a reader from the start whose pieces are kept as they come. */
+function started(digest: string) {
+  const fill = new Fill(digest, dir);
+  const body = new PassThrough();
+  const run = fill.run(body);
+  const pieces: Buffer[] = [];
+  const reader = fill.reader();
+  reader.on("data", (c: Buffer) => pieces.push(c));
+  return { fill, body, run, pieces, reader };
+}
+
+/** Writes `bytes` to `body` in chunks of `size`, one per turn of the event loop, then ends it. */
+async function feed(body: PassThrough, bytes: Buffer, size: number): Promise<void> {
+  for (let at = 0; at < bytes.length; at += size) {
+    body.write(bytes.subarray(at, at + size));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  body.end();
+}
+
 describe("a fill spooled to disk", () => {
   it("gives every reader the whole blob, readers that join late included", async () => {
     const blob = crypto.randomBytes(700_000);
@@ -93,18 +113,9 @@ describe("a fill spooled to disk", () => {
 
   it("hands a reader that keeps up blocks gathered from small chunks, in order", async () => {
     const blob = crypto.randomBytes(3 * BLOCK + 5000);
-    const fill = new Fill(digestOf(blob), dir);
-    const body = new PassThrough();
-    const run = fill.run(body);
-    const pieces: Buffer[] = [];
-    const reader = fill.reader();
-    reader.on("data", (c: Buffer) => pieces.push(c));
+    const { body, run, pieces, reader } = started(digestOf(blob));
     const ended = new Promise((resolve) => reader.once("end", resolve));
-    for (let at = 0; at < blob.length; at += 16 * 1024) {
-      body.write(blob.subarray(at, at + 16 * 1024));
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    body.end();
+    await feed(body, blob, 16 * 1024);
     await run;
     await ended;
     expect(Buffer.concat(pieces).equals(blob)).toBe(true);
@@ -144,21 +155,12 @@ describe("a fill spooled to disk", () => {
       [blob.subarray(0, 2 * BLOCK), BLOCK],
       [blob.subarray(0, blob.length - 1), 4096],
     ] as const) {
-      const fill = new Fill(digestOf(blob), dir);
-      const body = new PassThrough();
-      const run = fill.run(body);
-      const got: Buffer[] = [];
-      const reader = fill.reader();
-      reader.on("data", (c: Buffer) => got.push(c));
+      const { fill, body, run, pieces: got, reader } = started(digestOf(blob));
       const outcome = new Promise<string>((resolve) => {
         reader.once("end", () => resolve("complete"));
         reader.once("error", (e) => resolve(e.name));
       });
-      for (let at = 0; at < sent.length; at += chunk) {
-        body.write(sent.subarray(at, at + chunk));
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      body.end();
+      await feed(body, sent, chunk);
       await run;
       expect(fill.state).toBe("failed");
       expect(await outcome).toBe("DigestMismatchError");
