@@ -186,13 +186,16 @@ export class StoreClient {
     return Number.isSafeInteger(size) ? size : null;
   }
 
-  /** A copy as a stream (206 when `range` is given and honoured), or null when the store has none. */
-  async open(digest: string, opts: { range?: string; signal?: AbortSignal } = {}): Promise<StoredBlob | null> {
+  /**
+   * A copy as a stream (206 when `range` is given and honoured), or null when the store has none.
+   * `direct`: the whole blob, likely large, is read off a socket of its own where that can be done
+   * (`directGet`); small reads (manifests) keep the agent's connections.
+   */
+  async open(digest: string, opts: { range?: string; signal?: AbortSignal; direct?: boolean } = {}): Promise<StoredBlob | null> {
     const headers: Record<string, string> = opts.range ? { range: opts.range } : {};
     const url = this.url(`/blobs/${digest}`);
-    // A whole blob is read directly off the socket where that can be done (plain http:, a Content-Length).
     let res: { statusCode?: number; headers: http.IncomingHttpHeaders; body: Readable } | null = null;
-    if (!opts.range && url.protocol === "http:") {
+    if (opts.direct && !opts.range && url.protocol === "http:") {
       const direct = await this.directGet(url, opts.signal);
       if (direct) res = { statusCode: direct.status, headers: direct.headers, body: direct.body };
     }

@@ -185,7 +185,7 @@ export class ProxyCache {
 
     const running = this.fills.get(key);
     if (running) return this.fromFill(r, running, "hit");
-    const stored = await store.open(digest);
+    const stored = await store.open(digest, { direct: true });
     if (stored) {
       if (await this.sendStored(r, digest, stored)) return true;
       return this.bypass(r); // corrupt, and nothing sent yet: the upstream answers
