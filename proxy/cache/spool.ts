@@ -157,6 +157,8 @@ export class Fill {
         this.gatheredBytes += chunk.length;
         if (this.written - this.flushed >= MAX_UNWRITTEN) body.pause();
       };
+      // Also keeps an error after the end, or a pending one, from going unhandled.
+      body.on("error", fail);
       if (body.destroyed) return fail(body.errored ?? new Error("the upstream's body ended before it was complete"));
       body.on("data", onData);
       body.once("end", () => {
@@ -167,8 +169,6 @@ export class Fill {
         if (this.gatheredBytes > 0) seal();
         else if (!writing) write();
       });
-      // Also keeps an error after the end from going unhandled.
-      body.on("error", fail);
       body.once("close", () => {
         if (!ended) fail(new Error("the upstream's body ended before it was complete"));
       });
