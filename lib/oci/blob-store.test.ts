@@ -85,6 +85,13 @@ describe("StoreClient.open", () => {
     expect(seen.at(-1)).toEqual({ path: "/data" });
   });
 
+  it("never writes a token that could break out of its header line into a request of its own", async () => {
+    const before = seen.length;
+    const opened = new StoreClient({ url: base, repository: "split/app", token: "t\r\nX-Injected: 1" }).open(digest, { direct: true });
+    await expect(opened).rejects.toThrow();
+    expect(seen.length).toBe(before);
+  });
+
   it("answers null for a blob the store doesn't have", async () => {
     expect(await new StoreClient({ url: base, repository: "missing/app", token }).open(digest, { direct: true })).toBeNull();
   });

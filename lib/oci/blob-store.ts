@@ -48,6 +48,8 @@ export interface StoredBlob {
 
 /** The most an answer's status line and headers may take on a direct read. */
 const MAX_HEAD = 64 * 1024;
+/** A bearer token's characters (RFC 6750 b64token): what a direct read writes into its request as is. */
+const TOKEN_SYNTAX = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 256 }), https: new https.Agent({ keepAlive: true, maxSockets: 256 }) };
 
@@ -195,7 +197,8 @@ export class StoreClient {
     const headers: Record<string, string> = opts.range ? { range: opts.range } : {};
     const url = this.url(`/blobs/${digest}`);
     let res: { statusCode?: number; headers: http.IncomingHttpHeaders; body: Readable } | null = null;
-    if (opts.direct && !opts.range && url.protocol === "http:") {
+    // The request is written by hand there: only with a token that can't break out of its header line (node:http would refuse one that could).
+    if (opts.direct && !opts.range && url.protocol === "http:" && TOKEN_SYNTAX.test(this.access.token)) {
       const direct = await this.directGet(url, opts.signal);
       if (direct) res = { statusCode: direct.status, headers: direct.headers, body: direct.body };
     }
