@@ -2,7 +2,7 @@
  * The proxy cache over a WAN (not a test: no thresholds). Run: npm run bench:cache --
  *   [--size-mib 1024] [--layers 20] [--runs 2] [--rate-mib 50] [--rtt-ms 20] [--customers 30]
  *   [--only pulls,customers] [--variants direct,portcullis,distribution,local]
- *   [--images big,many] [--baseline OTHER_PROXY_BUNDLE.mjs] [--write]   (--write appends a section to BENCHMARKS.md)
+ *   [--images big,many] [--baseline OTHER_PROXY_BUNDLE.mjs] [--cpu-prof DIR] [--write]   (--write appends a section to BENCHMARKS.md)
  *
  * The upstream — a CNCF Distribution with htpasswd (Basic) auth — sits behind bench/throttle.ts,
  * a stand-in for the WAN between a vendor's registry and the proxy: `--rate-mib` MiB/s shared by
@@ -31,6 +31,9 @@
  * before it, kept where the repository's node_modules resolve) pulled the same way in every run,
  * the two taking turns at going first; `--variants direct,portcullis,local` leaves out the rest.
  * The CPU seconds the proxy and its store used per pull are printed next to the times.
+ * `--cpu-prof DIR` runs every caching proxy with V8's `--cpu-prof` (a profile per proxy in DIR,
+ * written when it stops) and prints when each of its pulls started and ended, on the profile's
+ * clock (CLOCK_MONOTONIC, µs), so its samples can be split into the cold pull's and the warm one's.
  */
 import crypto from "node:crypto";
 import fsp from "node:fs/promises";
@@ -40,6 +43,7 @@ import { cacheRepository } from "@/lib/cache/naming";
 import { startDistribution } from "@/test/support/registry";
 import { flag, numberArg } from "./support/args";
 import type { BenchImage } from "./support/images";
+import { PROXY_NODE_FLAGS } from "@/proxy/node-flags";
 import { cpuSeconds, load, machine, median, mib, MiB, pidOf } from "./support/measure";
 import { root, startProxy } from "./support/node-servers";
 import { setUpBench, vendor, vendorCreds } from "./support/setup";
@@ -57,6 +61,7 @@ const ONLY = process.argv.includes("--only") ? process.argv[process.argv.indexOf
 const VARIANTS = process.argv.includes("--variants") ? process.argv[process.argv.indexOf("--variants") + 1]!.split(",") : ["direct", "portcullis", "distribution", "local"];
 const IMAGES = process.argv.includes("--images") ? process.argv[process.argv.indexOf("--images") + 1]!.split(",") : ["big", "many"];
 const BASELINE = process.argv.includes("--baseline") ? path.resolve(process.argv[process.argv.indexOf("--baseline") + 1]!) : undefined;
+const CPU_PROF = process.argv.includes("--cpu-prof") ? path.resolve(process.argv[process.argv.indexOf("--cpu-prof") + 1]!) : undefined;
 const WRITE = flag("write");
 const serviceToken = crypto.randomBytes(24).toString("base64url");
 const newLicense = () => `LICENSE_ID:${crypto.randomBytes(20).toString("base64url")}`;
@@ -76,15 +81,22 @@ async function timedPull(link: Throttle | undefined, ref: string, creds?: string
   return { seconds, wanBytes: link?.stats().down ?? 0 };
 }
 
+let profiled = 0;
+/** Now on the clock of V8's CPU profiles (CLOCK_MONOTONIC), in µs. */
+const profileClock = () => Number(process.hrtime.bigint() / 1000n);
+
 /** A fresh store, a stub portal that hands it out, and a proxy (this bundle, or `proxyBundle`) in front of the WAN. */
 async function startCachingProxy(proxyBundle = bundle) {
   const store = await startDistribution({ logLevel: "error" });
   const portal = await startStubPortal({ upstreamUrl: wan.url, serviceToken, credentials: { kind: "basic", ...vendor }, cache: { storeUrl: store.url } });
+  const profile = CPU_PROF && `proxy-${++profiled}-${proxyBundle === bundle ? "this" : "baseline"}.cpuprofile`;
+  const nodeFlags = profile ? [...PROXY_NODE_FLAGS, "--cpu-prof", `--cpu-prof-dir=${CPU_PROF}`, `--cpu-prof-name=${profile}`] : undefined;
   // A spool directory of its own (where a caching proxy keeps blobs on their way from the upstream).
-  const proxy = await startProxy({ bundle: proxyBundle, portalUrl: portal.url, serviceToken, env: { PROXY_CACHE_DIR: await fsp.mkdtemp(path.join(work, "spool-")) } });
+  const proxy = await startProxy({ bundle: proxyBundle, portalUrl: portal.url, serviceToken, ...(nodeFlags && { nodeFlags }), env: { PROXY_CACHE_DIR: await fsp.mkdtemp(path.join(work, "spool-")) } });
   const storePid = pidOf(store);
   return {
     proxy,
+    profile,
     portal,
     store,
     /** CPU seconds used so far by the proxy and by its store. */
@@ -125,9 +137,11 @@ async function cachedPulls(r: Row, image: BenchImage, modes: Set<string>, proxyB
   const proxied = `${p.proxy.host}/proxy/app/up/${ref}`;
   for (const which of ["cold", "warm"] as const) {
     const before = p.cpu();
+    const startedAt = profileClock();
     record(r, which, await timedPull(wan, proxied, newLicense()));
     const after = p.cpu();
-    r.cpu[which].push(`${(after.proxy - before.proxy).toFixed(1)}/${(after.store - before.store).toFixed(1)}`);
+    if (p.profile) console.log(`[bench] ${p.profile}: ${which} pull from ${startedAt} to ${profileClock()} µs`);
+    r.cpu[which].push(`${(after.proxy - before.proxy).toFixed(2)}/${(after.store - before.store).toFixed(2)}`);
   }
   const stored = await p.layersStored(image);
   modes.add(stored === image.layers.length ? "cache" : stored === 0 ? "relay (nothing in the store)" : `partly cached (${stored}/${image.layers.length} layers in the store)`);

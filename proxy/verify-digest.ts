@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { Transform, type TransformCallback } from "node:stream";
+import { Transform, type Readable, type TransformCallback, type Writable } from "node:stream";
 import { parseDigest } from "@/lib/oci/names";
 
 /**
@@ -51,4 +51,96 @@ export class DigestVerifier extends Transform {
     if (actual !== this.expectedHex) return done(new DigestMismatchError(this.digest, `${this.algorithm}:${actual}`, this.seen));
     done(null, this.held);
   }
+}
+
+/** What `sendVerified` gathers before it writes: a few socket reads, sent with one `writev`. */
+export const SEND_BATCH = 256 * 1024;
+
+/** A stream `sendVerified` copied broke: its source (`cause` says how) or its receiver (a client that left). */
+export class StreamBrokenError extends Error {
+  override name = "StreamBrokenError";
+  constructor(
+    readonly side: "source" | "receiver",
+    readonly cause: Error,
+  ) {
+    super(`the ${side} of the stream broke: ${cause.message}`);
+  }
+}
+
+/**
+ * Streams `src` to `dst`, checked against `digest` like DigestVerifier, without a stream between
+ * them: each chunk is hashed as it arrives, and the chunks are written in batches of about
+ * SEND_BATCH bytes, corked into one `writev`, the newest chunk always held back until `src` has
+ * ended and the hash matched (then `dst` ends with it). Less work per chunk than
+ * `pipeline(src, new DigestVerifier(digest), dst)`, with the same outcomes: resolves once `dst`
+ * finished; otherwise both are destroyed (a client sees a broken transfer, never a clean short
+ * one) and it rejects — with a DigestMismatchError when the bytes were wrong, a StreamBrokenError
+ * when either side broke first (a source that ends short of `size`, when given, broke: its
+ * connection was cut, its bytes are not known to be wrong). `onChunk` sees each chunk's size as
+ * it arrives. A paused source is resumed.
+ */
+export function sendVerified(src: Readable, dst: Writable, digest: string, opts: { onChunk?: (bytes: number) => void; size?: number } = {}): Promise<void> {
+  const { onChunk, size } = opts;
+  const { algorithm, hex } = parseDigest(digest);
+  const expected = hex.toLowerCase();
+  const hash = crypto.createHash(algorithm);
+  let gathered: Buffer[] = [];
+  let gatheredBytes = 0;
+  let seen = 0;
+  const flush = (): boolean => {
+    let more = true;
+    if (gathered.length === 1) more = dst.write(gathered[0]);
+    else if (gathered.length > 1) {
+      dst.cork();
+      for (const c of gathered) more = dst.write(c);
+      dst.uncork();
+    }
+    gathered = [];
+    gatheredBytes = 0;
+    return more;
+  };
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const settle = (err?: Error) => {
+      if (settled) return;
+      settled = true;
+      src.off("data", onData);
+      dst.off("drain", onDrain);
+      if (!err) return resolve();
+      src.destroy();
+      dst.destroy();
+      reject(err);
+    };
+    const onDrain = () => src.resume();
+    const onData = (chunk: Buffer) => {
+      hash.update(chunk);
+      seen += chunk.length;
+      onChunk?.(chunk.length);
+      // Everything gathered goes out; the chunk just received is held back in its place.
+      if (gatheredBytes >= SEND_BATCH && !flush()) {
+        src.pause();
+        dst.once("drain", onDrain);
+      }
+      gathered.push(chunk);
+      gatheredBytes += chunk.length;
+    };
+    src.on("data", onData);
+    src.resume();
+    src.once("end", () => {
+      if (size !== undefined && seen < size) return settle(new StreamBrokenError("source", new Error(`it ended after ${seen} of ${size} bytes`)));
+      const actual = hash.digest("hex");
+      if (actual !== expected) return settle(new DigestMismatchError(digest, `${algorithm}:${actual}`, seen));
+      flush();
+      dst.end();
+    });
+    src.once("error", (e) => settle(new StreamBrokenError("source", e)));
+    src.once("close", () => {
+      if (!src.readableEnded) settle(new StreamBrokenError("source", new Error("it closed before its end")));
+    });
+    dst.once("finish", () => settle());
+    dst.once("error", (e) => settle(new StreamBrokenError("receiver", e)));
+    dst.once("close", () => {
+      if (!dst.writableFinished) settle(new StreamBrokenError("receiver", new Error("it closed before the end")));
+    });
+  });
 }

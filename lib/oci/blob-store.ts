@@ -1,5 +1,6 @@
 import http from "node:http";
 import https from "node:https";
+import net from "node:net";
 import type { Readable } from "node:stream";
 import { discard } from "./transport";
 
@@ -44,6 +45,11 @@ export interface StoredBlob {
   headers: http.IncomingHttpHeaders;
   body: Readable;
 }
+
+/** The most an answer's status line and headers may take on a direct read. */
+const MAX_HEAD = 64 * 1024;
+/** A bearer token's characters (RFC 6750 b64token): what a direct read writes into its request as is. */
+const TOKEN_SYNTAX = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 256 }), https: new https.Agent({ keepAlive: true, maxSockets: 256 }) };
 
@@ -90,6 +96,8 @@ export class StoreClient {
       if (!body) req.end();
       else if (Buffer.isBuffer(body)) req.end(body);
       else {
+        // A stream longer than the Content-Length it was sent with fails instead of running into the connection's next request.
+        if (headers["content-length"] !== undefined) (req as http.ClientRequest & { strictContentLength: boolean }).strictContentLength = true;
         body.once("error", (e) => req.destroy(e));
         body.pipe(req);
       }
@@ -98,6 +106,71 @@ export class StoreClient {
         clearTimeout(timer);
         req.once("finish", () => timer.refresh());
       }
+    });
+  }
+
+  /**
+   * A whole blob's GET on a connection of its own whose body is the socket itself: Node's HTTP
+   * client allocates a buffer for every chunk of a body and copies the chunk into it out of the
+   * socket's read, which for a large blob costs the proxy more than anything but hashing it. Plain
+   * http: only, Connection: close; the answer's head is parsed here (status, headers), its body is
+   * the socket's reads from then on, paused (`resume()` or async iteration starts it). An answer
+   * without a Content-Length, or chunked, comes back as null: ask again with `exchange`.
+   */
+  private directGet(url: URL, signal?: AbortSignal): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Readable } | null> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host: url.hostname.replace(/^\[(.*)\]$/, "$1"), port: Number(url.port || 80) });
+      let head: Buffer = Buffer.alloc(0);
+      let settled = false;
+      const done = (e: Error | null, answer?: { status: number; headers: http.IncomingHttpHeaders; body: Readable } | null) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        socket.off("data", onData);
+        if (e) {
+          socket.destroy();
+          const why = (e as NodeJS.ErrnoException).code ?? e.message;
+          reject(e instanceof StoreError ? e : new StoreError(`the cache store at ${this.base.host} failed: ${why}`, undefined, why));
+        } else resolve(answer!);
+      };
+      const timer = setTimeout(() => done(new StoreError(`the cache store did not answer within ${this.timeoutMs} ms`, undefined, `no answer within ${this.timeoutMs / 1000} s`)), this.timeoutMs);
+      const onAbort = () => done(new StoreError("the read from the cache store was cancelled", undefined, "cancelled"));
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const onData = (chunk: Buffer) => {
+        head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+        const end = head.indexOf("\r\n\r\n");
+        if (end < 0) {
+          if (head.length > MAX_HEAD) done(new StoreError("the cache store's answer has too large a head", undefined, "protocol"));
+          return;
+        }
+        const lines = head.subarray(0, end).toString("latin1").split("\r\n");
+        const status = /^HTTP\/1\.[01] (\d{3})(?: |$)/.exec(lines[0]!);
+        if (!status) return done(new StoreError("the cache store's answer is not HTTP/1.1", undefined, "protocol"));
+        const headers: http.IncomingHttpHeaders = {};
+        for (const line of lines.slice(1)) {
+          const colon = line.indexOf(":");
+          if (colon <= 0) continue;
+          const name = line.slice(0, colon).trim().toLowerCase();
+          const value = line.slice(colon + 1).trim();
+          const had = headers[name];
+          headers[name] = had === undefined ? value : `${String(had)}, ${value}`;
+        }
+        const length = Number(headers["content-length"]);
+        if (headers["transfer-encoding"] !== undefined || !Number.isSafeInteger(length)) {
+          socket.destroy();
+          return done(null, null);
+        }
+        socket.pause();
+        const rest = head.subarray(end + 4);
+        if (rest.length > 0) socket.unshift(rest);
+        done(null, { status: Number(status[1]), headers, body: socket });
+      };
+      socket.on("data", onData);
+      socket.once("error", (e) => done(e));
+      socket.once("close", () => done(new StoreError(`the cache store at ${this.base.host} closed the connection`, undefined, "closed")));
+      const path = `${url.pathname}${url.search}`;
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${this.access.token}\r\nUser-Agent: portcullis-proxy-cache\r\nConnection: close\r\n\r\n`);
     });
   }
 
@@ -115,33 +188,51 @@ export class StoreClient {
     return Number.isSafeInteger(size) ? size : null;
   }
 
-  /** A copy as a stream (206 when `range` is given and honoured), or null when the store has none. */
-  async open(digest: string, opts: { range?: string; signal?: AbortSignal } = {}): Promise<StoredBlob | null> {
+  /**
+   * A copy as a stream (206 when `range` is given and honoured), or null when the store has none.
+   * `direct`: the whole blob, likely large, is read off a socket of its own where that can be done
+   * (`directGet`); small reads (manifests) keep the agent's connections.
+   */
+  async open(digest: string, opts: { range?: string; signal?: AbortSignal; direct?: boolean } = {}): Promise<StoredBlob | null> {
     const headers: Record<string, string> = opts.range ? { range: opts.range } : {};
-    let res = await this.exchange("GET", this.url(`/blobs/${digest}`), headers, { ...(opts.signal && { signal: opts.signal }) });
+    const url = this.url(`/blobs/${digest}`);
+    let res: { statusCode?: number; headers: http.IncomingHttpHeaders; body: Readable } | null = null;
+    // The request is written by hand there: only with a token that can't break out of its header line (node:http would refuse one that could).
+    if (opts.direct && !opts.range && url.protocol === "http:" && TOKEN_SYNTAX.test(this.access.token)) {
+      const direct = await this.directGet(url, opts.signal);
+      if (direct) res = { statusCode: direct.status, headers: direct.headers, body: direct.body };
+    }
+    if (!res) {
+      const answer = await this.exchange("GET", url, headers, { ...(opts.signal && { signal: opts.signal }) });
+      res = { statusCode: answer.statusCode, headers: answer.headers, body: answer };
+    }
     if (res.statusCode === 307 || res.statusCode === 302) {
       const location = res.headers.location;
-      discard(res);
+      discard(res.body);
       if (!location) throw new StoreError("the cache store redirected without a location", res.statusCode);
-      res = await this.exchange("GET", new URL(location, this.base), headers, { withToken: false, ...(opts.signal && { signal: opts.signal }) });
+      const answer = await this.exchange("GET", new URL(location, this.base), headers, { withToken: false, ...(opts.signal && { signal: opts.signal }) });
+      res = { statusCode: answer.statusCode, headers: answer.headers, body: answer };
     }
     if (res.statusCode === 404) {
-      discard(res);
+      discard(res.body);
       return null;
     }
     if (res.statusCode !== 200 && res.statusCode !== 206) {
-      discard(res);
+      discard(res.body);
       throw new StoreError(`the cache store answered HTTP ${res.statusCode} for a blob`, res.statusCode);
     }
     const size = Number(res.headers["content-length"]);
-    return { status: res.statusCode, size: Number.isSafeInteger(size) ? size : -1, headers: res.headers, body: res };
+    return { status: res.statusCode, size: Number.isSafeInteger(size) ? size : -1, headers: res.headers, body: res.body };
   }
 
   /**
    * Stores `body` as the blob `digest`. Resolves when the store committed it (its digest checked);
    * rejects with StoreError when the store refused it (a digest mismatch among others) or failed.
+   * A stream whose `size` is known is sent with a Content-Length rather than chunked (less framing
+   * per write on both sides); one that ends short of it fails the upload.
    */
-  async put(digest: string, body: Readable | Buffer, signal?: AbortSignal): Promise<void> {
+  async put(digest: string, body: Readable | Buffer, opts: { size?: number; signal?: AbortSignal } = {}): Promise<void> {
+    const { signal } = opts;
     const start = await this.exchange("POST", this.url("/blobs/uploads/"), { "content-length": "0" }, { ...(signal && { signal }) });
     discard(start);
     const location = start.headers.location;
@@ -150,6 +241,7 @@ export class StoreClient {
     target.searchParams.set("digest", digest);
     const headers: Record<string, string> = { "content-type": "application/octet-stream" };
     if (Buffer.isBuffer(body)) headers["content-length"] = String(body.length);
+    else if (opts.size !== undefined) headers["content-length"] = String(opts.size);
     const done = await this.exchange("PUT", target, headers, { body, ...(signal && { signal }) });
     discard(done);
     if (done.statusCode !== 201) throw new StoreError(`the cache store did not commit ${digest} (HTTP ${done.statusCode})`, done.statusCode);

@@ -16,7 +16,7 @@ import type { PortalClient } from "@/proxy/portal-client";
 import type { RequestContext } from "@/proxy/request-context";
 import { upstreamStatusAnswer } from "@/proxy/upstream-answers";
 import type { UpstreamRegistry } from "@/proxy/upstream-pool";
-import { DigestVerifier } from "@/proxy/verify-digest";
+import { DigestMismatchError, sendVerified, StreamBrokenError } from "@/proxy/verify-digest";
 import { youngGc } from "@/proxy/young-gc";
 import { accepts, manifestMediaType } from "./media-type";
 import type { CacheReporter } from "./reporter";
@@ -185,7 +185,7 @@ export class ProxyCache {
 
     const running = this.fills.get(key);
     if (running) return this.fromFill(r, running, "hit");
-    const stored = await store.open(digest);
+    const stored = await store.open(digest, { direct: true });
     if (stored) {
       if (await this.sendStored(r, digest, stored)) return true;
       return this.bypass(r); // corrupt, and nothing sent yet: the upstream answers
@@ -231,24 +231,23 @@ export class ProxyCache {
     if (!verify) res.writeHead(status);
     const reminder = setInterval(() => this.opts.reporter.used(r.registry.id, r.registry.repository, digest, true), USED_REMINDER_MS);
     reminder.unref();
-    let mismatch = false;
-    body.on("data", (chunk: Buffer) => {
-      ctx.bytes += chunk.length;
-      youngGc.streamed(chunk.length);
-    });
+    const counted = (bytes: number) => {
+      ctx.bytes += bytes;
+      youngGc.streamed(bytes);
+    };
     const streaming = youngGc.begin();
     try {
-      if (verify) {
-        const verifier = new DigestVerifier(digest);
-        verifier.once("error", () => (mismatch = true));
-        await pipeline(body, verifier, res);
-      } else await pipeline(body, res);
+      if (verify) await sendVerified(body, res, digest, { onChunk: counted, ...(Number(headers["content-length"]) >= 0 && { size: Number(headers["content-length"]) }) });
+      else {
+        body.on("data", (chunk: Buffer) => counted(chunk.length));
+        await pipeline(body, res);
+      }
     } catch (e) {
-      if (mismatch) {
+      if (e instanceof DigestMismatchError) {
         this.corrupt(r, digest);
         ctx.broken = true;
-      } else if (!res.writableFinished && res.destroyed && !body.destroyed) ctx.error = "client disconnected";
-      else ctx.error ??= `cache store stream failed: ${(e as Error).message}`;
+      } else if (e instanceof StreamBrokenError ? e.side === "receiver" : !res.writableFinished && res.destroyed && !body.destroyed) ctx.error = "client disconnected";
+      else ctx.error ??= `cache store stream failed: ${(e instanceof StreamBrokenError ? e.cause : (e as Error)).message}`;
     } finally {
       streaming();
       clearInterval(reminder);
@@ -268,9 +267,10 @@ export class ProxyCache {
       const up = await client.getBlob(registry.repository, digest, { method: "GET" });
       if (up.status !== 200) return { ok: false, up } as const;
       const length = Number(up.headers["content-length"]);
+      const size = Number.isSafeInteger(length) && length >= 0 ? length : undefined;
       const running = fill.run(up.body);
       const upload = this.store(cache)
-        .put(digest, fill.reader())
+        .put(digest, fill.reader(), { ...(size !== undefined && { size }) })
         .then(
           () => this.opts.reporter.stored(registry.id, registry.repository, digest, fill.written),
           () => {
@@ -282,7 +282,7 @@ export class ProxyCache {
         if (fill.state === "failed") done();
         else void upload.finally(done);
       });
-      return { ok: true, size: Number.isSafeInteger(length) && length >= 0 ? length : undefined } as const;
+      return { ok: true, size } as const;
     })();
     const job: FillJob = { fill, head };
     head.then(
