@@ -191,8 +191,10 @@ for (const image of ONLY.includes("pulls") ? [images.big, images.many].filter((i
     `Portcullis/direct cold ${(m(portcullis.cold) / d).toFixed(2)}, warm ${(m(portcullis.warm) / d).toFixed(2)};` +
     (BASELINE ? ` baseline/direct cold ${(m(baseline.cold) / d).toFixed(2)}, warm ${(m(baseline.warm) / d).toFixed(2)}; Portcullis/baseline cold ${(m(portcullis.cold) / m(baseline.cold)).toFixed(2)}, warm ${(m(portcullis.warm) / m(baseline.warm)).toFixed(2)};` : "") +
     ` Portcullis warm/local ${(m(portcullis.warm) / l).toFixed(2)};` +
-    ` Distribution proxy/direct cold ${(m(distribution.cold) / d).toFixed(2)}, warm ${(m(distribution.warm) / d).toFixed(2)};` +
-    ` Portcullis/Distribution proxy cold ${(m(portcullis.cold) / m(distribution.cold)).toFixed(2)}, warm ${(m(portcullis.warm) / m(distribution.warm)).toFixed(2)};` +
+    (distribution.cold.length
+      ? ` Distribution proxy/direct cold ${(m(distribution.cold) / d).toFixed(2)}, warm ${(m(distribution.warm) / d).toFixed(2)};` +
+        ` Portcullis/Distribution proxy cold ${(m(portcullis.cold) / m(distribution.cold)).toFixed(2)}, warm ${(m(portcullis.warm) / m(distribution.warm)).toFixed(2)};`
+      : "") +
     ` local/direct ${(l / d).toFixed(2)}`;
   results.push({ image, rows, portcullisMode, ratios });
   console.log(`\n[bench] ${image.label} over ${RATE_MIB} MiB/s, ${RTT_MS} ms RTT (median of ${RUNS}; WAN bytes per pull; a proxy's CPU s / its store's per pull)`);
