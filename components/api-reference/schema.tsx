@@ -109,6 +109,15 @@ const fieldColumns: Column<Property>[] = [
   },
 ];
 
+/** What a schema's table holds, for its collapsed summary: "3 fields", "2 variants". */
+export function fieldSummary(schema: Json, doc: Json): string {
+  const s = resolve(schema, doc);
+  const alts = variants(s);
+  if (alts && alts.every((v) => resolve(v, doc).properties)) return `${alts.length} variants`;
+  const n = Object.keys((s.properties as Record<string, Json> | undefined) ?? {}).length;
+  return n === 0 ? "" : `${n} field${n === 1 ? "" : "s"}`;
+}
+
 /** The properties of an object schema as a table (a union of objects as one table per variant). */
 export function FieldsTable({ schema, doc }: { schema: Json; doc: Json }) {
   const s = resolve(schema, doc);
