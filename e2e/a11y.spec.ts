@@ -141,6 +141,12 @@ test("signed in: every page, menu and dialog", async ({ page }) => {
   await page.goto("/api-reference/schemas");
   await heading(page, "API reference: Schemas");
   await checkPage(page, "api-reference-schemas");
+  // Schemas are collapsed under their names; a link to one opens its fields.
+  await page.goto("/api-reference/registries");
+  await page.locator('a[href^="/api-reference/schemas#schema-"]').first().click();
+  await expect(page.locator("article:target details")).toHaveAttribute("open", "");
+  await expect(page.locator("article:target table")).toBeVisible();
+  await checkPage(page, "api-reference-schema-open");
   await page.goto("/tutorials/ecr");
   await checkPage(page, "tutorial");
   await page.goto("/apps");

@@ -2,6 +2,9 @@ import { PageHeader } from "@/components/ui/card";
 import { opHref, referencePath, tagHref, type Op } from "./reference";
 
 const sectionLink = "block py-1 font-medium text-slate-800 hover:text-brand-600 aria-[current=page]:text-brand-700";
+/** An operation's link in the index (every API reference page lists them all): styled once, from the index, not on each link. */
+const opLinks =
+  "[&_.op]:flex [&_.op]:min-h-6 [&_.op]:items-center [&_.op]:pl-3 [&_.op]:text-xs [&_.op]:text-slate-600 [&_.op:hover]:text-brand-700 [&_.op>:first-child]:inline-block [&_.op>:first-child]:w-14 [&_.op>:first-child]:shrink-0 [&_.op>:first-child]:font-mono [&_.op>:first-child]:uppercase";
 
 /**
  * The API reference's pages: a header and, beside the page's content, an index of every tag and
@@ -21,7 +24,7 @@ export function ReferenceFrame({ title, current, tags, opsOf, children }: { titl
         }
       />
       <div className="grid gap-8 lg:grid-cols-[14rem_1fr]">
-        <nav aria-label="API sections" className="min-w-0 text-sm [overflow-wrap:anywhere] lg:sticky lg:top-6 lg:self-start">
+        <nav aria-label="API sections" className={`min-w-0 text-sm [overflow-wrap:anywhere] lg:sticky lg:top-6 lg:self-start ${opLinks}`}>
           <a href={referencePath} aria-current={current === referencePath ? "page" : undefined} className={sectionLink}>
             Overview
           </a>
@@ -31,8 +34,8 @@ export function ReferenceFrame({ title, current, tags, opsOf, children }: { titl
                 {tag}
               </a>
               {opsOf(tag).map((o) => (
-                <a key={String(o.op.operationId)} href={opHref(o)} className="flex min-h-6 items-center pl-3 text-xs text-slate-600 hover:text-brand-700">
-                  <span className="inline-block w-14 shrink-0 font-mono uppercase">{o.method}</span>
+                <a key={String(o.op.operationId)} href={opHref(o)} className="op">
+                  <span>{o.method}</span>
                   <span>{String(o.op.summary)}</span>
                 </a>
               ))}

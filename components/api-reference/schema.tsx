@@ -84,11 +84,13 @@ export function Prose({ text }: { text: string }) {
 
 type Property = [name: string, schema: Json, required: boolean];
 
+/** The cells' classes, once on the table rather than on each of its (hundreds of) cells: field names in code type, descriptions in grey. */
+const fieldCells = "[&_td]:py-1.5 [&_td]:text-xs [&_td:not(:last-child)]:pr-4 [&_td:first-child]:font-mono [&_td:last-child]:text-slate-700";
+
 const fieldColumns: Column<Property>[] = [
   {
     label: "Field",
     className: "pr-4",
-    cellClassName: "py-1.5 pr-4 font-mono text-xs",
     cell: ([name, , required]) => (
       <>
         {name}
@@ -96,10 +98,9 @@ const fieldColumns: Column<Property>[] = [
       </>
     ),
   },
-  { label: "Type", className: "pr-4", cellClassName: "py-1.5 pr-4 text-xs", cell: ([, p]) => <TypeLabel schema={p} /> },
+  { label: "Type", className: "pr-4", cell: ([, p]) => <TypeLabel schema={p} /> },
   {
     label: "Description",
-    cellClassName: "py-1.5 text-xs text-slate-700",
     cell: ([, p]) => (
       <>
         {typeof p.description === "string" && <Prose text={p.description} />}
@@ -108,6 +109,15 @@ const fieldColumns: Column<Property>[] = [
     ),
   },
 ];
+
+/** What a schema's table holds, for its collapsed summary: "3 fields", "2 variants". */
+export function fieldSummary(schema: Json, doc: Json): string {
+  const s = resolve(schema, doc);
+  const alts = variants(s);
+  if (alts && alts.every((v) => resolve(v, doc).properties)) return `${alts.length} variants`;
+  const n = Object.keys((s.properties as Record<string, Json> | undefined) ?? {}).length;
+  return n === 0 ? "" : `${n} field${n === 1 ? "" : "s"}`;
+}
 
 /** The properties of an object schema as a table (a union of objects as one table per variant). */
 export function FieldsTable({ schema, doc }: { schema: Json; doc: Json }) {
@@ -139,6 +149,6 @@ export function FieldsTable({ schema, doc }: { schema: Json; doc: Json }) {
     );
   }
   return (
-    <Table head="bare" columns={fieldColumns} rows={Object.entries(props).map(([name, p]): Property => [name, p, required.has(name)])} rowKey={([name]) => name} headCellClassName="py-1" bodyClassName="align-top" />
+    <Table head="bare" columns={fieldColumns} rows={Object.entries(props).map(([name, p]): Property => [name, p, required.has(name)])} rowKey={([name]) => name} headCellClassName="py-1" className={fieldCells} bodyClassName="align-top" />
   );
 }

@@ -29,6 +29,11 @@ function open(props: Partial<React.ComponentProps<typeof AddRegistryButton>> = {
   render(<AddRegistryButton providers={providerViews()} proxyHost="proxy.example.test" onAdded={onAdded} {...props} />);
   return { user, onAdded };
 }
+/** Opens the dialog and waits for its form, whose code loads when the button is reached. */
+async function openDialog(user: ReturnType<typeof userEvent.setup>) {
+  await user.click(screen.getByRole("button", { name: "Add external registry" }));
+  await screen.findByLabelText("Endpoint");
+}
 const sent = (mock: typeof actions.createRegistryAction) => Object.fromEntries((mock.mock.calls.at(-1)![0] as FormData).entries());
 
 beforeEach(() => {
@@ -39,7 +44,7 @@ beforeEach(() => {
 describe("Add external registry dialog", () => {
   it("moves between registry types with the arrow, Home and End keys, showing each type's credential fields", async () => {
     const { user } = open();
-    await user.click(screen.getByRole("button", { name: "Add external registry" }));
+    await openDialog(user);
     const other = screen.getByRole("tab", { name: "Other Registry or Docker Hub" });
     expect(other.getAttribute("aria-selected")).toBe("true");
     expect(screen.getByLabelText("Username")).toBeTruthy();
@@ -64,7 +69,7 @@ describe("Add external registry dialog", () => {
 
   it("keeps what was typed on each tab when switching back", async () => {
     const { user } = open();
-    await user.click(screen.getByRole("button", { name: "Add external registry" }));
+    await openDialog(user);
     await user.type(screen.getByLabelText("Endpoint"), "ghcr.io");
     await user.click(screen.getByRole("tab", { name: "Amazon ECR" }));
     expect(screen.getByLabelText<HTMLInputElement>("Endpoint").value).toBe("");
@@ -75,7 +80,7 @@ describe("Add external registry dialog", () => {
 
   it("shows the pull path a registry name gives customers as it is typed", async () => {
     const { user } = open();
-    await user.click(screen.getByRole("button", { name: "Add external registry" }));
+    await openDialog(user);
     expect(screen.getByText("proxy.example.test/proxy/<app>/<name>/<repository>")).toBeTruthy();
     await user.type(screen.getByLabelText("Name (optional)"), "prod");
     expect(screen.getByText("proxy.example.test/proxy/<app>/prod/<repository>")).toBeTruthy();
@@ -85,7 +90,7 @@ describe("Add external registry dialog", () => {
     let finish!: (s: RegistryActionState<unknown>) => void;
     actions.createRegistryAction.mockImplementation(() => new Promise((r) => (finish = r)));
     const { user, onAdded } = open();
-    await user.click(screen.getByRole("button", { name: "Add external registry" }));
+    await openDialog(user);
     await user.click(screen.getByRole("tab", { name: "Amazon ECR" }));
     await user.type(screen.getByLabelText("Endpoint"), "1.dkr.ecr.us-east-1.amazonaws.com");
     await user.type(screen.getByLabelText("Access key ID"), "AKIAEXAMPLE");
@@ -105,7 +110,7 @@ describe("Add external registry dialog", () => {
   it("after a failed test saves nothing, keeps the dialog open and shows every step and why it failed", async () => {
     actions.createRegistryAction.mockResolvedValue({ status: "error", message: "The connection test failed.", test: failedTest } as RegistryActionState<unknown>);
     const { user, onAdded } = open();
-    await user.click(screen.getByRole("button", { name: "Add external registry" }));
+    await openDialog(user);
     await user.type(screen.getByLabelText("Endpoint"), "registry.example.test");
     await user.click(screen.getByRole("button", { name: "Test and save" }));
 
@@ -121,7 +126,7 @@ describe("Add external registry dialog", () => {
   it("shows a refused field next to that field", async () => {
     actions.createRegistryAction.mockResolvedValue({ status: "error", message: "Some fields need attention.", fields: { endpoint: "Enter a host name, not a URL path." } });
     const { user } = open();
-    await user.click(screen.getByRole("button", { name: "Add external registry" }));
+    await openDialog(user);
     await user.type(screen.getByLabelText("Endpoint"), "example.test/v2/");
     await user.click(screen.getByRole("button", { name: "Test and save" }));
     const endpoint = screen.getByLabelText("Endpoint");
@@ -133,7 +138,7 @@ describe("Add external registry dialog", () => {
   it("saves without a test once “Test before saving” is unticked, and tests alone with “Test connection”", async () => {
     actions.testDraftRegistryAction.mockResolvedValue({ status: "ok", data: { ...failedTest, ok: true, steps: [{ ...failedTest.steps[0]!, ok: true }] } });
     const { user } = open();
-    await user.click(screen.getByRole("button", { name: "Add external registry" }));
+    await openDialog(user);
     await user.click(screen.getByRole("button", { name: "Test connection" }));
     expect(await screen.findByText("Connection test passed")).toBeTruthy();
     expect(actions.createRegistryAction).not.toHaveBeenCalled();

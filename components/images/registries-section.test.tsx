@@ -113,7 +113,7 @@ describe("External registries section", () => {
     const user = show([registry({ lastTest: failedTest })], developer);
     await user.click(screen.getByRole("button", { name: "Test ghcr.io" }));
     const dialog = within(screen.getByRole("dialog", { name: "Test ghcr.io" }));
-    expect(dialog.getByText(/^Last test/).textContent).toMatch(/: failed\.$/);
+    expect((await dialog.findByText(/^Last test/)).textContent).toMatch(/: failed\.$/);
     expect(screen.getAllByTestId("test-step")).toHaveLength(2);
 
     await user.type(screen.getByLabelText("Image (optional)"), "acme/app:1.0");
@@ -135,7 +135,7 @@ describe("External registries section", () => {
     const user = show([registry()]);
     await user.click(screen.getByRole("button", { name: "More actions for ghcr.io" }));
     await user.click(screen.getByRole("menuitem", { name: "Rotate credentials of ghcr.io" }));
-    expect(screen.getByLabelText<HTMLInputElement>("New username").value).toBe("acme-bot");
+    expect((await screen.findByLabelText<HTMLInputElement>("New username")).value).toBe("acme-bot");
     await user.type(screen.getByLabelText("New password or access token"), "ghp_new");
     await user.click(screen.getByRole("button", { name: "Test and replace" }));
     expect(await screen.findByText("The old credentials were kept: nothing changed.")).toBeTruthy();
@@ -153,7 +153,7 @@ describe("External registries section", () => {
     const user = show([registry()]);
     await user.click(screen.getByRole("button", { name: "More actions for ghcr.io" }));
     await user.click(screen.getByRole("menuitem", { name: "Delete ghcr.io" }));
-    const confirm = screen.getByLabelText("Type ghcr.io to confirm");
+    const confirm = await screen.findByLabelText("Type ghcr.io to confirm");
     await user.type(confirm, "ghcr");
     await user.click(screen.getByRole("button", { name: "Delete registry" }));
     await waitFor(() => expect(confirm.getAttribute("aria-invalid")).toBe("true"));
@@ -170,7 +170,7 @@ describe("External registries section", () => {
     const user = show([registry({ name: "prod" })]);
     await user.click(screen.getByRole("button", { name: "More actions for ghcr.io" }));
     await user.click(screen.getByRole("menuitem", { name: "Edit ghcr.io" }));
-    expect(screen.getByText(/Image references that use prod stop working/)).toBeTruthy();
+    expect(await screen.findByText(/Image references that use prod stop working/)).toBeTruthy();
     const name = screen.getByLabelText("Name");
     await user.clear(name);
     await user.type(name, "stable");

@@ -3,42 +3,38 @@
 import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useState } from "react";
-import {
-  deleteRegistryAction,
-  rotateRegistryAction,
-  testRegistryAction,
-  updateRegistryAction,
-} from "@/app/_actions/registries";
-import { Button, PendingButton } from "@/components/ui/button";
+import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/card";
-import { Dialog, DialogBody, DialogForm } from "@/components/ui/dialog";
-import { Field } from "@/components/ui/field";
+import { Dialog, DialogBody } from "@/components/ui/dialog";
 import { Menu } from "@/components/ui/menu";
 import { Notice } from "@/components/ui/notice";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { actions, Table, type Column } from "@/components/ui/table";
-import type { CredentialFieldView, ProviderView } from "@/lib/registries/providers/types";
+import type { ProviderView } from "@/lib/registries/providers/types";
 import { testVerdict } from "@/lib/registries/test-verdict";
 import { AddRegistryButton } from "./add-registry-dialog";
 import { CacheSummary } from "./cache-summary";
-import { CredentialFields, type Values } from "./credential-fields";
-import { AllowedRealmHostsField, ProxyNameField, TestImageField } from "./registry-fields";
-import { ManifestPanel, StepList, TestResult, Testing } from "./test-result";
-import type { Abilities, RegistryRow, TestView } from "./types";
-import { useFormAction } from "./use-form-action";
+import type { Abilities, RegistryRow } from "./types";
+
+const loading = () => (
+  <DialogBody>
+    <p className="text-sm text-slate-600">Loading…</p>
+  </DialogBody>
+);
 
 /**
  * The cache settings dialog checks its form with the server's schema (zod) before sending: its
  * code loads when a pointer or focus reaches a Cache settings button, not with the page.
  */
 const loadCacheSettings = () => import("./cache-settings-dialog");
-const CacheSettingsDialogBody = dynamic(() => loadCacheSettings().then((m) => m.CacheSettingsDialogBody), {
-  loading: () => (
-    <DialogBody>
-      <p className="text-sm text-slate-600">Loading…</p>
-    </DialogBody>
-  ),
-});
+const CacheSettingsDialogBody = dynamic(() => loadCacheSettings().then((m) => m.CacheSettingsDialogBody), { loading });
+
+/** The other dialogs of a row (test, rotate, edit, delete) likewise load when a pointer or focus reaches the row's Test or More button. */
+const loadDialogs = () => import("./registry-dialogs");
+const TestDialogBody = dynamic(() => loadDialogs().then((m) => m.TestDialogBody), { loading });
+const RotateDialogBody = dynamic(() => loadDialogs().then((m) => m.RotateDialogBody), { loading });
+const RenameDialogBody = dynamic(() => loadDialogs().then((m) => m.RenameDialogBody), { loading });
+const DeleteDialogBody = dynamic(() => loadDialogs().then((m) => m.DeleteDialogBody), { loading });
 
 const columns: Column[] = [{ label: "Endpoint", className: "pl-4" }, { label: "Username" }, { label: "Last test" }, { label: "Cache" }, { label: "Added by · credentials" }, { label: actions, className: "pr-4" }];
 
@@ -222,12 +218,12 @@ function RegistryTableRow({ r, abilities, open }: { r: RegistryRow; abilities: A
       <td className="px-3 py-3 pr-4">
         <div className="flex items-center justify-end gap-1.5">
           {abilities.canWrite ? (
-            <Button variant="secondary" className="px-2.5 py-1 text-xs" onClick={() => open("test")} aria-label={`Test ${r.host}`}>
+            <Button variant="secondary" className="px-2.5 py-1 text-xs" onClick={() => open("test")} onPointerEnter={loadDialogs} onFocus={loadDialogs} aria-label={`Test ${r.host}`}>
               Test
             </Button>
           ) : (
             r.lastTest && (
-              <Button variant="ghost" className="px-2.5 py-1 text-xs" onClick={() => open("test")} aria-label={`Last test of ${r.host}`}>
+              <Button variant="ghost" className="px-2.5 py-1 text-xs" onClick={() => open("test")} onPointerEnter={loadDialogs} onFocus={loadDialogs} aria-label={`Last test of ${r.host}`}>
                 Details
               </Button>
             )
@@ -235,6 +231,7 @@ function RegistryTableRow({ r, abilities, open }: { r: RegistryRow; abilities: A
           {abilities.canAdmin && (
             <Menu
               label={`More actions for ${r.host}`}
+              onIntent={loadDialogs}
               items={[
                 { label: "Rotate credentials", aria: `Rotate credentials of ${r.host}`, onSelect: () => open("rotate") },
                 { label: "Edit", aria: `Edit ${r.host}`, onSelect: () => open("rename") },
@@ -245,136 +242,5 @@ function RegistryTableRow({ r, abilities, open }: { r: RegistryRow; abilities: A
         </div>
       </td>
     </tr>
-  );
-}
-
-function TestDialogBody({ r, canTest }: { r: RegistryRow; canTest: boolean }) {
-  const [image, setImage] = useState("");
-  const { state, pending, submit, fields } = useFormAction(testRegistryAction);
-  const fresh: TestView | undefined = state?.status === "ok" ? state.data : undefined;
-  return (
-    <DialogBody className="space-y-4">
-      {canTest && (
-        <form onSubmit={submit} noValidate className="flex flex-wrap items-end gap-2">
-          <input type="hidden" name="id" value={r.id} />
-          <TestImageField label="Image (optional)" autoFocus value={image} onChange={setImage} error={fields?.image} className="min-w-64 flex-1"
-            hint="A repository and tag (or @digest) on this registry: the test then fetches its manifest." />
-          <PendingButton pending={pending} pendingText="Testing…" className="mb-5">
-            Run test
-          </PendingButton>
-        </form>
-      )}
-      {pending && <Testing host={r.host} />}
-      {!pending && state?.status === "error" && !state.fields && <Notice tone="error">{state.message}</Notice>}
-      {!pending && fresh && <TestResult result={fresh} />}
-      {!pending && !fresh && r.lastTest && (
-        <div className="space-y-3">
-          <p className="text-sm text-slate-600">
-            Last test <RelativeTime iso={r.lastTest.at} />:{" "}
-            <span className={r.lastTest.ok ? "font-medium text-emerald-700" : "font-medium text-red-700"}>{r.lastTest.ok ? "passed" : "failed"}</span>.
-          </p>
-          {r.lastTest.manifest && <ManifestPanel manifest={r.lastTest.manifest} />}
-          <StepList steps={r.lastTest.steps} />
-        </div>
-      )}
-      {!pending && !fresh && !r.lastTest && <p className="text-sm text-slate-600">This registry has not been tested yet.</p>}
-    </DialogBody>
-  );
-}
-
-function RotateDialogBody({
-  r,
-  fields: credentialFields,
-  onDone,
-  onCancel,
-}: {
-  r: RegistryRow;
-  fields: readonly CredentialFieldView[];
-  onDone: (message?: string) => void;
-  onCancel: () => void;
-}) {
-  const [values, setValues] = useState<Values>(() => Object.fromEntries(credentialFields.filter((f) => f.prefillUsername).map((f) => [f.name, r.username])));
-  const [image, setImage] = useState("");
-  const [force, setForce] = useState(false);
-  const { state, pending, submit, fields } = useFormAction(rotateRegistryAction, (s) => onDone(s.message));
-  return (
-    <DialogForm
-      onSubmit={submit}
-      onCancel={onCancel}
-      buttons={
-        <PendingButton pending={pending} pendingText="Testing…" variant={force ? "danger" : "primary"}>
-          {force ? "Replace credentials" : "Test and replace"}
-        </PendingButton>
-      }
-    >
-      <input type="hidden" name="id" value={r.id} />
-      <p className="text-sm text-slate-600">
-        Current: <span className="font-mono text-xs text-slate-800">{r.username}</span>, set <RelativeTime iso={r.credentialsUpdatedAt} />
-        {r.credentialsUpdatedBy ? ` by ${r.credentialsUpdatedBy}` : ""}. Pulls keep using them until the new ones are in place — at once, in one step.
-      </p>
-      <CredentialFields fields={credentialFields} values={values} set={(n, v) => setValues((x) => ({ ...x, [n]: v }))} errors={fields} replacing />
-      <TestImageField value={image} onChange={setImage} error={fields?.image} hint="Proves the new credentials can pull this image, not only sign in." />
-      <label className="flex items-start gap-2 text-sm text-slate-800">
-        <input type="checkbox" name="force" checked={force} onChange={(e) => setForce(e.target.checked)} className="mt-0.5 size-4 accent-red-600" />
-        <span>
-          Replace even if the test fails
-          <span className="block text-xs text-slate-500">For when the registry can&apos;t be reached from here right now.</span>
-        </span>
-      </label>
-      {force && (
-        <Notice tone="warning">
-          Forcing skips the safety net: if the new credentials are wrong, every pull through the proxy from {r.host} fails until you rotate again.
-        </Notice>
-      )}
-      {pending && <Testing host={r.host} />}
-      {!pending && state?.status === "error" && (state.test ? <Notice tone="warning">The old credentials were kept: nothing changed.</Notice> : <Notice tone="error">{state.message}</Notice>)}
-      {!pending && state?.test && <TestResult result={state.test} />}
-    </DialogForm>
-  );
-}
-
-function RenameDialogBody({ r, proxyHost, onDone, onCancel }: { r: RegistryRow; proxyHost: string; onDone: (message?: string) => void; onCancel: () => void }) {
-  const [name, setName] = useState(r.name ?? "");
-  const [realmHosts, setRealmHosts] = useState(r.allowedRealmHosts.join(", "));
-  const { state, pending, submit, fields } = useFormAction(updateRegistryAction, (s) => onDone(s.message));
-  return (
-    <DialogForm onSubmit={submit} onCancel={onCancel} buttons={<PendingButton pending={pending} pendingText="Saving…">Save</PendingButton>}>
-      <input type="hidden" name="id" value={r.id} />
-      <ProxyNameField label="Name" autoFocus proxyHost={proxyHost} value={name} onChange={setName} error={fields?.name}
-        hint={(path) => <>Customers can pull {path}. Lowercase letters, digits and dashes. Leave empty to remove the name.</>} />
-      {r.name && <Notice tone="warning">Image references that use {r.name} stop working when you change it.</Notice>}
-      <AllowedRealmHostsField value={realmHosts} onChange={setRealmHosts} errors={fields} />
-      {state?.status === "error" && !state.fields && <Notice tone="error">{state.message}</Notice>}
-    </DialogForm>
-  );
-}
-
-function DeleteDialogBody({ r, onDone, onCancel }: { r: RegistryRow; onDone: (message?: string) => void; onCancel: () => void }) {
-  const { state, pending, submit } = useFormAction(deleteRegistryAction, () => onDone(`Deleted ${r.host} and its credentials.`));
-  return (
-    <DialogForm
-      onSubmit={submit}
-      onCancel={onCancel}
-      buttons={
-        <PendingButton pending={pending} pendingText="Deleting…" variant="danger">
-          Delete registry
-        </PendingButton>
-      }
-    >
-      <input type="hidden" name="id" value={r.id} />
-      <p className="text-sm text-slate-700">
-        Customers can no longer pull images from <strong className="font-mono">{r.host}</strong> through Portcullis, and its encrypted credentials are erased. This
-        cannot be undone.
-      </p>
-      <Field
-        label={`Type ${r.host} to confirm`}
-        name="confirmEndpoint"
-        autoFocus
-        autoComplete="off"
-        spellCheck={false}
-        error={state?.status === "error" ? state.fields?.confirmEndpoint : undefined}
-      />
-      {state?.status === "error" && !state.fields && <Notice tone="error">{state.message}</Notice>}
-    </DialogForm>
   );
 }

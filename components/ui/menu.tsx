@@ -11,7 +11,18 @@ export type MenuItem = { label: string; /** The item's accessible name, when the
  * its first item, moves with the arrow keys, follows its button when the page scrolls, and closes
  * on Escape, on a click outside and on choosing.
  */
-export function Menu({ label, text = "More", items }: { label: string; text?: string; items: MenuItem[] }) {
+export function Menu({
+  label,
+  text = "More",
+  items,
+  onIntent,
+}: {
+  label: string;
+  text?: string;
+  items: MenuItem[];
+  /** Called when a pointer or focus reaches the menu button: to load what its items open before one is chosen. */
+  onIntent?: () => void;
+}) {
   const menuId = useId();
   const buttonRef = useRef<HTMLButtonElement>(null);
   const menuRef = useRef<HTMLDivElement>(null);
@@ -52,6 +63,8 @@ export function Menu({ label, text = "More", items }: { label: string; text?: st
         aria-haspopup="menu"
         aria-expanded={open}
         popoverTarget={menuId}
+        onPointerEnter={onIntent}
+        onFocus={onIntent}
       >
         {text} <span aria-hidden>▾</span>
       </Button>

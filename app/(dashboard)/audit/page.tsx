@@ -1,5 +1,4 @@
 import Link from "next/link";
-import { Suspense } from "react";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { buttonClass } from "@/components/ui/button-class";
 import { Notice } from "@/components/ui/notice";
@@ -85,9 +84,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   return (
     <>
       <PageHeader title="Audit log" description="Every change in this team: who did it, to what, when and from where. Newest first." />
-      <Suspense>
-        <AuditFilters actions={auditActions} actors={actors} />
-      </Suspense>
+      <AuditFilters actions={auditActions} actors={actors} values={Object.fromEntries(FILTERS.map((k) => [k, raw[k]]))} />
       {!parsed.success && (
         <Notice tone="error" className="mb-4">
           {parsed.error.issues[0]?.message ?? "These filters are not valid."} Showing every event instead.
