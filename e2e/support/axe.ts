@@ -29,10 +29,13 @@ export async function expectNoAxeViolations(page: Page, what: string, include?: 
  * At each size: axe on the page as it is, then a full-page screenshot named `<name>-<size>.png`.
  * A page reached by a link in the app replaces the last one only when it renders: wait for
  * something of its own (its heading) first. A page loaded anew (a form's GET) is checked once it
- * has loaded.
+ * has loaded and has its title.
  */
 export async function checkPage(page: Page, name: string, opts: { ready?: () => Promise<void> } = {}) {
   await page.waitForLoadState();
+  // After a navigation inside the app the title follows the page's content: wait for it, so axe
+  // sees the page as a user does once it has settled (a page without a title still fails here).
+  await expect(page, `${name} has a title`).toHaveTitle(/\S/);
   for (const [size, viewport] of Object.entries(VIEWPORTS) as [ViewportName, (typeof VIEWPORTS)[ViewportName]][]) {
     await page.setViewportSize(viewport);
     await opts.ready?.();

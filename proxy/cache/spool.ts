@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { EventEmitter } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -9,21 +10,18 @@ import { DigestMismatchError } from "@/proxy/verify-digest";
  * One blob on its way from the upstream, written to a spool file as it arrives, at the upstream's
  * pace, whoever reads it: the client that missed, every client that asks for the same blob
  * meanwhile (they share this one upstream fetch), and the upload to the store. Each reader
- * follows the fill up to what it has released, so a slow reader slows nobody and memory stays
- * bounded per fill.
+ * follows the file up to what has been written, so a slow reader slows nobody and memory stays
+ * at a chunk per reader.
  *
- * The body's chunks (a socket read each: up to 64 KiB, 16 KiB from a TLS upstream) are hashed as
- * they arrive and gathered into blocks of at least BLOCK bytes (a chunk that large already is one
- * block, without a copy). Readers get whole blocks — one write each to their client or the store,
- * one wake-up per block rather than per chunk — and the file gets them one write at a time.
- * Whatever has not made a block yet, at least the newest chunk, is held back until the whole body
- * has matched its digest: a body that is wrong or cut short never reaches any reader whole (they
- * fail instead), and the store's upload never completes, so nothing unverified is committed.
+ * The last chunk is released to readers only once the whole body has matched its digest (holding
+ * back a whole chunk rather than its last byte gives a reader that keeps up the chunks as they
+ * came, one write each to its client or the store): a
+ * body that is wrong or cut short never reaches any reader whole (they fail instead), and the
+ * store's upload never completes, so nothing unverified is committed.
  *
- * The newest blocks are also kept in memory (at least MEMORY_TAIL bytes, and every block not yet
- * in the file): a reader that keeps up — the client that missed, the upload to the store — takes
- * them from there, without a read of the file; the file serves those that fall behind or join late.
- * When the file falls MAX_UNWRITTEN behind the upstream, the body is paused.
+ * The newest bytes are also kept in memory, as the chunks arrived (no copy): a reader that keeps
+ * up — the client that missed, the upload to the store — takes them from there, without a read
+ * of the file; the file serves those that fall behind or join late.
  *
  * The file is removed once the fill has ended and `release()` was called; readers that opened it
  * before keep their descriptor.
@@ -31,31 +29,20 @@ import { DigestMismatchError } from "@/proxy/verify-digest";
 export type FillState = "filling" | "done" | "failed";
 
 const READ_CHUNK = 256 * 1024;
-/** The least a block handed to readers holds (but for the body's last). */
-export const BLOCK = 256 * 1024;
-/** How much of the newest body stays in memory for readers that keep up. */
+/** How much of the newest body stays in memory for readers that keep up (a few socket reads' worth). */
 const MEMORY_TAIL = 1024 * 1024;
-/** Bytes received but not yet in the file before the body is paused (the disk is behind the upstream). */
-const MAX_UNWRITTEN = 4 * 1024 * 1024;
 
 export class Fill {
   readonly file: string;
-  /** Bytes received from the body and hashed so far; once the fill is done, the blob's size. */
   written = 0;
   state: FillState = "filling";
   error: Error | undefined;
-  /** Bytes in blocks: what readers may have while the fill runs. */
-  private released = 0;
-  /** Bytes in the file. */
-  private flushed = 0;
-  /** Chunks received since the last block. */
-  private gathering: Buffer[] = [];
-  private gatheredBytes = 0;
-  /** The newest blocks, and the offset of the first. */
+  private readonly events = new EventEmitter();
+  private fd: fs.promises.FileHandle | undefined;
+  private released = false;
+  /** The newest chunks written, and the offset of the first. */
   private tail: Buffer[] = [];
   private tailStart = 0;
-  private waiting: Array<() => void> = [];
-  private unlinkWhenEnded = false;
 
   constructor(
     readonly digest: string,
@@ -66,113 +53,43 @@ export class Fill {
     this.file = path.join(dir, `${crypto.randomUUID()}.part`);
     // Created before anyone reads: readers open it synchronously.
     fs.writeFileSync(this.file, "", { mode: 0o600 });
+    this.events.setMaxListeners(0);
   }
 
-  /** Bytes a reader may have: everything once verified, the blocks made so far before. */
+  /** Bytes a reader may have: everything once verified, all but the last chunk before. */
   get readable(): number {
-    return this.state === "done" ? this.written : this.released;
-  }
-
-  /** Bytes a reader may read from the file (those after them are in memory). */
-  get inFile(): number {
-    return this.flushed;
+    return this.state === "done" ? this.written : this.written - (this.tail.at(-1)?.length ?? 0);
   }
 
   /** Consumes `body` into the spool and verifies it; resolves when done, never rejects (the state says how it ended). */
   async run(body: Readable): Promise<void> {
-    const hash = crypto.createHash(parseDigest(this.digest).algorithm);
-    let fd: number | undefined;
+    const { algorithm, hex } = parseDigest(this.digest);
+    const hash = crypto.createHash(algorithm);
+    // The loop below sees a broken body as its error; this keeps a late 'error' event from going unhandled.
+    body.on("error", () => {});
     try {
-      // Synchronously, as the constructor created the file: the body's events are listened to from the start.
-      fd = fs.openSync(this.file, "r+");
-      await this.consume(body, fd, hash);
+      this.fd = await fs.promises.open(this.file, "r+");
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        if (chunk.length === 0) continue;
+        hash.update(chunk);
+        await this.fd.write(chunk, 0, chunk.length, this.written);
+        this.written += chunk.length;
+        this.keep(chunk);
+        this.events.emit("progress");
+      }
+      const actual = hash.digest("hex");
+      if (actual !== hex.toLowerCase()) throw new DigestMismatchError(this.digest, `${algorithm}:${actual}`, this.written);
       this.state = "done";
     } catch (e) {
       this.error = e instanceof Error ? e : new Error(String(e));
       this.state = "failed";
       this.tail = [];
-      this.gathering = [];
       body.destroy();
     } finally {
-      if (fd !== undefined) await new Promise<void>((resolve) => fs.close(fd!, () => resolve()));
-      this.notify();
-      if (this.unlinkWhenEnded) this.unlink();
+      await this.fd?.close().catch(() => {});
+      this.events.emit("progress");
+      if (this.released) this.unlink();
     }
-  }
-
-  /**
-   * Reads `body` to its end, hashing it and making blocks; resolves once it matched its digest and
-   * is all in the file, rejects when it failed, didn't match or a write failed (with no write in
-   * flight: the descriptor is closed right after).
-   */
-  private consume(body: Readable, fd: number, hash: crypto.Hash): Promise<void> {
-    const { algorithm, hex } = parseDigest(this.digest);
-    return new Promise<void>((resolve, reject) => {
-      let queue: Buffer[] = [];
-      let writing = false;
-      let ended = false;
-      let failed: Error | undefined;
-      const fail = (e: Error) => {
-        if (failed) return;
-        failed = e;
-        body.off("data", onData);
-        if (!writing) reject(e);
-      };
-      const write = () => {
-        if (failed) return reject(failed);
-        if (queue.length === 0) {
-          if (ended) resolve();
-          return;
-        }
-        const batch = queue;
-        queue = [];
-        writing = true;
-        writeAll(fd, batch, this.flushed, (err, bytes) => {
-          writing = false;
-          if (err) fail(err);
-          if (failed) return reject(failed);
-          this.flushed += bytes;
-          this.trim();
-          if (body.isPaused() && !ended && this.written - this.flushed < MAX_UNWRITTEN) body.resume();
-          write();
-        });
-      };
-      const seal = () => {
-        const block = this.gathering.length === 1 ? this.gathering[0]! : Buffer.concat(this.gathering, this.gatheredBytes);
-        this.gathering = [];
-        this.gatheredBytes = 0;
-        this.tail.push(block);
-        this.released += block.length;
-        queue.push(block);
-        if (!writing) write();
-        this.notify();
-      };
-      const onData = (chunk: Buffer) => {
-        if (chunk.length === 0) return;
-        // The chunks gathered so far become a block only now that a newer one holds the end back.
-        if (this.gatheredBytes >= BLOCK) seal();
-        hash.update(chunk);
-        this.written += chunk.length;
-        this.gathering.push(chunk);
-        this.gatheredBytes += chunk.length;
-        if (this.written - this.flushed >= MAX_UNWRITTEN) body.pause();
-      };
-      // Also keeps an error after the end, or a pending one, from going unhandled.
-      body.on("error", fail);
-      if (body.destroyed) return fail(body.errored ?? new Error("the upstream's body ended before it was complete"));
-      body.on("data", onData);
-      body.once("end", () => {
-        if (failed) return;
-        ended = true;
-        const actual = hash.digest("hex");
-        if (actual !== hex.toLowerCase()) return fail(new DigestMismatchError(this.digest, `${algorithm}:${actual}`, this.written));
-        if (this.gatheredBytes > 0) seal();
-        else if (!writing) write();
-      });
-      body.once("close", () => {
-        if (!ended) fail(new Error("the upstream's body ended before it was complete"));
-      });
-    });
   }
 
   /** Fails the fill before it started reading (the upstream could not be asked). */
@@ -180,12 +97,12 @@ export class Fill {
     if (this.state !== "filling") return;
     this.error = e;
     this.state = "failed";
-    this.notify();
+    this.events.emit("progress");
   }
 
   /** Nobody new will read this fill: remove its file once it has ended. */
   release(): void {
-    this.unlinkWhenEnded = true;
+    this.released = true;
     if (this.state !== "filling") this.unlink();
   }
 
@@ -194,31 +111,18 @@ export class Fill {
     fs.rmSync(this.file, { force: true });
   }
 
-  /** Drops the oldest blocks that are in the file and beyond the newest MEMORY_TAIL bytes. */
-  private trim(): void {
-    while (this.tail.length > 1) {
-      const first = this.tail[0]!.length;
-      if (this.tailStart + first > this.flushed || this.released - this.tailStart - first < MEMORY_TAIL) return;
-      this.tailStart += first;
-      this.tail.shift();
-    }
+  private keep(chunk: Buffer): void {
+    this.tail.push(chunk);
+    while (this.written - this.tailStart - this.tail[0]!.length >= MEMORY_TAIL) this.tailStart += this.tail.shift()!.length;
   }
 
-  private notify(): void {
-    if (this.waiting.length === 0) return;
-    const waiting = this.waiting;
-    this.waiting = [];
-    for (const w of waiting) w();
-  }
-
-  /** Up to `max` bytes at `pos` as a view of a block still in memory, or undefined when only the file has them. */
+  /** Up to `max` bytes at `pos` as a view of a chunk still in memory, or undefined when only the file has them. */
   fromMemory(pos: number, max: number): Buffer | undefined {
-    if (pos < this.tailStart) return undefined;
-    let end = this.released;
+    let end = this.written;
     for (let i = this.tail.length - 1; i >= 0 && end > pos; i--) {
-      const block = this.tail[i]!;
-      const start = end - block.length;
-      if (pos >= start) return block.subarray(pos - start, Math.min(block.length, pos - start + max));
+      const chunk = this.tail[i]!;
+      const start = end - chunk.length;
+      if (pos >= start) return chunk.subarray(pos - start, Math.min(chunk.length, pos - start + max));
       end = start;
     }
     return undefined;
@@ -229,29 +133,11 @@ export class Fill {
     return new SpoolReader(this, fs.openSync(this.file, "r"));
   }
 
-  /** Calls `listener` once when there are more bytes to read or the fill has ended; returns a function that cancels it. */
+  /** Waits for more bytes or the end. */
   onProgress(listener: () => void): () => void {
-    this.waiting.push(listener);
-    return () => {
-      const i = this.waiting.indexOf(listener);
-      if (i >= 0) this.waiting.splice(i, 1);
-    };
+    this.events.once("progress", listener);
+    return () => this.events.off("progress", listener);
   }
-}
-
-/** Writes all of `buffers` at `position` (writev may write less than asked); `bytes` is how many. */
-function writeAll(fd: number, buffers: Buffer[], position: number, done: (err: Error | null, bytes: number) => void, before = 0): void {
-  fs.writev(fd, buffers, position, (err, bytes) => {
-    if (err) return done(err, before);
-    let rest = buffers;
-    let n = bytes;
-    while (rest.length > 0 && n >= rest[0]!.length) {
-      n -= rest[0]!.length;
-      rest = rest.slice(1);
-    }
-    if (rest.length === 0) return done(null, before + bytes);
-    writeAll(fd, [rest[0]!.subarray(n), ...rest.slice(1)], position + bytes, done, before + bytes);
-  });
 }
 
 class SpoolReader extends Readable {
@@ -285,8 +171,7 @@ class SpoolReader extends Readable {
             if (!this.push(kept)) return;
             continue;
           }
-          // Before the memory's first byte, so in the file.
-          const buf = Buffer.allocUnsafe(Math.min(available, READ_CHUNK, fill.inFile - this.pos));
+          const buf = Buffer.allocUnsafe(Math.min(available, READ_CHUNK));
           const { bytesRead } = await new Promise<{ bytesRead: number }>((resolve, reject) =>
             fs.read(this.fd, buf, 0, buf.length, this.pos, (err, bytesRead) => (err ? reject(err) : resolve({ bytesRead }))),
           );
