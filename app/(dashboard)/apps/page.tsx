@@ -1,4 +1,5 @@
 import { Suspense } from "react";
+import { LoadingBlock } from "@/components/ui/loading-block";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { Notice } from "@/components/ui/notice";
 import { CreateAppForm } from "@/components/apps/create-app-form";
@@ -37,14 +38,7 @@ export default async function AppsPage({ searchParams }: { searchParams: Promise
       ) : (
         <Notice className="mb-6">Your role is read-only: you can see apps but not create or change them. Ask an admin for developer access.</Notice>
       )}
-      <Suspense
-        fallback={
-          <div role="status" className="animate-pulse">
-            <span className="sr-only">Loading apps…</span>
-            <div aria-hidden className="h-20 rounded-lg border border-slate-200 bg-white" />
-          </div>
-        }
-      >
+      <Suspense fallback={<LoadingBlock label="Loading apps…" />}>
         <AppList ctx={ctx} canWrite={canWrite} />
       </Suspense>
     </>

@@ -1,6 +1,7 @@
 import { ScrollingCode } from "@/components/ui/code-block";
 import Link from "next/link";
 import { Suspense } from "react";
+import { LoadingBlock } from "@/components/ui/loading-block";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { Notice } from "@/components/ui/notice";
 import { buttonClass } from "@/components/ui/button-class";
@@ -68,14 +69,7 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
           </Link>
         )}
       </form>
-      <Suspense
-        fallback={
-          <div role="status" className="animate-pulse">
-            <span className="sr-only">Loading customers…</span>
-            <div aria-hidden className="h-28 rounded-lg border border-slate-200 bg-white" />
-          </div>
-        }
-      >
+      <Suspense fallback={<LoadingBlock label="Loading customers…" className="h-28" />}>
         <CustomerLists ctx={ctx} sp={sp} showArchived={showArchived} q={q} canWrite={canWrite} />
       </Suspense>
     </>
