@@ -39,6 +39,8 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
   const blobPath = (name: string, digest: string) => `/v2/proxy/cacheapp/vendor/${name}/blobs/${digest}`;
   const get = (p: string, licenseId = license.licenseId, headers: Record<string, string> = {}) => rawRequest(proxyUrl, { path: p, headers: { authorization: licenseAuth(licenseId), ...headers } });
   const pull = (ref: string, dest: string, licenseId = license.licenseId) => pullImage(`${proxyHost}/proxy/cacheapp/vendor/${ref}`, dest, { creds: { username: "LICENSE_ID", password: licenseId } });
+  /** Every blob of an image (its layers and each platform's config), by digest: its size. */
+  const blobSizes = (image: BuiltImage) => new Map([...image.layers, ...image.manifests.map((m) => m.config)].map((d) => [d.digest, d.size]));
   const metric = (name: string, labels: string) => {
     const line = proxy.metrics.render().split("\n").find((l) => l.startsWith(`${name}{${labels}}`));
     return line ? Number(line.split(" ").pop()) : 0;
@@ -93,6 +95,10 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
     await proxy.cacheReporter.flush();
     const events = await fx.db.pullEvent.findMany({ where: { licenseId: license.id, action: "pull-blob" } });
     expect(events.map((e) => e.cache)).toEqual(expect.arrayContaining(["miss", "hit"]));
+    // Each answer is recorded with the bytes the customer got, whichever way it came: a fill or the store's copy.
+    const sizes = blobSizes(small);
+    expect(events.length).toBeGreaterThan(0);
+    for (const e of events) expect({ digest: e.reference, cache: e.cache, result: e.result, bytes: Number(e.bytes) }).toEqual({ digest: e.reference, cache: e.cache, result: "pulled", bytes: sizes.get(e.reference!) });
     const entries = await fx.db.cacheEntry.findMany({ where: { registryId: (await fx.db.registry.findFirstOrThrow({ where: { teamId: team.teamId } })).id } });
     expect(entries.map((e) => e.digest)).toEqual(expect.arrayContaining(small.layers.map((l) => l.digest)));
   }, 120_000);
@@ -112,6 +118,11 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
     const again = await get(blobPath("acme/big", layer.digest));
     expect(again.status).toBe(200);
     expect(front.count("GET", layer.digest) - before).toBe(1);
+    // The pull log has every one of the 21 answers in full: the client that started the fill, the 19 that joined it, the store's.
+    await proxy.pullLog.flush(true);
+    const events = await fx.db.pullEvent.findMany({ where: { licenseId: license.id, action: "pull-blob", reference: layer.digest } });
+    expect(events.map((e) => [e.result, Number(e.bytes)])).toEqual(Array.from({ length: 21 }, () => ["pulled", layer.size]));
+    expect(events.filter((e) => e.cache === "hit").length).toBeGreaterThanOrEqual(1);
   }, 120_000);
 
   it("with the upstream rate-limiting (429), cached pulls still succeed and say so in the pull log", async () => {
