@@ -117,7 +117,7 @@ export async function send(req: TransportRequest): Promise<TransportResponse> {
 /**
  * The URL as node:http's request options, as `http.request(url, …)` would read it (userinfo as
  * `auth`; no fragment) — without its serializing the whole URL and merging two option objects on
- * every request.
+ * every request. `hostname`: the URL's, an IPv6 literal without its brackets.
  */
 export function requestOptions(url: URL, hostname: string, req: Pick<TransportRequest, "method" | "headers">, agent: http.Agent): http.RequestOptions {
   return {
@@ -125,7 +125,7 @@ export function requestOptions(url: URL, hostname: string, req: Pick<TransportRe
     hostname,
     ...(url.port && { port: Number(url.port) }),
     path: url.pathname + url.search,
-    ...(url.username && { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` }),
+    ...((url.username || url.password) && { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` }),
     method: req.method,
     headers: req.headers,
     agent,
