@@ -1,4 +1,5 @@
 import type http from "node:http";
+import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { reasonOfUpstreamStatus, type PullReason } from "@/lib/activity/reasons";
 import { ociAnswer } from "@/lib/oci/errcode";
@@ -14,7 +15,7 @@ import { relayReferrers } from "./referrers";
 import { secondsSince, type RequestContext } from "./request-context";
 import { blockedUpstream, upstreamFailureAnswer, upstreamStatusAnswer } from "./upstream-answers";
 import type { UpstreamPool, UpstreamRegistry } from "./upstream-pool";
-import { DigestVerifier } from "./verify-digest";
+import { DigestMismatchError, sendVerified, StreamBrokenError } from "./verify-digest";
 import { youngGc } from "./young-gc";
 
 /**
@@ -156,38 +157,49 @@ async function relayContent(res: http.ServerResponse, ctx: RequestContext, up: U
   // A verified body's headers go out with its first bytes that passed (nothing is written before):
   // an empty body that fails its digest leaves the client no complete answer either.
   if (!verify) res.writeHead(up.status);
-  // Which side broke a stream first: the upstream (an error on its body, or bytes that don't
-  // match the digest) or the client (the response closed before it finished).
-  let failed: "client" | "upstream" | "verification" | undefined;
-  up.body.once("error", () => (failed ??= "upstream"));
-  // The client leaving aborts `signal` (forward's one close listener on the response): a
-  // listener of our own there would be one too many beside pipeline's seven.
-  signal.addEventListener("abort", () => (failed ??= "client"), { once: true });
-  up.body.on("data", (chunk: Buffer) => {
-    ctx.bytes += chunk.length;
-    youngGc.streamed(chunk.length);
-  });
+  const arrived = (bytes: number) => {
+    ctx.bytes += bytes;
+    youngGc.streamed(bytes);
+  };
   const streaming = youngGc.begin();
   try {
-    if (verify) {
-      const verifier = new DigestVerifier(reference);
-      verifier.once("error", () => (failed ??= "verification"));
-      await pipeline(up.body, verifier, res);
-    } else await pipeline(up.body, res);
+    // A Content-Length the body falls short of is a cut connection, however quietly it ended.
+    if (verify) await sendVerified(up.body, res, reference, { onChunk: arrived, ...(up.contentLength !== undefined && { size: up.contentLength }) });
+    else await sendAsIs(up.body, res, signal, arrived);
   } catch (e) {
-    // pipeline has destroyed every stream: the client sees a broken transfer (its Content-Length
-    // unmet, or its chunked body never terminated), never a clean one; a client that left has
-    // its upstream request aborted.
-    if (failed === "upstream" || failed === "verification") {
+    // Both streams are destroyed: the client sees a broken transfer (its Content-Length unmet, or
+    // its chunked body never terminated), never a clean one; a client that left has its upstream
+    // request aborted.
+    const mismatch = e instanceof DigestMismatchError;
+    if (mismatch || (e instanceof StreamBrokenError && e.side === "source")) {
       ctx.broken = true;
-      ctx.reason = failed === "verification" ? "verification_failed" : "upstream_cut";
-      ctx.error = `upstream ${failed === "verification" ? "body failed verification" : "stream failed"}: ${(e as Error).message}`;
-      if (failed === "upstream") metrics.upstreamErrors.inc({ reason: "stream" });
-      if (verify) metrics.verificationFailures.inc({ route: kind, reason: failed === "verification" ? "mismatch" : "truncated" });
+      ctx.reason = mismatch ? "verification_failed" : "upstream_cut";
+      ctx.error = `upstream ${mismatch ? "body failed verification" : "stream failed"}: ${(e instanceof StreamBrokenError ? e.cause : (e as Error)).message}`;
+      if (!mismatch) metrics.upstreamErrors.inc({ reason: "stream" });
+      if (verify) metrics.verificationFailures.inc({ route: kind, reason: mismatch ? "mismatch" : "truncated" });
     } else ctx.error = "client disconnected";
   } finally {
     streaming();
     metrics.bytes.inc({ route: kind }, ctx.bytes);
+  }
+}
+
+/**
+ * A body no digest covers (a 206, a manifest by tag), relayed as it comes; when it breaks, a
+ * StreamBrokenError says which side did, as sendVerified's do. pipeline's own error doesn't say:
+ * the first sign wins — an error on the upstream's body, or `signal` (the client leaving aborts
+ * it: forward's one close listener on the response; one of our own there would be one too many
+ * beside pipeline's seven).
+ */
+async function sendAsIs(body: Readable, res: http.ServerResponse, signal: AbortSignal, onChunk: (bytes: number) => void): Promise<void> {
+  let side: StreamBrokenError["side"] | undefined;
+  body.once("error", () => (side ??= "source"));
+  signal.addEventListener("abort", () => (side ??= "receiver"), { once: true });
+  body.on("data", (chunk: Buffer) => onChunk(chunk.length));
+  try {
+    await pipeline(body, res);
+  } catch (e) {
+    throw new StreamBrokenError(side ?? "receiver", e as Error);
   }
 }
 

@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { Transform, type Readable, type TransformCallback, type Writable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { parseDigest } from "@/lib/oci/names";
 
 /**
@@ -9,7 +9,8 @@ import { parseDigest } from "@/lib/oci/names";
  * that is short (an upstream that closes early without a Content-Length looks like a clean end) or
  * wrong never reaches the client whole: the stream fails instead, the proxy destroys the client's
  * connection, and the client sees a broken transfer rather than a clean short one — caches and the
- * pull log believe a complete 200. Holding one chunk back costs one chunk of memory, no copy.
+ * pull log believe a complete 200. What is held back is at most a batch (SEND_BATCH) and the
+ * newest chunk, never copied.
  */
 export class DigestMismatchError extends Error {
   constructor(
@@ -19,37 +20,6 @@ export class DigestMismatchError extends Error {
   ) {
     super(`the upstream's body (${bytes} bytes) does not match its digest`);
     this.name = "DigestMismatchError";
-  }
-}
-
-export class DigestVerifier extends Transform {
-  private readonly hash: crypto.Hash;
-  private readonly algorithm: string;
-  private readonly expectedHex: string;
-  private held: Buffer | undefined;
-  private seen = 0;
-
-  /** `digest` must be valid (lib/oci/names.ts parseDigest throws otherwise). */
-  constructor(readonly digest: string) {
-    super();
-    const { algorithm, hex } = parseDigest(digest);
-    this.algorithm = algorithm;
-    this.expectedHex = hex.toLowerCase();
-    this.hash = crypto.createHash(algorithm);
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.hash.update(chunk);
-    this.seen += chunk.length;
-    const previous = this.held;
-    this.held = chunk;
-    done(null, previous);
-  }
-
-  override _flush(done: TransformCallback): void {
-    const actual = this.hash.digest("hex");
-    if (actual !== this.expectedHex) return done(new DigestMismatchError(this.digest, `${this.algorithm}:${actual}`, this.seen));
-    done(null, this.held);
   }
 }
 
@@ -68,16 +38,16 @@ export class StreamBrokenError extends Error {
 }
 
 /**
- * Streams `src` to `dst`, checked against `digest` like DigestVerifier, without a stream between
- * them: each chunk is hashed as it arrives, and the chunks are written in batches of about
- * SEND_BATCH bytes, corked into one `writev`, the newest chunk always held back until `src` has
- * ended and the hash matched (then `dst` ends with it). Less work per chunk than
- * `pipeline(src, new DigestVerifier(digest), dst)`, with the same outcomes: resolves once `dst`
- * finished; otherwise both are destroyed (a client sees a broken transfer, never a clean short
- * one) and it rejects — with a DigestMismatchError when the bytes were wrong, a StreamBrokenError
- * when either side broke first (a source that ends short of `size`, when given, broke: its
- * connection was cut, its bytes are not known to be wrong). `onChunk` sees each chunk's size as
- * it arrives. A paused source is resumed.
+ * Streams `src` to `dst`, checked against `digest` (above), without a stream between them: each
+ * chunk is hashed as it arrives, and the chunks are written in batches of about SEND_BATCH bytes,
+ * corked into one `writev`, the newest chunk always held back until `src` has ended and the hash
+ * matched (then `dst` ends with it) — less work per chunk than a Transform in a pipeline. Resolves
+ * once `dst` finished; otherwise both are destroyed (a client sees a broken transfer, never a
+ * clean short one) and it rejects — with a DigestMismatchError when the bytes were wrong, a
+ * StreamBrokenError when either side broke first (a source that ends short of `size`, when given,
+ * broke: its connection was cut, its bytes are not known to be wrong; a side already destroyed
+ * when it is called broke too). `onChunk` sees each chunk's size as it arrives. A paused source
+ * is resumed. `digest` must be valid (lib/oci/names.ts parseDigest throws otherwise).
  */
 export function sendVerified(src: Readable, dst: Writable, digest: string, opts: { onChunk?: (bytes: number) => void; size?: number } = {}): Promise<void> {
   const { onChunk, size } = opts;
@@ -142,5 +112,8 @@ export function sendVerified(src: Readable, dst: Writable, digest: string, opts:
     dst.once("close", () => {
       if (!dst.writableFinished) settle(new StreamBrokenError("receiver", new Error("it closed before the end")));
     });
+    // Gone already, its close event with it (a client that left while the upstream answered).
+    if (dst.destroyed) settle(new StreamBrokenError("receiver", new Error("it closed before the start")));
+    else if (src.destroyed && !src.readableEnded) settle(new StreamBrokenError("source", new Error("it closed before the start")));
   });
 }

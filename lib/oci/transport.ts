@@ -93,7 +93,7 @@ export async function send(req: TransportRequest): Promise<TransportResponse> {
       clearTimeout(timer);
       reject(toUpstreamError(host, e, req.timeoutMs));
     };
-    const request = lib.request(url, { method: req.method, headers: req.headers, agent: agentFor(url, req.policy) });
+    const request = lib.request(requestOptions(url, hostname, req, agentFor(url, req.policy)));
     // The signal aborts the request, and the body while it streams: one listener for the
     // request's life (Node's `signal` option costs an end-of-stream watcher on every request).
     const { signal } = req;
@@ -112,6 +112,24 @@ export async function send(req: TransportRequest): Promise<TransportResponse> {
     });
     request.end();
   });
+}
+
+/**
+ * The URL as node:http's request options, as `http.request(url, …)` would read it (userinfo as
+ * `auth`; no fragment) — without its serializing the whole URL and merging two option objects on
+ * every request. `hostname`: the URL's, an IPv6 literal without its brackets.
+ */
+export function requestOptions(url: URL, hostname: string, req: Pick<TransportRequest, "method" | "headers">, agent: http.Agent): http.RequestOptions {
+  return {
+    protocol: url.protocol,
+    hostname,
+    ...(url.port && { port: Number(url.port) }),
+    path: url.pathname + url.search,
+    ...((url.username || url.password) && { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` }),
+    method: req.method,
+    headers: req.headers,
+    agent,
+  };
 }
 
 /** Reads a small body (manifests, tokens, errors) with a size cap, so a hostile peer can't fill memory. */

@@ -134,6 +134,9 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
     const broken = rawRequest(`${url}/v2/proxy/faulty/fake/acme/broken/blobs/${digestOf("b")}`, { headers: { authorization } });
     await expect(broken).rejects.toThrow(/aborted|socket hang up|ECONNRESET/i);
     expect(proxy.metrics.upstreamErrors.get({ reason: "stream" })).toBe(1);
+    // Cut short of its Content-Length: truncated, not bytes that failed their digest.
+    expect(proxy.metrics.verificationFailures.get({ route: "blobs", reason: "truncated" })).toBe(1);
+    expect(proxy.metrics.verificationFailures.get({ route: "blobs", reason: "mismatch" })).toBe(0);
     const blob = await rawRequest(`${url}/v2/proxy/faulty/good/acme/app/blobs/${img.layers[0]!.digest}`, { headers: { authorization } });
     expect(blob.status).toBe(200);
     expect(blob.body.length).toBe(img.layers[0]!.size);
