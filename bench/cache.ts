@@ -14,7 +14,8 @@
  * - Portcullis, cold and warm: skopeo → proxy → throttle → upstream, its lookups answered by a
  *   stub portal whose answers carry cache access (`registry.cache`) to a store of its own — a
  *   no-auth Distribution, fresh for every run. When the proxy caches, cold is the first pull of a
- *   fresh proxy and store and warm the second; when it doesn't (a proxy without the cache, or one
+ *   fresh proxy and store and warm the second, once the store holds every layer (the cold pull's
+ *   fills can commit a moment after the client has its last byte; how long is printed); when it doesn't (a proxy without the cache, or one
  *   that ignores the answer's `cache`), both are relayed. Which one was measured is read from
  *   the store after the pulls: the image's layers are there, or not;
  * - Distribution's pull-through cache, cold (fresh cache directory) and warm: it can't send
@@ -130,6 +131,25 @@ const record = (r: Row, which: "cold" | "warm", pull: { seconds: number; wanByte
   r[which === "cold" ? "coldWan" : "warmWan"].push(pull.wanBytes);
 };
 
+/** How long after a cold pull each image's layers were all in the store (s), per run. */
+const settled: number[] = [];
+
+/**
+ * Waits until the store holds every layer of `image` — the cold pull's fills committed, which
+ * can be a moment after the client has its last byte — so that the warm pull reads copies, as a
+ * customer after the first does: seconds waited. A proxy that stores nothing is waited for 1 s;
+ * one that stores only part, 15 s at most.
+ */
+async function storeSettled(p: { layersStored(image: BenchImage): Promise<number> }, image: BenchImage): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const stored = await p.layersStored(image);
+    const waited = (performance.now() - started) / 1000;
+    if (stored === image.layers.length || (stored === 0 && waited >= 1) || waited >= 15) return waited;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** A cold and a warm pull through a fresh caching proxy and store; which mode it was in goes to `modes`. */
 async function cachedPulls(r: Row, image: BenchImage, modes: Set<string>, proxyBundle?: string): Promise<void> {
   const ref = `${image.repository}:${image.tag}`;
@@ -142,6 +162,7 @@ async function cachedPulls(r: Row, image: BenchImage, modes: Set<string>, proxyB
     const after = p.cpu();
     if (p.profile) console.log(`[bench] ${p.profile}: ${which} pull from ${startedAt} to ${profileClock()} µs`);
     r.cpu[which].push(`${(after.proxy - before.proxy).toFixed(2)}/${(after.store - before.store).toFixed(2)}`);
+    if (which === "cold") settled.push(await storeSettled(p, image));
   }
   const stored = await p.layersStored(image);
   modes.add(stored === image.layers.length ? "cache" : stored === 0 ? "relay (nothing in the store)" : `partly cached (${stored}/${image.layers.length} layers in the store)`);
@@ -206,6 +227,7 @@ for (const image of ONLY.includes("pulls") ? [images.big, images.many].filter((i
     console.log(`  ${"".padEnd(44)} all cold ${r.cold.map((x) => x.toFixed(2)).join(" ")}  all warm ${r.warm.map((x) => x.toFixed(2)).join(" ")}`);
   }
   console.log(`  ratios (time; against the median of all direct pulls): ${ratios}`);
+  if (settled.length) console.log(`  every layer in the store this long after a cold pull's end (the warm pull started then): ${settled.splice(0).map((x) => `${x.toFixed(2)} s`).join(", ")}`);
 }
 
 // N customers at once through one fresh proxy and store: what they cost over the WAN. A pull
