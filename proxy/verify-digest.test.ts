@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { PassThrough, Readable, Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { DigestMismatchError, SEND_BATCH, sendVerified } from "./verify-digest";
+import { DigestMismatchError, MAX_BATCHED_SENDS, SEND_BATCH, sendVerified } from "./verify-digest";
 
 const digestOf = (algorithm: "sha256" | "sha512", b: Buffer) => `${algorithm}:${crypto.createHash(algorithm).update(b).digest("hex")}`;
 
@@ -50,6 +50,34 @@ describe("sendVerified", () => {
       expect(Buffer.concat(got).length).toBeLessThan(sent.length);
       expect(sink.destroyed).toBe(true);
     }
+  });
+
+  it("gathers a batch before it writes, but with many bodies at once holds back only the newest chunk", async () => {
+    const small = [crypto.randomBytes(1000), crypto.randomBytes(1000), crypto.randomBytes(1000)];
+    const whole = Buffer.concat(small);
+    /** `count` sends at once, each given the first two chunks: what each receiver has got by then. */
+    const sendAtOnce = async (count: number) => {
+      const sends = Array.from({ length: count }, () => {
+        const src = new PassThrough();
+        const got: Buffer[] = [];
+        const dst = new Writable({
+          write(chunk: Buffer, _enc, done) {
+            got.push(chunk);
+            done();
+          },
+        });
+        return { src, got, done: sendVerified(src, dst, digestOf("sha256", whole), { size: whole.length }) };
+      });
+      for (const s of sends) s.src.write(small[0]), s.src.write(small[1]);
+      await new Promise((resolve) => setImmediate(resolve));
+      const early = sends.map((s) => Buffer.concat(s.got).length);
+      for (const s of sends) s.src.end(small[2]);
+      await Promise.all(sends.map((s) => s.done));
+      for (const s of sends) expect(Buffer.concat(s.got).equals(whole)).toBe(true);
+      return early;
+    };
+    expect(await sendAtOnce(1)).toEqual([0]);
+    expect(await sendAtOnce(MAX_BATCHED_SENDS + 1)).toEqual(Array.from({ length: MAX_BATCHED_SENDS + 1 }, () => 1000));
   });
 
   it("an empty body: passes its own digest, fails any other with nothing written", async () => {
