@@ -1,7 +1,8 @@
 import crypto from "node:crypto";
 import { PassThrough, Readable, Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { DigestMismatchError, MAX_BATCHED_SENDS, SEND_BATCH, sendVerified } from "./verify-digest";
+import { DigestMismatchError, SEND_BATCH, sendVerified } from "./verify-digest";
+import { MAX_STREAMS, youngGc } from "./young-gc";
 
 const digestOf = (algorithm: "sha256" | "sha512", b: Buffer) => `${algorithm}:${crypto.createHash(algorithm).update(b).digest("hex")}`;
 
@@ -55,8 +56,9 @@ describe("sendVerified", () => {
   it("gathers a batch before it writes, but with many bodies at once holds back only the newest chunk", async () => {
     const small = [crypto.randomBytes(1000), crypto.randomBytes(1000), crypto.randomBytes(1000)];
     const whole = Buffer.concat(small);
-    /** `count` sends at once, each given the first two chunks: what each receiver has got by then. */
+    /** `count` sends at once (each a body streaming, as the proxy counts them), each given the first two chunks: what each receiver has got by then. */
     const sendAtOnce = async (count: number) => {
+      const streaming = Array.from({ length: count }, () => youngGc.begin());
       const sends = Array.from({ length: count }, () => {
         const src = new PassThrough();
         const got: Buffer[] = [];
@@ -73,11 +75,12 @@ describe("sendVerified", () => {
       const early = sends.map((s) => Buffer.concat(s.got).length);
       for (const s of sends) s.src.end(small[2]);
       await Promise.all(sends.map((s) => s.done));
+      for (const end of streaming) end();
       for (const s of sends) expect(Buffer.concat(s.got).equals(whole)).toBe(true);
       return early;
     };
     expect(await sendAtOnce(1)).toEqual([0]);
-    expect(await sendAtOnce(MAX_BATCHED_SENDS + 1)).toEqual(Array.from({ length: MAX_BATCHED_SENDS + 1 }, () => 1000));
+    expect(await sendAtOnce(MAX_STREAMS + 1)).toEqual(Array.from({ length: MAX_STREAMS + 1 }, () => 1000));
   });
 
   it("an empty body: passes its own digest, fails any other with nothing written", async () => {

@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import type { Readable, Writable } from "node:stream";
 import { parseDigest } from "@/lib/oci/names";
+import { youngGc } from "./young-gc";
 
 /**
  * Content named by its digest (a blob, a manifest asked for by digest) checked while it streams:
@@ -10,8 +11,8 @@ import { parseDigest } from "@/lib/oci/names";
  * wrong never reaches the client whole: the stream fails instead, the proxy destroys the client's
  * connection, and the client sees a broken transfer rather than a clean short one — caches and the
  * pull log believe a complete 200. What is held back is at most a batch (SEND_BATCH) and the
- * newest chunk — only the newest chunk while more than MAX_BATCHED_SENDS bodies are being sent —
- * never copied.
+ * newest chunk — only the newest chunk while the proxy streams many bodies (young-gc.ts
+ * `crowded`: memory in flight, a batch each, is then what runs short) — never copied.
  */
 export class DigestMismatchError extends Error {
   constructor(
@@ -26,12 +27,6 @@ export class DigestMismatchError extends Error {
 
 /** What `sendVerified` gathers before it writes: a few socket reads, sent with one `writev`. */
 export const SEND_BATCH = 256 * 1024;
-/**
- * With more bodies than this being sent at once, each holds back only its newest chunk instead of
- * a batch: with many streams, memory in flight (a batch each) is what runs short, not system calls.
- */
-export const MAX_BATCHED_SENDS = 2;
-let sending = 0;
 
 /** A stream `sendVerified` copied broke: its source (`cause` says how) or its receiver (a client that left). */
 export class StreamBrokenError extends Error {
@@ -47,7 +42,7 @@ export class StreamBrokenError extends Error {
 /**
  * Streams `src` to `dst`, checked against `digest` (above), without a stream between them: each
  * chunk is hashed as it arrives, and the chunks are written in batches of about SEND_BATCH bytes
- * (one chunk at a time while more than MAX_BATCHED_SENDS are sending), corked into one `writev`,
+ * (one chunk at a time while `youngGc.crowded`), corked into one `writev`,
  * the newest chunk always held back until `src` has ended and the hash
  * matched (then `dst` ends with it) — less work per chunk than a Transform in a pipeline. Resolves
  * once `dst` finished; otherwise both are destroyed (a client sees a broken transfer, never a
@@ -77,13 +72,11 @@ export function sendVerified(src: Readable, dst: Writable, digest: string, opts:
     gatheredBytes = 0;
     return more;
   };
-  sending++;
   return new Promise<void>((resolve, reject) => {
     let settled = false;
     const settle = (err?: Error) => {
       if (settled) return;
       settled = true;
-      sending--;
       src.off("data", onData);
       dst.off("drain", onDrain);
       if (!err) return resolve();
@@ -97,7 +90,7 @@ export function sendVerified(src: Readable, dst: Writable, digest: string, opts:
       seen += chunk.length;
       onChunk?.(chunk.length);
       // Everything gathered goes out; the chunk just received is held back in its place.
-      if (gatheredBytes >= (sending > MAX_BATCHED_SENDS ? 0 : SEND_BATCH) && !flush()) {
+      if (gatheredBytes >= (youngGc.crowded ? 0 : SEND_BATCH) && !flush()) {
         src.pause();
         dst.once("drain", onDrain);
       }

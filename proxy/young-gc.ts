@@ -32,6 +32,15 @@ export class YoungGenerationCollector {
     private readonly schedule: (run: () => void) => void = (run) => void setImmediate(run),
   ) {}
 
+  /**
+   * More bodies stream than MAX_STREAMS: memory in flight, not CPU, is what runs short — no
+   * scavenges of the proxy's own, and verified sends hold back one chunk, not a batch
+   * (verify-digest.ts).
+   */
+  get crowded(): boolean {
+    return this.streams > MAX_STREAMS;
+  }
+
   /** A body starts streaming to a client; call the function returned when it has ended, however it ended. */
   begin(): () => void {
     this.streams++;
@@ -47,7 +56,7 @@ export class YoungGenerationCollector {
   streamed(bytes: number): void {
     if (!this.gc) return;
     this.since += bytes;
-    if (this.since < this.everyBytes || this.scheduled || this.streams > MAX_STREAMS) return;
+    if (this.since < this.everyBytes || this.scheduled || this.crowded) return;
     this.scheduled = true;
     this.schedule(() => {
       // What was streamed until now is what this scavenge collects.
