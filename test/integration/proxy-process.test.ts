@@ -87,9 +87,10 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
     child.stdout!.on("data", (d) => (output += d));
     child.stderr!.on("data", (d) => (output += d));
     url = `http://127.0.0.1:${port}`;
-    // It says so once it listens.
-    await until(() => output.includes("[portcullis] proxy on ") || child.exitCode !== null, 20_000);
+    // It says so once it listens (on a loaded machine, loading the bundle alone can take many seconds).
+    await until(() => output.includes("[portcullis] proxy on ") || child.exitCode !== null, 90_000);
     if (child.exitCode !== null) throw new Error(`proxy exited: ${output}`);
+    if (!output.includes("[portcullis] proxy on ")) throw new Error(`proxy did not start listening: ${output}`);
     expect((await rawRequest(`${url}/healthz`)).status).toBe(200);
     return async () => {
       if (child && child.exitCode === null) child.kill("SIGKILL");
