@@ -40,7 +40,7 @@ export function recordFinished(rec: AccessRecorder, req: http.IncomingMessage, r
   metrics.inflight.add(-1);
   const { status, result, reason } = outcomeOf(res, ctx);
   metrics.requests.inc({ route: ctx.route, method: ctx.method === "HEAD" ? "HEAD" : ctx.method === "GET" ? "GET" : "other", status: String(status) });
-  if (result === "incomplete") metrics.incompleteTransfers.inc({ route: ctx.route, cause: ctx.broken ? "upstream" : "client" });
+  if (result === "incomplete") metrics.incompleteTransfers.inc({ route: ctx.route, cause: !ctx.broken ? "client" : reason === "cache_failed" ? "store" : "upstream" });
   const at = new Date(now()).toISOString();
   const answered = res.getHeader("docker-content-digest");
   const digest = result === "pulled" && ctx.route === "manifests" && typeof answered === "string" && DIGEST.test(answered) ? answered : undefined;

@@ -132,7 +132,7 @@ export class ProxyMetrics {
   readonly bytes = new Counter("portcullis_proxy_bytes_streamed_total", "Response body bytes streamed to clients from upstreams, by route.");
   readonly incompleteTransfers = new Counter(
     "portcullis_proxy_incomplete_transfers_total",
-    "Answers whose body ended early, by route and cause: upstream (the upstream's stream broke or failed its digest; counted as status 502 in portcullis_proxy_requests_total) or client (the client left first; status 499). Never counted as a 200.",
+    "Answers whose body ended early, by route and cause: upstream (the upstream's stream broke or failed its digest; counted as status 502 in portcullis_proxy_requests_total), store (the cache's store broke while it sent its copy; 502) or client (the client left first; status 499). Never counted as a 200.",
   );
   readonly upstreamLatency = new Histogram(
     "portcullis_proxy_upstream_latency_seconds",

@@ -1,6 +1,4 @@
 import type http from "node:http";
-import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { reasonOfUpstreamStatus, type PullReason } from "@/lib/activity/reasons";
 import { ociAnswer } from "@/lib/oci/errcode";
 import { InvalidEndpointError, InvalidReferenceError, UpstreamError } from "@/lib/oci/errors";
@@ -15,7 +13,7 @@ import { relayReferrers } from "./referrers";
 import { secondsSince, type RequestContext } from "./request-context";
 import { blockedUpstream, upstreamFailureAnswer, upstreamStatusAnswer } from "./upstream-answers";
 import type { UpstreamPool, UpstreamRegistry } from "./upstream-pool";
-import { DigestMismatchError, sendVerified, StreamBrokenError } from "./verify-digest";
+import { DigestMismatchError, sendAsIs, sendVerified, StreamBrokenError } from "./verify-digest";
 import { youngGc } from "./young-gc";
 
 /**
@@ -76,7 +74,7 @@ export async function forward({ upstreams, registry, cache, ...r }: ForwardReque
     if (!res.writableFinished) abort.abort();
   });
   try {
-    if (cache && registry.cache && (await cache.serve({ req: r.req, res, ctx, client, registry, cache: registry.cache, path: r.path }))) return;
+    if (cache && registry.cache && (await cache.serve({ req: r.req, res, ctx, client, registry, cache: registry.cache, path: r.path, signal: abort.signal }))) return;
     await relay({ ...r, client, repository: registry.repository, signal: abort.signal });
   } catch (e) {
     if (e instanceof UpstreamError) return upstreamFailed(r, e);
@@ -181,25 +179,6 @@ async function relayContent(res: http.ServerResponse, ctx: RequestContext, up: U
   } finally {
     streaming();
     metrics.bytes.inc({ route: kind }, ctx.bytes);
-  }
-}
-
-/**
- * A body no digest covers (a 206, a manifest by tag), relayed as it comes; when it breaks, a
- * StreamBrokenError says which side did, as sendVerified's do. pipeline's own error doesn't say:
- * the first sign wins — an error on the upstream's body, or `signal` (the client leaving aborts
- * it: forward's one close listener on the response; one of our own there would be one too many
- * beside pipeline's seven).
- */
-async function sendAsIs(body: Readable, res: http.ServerResponse, signal: AbortSignal, onChunk: (bytes: number) => void): Promise<void> {
-  let side: StreamBrokenError["side"] | undefined;
-  body.once("error", () => (side ??= "source"));
-  signal.addEventListener("abort", () => (side ??= "receiver"), { once: true });
-  body.on("data", (chunk: Buffer) => onChunk(chunk.length));
-  try {
-    await pipeline(body, res);
-  } catch (e) {
-    throw new StreamBrokenError(side ?? "receiver", e as Error);
   }
 }
 

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { PassThrough, Readable, Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { DigestMismatchError, SEND_BATCH, sendVerified } from "./verify-digest";
+import { DigestMismatchError, SEND_BATCH, sendAsIs, sendVerified } from "./verify-digest";
 import { MAX_STREAMS, youngGc } from "./young-gc";
 
 const digestOf = (algorithm: "sha256" | "sha512", b: Buffer) => `${algorithm}:${crypto.createHash(algorithm).update(b).digest("hex")}`;
@@ -142,5 +142,53 @@ describe("sendVerified", () => {
     const cut = await sendVerified(Readable.from(pieces(body.subarray(0, body.length - 10))), slowSink(got), digestOf("sha256", body), { size: body.length }).catch((e: unknown) => e);
     expect(cut).toMatchObject({ name: "StreamBrokenError", side: "source" });
     expect(Buffer.concat(got).length).toBeLessThan(body.length - 10);
+  });
+});
+
+describe("sendAsIs", () => {
+  const body = crypto.randomBytes(200_000);
+  /** A receiver as a client's response is to the relay: when it closes early, the relay aborts `abort` (its close listener comes first). */
+  const client = (got: Buffer[], abort: AbortController) => {
+    const sink = new Writable({
+      highWaterMark: 16 * 1024,
+      write(chunk: Buffer, _enc, done) {
+        got.push(chunk);
+        setImmediate(done);
+      },
+    });
+    sink.once("close", () => {
+      if (!sink.writableFinished) abort.abort();
+    });
+    return sink;
+  };
+
+  it("sends the body as it comes and counts every byte", async () => {
+    const got: Buffer[] = [];
+    const abort = new AbortController();
+    let counted = 0;
+    await sendAsIs(Readable.from([body.subarray(0, 70_000), body.subarray(70_000)]), client(got, abort), abort.signal, (n) => (counted += n));
+    expect(Buffer.concat(got).equals(body)).toBe(true);
+    expect(counted).toBe(body.length);
+  });
+
+  it("says which side broke: a source that fails, a receiver that leaves — though pipeline destroys the source either way", async () => {
+    const failingAbort = new AbortController();
+    const source = new PassThrough();
+    const sink = client([], failingAbort);
+    const failing = sendAsIs(source, sink, failingAbort.signal, () => {}).catch((e: unknown) => e);
+    source.write(body.subarray(0, 1000));
+    source.destroy(new Error("connection reset"));
+    expect(await failing).toMatchObject({ name: "StreamBrokenError", side: "source", cause: { message: "connection reset" } });
+    expect(sink.destroyed).toBe(true);
+
+    const leavingAbort = new AbortController();
+    const feeding = new PassThrough();
+    const leaving = client([], leavingAbort);
+    const left = sendAsIs(feeding, leaving, leavingAbort.signal, () => {}).catch((e: unknown) => e);
+    feeding.write(body.subarray(0, 1000));
+    await new Promise((resolve) => setImmediate(resolve));
+    leaving.destroy();
+    expect(await left).toMatchObject({ name: "StreamBrokenError", side: "receiver" });
+    expect(feeding.destroyed).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import type { Readable, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { parseDigest } from "@/lib/oci/names";
 import { youngGc } from "./young-gc";
 
@@ -119,4 +120,23 @@ export function sendVerified(src: Readable, dst: Writable, digest: string, opts:
     if (dst.destroyed) settle(new StreamBrokenError("receiver", new Error("it closed before the start")));
     else if (src.destroyed && !src.readableEnded) settle(new StreamBrokenError("source", new Error("it closed before the start")));
   });
+}
+
+/**
+ * A body no digest covers (a 206, a manifest by tag), sent as it comes; when it breaks, a
+ * StreamBrokenError says which side did, as `sendVerified`'s do. pipeline's own error doesn't
+ * say (it destroys the source whichever side broke): the first sign wins — an error on `src`, or
+ * `signal`, which the caller aborts when the client leaves (the relay's one close listener on the
+ * response; one of our own there would be one too many beside pipeline's seven).
+ */
+export async function sendAsIs(src: Readable, dst: Writable, signal: AbortSignal, onChunk: (bytes: number) => void): Promise<void> {
+  let side: StreamBrokenError["side"] | undefined;
+  src.once("error", () => (side ??= "source"));
+  signal.addEventListener("abort", () => (side ??= "receiver"), { once: true });
+  src.on("data", (chunk: Buffer) => onChunk(chunk.length));
+  try {
+    await pipeline(src, dst);
+  } catch (e) {
+    throw new StreamBrokenError(side ?? "receiver", e as Error);
+  }
 }

@@ -91,6 +91,10 @@ export const REASONS = {
     what: "The content your registry sent did not match its digest, so the proxy cut the transfer.",
     fix: "Check the registry's storage for corruption; the client retries.",
   },
+  cache_failed: {
+    what: "The proxy's cache store failed while it sent a copy it holds, so the client's transfer was cut.",
+    fix: "Nothing on your side; the client retries. If it keeps happening, whoever runs Portcullis checks the cache store (CACHE_REGISTRY_URL) and its storage.",
+  },
   other: {
     what: "The attempt failed for a reason the proxy did not classify.",
     fix: "Look for the request in the proxy's access log.",

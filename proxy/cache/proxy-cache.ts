@@ -16,7 +16,7 @@ import type { PortalClient } from "@/proxy/portal-client";
 import type { RequestContext } from "@/proxy/request-context";
 import { upstreamStatusAnswer } from "@/proxy/upstream-answers";
 import type { UpstreamRegistry } from "@/proxy/upstream-pool";
-import { DigestMismatchError, sendVerified, StreamBrokenError } from "@/proxy/verify-digest";
+import { DigestMismatchError, sendAsIs, sendVerified, StreamBrokenError } from "@/proxy/verify-digest";
 import { youngGc } from "@/proxy/young-gc";
 import { accepts, manifestMediaType } from "./media-type";
 import type { CacheReporter } from "./reporter";
@@ -53,6 +53,8 @@ export interface CacheRequest {
   registry: UpstreamRegistry;
   cache: CacheAccess;
   path: ProxyRequestPath;
+  /** Aborted when the client leaves before its answer is finished. */
+  signal: AbortSignal;
 }
 
 /** Blobs up to this size are read whole and checked before a byte is sent: a corrupt one is fetched from the upstream instead, in the same request. */
@@ -119,11 +121,12 @@ export class ProxyCache {
     } catch (e) {
       if (!(e instanceof StoreError)) throw e;
       this.opts.metrics.cacheErrors.inc({ operation: "read" });
-      ctx.error = e.message;
       if (r.res.headersSent) {
+        this.storeBroke(r, e.message);
         r.res.destroy();
         return true;
       }
+      ctx.error = e.message;
       return this.bypass(r);
     }
   }
@@ -148,6 +151,13 @@ export class ProxyCache {
     if (n <= 0) return;
     this.opts.metrics.cacheBytes.inc({ source }, n);
     this.opts.reporter.count(r.registry.id, source === "cache" ? { cacheBytes: n } : { upstreamBytes: n });
+  }
+
+  /** The store failed while its copy streamed to the client: the transfer is cut, and the store, not the upstream or the client, broke it. */
+  private storeBroke(r: CacheRequest, error: string): void {
+    r.ctx.broken = true;
+    r.ctx.reason = "cache_failed";
+    r.ctx.error ??= error;
   }
 
   private corrupt(r: CacheRequest, digest: string): void {
@@ -238,16 +248,14 @@ export class ProxyCache {
     const streaming = youngGc.begin();
     try {
       if (verify) await sendVerified(body, res, digest, { onChunk: counted, ...(Number(headers["content-length"]) >= 0 && { size: Number(headers["content-length"]) }) });
-      else {
-        body.on("data", (chunk: Buffer) => counted(chunk.length));
-        await pipeline(body, res);
-      }
+      else await sendAsIs(body, res, r.signal, counted);
     } catch (e) {
+      // Both streams are destroyed: the client sees a broken transfer, never a clean short one.
       if (e instanceof DigestMismatchError) {
         this.corrupt(r, digest);
         ctx.broken = true;
-      } else if (e instanceof StreamBrokenError ? e.side === "receiver" : !res.writableFinished && res.destroyed && !body.destroyed) ctx.error = "client disconnected";
-      else ctx.error ??= `cache store stream failed: ${(e instanceof StreamBrokenError ? e.cause : (e as Error)).message}`;
+      } else if (e instanceof StreamBrokenError && e.side === "receiver") ctx.error = "client disconnected";
+      else this.storeBroke(r, `cache store stream failed: ${(e instanceof StreamBrokenError ? e.cause : (e as Error)).message}`);
     } finally {
       streaming();
       clearInterval(reminder);
@@ -326,8 +334,10 @@ export class ProxyCache {
       await pipeline(reader, res);
     } catch (e) {
       if (job.fill.state === "failed") {
+        const mismatch = job.fill.error instanceof DigestMismatchError;
         ctx.broken = true;
-        ctx.error = `upstream ${job.fill.error?.name === "DigestMismatchError" ? "body failed verification" : "stream failed"}: ${job.fill.error?.message ?? (e as Error).message}`;
+        ctx.reason = mismatch ? "verification_failed" : "upstream_cut";
+        ctx.error = `upstream ${mismatch ? "body failed verification" : "stream failed"}: ${job.fill.error?.message ?? (e as Error).message}`;
       } else ctx.error = "client disconnected";
     } finally {
       streaming();

@@ -1,0 +1,128 @@
+import fs from "node:fs/promises";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AccessLogEntry, ProxyServer } from "@/proxy/server";
+import { addRegistry, createLicense, createTenant, type Tenant } from "@/test/support/factories";
+import { startFaultFront, type FaultFront } from "@/test/support/fault-front";
+import { licenseAuth, rawRequest } from "@/test/support/proxy";
+import { proxyFixture, until } from "@/test/support/proxy-fixture";
+import { buildOciImage, pushImage, requireBinaries, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
+import { startHostedRegistry } from "@/test/support/registry-auth";
+
+/**
+ * Copies the cache holds, when the store breaks while it sends one or the client leaves while it
+ * reads one: against a real upstream Distribution and a real store Distribution behind a front the
+ * test can cut. The pull log says who broke the transfer — the store (`cache_failed`) or the
+ * client (`client_disconnected`) — never the one for the other.
+ */
+
+const vendor = { username: "vendor", password: "store-faults-pass" };
+const MiB = 1024 * 1024;
+
+describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("registry proxy: the cache's store failing mid-answer", () => {
+  const fx = proxyFixture();
+  let proxy: ProxyServer;
+  let proxyUrl: string;
+  let upstream: Distribution;
+  let store: Distribution;
+  let storeFront: FaultFront;
+  let work: string;
+  let team: Tenant;
+  let license: { id: string; licenseId: string };
+  let image: BuiltImage;
+  const log: AccessLogEntry[] = [];
+
+  const layer = () => image.layers[0]!;
+  const blobPath = () => `/v2/proxy/storefaults/vendor/acme/big/blobs/${layer().digest}`;
+  const get = (headers: Record<string, string> = {}) => rawRequest(proxyUrl, { path: blobPath(), headers: { authorization: licenseAuth(license.licenseId), ...headers } }).catch((e: Error) => e);
+  /** The pull log's newest event for the layer, once the proxy delivered it. */
+  const lastEvent = async () => {
+    await proxy.pullLog.flush(true);
+    const events = await fx.db.pullEvent.findMany({ where: { licenseId: license.id, reference: layer().digest }, orderBy: { seq: "desc" }, take: 1 });
+    return events[0]!;
+  };
+  const lastLogLine = () => log.filter((e) => e.route === "blobs").at(-1)!;
+
+  beforeAll(async () => {
+    work = await fs.mkdtemp(path.join(os.tmpdir(), "proxy-store-faults-"));
+    upstream = await startDistribution({ auth: "htpasswd", users: { [vendor.username]: vendor.password } });
+    store = await startHostedRegistry(fx.api.url);
+    storeFront = await startFaultFront(store.url);
+    fx.setEnv({ CACHE_REGISTRY_URL: storeFront.url });
+    image = await buildOciImage(path.join(work, "big"), { layers: [{ sizeBytes: 16 * MiB }], tag: "1.0" });
+    await pushImage(image.dir, `${upstream.host}/acme/big:1.0`, { creds: vendor });
+    team = await createTenant(fx.db, { slug: "storefaults" });
+    await addRegistry(fx.db, team.teamId, { name: "vendor", endpoint: upstream.url, username: vendor.username, secret: vendor.password });
+    license = await createLicense(fx.db, team);
+    ({ proxy, url: proxyUrl } = await fx.startProxy({ cache: { spoolDir: path.join(work, "spool") }, log: (e) => log.push(e) }));
+
+    // The layer in the store: one fill, then an answer from the store's copy.
+    const fill = await get();
+    expect(fill).toMatchObject({ status: 200 });
+    await until(() => proxy.cache!.filling === 0, 30_000);
+    const hit = await get();
+    expect(hit).toMatchObject({ status: 200 });
+    expect((hit as { body: Buffer }).body.length).toBe(layer().size);
+    expect((await lastEvent()).cache).toBe("hit");
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all([storeFront?.close(), upstream?.stop(), store?.stop()]);
+    await fs.rm(work, { recursive: true, force: true });
+  });
+
+  it("a store that breaks while it sends the whole blob cuts the client's transfer, recorded as the store's failure", async () => {
+    storeFront.mode = "cut";
+    storeFront.cutAfterBytes = 2 * MiB;
+    try {
+      const cut = await get();
+      if (!(cut instanceof Error)) expect(cut.body.length).toBeLessThan(layer().size);
+    } finally {
+      storeFront.mode = "pass";
+    }
+    const event = await lastEvent();
+    expect({ result: event.result, reason: event.reason, status: event.status, cache: event.cache }).toEqual({ result: "incomplete", reason: "cache_failed", status: 502, cache: "hit" });
+    expect(lastLogLine().error).toMatch(/^cache store stream failed/);
+    expect(proxy.metrics.incompleteTransfers.get({ route: "blobs", cause: "store" })).toBe(1);
+  }, 60_000);
+
+  it("a store that breaks while it sends a range cuts the client's transfer, recorded as the store's failure", async () => {
+    storeFront.mode = "cut";
+    storeFront.cutAfterBytes = 2 * MiB;
+    try {
+      const cut = await get({ range: `bytes=1000-${layer().size - 1}` });
+      if (!(cut instanceof Error)) expect(cut.body.length).toBeLessThan(layer().size - 1000);
+    } finally {
+      storeFront.mode = "pass";
+    }
+    const event = await lastEvent();
+    expect({ result: event.result, reason: event.reason, status: event.status, cache: event.cache }).toEqual({ result: "incomplete", reason: "cache_failed", status: 502, cache: "hit" });
+    expect(lastLogLine().error).toMatch(/^cache store stream failed/);
+
+    // The store is fine again: the same range comes whole.
+    const whole = await get({ range: `bytes=1000-${layer().size - 1}` });
+    expect(whole).toMatchObject({ status: 206 });
+    expect((whole as { body: Buffer }).body.length).toBe(layer().size - 1000);
+  }, 60_000);
+
+  it("a client that leaves while it reads a range from the store is recorded as the client's leaving, not the store's failure", async () => {
+    const url = new URL(proxyUrl);
+    await new Promise<void>((resolve, reject) => {
+      const req = http.get({ host: url.hostname, port: url.port, path: blobPath(), headers: { authorization: licenseAuth(license.licenseId), range: "bytes=0-" } }, (res) => {
+        expect(res.statusCode).toBe(206);
+        // The first bytes, then gone: the rest of 16 MiB can't all be on its way yet.
+        res.once("data", () => {
+          res.destroy();
+          resolve();
+        });
+      });
+      req.on("error", reject);
+    });
+    await until(() => lastLogLine().status === 499, 10_000);
+    expect(proxy.metrics.incompleteTransfers.get({ route: "blobs", cause: "client" })).toBe(1);
+    const event = await lastEvent();
+    expect({ result: event.result, reason: event.reason, status: event.status, cache: event.cache }).toEqual({ result: "incomplete", reason: "client_disconnected", status: 499, cache: "hit" });
+  }, 60_000);
+});
