@@ -1,7 +1,7 @@
 /**
  * The proxy cache over a WAN (not a test: no thresholds). Run: npm run bench:cache --
  *   [--size-mib 1024] [--layers 20] [--runs 2] [--rate-mib 50] [--rtt-ms 20] [--customers 30]
- *   [--only pulls,customers] [--variants direct,portcullis,distribution,local]
+ *   [--only pulls,customers] [--variants direct,portcullis,disk,distribution,local]
  *   [--images big,many] [--baseline OTHER_PROXY_BUNDLE.mjs] [--cpu-prof DIR] [--write]   (--write appends a section to BENCHMARKS.md)
  *
  * The upstream — a CNCF Distribution with htpasswd (Basic) auth — sits behind bench/throttle.ts,
@@ -21,6 +21,8 @@
  * - Distribution's pull-through cache, cold (fresh cache directory) and warm: it can't send
  *   credentials to a Basic upstream, so it reads a no-auth Distribution serving the same storage,
  *   behind a throttle of its own with the same limits;
+ * - `disk` (with `--variants`): Portcullis, cold and warm, reading the store's copies off its disk
+ *   (PROXY_CACHE_STORE_DIR) rather than through its HTTP API;
  * - a local Distribution: the upstream without the WAN, the best any cache near the client can do.
  *
  * Every pull's bytes over the WAN (upstream → here) are counted by the throttle. Then
@@ -59,7 +61,7 @@ const RATE_MIB = numberArg("rate-mib", 50);
 const RTT_MS = numberArg("rtt-ms", 20);
 const CUSTOMERS = numberArg("customers", 30);
 const ONLY = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1]!.split(",") : ["pulls", "customers"];
-const VARIANTS = process.argv.includes("--variants") ? process.argv[process.argv.indexOf("--variants") + 1]!.split(",") : ["direct", "portcullis", "distribution", "local"];
+const VARIANTS = process.argv.includes("--variants") ? process.argv[process.argv.indexOf("--variants") + 1]!.split(",") : ["direct", "portcullis", "disk", "distribution", "local"];
 const IMAGES = process.argv.includes("--images") ? process.argv[process.argv.indexOf("--images") + 1]!.split(",") : ["big", "many"];
 const BASELINE = process.argv.includes("--baseline") ? path.resolve(process.argv[process.argv.indexOf("--baseline") + 1]!) : undefined;
 const CPU_PROF = process.argv.includes("--cpu-prof") ? path.resolve(process.argv[process.argv.indexOf("--cpu-prof") + 1]!) : undefined;
@@ -86,14 +88,18 @@ let profiled = 0;
 /** Now on the clock of V8's CPU profiles (CLOCK_MONOTONIC), in µs. */
 const profileClock = () => Number(process.hrtime.bigint() / 1000n);
 
-/** A fresh store, a stub portal that hands it out, and a proxy (this bundle, or `proxyBundle`) in front of the WAN. */
-async function startCachingProxy(proxyBundle = bundle) {
+/**
+ * A fresh store, a stub portal that hands it out, and a proxy (this bundle, or `proxyBundle`) in
+ * front of the WAN; with `storeFiles`, the proxy reads the store's copies off its disk
+ * (PROXY_CACHE_STORE_DIR).
+ */
+async function startCachingProxy(proxyBundle = bundle, storeFiles = false) {
   const store = await startDistribution({ logLevel: "error" });
   const portal = await startStubPortal({ upstreamUrl: wan.url, serviceToken, credentials: { kind: "basic", ...vendor }, cache: { storeUrl: store.url } });
   const profile = CPU_PROF && `proxy-${++profiled}-${proxyBundle === bundle ? "this" : "baseline"}.cpuprofile`;
   const nodeFlags = profile ? [...PROXY_NODE_FLAGS, "--cpu-prof", `--cpu-prof-dir=${CPU_PROF}`, `--cpu-prof-name=${profile}`] : undefined;
   // A spool directory of its own (where a caching proxy keeps blobs on their way from the upstream).
-  const proxy = await startProxy({ bundle: proxyBundle, portalUrl: portal.url, serviceToken, ...(nodeFlags && { nodeFlags }), env: { PROXY_CACHE_DIR: await fsp.mkdtemp(path.join(work, "spool-")) } });
+  const proxy = await startProxy({ bundle: proxyBundle, portalUrl: portal.url, serviceToken, ...(nodeFlags && { nodeFlags }), env: { PROXY_CACHE_DIR: await fsp.mkdtemp(path.join(work, "spool-")), ...(storeFiles && { PROXY_CACHE_STORE_DIR: store.storageDir }) } });
   const storePid = pidOf(store);
   return {
     proxy,
@@ -151,9 +157,9 @@ async function storeSettled(p: { layersStored(image: BenchImage): Promise<number
 }
 
 /** A cold and a warm pull through a fresh caching proxy and store; which mode it was in goes to `modes`. */
-async function cachedPulls(r: Row, image: BenchImage, modes: Set<string>, proxyBundle?: string): Promise<void> {
+async function cachedPulls(r: Row, image: BenchImage, modes: Set<string>, proxyBundle?: string, storeFiles = false): Promise<void> {
   const ref = `${image.repository}:${image.tag}`;
-  const p = await startCachingProxy(proxyBundle);
+  const p = await startCachingProxy(proxyBundle, storeFiles);
   const proxied = `${p.proxy.host}/proxy/app/up/${ref}`;
   for (const which of ["cold", "warm"] as const) {
     const before = p.cpu();
@@ -175,10 +181,12 @@ for (const image of ONLY.includes("pulls") ? [images.big, images.many].filter((i
   const direct = row("direct over the WAN");
   const portcullis = row("Portcullis");
   const baseline = row("Portcullis, baseline bundle");
+  const disk = row("Portcullis, store read off its disk");
   const distribution = row("Distribution proxy");
   const local = row("local Distribution (no WAN)");
   const modes = new Set<string>();
   const baselineModes = new Set<string>();
+  const diskModes = new Set<string>();
   for (let r = 0; r < RUNS; r++) {
     if (VARIANTS.includes("direct")) {
       record(direct, "cold", await timedPull(wan, `${wan.host}/${ref}`, vendorCreds));
@@ -186,7 +194,11 @@ for (const image of ONLY.includes("pulls") ? [images.big, images.many].filter((i
     }
 
     // With a baseline, the two bundles take turns at going first.
-    const proxies = [() => cachedPulls(portcullis, image, modes), ...(BASELINE ? [() => cachedPulls(baseline, image, baselineModes, BASELINE)] : [])];
+    const proxies = [
+      ...(VARIANTS.includes("portcullis") ? [() => cachedPulls(portcullis, image, modes)] : []),
+      ...(BASELINE ? [() => cachedPulls(baseline, image, baselineModes, BASELINE)] : []),
+      ...(VARIANTS.includes("disk") ? [() => cachedPulls(disk, image, diskModes, bundle, true)] : []),
+    ];
     for (const pulls of r % 2 === 0 ? proxies : [...proxies].reverse()) await pulls();
 
     if (VARIANTS.includes("distribution")) {
@@ -204,7 +216,8 @@ for (const image of ONLY.includes("pulls") ? [images.big, images.many].filter((i
   const portcullisMode = [...modes].join(" / ");
   portcullis.variant = `Portcullis, ${portcullisMode}`;
   baseline.variant = `Portcullis (baseline), ${[...baselineModes].join(" / ")}`;
-  const rows = [direct, portcullis, baseline, distribution, local].filter((x) => x.cold.length > 0);
+  disk.variant = `Portcullis, ${[...diskModes].join(" / ")}, read off its disk`;
+  const rows = [direct, portcullis, baseline, disk, distribution, local].filter((x) => x.cold.length > 0);
   const m = (xs: number[]) => (xs.length ? median(xs) : NaN);
   const d = m([...direct.cold, ...direct.warm]);
   const l = m([...local.cold, ...local.warm]);
@@ -212,6 +225,7 @@ for (const image of ONLY.includes("pulls") ? [images.big, images.many].filter((i
     `Portcullis/direct cold ${(m(portcullis.cold) / d).toFixed(2)}, warm ${(m(portcullis.warm) / d).toFixed(2)};` +
     (BASELINE ? ` baseline/direct cold ${(m(baseline.cold) / d).toFixed(2)}, warm ${(m(baseline.warm) / d).toFixed(2)}; Portcullis/baseline cold ${(m(portcullis.cold) / m(baseline.cold)).toFixed(2)}, warm ${(m(portcullis.warm) / m(baseline.warm)).toFixed(2)};` : "") +
     ` Portcullis warm/local ${(m(portcullis.warm) / l).toFixed(2)};` +
+    (disk.cold.length ? ` store read off its disk: cold/direct ${(m(disk.cold) / d).toFixed(2)}, warm/direct ${(m(disk.warm) / d).toFixed(2)}, warm/local ${(m(disk.warm) / l).toFixed(2)};` : "") +
     (distribution.cold.length
       ? ` Distribution proxy/direct cold ${(m(distribution.cold) / d).toFixed(2)}, warm ${(m(distribution.warm) / d).toFixed(2)};` +
         ` Portcullis/Distribution proxy cold ${(m(portcullis.cold) / m(distribution.cold)).toFixed(2)}, warm ${(m(portcullis.warm) / m(distribution.warm)).toFixed(2)};`

@@ -1,3 +1,5 @@
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "@/lib/config/env-fields";
 import { loadProxyConfig } from "./config";
@@ -43,6 +45,13 @@ describe("loadProxyConfig", () => {
     expect(tuned.drain).toEqual({ delayMs: 0, timeoutMs: 120_000 });
     expect(tuned.options.pullLog).toEqual({ maxBuffered: 500, spoolFile: "/data/pull-log/pull-events-5050.json" });
     expect(() => loadProxyConfig({ ...base, PROXY_DRAIN_DELAY_MS: "soon" })).toThrow("Invalid configuration: PROXY_DRAIN_DELAY_MS must be an integer from 0 to 600000");
+  });
+
+  it("reads the cache store's copies off its disk only when given a directory it can read", () => {
+    expect(loadProxyConfig(base).options.cache?.storeDir).toBeUndefined();
+    expect(loadProxyConfig({ ...base, PROXY_CACHE_STORE_DIR: os.tmpdir() }).options.cache?.storeDir).toBe(os.tmpdir());
+    const missing = path.join(os.tmpdir(), `no-store-${process.pid}`);
+    expect(() => loadProxyConfig({ ...base, PROXY_CACHE_STORE_DIR: missing })).toThrow(`Invalid configuration: PROXY_CACHE_STORE_DIR: ${missing} is not a directory this proxy can read`);
   });
 
   it("names the variable that is wrong, in one line", () => {

@@ -13,6 +13,7 @@ import {
   type EnvSource,
 } from "@/lib/config/env-fields";
 import { generatedSecretIn } from "@/lib/config/generated-secret";
+import { isReadableDirectory } from "@/lib/oci/store-files";
 import { DEFAULT_LICENSE_TTL_MS } from "./license-cache";
 import { DEFAULT_PULL_LOG_BUFFER } from "./pull-log";
 import { spoolFileName } from "./pull-log-spool";
@@ -48,6 +49,9 @@ import { DEFAULT_CONNECTION_LIMITS, DEFAULT_TAG_TTL_MS, type ProxyOptions } from
  * - PROXY_CACHE: "false" relays everything uncached, whatever the registries' settings;
  * - PROXY_CACHE_DIR: where blobs on their way from an upstream are spooled (default
  *   <tmpdir>/portcullis-proxy-cache; each file is removed once the blob is in the store);
+ * - PROXY_CACHE_STORE_DIR: the cache store's filesystem root (its Distribution's
+ *   storage.filesystem.rootdirectory), when this proxy can read it: whole copies are read off the
+ *   disk instead of through the store's HTTP API; must be a readable directory;
  * - PROXY_CACHE_TAG_TTL_MS: how long a tag the upstream confirmed is believed before the next
  *   manifest HEAD, default 30000, at most 3600000 (docs/proxy-cache.md).
  *
@@ -106,6 +110,8 @@ export function loadProxyConfig(source: EnvSource = process.env, opts: { product
   const metricsPort = readInteger(env, "PROXY_METRICS_PORT", 1, 65535);
   const token = metricsToken(env);
   const cacheDir = readString(env, "PROXY_CACHE_DIR");
+  const storeDir = readString(env, "PROXY_CACHE_STORE_DIR");
+  if (storeDir !== undefined && !isReadableDirectory(storeDir)) throw new ConfigError(`Invalid configuration: PROXY_CACHE_STORE_DIR: ${storeDir} is not a directory this proxy can read`);
   return {
     port,
     drain: { delayMs: readInteger(env, "PROXY_DRAIN_DELAY_MS", 0, 600_000, DEFAULT_DRAIN_DELAY_MS), timeoutMs: readInteger(env, "PROXY_DRAIN_TIMEOUT_MS", 0, 3_600_000, DEFAULT_DRAIN_TIMEOUT_MS) },
@@ -131,7 +137,7 @@ export function loadProxyConfig(source: EnvSource = process.env, opts: { product
       ...(token && { metricsAccess: { token } }),
       refusalLimit: { maxRefusals: readInteger(env, "PROXY_MAX_LICENSE_FAILURES", 0, 1_000_000, DEFAULT_MAX_REFUSALS) },
       pullLog: { maxBuffered: readInteger(env, "PROXY_PULL_LOG_BUFFER", 100, 1_000_000, DEFAULT_PULL_LOG_BUFFER), spoolFile: path.join(pullLogDir, spoolFileName(port)) },
-      cache: { enabled: onUnlessFalse(env, "PROXY_CACHE"), tagTtlMs: readInteger(env, "PROXY_CACHE_TAG_TTL_MS", 0, 3_600_000, DEFAULT_TAG_TTL_MS), ...(cacheDir && { spoolDir: cacheDir }) },
+      cache: { enabled: onUnlessFalse(env, "PROXY_CACHE"), tagTtlMs: readInteger(env, "PROXY_CACHE_TAG_TTL_MS", 0, 3_600_000, DEFAULT_TAG_TTL_MS), ...(cacheDir && { spoolDir: cacheDir }), ...(storeDir && { storeDir: path.resolve(storeDir) }) },
     },
   };
 }

@@ -53,6 +53,7 @@ const proxy = createProxyServer({
 try {
   const { url } = await proxy.listen(config.port, config.bind);
   log.info(`proxy on ${url} (portal API ${config.options.portalUrl}, license cache ${config.options.licenseTtlMs} ms)`);
+  if (config.options.cache?.storeDir) log.info(`proxy: the cache store's copies are read off its disk in ${config.options.cache.storeDir}`);
   if (config.metrics) {
     const { port, bind } = config.metrics;
     const metrics = await proxy.listenMetrics(port, bind).catch((e: Error) => {

@@ -21,6 +21,7 @@ import { Readiness } from "./readiness";
 import { RefusalLimiter, type RefusalLimitOptions } from "./refusal-limit";
 import { forward } from "./relay";
 import { ProxyCache } from "./cache/proxy-cache";
+import { StoreFiles } from "@/lib/oci/store-files";
 import { CacheReporter } from "./cache/reporter";
 import type { RequestContext } from "./request-context";
 import { actionOf, registryRoute, serviceRoute } from "./route";
@@ -92,8 +93,12 @@ export interface ProxyOptions {
    * monotonic clock.
    */
   now?: () => number;
-  /** The cache (docs/proxy-cache.md): where fills are spooled, how long a tag confirmed upstream is believed; `enabled: false` relays everything uncached. */
-  cache?: { enabled?: boolean; spoolDir?: string; tagTtlMs?: number };
+  /**
+   * The cache (docs/proxy-cache.md): where fills are spooled, how long a tag confirmed upstream is
+   * believed, the store's disk when this process can read it (`storeDir`: its filesystem root,
+   * lib/oci/store-files.ts); `enabled: false` relays everything uncached.
+   */
+  cache?: { enabled?: boolean; spoolDir?: string; tagTtlMs?: number; storeDir?: string };
   /**
    * The portal's change stream (change-feed.ts): changes drop cached lookup answers at once.
    * `false` leaves only the TTL (`licenseTtlMs`) to bound them. Default on.
@@ -185,7 +190,15 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
   const cache =
     opts.cache?.enabled === false
       ? undefined
-      : new ProxyCache({ spoolDir: opts.cache?.spoolDir ?? defaultSpoolDir(), tagTtlMs: opts.cache?.tagTtlMs ?? DEFAULT_TAG_TTL_MS, now, reporter, portal, metrics });
+      : new ProxyCache({
+          spoolDir: opts.cache?.spoolDir ?? defaultSpoolDir(),
+          tagTtlMs: opts.cache?.tagTtlMs ?? DEFAULT_TAG_TTL_MS,
+          now,
+          reporter,
+          portal,
+          metrics,
+          ...(opts.cache?.storeDir && { storeFiles: new StoreFiles(opts.cache.storeDir) }),
+        });
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse, ctx: RequestContext): Promise<void> {
     const rawUrl = req.url ?? "/";

@@ -17,6 +17,9 @@ import { filterRegistryOutput } from "./registry-output";
 
 export const DISTRIBUTION_BINARY = "/usr/bin/docker-registry";
 
+/** Where the development registry keeps its images (its storage.filesystem.rootdirectory). */
+export const localRegistryStorage = (env: Pick<Env, "PORTCULLIS_DATA_DIR">) => path.resolve(env.PORTCULLIS_DATA_DIR, "registry", "storage");
+
 /** Starts it; the child process, or undefined when the binary is not installed. */
 export async function startLocalRegistry(env: Env, opts: { portalUrl: string }): Promise<ChildProcess | undefined> {
   if (!fs.existsSync(DISTRIBUTION_BINARY)) {
@@ -30,7 +33,7 @@ export async function startLocalRegistry(env: Env, opts: { portalUrl: string }):
   const addr = `127.0.0.1:${env.REGISTRY_PORT}`;
   const { configPath } = writeDistributionConfig({
     configPath: path.join(dir, "config.yml"),
-    storageDir: path.join(dir, "storage"),
+    storageDir: localRegistryStorage(env),
     addr,
     portalUrl: opts.portalUrl,
     eventsToken: registryEventsToken(env)!,

@@ -16,7 +16,7 @@ import { applyMigrations } from "@/lib/db/migrations";
 import { assertKmsConfigured } from "@/lib/crypto";
 import { generatedSecret } from "@/lib/config/data-dir";
 import { PROXY_TOKEN_FILE } from "@/lib/internal/service-token";
-import { DISTRIBUTION_BINARY, startLocalRegistry } from "./registry";
+import { DISTRIBUTION_BINARY, localRegistryStorage, startLocalRegistry } from "./registry";
 import { PROXY_NODE_FLAGS } from "@/proxy/node-flags";
 import { logger } from "@/lib/log/log";
 
@@ -67,9 +67,15 @@ export async function serve(mode: Mode) {
   // is generated into the data directory; production requires it).
   const proxyToken = env.PROXY_SERVICE_TOKEN ?? (mode === "dev" ? generatedSecret(PROXY_TOKEN_FILE) : undefined);
   if (proxyToken) Object.assign(childEnv, { PROXY_SERVICE_TOKEN: proxyToken });
-  // Development's hosted registry (started below) is where deleting an app deletes its images.
+  // Development's hosted registry (started below) is where deleting an app deletes its images, and
+  // the proxy cache's store, whose copies the proxy reads off its disk.
+  const proxyEnv: Record<string, string> = {};
   if (mode === "dev" && !env.REGISTRY_INTERNAL_URL && fs.existsSync(DISTRIBUTION_BINARY)) {
     Object.assign(childEnv, { REGISTRY_INTERNAL_URL: `http://127.0.0.1:${env.REGISTRY_PORT}` });
+    if (!env.CACHE_REGISTRY_URL && !process.env.PROXY_CACHE_STORE_DIR) {
+      proxyEnv.PROXY_CACHE_STORE_DIR = localRegistryStorage(env);
+      fs.mkdirSync(proxyEnv.PROXY_CACHE_STORE_DIR, { recursive: true });
+    }
   }
   // Development listens on loopback only; production on every interface unless BIND_ADDRESS says otherwise.
   const bind = env.BIND_ADDRESS ?? (mode === "dev" ? "127.0.0.1" : "0.0.0.0");
@@ -83,7 +89,7 @@ export async function serve(mode: Mode) {
   logger().info(`portal on http://localhost:${env.PORT}${env.DATABASE_URL ? "" : " (embedded database in " + env.PORTCULLIS_DATA_DIR + ")"}`);
   // `npm run dev` also runs the registry proxy (production runs it on its own: proxy/main.ts
   // --production). It gets no database or key material: it asks the portal's internal API.
-  const proxy = mode === "dev" && proxyToken ? startProxy(bind, proxyToken, env.PORT) : undefined;
+  const proxy = mode === "dev" && proxyToken ? startProxy(bind, proxyToken, env.PORT, proxyEnv) : undefined;
   // …and the hosted private registry (Distribution) when it is installed.
   let registry: ChildProcess | undefined;
   if (mode === "dev") {
@@ -154,8 +160,8 @@ function portalServerArgs(): string[] {
   return ["--import", "tsx", path.join(process.cwd(), "scripts", "portal-server.ts")];
 }
 
-function startProxy(bind: string, token: string, portalPort: number): ChildProcess {
-  const env: NodeJS.ProcessEnv = { ...process.env, PROXY_SERVICE_TOKEN: token };
+function startProxy(bind: string, token: string, portalPort: number, extraEnv: Record<string, string>): ChildProcess {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv, PROXY_SERVICE_TOKEN: token };
   for (const secret of ["DATABASE_URL", "AUTH_SECRET", "LOCAL_KMS_KEYS", "LOCAL_KMS_KEY_FILE", "VAULT_TOKEN"]) delete env[secret];
   const portalHost = bind === "0.0.0.0" || bind === "::" ? "127.0.0.1" : bind.includes(":") ? `[${bind}]` : bind;
   env.PORTAL_INTERNAL_URL ||= `http://${portalHost}:${portalPort}`;

@@ -2,6 +2,7 @@ import http from "node:http";
 import https from "node:https";
 import net from "node:net";
 import type { Readable } from "node:stream";
+import type { StoreFiles } from "./store-files";
 import { discard } from "./transport";
 
 /**
@@ -55,11 +56,14 @@ const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 256 }), htt
 
 export interface StoreOptions {
   timeoutMs?: number;
+  /** The store's disk, when this process can read it (store-files.ts): whole copies are read off it, and only what it lacks is asked for over HTTP. */
+  files?: StoreFiles;
 }
 
 export class StoreClient {
   private readonly base: URL;
   private readonly timeoutMs: number;
+  private readonly files: StoreFiles | undefined;
 
   constructor(
     private readonly access: BlobStoreAccess,
@@ -67,6 +71,7 @@ export class StoreClient {
   ) {
     this.base = new URL(access.url);
     this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.files = opts.files;
   }
 
   get repository(): string {
@@ -180,6 +185,8 @@ export class StoreClient {
 
   /** A copy's size, or null when the store has none in this repository. Throws StoreError when the store can't be asked. */
   async stat(digest: string, signal?: AbortSignal): Promise<number | null> {
+    const onDisk = await this.files?.stat(this.access.repository, digest);
+    if (onDisk != null) return onDisk;
     const res = await this.exchange("HEAD", this.url(`/blobs/${digest}`), {}, { ...(signal && { signal }) });
     discard(res);
     if (res.statusCode === 404) return null;
@@ -191,9 +198,14 @@ export class StoreClient {
   /**
    * A copy as a stream (206 when `range` is given and honoured), or null when the store has none.
    * `direct`: the whole blob, likely large, is read off a socket of its own where that can be done
-   * (`directGet`); small reads (manifests) keep the agent's connections.
+   * (`directGet`); small reads (manifests) keep the agent's connections. A whole copy on the
+   * store's disk, when it was given one (`files`), is read from there.
    */
   async open(digest: string, opts: { range?: string; signal?: AbortSignal; direct?: boolean } = {}): Promise<StoredBlob | null> {
+    if (this.files && !opts.range) {
+      const onDisk = await this.files.open(this.access.repository, digest);
+      if (onDisk) return { status: 200, size: onDisk.size, headers: { "content-length": String(onDisk.size) }, body: onDisk.body };
+    }
     const headers: Record<string, string> = opts.range ? { range: opts.range } : {};
     const url = this.url(`/blobs/${digest}`);
     let res: { statusCode?: number; headers: http.IncomingHttpHeaders; body: Readable } | null = null;

@@ -8,6 +8,7 @@ import { isValidDigest, parseDigest } from "@/lib/oci/names";
 import type { ProxyRequestPath } from "@/lib/oci/proxy-path";
 import type { RegistryClient, UpstreamResponse } from "@/lib/oci/registry-client";
 import { StoreClient, StoreError } from "@/lib/oci/blob-store";
+import type { StoreFiles } from "@/lib/oci/store-files";
 import { discard, readLimited } from "@/lib/oci/transport";
 import { LruMap } from "@/lib/lru-map";
 import type { ProxyMetrics } from "@/proxy/metrics";
@@ -43,6 +44,8 @@ export interface ProxyCacheOptions {
   portal: Pick<PortalClient, "lastSeenTag">;
   metrics: ProxyMetrics;
   storeTimeoutMs?: number;
+  /** PROXY_CACHE_STORE_DIR: the store's disk, read directly for whole copies (lib/oci/store-files.ts). */
+  storeFiles?: StoreFiles;
 }
 
 export interface CacheRequest {
@@ -104,7 +107,7 @@ export class ProxyCache {
 
   private store(cache: CacheAccess): StoreClient {
     let s = this.stores.get(cache);
-    if (!s) this.stores.set(cache, (s = new StoreClient(cache, { ...(this.opts.storeTimeoutMs && { timeoutMs: this.opts.storeTimeoutMs }) })));
+    if (!s) this.stores.set(cache, (s = new StoreClient(cache, { ...(this.opts.storeTimeoutMs && { timeoutMs: this.opts.storeTimeoutMs }), ...(this.opts.storeFiles && { files: this.opts.storeFiles }) })));
     return s;
   }
 
