@@ -159,12 +159,16 @@ describe.skipIf(!ready)("Kubernetes manifests (deploy/kubernetes)", () => {
     for (const v of ["AUTH_SECRET", "TOKEN_HASH_KEYS", "LOCAL_KMS_KEYS", "PROXY_SERVICE_TOKEN", "REGISTRY_EVENTS_TOKEN", "DATABASE_URL"]) expect(secretKeys).toContain(v);
   });
 
-  it("the Ingress routes every portal page and API but never /api/internal nor the probes", () => {
+  it("the Ingress routes every portal page and API but never /api/internal nor the probes; the proxy's registry API but not its probes or metrics", () => {
     const ingress = find(base, "Ingress", "portcullis") as any;
     const portalPaths = ingress.spec.rules.flatMap((r: any) => r.http.paths).filter((p: any) => p.backend.service.name === "portcullis-portal");
     // The internal API, and the front server's probes (for the kubelet and a balancer, not the public).
     for (const url of ["/api/internal", "/api/internal/licenses/check", "/api/internal/", "/readyz", "/healthz"]) expect(portalPaths.filter((p: any) => routes(p, url)), url).toEqual([]);
     for (const url of portalTopLevelPaths()) expect(portalPaths.some((p: any) => routes(p, url)), `${url} is routed`).toBe(true);
+    // The proxy's host: the registry API, never its probes or metrics.
+    const proxyPaths = ingress.spec.rules.flatMap((r: any) => r.http.paths).filter((p: any) => p.backend.service.name === "portcullis-proxy");
+    for (const url of ["/v2", "/v2/", "/v2/proxy/acme/vendor/api/manifests/1.0"]) expect(proxyPaths.some((p: any) => routes(p, url)), `${url} is routed`).toBe(true);
+    for (const url of ["/readyz", "/healthz", "/metrics", "/"]) expect(proxyPaths.filter((p: any) => routes(p, url)), url).toEqual([]);
     const hosts = ingress.spec.rules.map((r: any) => r.host);
     expect(hosts).toHaveLength(3);
     const overlayHosts = (find(overlay, "Ingress", "portcullis") as any).spec.rules.map((r: any) => r.host);
