@@ -24,7 +24,8 @@ configureTestEnv({ name: "instructions-cli", vars: { PROXY_URL: "https://proxy.e
 
 const bin = path.resolve(import.meta.dirname, "../../cli/portcullis.js");
 
-describe("portcullis licenses instructions", () => {
+// Every test starts the CLI (tsx compiling it) several times: on a loaded machine that takes a while.
+describe("portcullis licenses instructions", { timeout: 300_000 }, () => {
   const t = setupTestDatabase({ processDb: true });
   let routes: PortalRoutes;
   let admin: TeamContext;
@@ -35,8 +36,10 @@ describe("portcullis licenses instructions", () => {
   const run = (args: string[], opts: { token?: string | null } = {}) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       const env = { ...process.env, PORTAL_URL: routes.url, PORTCULLIS_TOKEN: opts.token === undefined ? token : (opts.token ?? "") };
-      execFile(process.execPath, [bin, "licenses", "instructions", ...args], { env, timeout: 60_000 }, (error, stdout, stderr) => {
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      execFile(process.execPath, [bin, "licenses", "instructions", ...args], { env, timeout: 120_000 }, (error, stdout, stderr) => {
+        // A process that was killed (it ran out of time) says so where the assertions look.
+        const killed = error && (error as { killed?: boolean }).killed ? `\n[the CLI was killed: ${(error as { signal?: string }).signal ?? "timeout"}]` : "";
+        resolve({ code: error ? ((error as { code?: number | null }).code ?? -1) : 0, stdout, stderr: stderr + killed });
       });
     });
 
