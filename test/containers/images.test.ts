@@ -115,7 +115,8 @@ describe.skipIf(!ready)("the container image", () => {
     expect(migrated.status, migrated.stderr).toBe(0);
     expect(migrated.stdout).toMatch(/applied 20261127023202_init/);
 
-    portal = start(image, `portcullis-portal-${name}`, ["portal"], env);
+    // The portal signs the hosted registry's tokens (and the proxy cache's store tokens) with the key.
+    portal = start(image, `portcullis-portal-${name}`, ["portal"], env, [keyMount]);
     proxy = start(image, `portcullis-proxy-${name}`, ["proxy"], env);
     registry = start(image, `portcullis-registry-${name}`, ["registry"], env, [keyMount]);
     await until("the portal answering", async () => ((await fetch(`${portalUrl}/sign-in`)).status === 200 ? true : undefined), portal.logs);
