@@ -7,6 +7,7 @@ import { hasPodman, podman } from "@/scripts/podman";
 import { ensureTestImage, testImageName } from "@/test/support/container-image";
 import { freePort, isCI, requireBinaries, type BuiltImage, type Distribution } from "@/test/support/registry";
 import { removeAll, runOnce, start, type Container } from "./podman-containers";
+import { until } from "./until";
 import { freshDatabase, vendorSetsUpAndCustomerPulls, vendorUpstream, type VendorFlow } from "./vendor-flow";
 
 /**
@@ -20,16 +21,6 @@ import { freshDatabase, vendorSetsUpAndCustomerPulls, vendorUpstream, type Vendo
  */
 const ready = hasPodman() && requireBinaries("docker-registry", "skopeo", "htpasswd");
 const UID = "10001";
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, logs: () => string, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen; logs:\n${logs()}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
 
 describe.runIf(isCI())("containers tier prerequisites", () => {
   it("podman, Distribution and skopeo are installed", () => {
@@ -119,8 +110,8 @@ describe.skipIf(!ready)("the container image", () => {
     portal = start(image, `portcullis-portal-${name}`, ["portal"], env, [keyMount]);
     proxy = start(image, `portcullis-proxy-${name}`, ["proxy"], env);
     registry = start(image, `portcullis-registry-${name}`, ["registry"], env, [keyMount]);
-    await until("the portal answering", async () => ((await fetch(`${portalUrl}/sign-in`)).status === 200 ? true : undefined), portal.logs);
-    await until("the proxy answering", async () => ((await fetch(`http://127.0.0.1:${proxyPort}/healthz`)).status === 200 ? true : undefined), proxy.logs);
+    await until("the portal answering", async () => (await fetch(`${portalUrl}/sign-in`)).status === 200, portal.logs);
+    await until("the proxy answering", async () => (await fetch(`http://127.0.0.1:${proxyPort}/healthz`)).status === 200, proxy.logs);
     const v2 = await until("the hosted registry answering", async () => {
       const res = await fetch(`http://127.0.0.1:${registryPort}/v2/`);
       return res.status === 401 ? res : undefined;

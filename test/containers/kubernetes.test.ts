@@ -9,6 +9,7 @@ import { ensureTestImage, testImageName } from "@/test/support/container-image";
 import { hasKubectl, KUBERNETES_DIR, kustomize, type K8sObject } from "@/test/support/kubernetes";
 import { freePort, requireBinaries, type BuiltImage, type Distribution } from "@/test/support/registry";
 import { runOnce } from "./podman-containers";
+import { until } from "./until";
 import { freshDatabase, vendorSetsUpAndCustomerPulls, vendorUpstream, type VendorFlow } from "./vendor-flow";
 
 /**
@@ -193,13 +194,7 @@ describe.skipIf(!ready)("deploy/kubernetes with podman kube play", () => {
   it("the portal, the proxy and the hosted registry start from the manifests, non-root and read-only", async () => {
     const play = podman(["kube", "play", played], { timeoutMs: 300_000 });
     expect(play.status, play.stderr).toBe(0);
-    const wait = async (what: string, probe: () => Promise<boolean>) => {
-      for (let i = 0; i < 180; i++) {
-        if (await probe().catch(() => false)) return;
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-      throw new Error(`${what} did not answer; logs:\n${logs()}`);
-    };
+    const wait = (what: string, probe: () => Promise<boolean>) => until(`${what} answering`, probe, logs);
     await wait("the portal", async () => (await fetch(`${portalUrl}/sign-in`)).status === 200);
     await wait("the proxy", async () => (await fetch(`http://127.0.0.1:${proxyPort}/readyz`)).status === 200);
     await wait("the hosted registry", async () => (await fetch(`http://127.0.0.1:${registryPort}/v2/`)).status === 401);

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, requireBinaries, type BuiltImage, type Distribution } from "@/test/support/registry";
+import { until } from "./until";
 import { freshDatabase, vendorSetsUpAndCustomerPulls, vendorUpstream, type VendorFlow } from "./vendor-flow";
 
 /**
@@ -32,14 +33,6 @@ function readEnvFile(file: string): Record<string, string> {
       .filter((l) => l.includes("="))
       .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
   );
-}
-
-async function until(what: string, probe: () => Promise<boolean>, logs: () => string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen; logs:\n${logs()}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
 }
 
 describe.skipIf(!ready)("README's production quick start, on a fresh clone", () => {

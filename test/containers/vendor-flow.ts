@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { expect } from "vitest";
+import { until } from "./until";
 import { buildOciImage, pullImage, pushImage, startDistribution, type BuiltImage, type Distribution } from "@/test/support/registry";
 
 /**
@@ -57,27 +58,18 @@ export async function vendorSetsUpAndCustomerPulls(f: VendorFlow): Promise<void>
   // vendor sees the bytes the cache served (the egress it saved).
   const layerBytes = f.img.layers.reduce((n, l) => n + l.size, 0);
   const cacheStats = () => api("GET", `/registries/${registry.id as string}/cache`) as Promise<{ storedBytes: number; hits: number; cacheBytes: number; egressSaved: number }>;
-  await waitFor("the proxy cache to hold the image", async () => (await cacheStats()).storedBytes >= layerBytes, f.logs);
+  await until("the proxy cache holding the image", async () => (await cacheStats()).storedBytes >= layerBytes, f.logs, 60_000);
   const again = path.join(f.work, "pulled-again");
   await pullImage(ref, again, { creds: { username: "LICENSE_ID", password: licenseId } });
   for (const layer of f.img.layers) {
     const file = path.join("blobs", "sha256", layer.digest.slice("sha256:".length));
     expect(fs.readFileSync(path.join(again, file)).equals(fs.readFileSync(path.join(dest, file)))).toBe(true);
   }
-  await waitFor("the cache's hits to reach the portal", async () => (await cacheStats()).egressSaved >= layerBytes, f.logs);
+  await until("the cache's hits reaching the portal", async () => (await cacheStats()).egressSaved >= layerBytes, f.logs, 60_000);
   expect((await cacheStats()).hits).toBeGreaterThan(0);
 
   // A wrong license ID pulls nothing.
   await expect(pullImage(ref, path.join(f.work, "refused"), { creds: { username: "LICENSE_ID", password: `${licenseId.slice(0, -2)}xx` } })).rejects.toThrow(/unauthorized|401/i);
-}
-
-/** Waits up to 60 s for `condition`, checking every 250 ms; fails with the servers' logs. */
-async function waitFor(what: string, condition: () => Promise<boolean>, logs: () => string): Promise<void> {
-  const until = Date.now() + 60_000;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; logs:\n${logs()}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 /** The vendor's registry: a real Distribution with Basic auth holding `acme/app:v1`. */
