@@ -110,5 +110,7 @@ describe.skipIf(!ready)("README's production quick start, on a fresh clone", () 
     expect(bootstrap.status, bootstrap.stderr).toBe(0);
     const token = (JSON.parse(bootstrap.stdout) as { token: string }).token;
     await vendorSetsUpAndCustomerPulls({ portalUrl, proxyHost: `127.0.0.1:${ports.PROXY_PORT}`, token, upstream, vendor, img, work, logs });
+    // On one host the proxy reads the cache's copies off the hosted registry's disk.
+    expect(fs.readFileSync(path.join(clone, "proxy.log"), "utf8")).toContain(`the cache store's copies are read off its disk in ${path.join(clone, "registry")}`);
   }, 2_400_000); // npm ci and npm run build included
 });
