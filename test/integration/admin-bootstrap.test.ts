@@ -1,6 +1,5 @@
-import { execFile } from "node:child_process";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { runCli } from "@/test/support/cli-process";
 import { setupTestDatabase } from "@/test/support/db";
 import { uniqueEmail } from "@/test/support/factories";
 import { main } from "@/cli/main";
@@ -95,14 +94,8 @@ describe("portcullis admin bootstrap", () => {
   });
 
   it("works through the real `portcullis` binary: JSON on stdout, exit 0; exit 2 on bad usage", async () => {
-    const bin = path.resolve(import.meta.dirname, "../../cli/portcullis.js");
     const env = { ...process.env, DATABASE_URL: t.url, AUTH_SECRET: authSecret(), NODE_ENV: "test" as const };
-    const run = (args: string[]) =>
-      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(process.execPath, [bin, ...args], { env, timeout: 60_000 }, (error, stdout, stderr) => {
-          resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-        });
-      });
+    const run = (args: string[]) => runCli(args, env);
     const email = uniqueEmail("bin");
     const ok = await run(["admin", "bootstrap", "--email", email, "--password", "binary password", "--team", "Bin Team"]);
     expect(ok.stderr).toBe("");

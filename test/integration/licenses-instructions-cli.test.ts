@@ -1,7 +1,6 @@
-import { execFile } from "node:child_process";
-import path from "node:path";
 import { loadAll } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "@/test/support/cli-process";
 import type { TeamContext } from "@/lib/auth/context";
 import { addAppImage } from "@/lib/apps/images/operations";
 import { createLicense } from "@/lib/licenses/operations";
@@ -22,8 +21,6 @@ import { configureTestEnv } from "@/test/support/test-env";
 
 configureTestEnv({ name: "instructions-cli", vars: { PROXY_URL: "https://proxy.example.test", REGISTRY_URL: "https://registry.example.test" } });
 
-const bin = path.resolve(import.meta.dirname, "../../cli/portcullis.js");
-
 // Every test starts the CLI (tsx compiling it) several times: on a loaded machine that takes a while.
 describe("portcullis licenses instructions", { timeout: 300_000 }, () => {
   const t = setupTestDatabase({ processDb: true });
@@ -34,14 +31,7 @@ describe("portcullis licenses instructions", { timeout: 300_000 }, () => {
   let license: { id: string; licenseId: string };
 
   const run = (args: string[], opts: { token?: string | null } = {}) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      const env = { ...process.env, PORTAL_URL: routes.url, PORTCULLIS_TOKEN: opts.token === undefined ? token : (opts.token ?? "") };
-      execFile(process.execPath, [bin, "licenses", "instructions", ...args], { env, timeout: 120_000 }, (error, stdout, stderr) => {
-        // A process that was killed (it ran out of time) says so where the assertions look.
-        const killed = error && (error as { killed?: boolean }).killed ? `\n[the CLI was killed: ${(error as { signal?: string }).signal ?? "timeout"}]` : "";
-        resolve({ code: error ? ((error as { code?: number | null }).code ?? -1) : 0, stdout, stderr: stderr + killed });
-      });
-    });
+    runCli(["licenses", "instructions", ...args], { ...process.env, PORTAL_URL: routes.url, PORTCULLIS_TOKEN: opts.token === undefined ? token : (opts.token ?? "") });
 
   beforeAll(async () => {
     admin = await memberContext(t.db, { role: "admin", teamName: "Acme" });

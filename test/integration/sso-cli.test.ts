@@ -1,6 +1,5 @@
-import { execFile } from "node:child_process";
-import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "@/test/support/cli-process";
 import { authSecret } from "@/lib/auth/secret";
 import { invoke } from "@/lib/server/operation";
 import { addSsoDomain, listSsoDomains } from "@/lib/sso/domains";
@@ -14,14 +13,7 @@ configureTestEnv({ name: "sso-cli-test" });
 const t = setupTestDatabase();
 let teams: Awaited<ReturnType<typeof twoTeams>>;
 
-const bin = path.resolve(import.meta.dirname, "../../cli/portcullis.js");
-const run = (args: string[]) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const env = { ...process.env, DATABASE_URL: t.url, AUTH_SECRET: authSecret(), NODE_ENV: "test" as const };
-    execFile(process.execPath, [bin, ...args], { env, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
+const run = (args: string[]) => runCli(args, { ...process.env, DATABASE_URL: t.url, AUTH_SECRET: authSecret(), NODE_ENV: "test" as const });
 
 beforeAll(async () => {
   teams = await twoTeams(t.db);
