@@ -13,14 +13,13 @@
  */
 import crypto from "node:crypto";
 import { PROXY_NODE_FLAGS } from "@/proxy/node-flags";
-import { numberArg } from "./support/args";
+import { argOf, numberArg } from "./support/args";
 import { cpuSeconds, mib, peakRss } from "./support/measure";
 import { bundleProxyAt, startBareRelay, startProxy, type RunningServer } from "./support/node-servers";
 import { setUpBench, vendor, vendorCreds } from "./support/setup";
 import { skopeoCopy } from "./support/skopeo-copy";
 import { startStubPortal } from "./support/stub-portal";
 
-const argOf = (name: string) => (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1] : undefined);
 const BASELINE_REF = argOf("baseline-ref");
 const EXTRA_FLAGS = argOf("flags")?.split(/\s+/).filter(Boolean);
 const CONCURRENT = numberArg("concurrent", 30);

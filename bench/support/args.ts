@@ -5,3 +5,6 @@ export const numberArg = (name: string, fallback: number): number => {
 };
 
 export const flag = (name: string): boolean => process.argv.includes(`--${name}`);
+
+/** `--name VALUE` as given, or undefined. */
+export const argOf = (name: string): string | undefined => (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1] : undefined);
