@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -52,6 +53,13 @@ describe("loadProxyConfig", () => {
     expect(loadProxyConfig({ ...base, PROXY_CACHE_STORE_DIR: os.tmpdir() }).options.cache?.storeDir).toBe(os.tmpdir());
     const missing = path.join(os.tmpdir(), `no-store-${process.pid}`);
     expect(() => loadProxyConfig({ ...base, PROXY_CACHE_STORE_DIR: missing })).toThrow(`Invalid configuration: PROXY_CACHE_STORE_DIR: ${missing} is not a directory this proxy can read`);
+    const file = path.join(os.tmpdir(), `store-file-${process.pid}`);
+    fs.writeFileSync(file, "");
+    try {
+      expect(() => loadProxyConfig({ ...base, PROXY_CACHE_STORE_DIR: file })).toThrow(`PROXY_CACHE_STORE_DIR: ${file} is not a directory`);
+    } finally {
+      fs.rmSync(file);
+    }
   });
 
   it("names the variable that is wrong, in one line", () => {

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import {
   allowPrivateHosts,
@@ -13,7 +14,6 @@ import {
   type EnvSource,
 } from "@/lib/config/env-fields";
 import { generatedSecretIn } from "@/lib/config/generated-secret";
-import { isReadableDirectory } from "@/lib/oci/store-files";
 import { DEFAULT_LICENSE_TTL_MS } from "./license-cache";
 import { DEFAULT_PULL_LOG_BUFFER } from "./pull-log";
 import { spoolFileName } from "./pull-log-spool";
@@ -140,4 +140,14 @@ export function loadProxyConfig(source: EnvSource = process.env, opts: { product
       cache: { enabled: onUnlessFalse(env, "PROXY_CACHE"), tagTtlMs: readInteger(env, "PROXY_CACHE_TAG_TTL_MS", 0, 3_600_000, DEFAULT_TAG_TTL_MS), ...(cacheDir && { spoolDir: cacheDir }), ...(storeDir && { storeDir: path.resolve(storeDir) }) },
     },
   };
+}
+
+/** Whether `dir` is a directory this process can list and read (PROXY_CACHE_STORE_DIR's check at start). */
+function isReadableDirectory(dir: string): boolean {
+  try {
+    fs.accessSync(dir, fs.constants.R_OK | fs.constants.X_OK);
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
 }

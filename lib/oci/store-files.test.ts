@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { text } from "node:stream/consumers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isReadableDirectory, StoreFiles } from "./store-files";
+import { StoreFiles } from "./store-files";
 
 /** A store's disk laid out as Distribution's filesystem driver lays it out: blobs by digest, a link per repository that holds one. */
 describe("StoreFiles", () => {
@@ -62,11 +62,5 @@ describe("StoreFiles", () => {
     await fs.writeFile(path.join(dir, "link"), other);
     expect(await files.open("cache/team-a/acme/api", other)).toBeNull();
     expect(await files.stat("cache/team-a/acme/api", other)).toBeNull();
-  });
-
-  it("tells a readable directory from a missing one or a file", async () => {
-    expect(isReadableDirectory(root)).toBe(true);
-    expect(isReadableDirectory(path.join(root, "missing"))).toBe(false);
-    expect(isReadableDirectory(path.join(v2(), "blobs", "sha256", hex.slice(0, 2), hex, "data"))).toBe(false);
   });
 });

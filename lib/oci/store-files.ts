@@ -1,8 +1,7 @@
-import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { isValidDigest, isValidRepository } from "./names";
+import { isValidDigest, isValidRepository, parseDigest } from "./names";
 
 /**
  * A store's copies read off its disk: a CNCF Distribution with the filesystem storage driver
@@ -49,7 +48,7 @@ export class StoreFiles {
     // Names and digests that can only ever be path segments (no "..", no separators of their own);
     // upper-case hex is a name Distribution never stores under.
     if (!isValidRepository(repository) || !isValidDigest(digest) || digest !== digest.toLowerCase()) return null;
-    const [algorithm, hex] = digest.split(":") as [string, string];
+    const { algorithm, hex } = parseDigest(digest);
     const v2 = path.join(this.root, "docker", "registry", "v2");
     const link = await fsp.readFile(path.join(v2, "repositories", repository, "_layers", algorithm, hex, "link"), "utf8").catch(() => null);
     if (link?.trim() !== digest) return null;
@@ -59,13 +58,3 @@ export class StoreFiles {
 
 /** Reads of a copy: as large as the batches the proxy writes to a client (proxy/verify-digest.ts). */
 const READ_CHUNK = 256 * 1024;
-
-/** Whether `dir` is a directory this process can read: the check a configured store root gets at start. */
-export function isReadableDirectory(dir: string): boolean {
-  try {
-    fs.accessSync(dir, fs.constants.R_OK | fs.constants.X_OK);
-    return fs.statSync(dir).isDirectory();
-  } catch {
-    return false;
-  }
-}
