@@ -10,7 +10,9 @@
  * dumped: its instructions divided by the requests. Background threads (V8's compiler and GC
  * helpers, libuv's pool) are left out. With `--keep DIR` the main-thread profiles are copied
  * there for `callgrind_annotate --inclusive=no` (self cost per function: where the difference
- * goes). Upstream: the benchmarks' Distribution with Basic auth; lookups: the stub portal.
+ * goes). `--baseline-ref REF` counts the proxy at a git commit too (an A/B of a change in one run);
+ * `--no-bare` leaves the bare relay out. Upstream: the benchmarks' Distribution with Basic auth;
+ * lookups: the stub portal.
  */
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -20,7 +22,7 @@ import { PROXY_NODE_FLAGS } from "@/proxy/node-flags";
 import { freePort } from "@/test/support/registry";
 import { argOf, numberArg } from "./support/args";
 import { cpuPerHead } from "./support/manifest-heads";
-import { root } from "./support/node-servers";
+import { bundleProxyAt, root } from "./support/node-servers";
 import { setUpBench, vendor, vendorCreds } from "./support/setup";
 import { startStubPortal } from "./support/stub-portal";
 
@@ -28,6 +30,8 @@ const WARM = numberArg("warm", 6000);
 const HEADS = numberArg("heads", 2000);
 const ROUNDS = numberArg("rounds", 1);
 const KEEP = argOf("keep");
+const BASELINE_REF = argOf("baseline-ref");
+const BARE = !process.argv.includes("--no-bare");
 
 const setup = await setUpBench("instructions", { sizeMib: 4, layers: 2 });
 const { bundle, upstream, images, work } = setup;
@@ -77,18 +81,27 @@ async function instructionsPerHead(name: string, args: string[], env: Record<str
 
 if (KEEP) fs.mkdirSync(path.resolve(KEEP), { recursive: true });
 console.log(`[bench] main-thread instructions per manifest HEAD under callgrind (${HEADS} HEADs after ${WARM}, 4 keep-alive clients)`);
-const rows: Array<{ portcullis: number; bare: number }> = [];
+const proxyEnv = {
+  NODE_ENV: "production",
+  PROXY_BIND: "127.0.0.1",
+  PROXY_SERVICE_TOKEN: serviceToken,
+  PORTAL_INTERNAL_URL: portal.url,
+  ALLOW_PRIVATE_REGISTRY_HOSTS: "true",
+  PROXY_ACCESS_LOG: "false",
+};
+const baseline = BASELINE_REF ? await bundleProxyAt(work, BASELINE_REF) : undefined;
+const k = (n: number) => `${(n / 1000).toFixed(1)} k`;
 for (let r = 0; r < ROUNDS; r++) {
-  const portcullis = await instructionsPerHead(`portcullis-${r}`, [...PROXY_NODE_FLAGS, bundle], {
-    NODE_ENV: "production",
-    PROXY_BIND: "127.0.0.1",
-    PROXY_SERVICE_TOKEN: serviceToken,
-    PORTAL_INTERNAL_URL: portal.url,
-    ALLOW_PRIVATE_REGISTRY_HOSTS: "true",
-    PROXY_ACCESS_LOG: "false",
-  }, licenseAuth);
-  const bare = await instructionsPerHead(`bare-${r}`, [...PROXY_NODE_FLAGS, path.join(root, "bench", "bare-relay.mjs")], { UPSTREAM_URL: upstream.url, UPSTREAM_CREDS: vendorCreds }, "");
-  rows.push({ portcullis, bare });
-  console.log(`  round ${r + 1}: Portcullis ${(portcullis / 1000).toFixed(1)} k, bare relay ${(bare / 1000).toFixed(1)} k (${(portcullis / bare).toFixed(2)}×)`);
+  const portcullis = await instructionsPerHead(`portcullis-${r}`, [...PROXY_NODE_FLAGS, bundle], proxyEnv, licenseAuth);
+  const parts = [`Portcullis ${k(portcullis)}`];
+  if (baseline) {
+    const before = await instructionsPerHead(`baseline-${r}`, [...PROXY_NODE_FLAGS, baseline], proxyEnv, licenseAuth);
+    parts.push(`at ${BASELINE_REF} ${k(before)} (${(portcullis / before).toFixed(3)}×)`);
+  }
+  if (BARE) {
+    const bare = await instructionsPerHead(`bare-${r}`, [...PROXY_NODE_FLAGS, path.join(root, "bench", "bare-relay.mjs")], { UPSTREAM_URL: upstream.url, UPSTREAM_CREDS: vendorCreds }, "");
+    parts.push(`bare relay ${k(bare)} (${(portcullis / bare).toFixed(2)}×)`);
+  }
+  console.log(`  round ${r + 1}: ${parts.join(", ")}`);
 }
 await setup.close();

@@ -246,7 +246,7 @@ if (ONLY.includes("cpu")) {
   const licenseAuthHeader = `Basic ${Buffer.from(licenseCreds).toString("base64")}`;
   const vendorAuthHeader = `Basic ${Buffer.from(vendorCreds).toString("base64")}`;
   const manifestPath = `${images.big.repository}/manifests/${images.big.tag}`;
-  const profFlags = CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`] : [];
+  const profFlags = CPU_PROF_DIR ? ["--cpu-prof", "--cpu-prof-interval=50", `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`] : [];
   const count = numberArg("heads", 5000);
   const servers: Array<{ name: string; url: string; pid: number; path: string; auth: string; stop?: () => Promise<void>; samples: number[]; user: number[]; system: number[] }> = [];
   const proxied = `/v2/proxy/app/up/${manifestPath}`;

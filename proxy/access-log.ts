@@ -28,6 +28,22 @@ export interface AccessLogEntry {
   error?: string;
 }
 
+/**
+ * `new Date(ms).toISOString()`, from the text of its second kept for the next call: on every
+ * request's path, where Date's own formatting costs more than the rest of the pull-log event.
+ */
+export function isoTime(time: number): string {
+  const ms = Math.floor(time);
+  const second = Math.floor(ms / 1000);
+  if (second !== isoSecond.at) {
+    isoSecond.at = second;
+    isoSecond.text = new Date(second * 1000).toISOString().slice(0, 20);
+  }
+  const milli = ms - second * 1000;
+  return `${isoSecond.text}${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}Z`;
+}
+const isoSecond = { at: NaN, text: "" };
+
 export interface AccessRecorder {
   metrics: ProxyMetrics;
   pullLog: PullLog;
@@ -41,15 +57,15 @@ export function recordFinished(rec: AccessRecorder, req: http.IncomingMessage, r
   const { status, result, reason } = outcomeOf(res, ctx);
   metrics.requests.inc({ route: ctx.route, method: ctx.method === "HEAD" ? "HEAD" : ctx.method === "GET" ? "GET" : "other", status: String(status) });
   if (result === "incomplete") metrics.incompleteTransfers.inc({ route: ctx.route, cause: !ctx.broken ? "client" : reason === "cache_failed" ? "store" : "upstream" });
-  const at = new Date(now()).toISOString();
-  const answered = res.getHeader("docker-content-digest");
-  const digest = result === "pulled" && ctx.route === "manifests" && typeof answered === "string" && DIGEST.test(answered) ? answered : undefined;
+  const at = isoTime(now());
+  const digest = result === "pulled" && ctx.route === "manifests" && ctx.digest !== undefined && DIGEST.test(ctx.digest) ? ctx.digest : undefined;
   if (ctx.action && ctx.image && (ctx.license || ctx.appSlug)) {
+    // Every field present, undefined ones too (JSON leaves them out): one shape for every event.
     pullLog.record({
       id: crypto.randomUUID(),
       licenseId: ctx.license?.id ?? null,
-      ...(ctx.appSlug && { appSlug: ctx.appSlug }),
-      image: ctx.image.slice(0, 512),
+      appSlug: ctx.appSlug || undefined,
+      image: ctx.image.length > 512 ? ctx.image.slice(0, 512) : ctx.image,
       reference: ctx.reference ?? null,
       action: ctx.action,
       status,
@@ -57,9 +73,9 @@ export function recordFinished(rec: AccessRecorder, req: http.IncomingMessage, r
       actor: ctx.address,
       at,
       result,
-      ...(reason && { reason }),
-      ...(digest && { digest }),
-      ...(ctx.store && { cache: ctx.store }),
+      reason,
+      digest,
+      cache: ctx.store,
     });
   }
   log?.({

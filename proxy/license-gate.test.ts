@@ -51,6 +51,24 @@ describe("LicenseGate, on a test clock", () => {
     return { gate, portal, clock, metrics };
   }
 
+  it("reads a connection's Authorization header once while it stays the same, and a changed one again", () => {
+    const { gate } = setup();
+    const connection = {};
+    const first = gate.credentials(basic(`LICENSE_ID:${id}`), connection);
+    expect(first.creds).toEqual({ kind: "license", licenseId: id });
+    expect(first.fingerprint).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(first.fingerprint).not.toContain(id);
+    // The same header on the same connection: the same reading, not a new one.
+    expect(gate.credentials(basic(`LICENSE_ID:${id}`), connection)).toBe(first);
+    // Another license on that connection, or the same header on another: read for itself.
+    const other = gate.credentials(basic(`LICENSE_ID:${"b".repeat(27)}`), connection);
+    expect(other.creds).toEqual({ kind: "license", licenseId: "b".repeat(27) });
+    expect(other.fingerprint).not.toBe(first.fingerprint);
+    expect(gate.credentials(basic(`LICENSE_ID:${id}`), {})).toEqual(first);
+    expect(gate.credentials(basic(`admin:${id}`), connection)).toMatchObject({ creds: { kind: "invalid" }, fingerprint: undefined });
+    expect(gate.credentials(undefined, connection).creds).toEqual({ kind: "none" });
+  });
+
   it("serves the portal's answer from the cache for the TTL; a revocation is seen once it has passed", async () => {
     const { gate, portal, clock } = setup({ ttlMs: 5_000 });
     expect(await gate.check(id, "10.0.0.1", image)).toMatchObject({ ok: true, cache: "miss" });

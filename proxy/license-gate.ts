@@ -19,6 +19,7 @@ import { secondsSince } from "./request-context";
  */
 
 export type Credentials = { kind: "none" } | { kind: "invalid" } | { kind: "license"; licenseId: string };
+const NO_CREDENTIALS: Credentials = { kind: "none" };
 
 /** HTTP Basic `LICENSE_ID:<license id>` (lib/licenses/license-login.ts: the user name in any case; junk never reaches the portal). */
 export function licenseFromAuthorization(header: string | undefined): Credentials {
@@ -53,6 +54,14 @@ const LOGIN = "Log in with user LICENSE_ID and your license ID as the password."
 
 export class LicenseGate {
   private readonly challenge: Record<string, string>;
+  /**
+   * What each connection's last Authorization header was read as, the license's fingerprint
+   * included: a client sends the same header on every request of its keep-alive connection, and
+   * reading it (a regular expression, base64, the HMAC) was most of the license check's work. It
+   * lives as long as its connection (a WeakMap: nothing outlives the socket), like the header
+   * itself in the connection's requests; the caches that outlive connections keep fingerprints only.
+   */
+  private readonly onConnection = new WeakMap<object, { header: string; creds: Credentials; fingerprint: string | undefined }>();
 
   constructor(private readonly deps: LicenseGateDeps) {
     this.challenge = { "www-authenticate": `Basic realm="${deps.realm.replace(/"/g, "")}"` };
@@ -68,12 +77,27 @@ export class LicenseGate {
     return this.unauthorized(creds.kind === "none" ? `Authentication required: ${LOGIN_HOW}` : LOGIN);
   }
 
-  /** The decision for a license and, on an image route, its app and image path. */
-  async check(licenseId: string, address: string, image?: { appSlug: string; image: string[] }): Promise<GateDecision> {
-    const req: LookupRequest = { licenseId, ...image };
+  /**
+   * The credentials of a request's Authorization header (licenseFromAuthorization) on `connection`
+   * (its socket), with the license's fingerprint (license-cache.ts): read once per connection
+   * while its header stays the same.
+   */
+  credentials(header: string | undefined, connection: object): { creds: Credentials; fingerprint: string | undefined } {
+    if (!header) return { creds: NO_CREDENTIALS, fingerprint: undefined };
+    const last = this.onConnection.get(connection);
+    if (last !== undefined && last.header === header) return last;
+    const creds = licenseFromAuthorization(header);
+    const read = { header, creds, fingerprint: creds.kind === "license" ? this.deps.licenses.fingerprint(creds.licenseId) : undefined };
+    this.onConnection.set(connection, read);
+    return read;
+  }
+
+  /** The decision for a license and, on an image route, its app and image path; `fingerprint`: the license's, when known. */
+  async check(licenseId: string, address: string, image?: { appSlug: string; image: string[] }, fingerprint?: string): Promise<GateDecision> {
+    const req: LookupRequest = image ? { licenseId, appSlug: image.appSlug, image: image.image } : { licenseId };
     let looked: { answer: LookupAnswer; cache: CacheResult };
     try {
-      looked = await this.lookup(req, address);
+      looked = await this.lookup(req, address, fingerprint);
     } catch (e) {
       return this.lookupFailed(e);
     }
@@ -90,7 +114,7 @@ export class LicenseGate {
    * portal allowed this license within the last hour (a customer's retry, not a guess) and hasn't
    * refused it since. An allowed answer past its license's expiry is a refusal.
    */
-  private async lookup(req: LookupRequest, address: string): Promise<{ answer: LookupAnswer; cache: CacheResult }> {
+  private async lookup(req: LookupRequest, address: string, fingerprint: string | undefined): Promise<{ answer: LookupAnswer; cache: CacheResult }> {
     const { licenses, refusals, metrics } = this.deps;
     const blockedMs = refusals.blockedFor(address);
     if (blockedMs > 0 && !licenses.cached(req)?.body.allowed && !licenses.recentlyAllowed(req.licenseId)) {
@@ -99,7 +123,7 @@ export class LicenseGate {
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        const { answer, result } = await licenses.get(req, (fresh) => this.askPortal(req, address, fresh));
+        const { answer, result } = await licenses.get(req, (fresh) => this.askPortal(req, address, fresh), { fingerprint });
         metrics.licenseCache.inc({ result });
         if (answer.body.allowed && this.isExpired(answer)) {
           licenses.forgetAllowed(req.licenseId);

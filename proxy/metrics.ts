@@ -13,17 +13,25 @@ const labelText = (labels: Labels) => {
 };
 /**
  * The series key of a label set, the same whatever the order of its names. On every request's
- * path (several times), so no JSON or locale-aware sorting: names in code-unit order, each name
- * and value ended by a control character no label name or value (closed sets) contains.
+ * path (several times), so no JSON, no array and no sorting but once per order of names and
+ * values met (`canonical`: label values come from closed sets, so it stays small); each name and
+ * value ended by a control character no label name or value contains.
  */
 const keyOf = (labels: Labels): string => {
-  const names = Object.keys(labels);
-  if (names.length === 0) return "";
-  if (names.length > 1) names.sort();
-  let key = "";
-  for (const name of names) key += `${name}\u0000${labels[name]}\u0001`;
+  let written = "";
+  for (const name in labels) written += `${name}\u0000${labels[name]}\u0001`;
+  let key = canonical.get(written);
+  if (key === undefined) {
+    key = "";
+    for (const name of Object.keys(labels).sort()) key += `${name}\u0000${labels[name]}\u0001`;
+    if (canonical.size >= 10_000) canonical.clear();
+    canonical.set(written, key);
+  }
   return key;
 };
+const canonical = new Map<string, string>();
+/** The label set of a metric without labels (one object, not one per call). */
+const NO_LABELS: Labels = Object.freeze({});
 
 abstract class Metric {
   constructor(
@@ -39,13 +47,13 @@ export class Counter extends Metric {
   constructor(name: string, help: string) {
     super(name, help, "counter");
   }
-  inc(labels: Labels = {}, by = 1): void {
+  inc(labels: Labels = NO_LABELS, by = 1): void {
     const k = keyOf(labels);
     const entry = this.values.get(k);
     if (entry) entry.value += by;
     else this.values.set(k, { labels, value: by });
   }
-  get(labels: Labels = {}): number {
+  get(labels: Labels = NO_LABELS): number {
     return this.values.get(keyOf(labels))?.value ?? 0;
   }
   /** Sum over every label set matching `filter`. */
@@ -72,16 +80,16 @@ class Gauge extends Metric {
   collectWith(collect: () => number): void {
     this.collect = collect;
   }
-  set(value: number, labels: Labels = {}): void {
+  set(value: number, labels: Labels = NO_LABELS): void {
     this.values.set(keyOf(labels), { labels, value });
   }
-  add(by: number, labels: Labels = {}): void {
+  add(by: number, labels: Labels = NO_LABELS): void {
     const k = keyOf(labels);
     const entry = this.values.get(k);
     if (entry) entry.value += by;
     else this.values.set(k, { labels, value: by });
   }
-  get(labels: Labels = {}): number {
+  get(labels: Labels = NO_LABELS): number {
     return this.collect ? this.collect() : (this.values.get(keyOf(labels))?.value ?? 0);
   }
   lines(): string[] {
@@ -99,7 +107,7 @@ class Histogram extends Metric {
   ) {
     super(name, help, "histogram");
   }
-  observe(value: number, labels: Labels = {}): void {
+  observe(value: number, labels: Labels = NO_LABELS): void {
     const k = keyOf(labels);
     let s = this.series.get(k);
     if (!s) {
@@ -110,7 +118,7 @@ class Histogram extends Metric {
     s.sum += value;
     s.count++;
   }
-  count(labels: Labels = {}): number {
+  count(labels: Labels = NO_LABELS): number {
     return this.series.get(keyOf(labels))?.count ?? 0;
   }
   lines(): string[] {

@@ -23,6 +23,7 @@ import { youngGc } from "./young-gc";
  */
 
 const RANGE_SYNTAX = /^bytes=(?:\d+-\d*|-\d+)$/;
+const [API_VERSION_NAME, API_VERSION_VALUE] = Object.entries(API_VERSION_HEADER)[0]!;
 const RELAYED_HEADERS = ["content-type", "content-length", "docker-content-digest", "etag", "content-range", "accept-ranges", "last-modified", "retry-after"];
 
 export interface ForwardRequest {
@@ -35,8 +36,8 @@ export interface ForwardRequest {
   path: ProxyRequestPath;
   query: URLSearchParams;
   metrics: ProxyMetrics;
-  /** The cache (proxy/cache/), for registries whose lookup answer names a store. */
-  cache?: ProxyCache;
+  /** The cache (proxy/cache/), for registries whose lookup answer names a store; undefined when it is off. */
+  cache: ProxyCache | undefined;
 }
 
 interface RelayRequest extends Omit<ForwardRequest, "upstreams" | "registry" | "cache"> {
@@ -51,11 +52,11 @@ interface RelayRequest extends Omit<ForwardRequest, "upstreams" | "registry" | "
  * aborts the upstream request (and one gone already never causes one); an upstream that fails gives
  * that client alone a 502/504 OCI error (upstream-answers.ts).
  */
-export async function forward({ upstreams, registry, cache, ...r }: ForwardRequest): Promise<void> {
-  const { res, ctx } = r;
+export async function forward(r: ForwardRequest): Promise<void> {
+  const { req, res, ctx, registry, cache } = r;
   let client: RegistryClient;
   try {
-    client = upstreams.clientFor(registry);
+    client = r.upstreams.clientFor(registry);
   } catch (e) {
     if (!(e instanceof InvalidEndpointError)) throw e;
     ctx.error = e.message;
@@ -73,9 +74,11 @@ export async function forward({ upstreams, registry, cache, ...r }: ForwardReque
   res.once("close", () => {
     if (!res.writableFinished) abort.abort();
   });
+  const { signal } = abort;
   try {
-    if (cache && registry.cache && (await cache.serve({ req: r.req, res, ctx, client, registry, cache: registry.cache, path: r.path, signal: abort.signal }))) return;
-    await relay({ ...r, client, repository: registry.repository, signal: abort.signal });
+    if (cache && registry.cache && (await cache.serve({ req, res, ctx, client, registry, cache: registry.cache, path: r.path, signal }))) return;
+    // One object shape for every request (no spreads): relay's reads of it stay monomorphic.
+    await relay({ req, res, ctx, path: r.path, query: r.query, metrics: r.metrics, client, repository: registry.repository, signal });
   } catch (e) {
     if (e instanceof UpstreamError) return upstreamFailed(r, e);
     if (e instanceof InvalidReferenceError) {
@@ -141,12 +144,16 @@ async function relayContent(res: http.ServerResponse, ctx: RequestContext, up: U
   }
 
   const verify = ctx.method === "GET" && up.status === 200 && isValidDigest(reference);
-  for (const h of RELAYED_HEADERS) {
+  // As a flat list of names and values: no object built key by key on every request.
+  const headers: Array<string | string[]> = [API_VERSION_NAME, API_VERSION_VALUE];
+  for (let i = 0; i < RELAYED_HEADERS.length; i++) {
+    const h = RELAYED_HEADERS[i]!;
     const v = up.headers[h];
-    if (v !== undefined) res.setHeader(h, v);
+    if (v !== undefined) headers.push(h, v);
   }
-  for (const [h, v] of Object.entries(API_VERSION_HEADER)) res.setHeader(h, v);
-  res.statusCode = up.status;
+  if (kind === "manifests") ctx.digest = headerValue(up.headers["docker-content-digest"]);
+  // Not on the wire yet: Node sends the head with the body's first write, or with a HEAD's end.
+  res.writeHead(up.status, headers);
   if (ctx.method === "HEAD") {
     discard(up.body);
     res.end();
@@ -154,7 +161,6 @@ async function relayContent(res: http.ServerResponse, ctx: RequestContext, up: U
   }
   // A verified body's headers go out with its first bytes that passed (nothing is written before):
   // an empty body that fails its digest leaves the client no complete answer either.
-  if (!verify) res.writeHead(up.status);
   const arrived = (bytes: number) => {
     ctx.bytes += bytes;
     youngGc.streamed(bytes);

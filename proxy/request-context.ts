@@ -30,6 +30,35 @@ export interface RequestContext {
   action?: PullAction;
   /** Where a cached registry's answer came from (proxy/cache/). */
   store?: "hit" | "miss" | "stale";
+  /** The digest a manifest answer named (its Docker-Content-Digest), set by whoever wrote the answer. */
+  digest?: string;
+}
+
+/**
+ * A request's context with every field present from the start: one object shape for every
+ * request, so the code that reads it (access-log.ts, on every request) stays monomorphic.
+ */
+export function createRequestContext(address: string, method: string): RequestContext {
+  return {
+    route: "other",
+    address,
+    method,
+    started: process.hrtime.bigint(),
+    bytes: 0,
+    cache: undefined,
+    upstreamMs: undefined,
+    error: undefined,
+    broken: undefined,
+    license: undefined,
+    appSlug: undefined,
+    image: undefined,
+    upstream: undefined,
+    reason: undefined,
+    reference: undefined,
+    action: undefined,
+    store: undefined,
+    digest: undefined,
+  };
 }
 
 /** Seconds since a `process.hrtime.bigint()` reading: durations are measured, never read off the clock. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { actionOf, registryRoute, serviceRoute } from "./route";
+import { actionOf, PathMemo, registryRoute, serviceRoute } from "./route";
 
 const route = (url: string, method = "GET") => registryRoute(url, method, { dockerHubRegistry: "registry-1.docker.io" });
 
@@ -50,5 +50,24 @@ describe("proxy routes", () => {
     expect(actionOf("tags", "GET")).toBe("list-tags");
     expect(actionOf("referrers", "GET")).toBe("list-referrers");
     expect(actionOf("referrers", "HEAD")).toBe("list-referrers");
+  });
+
+  it("a memo of image paths: the same reading for the same path, frozen, errors thrown every time, the oldest dropped past its size", () => {
+    const paths = new PathMemo("registry-1.docker.io", 2);
+    const opts = { dockerHubRegistry: "registry-1.docker.io", paths };
+    const first = registryRoute("/v2/proxy/app/nginx/manifests/1.25", "HEAD", opts);
+    const again = registryRoute("/v2/proxy/app/nginx/manifests/1.25?x=1", "GET", opts);
+    expect(first).toMatchObject({ kind: "image", path: { appSlug: "app", image: ["nginx"], kind: "manifests", reference: "1.25", name: "proxy/app/nginx" } });
+    expect(again.kind === "image" && first.kind === "image" && again.path).toBe(first.kind === "image" && first.path);
+    expect(first.kind === "image" && Object.isFrozen(first.path) && Object.isFrozen(first.path.image)).toBe(true);
+    expect(again.kind === "image" && again.query.get("x")).toBe("1");
+    for (let i = 0; i < 2; i++) expect(registryRoute("/v2/proxy/app/UPPER/manifests/1", "GET", opts)).toMatchObject({ kind: "bad-path", error: { code: "NAME_INVALID" } });
+    expect(paths.size).toBe(1);
+    registryRoute("/v2/proxy/app/redis/manifests/7", "GET", opts);
+    registryRoute("/v2/proxy/app/alpine/manifests/3", "GET", opts);
+    expect(paths.size).toBe(2);
+    const reread = registryRoute("/v2/proxy/app/nginx/manifests/1.25", "HEAD", opts);
+    expect(reread.kind === "image" && first.kind === "image" && reread.path).not.toBe(first.kind === "image" && first.path);
+    expect(reread).toEqual(first);
   });
 });

@@ -9,7 +9,7 @@ import { clientAddress } from "@/lib/http/client-address";
 import { applyConnectionLimits, type ConnectionLimits, type ConnectionTracker } from "@/lib/http/connection-limits";
 import { recordFinished, type AccessLogEntry } from "./access-log";
 import { reasonOfLookup, type PullReason } from "@/lib/activity/reasons";
-import { LicenseGate, licenseFromAuthorization, type GateDecision } from "./license-gate";
+import { LicenseGate, type GateDecision } from "./license-gate";
 import { LicenseCache } from "./license-cache";
 import { lookupCacheFeed, type ChangeFeed } from "./change-feed";
 import { ProxyMetrics } from "./metrics";
@@ -23,8 +23,8 @@ import { forward } from "./relay";
 import { ProxyCache } from "./cache/proxy-cache";
 import { StoreFiles } from "@/lib/oci/store-files";
 import { CacheReporter } from "./cache/reporter";
-import type { RequestContext } from "./request-context";
-import { actionOf, registryRoute, serviceRoute } from "./route";
+import { createRequestContext, type RequestContext } from "./request-context";
+import { actionOf, PathMemo, registryRoute, serviceRoute } from "./route";
 import { UpstreamPool } from "./upstream-pool";
 
 export type { AccessLogEntry } from "./access-log";
@@ -200,6 +200,8 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
           ...(opts.cache?.storeDir && { storeFiles: new StoreFiles(opts.cache.storeDir) }),
         });
 
+  const routing = { dockerHubRegistry: opts.dockerHubRegistry, paths: new PathMemo(opts.dockerHubRegistry) };
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse, ctx: RequestContext): Promise<void> {
     const rawUrl = req.url ?? "/";
     const service = serviceRoute(rawUrl);
@@ -220,9 +222,9 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
       }
     }
 
-    const route = registryRoute(rawUrl, ctx.method, { dockerHubRegistry: opts.dockerHubRegistry });
+    const route = registryRoute(rawUrl, ctx.method, routing);
     if (route.kind === "error") return sendOciError(res, route.error, ctx.method);
-    const creds = licenseFromAuthorization(req.headers.authorization);
+    const { creds, fingerprint } = gate.credentials(req.headers.authorization, req.socket);
     if (route.kind === "bad-path") {
       ctx.route = route.route;
       return sendOciError(res, creds.kind === "license" ? route.error : gate.unauthorized("Authentication required."), ctx.method);
@@ -238,7 +240,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
       ctx.reference = path.reference ?? null;
       ctx.image = path.name;
     }
-    const decision = await gate.check(creds.licenseId, ctx.address, path && { appSlug: path.appSlug, image: path.image });
+    const decision = await gate.check(creds.licenseId, ctx.address, path && { appSlug: path.appSlug, image: path.image }, fingerprint);
     if (decision.cache) ctx.cache = decision.cache;
     if (!decision.ok && decision.logError) ctx.error = decision.logError;
     if (path) ctx.license = decision.answer?.body.license;
@@ -251,17 +253,11 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     // Which registry and which repository the path means is the portal's answer (it knows the team's registry names).
     const registry = decision.answer.body.registry;
     if (!registry) throw new Error("lookup answer without a registry");
-    await forward({ req, res, ctx, upstreams, registry, path: route.path, query: route.query, metrics, ...(cache && { cache }) });
+    await forward({ req, res, ctx, upstreams, registry, path: route.path, query: route.query, metrics, cache });
   }
 
   const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
-    const ctx: RequestContext = {
-      route: "other",
-      address: clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], opts.trustedProxyHops ?? 0),
-      method: req.method ?? "GET",
-      started: process.hrtime.bigint(),
-      bytes: 0,
-    };
+    const ctx = createRequestContext(clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], opts.trustedProxyHops ?? 0), req.method ?? "GET");
     metrics.inflight.add(1);
     res.once("close", () => recordFinished({ metrics, pullLog: log, log: opts.log, now }, req, res, ctx));
     handle(req, res, ctx).catch((e) => {

@@ -35,7 +35,7 @@ export async function bundleProxyAt(work: string, ref: string): Promise<string> 
   fs.mkdirSync(dir, { recursive: true });
   execFileSync("sh", ["-c", `git -C "${root}" archive "${ref}" | tar -x -C "${dir}"`]);
   fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
-  const out = path.join(work, `proxy-${name}.mjs`);
+  const out = path.join(work, `proxy-at-${name}.mjs`); // never the working tree's proxy-main.mjs (ref "main")
   await build({ entryPoints: [path.join(dir, "proxy", "main.ts")], bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", outfile: out, logLevel: "error", absWorkingDir: dir });
   return out;
 }

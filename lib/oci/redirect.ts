@@ -18,7 +18,7 @@ export async function sendFollowingRedirects(req: TransportRequest, credentialOr
   let headers = req.headers;
   for (let hop = 0; ; hop++) {
     if (url.origin !== credentialOrigin) headers = withoutCredentials(headers);
-    const res = await send({ ...req, url, headers });
+    const res = await send(url === req.url && headers === req.headers ? req : { ...req, url, headers });
     const location = res.headers.location;
     if (!REDIRECTS.has(res.status) || !location) return res;
     discard(res.body);

@@ -81,6 +81,7 @@ export interface TagList {
 }
 
 const CHALLENGE_TTL_MS = 10 * 60_000;
+const NO_AUTHORIZATION: Authorization = { fresh: false };
 const MAX_ERROR_BODY = 64 * 1024;
 
 interface Authorization {
@@ -104,6 +105,9 @@ export class RegistryClient {
   /** Where credentials may go: the endpoint's origin (redirect.ts drops them on any other hop). */
   private readonly origin: string;
   private readonly base: string;
+  /** The Authorization of `basicAuthorization`, made on first use. */
+  private staticBasic: Authorization | undefined;
+  private readonly challengeKey: string;
 
   constructor(opts: RegistryClientOptions) {
     this.endpoint = opts.endpoint;
@@ -117,6 +121,7 @@ export class RegistryClient {
     this.allowedRealmHosts = opts.allowedRealmHosts ?? [];
     this.origin = new URL(this.endpoint.baseUrl).origin;
     this.base = `${this.endpoint.baseUrl}/`;
+    this.challengeKey = `challenge|${this.endpoint.baseUrl}`;
   }
 
   /** Unauthenticated GET /v2/: is it a registry, and which challenge does it send? */
@@ -223,8 +228,8 @@ export class RegistryClient {
   private async request(repository: string, path: string, method: "GET" | "HEAD", headers: Record<string, string>, signal?: AbortSignal): Promise<UpstreamResponse> {
     const scope = `repository:${repository}:pull`;
     const known = this.knownChallenge();
-    const first = known ? await this.authorization(known, scope, false) : { fresh: false };
-    let res = await this.exchange(path, method, withAuth(headers, first.header), signal);
+    const first = known === undefined ? NO_AUTHORIZATION : (this.basicAuthorization(known) ?? (await this.authorization(known, scope, false)));
+    let res = await this.exchange(path, method, headers, signal, first.header);
 
     if (res.status === 401 && !first.fresh) {
       // First contact, or what we cached went stale (token revoked early, challenge changed).
@@ -241,11 +246,27 @@ export class RegistryClient {
         }
         if (retry.header && retry.header !== first.header) {
           discard(res.body);
-          res = await this.exchange(path, method, withAuth(headers, retry.header), signal);
+          res = await this.exchange(path, method, headers, signal, retry.header);
         }
       }
     }
     return wrap(res);
+  }
+
+  /**
+   * The answer to a Basic challenge with credentials that never change (not ECR's), without a
+   * wait: the header is made once per client. Undefined when the challenge or the credentials
+   * need `authorization`.
+   */
+  private basicAuthorization(challenge: Challenge): Authorization | undefined {
+    if (challenge.scheme !== "basic") return undefined;
+    if (this.staticBasic === undefined) {
+      const c = this.credentials;
+      if (c.kind !== "basic" && c.kind !== "gcr") return undefined;
+      this.assertCredentialTransport();
+      this.staticBasic = { header: basicHeader(c.kind === "basic" ? c : { username: "_json_key", password: c.jsonKey }), fresh: false };
+    }
+    return this.staticBasic;
   }
 
   private async authorization(challenge: Challenge, scope: string | undefined, fresh: boolean): Promise<Authorization> {
@@ -278,20 +299,19 @@ export class RegistryClient {
     }
   }
 
-  private exchange(path: string, method: "GET" | "HEAD", headers: Record<string, string>, signal?: AbortSignal): Promise<TransportResponse> {
+  private exchange(path: string, method: "GET" | "HEAD", headers: Record<string, string>, signal?: AbortSignal, authorization?: string): Promise<TransportResponse> {
     const url = new URL(path, this.base);
-    return sendFollowingRedirects(
-      { url, method, headers: { "user-agent": this.userAgent, ...headers }, signal, timeoutMs: this.timeoutMs, idleTimeoutMs: this.idleTimeoutMs, policy: this.policy },
-      this.origin,
-    );
+    const sent: Record<string, string> = { "user-agent": this.userAgent, ...headers };
+    if (authorization) sent.authorization = authorization;
+    return sendFollowingRedirects({ url, method, headers: sent, signal, timeoutMs: this.timeoutMs, idleTimeoutMs: this.idleTimeoutMs, policy: this.policy }, this.origin);
   }
 
   private knownChallenge(): Challenge | undefined {
-    return this.cache.get<Challenge>(`challenge|${this.endpoint.baseUrl}`);
+    return this.cache.get<Challenge>(this.challengeKey);
   }
 
   private rememberChallenge(challenge: Challenge): void {
-    this.cache.set(`challenge|${this.endpoint.baseUrl}`, challenge, Date.now() + CHALLENGE_TTL_MS);
+    this.cache.set(this.challengeKey, challenge, Date.now() + CHALLENGE_TTL_MS);
   }
 
   private async readErrors(res: { status: number; body: Readable }): Promise<OciErrorEntry[]> {
@@ -303,19 +323,18 @@ export class RegistryClient {
   }
 }
 
-function withAuth(headers: Record<string, string>, authorization: string | undefined): Record<string, string> {
-  return authorization ? { ...headers, authorization } : headers;
-}
 
 function wrap(res: TransportResponse): UpstreamResponse {
   const h = res.headers;
   const length = h["content-length"] !== undefined ? Number(h["content-length"]) : undefined;
+  // One shape for every answer: absent fields are undefined.
+  const digest = h["docker-content-digest"];
   return {
     status: res.status,
     headers: h,
     body: res.body,
-    ...(typeof h["docker-content-digest"] === "string" && { digest: h["docker-content-digest"] }),
-    ...(h["content-type"] && { contentType: h["content-type"] }),
-    ...(length !== undefined && Number.isFinite(length) && { contentLength: length }),
+    digest: typeof digest === "string" ? digest : undefined,
+    contentType: h["content-type"] || undefined,
+    contentLength: length !== undefined && Number.isFinite(length) ? length : undefined,
   };
 }

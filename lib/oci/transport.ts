@@ -78,7 +78,8 @@ export async function send(req: TransportRequest): Promise<TransportResponse> {
   if (req.signal?.aborted) throw aborted(host);
   // IP literals skip the socket's lookup, so check them here; names are checked at connect time.
   // The verdict on a literal depends on nothing but the literal and the policy: once per pair.
-  const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
+  const bracketed = url.hostname;
+  const hostname = bracketed.charCodeAt(0) === 0x5b /* [ */ ? bracketed.slice(1, -1) : bracketed;
   if (net.isIP(hostname) && !allowedLiterals(req.policy).has(hostname)) {
     await assertPublicAddress(hostname, req.policy);
     remember(allowedLiterals(req.policy), hostname);
@@ -120,12 +121,14 @@ export async function send(req: TransportRequest): Promise<TransportResponse> {
  * every request. `hostname`: the URL's, an IPv6 literal without its brackets.
  */
 export function requestOptions(url: URL, hostname: string, req: Pick<TransportRequest, "method" | "headers">, agent: http.Agent): http.RequestOptions {
+  // One shape for every request (node:http reads an undefined port or auth as absent).
+  const { port, username, password } = url;
   return {
     protocol: url.protocol,
     hostname,
-    ...(url.port && { port: Number(url.port) }),
+    port: port ? Number(port) : undefined,
     path: url.pathname + url.search,
-    ...((url.username || url.password) && { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` }),
+    auth: username || password ? `${decodeURIComponent(username)}:${decodeURIComponent(password)}` : undefined,
     method: req.method,
     headers: req.headers,
     agent,

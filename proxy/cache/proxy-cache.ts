@@ -367,6 +367,7 @@ export class ProxyCache {
 
   private sendManifest(r: CacheRequest, digest: string, bytes: Buffer, mediaType: string): void {
     const { res, ctx } = r;
+    ctx.digest = digest;
     res.writeHead(200, {
       ...API_VERSION_HEADER,
       "content-type": mediaType,

@@ -99,6 +99,14 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
     const sizes = blobSizes(small);
     expect(events.length).toBeGreaterThan(0);
     for (const e of events) expect({ digest: e.reference, cache: e.cache, result: e.result, bytes: Number(e.bytes) }).toEqual({ digest: e.reference, cache: e.cache, result: "pulled", bytes: sizes.get(e.reference!) });
+    // A manifest answered from the store names its digest in the pull log as one from the upstream
+    // does: the customer's analytics list the versions pulled either way.
+    const manifests = await fx.db.pullEvent.findMany({ where: { licenseId: license.id, action: "pull-manifest", result: "pulled" } });
+    expect(manifests.map((e) => e.cache)).toEqual(expect.arrayContaining(["miss", "hit"]));
+    for (const e of manifests) {
+      expect(e.digest, `${e.reference} (${e.cache})`).toMatch(/^sha256:[a-f0-9]{64}$/);
+      if (e.reference!.startsWith("sha256:")) expect(e.digest).toBe(e.reference);
+    }
     const entries = await fx.db.cacheEntry.findMany({ where: { registryId: (await fx.db.registry.findFirstOrThrow({ where: { teamId: team.teamId } })).id } });
     expect(entries.map((e) => e.digest)).toEqual(expect.arrayContaining(small.layers.map((l) => l.digest)));
   }, 120_000);
