@@ -63,7 +63,6 @@ export async function forward(r: ForwardRequest): Promise<void> {
     ctx.reason = "upstream_blocked";
     return sendOciError(res, blockedUpstream(), ctx.method);
   }
-  ctx.upstream = `${client.endpoint.host}/${registry.repository}`;
 
   // The client may have left while the license was looked up: then don't ask the upstream at all.
   if (res.destroyed) {

@@ -22,8 +22,6 @@ export interface RequestContext {
   appSlug?: string;
   /** The repository as the client wrote it (`proxy/<slug>/<image>`): what the pull log records. */
   image?: string;
-  /** The upstream repository the portal's answer pointed at (`host/repository`). */
-  upstream?: string;
   /** Why the request was refused or ended early, when the proxy knows (lib/activity/reasons.ts). */
   reason?: PullReason;
   reference?: string | null;
@@ -52,7 +50,6 @@ export function createRequestContext(address: string, method: string): RequestCo
     license: undefined,
     appSlug: undefined,
     image: undefined,
-    upstream: undefined,
     reason: undefined,
     reference: undefined,
     action: undefined,

@@ -31,7 +31,8 @@ function bareAddress(entry: string): string | null {
 }
 
 /** IPv4-mapped IPv6 (`::ffff:203.0.113.7`, what a dual-stack socket reports) as plain IPv4. */
-export const normalizeAddress = (address: string) => /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] ?? address;
+export const normalizeAddress = (address: string) => (address.charCodeAt(0) === 0x3a /* : */ ? (MAPPED_IPV4.exec(address)?.[1] ?? address) : address);
+const MAPPED_IPV4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
 
 /**
  * The key an address is counted under by per-address limits: IPv4 as it is, IPv6 by its /64 —

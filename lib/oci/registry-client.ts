@@ -226,9 +226,9 @@ export class RegistryClient {
 
   /** A repository-scoped request with the challenge → credentials → retry-once dance. */
   private async request(repository: string, path: string, method: "GET" | "HEAD", headers: Record<string, string>, signal?: AbortSignal): Promise<UpstreamResponse> {
-    const scope = `repository:${repository}:pull`;
+    const scope = () => `repository:${repository}:pull`;
     const known = this.knownChallenge();
-    const first = known === undefined ? NO_AUTHORIZATION : (this.basicAuthorization(known) ?? (await this.authorization(known, scope, false)));
+    const first = known === undefined ? NO_AUTHORIZATION : (this.basicAuthorization(known) ?? (await this.authorization(known, scope(), false)));
     let res = await this.exchange(path, method, headers, signal, first.header);
 
     if (res.status === 401 && !first.fresh) {
@@ -239,7 +239,7 @@ export class RegistryClient {
         this.rememberChallenge(offered);
         let retry: Authorization;
         try {
-          retry = await this.authorization(offered, scope, !!first.header);
+          retry = await this.authorization(offered, scope(), !!first.header);
         } catch (e) {
           discard(res.body);
           throw e;

@@ -1,7 +1,7 @@
 import http from "node:http";
 import { urlToHttpOptions } from "node:url";
 import { describe, expect, it } from "vitest";
-import { requestOptions } from "./transport";
+import { requestOptions, send } from "./transport";
 
 describe("requestOptions", () => {
   const agent = new http.Agent();
@@ -20,6 +20,32 @@ describe("requestOptions", () => {
     const options = requestOptions(url, url.hostname.replace(/^\[(.*)\]$/, "$1"), { method: "HEAD", headers }, agent);
     const node = urlToHttpOptions(url);
     for (const field of FIELDS) expect(options[field], field).toEqual(node[field]);
-    expect(options).toMatchObject({ method: "HEAD", headers, agent });
+    expect(options).toMatchObject({ method: "HEAD", agent });
+    if (url.username || url.password) expect(options.headers).toEqual(headers);
+    else expect(options.headers).toEqual(["accept", "application/json", "host", url.host]);
+  });
+
+  it("sends the headers and the Host header http.request(url) would, and userinfo as Basic credentials", async () => {
+    const seen: string[][] = [];
+    const server = http.createServer((req, res) => (seen.push(req.rawHeaders), res.end()));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as { port: number }).port;
+    const policy = { allowPrivate: true };
+    try {
+      for (const href of [`http://127.0.0.1:${port}/v2/`, `http://127.0.0.1:${port}/v2/?n=1`, `http://u:p@127.0.0.1:${port}/x`]) {
+        const res = await send({ url: new URL(href), method: "GET", headers: { "user-agent": "portcullis", accept: "application/json" }, timeoutMs: 5_000, idleTimeoutMs: 5_000, policy });
+        res.body.resume();
+        expect(res.status).toBe(200);
+      }
+    } finally {
+      server.close();
+    }
+    const pairs = (raw: string[]) => Object.fromEntries(raw.flatMap((v, i) => (i % 2 ? [] : [[v.toLowerCase(), raw[i + 1]]])));
+    expect(seen.map(pairs)).toEqual([
+      expect.objectContaining({ "user-agent": "portcullis", accept: "application/json", host: `127.0.0.1:${port}`, connection: "keep-alive" }),
+      expect.objectContaining({ host: `127.0.0.1:${port}` }),
+      expect.objectContaining({ host: `127.0.0.1:${port}`, authorization: `Basic ${Buffer.from("u:p").toString("base64")}` }),
+    ]);
+    expect(seen.map((raw) => raw.filter((_, i) => i % 2 === 0 && raw[i]!.toLowerCase() === "host").length)).toEqual([1, 1, 1]);
   });
 });

@@ -118,7 +118,11 @@ export async function send(req: TransportRequest): Promise<TransportResponse> {
 /**
  * The URL as node:http's request options, as `http.request(url, …)` would read it (userinfo as
  * `auth`; no fragment) — without its serializing the whole URL and merging two option objects on
- * every request. `hostname`: the URL's, an IPv6 literal without its brackets.
+ * every request. `hostname`: the URL's, an IPv6 literal without its brackets. The headers go as
+ * one list with the Host header node:http would add (`url.host`: the port only when it isn't the
+ * scheme's): given an object, node:http sets them one by one into a dictionary of its own on
+ * every request. A URL with userinfo keeps the object, for node:http to turn `auth` into the
+ * Authorization header.
  */
 export function requestOptions(url: URL, hostname: string, req: Pick<TransportRequest, "method" | "headers">, agent: http.Agent): http.RequestOptions {
   // One shape for every request (node:http reads an undefined port or auth as absent).
@@ -130,9 +134,16 @@ export function requestOptions(url: URL, hostname: string, req: Pick<TransportRe
     path: url.pathname + url.search,
     auth: username || password ? `${decodeURIComponent(username)}:${decodeURIComponent(password)}` : undefined,
     method: req.method,
-    headers: req.headers,
+    headers: username || password ? req.headers : headerList(req.headers, url.host),
     agent,
   };
+}
+
+function headerList(headers: Record<string, string>, host: string): string[] {
+  const list: string[] = [];
+  for (const name in headers) list.push(name, headers[name]!);
+  if (!Object.hasOwn(headers, "host")) list.push("host", host);
+  return list;
 }
 
 /** Reads a small body (manifests, tokens, errors) with a size cap, so a hostile peer can't fill memory. */
