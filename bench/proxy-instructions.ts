@@ -1,17 +1,19 @@
 /**
  * Instructions per manifest HEAD on the proxy's main thread, Portcullis against the bare relay
- * (not a test: no thresholds). Run: npx tsx bench/proxy-instructions.ts [--warm 6000] [--heads 2000] [--rounds 1]
+ * (not a test: no thresholds). Run: npx tsx bench/proxy-instructions.ts [--warm 6000]
+ *   [--heads 2000] [--rounds 1] [--clients 4] [--baseline-ref REF] [--no-bare] [--keep DIR]
  *
  * CPU seconds per request move by ±15 % from one round to the next on a shared 2-core machine;
- * instruction counts barely do. Each server runs under valgrind's callgrind (`apt-get install
- * valgrind`), one thread per profile (`--separate-threads=yes`); after `--warm` HEADs from 4
- * keep-alive clients (the JIT settled: under valgrind that takes thousands), the counters are
- * zeroed (`callgrind_control -z`), `--heads` more are sent, and the main thread's profile is
- * dumped: its instructions divided by the requests. Background threads (V8's compiler and GC
- * helpers, libuv's pool) are left out. With `--keep DIR` the main-thread profiles are copied
- * there for `callgrind_annotate --inclusive=no` (self cost per function: where the difference
- * goes). `--baseline-ref REF` counts the proxy at a git commit too (an A/B of a change in one run);
- * `--no-bare` leaves the bare relay out. Upstream: the benchmarks' Distribution with Basic auth;
+ * instruction counts by a few percent (the JIT's and the GC's timing). Each server runs under
+ * valgrind's callgrind (`apt-get install valgrind`), one thread per profile
+ * (`--separate-threads=yes`); after `--warm` HEADs from `--clients` keep-alive clients (with 1,
+ * every request meets an idle process; the JIT settled: under valgrind that takes thousands),
+ * the counters are zeroed (`callgrind_control -z`), `--heads` more are sent, and the main
+ * thread's profile is dumped: its instructions divided by the requests. Background threads (V8's
+ * compiler and GC helpers, libuv's pool) are left out. `--baseline-ref REF` counts the proxy at
+ * a git commit too (an A/B of a change in one run); `--no-bare` leaves the bare relay out. With
+ * `--keep DIR` the main-thread profiles are copied there for `callgrind_annotate` (self cost per
+ * function: where the difference goes). Upstream: the benchmarks' Distribution with Basic auth;
  * lookups: the stub portal.
  */
 import { execFileSync, spawn } from "node:child_process";
@@ -29,6 +31,7 @@ import { startStubPortal } from "./support/stub-portal";
 const WARM = numberArg("warm", 6000);
 const HEADS = numberArg("heads", 2000);
 const ROUNDS = numberArg("rounds", 1);
+const CLIENTS = numberArg("clients", 4);
 const KEEP = argOf("keep");
 const BASELINE_REF = argOf("baseline-ref");
 const BARE = !process.argv.includes("--no-bare");
@@ -60,9 +63,9 @@ async function instructionsPerHead(name: string, args: string[], env: Record<str
       if (i > 600 || child.exitCode !== null) throw new Error(`${name} did not start under valgrind:\n${stderr}`);
       await new Promise((r) => setTimeout(r, 200));
     }
-    await cpuPerHead(url, headPath, authorization, child.pid!, { count: WARM, warm: 0 });
+    await cpuPerHead(url, headPath, authorization, child.pid!, { count: WARM, warm: 0, concurrency: CLIENTS });
     execFileSync("callgrind_control", ["-z", String(child.pid)], { stdio: "ignore" });
-    await cpuPerHead(url, headPath, authorization, child.pid!, { count: HEADS, warm: 0 });
+    await cpuPerHead(url, headPath, authorization, child.pid!, { count: HEADS, warm: 0, concurrency: CLIENTS });
     execFileSync("callgrind_control", ["-d", String(child.pid)], { stdio: "ignore" });
     // The dump is written by the process itself, a moment later: thread 1 is the main thread.
     const main = async () => fs.readdirSync(work).find((f) => f.startsWith(`${name}.callgrind.`) && f.endsWith("-01"));
@@ -80,7 +83,7 @@ async function instructionsPerHead(name: string, args: string[], env: Record<str
 }
 
 if (KEEP) fs.mkdirSync(path.resolve(KEEP), { recursive: true });
-console.log(`[bench] main-thread instructions per manifest HEAD under callgrind (${HEADS} HEADs after ${WARM}, 4 keep-alive clients)`);
+console.log(`[bench] main-thread instructions per manifest HEAD under callgrind (${HEADS} HEADs after ${WARM}, ${CLIENTS} keep-alive clients)`);
 const proxyEnv = {
   NODE_ENV: "production",
   PROXY_BIND: "127.0.0.1",

@@ -2,6 +2,7 @@
  * Registry proxy benchmark (not a test: no thresholds). Run: npx tsx bench/proxy.ts
  *   [--size-mib 1024] [--layers 20] [--runs 3] [--concurrent 30] [--only pulls,heads,concurrent]
  *   [--write]   (--write appends a section to BENCHMARKS.md)
+ *   [--head-rounds 3]
  *   [--only cpu] [--baseline-ref REF] [--heads 5000] [--cpu-rounds 3] [--cpu-prof-dir DIR] [--access-log]
  *   [--only first-pull]
  *
@@ -29,7 +30,7 @@
  * portal would not show in these numbers (the integration tests exercise the real one).
  *
  * Also: manifest HEAD latency (p50/p99, one client, keep-alive) and throughput (16 concurrent)
- * through Portcullis vs direct; the CPU cost of the proxy's per-request license check (Basic +
+ * through Portcullis vs direct, the servers taking turns for `--head-rounds` rounds (medians); the CPU cost of the proxy's per-request license check (Basic +
  * cache hit) next to what a Bearer JWT check would cost; the peak RSS (VmHWM) of the proxy while
  * it streams the big image, and while `--concurrent` customers (30; one license each) pull the
  * many-layer image at once, next to the bare relay doing the same.
@@ -66,6 +67,7 @@ const SIZE_MIB = numberArg("size-mib", 1024);
 const LAYERS = numberArg("layers", 20);
 const RUNS = numberArg("runs", 3);
 const CONCURRENT = numberArg("concurrent", 30);
+const HEAD_ROUNDS = numberArg("head-rounds", 3);
 const ONLY = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1]!.split(",") : ["pulls", "heads", "concurrent"];
 const WRITE = flag("write");
 const BASELINE_REF = argOf("baseline-ref");
@@ -212,17 +214,46 @@ if (ONLY.includes("pulls")) {
 
 // Manifest HEADs: one long-lived proxy, warm caches.
 let heads: { direct: HeadResult; proxy: HeadResult; bare: HeadResult; open: HeadResult } | undefined;
+let headRatios = { overhead: NaN, bareOverhead: NaN, rps: NaN, bareRps: NaN };
 if (ONLY.includes("heads")) {
   const proxy = await startProxy(bundle, portal.url);
   const relay = await startBareRelay(upstream.url, vendorCreds);
   const licenseAuthHeader = `Basic ${Buffer.from(licenseCreds).toString("base64")}`;
   const vendorAuthHeader = `Basic ${Buffer.from(vendorCreds).toString("base64")}`;
   const manifestPath = `${images.big.repository}/manifests/${images.big.tag}`;
-  heads = {
-    direct: await manifestHeads(upstream.url, `/v2/${manifestPath}`, vendorAuthHeader, { pid: upstreamPid }),
-    proxy: await manifestHeads(proxy.url, `/v2/proxy/app/up/${manifestPath}`, licenseAuthHeader, { pid: proxy.pid }),
-    bare: await manifestHeads(relay.url, `/v2/proxy/app/up/${manifestPath}`, "", { pid: relay.pid }),
-    open: await manifestHeads(open.url, `/v2/${manifestPath}`, ""),
+  // In turns, for HEAD_ROUNDS rounds (the order rotated each round): a moment of load on this
+  // shared machine lands on one server's sample, not on one server. Each figure is the median
+  // over the rounds; the overhead and the ratios are the medians of each round's own.
+  const servers = [
+    { name: "direct", url: upstream.url, path: `/v2/${manifestPath}`, auth: vendorAuthHeader, pid: upstreamPid as number | undefined },
+    { name: "proxy", url: proxy.url, path: `/v2/proxy/app/up/${manifestPath}`, auth: licenseAuthHeader, pid: proxy.pid },
+    { name: "bare", url: relay.url, path: `/v2/proxy/app/up/${manifestPath}`, auth: "", pid: relay.pid },
+    { name: "open", url: open.url, path: `/v2/${manifestPath}`, auth: "", pid: undefined },
+  ] as const;
+  const rounds: Array<Record<(typeof servers)[number]["name"], HeadResult>> = [];
+  for (let r = 0; r < HEAD_ROUNDS; r++) {
+    const round = {} as Record<(typeof servers)[number]["name"], HeadResult>;
+    for (let i = 0; i < servers.length; i++) {
+      const s = servers[(i + r) % servers.length]!;
+      round[s.name] = await manifestHeads(s.url, s.path, s.auth, { seconds: 3, ...(s.pid && { pid: s.pid }) });
+    }
+    rounds.push(round);
+    console.log(
+      `  round ${r + 1}: p50 direct ${round.direct.p50.toFixed(2)}, Portcullis ${round.proxy.p50.toFixed(2)}, bare ${round.bare.p50.toFixed(2)} ms; req/s direct ${round.direct.rps.toFixed(0)}, Portcullis ${round.proxy.rps.toFixed(0)}, bare ${round.bare.rps.toFixed(0)}`,
+    );
+  }
+  const over = (name: (typeof servers)[number]["name"]): HeadResult => ({
+    p50: median(rounds.map((r) => r[name].p50)),
+    p99: median(rounds.map((r) => r[name].p99)),
+    rps: median(rounds.map((r) => r[name].rps)),
+    ...(rounds[0]![name].cpuUs !== undefined && { cpuUs: median(rounds.map((r) => r[name].cpuUs!)) }),
+  });
+  heads = { direct: over("direct"), proxy: over("proxy"), bare: over("bare"), open: over("open") };
+  headRatios = {
+    overhead: median(rounds.map((r) => r.proxy.p50 - r.direct.p50)),
+    bareOverhead: median(rounds.map((r) => r.bare.p50 - r.direct.p50)),
+    rps: median(rounds.map((r) => r.proxy.rps / r.direct.rps)),
+    bareRps: median(rounds.map((r) => r.bare.rps / r.direct.rps)),
   };
   notePeak("manifest HEADs", proxy.pid);
   await proxy.stop();
@@ -237,7 +268,7 @@ if (ONLY.includes("heads")) {
     console.log(`  ${name.padEnd(36)} p50 ${h.p50.toFixed(2)} ms  p99 ${h.p99.toFixed(2)} ms  ${h.rps.toFixed(0)} req/s${h.cpuUs ? `  CPU ${h.cpuUs.toFixed(0)} µs` : ""}`);
   }
   console.log(
-    `  Portcullis overhead at p50: ${(heads.proxy.p50 - heads.direct.p50).toFixed(2)} ms (bare relay ${(heads.bare.p50 - heads.direct.p50).toFixed(2)} ms); requests/s ratio ${(heads.proxy.rps / heads.direct.rps).toFixed(2)} (bare relay ${(heads.bare.rps / heads.direct.rps).toFixed(2)})`,
+    `  Portcullis overhead at p50: ${headRatios.overhead.toFixed(2)} ms (bare relay ${headRatios.bareOverhead.toFixed(2)} ms); requests/s ratio ${headRatios.rps.toFixed(2)} (bare relay ${headRatios.bareRps.toFixed(2)}) — medians of ${HEAD_ROUNDS} rounds`,
   );
 }
 
@@ -361,7 +392,7 @@ ${table}
 
 Ratios (time; Portcullis/direct compares with the median of all direct pulls):
 ${ratios.map((r) => `- ${r}`).join("\n")}
-${heads ? `\nManifest HEAD, warm: direct p50 ${heads.direct.p50.toFixed(2)} ms / ${heads.direct.rps.toFixed(0)} req/s; Portcullis p50 ${heads.proxy.p50.toFixed(2)} ms / ${heads.proxy.rps.toFixed(0)} req/s (overhead ${(heads.proxy.p50 - heads.direct.p50).toFixed(2)} ms at p50, ${(heads.proxy.rps / heads.direct.rps).toFixed(2)}× the requests/s, ${heads.proxy.cpuUs!.toFixed(0)} µs CPU per request); bare relay p50 ${heads.bare.p50.toFixed(2)} ms / ${heads.bare.rps.toFixed(0)} req/s (${heads.bare.cpuUs!.toFixed(0)} µs CPU per request); no-auth upstream p50 ${heads.open.p50.toFixed(2)} ms.` : ""}
+${heads ? `\nManifest HEAD, warm: direct p50 ${heads.direct.p50.toFixed(2)} ms / ${heads.direct.rps.toFixed(0)} req/s; Portcullis p50 ${heads.proxy.p50.toFixed(2)} ms / ${heads.proxy.rps.toFixed(0)} req/s (overhead ${headRatios.overhead.toFixed(2)} ms at p50, ${headRatios.rps.toFixed(2)}× the requests/s, medians of ${HEAD_ROUNDS} rounds, ${heads.proxy.cpuUs!.toFixed(0)} µs CPU per request); bare relay p50 ${heads.bare.p50.toFixed(2)} ms / ${heads.bare.rps.toFixed(0)} req/s (${heads.bare.cpuUs!.toFixed(0)} µs CPU per request); no-auth upstream p50 ${heads.open.p50.toFixed(2)} ms.` : ""}
 ${concurrent.portcullis ? `${CONCURRENT} concurrent pulls of ${images.many.label}: Portcullis ${concurrent.portcullis.toFixed(1)} s, bare relay ${concurrent.bare!.toFixed(1)} s.` : ""}
 License check CPU per request: Basic + cache hit ${cost.basic.toFixed(2)} µs, Bearer JWT verify + cache hit ${cost.bearer.toFixed(2)} µs.
 Peak RSS: ${peakText}${distPeak ? `; Distribution proxy ${mib(distPeak)}` : ""}.
