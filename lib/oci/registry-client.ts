@@ -208,18 +208,17 @@ export class RegistryClient {
    */
   async resolveCredentials(): Promise<BasicCredentials | undefined> {
     const c = this.credentials;
-    switch (c.kind) {
-      case "anonymous":
-        return undefined;
-      case "basic":
-        return { username: c.username, password: c.password };
-      case "gcr":
-        return { username: "_json_key", password: c.jsonKey };
-      case "ecr": {
-        const a = await getEcrAuthorization(c, { registryHost: this.endpoint.host, cache: this.cache, timeoutMs: this.timeoutMs });
-        return { username: a.username, password: a.password };
-      }
-    }
+    if (c.kind !== "ecr") return this.fixedCredentials();
+    const a = await getEcrAuthorization(c, { registryHost: this.endpoint.host, cache: this.cache, timeoutMs: this.timeoutMs });
+    return { username: a.username, password: a.password };
+  }
+
+  /** The Basic credentials of every kind but ECR's (obtained for a while at a time): undefined for anonymous access. */
+  private fixedCredentials(): BasicCredentials | undefined {
+    const c = this.credentials;
+    if (c.kind === "basic") return { username: c.username, password: c.password };
+    if (c.kind === "gcr") return { username: "_json_key", password: c.jsonKey };
+    return undefined;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -259,12 +258,11 @@ export class RegistryClient {
    * need `authorization`.
    */
   private basicAuthorization(challenge: Challenge): Authorization | undefined {
-    if (challenge.scheme !== "basic") return undefined;
+    if (challenge.scheme !== "basic" || this.credentials.kind === "ecr") return undefined;
     if (this.staticBasic === undefined) {
-      const c = this.credentials;
-      if (c.kind !== "basic" && c.kind !== "gcr") return undefined;
-      this.assertCredentialTransport();
-      this.staticBasic = { header: basicHeader(c.kind === "basic" ? c : { username: "_json_key", password: c.jsonKey }), fresh: false };
+      const creds = this.fixedCredentials();
+      if (creds) this.assertCredentialTransport();
+      this.staticBasic = creds ? { header: basicHeader(creds), fresh: false } : NO_AUTHORIZATION;
     }
     return this.staticBasic;
   }
@@ -322,7 +320,6 @@ export class RegistryClient {
     return parseOciErrors(await readLimited(res.body, MAX_ERROR_BODY).catch(() => undefined));
   }
 }
-
 
 function wrap(res: TransportResponse): UpstreamResponse {
   const h = res.headers;
