@@ -68,7 +68,8 @@ export class PathMemo {
 
 /** The registry side of the proxy: everything but the service routes; `paths`: the server's memo of image paths read. */
 export function registryRoute(rawUrl: string, method: string, opts: { dockerHubRegistry: string; paths?: PathMemo }): Exclude<ProxyRoute, { kind: "healthz" | "readyz" | "metrics" }> {
-  const path = pathOf(rawUrl);
+  const q = rawUrl.indexOf("?");
+  const path = q >= 0 ? rawUrl.slice(0, q) : rawUrl;
   if (rawUrl.length > MAX_URL_LENGTH) return { kind: "error", error: ociAnswer("NAME_INVALID", "The request path is too long.") };
   if (path !== "/v2" && !path.startsWith("/v2/")) {
     return { kind: "error", error: ociAnswer("UNSUPPORTED", "Not found: this is a registry proxy; images are under /v2/proxy/<app>/<image>.", { status: 404 }) };
@@ -85,7 +86,6 @@ export function registryRoute(rawUrl: string, method: string, opts: { dockerHubR
     return { kind: "bad-path", route: routeOfPath(path), error: ociAnswer(e.ociCode, e.message, { status: e.ociCode === "UNSUPPORTED" ? 404 : 400 }) };
   }
   if (!parsed) return { kind: "error", error: ociAnswer("NAME_UNKNOWN", "Images are served under /v2/proxy/<app-slug>/<image>.") };
-  const q = rawUrl.indexOf("?");
   return { kind: "image", path: parsed, query: new URLSearchParams(q >= 0 ? rawUrl.slice(q + 1) : undefined) };
 }
 
