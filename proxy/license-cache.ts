@@ -88,12 +88,19 @@ export class LicenseCache extends AnswerCache<LookupAnswer> {
     if (this.allowed.size > this.maxAllowed) this.allowed.delete(this.allowed.keys().next().value!);
   }
 
-  /** The cached answer, or the portal's (`fetch`, told whether to ask past the portal's cache); `fingerprint`: the license ID's, when the caller has it. */
-  override get(req: LookupRequest, fetch: (fresh: boolean) => Promise<LookupAnswer>, opts: { fingerprint?: string; bypass?: boolean } = {}): Promise<{ answer: LookupAnswer; result: CacheResult }> {
+  /**
+   * The cached answer, or the portal's (`fetch`, told whether to ask past the portal's cache);
+   * `fingerprint` (the license ID's) and `imagePath` (`req.image` joined): when the caller has them.
+   */
+  override get(
+    req: LookupRequest,
+    fetch: (fresh: boolean) => Promise<LookupAnswer>,
+    opts: { fingerprint?: string; imagePath?: string; bypass?: boolean } = {},
+  ): Promise<{ answer: LookupAnswer; result: CacheResult }> {
     const fingerprint = opts.fingerprint ?? this.fingerprint(req.licenseId);
     return super.get(req, fetch, {
       bypass: opts.bypass,
-      key: this.keyOf(req, fingerprint),
+      key: this.keyOf(req, fingerprint, opts.imagePath),
       settled: (answer) => {
         if (answer.body.allowed) this.rememberAllowed(fingerprint);
         else if (answer.status === 401) this.allowed.delete(fingerprint);

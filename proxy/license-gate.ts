@@ -93,11 +93,11 @@ export class LicenseGate {
   }
 
   /** The decision for a license and, on an image route, its app and image path; `fingerprint`: the license's, when known. */
-  async check(licenseId: string, address: string, image?: { appSlug: string; image: string[] }, fingerprint?: string): Promise<GateDecision> {
+  async check(licenseId: string, address: string, image?: { appSlug: string; image: string[]; imagePath?: string }, fingerprint?: string): Promise<GateDecision> {
     const req: LookupRequest = image ? { licenseId, appSlug: image.appSlug, image: image.image } : { licenseId };
     let looked: { answer: LookupAnswer; cache: CacheResult };
     try {
-      looked = await this.lookup(req, address, fingerprint);
+      looked = await this.lookup(req, address, fingerprint, image?.imagePath);
     } catch (e) {
       return this.lookupFailed(e);
     }
@@ -114,7 +114,7 @@ export class LicenseGate {
    * portal allowed this license within the last hour (a customer's retry, not a guess) and hasn't
    * refused it since. An allowed answer past its license's expiry is a refusal.
    */
-  private async lookup(req: LookupRequest, address: string, fingerprint: string | undefined): Promise<{ answer: LookupAnswer; cache: CacheResult }> {
+  private async lookup(req: LookupRequest, address: string, fingerprint: string | undefined, imagePath: string | undefined): Promise<{ answer: LookupAnswer; cache: CacheResult }> {
     const { licenses, refusals, metrics } = this.deps;
     const blockedMs = refusals.blockedFor(address);
     if (blockedMs > 0 && !licenses.cached(req)?.body.allowed && !licenses.recentlyAllowed(req.licenseId)) {
@@ -123,7 +123,7 @@ export class LicenseGate {
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        const { answer, result } = await licenses.get(req, (fresh) => this.askPortal(req, address, fresh), { fingerprint });
+        const { answer, result } = await licenses.get(req, (fresh) => this.askPortal(req, address, fresh), { fingerprint, imagePath });
         metrics.licenseCache.inc({ result });
         if (answer.body.allowed && this.isExpired(answer)) {
           licenses.forgetAllowed(req.licenseId);

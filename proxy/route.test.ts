@@ -1,22 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { actionOf, PathMemo, registryRoute, serviceRoute } from "./route";
+import { actionOf, ProxyRouter } from "./route";
 
-const route = (url: string, method = "GET") => registryRoute(url, method, { dockerHubRegistry: "registry-1.docker.io" });
+const route = (url: string, method = "GET") => new ProxyRouter("registry-1.docker.io").route(url, method);
 
 describe("proxy routes", () => {
   it("the service routes, by path alone", () => {
-    expect(serviceRoute("/healthz")).toBe("healthz");
-    expect(serviceRoute("/readyz?x=1")).toBe("readyz");
-    expect(serviceRoute("/metrics")).toBe("metrics");
-    expect(serviceRoute("/v2/")).toBeUndefined();
-    expect(serviceRoute("/constructor")).toBeUndefined();
+    expect(route("/healthz")).toEqual({ kind: "healthz" });
+    expect(route("/readyz?x=1", "HEAD")).toEqual({ kind: "readyz" });
+    expect(route("/metrics", "POST")).toEqual({ kind: "metrics" });
+    expect(route("/v2/")).toEqual({ kind: "base" });
+    expect(route("/constructor")).toMatchObject({ kind: "error", error: { status: 404, code: "UNSUPPORTED" } });
+    expect(new ProxyRouter("registry-1.docker.io").notFound()).toMatchObject({ status: 404, code: "UNSUPPORTED" });
   });
 
   it("the registry's base and image routes", () => {
     expect(route("/v2/")).toEqual({ kind: "base" });
     expect(route("/v2", "HEAD")).toEqual({ kind: "base" });
     const tags = route("/v2/proxy/app/quay.io/org/api/tags/list?n=5");
-    expect(tags).toMatchObject({ kind: "image", path: { appSlug: "app", image: ["quay.io", "org", "api"], kind: "tags", name: "proxy/app/quay.io/org/api" } });
+    expect(tags).toMatchObject({ kind: "image", path: { appSlug: "app", image: ["quay.io", "org", "api"], imagePath: "quay.io/org/api", kind: "tags", name: "proxy/app/quay.io/org/api" } });
     expect(tags.kind === "image" && tags.query.get("n")).toBe("5");
     expect(route("/v2/proxy/app/nginx/manifests/1.25")).toMatchObject({ kind: "image", path: { kind: "manifests", reference: "1.25" } });
     const D = `sha256:${"0f".repeat(32)}`;
@@ -53,20 +54,19 @@ describe("proxy routes", () => {
   });
 
   it("a memo of image paths: the same reading for the same path, frozen, errors thrown every time, the oldest dropped past its size", () => {
-    const paths = new PathMemo("registry-1.docker.io", 2);
-    const opts = { dockerHubRegistry: "registry-1.docker.io", paths };
-    const first = registryRoute("/v2/proxy/app/nginx/manifests/1.25", "HEAD", opts);
-    const again = registryRoute("/v2/proxy/app/nginx/manifests/1.25?x=1", "GET", opts);
+    const router = new ProxyRouter("registry-1.docker.io", 2);
+    const first = router.route("/v2/proxy/app/nginx/manifests/1.25", "HEAD");
+    const again = router.route("/v2/proxy/app/nginx/manifests/1.25?x=1", "GET");
     expect(first).toMatchObject({ kind: "image", path: { appSlug: "app", image: ["nginx"], kind: "manifests", reference: "1.25", name: "proxy/app/nginx" } });
     expect(again.kind === "image" && first.kind === "image" && again.path).toBe(first.kind === "image" && first.path);
     expect(first.kind === "image" && Object.isFrozen(first.path) && Object.isFrozen(first.path.image)).toBe(true);
     expect(again.kind === "image" && again.query.get("x")).toBe("1");
-    for (let i = 0; i < 2; i++) expect(registryRoute("/v2/proxy/app/UPPER/manifests/1", "GET", opts)).toMatchObject({ kind: "bad-path", error: { code: "NAME_INVALID" } });
-    expect(paths.size).toBe(1);
-    registryRoute("/v2/proxy/app/redis/manifests/7", "GET", opts);
-    registryRoute("/v2/proxy/app/alpine/manifests/3", "GET", opts);
-    expect(paths.size).toBe(2);
-    const reread = registryRoute("/v2/proxy/app/nginx/manifests/1.25", "HEAD", opts);
+    for (let i = 0; i < 2; i++) expect(router.route("/v2/proxy/app/UPPER/manifests/1", "GET")).toMatchObject({ kind: "bad-path", error: { code: "NAME_INVALID" } });
+    expect(router.pathsKept).toBe(1);
+    router.route("/v2/proxy/app/redis/manifests/7", "GET");
+    router.route("/v2/proxy/app/alpine/manifests/3", "GET");
+    expect(router.pathsKept).toBe(2);
+    const reread = router.route("/v2/proxy/app/nginx/manifests/1.25", "HEAD");
     expect(reread.kind === "image" && first.kind === "image" && reread.path).not.toBe(first.kind === "image" && first.path);
     expect(reread).toEqual(first);
   });

@@ -24,7 +24,7 @@ import { ProxyCache } from "./cache/proxy-cache";
 import { StoreFiles } from "@/lib/oci/store-files";
 import { CacheReporter } from "./cache/reporter";
 import { createRequestContext, type RequestContext } from "./request-context";
-import { actionOf, PathMemo, registryRoute, serviceRoute } from "./route";
+import { actionOf, ProxyRouter } from "./route";
 import { UpstreamPool } from "./upstream-pool";
 
 export type { AccessLogEntry } from "./access-log";
@@ -200,29 +200,25 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
           ...(opts.cache?.storeDir && { storeFiles: new StoreFiles(opts.cache.storeDir) }),
         });
 
-  const routing = { dockerHubRegistry: opts.dockerHubRegistry, paths: new PathMemo(opts.dockerHubRegistry) };
+  const router = new ProxyRouter(opts.dockerHubRegistry);
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse, ctx: RequestContext): Promise<void> {
-    const rawUrl = req.url ?? "/";
-    const service = serviceRoute(rawUrl);
-    if (service === "healthz") {
+    const route = router.route(req.url ?? "/", ctx.method);
+    if (route.kind === "healthz") {
       ctx.route = "healthz";
       return sendText(res, 200, "ok\n");
     }
-    if (service === "readyz") {
+    if (route.kind === "readyz") {
       ctx.route = "readyz";
       const { ok, text } = await readiness.check();
       return sendText(res, ok ? 200 : 503, text + (changes?.readinessLine ?? ""));
     }
-    if (service === "metrics") {
+    if (route.kind === "metrics") {
       const decision = metricsDecision(opts.metricsAccess ?? {}, req.headers.authorization, true);
-      if (decision !== "not_found") {
-        ctx.route = "metrics";
-        return sendMetricsAnswer(res, decision, metrics);
-      }
+      if (decision === "not_found") return sendOciError(res, router.notFound(), ctx.method);
+      ctx.route = "metrics";
+      return sendMetricsAnswer(res, decision, metrics);
     }
-
-    const route = registryRoute(rawUrl, ctx.method, routing);
     if (route.kind === "error") return sendOciError(res, route.error, ctx.method);
     const { creds, fingerprint } = gate.credentials(req.headers.authorization, req.socket);
     if (route.kind === "bad-path") {
@@ -240,7 +236,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
       ctx.reference = path.reference ?? null;
       ctx.image = path.name;
     }
-    const decision = await gate.check(creds.licenseId, ctx.address, path && { appSlug: path.appSlug, image: path.image }, fingerprint);
+    const decision = await gate.check(creds.licenseId, ctx.address, path, fingerprint);
     if (decision.cache) ctx.cache = decision.cache;
     if (!decision.ok && decision.logError) ctx.error = decision.logError;
     if (path) ctx.license = decision.answer?.body.license;

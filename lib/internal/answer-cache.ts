@@ -42,7 +42,6 @@ export class AnswerCache<A extends LookupAnswerLike> {
   private readonly maxEntries: number;
   /** Cache keys by what their answers name (`<kind>:<id>`); may still list keys that expired. */
   private readonly byId = new Map<string, Set<string>>();
-  private readonly joinedImages = new WeakMap<string[], string>();
   private indexed = 0;
   /** Bumped by every invalidation: a fetch that started before one is not cached. */
   private generation = 0;
@@ -64,17 +63,10 @@ export class AnswerCache<A extends LookupAnswerLike> {
   /**
    * License, app and the whole image path: the answer names the upstream repository of that path,
    * so it can't be shared with another image. A pull (its manifest, then every layer) is one path.
+   * `imagePath`: `req.image` joined, when the caller has it (the proxy's routes read it once per path).
    */
-  keyOf(req: LookupRequest, fingerprint = this.fingerprint(req.licenseId)): string {
-    return `${fingerprint}|${req.appSlug ?? "-"}|${req.image ? `i:${this.joined(req.image)}` : "-"}`;
-  }
-
-  /** `image.join("/")`, once per frozen array: the proxy's requests for one path share theirs (proxy/route.ts). */
-  private joined(image: string[]): string {
-    if (!Object.isFrozen(image)) return image.join("/");
-    let text = this.joinedImages.get(image);
-    if (text === undefined) this.joinedImages.set(image, (text = image.join("/")));
-    return text;
+  keyOf(req: LookupRequest, fingerprint = this.fingerprint(req.licenseId), imagePath = req.image?.join("/")): string {
+    return `${fingerprint}|${req.appSlug ?? "-"}|${imagePath !== undefined ? `i:${imagePath}` : "-"}`;
   }
 
   /** True for a while after a change (FRESH_AFTER_CHANGE_MS). */

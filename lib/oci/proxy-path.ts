@@ -62,6 +62,8 @@ export interface ProxyRequestPath {
   appSlug: string;
   /** The image path's segments after the app slug, as sent (`["quay.io", "org", "app"]`). */
   image: string[];
+  /** The same, joined (`quay.io/org/app`). */
+  imagePath: string;
   kind: ProxyRequestKind;
   /** Tag or digest for manifests, digest for blobs and referrers (the subject's), absent for tags/list. */
   reference?: string;
@@ -69,7 +71,7 @@ export interface ProxyRequestPath {
   name: string;
 }
 
-export interface ProxyPath extends Omit<ProxyRequestPath, "image"> {
+export interface ProxyPath extends Omit<ProxyRequestPath, "image" | "imagePath"> {
   upstream: ProxyUpstream;
 }
 
@@ -85,8 +87,8 @@ const PROXY_PREFIX = `/v2/${PROXY_ROOT}/`;
 export function parseProxyPath(rawPath: string, opts: ProxyPathOptions): ProxyPath | null {
   const read = readProxyPath(rawPath, opts);
   if (!read) return null;
-  const { image, ...rest } = read;
-  return { ...rest, upstream: resolveProxyImage(image, read.appSlug, opts) };
+  const { appSlug, kind, reference, name } = read;
+  return { appSlug, kind, ...(reference !== undefined && { reference }), name, upstream: resolveProxyImage(read.image, appSlug, opts) };
 }
 
 /**
@@ -127,7 +129,8 @@ export function readProxyPath(rawPath: string, opts: Pick<ProxyPathOptions, "doc
 
   // The strictest reading (no registry names): a path it accepts is valid however the portal reads it.
   resolveProxyImage(image, appSlug, { dockerHubRegistry: opts.dockerHubRegistry });
-  return { appSlug, image, kind, ...(reference !== undefined && { reference }), name: proxyRepository(appSlug, image.join("/")) };
+  const imagePath = image.join("/");
+  return { appSlug, image, imagePath, kind, ...(reference !== undefined && { reference }), name: proxyRepository(appSlug, imagePath) };
 }
 
 /**
