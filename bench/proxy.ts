@@ -16,9 +16,10 @@
  *   Basic upstream, so it gets a no-auth Distribution serving the very same storage
  *   directory. Cold = a fresh cache directory, warm = the second pull.
  *
- * - two baselines for the proxy itself: the same bundle without PROXY_NODE_FLAGS (V8's default
+ * - three baselines for the proxy itself: the same bundle without PROXY_NODE_FLAGS (V8's default
  *   heap), and bench/bare-relay.mjs, a bare `pipeline(upstream, response)` with no license check:
- *   the floor for any Node relay. For the Node variants, the server's CPU seconds per GiB
+ *   the floor for any Node relay; and that relay hashing every blob as it streams (the floor for a
+ *   relay that checks digests, as Portcullis does). For the Node variants, the server's CPU seconds per GiB
  *   streamed (from /proc/<pid>/stat).
  *
  * Portcullis has no blob cache, so its "cold" is a freshly started process (empty lookup cache,
@@ -167,6 +168,8 @@ if (ONLY.includes("pulls")) {
     // and the floor for any Node relay: bench/bare-relay.mjs.
     const plainHeap: Row = { image: label, variant: "Portcullis, no PROXY_NODE_FLAGS", cold: [], warm: [] };
     const bare: Row = { image: label, variant: "bare Node relay (baseline, no checks)", cold: [], warm: [] };
+    // The bare relay hashing every blob as it streams: the floor for a relay that checks digests.
+    const hashing: Row = { image: label, variant: "bare Node relay + sha256 of blobs", cold: [], warm: [] };
     for (let r = 0; r < RUNS; r++) {
       // direct: no cache anywhere, cold and warm are the same thing; two samples per run.
       direct.cold.push(await skopeoCopy(`${upstream.host}/${ref}`, vendorCreds));
@@ -182,6 +185,10 @@ if (ONLY.includes("pulls")) {
       peaks[`bare relay, streaming ${label}`] = Math.max(peaks[`bare relay, streaming ${label}`] ?? 0, peakRss(relay.pid));
       await relay.stop();
 
+      const hasher = await startBareRelay(upstream.url, vendorCreds, [], { hash: true });
+      await coldAndWarm(hashing, hasher, `${hasher.host}/proxy/app/up/${ref}`, undefined, bytes);
+      await hasher.stop();
+
       const plain = await startProxy(bundle, portal.url, []);
       await coldAndWarm(plainHeap, plain, `${plain.host}/proxy/app/up/${ref}`, licenseCreds, bytes);
       await plain.stop();
@@ -192,21 +199,22 @@ if (ONLY.includes("pulls")) {
       distPeak = Math.max(distPeak, peakRss(pidOf(cache)));
       await cache.stop();
     }
-    rows.push(direct, portcullis, plainHeap, bare, distribution);
+    rows.push(direct, portcullis, plainHeap, bare, hashing, distribution);
     const d = median([...direct.cold, ...direct.warm]);
     const p = (xs: number[]) => median(xs);
     console.log(`\n[bench] ${label}  (median of ${RUNS}; MiB/s from the median)`);
-    for (const row of [direct, portcullis, plainHeap, bare, distribution]) {
+    for (const row of [direct, portcullis, plainHeap, bare, hashing, distribution]) {
       console.log(
         `  ${row.variant.padEnd(40)} cold ${p(row.cold).toFixed(2)} s (${(bytes / MiB / p(row.cold)).toFixed(0)} MiB/s)   warm ${p(row.warm).toFixed(2)} s (${(bytes / MiB / p(row.warm)).toFixed(0)} MiB/s)${row.cpu !== undefined ? `   CPU ${cpuPerGiB(row)} s/GiB` : ""}`,
       );
     }
     const ratio =
       `${label}: Portcullis/bare relay cold ${(p(portcullis.cold) / p(bare.cold)).toFixed(2)}, warm ${(p(portcullis.warm) / p(bare.warm)).toFixed(2)};` +
+      ` Portcullis/hashing bare relay cold ${(p(portcullis.cold) / p(hashing.cold)).toFixed(2)}, warm ${(p(portcullis.warm) / p(hashing.warm)).toFixed(2)};` +
       ` Portcullis/direct cold ${(p(portcullis.cold) / d).toFixed(2)}, warm ${(p(portcullis.warm) / d).toFixed(2)}` +
       ` (no node flags: ${(p(plainHeap.cold) / d).toFixed(2)}, ${(p(plainHeap.warm) / d).toFixed(2)}; bare relay: ${(p(bare.cold) / d).toFixed(2)}, ${(p(bare.warm) / d).toFixed(2)});` +
       ` Portcullis/Distribution cold ${(p(portcullis.cold) / p(distribution.cold)).toFixed(2)}, warm ${(p(portcullis.warm) / p(distribution.warm)).toFixed(2)};` +
-      ` CPU per GiB streamed: Portcullis ${cpuPerGiB(portcullis)} s, no node flags ${cpuPerGiB(plainHeap)} s, bare relay ${cpuPerGiB(bare)} s`;
+      ` CPU per GiB streamed: Portcullis ${cpuPerGiB(portcullis)} s, no node flags ${cpuPerGiB(plainHeap)} s, bare relay ${cpuPerGiB(bare)} s, hashing bare relay ${cpuPerGiB(hashing)} s`;
     ratios.push(ratio);
     console.log(`  ratios: ${ratio}`);
   }

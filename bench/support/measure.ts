@@ -27,6 +27,9 @@ export const cpuTimes = (pid: number): { user: number; system: number } => {
   return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
 };
 
+/** Minor page faults a process has taken so far (pages it touched for the first time, or again after returning them). */
+export const minorFaults = (pid: number): number => Number(fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")[7]);
+
 /** CPU seconds (user + system) a process has used so far. */
 export const cpuSeconds = (pid: number): number => {
   const { user, system } = cpuTimes(pid);

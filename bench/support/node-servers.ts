@@ -64,12 +64,13 @@ export function startProxy(opts: ProxyProcessOptions): Promise<RunningServer> {
   }), opts.stdout);
 }
 
-/** The baseline: bench/bare-relay.mjs, a bare pipeline(upstream, response), with the proxy's node flags. */
-export function startBareRelay(upstreamUrl: string, creds: string, extraFlags: readonly string[] = []): Promise<RunningServer> {
+/** The baseline: bench/bare-relay.mjs, a bare pipeline(upstream, response), with the proxy's node flags; `hash`: it also hashes every blob. */
+export function startBareRelay(upstreamUrl: string, creds: string, extraFlags: readonly string[] = [], opts: { hash?: boolean } = {}): Promise<RunningServer> {
   return startNodeServer([...PROXY_NODE_FLAGS, ...extraFlags, path.join(root, "bench", "bare-relay.mjs")], (port) => ({
     PORT: String(port),
     UPSTREAM_URL: upstreamUrl,
     UPSTREAM_CREDS: creds,
+    ...(opts.hash && { BARE_RELAY_HASH: "1" }),
   }));
 }
 
