@@ -127,6 +127,9 @@ describe.skipIf(!ready)("the container image", () => {
       expect(write.status, "the root filesystem is read-only").not.toBe(0);
       expect(write.stderr).toMatch(/Read-only file system/);
     }
+    // The proxy's pull-log spool (PROXY_PULL_LOG_DIR's production default) is a writable volume.
+    expect(proxy.logs()).not.toMatch(/is not writable/);
+    expect(proxy.exec(["sh", "-c", "touch /var/lib/portcullis/proxy/probe && rm /var/lib/portcullis/proxy/probe"]).status).toBe(0);
   });
 
   it("a vendor set up with the CLI and the REST API; a customer pulls through the containerised proxy with the license ID", async () => {
