@@ -6,7 +6,7 @@ import { NamespaceForm } from "@/components/licenses/namespace-form";
 import { PullHistory } from "@/components/customer-portal/pull-history";
 import { customerSignOutAction } from "./actions";
 import { licenseTypeLabels } from "@/lib/licenses/types";
-import { readNamespaceQuery } from "@/lib/licenses/instructions/namespace-query";
+import { namespaceFieldValues, pullSecretQuery, readNamespaceQuery } from "@/lib/licenses/instructions/namespace-query";
 import { requireCustomer } from "@/lib/customer-portal/request";
 import { customerInstructions, customerLicense } from "@/lib/customer-portal/view";
 import { licensePullHistory } from "@/lib/customer-portal/history";
@@ -18,10 +18,6 @@ export default async function CustomerPortalPage({ searchParams }: { searchParam
   const query = await searchParams;
   const { choice, errors } = readNamespaceQuery(query);
   const [license, instructions, history] = await Promise.all([customerLicense(ctx), customerInstructions(ctx, choice), licensePullHistory(ctx)]);
-  const secretQuery = new URLSearchParams({
-    ...(choice.namespace && { namespace: choice.namespace }),
-    ...(choice.additionalNamespaces?.length && { additionalNamespaces: choice.additionalNamespaces.join(",") }),
-  }).toString();
 
   return (
     <>
@@ -71,16 +67,11 @@ export default async function CustomerPortalPage({ searchParams }: { searchParam
         <h2 className="text-base font-semibold">Install</h2>
         <p className="mb-4 mt-1 text-sm text-slate-600">Everything below holds your license ID: keep it out of version control and shared places.</p>
         <div className="mb-6">
-          <NamespaceForm
-            // A refused value stays in its field, beside its message.
-            namespace={errors.namespace ? String(query.namespace ?? "") : instructions.namespace}
-            additionalNamespaces={errors.additionalNamespaces ? String(query.additionalNamespaces ?? "") : instructions.additionalNamespaces.join(", ")}
-            errors={errors}
-          />
+          <NamespaceForm {...namespaceFieldValues(query, errors, instructions)} errors={errors} />
         </div>
         <InstallInstructions
           instructions={instructions}
-          pullSecretHref={`/portal/download/pull-secret${secretQuery ? `?${secretQuery}` : ""}`}
+          pullSecretHref={`/portal/download/pull-secret${pullSecretQuery(choice)}`}
           emptyImages={<>Your vendor has not listed this app&apos;s images yet: ask them which images to pull.</>}
         />
       </Card>

@@ -10,7 +10,7 @@ import { AppError } from "@/lib/errors";
 import { can } from "@/lib/auth/permissions";
 import { licenseTypeLabels } from "@/lib/licenses/types";
 import { getLicenseInstructions, getLicenseOverview } from "@/lib/licenses/instructions/operation";
-import { readNamespaceQuery } from "@/lib/licenses/instructions/namespace-query";
+import { namespaceFieldValues, pullSecretQuery, readNamespaceQuery } from "@/lib/licenses/instructions/namespace-query";
 import { invoke } from "@/lib/server/operation";
 import { requireTeamContext } from "@/lib/server/request";
 
@@ -29,10 +29,6 @@ export default async function LicensePage({ params, searchParams }: { params: Pr
   const canWrite = can(ctx.role, "write");
   const { choice, errors } = readNamespaceQuery(query);
   const instructions = canWrite ? await invoke(getLicenseInstructions, ctx, { id, ...choice, additionalNamespaces: choice.additionalNamespaces?.join(",") }) : null;
-  const secretQuery = new URLSearchParams({
-    ...(choice.namespace && { namespace: choice.namespace }),
-    ...(choice.additionalNamespaces?.length && { additionalNamespaces: choice.additionalNamespaces.join(",") }),
-  }).toString();
 
   return (
     <>
@@ -75,16 +71,11 @@ export default async function LicensePage({ params, searchParams }: { params: Pr
             What to send {license.customer.name}. Everything below holds the license ID, their credential: send it only to them.
           </p>
           <div className="mb-6">
-            <NamespaceForm
-            // A refused value stays in its field, beside its message.
-            namespace={errors.namespace ? String(query.namespace ?? "") : instructions.namespace}
-            additionalNamespaces={errors.additionalNamespaces ? String(query.additionalNamespaces ?? "") : instructions.additionalNamespaces.join(", ")}
-            errors={errors}
-          />
+            <NamespaceForm {...namespaceFieldValues(query, errors, instructions)} errors={errors} />
           </div>
           <InstallInstructions
             instructions={instructions}
-            pullSecretHref={`/customers/licenses/${license.id}/pull-secret${secretQuery ? `?${secretQuery}` : ""}`}
+            pullSecretHref={`/customers/licenses/${license.id}/pull-secret${pullSecretQuery(choice)}`}
             emptyImages={
               <>
                 The app <code>{license.appSlug}</code> lists no images yet. Add them on the <Link href="/apps" className="font-medium text-brand-700 underline underline-offset-2">Apps</Link> page;
