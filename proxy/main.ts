@@ -53,7 +53,14 @@ const proxy = createProxyServer({
 try {
   const { url } = await proxy.listen(config.port, config.bind);
   log.info(`proxy on ${url} (portal API ${config.options.portalUrl}, license cache ${config.options.licenseTtlMs} ms)`);
-  if (config.options.cache?.storeDir) log.info(`proxy: the cache store's copies are read off its disk in ${config.options.cache.storeDir}`);
+  const storeDir = config.options.cache?.storeDir;
+  if (storeDir) {
+    log.info(`proxy: the cache store's copies are read off its disk in ${storeDir}`);
+    // Distribution's filesystem driver keeps everything under docker/registry/v2 of its root, from its first write on.
+    if (!fs.existsSync(path.join(storeDir, "docker", "registry", "v2"))) {
+      log.warn(`proxy: PROXY_CACHE_STORE_DIR ${storeDir} holds no Distribution storage (docker/registry/v2) yet: until it does, copies are read through the store's API. Set it to the store's storage root (its filesystem driver's rootdirectory) if the store already holds images`);
+    }
+  }
   if (config.metrics) {
     const { port, bind } = config.metrics;
     const metrics = await proxy.listenMetrics(port, bind).catch((e: Error) => {

@@ -171,6 +171,10 @@ export class ProxyMetrics {
   );
   readonly cacheBytes = new Counter("portcullis_proxy_cache_bytes_total", "Bytes of cached registries by source: cache (sent to clients from the store: upstream egress saved) and upstream (fetched from the upstream).");
   readonly cacheErrors = new Counter("portcullis_proxy_cache_errors_total", "Cache store operations that failed, by operation (read, write) and copies that failed their digest (corrupt).");
+  readonly cacheStoreReads = new Counter(
+    "portcullis_proxy_cache_store_reads_total",
+    "Stored blobs opened for clients, by where they were read: disk (PROXY_CACHE_STORE_DIR) or api (the store's HTTP API). With PROXY_CACHE_STORE_DIR set, whole blobs read through the api mean the directory does not hold them.",
+  );
   readonly changeFeedConnected = new Gauge(
     "portcullis_proxy_change_feed_connected",
     "1 while the portal's change stream is open (changes drop cached lookup answers at once), 0 while it is not (the license cache TTL bounds them).",
@@ -206,6 +210,7 @@ export class ProxyMetrics {
       this.cacheRequests,
       this.cacheBytes,
       this.cacheErrors,
+      this.cacheStoreReads,
       this.rss,
       this.heap,
       this.external,

@@ -42,6 +42,8 @@ export interface BlobStoreAccess {
 
 export interface StoredBlob {
   status: 200 | 206;
+  /** Where it was read: off the store's disk (`files`), or through the store's HTTP API. */
+  from: "disk" | "api";
   size: number;
   headers: http.IncomingHttpHeaders;
   body: Readable;
@@ -204,7 +206,7 @@ export class StoreClient {
   async open(digest: string, opts: { range?: string; signal?: AbortSignal; direct?: boolean } = {}): Promise<StoredBlob | null> {
     if (this.files && !opts.range) {
       const onDisk = await this.files.open(this.access.repository, digest);
-      if (onDisk) return { status: 200, size: onDisk.size, headers: { "content-length": String(onDisk.size) }, body: onDisk.body };
+      if (onDisk) return { status: 200, from: "disk", size: onDisk.size, headers: { "content-length": String(onDisk.size) }, body: onDisk.body };
     }
     const headers: Record<string, string> = opts.range ? { range: opts.range } : {};
     const url = this.url(`/blobs/${digest}`);
@@ -234,7 +236,7 @@ export class StoreClient {
       throw new StoreError(`the cache store answered HTTP ${res.statusCode} for a blob`, res.statusCode);
     }
     const size = Number(res.headers["content-length"]);
-    return { status: res.statusCode, size: Number.isSafeInteger(size) ? size : -1, headers: res.headers, body: res.body };
+    return { status: res.statusCode, from: "api", size: Number.isSafeInteger(size) ? size : -1, headers: res.headers, body: res.body };
   }
 
   /**

@@ -183,6 +183,7 @@ export class ProxyCache {
       if (!RANGE_SYNTAX.test(range)) return this.bypass(r);
       const stored = ctx.method === "GET" ? await store.open(digest, { range }) : null;
       if (!stored) return this.bypass(r);
+      this.opts.metrics.cacheStoreReads.inc({ via: stored.from });
       this.result(r, "hit");
       await this.sendStream(r, digest, stored.status, stored.headers, stored.body, false);
       return true;
@@ -200,6 +201,7 @@ export class ProxyCache {
     if (running) return this.fromFill(r, running, "hit");
     const stored = await store.open(digest, { direct: true });
     if (stored) {
+      this.opts.metrics.cacheStoreReads.inc({ via: stored.from });
       if (await this.sendStored(r, digest, stored)) return true;
       return this.bypass(r); // corrupt, and nothing sent yet: the upstream answers
     }

@@ -142,6 +142,8 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
   it("a proxy that can read the store's disk reads whole copies from there: the store's API isn't asked, the client gets every byte", async () => {
     const digest = layer().digest;
     const [gets, heads] = [storeFront.count("GET", digest), storeFront.count("HEAD", digest)];
+    const reads = (via: string) => diskProxy.metrics.cacheStoreReads.get({ via });
+    const [diskReads, apiReads] = [reads("disk"), reads("api")];
     const whole = await get({}, { via: diskProxyUrl });
     expect(whole).toMatchObject({ status: 200 });
     expect(sha256((whole as { body: Buffer }).body)).toBe(digest);
@@ -151,11 +153,15 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
     expect(head.status).toBe(200);
     expect(head.headers["content-length"]).toBe(String(layer().size));
     expect([storeFront.count("GET", digest) - gets, storeFront.count("HEAD", digest) - heads]).toEqual([0, 0]);
+    // /metrics tells an operator where copies are read.
+    expect([reads("disk") - diskReads, reads("api") - apiReads]).toEqual([1, 0]);
 
     // A range is still the store API's to answer.
     const range = await get({ range: "bytes=0-99" }, { via: diskProxyUrl });
     expect(range).toMatchObject({ status: 206 });
     expect(storeFront.count("GET", digest) - gets).toBe(1);
+    expect([reads("disk") - diskReads, reads("api") - apiReads]).toEqual([1, 1]);
+    expect(diskProxy.metrics.render()).toMatch(/^portcullis_proxy_cache_store_reads_total\{via="disk"\} \d+$/m);
   }, 60_000);
 
   it("another team's copy on the store's disk is never read for a team whose repository doesn't hold it", async () => {

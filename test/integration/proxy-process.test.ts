@@ -68,6 +68,9 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
 
     const port = await freePort();
     metricsPort = await freePort();
+    // A store directory that holds no Distribution storage yet: the proxy says what that means.
+    const storeDir = path.join(dataDir, "empty-store");
+    await fsp.mkdir(storeDir, { recursive: true });
     child = spawn(process.execPath, [...PROXY_NODE_FLAGS, bundle], {
       cwd: root,
       env: {
@@ -81,6 +84,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
         ALLOW_PRIVATE_REGISTRY_HOSTS: "true",
         PROXY_ACCESS_LOG: "false",
         PROXY_METRICS_PORT: String(metricsPort),
+        PROXY_CACHE_STORE_DIR: storeDir,
       } as unknown as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -103,6 +107,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
   it("starts from the environment, with no database: healthz, readyz (the portal answers), metrics on their own port only", async () => {
     expect(output).toMatch(/\[portcullis\] proxy on http:\/\/127\.0\.0\.1:\d+ \(portal API http:\/\/127\.0\.0\.1:\d+, license cache 5000 ms\)/);
     expect(output).not.toContain("started without node"); // PROXY_NODE_FLAGS given, as start:proxy does
+    expect(output).toMatch(/PROXY_CACHE_STORE_DIR \S+empty-store holds no Distribution storage \(docker\/registry\/v2\) yet: until it does, copies are read through the store's API/);
     await until(() => output.includes("connected to the portal's internal API"), 5_000);
     expect(output).toMatch(/\[portcullis\] proxy: connected to the portal's internal API at http:\/\/127\.0\.0\.1:\d+/);
     expect((await rawRequest(`${url}/readyz`)).status).toBe(200);
