@@ -56,9 +56,13 @@ try {
   const storeDir = config.options.cache?.storeDir;
   if (storeDir) {
     log.info(`proxy: the cache store's copies are read off its disk in ${storeDir}`);
-    // Distribution's filesystem driver keeps everything under docker/registry/v2 of its root, from its first write on.
+    // Distribution's filesystem driver keeps everything under docker/registry/v2 of its root, from
+    // its first write on: an empty root is a fresh store; anything else without it, a wrong root.
     if (!fs.existsSync(path.join(storeDir, "docker", "registry", "v2"))) {
-      log.warn(`proxy: PROXY_CACHE_STORE_DIR ${storeDir} holds no Distribution storage (docker/registry/v2) yet: until it does, copies are read through the store's API. Set it to the store's storage root (its filesystem driver's rootdirectory) if the store already holds images`);
+      const empty = fs.readdirSync(storeDir).length === 0;
+      const said = `proxy: PROXY_CACHE_STORE_DIR ${storeDir} holds no Distribution storage (docker/registry/v2)${empty ? " yet" : ""}: until it does, copies are read through the store's API`;
+      if (empty) log.info(said);
+      else log.warn(`${said}. Set it to the store's storage root (its filesystem driver's rootdirectory)`);
     }
   }
   if (config.metrics) {

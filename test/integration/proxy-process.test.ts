@@ -68,9 +68,9 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
 
     const port = await freePort();
     metricsPort = await freePort();
-    // A store directory that holds no Distribution storage yet: the proxy says what that means.
-    const storeDir = path.join(dataDir, "empty-store");
-    await fsp.mkdir(storeDir, { recursive: true });
+    // A store directory that isn't a Distribution storage root: the proxy says what that means.
+    const storeDir = path.join(dataDir, "not-a-store");
+    await fsp.mkdir(path.join(storeDir, "registry"), { recursive: true });
     child = spawn(process.execPath, [...PROXY_NODE_FLAGS, bundle], {
       cwd: root,
       env: {
@@ -107,7 +107,7 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd"))("regi
   it("starts from the environment, with no database: healthz, readyz (the portal answers), metrics on their own port only", async () => {
     expect(output).toMatch(/\[portcullis\] proxy on http:\/\/127\.0\.0\.1:\d+ \(portal API http:\/\/127\.0\.0\.1:\d+, license cache 5000 ms\)/);
     expect(output).not.toContain("started without node"); // PROXY_NODE_FLAGS given, as start:proxy does
-    expect(output).toMatch(/PROXY_CACHE_STORE_DIR \S+empty-store holds no Distribution storage \(docker\/registry\/v2\) yet: until it does, copies are read through the store's API/);
+    expect(output).toMatch(/PROXY_CACHE_STORE_DIR \S+not-a-store holds no Distribution storage \(docker\/registry\/v2\): until it does, copies are read through the store's API\. Set it to the store's storage root/);
     await until(() => output.includes("connected to the portal's internal API"), 5_000);
     expect(output).toMatch(/\[portcullis\] proxy: connected to the portal's internal API at http:\/\/127\.0\.0\.1:\d+/);
     expect((await rawRequest(`${url}/readyz`)).status).toBe(200);
