@@ -5,10 +5,11 @@ import type { PullAction } from "@/lib/internal/contract";
 import type { Route } from "./request-context";
 
 /**
- * Which of the proxy's routes a request is for, from its method and URL (ProxyRouter). The proxy path scheme
- * itself (`/v2/proxy/<app-slug>/<image>/…`) is lib/oci/proxy-path.ts's; this decides what the
- * server does with a request: the service routes, the registry's base, an image route, or an
- * error answer (which, for a malformed image path, is given only to a client with credentials).
+ * Which of the proxy's routes a request is for, from its method and URL (ProxyRouter). The proxy
+ * path scheme itself (`/v2/proxy/<app-slug>/<image>/…`) is lib/oci/proxy-path.ts's; this decides
+ * what the server does with a request: the service routes, the registry's base, an image route,
+ * or an error answer (which, for a malformed image path, is given only to a client with
+ * credentials).
  */
 export type ProxyRoute =
   | { kind: "healthz" }
