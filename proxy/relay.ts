@@ -1,4 +1,5 @@
 import type http from "node:http";
+import type { Socket } from "node:net";
 import { reasonOfUpstreamStatus, type PullReason } from "@/lib/activity/reasons";
 import { ociAnswer } from "@/lib/oci/errcode";
 import { InvalidEndpointError, InvalidReferenceError, UpstreamError } from "@/lib/oci/errors";
@@ -48,6 +49,26 @@ interface RelayRequest extends Omit<ForwardRequest, "upstreams" | "registry" | "
 }
 
 /**
+ * The abort signal of a client's connection: aborted when it closes — however its response ended,
+ * an HTTP/1.1 response closes before it finished only with its connection. One per connection,
+ * not per request: a keep-alive client sends a pull's requests on one, and an AbortController
+ * (Node 20's EventTarget) cost ~4 µs per request. Whoever listens on it removes the listener when
+ * done with it (transport.ts, verify-digest.ts `sendAsIs`, node:http's own `signal` option).
+ */
+const connectionSignals = new WeakMap<object, AbortSignal>();
+function connectionSignal(socket: Socket): AbortSignal {
+  let signal = connectionSignals.get(socket);
+  if (signal === undefined) {
+    const abort = new AbortController();
+    signal = abort.signal;
+    if (socket.destroyed) abort.abort();
+    else socket.once("close", () => abort.abort());
+    connectionSignals.set(socket, signal);
+  }
+  return signal;
+}
+
+/**
  * An image route the license gate let through, to its upstream and back. A client that goes away
  * aborts the upstream request (and one gone already never causes one); an upstream that fails gives
  * that client alone a 502/504 OCI error (upstream-answers.ts).
@@ -69,11 +90,7 @@ export async function forward(r: ForwardRequest): Promise<void> {
     ctx.error = "client disconnected";
     return;
   }
-  const abort = new AbortController();
-  res.once("close", () => {
-    if (!res.writableFinished) abort.abort();
-  });
-  const { signal } = abort;
+  const signal = connectionSignal(req.socket);
   try {
     if (cache && registry.cache && (await cache.serve({ req, res, ctx, client, registry, cache: registry.cache, path: r.path, signal }))) return;
     // One object shape for every request (no spreads): relay's reads of it stay monomorphic.

@@ -126,17 +126,22 @@ export function sendVerified(src: Readable, dst: Writable, digest: string, opts:
  * A body no digest covers (a 206, a manifest by tag), sent as it comes; when it breaks, a
  * StreamBrokenError says which side did, as `sendVerified`'s do. pipeline's own error doesn't
  * say (it destroys the source whichever side broke): the first sign wins — an error on `src`, or
- * `signal`, which the caller aborts when the client leaves (the relay's one close listener on the
- * response; one of our own there would be one too many beside pipeline's seven).
+ * `signal`, which the caller aborts when the client leaves (the relay's signal of the client's
+ * connection; a close listener of our own on the response would be one too many beside
+ * pipeline's seven). The signal outlives the send (it is the connection's): its listener is
+ * removed when the send is over.
  */
 export async function sendAsIs(src: Readable, dst: Writable, signal: AbortSignal, onChunk: (bytes: number) => void): Promise<void> {
   let side: StreamBrokenError["side"] | undefined;
   src.once("error", () => (side ??= "source"));
-  signal.addEventListener("abort", () => (side ??= "receiver"), { once: true });
+  const onAbort = () => (side ??= "receiver");
+  signal.addEventListener("abort", onAbort, { once: true });
   src.on("data", (chunk: Buffer) => onChunk(chunk.length));
   try {
     await pipeline(src, dst);
   } catch (e) {
     throw new StreamBrokenError(side ?? "receiver", e as Error);
+  } finally {
+    signal.removeEventListener("abort", onAbort);
   }
 }

@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import fs from "node:fs/promises";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -218,6 +219,39 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "opens
     });
     expect(byDigest.status).toBe(200);
     expect(byDigest.headers["docker-content-digest"]).toBe(img.manifests[1]!.digest);
+  });
+
+  it("a keep-alive client's requests on one connection leave no abort listener behind it", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on("warning", onWarning);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const authorization = licenseAuth(license.licenseId);
+    const layer = img.layers[0]!;
+    const paths = [`/v2/proxy/acme-app/acme/api/manifests/1.0`, `/v2/proxy/acme-app/acme/api/blobs/${layer.digest}`];
+    const reused: boolean[] = [];
+    try {
+      for (let i = 0; i < 30; i++) {
+        // A manifest by tag and a blob's range are sent as they come (the sends that listen for the client leaving).
+        const { status, body, wasReused } = await new Promise<{ status: number; body: Buffer; wasReused: boolean }>((resolve, reject) => {
+          const req = http.get(`${proxyUrl}${paths[i % 2]}`, { agent, headers: { authorization, accept: "application/vnd.oci.image.index.v1+json", range: "bytes=0-99" } }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c: Buffer) => chunks.push(c));
+            res.on("end", () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks), wasReused: req.reusedSocket }));
+          });
+          req.on("error", reject);
+        });
+        expect(status).toBe(i % 2 === 0 ? 200 : 206);
+        expect(body.length).toBe(i % 2 === 0 ? img.size : 100);
+        reused.push(wasReused);
+      }
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      agent.destroy();
+      process.off("warning", onWarning);
+    }
+    expect(reused.slice(1).every(Boolean)).toBe(true);
+    expect(warnings.map((w) => w.message)).toEqual([]);
   });
 
   it("blobs: HEAD gives size and digest, Range gives 206 with exactly those bytes", async () => {
