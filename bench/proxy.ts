@@ -31,14 +31,16 @@
  * portal would not show in these numbers (the integration tests exercise the real one).
  *
  * Also: manifest HEAD latency (p50/p99, one client, keep-alive) and throughput (16 concurrent)
- * through Portcullis vs direct, the servers taking turns for `--head-rounds` rounds (medians); the CPU cost of the proxy's per-request license check (Basic +
+ * through Portcullis vs direct, the servers taking turns for `--head-rounds` rounds (medians),
+ * beside the bare relay and, where HAProxy is installed, HAProxy doing the bare relay's job (the
+ * floor for any relay: what one more hop costs on this machine); the CPU cost of the proxy's per-request license check (Basic +
  * cache hit) next to what a Bearer JWT check would cost; the peak RSS (VmHWM) of the proxy while
  * it streams the big image, and while `--concurrent` customers (30; one license each) pull the
  * many-layer image at once, next to the bare relay doing the same.
  *
  * `--only cpu`: the server's CPU per manifest HEAD (from /proc, over `--heads` requests from 4
  * keep-alive clients) for Portcullis, the same at git commit `--baseline-ref` (bundled from `git
- * archive`), the bare relay and the upstream itself, taking turns for `--cpu-rounds` rounds: CPU
+ * archive`), the bare relay, HAProxy (where installed) and the upstream itself, taking turns for `--cpu-rounds` rounds: CPU
  * time per request barely moves with the machine's load, so this A/B reads on a busy machine.
  * `--cpu-prof-dir` writes a V8 CPU profile of this tree's proxy and of the bare relay there;
  * `--access-log` runs every proxy with its access log on (production's default; discarded).
@@ -59,7 +61,8 @@ import { startDistribution } from "@/test/support/registry";
 import { argOf, flag, numberArg } from "./support/args";
 import { cpuPerHead, manifestHeads, type HeadResult } from "./support/manifest-heads";
 import { cpuSeconds, load, machine, median, mib, MiB, peakRss, pidOf } from "./support/measure";
-import { bundleProxyAt, root, startBareRelay, startProxy as startProxyProcess, type RunningServer } from "./support/node-servers";
+import { haproxyInstalled, startHaproxyRelay } from "./support/haproxy-relay";
+import { bundleProxyAt, root, startBareRelay, startProxy as startProxyProcess, startRawRelay, type RunningServer } from "./support/node-servers";
 import { setUpBench, vendor, vendorCreds } from "./support/setup";
 import { skopeoCopy as copy } from "./support/skopeo-copy";
 import { startStubPortal } from "./support/stub-portal";
@@ -221,11 +224,14 @@ if (ONLY.includes("pulls")) {
 }
 
 // Manifest HEADs: one long-lived proxy, warm caches.
-let heads: { direct: HeadResult; proxy: HeadResult; bare: HeadResult; open: HeadResult } | undefined;
-let headRatios = { overhead: NaN, bareOverhead: NaN, rps: NaN, bareRps: NaN };
+let heads: { direct: HeadResult; proxy: HeadResult; bare: HeadResult; open: HeadResult; raw: HeadResult; haproxy?: HeadResult } | undefined;
+let headRatios = { overhead: NaN, bareOverhead: NaN, rps: NaN, bareRps: NaN, rawOverhead: NaN, rawRps: NaN, haproxyOverhead: NaN, haproxyRps: NaN };
 if (ONLY.includes("heads")) {
   const proxy = await startProxy(bundle, portal.url);
   const relay = await startBareRelay(upstream.url, vendorCreds);
+  // Node without node:http, and the floor under any relay on this machine: HAProxy doing the bare relay's job (where installed).
+  const raw = await startRawRelay(upstream.url, vendorCreds);
+  const haproxy = haproxyInstalled() ? await startHaproxyRelay(upstream.url, vendorCreds) : undefined;
   const licenseAuthHeader = `Basic ${Buffer.from(licenseCreds).toString("base64")}`;
   const vendorAuthHeader = `Basic ${Buffer.from(vendorCreds).toString("base64")}`;
   const manifestPath = `${images.big.repository}/manifests/${images.big.tag}`;
@@ -237,47 +243,62 @@ if (ONLY.includes("heads")) {
     { name: "proxy", url: proxy.url, path: `/v2/proxy/app/up/${manifestPath}`, auth: licenseAuthHeader, pid: proxy.pid },
     { name: "bare", url: relay.url, path: `/v2/proxy/app/up/${manifestPath}`, auth: "", pid: relay.pid },
     { name: "open", url: open.url, path: `/v2/${manifestPath}`, auth: "", pid: undefined },
+    { name: "raw", url: raw.url, path: `/v2/proxy/app/up/${manifestPath}`, auth: "", pid: raw.pid },
+    ...(haproxy ? [{ name: "haproxy", url: haproxy.url, path: `/v2/proxy/app/up/${manifestPath}`, auth: "", pid: haproxy.pid }] : []),
   ] as const;
-  const rounds: Array<Record<(typeof servers)[number]["name"], HeadResult>> = [];
+  type Name = (typeof servers)[number]["name"] | "haproxy";
+  const rounds: Array<Partial<Record<Name, HeadResult>> & Record<"direct" | "proxy" | "bare" | "open" | "raw", HeadResult>> = [];
   for (let r = 0; r < HEAD_ROUNDS; r++) {
-    const round = {} as Record<(typeof servers)[number]["name"], HeadResult>;
+    const round = {} as (typeof rounds)[number];
     for (let i = 0; i < servers.length; i++) {
       const s = servers[(i + r) % servers.length]!;
       round[s.name] = await manifestHeads(s.url, s.path, s.auth, { seconds: 3, ...(s.pid && { pid: s.pid }) });
     }
     rounds.push(round);
     console.log(
-      `  round ${r + 1}: p50 direct ${round.direct.p50.toFixed(2)}, Portcullis ${round.proxy.p50.toFixed(2)}, bare ${round.bare.p50.toFixed(2)} ms; req/s direct ${round.direct.rps.toFixed(0)}, Portcullis ${round.proxy.rps.toFixed(0)}, bare ${round.bare.rps.toFixed(0)}`,
+      `  round ${r + 1}: p50 direct ${round.direct.p50.toFixed(2)}, Portcullis ${round.proxy.p50.toFixed(2)}, bare ${round.bare.p50.toFixed(2)}, raw ${round.raw.p50.toFixed(2)}${round.haproxy ? `, HAProxy ${round.haproxy.p50.toFixed(2)}` : ""} ms; req/s direct ${round.direct.rps.toFixed(0)}, Portcullis ${round.proxy.rps.toFixed(0)}, bare ${round.bare.rps.toFixed(0)}, raw ${round.raw.rps.toFixed(0)}${round.haproxy ? `, HAProxy ${round.haproxy.rps.toFixed(0)}` : ""}`,
     );
   }
-  const over = (name: (typeof servers)[number]["name"]): HeadResult => ({
-    p50: median(rounds.map((r) => r[name].p50)),
-    p99: median(rounds.map((r) => r[name].p99)),
-    rps: median(rounds.map((r) => r[name].rps)),
-    ...(rounds[0]![name].cpuUs !== undefined && { cpuUs: median(rounds.map((r) => r[name].cpuUs!)) }),
+  const over = (name: Name): HeadResult => ({
+    p50: median(rounds.map((r) => r[name]!.p50)),
+    p99: median(rounds.map((r) => r[name]!.p99)),
+    rps: median(rounds.map((r) => r[name]!.rps)),
+    ...(rounds[0]![name]!.cpuUs !== undefined && { cpuUs: median(rounds.map((r) => r[name]!.cpuUs!)) }),
   });
-  heads = { direct: over("direct"), proxy: over("proxy"), bare: over("bare"), open: over("open") };
+  heads = { direct: over("direct"), proxy: over("proxy"), bare: over("bare"), open: over("open"), raw: over("raw"), ...(haproxy && { haproxy: over("haproxy") }) };
+  const overheadOf = (name: Name) => median(rounds.map((r) => r[name]!.p50 - r.direct.p50));
+  const rpsOf = (name: Name) => median(rounds.map((r) => r[name]!.rps / r.direct.rps));
   headRatios = {
-    overhead: median(rounds.map((r) => r.proxy.p50 - r.direct.p50)),
-    bareOverhead: median(rounds.map((r) => r.bare.p50 - r.direct.p50)),
-    rps: median(rounds.map((r) => r.proxy.rps / r.direct.rps)),
-    bareRps: median(rounds.map((r) => r.bare.rps / r.direct.rps)),
+    overhead: overheadOf("proxy"),
+    bareOverhead: overheadOf("bare"),
+    rps: rpsOf("proxy"),
+    bareRps: rpsOf("bare"),
+    rawOverhead: overheadOf("raw"),
+    rawRps: rpsOf("raw"),
+    haproxyOverhead: haproxy ? overheadOf("haproxy") : NaN,
+    haproxyRps: haproxy ? rpsOf("haproxy") : NaN,
   };
   notePeak("manifest HEADs", proxy.pid);
   await proxy.stop();
   await relay.stop();
+  await raw.stop();
+  await haproxy?.stop();
   console.log(`\n[bench] manifest HEAD, warm (p50 / p99 with 1 client; requests/s with 16; server CPU per request)`);
   for (const [name, h] of [
     ["direct (Basic: bcrypt per request)", heads.direct],
     ["Portcullis → Basic upstream", heads.proxy],
     ["bare Node relay → Basic upstream", heads.bare],
     ["direct, no-auth upstream", heads.open],
+    ["raw-socket Node relay → Basic upstream", heads.raw],
+    ...(heads.haproxy ? [["HAProxy relay → Basic upstream", heads.haproxy] as const] : []),
   ] as const) {
     console.log(`  ${name.padEnd(36)} p50 ${h.p50.toFixed(2)} ms  p99 ${h.p99.toFixed(2)} ms  ${h.rps.toFixed(0)} req/s${h.cpuUs ? `  CPU ${h.cpuUs.toFixed(0)} µs` : ""}`);
   }
   console.log(
     `  Portcullis overhead at p50: ${headRatios.overhead.toFixed(2)} ms (bare relay ${headRatios.bareOverhead.toFixed(2)} ms); requests/s ratio ${headRatios.rps.toFixed(2)} (bare relay ${headRatios.bareRps.toFixed(2)}) — medians of ${HEAD_ROUNDS} rounds`,
   );
+  console.log(`  raw-socket Node relay overhead at p50: ${headRatios.rawOverhead.toFixed(2)} ms; requests/s ratio ${headRatios.rawRps.toFixed(2)}: Node without node:http`);
+  if (heads.haproxy) console.log(`  HAProxy relay overhead at p50: ${headRatios.haproxyOverhead.toFixed(2)} ms; requests/s ratio ${headRatios.haproxyRps.toFixed(2)}: what one more hop costs on this machine`);
 }
 
 // CPU per manifest HEAD, A/B within one run: every server started once, then measured in turns.
@@ -297,6 +318,8 @@ if (ONLY.includes("cpu")) {
   }
   const relay = await startBareRelay(upstream.url, vendorCreds, profFlags);
   servers.push({ name: "bare Node relay", ...relay, path: proxied, auth: "", samples: [], user: [], system: [] });
+  servers.push({ name: "raw-socket Node relay", ...(await startRawRelay(upstream.url, vendorCreds)), path: proxied, auth: "", samples: [], user: [], system: [] });
+  if (haproxyInstalled()) servers.push({ name: "HAProxy relay", ...(await startHaproxyRelay(upstream.url, vendorCreds)), path: proxied, auth: "", samples: [], user: [], system: [] });
   servers.push({ name: "upstream (direct)", url: upstream.url, pid: upstreamPid, path: `/v2/${manifestPath}`, auth: vendorAuthHeader, samples: [], user: [], system: [] });
   const rounds = numberArg("cpu-rounds", 3);
   for (let r = 0; r < rounds; r++) {
@@ -400,7 +423,7 @@ ${table}
 
 Ratios (time; Portcullis/direct compares with the median of all direct pulls):
 ${ratios.map((r) => `- ${r}`).join("\n")}
-${heads ? `\nManifest HEAD, warm: direct p50 ${heads.direct.p50.toFixed(2)} ms / ${heads.direct.rps.toFixed(0)} req/s; Portcullis p50 ${heads.proxy.p50.toFixed(2)} ms / ${heads.proxy.rps.toFixed(0)} req/s (overhead ${headRatios.overhead.toFixed(2)} ms at p50, ${headRatios.rps.toFixed(2)}× the requests/s, medians of ${HEAD_ROUNDS} rounds, ${heads.proxy.cpuUs!.toFixed(0)} µs CPU per request); bare relay p50 ${heads.bare.p50.toFixed(2)} ms / ${heads.bare.rps.toFixed(0)} req/s (${heads.bare.cpuUs!.toFixed(0)} µs CPU per request); no-auth upstream p50 ${heads.open.p50.toFixed(2)} ms.` : ""}
+${heads ? `\nManifest HEAD, warm: direct p50 ${heads.direct.p50.toFixed(2)} ms / ${heads.direct.rps.toFixed(0)} req/s; Portcullis p50 ${heads.proxy.p50.toFixed(2)} ms / ${heads.proxy.rps.toFixed(0)} req/s (overhead ${headRatios.overhead.toFixed(2)} ms at p50, ${headRatios.rps.toFixed(2)}× the requests/s, medians of ${HEAD_ROUNDS} rounds, ${heads.proxy.cpuUs!.toFixed(0)} µs CPU per request); bare relay p50 ${heads.bare.p50.toFixed(2)} ms / ${heads.bare.rps.toFixed(0)} req/s (${heads.bare.cpuUs!.toFixed(0)} µs CPU per request); no-auth upstream p50 ${heads.open.p50.toFixed(2)} ms; raw-socket Node relay overhead ${headRatios.rawOverhead.toFixed(2)} ms at p50, ${headRatios.rawRps.toFixed(2)}× the requests/s (${heads.raw.cpuUs!.toFixed(0)} µs CPU per request)${heads.haproxy ? `; HAProxy relay overhead ${headRatios.haproxyOverhead.toFixed(2)} ms at p50, ${headRatios.haproxyRps.toFixed(2)}× the requests/s (${heads.haproxy.cpuUs!.toFixed(0)} µs CPU per request)` : ""}.` : ""}
 ${concurrent.portcullis ? `${CONCURRENT} concurrent pulls of ${images.many.label}: Portcullis ${concurrent.portcullis.toFixed(1)} s, bare relay ${concurrent.bare!.toFixed(1)} s.` : ""}
 License check CPU per request: Basic + cache hit ${cost.basic.toFixed(2)} µs, Bearer JWT verify + cache hit ${cost.bearer.toFixed(2)} µs.
 Peak RSS: ${peakText}${distPeak ? `; Distribution proxy ${mib(distPeak)}` : ""}.

@@ -74,6 +74,15 @@ export function startBareRelay(upstreamUrl: string, creds: string, extraFlags: r
   }));
 }
 
+/** bench/raw-relay.mjs: the bare relay's manifest HEADs on raw `net` sockets, without node:http. */
+export function startRawRelay(upstreamUrl: string, creds: string, extraFlags: readonly string[] = []): Promise<RunningServer> {
+  return startNodeServer([...PROXY_NODE_FLAGS, ...extraFlags, path.join(root, "bench", "raw-relay.mjs")], (port) => ({
+    PORT: String(port),
+    UPSTREAM_URL: upstreamUrl,
+    UPSTREAM_CREDS: creds,
+  }));
+}
+
 /** Starts `node ARGS` with only PATH and `envFor(port)` in its environment; ready when GET /healthz answers 200. */
 export async function startNodeServer(args: string[], envFor: (port: number) => Record<string, string>, stdout?: (text: string) => void): Promise<RunningServer> {
   const port = await freePort();
