@@ -25,7 +25,7 @@ import { aborted, timeoutError, toUpstreamError } from "./transport-errors";
  *   request); a reused socket the server closed before answering is replaced once (HEAD is
  *   idempotent);
  * - connections go through the same checked DNS lookup as node:http's (the SSRF rule), TLS with
- *   the same verification, the policy's extra CAs and SNI.
+ *   the same verification, the policy's extra CAs and SNI (and, as node:https, no ALPN).
  *
  * Sockets are pooled per origin and per kind of policy, as lib/oci/transport.ts pools node:http's
  * (most recently used first, idle ones closed after IDLE_MS and never keeping the process alive).
@@ -130,7 +130,7 @@ function connect(url: URL, hostname: string, policy: NetworkPolicy): Connection 
   const lookup = lookupFor(policy);
   const socket =
     url.protocol === "https:"
-      ? tls.connect({ host: hostname, port, lookup, servername: net.isIP(hostname) ? undefined : hostname, ALPNProtocols: ["http/1.1"], ...(policy.ca && { ca: policy.ca as string[] }) })
+      ? tls.connect({ host: hostname, port, lookup, servername: net.isIP(hostname) ? undefined : hostname, ...(policy.ca && { ca: policy.ca as string[] }) })
       : net.connect({ host: hostname, port, lookup });
   socket.setNoDelay(true);
   socket.setEncoding("latin1");
