@@ -87,8 +87,9 @@ export function sendHead(req: TransportRequest, hostname: string): Promise<Trans
   return attempt(req, hostname, requestHead(req), poolFor(req.url, req.policy), true);
 }
 
+/** `mayRetry`: the first attempt, which may take a pooled socket (and, if that one was stale, retry on a new one). */
 function attempt(req: TransportRequest, hostname: string, head: string, pool: Connection[], mayRetry: boolean): Promise<TransportResponse> {
-  let conn = pool.pop();
+  let conn = mayRetry ? pool.pop() : undefined;
   while (conn && conn.socket.destroyed) conn = pool.pop();
   const reused = conn !== undefined;
   const c = conn ?? connect(req.url, hostname, req.policy);
@@ -104,7 +105,8 @@ function attempt(req: TransportRequest, hostname: string, head: string, pool: Co
       c.waiter = undefined;
       if (error !== undefined || !answer) {
         c.socket.destroy();
-        // The server closed a kept-alive socket as we wrote to it: once more on a new one.
+        // The server closed a kept-alive socket as we wrote to it: once more, on a new one (the
+        // pool's other idle sockets may have been closed alike, by a restart).
         if (reused && mayRetry && !c.answered && !(error instanceof UpstreamError && error.reason !== "reset"))
           return resolve(attempt(req, hostname, head, pool, false));
         return reject(toUpstreamError(host, error, req.timeoutMs));

@@ -173,6 +173,15 @@ describe("HEAD exchange against servers that answer wrong", () => {
     expect(s.connections()).toBe(2);
   });
 
+  it("after a server restart closed every kept-alive connection, the next request still gets through, on a new one", async () => {
+    const s = await serve((_request, n, socket) => (n === 2 ? void socket.destroy() : OK));
+    // Two requests at once: two connections, both kept alive, both to be dropped on their next request.
+    await Promise.all([head(`${s.url}/v2/app/manifests/1.0`), head(`${s.url}/v2/app/manifests/1.0`)]);
+    expect(s.connections()).toBe(2);
+    expect((await head(`${s.url}/v2/app/manifests/1.0`)).status).toBe(200);
+    expect(s.connections()).toBe(3);
+  });
+
   it("a new connection closed without an answer is an error in words, not sent twice", async () => {
     const s = await serve((_request, _n, socket) => void socket.destroy());
     const e = await failure(head(`${s.url}/v2/app/manifests/1.0`));
