@@ -1,10 +1,9 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "@/test/support/registry";
-import type { RunningServer } from "./node-servers";
+import { whenHealthy, type RunningServer } from "./node-servers";
 
 /**
  * A relay written in C, as a floor under every Node variant: HAProxy (one thread) doing the bare
@@ -49,23 +48,6 @@ export async function startHaproxyRelay(upstreamUrl: string, creds: string): Pro
     ].join("\n"),
   );
   const child = spawn("haproxy", ["-db", "-f", config], { stdio: ["ignore", "ignore", "inherit"] });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    const ok = await new Promise<boolean>((resolve) => http.get(`${url}/healthz`, (r) => (r.resume(), resolve(r.statusCode === 200))).on("error", () => resolve(false)));
-    if (ok) break;
-    if (i > 100 || child.exitCode !== null) throw new Error("haproxy did not start");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    host: `127.0.0.1:${port}`,
-    url,
-    pid: child.pid!,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        const done = () => (fs.rmSync(dir, { recursive: true, force: true }), resolve());
-        if (child.exitCode !== null) return done();
-        child.once("exit", done);
-        child.kill("SIGTERM");
-      }),
-  };
+  const server = await whenHealthy(child, port, "haproxy");
+  return { ...server, stop: () => server.stop().then(() => fs.rmSync(dir, { recursive: true, force: true })) };
 }

@@ -92,11 +92,16 @@ export async function startNodeServer(args: string[], envFor: (port: number) => 
     stdio: ["ignore", stdout ? "pipe" : "ignore", "inherit"],
   });
   if (stdout) child.stdout!.setEncoding("utf8").on("data", stdout);
+  return whenHealthy(child, port, args.at(-1)!);
+}
+
+/** A started server process on 127.0.0.1:`port`, once GET /healthz answers 200; stopped with SIGTERM. */
+export async function whenHealthy(child: ChildProcess, port: number, name: string): Promise<RunningServer> {
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     const ok = await new Promise<boolean>((resolve) => http.get(`${url}/healthz`, (r) => (r.resume(), resolve(r.statusCode === 200))).on("error", () => resolve(false)));
     if (ok) break;
-    if (i > 100 || child.exitCode !== null) throw new Error(`${args.at(-1)} did not start`);
+    if (i > 100 || child.exitCode !== null) throw new Error(`${name} did not start`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
