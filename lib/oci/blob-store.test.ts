@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StoreClient } from "./blob-store";
 
 /**
- * Reading whole blobs from a store: the answer's head is parsed by the client itself and the body
- * read straight off the socket, however the store cuts its answer into writes; answers it can't
- * read that way (chunked, a redirect) are read as before.
+ * Reading whole blobs from a store: the answer's head is parsed by the client itself, as strictly as
+ * the upstream clients parse theirs (http-head.ts), and the body read straight off the socket,
+ * however the store cuts its answer into writes; answers it can't read that way (chunked, a
+ * redirect) are read as before.
  */
 
 const blob = crypto.randomBytes(300_000);
@@ -55,6 +56,10 @@ beforeAll(async () => {
         setTimeout(() => socket.end(blob.subarray(1000)), 15);
       } else if (repo === "chunked") {
         socket.end(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${blob.length.toString(16)}\r\n${blob.toString("latin1")}\r\n0\r\n\r\n`, "latin1");
+      } else if (repo === "early") {
+        socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: ${blob.length}\r\n\r\n`), blob]));
+      } else if (repo === "folded") {
+        socket.end(`HTTP/1.1 200 OK\r\nContent-Length: ${blob.length}\r\nX-Note: one\r\n two\r\n\r\n`);
       } else if (repo === "moved") {
         socket.end(`HTTP/1.1 307 Temporary Redirect\r\nLocation: ${redirectUrl}\r\nContent-Length: 0\r\n\r\n`);
       } else socket.end("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
@@ -90,6 +95,17 @@ describe("StoreClient.open", () => {
     const opened = new StoreClient({ url: base, repository: "split/app", token: "t\r\nX-Injected: 1" }).open(digest, { direct: true });
     await expect(opened).rejects.toThrow();
     expect(seen.length).toBe(before);
+  });
+
+  it("skips an interim answer for the final one", async () => {
+    const stored = await new StoreClient({ url: base, repository: "early/app", token }).open(digest, { direct: true });
+    expect(stored?.status).toBe(200);
+    expect((await collect(stored!.body)).equals(blob)).toBe(true);
+  });
+
+  it("refuses a malformed head in words, as the upstream clients do", async () => {
+    const opened = new StoreClient({ url: base, repository: "folded/app", token }).open(digest, { direct: true });
+    await expect(opened).rejects.toThrow(/^the cache store's answer is not well-formed HTTP\/1\.1: 127\.0\.0\.1:\d+ sent a malformed header line\.$/);
   });
 
   it("answers null for a blob the store doesn't have", async () => {

@@ -2,6 +2,7 @@ import http from "node:http";
 import https from "node:https";
 import net from "node:net";
 import type { Readable } from "node:stream";
+import { type Head, MAX_HEAD_BYTES, parseHead } from "./http-head";
 import type { StoreFiles } from "./store-files";
 import { discard } from "./transport";
 
@@ -49,8 +50,6 @@ export interface StoredBlob {
   body: Readable;
 }
 
-/** The most an answer's status line and headers may take on a direct read. */
-const MAX_HEAD = 64 * 1024;
 /** A bearer token's characters (RFC 6750 b64token): what a direct read writes into its request as is. */
 const TOKEN_SYNTAX = /^[A-Za-z0-9\-._~+/]+=*$/;
 
@@ -120,7 +119,7 @@ export class StoreClient {
    * A whole blob's GET on a connection of its own whose body is the socket itself: Node's HTTP
    * client allocates a buffer for every chunk of a body and copies the chunk into it out of the
    * socket's read, which for a large blob costs the proxy more than anything but hashing it. Plain
-   * http: only, Connection: close; the answer's head is parsed here (status, headers), its body is
+   * http: only, Connection: close; the answer's head is read strictly (http-head.ts), its body is
    * the socket's reads from then on, paused (`resume()` or async iteration starts it). An answer
    * without a Content-Length, or chunked, comes back as null: ask again with `exchange`.
    */
@@ -146,32 +145,30 @@ export class StoreClient {
       signal?.addEventListener("abort", onAbort, { once: true });
       const onData = (chunk: Buffer) => {
         head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
-        const end = head.indexOf("\r\n\r\n");
-        if (end < 0) {
-          if (head.length > MAX_HEAD) done(new StoreError("the cache store's answer has too large a head", undefined, "protocol"));
-          return;
+        for (;;) {
+          const end = head.indexOf("\r\n\r\n");
+          if (end < 0) {
+            if (head.length > MAX_HEAD_BYTES) done(new StoreError("the cache store's answer has too large a head", undefined, "protocol"));
+            return;
+          }
+          let answer: Head;
+          try {
+            answer = parseHead(head.subarray(0, end).toString("latin1"), this.base.host);
+          } catch (e) {
+            return done(new StoreError(`the cache store's answer is not well-formed HTTP/1.1: ${(e as Error).message}`, undefined, "protocol"));
+          }
+          head = head.subarray(end + 4);
+          // 1xx: an interim answer, the final one follows.
+          if (answer.status < 200) continue;
+          const length = Number(answer.headers["content-length"]);
+          if (answer.headers["transfer-encoding"] !== undefined || !Number.isSafeInteger(length)) {
+            socket.destroy();
+            return done(null, null);
+          }
+          socket.pause();
+          if (head.length > 0) socket.unshift(head);
+          return done(null, { status: answer.status, headers: answer.headers, body: socket });
         }
-        const lines = head.subarray(0, end).toString("latin1").split("\r\n");
-        const status = /^HTTP\/1\.[01] (\d{3})(?: |$)/.exec(lines[0]!);
-        if (!status) return done(new StoreError("the cache store's answer is not HTTP/1.1", undefined, "protocol"));
-        const headers: http.IncomingHttpHeaders = {};
-        for (const line of lines.slice(1)) {
-          const colon = line.indexOf(":");
-          if (colon <= 0) continue;
-          const name = line.slice(0, colon).trim().toLowerCase();
-          const value = line.slice(colon + 1).trim();
-          const had = headers[name];
-          headers[name] = had === undefined ? value : `${String(had)}, ${value}`;
-        }
-        const length = Number(headers["content-length"]);
-        if (headers["transfer-encoding"] !== undefined || !Number.isSafeInteger(length)) {
-          socket.destroy();
-          return done(null, null);
-        }
-        socket.pause();
-        const rest = head.subarray(end + 4);
-        if (rest.length > 0) socket.unshift(rest);
-        done(null, { status: Number(status[1]), headers, body: socket });
       };
       socket.on("data", onData);
       socket.once("error", (e) => done(e));

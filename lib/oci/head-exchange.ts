@@ -4,6 +4,7 @@ import { Readable } from "node:stream";
 import tls from "node:tls";
 import { createCheckedLookup } from "./address";
 import { UpstreamError } from "./errors";
+import { type Head, hasInvalidValueChar, isToken, MAX_HEAD_BYTES, parseHead, protocolError } from "./http-head";
 import type { NetworkPolicy, TransportRequest, TransportResponse } from "./transport";
 import { aborted, timeoutError, toUpstreamError } from "./transport-errors";
 
@@ -28,19 +29,13 @@ import { aborted, timeoutError, toUpstreamError } from "./transport-errors";
  *   the same verification, the policy's extra CAs and SNI (and, as node:https, no ALPN).
  *
  * Sockets are pooled per origin and per kind of policy, as lib/oci/transport.ts pools node:http's
- * (most recently used first, idle ones closed after IDLE_MS and never keeping the process alive).
+ * (most recently used first, idle ones closed after IDLE_MS and never keeping the process alive);
+ * a closed connection leaves its pool at once, and an origin without idle connections holds nothing.
  */
 
-const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_IDLE_PER_ORIGIN = 64;
 /** Below the 5 s keep-alive timeout of Node's own servers, the shortest in common use. */
 const IDLE_MS = 4_000;
-
-interface Head {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  keepAlive: boolean;
-}
 
 type Waiter = (error: unknown, head?: Head) => void;
 
@@ -52,15 +47,19 @@ interface Connection {
   /** Whether any byte arrived since the current request was written. */
   answered: boolean;
   waiter: Waiter | undefined;
+  /** Where it idles between requests: its pools and its origin's key in them. */
+  pools: Pools;
+  origin: string;
 }
 
+/** Idle connections by origin; an origin's entry goes when its last idle connection closes. */
 type Pools = Map<string, Connection[]>;
 const sharedPools = new Map<string, Pools>();
 const policyPools = new WeakMap<NetworkPolicy, Pools>();
 const lookups = new WeakMap<NetworkPolicy, ReturnType<typeof createCheckedLookup>>();
 
-/** The pool for a URL's origin: shared per kind of policy, or the policy's own when it injects DNS or CAs (as node:http's agents). */
-function poolFor(url: URL, policy: NetworkPolicy): Connection[] {
+/** The pools for a policy: shared per kind of policy, or the policy's own when it injects DNS or CAs (as node:http's agents). */
+function poolsFor(policy: NetworkPolicy): Pools {
   let pools: Pools | undefined;
   if (policy.resolve || policy.ca) {
     pools = policyPools.get(policy);
@@ -70,10 +69,38 @@ function poolFor(url: URL, policy: NetworkPolicy): Connection[] {
     pools = sharedPools.get(kind);
     if (!pools) sharedPools.set(kind, (pools = new Map()));
   }
-  const origin = url.origin;
-  let pool = pools.get(origin);
-  if (!pool) pools.set(origin, (pool = []));
-  return pool;
+  return pools;
+}
+
+/** The most recently parked live connection to `origin`, if any. */
+function takeIdle(pools: Pools, origin: string): Connection | undefined {
+  const idle = pools.get(origin);
+  let conn = idle?.pop();
+  while (conn && conn.socket.destroyed) conn = idle!.pop();
+  return conn;
+}
+
+function park(conn: Connection): void {
+  const idle = conn.pools.get(conn.origin);
+  if (!idle) conn.pools.set(conn.origin, [conn]);
+  else if (idle.length < MAX_IDLE_PER_ORIGIN) idle.push(conn);
+  else conn.socket.destroy();
+}
+
+/** A closed connection leaves its pool, and an origin with no idle connection left leaves the pools. */
+function unpark(conn: Connection): void {
+  const idle = conn.pools.get(conn.origin);
+  if (!idle) return;
+  const at = idle.lastIndexOf(conn);
+  if (at !== -1) idle.splice(at, 1);
+  if (idle.length === 0) conn.pools.delete(conn.origin);
+}
+
+/** Idle connections per origin, over the pools shared by kind of policy (for tests and diagnostics). */
+export function idleConnections(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const pools of sharedPools.values()) for (const [origin, idle] of pools) counts.set(origin, (counts.get(origin) ?? 0) + idle.length);
+  return counts;
 }
 
 function lookupFor(policy: NetworkPolicy) {
@@ -84,15 +111,15 @@ function lookupFor(policy: NetworkPolicy) {
 
 /** Sends `req` (a HEAD) and resolves with its answer's head and an empty body. `hostname`: the URL's, an IPv6 literal without brackets. */
 export function sendHead(req: TransportRequest, hostname: string): Promise<TransportResponse> {
-  return attempt(req, hostname, requestHead(req), poolFor(req.url, req.policy), true);
+  return attempt(req, hostname, requestHead(req), poolsFor(req.policy), true);
 }
 
 /** `mayRetry`: the first attempt, which may take a pooled socket (and, if that one was stale, retry on a new one). */
-function attempt(req: TransportRequest, hostname: string, head: string, pool: Connection[], mayRetry: boolean): Promise<TransportResponse> {
-  let conn = mayRetry ? pool.pop() : undefined;
-  while (conn && conn.socket.destroyed) conn = pool.pop();
+function attempt(req: TransportRequest, hostname: string, head: string, pools: Pools, mayRetry: boolean): Promise<TransportResponse> {
+  const origin = req.url.origin;
+  const conn = mayRetry ? takeIdle(pools, origin) : undefined;
   const reused = conn !== undefined;
-  const c = conn ?? connect(req.url, hostname, req.policy);
+  const c = conn ?? connect(req.url, hostname, req.policy, pools, origin);
   const host = req.url.host;
   const { signal } = req;
   return new Promise<TransportResponse>((resolve, reject) => {
@@ -108,13 +135,13 @@ function attempt(req: TransportRequest, hostname: string, head: string, pool: Co
         // The server closed a kept-alive socket as we wrote to it: once more, on a new one (the
         // pool's other idle sockets may have been closed alike, by a restart).
         if (reused && mayRetry && !c.answered && !(error instanceof UpstreamError && error.reason !== "reset"))
-          return resolve(attempt(req, hostname, head, pool, false));
+          return resolve(attempt(req, hostname, head, pools, false));
         return reject(toUpstreamError(host, error, req.timeoutMs));
       }
-      if (answer.keepAlive && c.pending.length === 0 && !c.socket.destroyed && pool.length < MAX_IDLE_PER_ORIGIN) {
+      if (answer.keepAlive && c.pending.length === 0 && !c.socket.destroyed) {
         c.answered = false;
         c.socket.unref();
-        pool.push(c);
+        park(c);
       } else c.socket.destroy();
       resolve({ status: answer.status, headers: answer.headers, body: emptyBody(), url: req.url });
     };
@@ -127,7 +154,7 @@ function attempt(req: TransportRequest, hostname: string, head: string, pool: Co
   });
 }
 
-function connect(url: URL, hostname: string, policy: NetworkPolicy): Connection {
+function connect(url: URL, hostname: string, policy: NetworkPolicy, pools: Pools, origin: string): Connection {
   const port = url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
   const lookup = lookupFor(policy);
   const socket =
@@ -137,7 +164,7 @@ function connect(url: URL, hostname: string, policy: NetworkPolicy): Connection 
   socket.setNoDelay(true);
   socket.setEncoding("latin1");
   socket.setTimeout(IDLE_MS);
-  const conn: Connection = { socket, host: url.host, pending: "", answered: false, waiter: undefined };
+  const conn: Connection = { socket, host: url.host, pending: "", answered: false, waiter: undefined, pools, origin };
   socket.on("data", (chunk: string) => {
     const waiter = conn.waiter;
     // Bytes nobody asked for: the connection can't be trusted with a request any more.
@@ -165,17 +192,16 @@ function connect(url: URL, hostname: string, policy: NetworkPolicy): Connection 
     }
   });
   socket.on("error", (e) => conn.waiter?.(e));
-  socket.on("close", () => conn.waiter?.(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })));
+  socket.on("close", () => {
+    conn.waiter?.(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }));
+    unpark(conn);
+  });
   // Idle past IDLE_MS; a request waiting for its answer has its own timer.
   socket.on("timeout", () => {
     if (!conn.waiter) socket.destroy();
   });
   return conn;
 }
-
-// RFC 9110 §5.6.2 token; field values: any visible character, space or tab (what node:http accepts).
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 function requestHead(req: TransportRequest): string {
   const { url } = req;
@@ -184,8 +210,8 @@ function requestHead(req: TransportRequest): string {
   let authorization = false;
   for (const name in req.headers) {
     const value = req.headers[name]!;
-    if (!TOKEN.test(name) || INVALID_VALUE.test(value))
-      throw new UpstreamError("protocol", url.host, `The request to ${url.host} was not sent: its ${TOKEN.test(name) ? name : "header name"} header holds an invalid character.`, { code: "ERR_INVALID_CHAR" });
+    if (!isToken(name) || hasInvalidValueChar(value))
+      throw new UpstreamError("protocol", url.host, `The request to ${url.host} was not sent: its ${isToken(name) ? name : "header name"} header holds an invalid character.`, { code: "ERR_INVALID_CHAR" });
     const lower = name.toLowerCase();
     if (lower === "host") host = true;
     else if (lower === "authorization") authorization = true;
@@ -197,38 +223,6 @@ function requestHead(req: TransportRequest): string {
     head += `authorization: Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString("base64")}\r\n`;
   return `${head}\r\n`;
 }
-
-const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: [^\x00-\x08\x0a-\x1f\x7f]*)?$/;
-// node:http keeps the first of these when an answer repeats them, and joins others with ", ".
-const FIRST_WINS = new Set(["age", "authorization", "content-length", "content-type", "etag", "expires", "from", "host", "if-modified-since", "if-unmodified-since", "last-modified", "location", "max-forwards", "proxy-authorization", "referer", "retry-after", "server", "user-agent"]);
-
-/** An answer's head (without its blank line) as node:http reads it; throws a protocol UpstreamError on anything malformed. */
-export function parseHead(text: string, host: string): Head {
-  const lines = text.split("\r\n");
-  const status = STATUS_LINE.exec(lines[0]!);
-  if (!status) throw protocolError(host, "a malformed status line");
-  const headers: http.IncomingHttpHeaders = Object.create(null) as http.IncomingHttpHeaders;
-  let connection = "";
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    const colon = line.indexOf(":");
-    const name = colon > 0 ? line.slice(0, colon) : "";
-    if (!TOKEN.test(name)) throw protocolError(host, "a malformed header line");
-    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, "");
-    if (INVALID_VALUE.test(value)) throw protocolError(host, `an invalid character in its ${name} header`);
-    const key = name.toLowerCase();
-    const seen = headers[key];
-    if (key === "set-cookie") headers["set-cookie"] = [...(headers["set-cookie"] ?? []), value];
-    else if (seen === undefined) headers[key] = value;
-    else if (!FIRST_WINS.has(key)) headers[key] = `${seen as string}, ${value}`;
-    if (key === "connection") connection += `,${value.toLowerCase()}`;
-  }
-  const keepAlive = status[1] === "1" && !/(^|,)\s*close\s*(,|$)/.test(connection);
-  return { status: Number(status[2]), headers, keepAlive };
-}
-
-const protocolError = (host: string, what: string, code = "HPE_INVALID") =>
-  new UpstreamError("protocol", host, `${host} sent ${what}.`, { code });
 
 /** A HEAD answer's body: none. */
 function emptyBody(): Readable {

@@ -3,9 +3,10 @@ import https from "node:https";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ResolveFn } from "@/lib/oci/address";
 import { UpstreamError } from "@/lib/oci/errors";
+import { idleConnections } from "@/lib/oci/head-exchange";
 import { send, type TransportRequest } from "@/lib/oci/transport";
 import { buildOciImage, generateSigningCert, pushImage, requireBinaries, startDistribution, type Distribution } from "@/test/support/registry";
 
@@ -180,6 +181,15 @@ describe("HEAD exchange against servers that answer wrong", () => {
     expect(s.connections()).toBe(2);
     expect((await head(`${s.url}/v2/app/manifests/1.0`)).status).toBe(200);
     expect(s.connections()).toBe(3);
+  });
+
+  it("connections the server closes while idle leave the pool, and their origin with them", async () => {
+    const s = await serve(() => OK);
+    await Promise.all([1, 2, 3].map(() => head(`${s.url}/v2/app/manifests/1.0`)));
+    expect(s.connections()).toBe(3);
+    expect(idleConnections().get(s.url)).toBe(3);
+    await s.close();
+    await vi.waitFor(() => expect(idleConnections().has(s.url)).toBe(false));
   });
 
   it("a new connection closed without an answer is an error in words, not sent twice", async () => {
