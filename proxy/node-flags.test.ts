@@ -13,6 +13,12 @@ describe("the proxy's node flags", () => {
       expect(missingNodeFlags(words), name).toEqual([]);
     }
   });
+  it("are on the container image's command line for the proxy", () => {
+    const entrypoint = fs.readFileSync(path.join(import.meta.dirname, "..", "container", "entrypoint.sh"), "utf8");
+    const line = entrypoint.split("\n").find((l) => l.trim().startsWith("proxy)"));
+    expect(line, "entrypoint.sh has a proxy command").toBeDefined();
+    expect(missingNodeFlags(line!.split(/\s+/))).toEqual([]);
+  });
   it("names what is missing", () => {
     expect(missingNodeFlags(["--enable-source-maps"])).toEqual([...PROXY_NODE_FLAGS]);
     expect(missingNodeFlags([...PROXY_NODE_FLAGS, "--inspect"])).toEqual([]);
