@@ -27,11 +27,20 @@ if (!fs.existsSync(registryKeyFile)) {
   fs.writeFileSync(registryKeyFile, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
 }
 
+// The files that start the hosted registry on the one port the portal was given
+// (REGISTRY_INTERNAL_URL, e2e/support/flows.ts `startHostedRegistry`) run one at a time; the
+// others beside them, each file in one worker. Every test signs up users and a team of its own.
+const HOSTED_REGISTRY_FILES = /(^|\/)(apps|apps-images|customer-portal|images)\.spec\.ts$/;
+
 export default defineConfig({
   testDir: "e2e",
   testMatch: "**/*.spec.ts",
   fullyParallel: false,
-  workers: 1,
+  workers: Number(process.env.E2E_WORKERS ?? 2),
+  projects: [
+    { name: "hosted-registry", testMatch: HOSTED_REGISTRY_FILES, workers: 1 },
+    { name: "portal", testIgnore: HOSTED_REGISTRY_FILES },
+  ],
   retries: 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
