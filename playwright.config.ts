@@ -2,7 +2,7 @@ import { defineConfig } from "@playwright/test";
 import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
-import { E2E_AWS_REGION, E2E_PROXY_SERVICE_TOKEN, E2E_REGISTRY_EVENTS_TOKEN, ecrFakePort, hostedRegistryKeyFile, hostedRegistryPort, ssoDnsPort } from "./e2e/support/services";
+import { E2E_AWS_REGION, E2E_PROXY_SERVICE_TOKEN, HOSTED_REGISTRY_PROJECT, E2E_REGISTRY_EVENTS_TOKEN, ecrFakePort, hostedRegistryKeyFile, hostedRegistryPort, ssoDnsPort } from "./e2e/support/services";
 
 /**
  * End-to-end tests in Debian's Chromium (Playwright can't download browsers here) against a
@@ -29,7 +29,8 @@ if (!fs.existsSync(registryKeyFile)) {
 
 // The files that start the hosted registry on the one port the portal was given
 // (REGISTRY_INTERNAL_URL, e2e/support/flows.ts `startHostedRegistry`) run one at a time; the
-// others beside them, each file in one worker. Every test signs up users and a team of its own.
+// others beside them, each file in one worker (startHostedRegistry refuses to run elsewhere).
+// Every test signs up users and a team of its own.
 const HOSTED_REGISTRY_FILES = /(^|\/)(apps|apps-images|customer-portal|images)\.spec\.ts$/;
 
 export default defineConfig({
@@ -38,7 +39,7 @@ export default defineConfig({
   fullyParallel: false,
   workers: Number(process.env.E2E_WORKERS ?? 2),
   projects: [
-    { name: "hosted-registry", testMatch: HOSTED_REGISTRY_FILES, workers: 1 },
+    { name: HOSTED_REGISTRY_PROJECT, testMatch: HOSTED_REGISTRY_FILES, workers: 1 },
     { name: "portal", testIgnore: HOSTED_REGISTRY_FILES },
   ],
   retries: 0,

@@ -3,12 +3,12 @@ import { readFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { expect, type Locator, type Page } from "@playwright/test";
+import { expect, test, type Locator, type Page } from "@playwright/test";
 import { selfSignedCertificate } from "@/lib/registry-auth/certificate";
 import { REGISTRY_ISSUER, REGISTRY_SERVICE } from "@/lib/registry-auth/settings";
 import { createProxyServer, type ProxyServer } from "@/proxy/server";
 import { buildOciImage, pushImage, startDistribution, type Creds, type Distribution } from "@/test/support/registry";
-import { E2E_PROXY_SERVICE_TOKEN, e2ePort, hostedRegistryKeyFile, hostedRegistryPort } from "./services";
+import { E2E_PROXY_SERVICE_TOKEN, e2ePort, HOSTED_REGISTRY_PROJECT, hostedRegistryKeyFile, hostedRegistryPort } from "./services";
 
 /**
  * The sequences many browser tests go through on the way to what they check: an app, a registry,
@@ -108,6 +108,9 @@ export async function startProxy(flushIntervalMs: number): Promise<{ proxy: Prox
  * top-level sections (notifications).
  */
 export function startHostedRegistry(config?: Record<string, unknown>) {
+  // Spec files run side by side; two of them starting it at once would fight over its port.
+  if (test.info().project.name !== HOSTED_REGISTRY_PROJECT)
+    throw new Error(`The hosted registry has one port: a spec file that starts it belongs in the "${HOSTED_REGISTRY_PROJECT}" project (HOSTED_REGISTRY_FILES in playwright.config.ts), whose files take turns.`);
   const key = crypto.createPrivateKey(readFileSync(hostedRegistryKeyFile(), "utf8"));
   return startDistribution({
     port: hostedRegistryPort(),

@@ -8,6 +8,8 @@ export const e2ePort = () => Number(process.env.E2E_PORT ?? 3100);
 export const E2E_PROXY_SERVICE_TOKEN = "e2e-proxy-service-token-0123456789abcdef";
 export const E2E_AWS_REGION = "eu-west-1";
 export const ecrFakePort = (port = e2ePort()) => port + 1000;
+/** The Playwright project whose spec files may start the hosted registry: one at a time, on its one port. */
+export const HOSTED_REGISTRY_PROJECT = "hosted-registry";
 /** The hosted registry the portal deletes a deleted app's images from (REGISTRY_INTERNAL_URL); the apps test starts it. */
 export const hostedRegistryPort = (port = e2ePort()) => port + 2000;
 /** The bearer secret the hosted registry's notifications present to the portal (REGISTRY_EVENTS_TOKEN). */
