@@ -34,6 +34,14 @@ describe("portcullis CLI", () => {
     }
   });
 
+  it("a license ID that starts with '-' given in place of a license's id gets the same hint, and is not echoed", async () => {
+    const licenseId = "-_Zx4qv0RkT7m2Ww9yYcBbPp3aE";
+    const r = await run(["licenses", "instructions", licenseId]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("not the license ID customers log in with");
+    expect(r.err).not.toContain("-_");
+  });
+
   it("an unexpected error is exit 1 with one line that carries no secret", async () => {
     const failing = { path: ["boom"], summary: "fails", usage: "Usage: portcullis boom", run: () => Promise.reject(new Error("connect postgresql://app:s3cr3t-pw@db:5432/x failed")) };
     const err: string[] = [];

@@ -301,4 +301,13 @@ describe("images rewrite: the command's errors (one line, exit 1, nothing writte
     expect(Object.keys(JSON.parse(Buffer.from(secret!.data[".dockerconfigjson"], "base64").toString()).auths)).toEqual(["proxy.example.com", "registry.example.com:5000"]);
     expect((await run(["pull-secret", "--app", "a", "--proxy-host", "p", "--registry-host", "r"])).code).toBe(1);
   });
+
+  it("a license ID that starts with '-' works after --license-id, as the install instructions print it", async () => {
+    const dashed = `-_${LICENSE.slice(2)}`;
+    const r = await run(["pull-secret", "--license-id", dashed, "--app", "acme-platform", "--proxy-host", "proxy.example.com", "--registry-host", "registry.example.com"]);
+    expect(r.code, r.err).toBe(0);
+    const [secret] = loadAll(r.out) as Obj[];
+    const auths = JSON.parse(Buffer.from(secret!.data[".dockerconfigjson"], "base64").toString()).auths as Record<string, { auth: string }>;
+    expect(Buffer.from(auths["proxy.example.com"]!.auth, "base64").toString()).toBe(`LICENSE_ID:${dashed}`);
+  });
 });
