@@ -81,6 +81,8 @@ test("an app's images: add one, see what customers pull and what it is now, inli
   await expect(onlyListed).toBeChecked();
   await onlyListed.uncheck();
   await expect(page.getByText("Off: licenses of this app pull any repository of your registries through the proxy, listed or not.")).toBeVisible();
+  // The switch shows the new value at once and says "Saving…" until the server has it: reload after that.
+  await expect(onlyListed).toHaveAttribute("aria-busy", "false");
   await page.reload();
   await expect(page.getByRole("checkbox", { name: "Only listed images" })).not.toBeChecked();
   await page.getByRole("checkbox", { name: "Only listed images" }).check();

@@ -47,6 +47,8 @@ export function upstreamStatusAnswer(kind: ProxyRequestKind, up: UpstreamStatus)
     if (!up.json) return { error: kind === "blobs" ? ociAnswer("BLOB_UNKNOWN", "Blob unknown to the upstream registry.") : ociAnswer("MANIFEST_UNKNOWN", "Manifest unknown to the upstream registry.") };
     return undefined;
   }
+  // A range outside the blob: the upstream's answer is its own (often plain text); ours is an OCI error.
+  if (status === 416 && kind === "blobs") return { error: ociAnswer("UNSUPPORTED", "The requested range is outside the blob.", { status: 416 }) };
   const relayable = kind === "tags" ? status === 200 : status === 304 || (status >= 200 && status < 300) || (status >= 400 && status < 500);
   if (!relayable) return { error: ociAnswer("UNAVAILABLE", `The upstream registry answered HTTP ${status}.`, { status: 502 }), logError: `upstream ${status}` };
   return undefined;

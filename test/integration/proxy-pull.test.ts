@@ -269,6 +269,11 @@ describe.skipIf(!requireBinaries("docker-registry", "skopeo", "htpasswd", "opens
     const file = await fs.readFile(path.join(img.dir, "blobs", "sha256", layer.digest.slice(7)));
     expect(part.body.equals(file.subarray(100, 164))).toBe(true);
 
+    // A range past the blob's end: 416 with an OCI error, the connection answered, not reset.
+    const past = await rawRequest(url, { headers: { authorization, range: "bytes=99999999-" } });
+    expect(past.status).toBe(416);
+    expect(ociErrors(past)[0]!.message).toBe("The requested range is outside the blob.");
+
     const unknown = await rawRequest(`${proxyUrl}/v2/proxy/acme-app/acme/api/blobs/sha256:${"0".repeat(64)}`, { headers: { authorization } });
     expect(unknown.status).toBe(404);
     expect(ociErrors(unknown)[0]!.code).toBe("BLOB_UNKNOWN");
